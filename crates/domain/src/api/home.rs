@@ -1,0 +1,34 @@
+use crate::money::Money;
+use crate::situation::Situation;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The home page's figures (H1, H2), computed by the server for one customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Home {
+    pub me: crate::api::auth::Me,
+    pub situation: Situation,
+    pub contracts: ContractsPanel,
+}
+
+/// H2: the active contracts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ContractsPanel {
+    pub active_count: u32,
+    pub contracts: Vec<ContractSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ContractSummary {
+    pub id: i64,
+    pub contract_no: String,
+    pub module_no: String,
+    pub product: String,
+    pub assets_count: u32,
+    pub amount: Money,
+    pub signed_on: NaiveDate,
+}

@@ -1,0 +1,4 @@
+//! Request and response types of the HTTP API under `/api/v1`.
+
+pub mod auth;
+pub mod home;

@@ -1,0 +1,100 @@
+//! The one error shape of Sportello, over HTTP and over IPC: `{code, message, fields?}`.
+//! Clients branch on `code` and show their own localized text.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use ts_rs::TS;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    /// The request is malformed or a field is invalid; `fields` says which.
+    BadRequest,
+    /// Username or password is wrong; deliberately does not say which.
+    InvalidCredentials,
+    /// Too many wrong passwords: recovery is needed (A5).
+    AccountLocked,
+    /// The one-time code is wrong; more tries may remain.
+    InvalidCode,
+    /// The one-time code expired, was used already, or its challenge is unknown.
+    CodeExpired,
+    /// Too many wrong codes for one challenge: log in again.
+    TooManyAttempts,
+    /// The access token is missing, expired or revoked.
+    Unauthorized,
+    /// The session ended (refresh token expired, revoked or reused): log in again.
+    SessionExpired,
+    NotFound,
+    Conflict,
+    RateLimited,
+    Internal,
+    /// Client side: the server could not be reached.
+    ServerUnreachable,
+    /// Client side: the operating system's keyring is missing or locked.
+    KeyringUnavailable,
+}
+
+impl ErrorCode {
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::BadRequest => 400,
+            ErrorCode::InvalidCredentials
+            | ErrorCode::InvalidCode
+            | ErrorCode::CodeExpired
+            | ErrorCode::Unauthorized
+            | ErrorCode::SessionExpired => 401,
+            ErrorCode::AccountLocked | ErrorCode::TooManyAttempts => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Conflict => 409,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Internal | ErrorCode::KeyringUnavailable => 500,
+            ErrorCode::ServerUnreachable => 503,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    /// English text for logs and developers; the UI shows its own translation of `code`.
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError { code, message: message.into(), fields: None }
+    }
+
+    pub fn with_field(mut self, field: &str, problem: impl Into<String>) -> Self {
+        self.fields.get_or_insert_with(BTreeMap::new).insert(field.to_owned(), problem.into());
+        self
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_shape_is_code_message_and_optional_fields() {
+        let plain = serde_json::to_value(ApiError::new(ErrorCode::AccountLocked, "locked")).unwrap();
+        assert_eq!(plain, serde_json::json!({"code": "account_locked", "message": "locked"}));
+        let with_field = ApiError::new(ErrorCode::BadRequest, "bad").with_field("code", "six digits");
+        let json = serde_json::to_value(with_field).unwrap();
+        assert_eq!(json["fields"]["code"], "six digits");
+    }
+}

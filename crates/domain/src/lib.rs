@@ -1,0 +1,11 @@
+//! Sportello's domain: the value types, the rules and the wire types that the
+//! server and the desktop share. No I/O lives here.
+
+pub mod amortization;
+pub mod api;
+pub mod error;
+pub mod money;
+pub mod situation;
+
+pub use error::{ApiError, ErrorCode};
+pub use money::Money;

@@ -1,0 +1,194 @@
+//! Login with password and e-mailed one-time code (A4), lockout (A5),
+//! rotating refresh tokens whose reuse revokes the family, logout.
+
+use crate::mail::Mail;
+use crate::secrets::{self, ACCESS_PREFIX, REFRESH_PREFIX};
+use crate::store::auth::{NewTokens, Principal};
+use crate::store::users::UserRow;
+use crate::{passwords, AppState, ServerError};
+use chrono::TimeDelta;
+use sportello_domain::api::auth::{LoginChallenge, LoginRequest, TokenPair, VerifyCodeRequest};
+use sportello_domain::{ApiError, ErrorCode};
+
+/// Longer inputs are refused before any hashing, so they cannot be used to burn CPU.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+fn invalid_credentials() -> ServerError {
+    ApiError::new(ErrorCode::InvalidCredentials, "wrong username or password").into()
+}
+
+fn account_locked() -> ServerError {
+    ApiError::new(
+        ErrorCode::AccountLocked,
+        "too many wrong passwords: the account is locked; recover it with contract number, module number and tax code, or with a reset e-mail",
+    )
+    .into()
+}
+
+fn code_expired() -> ServerError {
+    ApiError::new(ErrorCode::CodeExpired, "the code expired or was already used: log in again").into()
+}
+
+fn session_expired() -> ServerError {
+    ApiError::new(ErrorCode::SessionExpired, "the session ended: log in again").into()
+}
+
+pub async fn login(state: &AppState, req: LoginRequest) -> Result<LoginChallenge, ServerError> {
+    let username = req.username.trim();
+    if username.is_empty() || req.password.is_empty() {
+        let mut error = ApiError::new(ErrorCode::BadRequest, "username and password are required");
+        if username.is_empty() {
+            error = error.with_field("username", "required");
+        }
+        if req.password.is_empty() {
+            error = error.with_field("password", "required");
+        }
+        return Err(error.into());
+    }
+    if req.password.len() > MAX_PASSWORD_BYTES {
+        return Err(invalid_credentials());
+    }
+    let Some(user) = state.store.user_by_username(username).await? else {
+        let password = req.password;
+        tokio::task::spawn_blocking(move || passwords::verify_dummy(&password)).await?;
+        return Err(invalid_credentials());
+    };
+    if user.locked_at.is_some() {
+        return Err(account_locked());
+    }
+    if !check_password(req.password, &user).await? {
+        let auth = &state.config.auth;
+        let locked = state.store.record_failed_login(user.id, auth.max_failed_logins, state.clock.now_ms()).await?;
+        tracing::info!(user_id = user.id, locked, "wrong password");
+        return Err(if locked { account_locked() } else { invalid_credentials() });
+    }
+    state.store.reset_failed_logins(user.id).await?;
+    send_code(state, &user).await
+}
+
+async fn check_password(password: String, user: &UserRow) -> Result<bool, ServerError> {
+    let stored = user.password_hash.clone();
+    Ok(tokio::task::spawn_blocking(move || passwords::verify(&password, &stored)).await?)
+}
+
+async fn send_code(state: &AppState, user: &UserRow) -> Result<LoginChallenge, ServerError> {
+    let challenge_id = secrets::new_id();
+    let code = secrets::new_code();
+    let now = state.clock.now();
+    let ttl = state.config.auth.code_ttl_secs;
+    let expires_at = now + TimeDelta::seconds(ttl);
+    state
+        .store
+        .insert_challenge(&challenge_id, user.id, &secrets::code_hash(&challenge_id, &code), expires_at.timestamp_millis(), now.timestamp_millis())
+        .await?;
+    let mail = code_mail(user, &code, ttl / 60, &state.config.company_name);
+    state.mailer.send(&state.mail_from, mail).await?;
+    tracing::info!(user_id = user.id, "login code sent");
+    Ok(LoginChallenge { challenge_id, expires_at, sent_to: secrets::mask_email(&user.email) })
+}
+
+fn code_mail<'a>(user: &'a UserRow, code: &str, minutes: i64, company: &str) -> Mail<'a> {
+    let name = &user.display_name;
+    let (subject, body) = if user.language == "en" {
+        (
+            "Your Sportello access code".to_owned(),
+            format!(
+                "Dear {name},\n\nyour Sportello access code is: {code}\n\nIt is valid for {minutes} minutes and can be used once. \
+                 If you did not try to log in, ignore this message and change your password.\n\n{company}\n"
+            ),
+        )
+    } else {
+        (
+            "Il tuo codice di accesso a Sportello".to_owned(),
+            format!(
+                "Gentile {name},\n\nil tuo codice di accesso a Sportello è: {code}\n\nVale {minutes} minuti e si può usare una sola volta. \
+                 Se non hai chiesto tu di accedere, ignora questo messaggio e cambia la password.\n\n{company}\n"
+            ),
+        )
+    };
+    Mail { to: &user.email, subject, body }
+}
+
+pub async fn verify_code(state: &AppState, req: VerifyCodeRequest) -> Result<TokenPair, ServerError> {
+    let code = req.code.trim();
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::new(ErrorCode::BadRequest, "the code is six digits").with_field("code", "six digits").into());
+    }
+    let Some(challenge) = state.store.challenge(&req.challenge_id).await? else {
+        return Err(code_expired());
+    };
+    let now = state.clock.now_ms();
+    if challenge.consumed_at.is_some() || challenge.expires_at <= now {
+        return Err(code_expired());
+    }
+    let max = state.config.auth.code_max_attempts;
+    let attempts = state.store.count_challenge_attempt(&req.challenge_id).await?;
+    if attempts > max {
+        return Err(ApiError::new(ErrorCode::TooManyAttempts, "too many wrong codes: log in again").into());
+    }
+    if !secrets::constant_time_eq(&secrets::code_hash(&req.challenge_id, code), &challenge.code_hash) {
+        let left = max - attempts;
+        return Err(ApiError::new(ErrorCode::InvalidCode, "wrong code").with_field("attempts_left", left.to_string()).into());
+    }
+    if !state.store.consume_challenge(&req.challenge_id, now).await? {
+        return Err(code_expired());
+    }
+    let session_id = secrets::new_id();
+    state.store.create_session(&session_id, challenge.user_id, now).await?;
+    tracing::info!(user_id = challenge.user_id, "logged in");
+    issue_tokens(state, &session_id).await
+}
+
+async fn issue_tokens(state: &AppState, session_id: &str) -> Result<TokenPair, ServerError> {
+    let now = state.clock.now();
+    let access_token = secrets::new_token(ACCESS_PREFIX);
+    let refresh_token = secrets::new_token(REFRESH_PREFIX);
+    let access_expires_at = now + TimeDelta::seconds(state.config.auth.access_ttl_secs);
+    let refresh_expires_at = now + TimeDelta::days(state.config.auth.refresh_ttl_days);
+    let tokens = NewTokens {
+        session_id,
+        access_hash: &secrets::sha256_hex(&access_token),
+        access_expires_at: access_expires_at.timestamp_millis(),
+        refresh_hash: &secrets::sha256_hex(&refresh_token),
+        refresh_expires_at: refresh_expires_at.timestamp_millis(),
+    };
+    state.store.insert_tokens(&tokens, now.timestamp_millis()).await?;
+    Ok(TokenPair { access_token, access_expires_at, refresh_token, refresh_expires_at })
+}
+
+/// Rotates a refresh token. Presenting one that was already rotated means it
+/// leaked (or a client misbehaved): the whole session is revoked.
+pub async fn refresh(state: &AppState, refresh_token: &str) -> Result<TokenPair, ServerError> {
+    let hash = secrets::sha256_hex(refresh_token);
+    let Some(row) = state.store.refresh_token(&hash).await? else {
+        return Err(session_expired());
+    };
+    let now = state.clock.now_ms();
+    if row.session_revoked_at.is_some() || row.expires_at <= now {
+        return Err(session_expired());
+    }
+    if row.used_at.is_some() || !state.store.use_refresh_token(&hash, now).await? {
+        tracing::warn!(user_id = row.user_id, "refresh token reused: session revoked");
+        state.store.revoke_session(&row.session_id, "refresh_token_reuse", now).await?;
+        return Err(session_expired());
+    }
+    issue_tokens(state, &row.session_id).await
+}
+
+/// Ends the session the refresh token belongs to. Unknown tokens are ignored:
+/// logging out twice is not an error.
+pub async fn logout(state: &AppState, refresh_token: &str) -> Result<(), ServerError> {
+    if let Some(row) = state.store.refresh_token(&secrets::sha256_hex(refresh_token)).await? {
+        state.store.revoke_session(&row.session_id, "logout", state.clock.now_ms()).await?;
+        tracing::info!(user_id = row.user_id, "logged out");
+    }
+    Ok(())
+}
+
+pub async fn authenticate(state: &AppState, access_token: &str) -> Result<Principal, ServerError> {
+    state
+        .store
+        .principal(&secrets::sha256_hex(access_token), state.clock.now_ms())
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "missing, expired or revoked access token").into())
+}

@@ -1,0 +1,96 @@
+//! Server configuration: defaults, then an optional TOML file, then
+//! `SPORTELLO_*` environment variables (nested keys with `__`, e.g.
+//! `SPORTELLO_MAIL__SMTP_URL`).
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Config {
+    /// Address the HTTP API listens on.
+    pub bind: SocketAddr,
+    /// Folder for the SQLite file, the mail outbox and other server files.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means `<data_dir>/sportello.db`.
+    pub database_url: String,
+    /// Shown in e-mails and broadcast subjects.
+    pub company_name: String,
+    pub mail: MailConfig,
+    pub auth: AuthConfig,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MailConfig {
+    pub from: String,
+    /// `smtps://user:pass@host:465` or `smtp://host:25?tls=required`; empty means
+    /// every message is written as an RFC 5322 file to `outbox_dir`.
+    pub smtp_url: String,
+    /// Empty means `<data_dir>/outbox`.
+    pub outbox_dir: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AuthConfig {
+    pub access_ttl_secs: i64,
+    pub refresh_ttl_days: i64,
+    pub code_ttl_secs: i64,
+    pub code_max_attempts: i64,
+    pub max_failed_logins: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1:8787".parse().expect("a valid default address"),
+            data_dir: PathBuf::from("data"),
+            database_url: String::new(),
+            company_name: "Sportello Leasing S.p.A.".into(),
+            mail: MailConfig {
+                from: "Sportello <noreply@sportello.example>".into(),
+                smtp_url: String::new(),
+                outbox_dir: String::new(),
+            },
+            auth: AuthConfig {
+                access_ttl_secs: 15 * 60,
+                refresh_ttl_days: 30,
+                code_ttl_secs: 10 * 60,
+                code_max_attempts: 5,
+                max_failed_logins: 3,
+            },
+        }
+    }
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>) -> Result<Config, figment::Error> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment.merge(Env::prefixed("SPORTELLO_").split("__")).extract()
+    }
+
+    /// A configuration for tests and tools: everything under `data_dir`.
+    pub fn in_dir(data_dir: &Path) -> Config {
+        Config { data_dir: data_dir.to_path_buf(), bind: "127.0.0.1:0".parse().expect("valid"), ..Config::default() }
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}?mode=rwc", self.data_dir.join("sportello.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        if self.mail.outbox_dir.is_empty() {
+            self.data_dir.join("outbox")
+        } else {
+            PathBuf::from(&self.mail.outbox_dir)
+        }
+    }
+}

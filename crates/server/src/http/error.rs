@@ -1,0 +1,32 @@
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use sportello_domain::{ApiError, ErrorCode};
+
+/// Every failure of a request. Client errors go out as they are; internal
+/// causes are logged and replaced by a bare `internal` on the wire.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailError),
+    #[error("background task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+impl IntoResponse for ServerError {
+    fn into_response(self) -> Response {
+        let error = match self {
+            ServerError::Api(error) => error,
+            internal => {
+                tracing::error!(error = %internal, "request failed");
+                ApiError::new(ErrorCode::Internal, "internal error")
+            }
+        };
+        let status = StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(error)).into_response()
+    }
+}

@@ -1,0 +1,64 @@
+use super::extract::{ApiJson, Caller};
+use super::ServerError;
+use crate::{auth, AppState};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest};
+use sportello_domain::api::home::{ContractsPanel, Home};
+use sportello_domain::situation::Situation;
+use sportello_domain::{ApiError, ErrorCode};
+use tower_http::trace::TraceLayer;
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/auth/login", post(login))
+        .route("/auth/verify", post(verify))
+        .route("/auth/refresh", post(refresh))
+        .route("/auth/logout", post(logout))
+        .route("/me", get(me))
+        .route("/home", get(home));
+    Router::new()
+        .nest("/api/v1", api)
+        .fallback(|| async { ServerError::from(ApiError::new(ErrorCode::NotFound, "no such endpoint")) })
+        // Logs method, path and status only: bodies and headers carry secrets.
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Json<LoginChallenge>, ServerError> {
+    Ok(Json(auth::login(&state, req).await?))
+}
+
+async fn verify(State(state): State<AppState>, ApiJson(req): ApiJson<VerifyCodeRequest>) -> Result<Json<TokenPair>, ServerError> {
+    Ok(Json(auth::verify_code(&state, req).await?))
+}
+
+async fn refresh(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> Result<Json<TokenPair>, ServerError> {
+    Ok(Json(auth::refresh(&state, &req.refresh_token).await?))
+}
+
+async fn logout(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> Result<StatusCode, ServerError> {
+    auth::logout(&state, &req.refresh_token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn me(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Me>, ServerError> {
+    Ok(Json(load_me(&state, caller.user_id).await?))
+}
+
+async fn load_me(state: &AppState, user_id: i64) -> Result<Me, ServerError> {
+    state.store.me(user_id).await?.ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the user no longer exists").into())
+}
+
+/// H1 and H2, computed from the customer's book as of today in Italy.
+async fn home(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Home>, ServerError> {
+    let me = load_me(&state, caller.user_id).await?;
+    let lines = state.store.active_schedule(caller.customer_id).await?;
+    let contracts = state.store.active_contracts(caller.customer_id).await?;
+    let situation = Situation::compute(state.clock.today(), &lines);
+    let active_count = u32::try_from(contracts.len()).unwrap_or(u32::MAX);
+    Ok(Json(Home { me, situation, contracts: ContractsPanel { active_count, contracts } }))
+}

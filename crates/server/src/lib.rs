@@ -1,0 +1,90 @@
+//! Sportello's back end: the HTTP API the desktop syncs with, auth, mail and
+//! storage on SQLite (the embedded default) or PostgreSQL.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod mail;
+pub mod passwords;
+pub mod secrets;
+pub mod store;
+
+pub use clock::Clock;
+pub use config::Config;
+pub use http::ServerError;
+
+use lettre::message::Mailbox;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use store::Store;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub mailer: mail::Mailer,
+    pub mail_from: Mailbox,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the data folder {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("mail: {0}")]
+    Mail(#[from] mail::MailError),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(SocketAddr, std::io::Error),
+}
+
+impl AppState {
+    pub async fn open(config: Config, clock: Clock) -> Result<AppState, StartError> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
+        let store = Store::open(&config.database_url()).await?;
+        let (mailer, mail_from) = mail::Mailer::from_config(&config)?;
+        Ok(AppState { store, mailer, mail_from, config: Arc::new(config), clock })
+    }
+}
+
+/// A server listening in the background; dropping the handle does not stop it,
+/// `shutdown` does (gracefully, finishing requests in flight).
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = self.task.await;
+        self.state.store.close().await;
+    }
+}
+
+pub async fn start(state: AppState) -> Result<RunningServer, StartError> {
+    let bind = state.config.bind;
+    let listener = TcpListener::bind(bind).await.map_err(|e| StartError::Bind(bind, e))?;
+    let addr = listener.local_addr().map_err(|e| StartError::Bind(bind, e))?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = http::router(state.clone());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).with_graceful_shutdown(async { let _ = stopped.await; }).await
+    });
+    Ok(RunningServer { addr, state, stop: Some(stop), task })
+}

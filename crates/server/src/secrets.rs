@@ -1,0 +1,88 @@
+//! Random tokens and one-time codes, and the hashes they are stored as.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::rngs::OsRng;
+use rand::{Rng, RngCore};
+use sha2::{Digest, Sha256};
+
+pub const ACCESS_PREFIX: &str = "spa_";
+pub const REFRESH_PREFIX: &str = "spr_";
+
+/// 256 random bits, URL-safe, with a prefix that tells secret scanners what it is.
+pub fn new_token(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// An identifier that is unguessable but not itself a credential.
+pub fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Six uniformly random digits.
+pub fn new_code() -> String {
+    format!("{:06}", OsRng.gen_range(0..1_000_000u32))
+}
+
+pub fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// A code is only meaningful with its challenge, so the challenge salts it.
+pub fn code_hash(challenge_id: &str, code: &str) -> String {
+    sha256_hex(&format!("{challenge_id}:{code}"))
+}
+
+/// Compares without an early exit, so timing says nothing about where two hashes differ.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// "mario.rossi@pec.it" → "m***@pec.it": enough to recognise, not to harvest.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_six_digits() {
+        for _ in 0..1000 {
+            let code = new_code();
+            assert_eq!(code.len(), 6);
+            assert!(code.chars().all(|c| c.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn tokens_are_distinct_and_prefixed() {
+        let (a, b) = (new_token(REFRESH_PREFIX), new_token(REFRESH_PREFIX));
+        assert_ne!(a, b);
+        assert!(a.starts_with("spr_") && a.len() == 4 + 43);
+    }
+
+    #[test]
+    fn masks_the_local_part() {
+        assert_eq!(mask_email("mario.rossi@pec.it"), "m***@pec.it");
+        assert_eq!(mask_email("nonsense"), "***");
+    }
+
+    #[test]
+    fn constant_time_eq_compares_exactly() {
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "ab"));
+    }
+}

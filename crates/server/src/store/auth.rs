@@ -1,0 +1,176 @@
+//! Login challenges, sessions and tokens. Only hashes of codes and tokens are stored.
+
+use super::{Store, StoreResult};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ChallengeRow {
+    pub user_id: i64,
+    pub code_hash: String,
+    pub expires_at: i64,
+    pub attempts: i64,
+    pub consumed_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct RefreshRow {
+    pub session_id: String,
+    pub user_id: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+    pub session_revoked_at: Option<i64>,
+}
+
+/// Who an access token belongs to.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Principal {
+    pub user_id: i64,
+    pub customer_id: i64,
+    pub session_id: String,
+}
+
+pub struct NewTokens<'a> {
+    pub session_id: &'a str,
+    pub access_hash: &'a str,
+    pub access_expires_at: i64,
+    pub refresh_hash: &'a str,
+    pub refresh_expires_at: i64,
+}
+
+impl Store {
+    pub async fn insert_challenge(
+        &self,
+        id: &str,
+        user_id: i64,
+        code_hash: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO login_challenges (id, user_id, code_hash, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(code_hash)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn challenge(&self, id: &str) -> StoreResult<Option<ChallengeRow>> {
+        Ok(sqlx::query_as(
+            "SELECT user_id, code_hash, expires_at, attempts, consumed_at FROM login_challenges WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Counts a try and returns how many there have been, atomically, so that
+    /// concurrent guesses cannot exceed the limit.
+    pub async fn count_challenge_attempt(&self, id: &str) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("UPDATE login_challenges SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Marks the code used; false when another request used it first.
+    pub async fn consume_challenge(&self, id: &str, now: i64) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE login_challenges SET consumed_at = $2 WHERE id = $1 AND consumed_at IS NULL")
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn create_session(&self, session_id: &str, user_id: i64, now: i64) -> StoreResult<()> {
+        sqlx::query("INSERT INTO sessions (id, user_id, created_at) VALUES ($1, $2, $3)")
+            .bind(session_id)
+            .bind(user_id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_tokens(&self, t: &NewTokens<'_>, now: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)")
+            .bind(t.access_hash)
+            .bind(t.session_id)
+            .bind(t.access_expires_at)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, session_id, expires_at, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(t.refresh_hash)
+        .bind(t.session_id)
+        .bind(t.refresh_expires_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn refresh_token(&self, hash: &str) -> StoreResult<Option<RefreshRow>> {
+        Ok(sqlx::query_as(
+            "SELECT r.session_id, s.user_id, r.expires_at, r.used_at, s.revoked_at AS session_revoked_at
+             FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = $1",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Marks a refresh token rotated; false when it already was (a reuse).
+    pub async fn use_refresh_token(&self, hash: &str, now: i64) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL")
+            .bind(hash)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ends a session: its refresh tokens stop working and its access tokens are deleted.
+    pub async fn revoke_session(&self, session_id: &str, reason: &str, now: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL")
+            .bind(session_id)
+            .bind(now)
+            .bind(reason)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM access_tokens WHERE session_id = $1").bind(session_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn session_revoked_reason(&self, session_id: &str) -> StoreResult<Option<String>> {
+        let reason: Option<Option<String>> =
+            sqlx::query_scalar("SELECT revoked_reason FROM sessions WHERE id = $1")
+                .bind(session_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(reason.flatten())
+    }
+
+    pub async fn principal(&self, access_hash: &str, now: i64) -> StoreResult<Option<Principal>> {
+        Ok(sqlx::query_as(
+            "SELECT s.user_id, u.customer_id, s.id AS session_id
+             FROM access_tokens a
+             JOIN sessions s ON s.id = a.session_id
+             JOIN users u ON u.id = s.user_id
+             WHERE a.token_hash = $1 AND a.expires_at > $2 AND s.revoked_at IS NULL",
+        )
+        .bind(access_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}

@@ -1,0 +1,158 @@
+//! The leasing book: contracts, assets, the payment schedule and payments.
+
+use super::{date, Store, StoreResult};
+use chrono::NaiveDate;
+use sportello_domain::api::home::ContractSummary;
+use sportello_domain::situation::ScheduleLine;
+use sportello_domain::Money;
+
+pub struct NewContract<'a> {
+    pub customer_id: i64,
+    pub contract_no: &'a str,
+    pub module_no: &'a str,
+    pub product: &'a str,
+    pub status: &'a str,
+    pub signed_on: NaiveDate,
+    pub start_on: NaiveDate,
+    pub end_on: NaiveDate,
+    pub amount: Money,
+    pub advance: Money,
+    pub residual: Money,
+}
+
+pub struct NewAsset<'a> {
+    pub contract_id: i64,
+    pub code: &'a str,
+    pub asset_type: &'a str,
+    pub description: &'a str,
+    pub financial_value: Money,
+    pub future_value: Money,
+}
+
+pub struct NewEntry<'a> {
+    pub contract_id: i64,
+    pub installment_no: i64,
+    pub kind: &'a str,
+    pub due_on: NaiveDate,
+    pub amount: Money,
+    pub payment_method: &'a str,
+}
+
+pub const STATUS_ACTIVE: &str = "active";
+pub const KIND_ADVANCE: &str = "advance";
+
+impl Store {
+    pub async fn insert_contract(&self, c: &NewContract<'_>) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO contracts (customer_id, contract_no, module_no, product, status, signed_on, start_on, end_on,
+                                    amount_cents, advance_cents, residual_cents)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(c.customer_id)
+        .bind(c.contract_no)
+        .bind(c.module_no)
+        .bind(c.product)
+        .bind(c.status)
+        .bind(c.signed_on.to_string())
+        .bind(c.start_on.to_string())
+        .bind(c.end_on.to_string())
+        .bind(c.amount.cents())
+        .bind(c.advance.cents())
+        .bind(c.residual.cents())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn insert_asset(&self, a: &NewAsset<'_>) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO assets (contract_id, code, asset_type, description, financial_value_cents, future_value_cents)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(a.contract_id)
+        .bind(a.code)
+        .bind(a.asset_type)
+        .bind(a.description)
+        .bind(a.financial_value.cents())
+        .bind(a.future_value.cents())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn insert_entry(&self, e: &NewEntry<'_>) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO schedule_entries (contract_id, installment_no, kind, due_on, amount_cents, payment_method)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(e.contract_id)
+        .bind(e.installment_no)
+        .bind(e.kind)
+        .bind(e.due_on.to_string())
+        .bind(e.amount.cents())
+        .bind(e.payment_method)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn insert_payment(&self, entry_id: i64, amount: Money, collected_on: NaiveDate) -> StoreResult<()> {
+        sqlx::query("INSERT INTO payments (entry_id, amount_cents, collected_on) VALUES ($1, $2, $3)")
+            .bind(entry_id)
+            .bind(amount.cents())
+            .bind(collected_on.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// H2: the customer's active contracts with their asset counts, newest first.
+    pub async fn active_contracts(&self, customer_id: i64) -> StoreResult<Vec<ContractSummary>> {
+        let rows: Vec<(i64, String, String, String, i64, i64, String)> = sqlx::query_as(
+            "SELECT c.id, c.contract_no, c.module_no, c.product,
+                    (SELECT COUNT(*) FROM assets a WHERE a.contract_id = c.id),
+                    c.amount_cents, c.signed_on
+             FROM contracts c WHERE c.customer_id = $1 AND c.status = $2
+             ORDER BY c.signed_on DESC, c.id DESC",
+        )
+        .bind(customer_id)
+        .bind(STATUS_ACTIVE)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, contract_no, module_no, product, assets, amount, signed_on)| {
+                Ok(ContractSummary {
+                    id,
+                    contract_no,
+                    module_no,
+                    product,
+                    assets_count: u32::try_from(assets).unwrap_or(u32::MAX),
+                    amount: Money::from_cents(amount),
+                    signed_on: date(&signed_on)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The schedule of the customer's active contracts with the amount collected on each line.
+    pub async fn active_schedule(&self, customer_id: i64) -> StoreResult<Vec<ScheduleLine>> {
+        let rows: Vec<(String, i64, i64, String)> = sqlx::query_as(
+            "SELECT e.due_on, e.amount_cents,
+                    CAST(COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.entry_id = e.id), 0) AS BIGINT),
+                    e.kind
+             FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id
+             WHERE c.customer_id = $1 AND c.status = $2",
+        )
+        .bind(customer_id)
+        .bind(STATUS_ACTIVE)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(due_on, amount, paid, kind)| {
+                Ok(ScheduleLine {
+                    due_on: date(&due_on)?,
+                    amount: Money::from_cents(amount),
+                    paid: Money::from_cents(paid),
+                    is_advance: kind == KIND_ADVANCE,
+                })
+            })
+            .collect()
+    }
+}

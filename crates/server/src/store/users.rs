@@ -1,0 +1,129 @@
+//! Customers and their users.
+
+use super::{Store, StoreResult};
+use sportello_domain::api::auth::Me;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub email: String,
+    pub language: String,
+    pub failed_logins: i64,
+    pub locked_at: Option<i64>,
+}
+
+pub struct NewCustomer<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub tax_code: &'a str,
+    pub email: &'a str,
+}
+
+pub struct NewUser<'a> {
+    pub customer_id: i64,
+    pub username: &'a str,
+    pub password_hash: &'a str,
+    pub display_name: &'a str,
+    pub email: &'a str,
+    pub language: &'a str,
+}
+
+const USER_COLUMNS: &str =
+    "id, customer_id, username, password_hash, display_name, email, language, failed_logins, locked_at";
+
+impl Store {
+    pub async fn insert_customer(&self, c: &NewCustomer<'_>, now: i64) -> StoreResult<i64> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO customers (kind, name, tax_code, email, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(c.kind)
+        .bind(c.name)
+        .bind(c.tax_code)
+        .bind(c.email)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn insert_user(&self, u: &NewUser<'_>, now: i64) -> StoreResult<i64> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO users (customer_id, username, password_hash, display_name, email, language, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(u.customer_id)
+        .bind(u.username)
+        .bind(u.password_hash)
+        .bind(u.display_name)
+        .bind(u.email)
+        .bind(u.language)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+        Ok(sqlx::query_as(&sql).bind(username).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn user(&self, id: i64) -> StoreResult<Option<UserRow>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    /// Counts one more wrong password in a single statement, locking the account
+    /// when the count reaches `max`; returns whether it is now locked.
+    pub async fn record_failed_login(&self, user_id: i64, max: i64, now: i64) -> StoreResult<bool> {
+        let locked_at: Option<i64> = sqlx::query_scalar(
+            "UPDATE users SET failed_logins = failed_logins + 1,
+                 locked_at = CASE WHEN failed_logins + 1 >= $2 THEN COALESCE(locked_at, $3) ELSE locked_at END
+             WHERE id = $1 RETURNING locked_at",
+        )
+        .bind(user_id)
+        .bind(max)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(locked_at.is_some())
+    }
+
+    pub async fn reset_failed_logins(&self, user_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1").bind(user_id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Lifts a lock (back office, and recovery in a later release).
+    pub async fn unlock_user(&self, username: &str) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE users SET failed_logins = 0, locked_at = NULL WHERE username = $1")
+            .bind(username)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn me(&self, user_id: i64) -> StoreResult<Option<Me>> {
+        let row: Option<(String, String, String, String)> = sqlx::query_as(
+            "SELECT u.username, u.display_name, c.name, u.language
+             FROM users u JOIN customers c ON c.id = u.customer_id WHERE u.id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(username, display_name, customer_name, language)| Me {
+            username,
+            display_name,
+            customer_name,
+            language,
+        }))
+    }
+
+    pub async fn count_users(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?)
+    }
+}

@@ -1,0 +1,100 @@
+//! A real server on 127.0.0.1:0 with a fresh SQLite file and an outbox folder.
+#![allow(dead_code)]
+
+use mail_parser::MessageParser;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{json, Value};
+use sportello_server::{demo, AppState, Clock, Config, RunningServer};
+use std::path::PathBuf;
+
+pub struct TestServer {
+    pub server: RunningServer,
+    pub http: Client,
+    pub clock: Clock,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Clock::default();
+        let state = AppState::open(Config::in_dir(dir.path()), clock.clone()).await.unwrap();
+        assert!(demo::seed(&state.store, clock.today(), clock.now_ms()).await.unwrap());
+        let server = sportello_server::start(state).await.unwrap();
+        TestServer { server, http: Client::new(), clock, dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.server.base_url())
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("sportello.db")
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Response {
+        self.http.post(self.url(path)).json(&body).send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str, access_token: &str) -> Response {
+        self.http.get(self.url(path)).bearer_auth(access_token).send().await.unwrap()
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.post("/auth/login", json!({"username": username, "password": password})).await
+    }
+
+    /// Logs the demo user in and returns the challenge id.
+    pub async fn demo_challenge(&self) -> String {
+        let response = self.login(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json::<Value>().await.unwrap()["challenge_id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn verify(&self, challenge_id: &str, code: &str) -> Response {
+        self.post("/auth/verify", json!({"challenge_id": challenge_id, "code": code})).await
+    }
+
+    /// Full login; returns (access token, refresh token).
+    pub async fn demo_tokens(&self) -> (String, String) {
+        let challenge = self.demo_challenge().await;
+        let response = self.verify(&challenge, &self.latest_code()).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        (body["access_token"].as_str().unwrap().to_owned(), body["refresh_token"].as_str().unwrap().to_owned())
+    }
+
+    pub fn outbox(&self) -> Vec<mail_parser::Message<'static>> {
+        let mut files: Vec<_> = std::fs::read_dir(self.dir.path().join("outbox"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        files.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
+        files
+            .iter()
+            .map(|p| MessageParser::default().parse(&std::fs::read(p).unwrap()).unwrap().into_owned())
+            .collect()
+    }
+
+    /// The 6-digit code of the newest e-mail.
+    pub fn latest_code(&self) -> String {
+        let mail = self.outbox().pop().expect("an e-mail in the outbox");
+        code_in(&mail.body_text(0).unwrap())
+    }
+}
+
+pub fn code_in(text: &str) -> String {
+    let digits: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|run| run.len() == 6)
+        .collect();
+    assert_eq!(digits.len(), 1, "exactly one 6-digit code in: {text}");
+    digits[0].to_owned()
+}
+
+pub async fn error_code(response: Response) -> (StatusCode, String) {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    (status, body["code"].as_str().unwrap().to_owned())
+}
