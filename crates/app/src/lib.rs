@@ -1,0 +1,12 @@
+//! The Sportello desktop's logic, without Tauri: the API client, the session
+//! (access token in memory, refresh token in the OS keyring) and the errors
+//! the UI understands.
+
+pub mod api;
+pub mod error;
+pub mod secrets;
+pub mod session;
+
+pub use error::AppError;
+pub use secrets::SecretStore;
+pub use session::{Desk, SessionStatus};
