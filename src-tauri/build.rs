@@ -1,1 +1,11 @@
-fn main(){}
+// Capabilities live in src-tauri/capabilities/, which tauri-build does not look
+// in by default when the crate root is the repository root.
+fn main() {
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    let commands =
+        tauri_build::AppManifest::new().commands(&["session_status", "login", "verify_code", "home", "logout"]);
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+        .app_manifest(commands);
+    tauri_build::try_build(attributes).expect("tauri-build failed");
+}

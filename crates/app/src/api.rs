@@ -23,7 +23,10 @@ impl ApiClient {
             .user_agent(concat!("Sportello/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("a client with static settings builds");
-        ApiClient { base: base.trim_end_matches('/').to_owned(), http }
+        ApiClient {
+            base: base.trim_end_matches('/').to_owned(),
+            http,
+        }
     }
 
     pub fn base(&self) -> &str {
@@ -55,19 +58,41 @@ impl ApiClient {
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Result<LoginChallenge, AppError> {
-        self.post("/auth/login", &LoginRequest { username: username.into(), password: password.into() }).await
+        self.post(
+            "/auth/login",
+            &LoginRequest {
+                username: username.into(),
+                password: password.into(),
+            },
+        )
+        .await
     }
 
     pub async fn verify(&self, challenge_id: &str, code: &str) -> Result<TokenPair, AppError> {
-        self.post("/auth/verify", &VerifyCodeRequest { challenge_id: challenge_id.into(), code: code.into() }).await
+        self.post(
+            "/auth/verify",
+            &VerifyCodeRequest {
+                challenge_id: challenge_id.into(),
+                code: code.into(),
+            },
+        )
+        .await
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, AppError> {
-        self.post("/auth/refresh", &RefreshRequest { refresh_token: refresh_token.into() }).await
+        self.post(
+            "/auth/refresh",
+            &RefreshRequest {
+                refresh_token: refresh_token.into(),
+            },
+        )
+        .await
     }
 
     pub async fn logout(&self, refresh_token: &str) -> Result<(), AppError> {
-        let body = RefreshRequest { refresh_token: refresh_token.into() };
+        let body = RefreshRequest {
+            refresh_token: refresh_token.into(),
+        };
         let response = self.http.post(self.url("/auth/logout")).json(&body).send().await?;
         if response.status().is_success() {
             Ok(())

@@ -21,7 +21,10 @@ impl SecretStore for MemorySecrets {
         Ok(self.0.lock().expect("not poisoned").get(account).cloned())
     }
     fn set(&self, account: &str, secret: &str) -> Result<(), SecretError> {
-        self.0.lock().expect("not poisoned").insert(account.to_owned(), secret.to_owned());
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .insert(account.to_owned(), secret.to_owned());
         Ok(())
     }
     fn delete(&self, account: &str) -> Result<(), SecretError> {

@@ -36,7 +36,11 @@ pub struct Desk {
 
 impl Desk {
     pub fn new(server_url: &str, secrets: Arc<dyn SecretStore>) -> Desk {
-        Desk { api: ApiClient::new(server_url), secrets, live: Mutex::new(None) }
+        Desk {
+            api: ApiClient::new(server_url),
+            secrets,
+            live: Mutex::new(None),
+        }
     }
 
     /// The keyring entry is per server, so a test server never sees production tokens.
@@ -46,7 +50,9 @@ impl Desk {
 
     async fn stored_refresh(&self) -> Result<Option<String>, AppError> {
         let (secrets, account) = (self.secrets.clone(), self.account().to_owned());
-        Ok(tokio::task::spawn_blocking(move || secrets.get(&account)).await.map_err(|e| AppError::Protocol(e.to_string()))??)
+        Ok(tokio::task::spawn_blocking(move || secrets.get(&account))
+            .await
+            .map_err(|e| AppError::Protocol(e.to_string()))??)
     }
 
     async fn store_refresh(&self, token: Option<String>) -> Result<(), AppError> {
@@ -78,7 +84,10 @@ impl Desk {
             *live = None;
             return Err(error);
         }
-        *live = Some(Live { access_token: tokens.access_token, me: None });
+        *live = Some(Live {
+            access_token: tokens.access_token,
+            me: None,
+        });
         Ok(())
     }
 
@@ -103,7 +112,9 @@ impl Desk {
             Err(error) if error.code() == ErrorCode::Unauthorized => {
                 *live = None;
                 if self.refresh_locked(&mut live).await? {
-                    Ok(SessionStatus::LoggedIn { me: self.current_me(&mut live).await? })
+                    Ok(SessionStatus::LoggedIn {
+                        me: self.current_me(&mut live).await?,
+                    })
                 } else {
                     Ok(SessionStatus::LoggedOut)
                 }
@@ -144,7 +155,9 @@ impl Desk {
             if live.is_none() && !self.refresh_locked(&mut live).await? {
                 return Err(session_expired());
             }
-            live.as_ref().map(|l| l.access_token.clone()).ok_or_else(session_expired)?
+            live.as_ref()
+                .map(|l| l.access_token.clone())
+                .ok_or_else(session_expired)?
         };
         match call(token.clone()).await {
             Err(error) if error.code() == ErrorCode::Unauthorized => {
@@ -154,7 +167,10 @@ impl Desk {
                 if still_stale && !self.refresh_locked(&mut live).await? {
                     return Err(session_expired());
                 }
-                let fresh = live.as_ref().map(|l| l.access_token.clone()).ok_or_else(session_expired)?;
+                let fresh = live
+                    .as_ref()
+                    .map(|l| l.access_token.clone())
+                    .ok_or_else(session_expired)?;
                 drop(live);
                 call(fresh).await
             }
@@ -163,7 +179,8 @@ impl Desk {
     }
 
     pub async fn home(&self) -> Result<Home, AppError> {
-        self.authorized(|token| async move { self.api.home(&token).await }).await
+        self.authorized(|token| async move { self.api.home(&token).await })
+            .await
     }
 
     /// Forgets the session here even when the server cannot be told.

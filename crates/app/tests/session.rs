@@ -26,7 +26,12 @@ impl Fixture {
         let state = AppState::open(Config::in_dir(dir.path()), clock.clone()).await.unwrap();
         demo::seed(&state.store, clock.today(), clock.now_ms()).await.unwrap();
         let server = sportello_server::start(state).await.unwrap();
-        Fixture { server, clock, dir, secrets: Arc::new(MemorySecrets::default()) }
+        Fixture {
+            server,
+            clock,
+            dir,
+            secrets: Arc::new(MemorySecrets::default()),
+        }
     }
 
     fn desk(&self) -> Desk {
@@ -34,11 +39,22 @@ impl Fixture {
     }
 
     fn latest_code(&self) -> String {
-        let mut files: Vec<_> = std::fs::read_dir(self.dir.path().join("outbox")).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(self.dir.path().join("outbox"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         files.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
         let raw = std::fs::read(files.last().unwrap()).unwrap();
-        let text = MessageParser::default().parse(&raw).unwrap().body_text(0).unwrap().into_owned();
-        text.split(|c: char| !c.is_ascii_digit()).find(|run| run.len() == 6).unwrap().to_owned()
+        let text = MessageParser::default()
+            .parse(&raw)
+            .unwrap()
+            .body_text(0)
+            .unwrap()
+            .into_owned();
+        text.split(|c: char| !c.is_ascii_digit())
+            .find(|run| run.len() == 6)
+            .unwrap()
+            .to_owned()
     }
 
     fn stored(&self) -> Option<String> {
@@ -48,7 +64,9 @@ impl Fixture {
     async fn logged_in_desk(&self) -> Desk {
         let desk = self.desk();
         let challenge = desk.login(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await.unwrap();
-        desk.verify_code(&challenge.challenge_id, &self.latest_code()).await.unwrap();
+        desk.verify_code(&challenge.challenge_id, &self.latest_code())
+            .await
+            .unwrap();
         desk
     }
 }
@@ -59,7 +77,10 @@ async fn login_keeps_only_the_refresh_token_in_the_secret_store_and_survives_a_r
     let desk = f.desk();
     assert_eq!(desk.status().await.unwrap(), SessionStatus::LoggedOut);
     let challenge = desk.login(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await.unwrap();
-    let me = desk.verify_code(&challenge.challenge_id, &f.latest_code()).await.unwrap();
+    let me = desk
+        .verify_code(&challenge.challenge_id, &f.latest_code())
+        .await
+        .unwrap();
     assert_eq!(me.display_name, "Mario Rossi");
     let first = f.stored().expect("refresh token in the secret store");
     assert!(first.starts_with("spr_"));
@@ -91,7 +112,10 @@ async fn concurrent_calls_with_an_expired_token_refresh_once_and_keep_the_sessio
     let desk = f.logged_in_desk().await;
     f.clock.advance(TimeDelta::minutes(16));
     let (a, b, c) = tokio::join!(desk.home(), desk.home(), desk.status());
-    assert!(a.is_ok() && b.is_ok() && c.is_ok(), "a double refresh would have looked like token theft");
+    assert!(
+        a.is_ok() && b.is_ok() && c.is_ok(),
+        "a double refresh would have looked like token theft"
+    );
     assert!(desk.home().await.is_ok());
 }
 
@@ -132,8 +156,18 @@ async fn a_server_that_is_down_is_reported_as_unreachable_and_the_session_is_kep
     let token = f.stored().unwrap();
     f.server.shutdown().await;
     let restarted = Desk::new(&url, f.secrets.clone());
-    assert_eq!(restarted.status().await.unwrap_err().code(), ErrorCode::ServerUnreachable);
-    assert_eq!(restarted.login("10093", "x").await.unwrap_err().code(), ErrorCode::ServerUnreachable);
-    assert_eq!(f.secrets.get(&url).unwrap(), Some(token), "being offline does not log you out");
+    assert_eq!(
+        restarted.status().await.unwrap_err().code(),
+        ErrorCode::ServerUnreachable
+    );
+    assert_eq!(
+        restarted.login("10093", "x").await.unwrap_err().code(),
+        ErrorCode::ServerUnreachable
+    );
+    assert_eq!(
+        f.secrets.get(&url).unwrap(),
+        Some(token),
+        "being offline does not log you out"
+    );
     drop(desk);
 }

@@ -68,11 +68,17 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), fields: None }
+        ApiError {
+            code,
+            message: message.into(),
+            fields: None,
+        }
     }
 
     pub fn with_field(mut self, field: &str, problem: impl Into<String>) -> Self {
-        self.fields.get_or_insert_with(BTreeMap::new).insert(field.to_owned(), problem.into());
+        self.fields
+            .get_or_insert_with(BTreeMap::new)
+            .insert(field.to_owned(), problem.into());
         self
     }
 }
@@ -92,7 +98,10 @@ mod tests {
     #[test]
     fn wire_shape_is_code_message_and_optional_fields() {
         let plain = serde_json::to_value(ApiError::new(ErrorCode::AccountLocked, "locked")).unwrap();
-        assert_eq!(plain, serde_json::json!({"code": "account_locked", "message": "locked"}));
+        assert_eq!(
+            plain,
+            serde_json::json!({"code": "account_locked", "message": "locked"})
+        );
         let with_field = ApiError::new(ErrorCode::BadRequest, "bad").with_field("code", "six digits");
         let json = serde_json::to_value(with_field).unwrap();
         assert_eq!(json["fields"]["code"], "six digits");

@@ -31,7 +31,11 @@ impl Money {
 
     /// Rounds half away from zero to the cent, as Italian invoices do.
     pub fn from_decimal_rounded(value: Decimal) -> Money {
-        Money(value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero).normalize_to_cents())
+        Money(
+            value
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+                .normalize_to_cents(),
+        )
     }
 
     /// Exact conversion from a whole number of cents, the storage form.
@@ -145,7 +149,10 @@ mod tests {
         assert_eq!("1,50".parse::<Money>(), Err(MoneyError::NotANumber));
         assert_eq!("".parse::<Money>(), Err(MoneyError::NotANumber));
         assert_eq!("1e3".parse::<Money>(), Err(MoneyError::NotANumber));
-        assert!(serde_json::from_str::<Money>("12.5").is_err(), "a JSON number is not money");
+        assert!(
+            serde_json::from_str::<Money>("12.5").is_err(),
+            "a JSON number is not money"
+        );
     }
 
     #[test]

@@ -76,14 +76,24 @@ impl Situation {
             .map(|l| l.due_on)
             .min();
         let next_payment = next_due_on.map(|date| {
-            lines.iter().filter(|l| l.due_on == date).map(ScheduleLine::balance).sum()
+            lines
+                .iter()
+                .filter(|l| l.due_on == date)
+                .map(ScheduleLine::balance)
+                .sum()
         });
         let advances_paid = lines
             .iter()
             .filter(|l| l.is_advance)
             .map(|l| l.paid.min(l.amount))
             .sum();
-        Situation { today, overdue_total, next_due_on, next_payment, advances_paid }
+        Situation {
+            today,
+            overdue_total,
+            next_due_on,
+            next_payment,
+            advances_paid,
+        }
     }
 }
 
@@ -96,7 +106,12 @@ mod tests {
     }
 
     fn line(due: &str, amount: i64, paid: i64) -> ScheduleLine {
-        ScheduleLine { due_on: date(due), amount: Money::from_cents(amount), paid: Money::from_cents(paid), is_advance: false }
+        ScheduleLine {
+            due_on: date(due),
+            amount: Money::from_cents(amount),
+            paid: Money::from_cents(paid),
+            is_advance: false,
+        }
     }
 
     #[test]
@@ -131,7 +146,11 @@ mod tests {
 
     #[test]
     fn overdue_total_sums_only_unpaid_balances_in_the_past() {
-        let lines = [line("2024-01-31", 51411, 0), line("2024-02-29", 51411, 11), line("2024-03-31", 51411, 51411)];
+        let lines = [
+            line("2024-01-31", 51411, 0),
+            line("2024-02-29", 51411, 11),
+            line("2024-03-31", 51411, 51411),
+        ];
         let s = Situation::compute(date("2024-04-05"), &lines);
         assert_eq!(s.overdue_total, Money::from_cents(51411 + 51400));
         assert_eq!(s.next_due_on, None);

@@ -26,7 +26,11 @@ fn account_locked() -> ServerError {
 }
 
 fn code_expired() -> ServerError {
-    ApiError::new(ErrorCode::CodeExpired, "the code expired or was already used: log in again").into()
+    ApiError::new(
+        ErrorCode::CodeExpired,
+        "the code expired or was already used: log in again",
+    )
+    .into()
 }
 
 fn session_expired() -> ServerError {
@@ -58,9 +62,16 @@ pub async fn login(state: &AppState, req: LoginRequest) -> Result<LoginChallenge
     }
     if !check_password(req.password, &user).await? {
         let auth = &state.config.auth;
-        let locked = state.store.record_failed_login(user.id, auth.max_failed_logins, state.clock.now_ms()).await?;
+        let locked = state
+            .store
+            .record_failed_login(user.id, auth.max_failed_logins, state.clock.now_ms())
+            .await?;
         tracing::info!(user_id = user.id, locked, "wrong password");
-        return Err(if locked { account_locked() } else { invalid_credentials() });
+        return Err(if locked {
+            account_locked()
+        } else {
+            invalid_credentials()
+        });
     }
     state.store.reset_failed_logins(user.id).await?;
     send_code(state, &user).await
@@ -79,12 +90,22 @@ async fn send_code(state: &AppState, user: &UserRow) -> Result<LoginChallenge, S
     let expires_at = now + TimeDelta::seconds(ttl);
     state
         .store
-        .insert_challenge(&challenge_id, user.id, &secrets::code_hash(&challenge_id, &code), expires_at.timestamp_millis(), now.timestamp_millis())
+        .insert_challenge(
+            &challenge_id,
+            user.id,
+            &secrets::code_hash(&challenge_id, &code),
+            expires_at.timestamp_millis(),
+            now.timestamp_millis(),
+        )
         .await?;
     let mail = code_mail(user, &code, ttl / 60, &state.config.company_name);
     state.mailer.send(&state.mail_from, mail).await?;
     tracing::info!(user_id = user.id, "login code sent");
-    Ok(LoginChallenge { challenge_id, expires_at, sent_to: secrets::mask_email(&user.email) })
+    Ok(LoginChallenge {
+        challenge_id,
+        expires_at,
+        sent_to: secrets::mask_email(&user.email),
+    })
 }
 
 fn code_mail<'a>(user: &'a UserRow, code: &str, minutes: i64, company: &str) -> Mail<'a> {
@@ -106,13 +127,19 @@ fn code_mail<'a>(user: &'a UserRow, code: &str, minutes: i64, company: &str) -> 
             ),
         )
     };
-    Mail { to: &user.email, subject, body }
+    Mail {
+        to: &user.email,
+        subject,
+        body,
+    }
 }
 
 pub async fn verify_code(state: &AppState, req: VerifyCodeRequest) -> Result<TokenPair, ServerError> {
     let code = req.code.trim();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::new(ErrorCode::BadRequest, "the code is six digits").with_field("code", "six digits").into());
+        return Err(ApiError::new(ErrorCode::BadRequest, "the code is six digits")
+            .with_field("code", "six digits")
+            .into());
     }
     let Some(challenge) = state.store.challenge(&req.challenge_id).await? else {
         return Err(code_expired());
@@ -128,7 +155,9 @@ pub async fn verify_code(state: &AppState, req: VerifyCodeRequest) -> Result<Tok
     }
     if !secrets::constant_time_eq(&secrets::code_hash(&req.challenge_id, code), &challenge.code_hash) {
         let left = max - attempts;
-        return Err(ApiError::new(ErrorCode::InvalidCode, "wrong code").with_field("attempts_left", left.to_string()).into());
+        return Err(ApiError::new(ErrorCode::InvalidCode, "wrong code")
+            .with_field("attempts_left", left.to_string())
+            .into());
     }
     if !state.store.consume_challenge(&req.challenge_id, now).await? {
         return Err(code_expired());
@@ -153,7 +182,12 @@ async fn issue_tokens(state: &AppState, session_id: &str) -> Result<TokenPair, S
         refresh_expires_at: refresh_expires_at.timestamp_millis(),
     };
     state.store.insert_tokens(&tokens, now.timestamp_millis()).await?;
-    Ok(TokenPair { access_token, access_expires_at, refresh_token, refresh_expires_at })
+    Ok(TokenPair {
+        access_token,
+        access_expires_at,
+        refresh_token,
+        refresh_expires_at,
+    })
 }
 
 /// Rotates a refresh token. Presenting one that was already rotated means it
@@ -169,7 +203,10 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> Result<TokenPair,
     }
     if row.used_at.is_some() || !state.store.use_refresh_token(&hash, now).await? {
         tracing::warn!(user_id = row.user_id, "refresh token reused: session revoked");
-        state.store.revoke_session(&row.session_id, "refresh_token_reuse", now).await?;
+        state
+            .store
+            .revoke_session(&row.session_id, "refresh_token_reuse", now)
+            .await?;
         return Err(session_expired());
     }
     issue_tokens(state, &row.session_id).await
@@ -179,7 +216,10 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> Result<TokenPair,
 /// logging out twice is not an error.
 pub async fn logout(state: &AppState, refresh_token: &str) -> Result<(), ServerError> {
     if let Some(row) = state.store.refresh_token(&secrets::sha256_hex(refresh_token)).await? {
-        state.store.revoke_session(&row.session_id, "logout", state.clock.now_ms()).await?;
+        state
+            .store
+            .revoke_session(&row.session_id, "logout", state.clock.now_ms())
+            .await?;
         tracing::info!(user_id = row.user_id, "logged out");
     }
     Ok(())

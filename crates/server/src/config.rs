@@ -65,17 +65,24 @@ impl Default for Config {
 }
 
 impl Config {
-    pub fn load(file: Option<&Path>) -> Result<Config, figment::Error> {
+    pub fn load(file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(file) = file {
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment.merge(Env::prefixed("SPORTELLO_").split("__")).extract()
+        figment
+            .merge(Env::prefixed("SPORTELLO_").split("__"))
+            .extract()
+            .map_err(Box::new)
     }
 
     /// A configuration for tests and tools: everything under `data_dir`.
     pub fn in_dir(data_dir: &Path) -> Config {
-        Config { data_dir: data_dir.to_path_buf(), bind: "127.0.0.1:0".parse().expect("valid"), ..Config::default() }
+        Config {
+            data_dir: data_dir.to_path_buf(),
+            bind: "127.0.0.1:0".parse().expect("valid"),
+            ..Config::default()
+        }
     }
 
     pub fn database_url(&self) -> String {

@@ -3,10 +3,10 @@
 //! one overdue installment, and an extinct contract. Dates are laid out
 //! around the day of seeding so that the dashboard has a past and a future.
 
+use crate::passwords;
 use crate::store::book::{NewAsset, NewContract, NewEntry};
 use crate::store::users::{NewCustomer, NewUser};
 use crate::store::{Store, StoreResult};
-use crate::passwords;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use sportello_domain::amortization::constant_installment;
@@ -34,10 +34,24 @@ pub async fn seed(store: &Store, today: NaiveDate, now_ms: i64) -> StoreResult<b
     if store.count_users().await? > 0 {
         return Ok(false);
     }
-    let customer = NewCustomer { kind: "company", name: "Studio Odontoiatrico Rossi S.r.l.", tax_code: "01234567897", email: DEMO_EMAIL };
+    let customer = NewCustomer {
+        kind: "company",
+        name: "Studio Odontoiatrico Rossi S.r.l.",
+        tax_code: "01234567897",
+        email: DEMO_EMAIL,
+    };
     let customer_id = store.insert_customer(&customer, now_ms).await?;
-    let hash = tokio::task::spawn_blocking(|| passwords::hash(DEMO_PASSWORD)).await.expect("hashing does not panic");
-    let user = NewUser { customer_id, username: DEMO_USERNAME, password_hash: &hash, display_name: "Mario Rossi", email: DEMO_EMAIL, language: "it" };
+    let hash = tokio::task::spawn_blocking(|| passwords::hash(DEMO_PASSWORD))
+        .await
+        .expect("hashing does not panic");
+    let user = NewUser {
+        customer_id,
+        username: DEMO_USERNAME,
+        password_hash: &hash,
+        display_name: "Mario Rossi",
+        email: DEMO_EMAIL,
+        language: "it",
+    };
     store.insert_user(&user, now_ms).await?;
     for plan in plans(customer_id, today) {
         seed_plan(store, plan, today).await?;
@@ -57,36 +71,108 @@ fn plans(customer_id: i64, today: NaiveDate) -> Vec<Plan<'static>> {
     vec![
         Plan {
             contract: NewContract {
-                customer_id, contract_no: "84963", module_no: "1", product: "Leasing strumentale", status: "active",
-                signed_on: dental_start - Days::new(16), start_on: dental_start,
-                end_on: dental_start + Months::new(88), amount: eur("25150.00"), advance: eur("2515.00"), residual: eur("251.50"),
+                customer_id,
+                contract_no: "84963",
+                module_no: "1",
+                product: "Leasing strumentale",
+                status: "active",
+                signed_on: dental_start - Days::new(16),
+                start_on: dental_start,
+                end_on: dental_start + Months::new(88),
+                amount: eur("25150.00"),
+                advance: eur("2515.00"),
+                residual: eur("251.50"),
             },
-            installments: 87, due_on_first: true, unpaid_before_today: 0,
+            installments: 87,
+            due_on_first: true,
+            unpaid_before_today: 0,
             assets: &[
-                ("166029", "Beni mobili in leasing", "POLTRONA PER TRATTAMENTI TEST PLUS CON ACCESSORI", "1500.00", "15.00"),
-                ("166030", "Beni mobili in leasing", "PANORAMICO PAX I 2D COMFORT EXTRA", "11500.00", "115.00"),
-                ("166031", "Beni mobili in leasing", "MOBILI STERILIZZAZIONE", "2850.00", "28.50"),
-                ("166032", "Beni mobili in leasing", "COMPOSIZIONE MOBILI STUDIO 2", "3800.00", "38.00"),
-                ("166033", "Beni mobili in leasing", "COMPOSIZIONE MOBILI STUDIO 1", "5500.00", "55.00"),
+                (
+                    "166029",
+                    "Beni mobili in leasing",
+                    "POLTRONA PER TRATTAMENTI TEST PLUS CON ACCESSORI",
+                    "1500.00",
+                    "15.00",
+                ),
+                (
+                    "166030",
+                    "Beni mobili in leasing",
+                    "PANORAMICO PAX I 2D COMFORT EXTRA",
+                    "11500.00",
+                    "115.00",
+                ),
+                (
+                    "166031",
+                    "Beni mobili in leasing",
+                    "MOBILI STERILIZZAZIONE",
+                    "2850.00",
+                    "28.50",
+                ),
+                (
+                    "166032",
+                    "Beni mobili in leasing",
+                    "COMPOSIZIONE MOBILI STUDIO 2",
+                    "3800.00",
+                    "38.00",
+                ),
+                (
+                    "166033",
+                    "Beni mobili in leasing",
+                    "COMPOSIZIONE MOBILI STUDIO 1",
+                    "5500.00",
+                    "55.00",
+                ),
             ],
         },
         Plan {
             contract: NewContract {
-                customer_id, contract_no: "91207", module_no: "1", product: "Leasing targato", status: "active",
-                signed_on: car_start - Days::new(10), start_on: car_start,
-                end_on: car_start + Months::new(48), amount: eur("36195.50"), advance: eur("7239.10"), residual: eur("361.96"),
+                customer_id,
+                contract_no: "91207",
+                module_no: "1",
+                product: "Leasing targato",
+                status: "active",
+                signed_on: car_start - Days::new(10),
+                start_on: car_start,
+                end_on: car_start + Months::new(48),
+                amount: eur("36195.50"),
+                advance: eur("7239.10"),
+                residual: eur("361.96"),
             },
-            installments: 47, due_on_first: false, unpaid_before_today: 1,
-            assets: &[("171204", "AUTO LEASING FINANZIARIO", "VOLKSWAGEN TIGUAN 2.0 TDI 150 CV", "36195.50", "361.96")],
+            installments: 47,
+            due_on_first: false,
+            unpaid_before_today: 1,
+            assets: &[(
+                "171204",
+                "AUTO LEASING FINANZIARIO",
+                "VOLKSWAGEN TIGUAN 2.0 TDI 150 CV",
+                "36195.50",
+                "361.96",
+            )],
         },
         Plan {
             contract: NewContract {
-                customer_id, contract_no: "70512", module_no: "2", product: "Leasing strumentale", status: "extinct",
-                signed_on: old_start - Days::new(20), start_on: old_start,
-                end_on: old_start + Months::new(37), amount: eur("12000.00"), advance: eur("1200.00"), residual: eur("120.00"),
+                customer_id,
+                contract_no: "70512",
+                module_no: "2",
+                product: "Leasing strumentale",
+                status: "extinct",
+                signed_on: old_start - Days::new(20),
+                start_on: old_start,
+                end_on: old_start + Months::new(37),
+                amount: eur("12000.00"),
+                advance: eur("1200.00"),
+                residual: eur("120.00"),
             },
-            installments: 36, due_on_first: true, unpaid_before_today: 0,
-            assets: &[("120877", "Beni mobili in leasing", "AUTOCLAVE CLASSE B 22 LITRI", "12000.00", "120.00")],
+            installments: 36,
+            due_on_first: true,
+            unpaid_before_today: 0,
+            assets: &[(
+                "120877",
+                "Beni mobili in leasing",
+                "AUTOCLAVE CLASSE B 22 LITRI",
+                "12000.00",
+                "120.00",
+            )],
         },
     ]
 }
@@ -96,8 +182,12 @@ async fn seed_plan(store: &Store, plan: Plan<'_>, today: NaiveDate) -> StoreResu
     let contract_id = store.insert_contract(c).await?;
     for (code, asset_type, description, value, future) in plan.assets {
         let asset = NewAsset {
-            contract_id, code, asset_type, description,
-            financial_value: value.parse().expect("valid"), future_value: future.parse().expect("valid"),
+            contract_id,
+            code,
+            asset_type,
+            description,
+            financial_value: value.parse().expect("valid"),
+            future_value: future.parse().expect("valid"),
         };
         store.insert_asset(&asset).await?;
     }
@@ -105,14 +195,31 @@ async fn seed_plan(store: &Store, plan: Plan<'_>, today: NaiveDate) -> StoreResu
     let installment = constant_installment(c.amount - c.advance, rate, 12, plan.installments, c.residual);
     let due = |n: u32| {
         let month = c.start_on + Months::new(n);
-        if plan.due_on_first { month } else { month - Days::new(1) }
+        if plan.due_on_first {
+            month
+        } else {
+            month - Days::new(1)
+        }
     };
     let mut entries = vec![(0, "advance", c.signed_on, c.advance, TRANSFER)];
     entries.extend((1..=plan.installments).map(|n| (i64::from(n), "installment", due(n), installment, SEPA)));
-    entries.push((i64::from(plan.installments) + 1, "residual", due(plan.installments + 1), c.residual, TRANSFER));
+    entries.push((
+        i64::from(plan.installments) + 1,
+        "residual",
+        due(plan.installments + 1),
+        c.residual,
+        TRANSFER,
+    ));
     let past = entries.iter().filter(|e| e.2 < today).count();
     for (index, (no, kind, due_on, amount, method)) in entries.into_iter().enumerate() {
-        let entry = NewEntry { contract_id, installment_no: no, kind, due_on, amount, payment_method: method };
+        let entry = NewEntry {
+            contract_id,
+            installment_no: no,
+            kind,
+            due_on,
+            amount,
+            payment_method: method,
+        };
         let entry_id = store.insert_entry(&entry).await?;
         if due_on < today && index + plan.unpaid_before_today < past {
             store.insert_payment(entry_id, amount, due_on).await?;

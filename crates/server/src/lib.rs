@@ -50,7 +50,13 @@ impl AppState {
             .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
         let store = Store::open(&config.database_url()).await?;
         let (mailer, mail_from) = mail::Mailer::from_config(&config)?;
-        Ok(AppState { store, mailer, mail_from, config: Arc::new(config), clock })
+        Ok(AppState {
+            store,
+            mailer,
+            mail_from,
+            config: Arc::new(config),
+            clock,
+        })
     }
 }
 
@@ -84,7 +90,16 @@ pub async fn start(state: AppState) -> Result<RunningServer, StartError> {
     let (stop, stopped) = oneshot::channel::<()>();
     let app = http::router(state.clone());
     let task = tokio::spawn(async move {
-        axum::serve(listener, app).with_graceful_shutdown(async { let _ = stopped.await; }).await
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
     });
-    Ok(RunningServer { addr, state, stop: Some(stop), task })
+    Ok(RunningServer {
+        addr,
+        state,
+        stop: Some(stop),
+        task,
+    })
 }

@@ -22,7 +22,10 @@ pub enum MailError {
 
 #[derive(Clone)]
 pub enum Mailer {
-    Outbox { transport: AsyncFileTransport<Tokio1Executor>, dir: PathBuf },
+    Outbox {
+        transport: AsyncFileTransport<Tokio1Executor>,
+        dir: PathBuf,
+    },
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
 }
 
@@ -38,7 +41,10 @@ impl Mailer {
         let mailer = if config.mail.smtp_url.is_empty() {
             let dir = config.outbox_dir();
             std::fs::create_dir_all(&dir)?;
-            Mailer::Outbox { transport: AsyncFileTransport::new(&dir), dir }
+            Mailer::Outbox {
+                transport: AsyncFileTransport::new(&dir),
+                dir,
+            }
         } else {
             Mailer::Smtp(AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.mail.smtp_url)?.build())
         };

@@ -36,11 +36,15 @@ enum Admin {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
         .init();
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref()).context("reading the configuration")?;
-    let state = AppState::open(config, Clock::default()).await.context("opening the server")?;
+    let state = AppState::open(config, Clock::default())
+        .await
+        .context("opening the server")?;
     match cli.command {
         Command::Serve => serve(state).await,
         Command::Demo => {
@@ -48,7 +52,9 @@ async fn main() -> anyhow::Result<()> {
             print_demo_banner(&state, seeded);
             serve(state).await
         }
-        Command::Admin { command: Admin::Unlock { username } } => {
+        Command::Admin {
+            command: Admin::Unlock { username },
+        } => {
             let done = state.store.unlock_user(&username).await?;
             anyhow::ensure!(done, "no user named {username:?}");
             println!("{username} unlocked");

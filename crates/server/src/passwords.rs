@@ -12,7 +12,10 @@ fn argon2() -> Argon2<'static> {
 
 pub fn hash(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    argon2().hash_password(password.as_bytes(), &salt).expect("Argon2 hashing cannot fail with valid params").to_string()
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("Argon2 hashing cannot fail with valid params")
+        .to_string()
 }
 
 /// A stored hash that is unreadable counts as a mismatch, never as a match.

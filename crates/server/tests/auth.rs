@@ -33,8 +33,11 @@ async fn login_with_password_and_emailed_code_reaches_the_home() {
     assert!(tokens["refresh_token"].as_str().unwrap().starts_with("spr_"));
 
     let me: Value = t.get("/me", access).await.json().await.unwrap();
-    assert_eq!(me, json!({"username": "10093", "display_name": "Mario Rossi",
-        "customer_name": "Studio Odontoiatrico Rossi S.r.l.", "language": "it"}));
+    assert_eq!(
+        me,
+        json!({"username": "10093", "display_name": "Mario Rossi",
+        "customer_name": "Studio Odontoiatrico Rossi S.r.l.", "language": "it"})
+    );
 }
 
 #[tokio::test]
@@ -44,16 +47,25 @@ async fn three_wrong_passwords_lock_the_account_and_errors_never_say_which_part_
     let wrong = error_code(t.login(DEMO_USERNAME, "wrong password 1").await).await;
     assert_eq!(unknown, wrong, "unknown user and wrong password look alike");
     assert_eq!(wrong, (StatusCode::UNAUTHORIZED, "invalid_credentials".into()));
-    assert_eq!(error_code(t.login(DEMO_USERNAME, "wrong password 2").await).await.1, "invalid_credentials");
+    assert_eq!(
+        error_code(t.login(DEMO_USERNAME, "wrong password 2").await).await.1,
+        "invalid_credentials"
+    );
 
     let third = t.login(DEMO_USERNAME, "wrong password 3").await;
     assert_eq!(third.status(), StatusCode::FORBIDDEN);
     let body: Value = third.json().await.unwrap();
     assert_eq!(body["code"], "account_locked");
-    assert!(body["message"].as_str().unwrap().contains("contract number"), "says how to recover");
+    assert!(
+        body["message"].as_str().unwrap().contains("contract number"),
+        "says how to recover"
+    );
 
     // Locked means locked: even the right password is refused, and no code is sent.
-    assert_eq!(error_code(t.login(DEMO_USERNAME, DEMO_PASSWORD).await).await.1, "account_locked");
+    assert_eq!(
+        error_code(t.login(DEMO_USERNAME, DEMO_PASSWORD).await).await.1,
+        "account_locked"
+    );
     assert!(t.outbox().is_empty());
 
     assert!(t.server.state.store.unlock_user(DEMO_USERNAME).await.unwrap());
@@ -64,11 +76,17 @@ async fn three_wrong_passwords_lock_the_account_and_errors_never_say_which_part_
 async fn a_successful_login_resets_the_wrong_password_count() {
     let t = TestServer::start().await;
     for _ in 0..2 {
-        assert_eq!(error_code(t.login(DEMO_USERNAME, "nope nope nope").await).await.1, "invalid_credentials");
+        assert_eq!(
+            error_code(t.login(DEMO_USERNAME, "nope nope nope").await).await.1,
+            "invalid_credentials"
+        );
     }
     assert_eq!(t.login(DEMO_USERNAME, DEMO_PASSWORD).await.status(), StatusCode::OK);
     for _ in 0..2 {
-        assert_eq!(error_code(t.login(DEMO_USERNAME, "nope nope nope").await).await.1, "invalid_credentials");
+        assert_eq!(
+            error_code(t.login(DEMO_USERNAME, "nope nope nope").await).await.1,
+            "invalid_credentials"
+        );
     }
 }
 
@@ -94,9 +112,18 @@ async fn the_sixth_try_is_refused_even_with_the_right_code() {
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for left in (0..5).rev() {
         let body: Value = t.verify(&challenge, wrong).await.json().await.unwrap();
-        assert_eq!((body["code"].as_str().unwrap(), body["fields"]["attempts_left"].as_str().unwrap()), ("invalid_code", left.to_string().as_str()));
+        assert_eq!(
+            (
+                body["code"].as_str().unwrap(),
+                body["fields"]["attempts_left"].as_str().unwrap()
+            ),
+            ("invalid_code", left.to_string().as_str())
+        );
     }
-    assert_eq!(error_code(t.verify(&challenge, &code).await).await, (StatusCode::FORBIDDEN, "too_many_attempts".into()));
+    assert_eq!(
+        error_code(t.verify(&challenge, &code).await).await,
+        (StatusCode::FORBIDDEN, "too_many_attempts".into())
+    );
 }
 
 #[tokio::test]
@@ -105,7 +132,10 @@ async fn an_expired_code_is_refused() {
     let challenge = t.demo_challenge().await;
     let code = t.latest_code();
     t.clock.advance(TimeDelta::minutes(10) + TimeDelta::seconds(1));
-    assert_eq!(error_code(t.verify(&challenge, &code).await).await, (StatusCode::UNAUTHORIZED, "code_expired".into()));
+    assert_eq!(
+        error_code(t.verify(&challenge, &code).await).await,
+        (StatusCode::UNAUTHORIZED, "code_expired".into())
+    );
 }
 
 #[tokio::test]
@@ -127,30 +157,56 @@ async fn a_code_belongs_to_its_challenge() {
     if first_code != second_code {
         assert_eq!(error_code(t.verify(&second, &first_code).await).await.1, "invalid_code");
     }
-    assert_eq!(error_code(t.verify("no-such-challenge", &second_code).await).await.1, "code_expired");
+    assert_eq!(
+        error_code(t.verify("no-such-challenge", &second_code).await).await.1,
+        "code_expired"
+    );
     assert_eq!(t.verify(&first, &first_code).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
 async fn malformed_requests_get_a_bad_request_in_the_error_shape() {
     let t = TestServer::start().await;
-    let response = t.http.post(t.url("/auth/login")).header("content-type", "application/json").body("{\"username\":").send().await.unwrap();
-    assert_eq!(error_code(response).await, (StatusCode::BAD_REQUEST, "bad_request".into()));
+    let response = t
+        .http
+        .post(t.url("/auth/login"))
+        .header("content-type", "application/json")
+        .body("{\"username\":")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(response).await,
+        (StatusCode::BAD_REQUEST, "bad_request".into())
+    );
     let body: Value = t.login("", "").await.json().await.unwrap();
     assert_eq!(body["code"], "bad_request");
     assert_eq!(body["fields"], json!({"username": "required", "password": "required"}));
     let challenge = t.demo_challenge().await;
     for code in ["12345", "1234567", "12a456", ""] {
-        assert_eq!(error_code(t.verify(&challenge, code).await).await.1, "bad_request", "{code:?}");
+        assert_eq!(
+            error_code(t.verify(&challenge, code).await).await.1,
+            "bad_request",
+            "{code:?}"
+        );
     }
-    assert_eq!(error_code(t.login(DEMO_USERNAME, &"x".repeat(5000)).await).await.1, "invalid_credentials");
-    assert_eq!(error_code(t.http.get(t.url("/nowhere")).send().await.unwrap()).await, (StatusCode::NOT_FOUND, "not_found".into()));
+    assert_eq!(
+        error_code(t.login(DEMO_USERNAME, &"x".repeat(5000)).await).await.1,
+        "invalid_credentials"
+    );
+    assert_eq!(
+        error_code(t.http.get(t.url("/nowhere")).send().await.unwrap()).await,
+        (StatusCode::NOT_FOUND, "not_found".into())
+    );
 }
 
 #[tokio::test]
 async fn protected_endpoints_need_a_live_access_token() {
     let t = TestServer::start().await;
-    assert_eq!(error_code(t.http.get(t.url("/home")).send().await.unwrap()).await, (StatusCode::UNAUTHORIZED, "unauthorized".into()));
+    assert_eq!(
+        error_code(t.http.get(t.url("/home")).send().await.unwrap()).await,
+        (StatusCode::UNAUTHORIZED, "unauthorized".into())
+    );
     assert_eq!(error_code(t.get("/home", "spa_forged").await).await.1, "unauthorized");
     let (access, _) = t.demo_tokens().await;
     assert_eq!(t.get("/home", &access).await.status(), StatusCode::OK);
@@ -162,7 +218,12 @@ async fn protected_endpoints_need_a_live_access_token() {
 async fn refresh_rotates_and_reuse_of_a_rotated_token_revokes_the_family() {
     let t = TestServer::start().await;
     let (_, first_refresh) = t.demo_tokens().await;
-    let rotated: Value = t.post("/auth/refresh", json!({"refresh_token": first_refresh})).await.json().await.unwrap();
+    let rotated: Value = t
+        .post("/auth/refresh", json!({"refresh_token": first_refresh}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let second_refresh = rotated["refresh_token"].as_str().unwrap().to_owned();
     let second_access = rotated["access_token"].as_str().unwrap().to_owned();
     assert_ne!(second_refresh, first_refresh);
@@ -170,8 +231,16 @@ async fn refresh_rotates_and_reuse_of_a_rotated_token_revokes_the_family() {
 
     // The old token comes back: someone copied it. The whole family dies.
     let reuse = t.post("/auth/refresh", json!({"refresh_token": first_refresh})).await;
-    assert_eq!(error_code(reuse).await, (StatusCode::UNAUTHORIZED, "session_expired".into()));
-    assert_eq!(error_code(t.post("/auth/refresh", json!({"refresh_token": second_refresh})).await).await.1, "session_expired");
+    assert_eq!(
+        error_code(reuse).await,
+        (StatusCode::UNAUTHORIZED, "session_expired".into())
+    );
+    assert_eq!(
+        error_code(t.post("/auth/refresh", json!({"refresh_token": second_refresh})).await)
+            .await
+            .1,
+        "session_expired"
+    );
     assert_eq!(error_code(t.get("/home", &second_access).await).await.1, "unauthorized");
 }
 
@@ -180,7 +249,12 @@ async fn a_refresh_token_expires_after_thirty_days() {
     let t = TestServer::start().await;
     let (_, refresh) = t.demo_tokens().await;
     t.clock.advance(TimeDelta::days(30) + TimeDelta::seconds(1));
-    assert_eq!(error_code(t.post("/auth/refresh", json!({"refresh_token": refresh})).await).await.1, "session_expired");
+    assert_eq!(
+        error_code(t.post("/auth/refresh", json!({"refresh_token": refresh})).await)
+            .await
+            .1,
+        "session_expired"
+    );
 }
 
 #[tokio::test]
@@ -188,9 +262,24 @@ async fn logout_ends_the_session_and_is_idempotent() {
     let t = TestServer::start().await;
     let (access, refresh) = t.demo_tokens().await;
     let (other_access, _) = t.demo_tokens().await;
-    assert_eq!(t.post("/auth/logout", json!({"refresh_token": refresh})).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        t.post("/auth/logout", json!({"refresh_token": refresh})).await.status(),
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(error_code(t.get("/home", &access).await).await.1, "unauthorized");
-    assert_eq!(error_code(t.post("/auth/refresh", json!({"refresh_token": refresh})).await).await.1, "session_expired");
-    assert_eq!(t.post("/auth/logout", json!({"refresh_token": refresh})).await.status(), StatusCode::NO_CONTENT);
-    assert_eq!(t.get("/home", &other_access).await.status(), StatusCode::OK, "other sessions live on");
+    assert_eq!(
+        error_code(t.post("/auth/refresh", json!({"refresh_token": refresh})).await)
+            .await
+            .1,
+        "session_expired"
+    );
+    assert_eq!(
+        t.post("/auth/logout", json!({"refresh_token": refresh})).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        t.get("/home", &other_access).await.status(),
+        StatusCode::OK,
+        "other sessions live on"
+    );
 }

@@ -8,11 +8,20 @@ use serde_json::Value;
 use sqlx::{Connection, SqliteConnection};
 
 async fn scalar_text(db: &mut SqliteConnection, sql: &str, today: &str) -> Option<String> {
-    sqlx::query_scalar::<_, Option<String>>(sql).bind(today).fetch_one(db).await.unwrap()
+    sqlx::query_scalar::<_, Option<String>>(sql)
+        .bind(today)
+        .fetch_one(db)
+        .await
+        .unwrap()
 }
 
 async fn scalar_cents(db: &mut SqliteConnection, sql: &str, today: &str) -> i64 {
-    sqlx::query_scalar::<_, Option<i64>>(sql).bind(today).fetch_one(db).await.unwrap().unwrap_or(0)
+    sqlx::query_scalar::<_, Option<i64>>(sql)
+        .bind(today)
+        .fetch_one(db)
+        .await
+        .unwrap()
+        .unwrap_or(0)
 }
 
 fn cents(text: &Value) -> i64 {
@@ -35,16 +44,33 @@ async fn home_figures_equal_an_independent_computation_from_the_book() {
     let today = t.clock.today().to_string();
     assert_eq!(home["situation"]["today"], today);
 
-    let mut db = SqliteConnection::connect(&format!("sqlite://{}", t.db_path().display())).await.unwrap();
-    let overdue = scalar_cents(&mut db, &format!("{LINES} SELECT SUM(amount - paid) FROM l WHERE due_on < $1 AND paid < amount"), &today).await;
-    let next_due = scalar_text(&mut db, &format!("{LINES} SELECT MIN(due_on) FROM l WHERE due_on >= $1 AND paid < amount"), &today).await;
+    let mut db = SqliteConnection::connect(&format!("sqlite://{}", t.db_path().display()))
+        .await
+        .unwrap();
+    let overdue = scalar_cents(
+        &mut db,
+        &format!("{LINES} SELECT SUM(amount - paid) FROM l WHERE due_on < $1 AND paid < amount"),
+        &today,
+    )
+    .await;
+    let next_due = scalar_text(
+        &mut db,
+        &format!("{LINES} SELECT MIN(due_on) FROM l WHERE due_on >= $1 AND paid < amount"),
+        &today,
+    )
+    .await;
     let next_payment = scalar_cents(
         &mut db,
         &format!("{LINES} SELECT SUM(amount - paid) FROM l WHERE due_on = (SELECT MIN(due_on) FROM l WHERE due_on >= $1 AND paid < amount)"),
         &today,
     )
     .await;
-    let advances = scalar_cents(&mut db, &format!("{LINES} SELECT SUM(paid) FROM l WHERE kind = 'advance' AND $1 IS NOT NULL"), &today).await;
+    let advances = scalar_cents(
+        &mut db,
+        &format!("{LINES} SELECT SUM(paid) FROM l WHERE kind = 'advance' AND $1 IS NOT NULL"),
+        &today,
+    )
+    .await;
 
     let situation = &home["situation"];
     assert!(overdue > 0, "the demo has an overdue installment");
@@ -52,7 +78,7 @@ async fn home_figures_equal_an_independent_computation_from_the_book() {
     assert_eq!(situation["next_due_on"].as_str().map(str::to_owned), next_due);
     assert_eq!(cents(&situation["next_payment"]), next_payment);
     assert_eq!(cents(&situation["advances_paid"]), advances);
-    assert_eq!(advances, 2515_00 + 7239_10, "both active contracts' advances are paid");
+    assert_eq!(advances, 251_500 + 723_910, "both active contracts' advances are paid");
 
     let contracts = &home["contracts"];
     assert_eq!(contracts["active_count"], 2, "the extinct contract is not counted");
@@ -67,7 +93,14 @@ async fn home_figures_equal_an_independent_computation_from_the_book() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["contract_no"].as_str().unwrap().into(), c["assets_count"].as_i64().unwrap(), cents(&c["amount"]), c["signed_on"].as_str().unwrap().into()))
+        .map(|c| {
+            (
+                c["contract_no"].as_str().unwrap().into(),
+                c["assets_count"].as_i64().unwrap(),
+                cents(&c["amount"]),
+                c["signed_on"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     assert_eq!(shown, rows);
     assert_eq!(shown.iter().map(|c| c.1).collect::<Vec<_>>(), vec![1, 5]);
@@ -77,6 +110,8 @@ async fn home_figures_equal_an_independent_computation_from_the_book() {
 async fn seeding_twice_changes_nothing() {
     let t = TestServer::start().await;
     let store = &t.server.state.store;
-    assert!(!sportello_server::demo::seed(store, t.clock.today(), t.clock.now_ms()).await.unwrap());
+    assert!(!sportello_server::demo::seed(store, t.clock.today(), t.clock.now_ms())
+        .await
+        .unwrap());
     assert_eq!(store.count_users().await.unwrap(), 1);
 }

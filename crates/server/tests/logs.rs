@@ -40,13 +40,28 @@ async fn the_log_holds_no_password_code_or_token() {
     let access = tokens["access_token"].as_str().unwrap().to_owned();
     let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
     assert_eq!(t.get("/home", &access).await.status(), 200);
-    let rotated: Value = t.post("/auth/refresh", json!({"refresh_token": refresh})).await.json().await.unwrap();
+    let rotated: Value = t
+        .post("/auth/refresh", json!({"refresh_token": refresh}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let new_refresh = rotated["refresh_token"].as_str().unwrap().to_owned();
     t.post("/auth/logout", json!({"refresh_token": new_refresh})).await;
 
     let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    assert!(log.contains("login code sent") && log.contains("logged out"), "the log was captured:\n{log}");
-    for secret in [DEMO_PASSWORD, "a wrong password", &code, &access, &refresh, &new_refresh] {
+    assert!(
+        log.contains("login code sent") && log.contains("logged out"),
+        "the log was captured:\n{log}"
+    );
+    for secret in [
+        DEMO_PASSWORD,
+        "a wrong password",
+        &code,
+        &access,
+        &refresh,
+        &new_refresh,
+    ] {
         assert!(!log.contains(secret), "the log holds a secret");
     }
     // The e-mail carries the code and no other secret.

@@ -28,19 +28,31 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Json<LoginChallenge>, ServerError> {
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Json<LoginChallenge>, ServerError> {
     Ok(Json(auth::login(&state, req).await?))
 }
 
-async fn verify(State(state): State<AppState>, ApiJson(req): ApiJson<VerifyCodeRequest>) -> Result<Json<TokenPair>, ServerError> {
+async fn verify(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<VerifyCodeRequest>,
+) -> Result<Json<TokenPair>, ServerError> {
     Ok(Json(auth::verify_code(&state, req).await?))
 }
 
-async fn refresh(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> Result<Json<TokenPair>, ServerError> {
+async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<RefreshRequest>,
+) -> Result<Json<TokenPair>, ServerError> {
     Ok(Json(auth::refresh(&state, &req.refresh_token).await?))
 }
 
-async fn logout(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> Result<StatusCode, ServerError> {
+async fn logout(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<RefreshRequest>,
+) -> Result<StatusCode, ServerError> {
     auth::logout(&state, &req.refresh_token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -50,7 +62,11 @@ async fn me(State(state): State<AppState>, Caller(caller): Caller) -> Result<Jso
 }
 
 async fn load_me(state: &AppState, user_id: i64) -> Result<Me, ServerError> {
-    state.store.me(user_id).await?.ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the user no longer exists").into())
+    state
+        .store
+        .me(user_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the user no longer exists").into())
 }
 
 /// H1 and H2, computed from the customer's book as of today in Italy.
@@ -60,5 +76,12 @@ async fn home(State(state): State<AppState>, Caller(caller): Caller) -> Result<J
     let contracts = state.store.active_contracts(caller.customer_id).await?;
     let situation = Situation::compute(state.clock.today(), &lines);
     let active_count = u32::try_from(contracts.len()).unwrap_or(u32::MAX);
-    Ok(Json(Home { me, situation, contracts: ContractsPanel { active_count, contracts } }))
+    Ok(Json(Home {
+        me,
+        situation,
+        contracts: ContractsPanel {
+            active_count,
+            contracts,
+        },
+    }))
 }

@@ -70,10 +70,12 @@ impl Store {
     /// Counts a try and returns how many there have been, atomically, so that
     /// concurrent guesses cannot exceed the limit.
     pub async fn count_challenge_attempt(&self, id: &str) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("UPDATE login_challenges SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("UPDATE login_challenges SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Marks the code used; false when another request used it first.
@@ -146,17 +148,19 @@ impl Store {
             .bind(reason)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM access_tokens WHERE session_id = $1").bind(session_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM access_tokens WHERE session_id = $1")
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn session_revoked_reason(&self, session_id: &str) -> StoreResult<Option<String>> {
-        let reason: Option<Option<String>> =
-            sqlx::query_scalar("SELECT revoked_reason FROM sessions WHERE id = $1")
-                .bind(session_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let reason: Option<Option<String>> = sqlx::query_scalar("SELECT revoked_reason FROM sessions WHERE id = $1")
+            .bind(session_id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(reason.flatten())
     }
 

@@ -46,7 +46,11 @@ impl Store {
     /// Connects and brings the schema up to date.
     pub async fn open(url: &str) -> StoreResult<Store> {
         sqlx::any::install_default_drivers();
-        let engine = if url.starts_with("sqlite:") { Engine::Sqlite } else { Engine::Postgres };
+        let engine = if url.starts_with("sqlite:") {
+            Engine::Sqlite
+        } else {
+            Engine::Postgres
+        };
         let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
         let pool = AnyPoolOptions::new()
             .max_connections(if engine == Engine::Sqlite { 4 } else { 16 })
@@ -75,5 +79,6 @@ impl Store {
 
 /// Parses a stored ISO date.
 pub(crate) fn date(text: &str) -> StoreResult<chrono::NaiveDate> {
-    text.parse().map_err(|_| StoreError::Corrupt(format!("bad date {text:?}")))
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("bad date {text:?}")))
 }

@@ -94,7 +94,10 @@ impl Store {
     }
 
     pub async fn reset_failed_logins(&self, user_id: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1").bind(user_id).execute(&self.pool).await?;
+        sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -124,6 +127,8 @@ impl Store {
     }
 
     pub async fn count_users(&self) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?)
     }
 }

@@ -21,7 +21,12 @@ impl TestServer {
         let state = AppState::open(Config::in_dir(dir.path()), clock.clone()).await.unwrap();
         assert!(demo::seed(&state.store, clock.today(), clock.now_ms()).await.unwrap());
         let server = sportello_server::start(state).await.unwrap();
-        TestServer { server, http: Client::new(), clock, dir }
+        TestServer {
+            server,
+            http: Client::new(),
+            clock,
+            dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -37,22 +42,32 @@ impl TestServer {
     }
 
     pub async fn get(&self, path: &str, access_token: &str) -> Response {
-        self.http.get(self.url(path)).bearer_auth(access_token).send().await.unwrap()
+        self.http
+            .get(self.url(path))
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Response {
-        self.post("/auth/login", json!({"username": username, "password": password})).await
+        self.post("/auth/login", json!({"username": username, "password": password}))
+            .await
     }
 
     /// Logs the demo user in and returns the challenge id.
     pub async fn demo_challenge(&self) -> String {
         let response = self.login(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await;
         assert_eq!(response.status(), StatusCode::OK);
-        response.json::<Value>().await.unwrap()["challenge_id"].as_str().unwrap().to_owned()
+        response.json::<Value>().await.unwrap()["challenge_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     pub async fn verify(&self, challenge_id: &str, code: &str) -> Response {
-        self.post("/auth/verify", json!({"challenge_id": challenge_id, "code": code})).await
+        self.post("/auth/verify", json!({"challenge_id": challenge_id, "code": code}))
+            .await
     }
 
     /// Full login; returns (access token, refresh token).
@@ -61,7 +76,10 @@ impl TestServer {
         let response = self.verify(&challenge, &self.latest_code()).await;
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.unwrap();
-        (body["access_token"].as_str().unwrap().to_owned(), body["refresh_token"].as_str().unwrap().to_owned())
+        (
+            body["access_token"].as_str().unwrap().to_owned(),
+            body["refresh_token"].as_str().unwrap().to_owned(),
+        )
     }
 
     pub fn outbox(&self) -> Vec<mail_parser::Message<'static>> {
@@ -73,7 +91,12 @@ impl TestServer {
         files.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
         files
             .iter()
-            .map(|p| MessageParser::default().parse(&std::fs::read(p).unwrap()).unwrap().into_owned())
+            .map(|p| {
+                MessageParser::default()
+                    .parse(&std::fs::read(p).unwrap())
+                    .unwrap()
+                    .into_owned()
+            })
             .collect()
     }
 

@@ -1,0 +1,55 @@
+# Sportello: `make run` to try it, `make test` for everything CI runs.
+SHELL := /bin/bash
+CARGO_FEATURES := custom-protocol,e2e
+
+.PHONY: run run-xvfb test deps ui bindings-check e2e bench deb last-mail clean
+
+## Start the demo server and open the Sportello window against it.
+run: deps ui
+	cargo build --features custom-protocol --bin sportello -p sportello -p sportello-server
+	scripts/run.sh
+
+## The same, inside a virtual display with its own keyring (no monitor needed).
+run-xvfb: deps ui
+	cargo build --features custom-protocol --bin sportello -p sportello -p sportello-server
+	scripts/with-desktop.sh scripts/run.sh
+
+## Everything CI runs: lints, UI checks and tests, Rust tests, binding drift, end-to-end.
+test: deps ui
+	npm --prefix ui run check
+	npm --prefix ui test
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --features $(CARGO_FEATURES) -- -D warnings
+	scripts/with-desktop.sh cargo test --workspace --features $(CARGO_FEATURES)
+	$(MAKE) bindings-check
+
+## Install missing system packages, npm packages and tauri-driver.
+deps:
+	scripts/deps.sh
+
+## The UI bundle the desktop binary embeds.
+ui:
+	npm --prefix ui run build
+
+## TypeScript types are generated from Rust by the tests; they must be committed as generated.
+bindings-check:
+	@if [ -n "$$(git status --porcelain -- ui/src/lib/bindings)" ]; then \
+	  git status --porcelain -- ui/src/lib/bindings; \
+	  echo "ui/src/lib/bindings drifted from the Rust types: commit the regenerated files."; exit 1; \
+	fi
+
+## Only the end-to-end suite (real window, keyring, WebDriver).
+e2e: deps ui
+	scripts/with-desktop.sh cargo test --features $(CARGO_FEATURES) --test e2e
+
+## Release .deb bundle (AppImage needs a download this build does not make).
+deb: deps
+	npm --prefix ui exec -- tauri build --bundles deb
+
+## Show the newest e-mail of the demo outbox (the login code).
+last-mail:
+	scripts/last-mail.sh
+
+clean:
+	cargo clean
+	rm -rf ui/build

@@ -1,0 +1,14 @@
+//! Tauri commands: each one calls `sportello-app` and converts its error to
+//! the one wire shape, here and nowhere else.
+
+pub mod home;
+pub mod session;
+
+use sportello_app::AppError;
+use sportello_domain::ApiError;
+
+pub type CommandResult<T> = Result<T, ApiError>;
+
+pub fn wire(error: AppError) -> ApiError {
+    error.to_wire()
+}

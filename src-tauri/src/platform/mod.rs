@@ -1,0 +1,3 @@
+//! Services of the operating system.
+
+pub mod keyring;

@@ -1,0 +1,170 @@
+//! A real server on 127.0.0.1, tauri-driver in front of WebKitWebDriver, and
+//! the real app binary. Run inside scripts/with-desktop.sh (display, D-Bus
+//! session, unlocked keyring).
+
+use mail_parser::MessageParser;
+use sportello_server::{demo, AppState, Clock, Config, RunningServer};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use thirtyfour::prelude::*;
+
+pub const WAIT: Duration = Duration::from_secs(20);
+
+pub struct Harness {
+    pub server: Option<RunningServer>,
+    pub server_url: String,
+    pub dir: tempfile::TempDir,
+    driver: Child,
+    driver_port: u16,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Harness {
+    pub async fn start() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Clock::default();
+        let state = AppState::open(Config::in_dir(dir.path()), clock.clone()).await.unwrap();
+        demo::seed(&state.store, clock.today(), clock.now_ms()).await.unwrap();
+        let server = sportello_server::start(state).await.unwrap();
+        let server_url = server.base_url();
+        let (driver_port, native_port) = (free_port(), free_port());
+        let driver = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &driver_port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("SPORTELLO_SERVER_URL", &server_url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver is installed (cargo install tauri-driver --locked)");
+        wait_for_port(driver_port).await;
+        Harness {
+            server: Some(server),
+            server_url,
+            dir,
+            driver,
+            driver_port,
+        }
+    }
+
+    /// Starts the app in a new WebDriver session.
+    pub async fn launch(&self) -> WebDriver {
+        let mut caps = Capabilities::new();
+        caps.set("browserName", "wry").unwrap();
+        caps.set(
+            "tauri:options",
+            serde_json::json!({ "application": env!("CARGO_BIN_EXE_sportello") }),
+        )
+        .unwrap();
+        let driver = WebDriver::new(format!("http://127.0.0.1:{}", self.driver_port), caps)
+            .await
+            .unwrap();
+        driver.set_implicit_wait_timeout(Duration::ZERO).await.unwrap();
+        driver
+    }
+
+    pub async fn stop_server(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await;
+        }
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.server.as_ref().expect("server running").state
+    }
+
+    /// The 6-digit code of the newest e-mail in the outbox.
+    pub fn latest_code(&self) -> String {
+        let mut files: Vec<_> = std::fs::read_dir(self.dir.path().join("outbox"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
+        let raw = std::fs::read(files.last().expect("a code e-mail")).unwrap();
+        let text = MessageParser::default()
+            .parse(&raw)
+            .unwrap()
+            .body_text(0)
+            .unwrap()
+            .into_owned();
+        text.split(|c: char| !c.is_ascii_digit())
+            .find(|run| run.len() == 6)
+            .unwrap()
+            .to_owned()
+    }
+
+    /// What `secret-tool` finds in the Secret Service for this server.
+    pub fn keyring_token(&self) -> Option<String> {
+        let out = Command::new("secret-tool")
+            .args(["lookup", "service", "sportello", "username", &self.server_url])
+            .output()
+            .unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8(out.stdout).unwrap())
+            .filter(|s| !s.is_empty())
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn tauri_driver() -> PathBuf {
+    let cargo_home =
+        std::env::var("CARGO_HOME").unwrap_or_else(|_| format!("{}/.cargo", std::env::var("HOME").unwrap_or_default()));
+    let cargo_bin = PathBuf::from(cargo_home).join("bin/tauri-driver");
+    std::env::var_os("TAURI_DRIVER")
+        .map(PathBuf::from)
+        .unwrap_or(if cargo_bin.exists() {
+            cargo_bin
+        } else {
+            "tauri-driver".into()
+        })
+}
+
+async fn wait_for_port(port: u16) {
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("tauri-driver did not start on port {port}");
+}
+
+pub async fn wait_for(driver: &WebDriver, css: &str) -> WebElement {
+    driver
+        .query(By::Css(css))
+        .wait(WAIT, Duration::from_millis(100))
+        .first()
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+}
+
+pub async fn type_into(driver: &WebDriver, css: &str, text: &str) {
+    let field = wait_for(driver, css).await;
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+pub async fn click(driver: &WebDriver, css: &str) {
+    wait_for(driver, css).await.click().await.unwrap();
+}
+
+pub async fn screenshot(driver: &WebDriver, name: &str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    driver.screenshot(&dir.join(format!("{name}.png"))).await.unwrap();
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { formatDate, formatLongDate, formatMoney, initials } from './index';
+
+describe('formatMoney', () => {
+  it('formats Italian amounts like the manual', () => {
+    expect(formatMoney('2316.38', 'it-IT')).toBe('2.316,38\u00a0€');
+    expect(formatMoney('9754.10', 'it-IT')).toBe('9.754,10\u00a0€');
+    expect(formatMoney('0.00', 'it-IT')).toBe('0,00\u00a0€');
+    expect(formatMoney('1234567.89', 'it-IT')).toBe('1.234.567,89\u00a0€');
+  });
+
+  it('formats English amounts', () => {
+    expect(formatMoney('2316.38', 'en-GB')).toBe('€2,316.38');
+    expect(formatMoney('-5.5', 'en-GB')).toBe('-€5.50');
+  });
+
+  it('keeps every digit of amounts beyond float precision', () => {
+    expect(formatMoney('90071992547409.93', 'it-IT')).toBe('90.071.992.547.409,93\u00a0€');
+  });
+
+  it('refuses what is not money', () => {
+    expect(() => formatMoney('12,50', 'it-IT')).toThrow();
+    expect(() => formatMoney('1.005', 'it-IT')).toThrow();
+  });
+});
+
+describe('dates', () => {
+  it('shows dd/mm/yyyy in both languages', () => {
+    expect(formatDate('2024-04-30', 'it-IT')).toBe('30/04/2024');
+    expect(formatDate('2024-04-30', 'en-GB')).toBe('30/04/2024');
+  });
+
+  it('writes the long date of the situation panel', () => {
+    expect(formatLongDate('2024-04-05', 'it-IT')).toBe('venerdì 5 aprile 2024');
+    expect(formatLongDate('2024-04-05', 'en-GB')).toMatch(/^Friday,? 5 April 2024$/);
+  });
+
+  it('never shifts a date across a time zone', () => {
+    expect(formatDate('2024-01-01', 'it-IT')).toBe('01/01/2024');
+  });
+});
+
+describe('initials', () => {
+  it('takes the first and last name', () => {
+    expect(initials('Mario Rossi')).toBe('MR');
+    expect(initials('  anna maria  bianchi ')).toBe('AB');
+    expect(initials('Studio')).toBe('S');
+  });
+});
