@@ -14,13 +14,16 @@ run-xvfb: deps ui
 	cargo build --features custom-protocol --bin sportello -p sportello -p sportello-server
 	scripts/with-desktop.sh scripts/run.sh
 
-## Everything CI runs: lints, UI checks and tests, Rust tests, binding drift, end-to-end.
+## Everything CI runs: lints, UI checks and tests, Rust tests on SQLite and PostgreSQL,
+## binding drift, end-to-end in the real window.
 test: deps ui
 	npm --prefix ui run check
 	npm --prefix ui test
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --features $(CARGO_FEATURES) -- -D warnings
-	scripts/with-desktop.sh cargo test --workspace --features $(CARGO_FEATURES)
+	SPORTELLO_TEST_POSTGRES_URL=$$(scripts/pg.sh start) \
+	  scripts/with-desktop.sh cargo test --workspace --features $(CARGO_FEATURES)
+	scripts/pg.sh stop
 	$(MAKE) bindings-check
 
 ## Install missing system packages, npm packages and tauri-driver.

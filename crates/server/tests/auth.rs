@@ -9,9 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sportello_server::demo::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_USERNAME};
 
-#[tokio::test]
-async fn login_with_password_and_emailed_code_reaches_the_home() {
-    let t = TestServer::start().await;
+async fn login_with_password_and_emailed_code_reaches_the_home(t: TestServer) {
     let response = t.login(DEMO_USERNAME, DEMO_PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     let challenge: Value = response.json().await.unwrap();
@@ -40,9 +38,7 @@ async fn login_with_password_and_emailed_code_reaches_the_home() {
     );
 }
 
-#[tokio::test]
-async fn three_wrong_passwords_lock_the_account_and_errors_never_say_which_part_was_wrong() {
-    let t = TestServer::start().await;
+async fn three_wrong_passwords_lock_the_account_and_errors_never_say_which_part_was_wrong(t: TestServer) {
     let unknown = error_code(t.login("nobody", DEMO_PASSWORD).await).await;
     let wrong = error_code(t.login(DEMO_USERNAME, "wrong password 1").await).await;
     assert_eq!(unknown, wrong, "unknown user and wrong password look alike");
@@ -72,9 +68,7 @@ async fn three_wrong_passwords_lock_the_account_and_errors_never_say_which_part_
     assert_eq!(t.login(DEMO_USERNAME, DEMO_PASSWORD).await.status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn a_successful_login_resets_the_wrong_password_count() {
-    let t = TestServer::start().await;
+async fn a_successful_login_resets_the_wrong_password_count(t: TestServer) {
     for _ in 0..2 {
         assert_eq!(
             error_code(t.login(DEMO_USERNAME, "nope nope nope").await).await.1,
@@ -90,9 +84,7 @@ async fn a_successful_login_resets_the_wrong_password_count() {
     }
 }
 
-#[tokio::test]
-async fn a_wrong_code_leaves_tries_and_the_right_one_still_works() {
-    let t = TestServer::start().await;
+async fn a_wrong_code_leaves_tries_and_the_right_one_still_works(t: TestServer) {
     let challenge = t.demo_challenge().await;
     let code = t.latest_code();
     let wrong = if code == "000000" { "111111" } else { "000000" };
@@ -104,9 +96,7 @@ async fn a_wrong_code_leaves_tries_and_the_right_one_still_works() {
     assert_eq!(t.verify(&challenge, &code).await.status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn the_sixth_try_is_refused_even_with_the_right_code() {
-    let t = TestServer::start().await;
+async fn the_sixth_try_is_refused_even_with_the_right_code(t: TestServer) {
     let challenge = t.demo_challenge().await;
     let code = t.latest_code();
     let wrong = if code == "000000" { "111111" } else { "000000" };
@@ -126,9 +116,7 @@ async fn the_sixth_try_is_refused_even_with_the_right_code() {
     );
 }
 
-#[tokio::test]
-async fn an_expired_code_is_refused() {
-    let t = TestServer::start().await;
+async fn an_expired_code_is_refused(t: TestServer) {
     let challenge = t.demo_challenge().await;
     let code = t.latest_code();
     t.clock.advance(TimeDelta::minutes(10) + TimeDelta::seconds(1));
@@ -138,18 +126,14 @@ async fn an_expired_code_is_refused() {
     );
 }
 
-#[tokio::test]
-async fn a_code_works_once() {
-    let t = TestServer::start().await;
+async fn a_code_works_once(t: TestServer) {
     let challenge = t.demo_challenge().await;
     let code = t.latest_code();
     assert_eq!(t.verify(&challenge, &code).await.status(), StatusCode::OK);
     assert_eq!(error_code(t.verify(&challenge, &code).await).await.1, "code_expired");
 }
 
-#[tokio::test]
-async fn a_code_belongs_to_its_challenge() {
-    let t = TestServer::start().await;
+async fn a_code_belongs_to_its_challenge(t: TestServer) {
     let first = t.demo_challenge().await;
     let first_code = t.latest_code();
     let second = t.demo_challenge().await;
@@ -164,9 +148,7 @@ async fn a_code_belongs_to_its_challenge() {
     assert_eq!(t.verify(&first, &first_code).await.status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn malformed_requests_get_a_bad_request_in_the_error_shape() {
-    let t = TestServer::start().await;
+async fn malformed_requests_get_a_bad_request_in_the_error_shape(t: TestServer) {
     let response = t
         .http
         .post(t.url("/auth/login"))
@@ -200,9 +182,7 @@ async fn malformed_requests_get_a_bad_request_in_the_error_shape() {
     );
 }
 
-#[tokio::test]
-async fn protected_endpoints_need_a_live_access_token() {
-    let t = TestServer::start().await;
+async fn protected_endpoints_need_a_live_access_token(t: TestServer) {
     assert_eq!(
         error_code(t.http.get(t.url("/home")).send().await.unwrap()).await,
         (StatusCode::UNAUTHORIZED, "unauthorized".into())
@@ -214,9 +194,7 @@ async fn protected_endpoints_need_a_live_access_token() {
     assert_eq!(error_code(t.get("/home", &access).await).await.1, "unauthorized");
 }
 
-#[tokio::test]
-async fn refresh_rotates_and_reuse_of_a_rotated_token_revokes_the_family() {
-    let t = TestServer::start().await;
+async fn refresh_rotates_and_reuse_of_a_rotated_token_revokes_the_family(t: TestServer) {
     let (_, first_refresh) = t.demo_tokens().await;
     let rotated: Value = t
         .post("/auth/refresh", json!({"refresh_token": first_refresh}))
@@ -244,9 +222,7 @@ async fn refresh_rotates_and_reuse_of_a_rotated_token_revokes_the_family() {
     assert_eq!(error_code(t.get("/home", &second_access).await).await.1, "unauthorized");
 }
 
-#[tokio::test]
-async fn a_refresh_token_expires_after_thirty_days() {
-    let t = TestServer::start().await;
+async fn a_refresh_token_expires_after_thirty_days(t: TestServer) {
     let (_, refresh) = t.demo_tokens().await;
     t.clock.advance(TimeDelta::days(30) + TimeDelta::seconds(1));
     assert_eq!(
@@ -257,9 +233,7 @@ async fn a_refresh_token_expires_after_thirty_days() {
     );
 }
 
-#[tokio::test]
-async fn logout_ends_the_session_and_is_idempotent() {
-    let t = TestServer::start().await;
+async fn logout_ends_the_session_and_is_idempotent(t: TestServer) {
     let (access, refresh) = t.demo_tokens().await;
     let (other_access, _) = t.demo_tokens().await;
     assert_eq!(
@@ -283,3 +257,19 @@ async fn logout_ends_the_session_and_is_idempotent() {
         "other sessions live on"
     );
 }
+
+on_both_engines!(
+    login_with_password_and_emailed_code_reaches_the_home,
+    three_wrong_passwords_lock_the_account_and_errors_never_say_which_part_was_wrong,
+    a_successful_login_resets_the_wrong_password_count,
+    a_wrong_code_leaves_tries_and_the_right_one_still_works,
+    the_sixth_try_is_refused_even_with_the_right_code,
+    an_expired_code_is_refused,
+    a_code_works_once,
+    a_code_belongs_to_its_challenge,
+    malformed_requests_get_a_bad_request_in_the_error_shape,
+    protected_endpoints_need_a_live_access_token,
+    refresh_rotates_and_reuse_of_a_rotated_token_revokes_the_family,
+    a_refresh_token_expires_after_thirty_days,
+    logout_ends_the_session_and_is_idempotent,
+);

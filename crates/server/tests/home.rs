@@ -1,13 +1,13 @@
 //! The home endpoint (H1, H2) against figures computed independently, in SQL,
-//! straight from the database file.
+//! straight from the database.
 
 mod common;
 
 use common::TestServer;
 use serde_json::Value;
-use sqlx::{Connection, SqliteConnection};
+use sqlx::{AnyConnection, Connection};
 
-async fn scalar_text(db: &mut SqliteConnection, sql: &str, today: &str) -> Option<String> {
+async fn scalar_text(db: &mut AnyConnection, sql: &str, today: &str) -> Option<String> {
     sqlx::query_scalar::<_, Option<String>>(sql)
         .bind(today)
         .fetch_one(db)
@@ -15,7 +15,7 @@ async fn scalar_text(db: &mut SqliteConnection, sql: &str, today: &str) -> Optio
         .unwrap()
 }
 
-async fn scalar_cents(db: &mut SqliteConnection, sql: &str, today: &str) -> i64 {
+async fn scalar_cents(db: &mut AnyConnection, sql: &str, today: &str) -> i64 {
     sqlx::query_scalar::<_, Option<i64>>(sql)
         .bind(today)
         .fetch_one(db)
@@ -33,23 +33,19 @@ fn cents(text: &Value) -> i64 {
 
 const LINES: &str = "WITH l AS (
     SELECT e.due_on, e.kind, e.amount_cents AS amount,
-           COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.entry_id = e.id), 0) AS paid
+           CAST(COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.entry_id = e.id), 0) AS BIGINT) AS paid
     FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id WHERE c.status = 'active')";
 
-#[tokio::test]
-async fn home_figures_equal_an_independent_computation_from_the_book() {
-    let t = TestServer::start().await;
+async fn home_figures_equal_an_independent_computation_from_the_book(t: TestServer) {
     let (access, _) = t.demo_tokens().await;
     let home: Value = t.get("/home", &access).await.json().await.unwrap();
     let today = t.clock.today().to_string();
     assert_eq!(home["situation"]["today"], today);
 
-    let mut db = SqliteConnection::connect(&format!("sqlite://{}", t.db_path().display()))
-        .await
-        .unwrap();
+    let mut db = AnyConnection::connect(&t.database_url).await.unwrap();
     let overdue = scalar_cents(
         &mut db,
-        &format!("{LINES} SELECT SUM(amount - paid) FROM l WHERE due_on < $1 AND paid < amount"),
+        &format!("{LINES} SELECT CAST(SUM(amount - paid) AS BIGINT) FROM l WHERE due_on < $1 AND paid < amount"),
         &today,
     )
     .await;
@@ -61,13 +57,13 @@ async fn home_figures_equal_an_independent_computation_from_the_book() {
     .await;
     let next_payment = scalar_cents(
         &mut db,
-        &format!("{LINES} SELECT SUM(amount - paid) FROM l WHERE due_on = (SELECT MIN(due_on) FROM l WHERE due_on >= $1 AND paid < amount)"),
+        &format!("{LINES} SELECT CAST(SUM(amount - paid) AS BIGINT) FROM l WHERE due_on = (SELECT MIN(due_on) FROM l WHERE due_on >= $1 AND paid < amount)"),
         &today,
     )
     .await;
     let advances = scalar_cents(
         &mut db,
-        &format!("{LINES} SELECT SUM(paid) FROM l WHERE kind = 'advance' AND $1 IS NOT NULL"),
+        &format!("{LINES} SELECT CAST(SUM(paid) AS BIGINT) FROM l WHERE kind = 'advance' AND $1 IS NOT NULL"),
         &today,
     )
     .await;
@@ -106,12 +102,15 @@ async fn home_figures_equal_an_independent_computation_from_the_book() {
     assert_eq!(shown.iter().map(|c| c.1).collect::<Vec<_>>(), vec![1, 5]);
 }
 
-#[tokio::test]
-async fn seeding_twice_changes_nothing() {
-    let t = TestServer::start().await;
+async fn seeding_twice_changes_nothing(t: TestServer) {
     let store = &t.server.state.store;
     assert!(!sportello_server::demo::seed(store, t.clock.today(), t.clock.now_ms())
         .await
         .unwrap());
     assert_eq!(store.count_users().await.unwrap(), 1);
 }
+
+on_both_engines!(
+    home_figures_equal_an_independent_computation_from_the_book,
+    seeding_twice_changes_nothing,
+);

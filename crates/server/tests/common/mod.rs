@@ -5,9 +5,55 @@ use mail_parser::MessageParser;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
 use sportello_server::{demo, AppState, Clock, Config, RunningServer};
-use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn(TestServer)` as two tests, one per storage engine.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::common::{Engine, TestServer};
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(TestServer::start_on(Engine::Sqlite).await).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name(TestServer::start_on(Engine::Postgres).await).await
+            }
+        }
+    )*};
+}
+
+/// A fresh database: a file in `dir` for SQLite, a new database in the test
+/// cluster (`SPORTELLO_TEST_POSTGRES_URL`, started by `make test`) for PostgreSQL.
+pub async fn fresh_database(engine: Engine, dir: &std::path::Path) -> String {
+    use sqlx::Connection;
+    match engine {
+        Engine::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("sportello.db").display()),
+        Engine::Postgres => {
+            let admin = std::env::var("SPORTELLO_TEST_POSTGRES_URL").expect(
+                "SPORTELLO_TEST_POSTGRES_URL: run `make test`, which starts a PostgreSQL cluster (scripts/pg.sh)",
+            );
+            let name = format!("sportello_test_{:016x}", rand::random::<u64>());
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let (server, _) = admin.rsplit_once('/').unwrap();
+            format!("{server}/{name}")
+        }
+    }
+}
 
 pub struct TestServer {
+    pub database_url: String,
     pub server: RunningServer,
     pub http: Client,
     pub clock: Clock,
@@ -16,12 +62,22 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start() -> TestServer {
+        TestServer::start_on(Engine::Sqlite).await
+    }
+
+    pub async fn start_on(engine: Engine) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let clock = Clock::default();
-        let state = AppState::open(Config::in_dir(dir.path()), clock.clone()).await.unwrap();
+        let database_url = fresh_database(engine, dir.path()).await;
+        let config = Config {
+            database_url: database_url.clone(),
+            ..Config::in_dir(dir.path())
+        };
+        let state = AppState::open(config, clock.clone()).await.unwrap();
         assert!(demo::seed(&state.store, clock.today(), clock.now_ms()).await.unwrap());
         let server = sportello_server::start(state).await.unwrap();
         TestServer {
+            database_url,
             server,
             http: Client::new(),
             clock,
@@ -31,10 +87,6 @@ impl TestServer {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.server.base_url())
-    }
-
-    pub fn db_path(&self) -> PathBuf {
-        self.dir.path().join("sportello.db")
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Response {
