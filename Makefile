@@ -5,7 +5,9 @@ CARGO_FEATURES := custom-protocol,e2e
 .PHONY: run run-xvfb test deps ui bindings-check e2e bench deb last-mail clean
 
 ## Start the demo server and open the Sportello window against it.
-run: deps ui
+run:
+	@scripts/run.sh --preflight
+	$(MAKE) deps ui
 	cargo build --features custom-protocol --bin sportello -p sportello -p sportello-server
 	scripts/run.sh
 
@@ -46,8 +48,8 @@ e2e: deps ui
 	scripts/with-desktop.sh cargo test --features $(CARGO_FEATURES) --test e2e
 
 ## Release .deb bundle (AppImage needs a download this build does not make).
-deb: deps
-	npm --prefix ui exec -- tauri build --bundles deb
+deb: deps ui
+	ui/node_modules/.bin/tauri build --bundles deb
 
 ## Show the newest e-mail of the demo outbox (the login code).
 last-mail:

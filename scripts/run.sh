@@ -12,8 +12,7 @@ To run it anyway in a virtual display (with its own keyring), use:
 
     make run-xvfb
 
-The window is then invisible; take a screenshot with
-`import -window root shot.png` from another terminal in the same session.
+The window is then invisible: the command prints how to take a screenshot.
 MSG
     exit 1
 fi
@@ -23,6 +22,8 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "Port $port is already in use: stop what runs there, or set SPORTELLO_PORT." >&2
     exit 1
 fi
+# `--preflight` only checks, so that `make run` fails fast before building.
+[ "${1:-}" != "--preflight" ] || exit 0
 
 export SPORTELLO_DATA_DIR="${SPORTELLO_DATA_DIR:-$PWD/data}"
 export SPORTELLO_BIND="127.0.0.1:$port"
@@ -37,4 +38,8 @@ for _ in $(seq 1 50); do
     sleep 0.2
 done
 
+if [ -n "${SPORTELLO_DESKTOP_SESSION:-}" ]; then
+    echo "Virtual display $DISPLAY. Screenshot from another terminal:"
+    echo "  DISPLAY=$DISPLAY XAUTHORITY=${XAUTHORITY:-} import -window root shot.png"
+fi
 SPORTELLO_SERVER_URL="http://127.0.0.1:$port" "$target/debug/sportello"

@@ -2,8 +2,7 @@
 //! the real app binary. Run inside scripts/with-desktop.sh (display, D-Bus
 //! session, unlocked keyring).
 
-use mail_parser::MessageParser;
-use sportello_server::{demo, AppState, Clock, Config, RunningServer};
+use sportello_server::{testkit, AppState, RunningServer};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -27,10 +26,7 @@ fn free_port() -> u16 {
 impl Harness {
     pub async fn start() -> Harness {
         let dir = tempfile::tempdir().unwrap();
-        let clock = Clock::default();
-        let state = AppState::open(Config::in_dir(dir.path()), clock.clone()).await.unwrap();
-        demo::seed(&state.store, clock.today(), clock.now_ms()).await.unwrap();
-        let server = sportello_server::start(state).await.unwrap();
+        let (server, _clock) = testkit::demo_server(dir.path(), None).await;
         let server_url = server.base_url();
         let (driver_port, native_port) = (free_port(), free_port());
         let driver = Command::new(tauri_driver())
@@ -83,22 +79,7 @@ impl Harness {
 
     /// The 6-digit code of the newest e-mail in the outbox.
     pub fn latest_code(&self) -> String {
-        let mut files: Vec<_> = std::fs::read_dir(self.dir.path().join("outbox"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
-        let raw = std::fs::read(files.last().expect("a code e-mail")).unwrap();
-        let text = MessageParser::default()
-            .parse(&raw)
-            .unwrap()
-            .body_text(0)
-            .unwrap()
-            .into_owned();
-        text.split(|c: char| !c.is_ascii_digit())
-            .find(|run| run.len() == 6)
-            .unwrap()
-            .to_owned()
+        testkit::latest_code(self.dir.path())
     }
 
     /// What `secret-tool` finds in the Secret Service for this server.

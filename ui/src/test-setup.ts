@@ -5,3 +5,4 @@ class ResizeObserverStub {
   disconnect() {}
 }
 globalThis.ResizeObserver ??= ResizeObserverStub as unknown as typeof ResizeObserver;
+import '@testing-library/jest-dom/vitest';

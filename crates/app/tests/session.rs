@@ -5,11 +5,10 @@
 //! by the end-to-end suite.
 
 use chrono::TimeDelta;
-use mail_parser::MessageParser;
 use sportello_app::secrets::MemorySecrets;
 use sportello_app::{Desk, SecretStore, SessionStatus};
 use sportello_domain::ErrorCode;
-use sportello_server::{demo, AppState, Clock, Config, RunningServer};
+use sportello_server::{demo, testkit, Clock, RunningServer};
 use std::sync::Arc;
 
 struct Fixture {
@@ -22,10 +21,7 @@ struct Fixture {
 impl Fixture {
     async fn start() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let clock = Clock::default();
-        let state = AppState::open(Config::in_dir(dir.path()), clock.clone()).await.unwrap();
-        demo::seed(&state.store, clock.today(), clock.now_ms()).await.unwrap();
-        let server = sportello_server::start(state).await.unwrap();
+        let (server, clock) = testkit::demo_server(dir.path(), None).await;
         Fixture {
             server,
             clock,
@@ -39,22 +35,7 @@ impl Fixture {
     }
 
     fn latest_code(&self) -> String {
-        let mut files: Vec<_> = std::fs::read_dir(self.dir.path().join("outbox"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
-        let raw = std::fs::read(files.last().unwrap()).unwrap();
-        let text = MessageParser::default()
-            .parse(&raw)
-            .unwrap()
-            .body_text(0)
-            .unwrap()
-            .into_owned();
-        text.split(|c: char| !c.is_ascii_digit())
-            .find(|run| run.len() == 6)
-            .unwrap()
-            .to_owned()
+        testkit::latest_code(self.dir.path())
     }
 
     fn stored(&self) -> Option<String> {

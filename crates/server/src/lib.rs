@@ -10,6 +10,8 @@ pub mod mail;
 pub mod passwords;
 pub mod secrets;
 pub mod store;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 pub use clock::Clock;
 pub use config::Config;

@@ -21,7 +21,7 @@ async fn login_with_password_and_emailed_code_reaches_the_home(t: TestServer) {
     assert_eq!(mail.to().unwrap().first().unwrap().address().unwrap(), DEMO_EMAIL);
     assert_eq!(mail.subject().unwrap(), "Il tuo codice di accesso a Sportello");
     assert!(mail.message_id().is_some(), "an RFC 5322 message has a Message-ID");
-    let code = common::code_in(&mail.body_text(0).unwrap());
+    let code = sportello_server::testkit::code_in(&mail.body_text(0).unwrap());
 
     let response = t.verify(challenge["challenge_id"].as_str().unwrap(), &code).await;
     assert_eq!(response.status(), StatusCode::OK);

@@ -24,6 +24,8 @@ pub struct ContractsPanel {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ContractSummary {
+    /// Ids stay far below 2^53, so they are plain JSON numbers.
+    #[ts(type = "number")]
     pub id: i64,
     pub contract_no: String,
     pub module_no: String,

@@ -1,10 +1,10 @@
 //! A real server on 127.0.0.1:0 with a fresh SQLite file and an outbox folder.
 #![allow(dead_code)]
 
-use mail_parser::MessageParser;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
-use sportello_server::{demo, AppState, Clock, Config, RunningServer};
+use sportello_server::testkit;
+use sportello_server::{demo, Clock, RunningServer};
 
 #[derive(Clone, Copy, Debug)]
 pub enum Engine {
@@ -67,15 +67,8 @@ impl TestServer {
 
     pub async fn start_on(engine: Engine) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let clock = Clock::default();
         let database_url = fresh_database(engine, dir.path()).await;
-        let config = Config {
-            database_url: database_url.clone(),
-            ..Config::in_dir(dir.path())
-        };
-        let state = AppState::open(config, clock.clone()).await.unwrap();
-        assert!(demo::seed(&state.store, clock.today(), clock.now_ms()).await.unwrap());
-        let server = sportello_server::start(state).await.unwrap();
+        let (server, clock) = testkit::demo_server(dir.path(), Some(database_url.clone())).await;
         TestServer {
             database_url,
             server,
@@ -135,37 +128,13 @@ impl TestServer {
     }
 
     pub fn outbox(&self) -> Vec<mail_parser::Message<'static>> {
-        let mut files: Vec<_> = std::fs::read_dir(self.dir.path().join("outbox"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-            .collect();
-        files.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
-        files
-            .iter()
-            .map(|p| {
-                MessageParser::default()
-                    .parse(&std::fs::read(p).unwrap())
-                    .unwrap()
-                    .into_owned()
-            })
-            .collect()
+        testkit::outbox(self.dir.path())
     }
 
     /// The 6-digit code of the newest e-mail.
     pub fn latest_code(&self) -> String {
-        let mail = self.outbox().pop().expect("an e-mail in the outbox");
-        code_in(&mail.body_text(0).unwrap())
+        testkit::latest_code(self.dir.path())
     }
-}
-
-pub fn code_in(text: &str) -> String {
-    let digits: Vec<&str> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|run| run.len() == 6)
-        .collect();
-    assert_eq!(digits.len(), 1, "exactly one 6-digit code in: {text}");
-    digits[0].to_owned()
 }
 
 pub async fn error_code(response: Response) -> (StatusCode, String) {

@@ -1,0 +1,57 @@
+//! Helpers for the test suites of every crate: a demo server on 127.0.0.1
+//! port 0 and the reading of the e-mailed code. Built with the `testkit` feature.
+
+use crate::{demo, AppState, Clock, Config, RunningServer};
+use mail_parser::MessageParser;
+use std::path::{Path, PathBuf};
+
+/// A server with the demo customer, its database and outbox under `dir`
+/// (SQLite unless `database_url` says otherwise).
+pub async fn demo_server(dir: &Path, database_url: Option<String>) -> (RunningServer, Clock) {
+    let clock = Clock::default();
+    let mut config = Config::in_dir(dir);
+    config.database_url = database_url.unwrap_or_default();
+    let state = AppState::open(config, clock.clone())
+        .await
+        .expect("the test server opens");
+    assert!(demo::seed(&state.store, clock.today(), clock.now_ms())
+        .await
+        .expect("the demo seeds"));
+    (crate::start(state).await.expect("the test server starts"), clock)
+}
+
+/// The outbox's messages, oldest first.
+pub fn outbox(dir: &Path) -> Vec<mail_parser::Message<'static>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("outbox"))
+        .expect("an outbox folder")
+        .map(|entry| entry.expect("readable outbox").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "eml"))
+        .collect();
+    files.sort_by_key(|path| std::fs::metadata(path).and_then(|m| m.modified()).expect("file times"));
+    files
+        .iter()
+        .map(|path| {
+            let raw = std::fs::read(path).expect("readable message");
+            MessageParser::default()
+                .parse(&raw)
+                .expect("an RFC 5322 message")
+                .into_owned()
+        })
+        .collect()
+}
+
+/// The one 6-digit code in a text.
+pub fn code_in(text: &str) -> String {
+    let codes: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|run| run.len() == 6)
+        .collect();
+    assert_eq!(codes.len(), 1, "exactly one 6-digit code in: {text}");
+    codes[0].to_owned()
+}
+
+/// The code of the newest e-mail under `dir`.
+pub fn latest_code(dir: &Path) -> String {
+    let mail = outbox(dir).pop().expect("an e-mail in the outbox");
+    code_in(&mail.body_text(0).expect("a text body"))
+}

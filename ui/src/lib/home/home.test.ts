@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import HomePage from './HomePage.svelte';
+import { i18n } from '../i18n/index.svelte';
+import type { Home } from '../bindings/Home';
+
+const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio Rossi S.r.l.', language: 'it' };
+const home: Home = {
+  me,
+  situation: { today: '2024-04-05', overdue_total: '0.00', next_due_on: '2024-04-30', next_payment: '2316.38', advances_paid: '9754.10' },
+  contracts: {
+    active_count: 1,
+    contracts: [{ id: 1, contract_no: '84963', module_no: '1', product: 'Leasing strumentale', assets_count: 5, amount: '25150.00', signed_on: '2016-05-15' }],
+  },
+};
+
+beforeEach(() => {
+  i18n.lang = 'it';
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe('HomePage', () => {
+  it('shows the situation and the contracts like the manual, in Italian formats', async () => {
+    mockIPC((cmd) => (cmd === 'home' ? home : null));
+    render(HomePage, { props: { me, onLoggedOut: vi.fn() } });
+    expect(await screen.findByTestId('overdue-total')).toHaveTextContent('0,00 €');
+    expect(screen.getByTestId('today')).toHaveTextContent('venerdì 5 aprile 2024');
+    expect(screen.getByTestId('next-due')).toHaveTextContent('30/04/2024');
+    expect(screen.getByTestId('next-payment')).toHaveTextContent('2.316,38 €');
+    expect(screen.getByTestId('advances-paid')).toHaveTextContent('9.754,10 €');
+    const contract = screen.getByTestId('contract');
+    expect(within(contract).getByTestId('contract-assets')).toHaveTextContent('5');
+    expect(within(contract).getByTestId('contract-amount')).toHaveTextContent('25.150,00 €');
+    expect(within(contract).getByTestId('contract-signed')).toHaveTextContent('15/05/2016');
+    expect(screen.getByTestId('avatar')).toHaveTextContent('MR');
+  });
+
+  it('shows a retry banner when the server is unreachable, and retries', async () => {
+    let calls = 0;
+    mockIPC((cmd) => {
+      if (cmd !== 'home') return null;
+      calls += 1;
+      return calls === 1 ? Promise.reject({ code: 'server_unreachable', message: 'down' }) : home;
+    });
+    render(HomePage, { props: { me, onLoggedOut: vi.fn() } });
+    const banner = await screen.findByTestId('error-banner');
+    await userEvent.setup().click(within(banner).getByRole('button', { name: 'Riprova' }));
+    expect(await screen.findByTestId('next-payment')).toHaveTextContent('2.316,38 €');
+    expect(screen.queryByTestId('error-banner')).toBeNull();
+  });
+
+  it('goes back to the login when the session ended', async () => {
+    mockIPC((cmd) => (cmd === 'home' ? Promise.reject({ code: 'session_expired', message: 'x' }) : null));
+    const onLoggedOut = vi.fn();
+    render(HomePage, { props: { me, onLoggedOut } });
+    await vi.waitFor(() => expect(onLoggedOut).toHaveBeenCalled());
+    expect(onLoggedOut.mock.calls[0]![0].code).toBe('session_expired');
+  });
+
+  it('asks for confirmation before logging out', async () => {
+    const commands: string[] = [];
+    mockIPC((cmd) => {
+      commands.push(cmd);
+      return cmd === 'home' ? home : null;
+    });
+    const onLoggedOut = vi.fn();
+    render(HomePage, { props: { me, onLoggedOut } });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Esci' }));
+    const dialog = await screen.findByRole('alertdialog');
+    expect(dialog).toHaveTextContent('Vuoi uscire?');
+    await user.click(within(dialog).getByRole('button', { name: 'Annulla' }));
+    await vi.waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    expect(commands).not.toContain('logout');
+    expect(onLoggedOut).not.toHaveBeenCalled();
+
+    await user.click(screen.getByRole('button', { name: 'Esci' }));
+    await user.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Esci' }));
+    await vi.waitFor(() => expect(onLoggedOut).toHaveBeenCalledWith());
+    expect(commands).toContain('logout');
+  });
+});

@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import LoginPage from './LoginPage.svelte';
+import CodePage from './CodePage.svelte';
+import { i18n } from '../i18n/index.svelte';
+
+type Handler = (args: Record<string, unknown>) => unknown;
+
+function ipc(handlers: Record<string, Handler>) {
+  const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
+    const handler = handlers[cmd];
+    if (!handler) throw new Error(`unexpected command ${cmd}`);
+    return handler((args ?? {}) as Record<string, unknown>);
+  });
+  return calls;
+}
+
+const challenge = { challenge_id: 'ch-1', expires_at: '2026-11-21T10:10:00Z', sent_to: 'm***@pec.it' };
+
+beforeEach(() => {
+  i18n.lang = 'it';
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe('LoginPage', () => {
+  async function submit(password = 'secret password') {
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Nome utente'), '10093');
+    await user.type(screen.getByLabelText('Password'), password);
+    await user.click(screen.getByRole('button', { name: 'Accedi' }));
+  }
+
+  it('sends the credentials and hands over the challenge', async () => {
+    const calls = ipc({ login: () => challenge });
+    const onChallenge = vi.fn();
+    render(LoginPage, { props: { onChallenge } });
+    await submit();
+    expect(calls).toEqual([{ cmd: 'login', args: { username: '10093', password: 'secret password' } }]);
+    expect(onChallenge).toHaveBeenCalledWith(challenge);
+  });
+
+  it('says the credentials are wrong, in Italian, and clears the password', async () => {
+    ipc({ login: () => Promise.reject({ code: 'invalid_credentials', message: 'wrong username or password' }) });
+    render(LoginPage, { props: { onChallenge: vi.fn() } });
+    await submit();
+    expect(await screen.findByRole('alert')).toHaveTextContent('Nome utente o password non corretti.');
+    expect(screen.getByLabelText<HTMLInputElement>('Password').value).toBe('');
+  });
+
+  it('explains how to recover a locked account', async () => {
+    ipc({ login: () => Promise.reject({ code: 'account_locked', message: 'locked' }) });
+    render(LoginPage, { props: { onChallenge: vi.fn() } });
+    await submit();
+    expect(await screen.findByRole('alert')).toHaveTextContent('numero di contratto, numero modulo e codice fiscale');
+  });
+
+  it('shows a banner when the server is unreachable and keeps the password', async () => {
+    ipc({ login: () => Promise.reject({ code: 'server_unreachable', message: 'connection refused' }) });
+    render(LoginPage, { props: { onChallenge: vi.fn() } });
+    await submit();
+    const banner = await screen.findByTestId('error-banner');
+    expect(banner).toHaveTextContent('Impossibile raggiungere il server');
+    expect(screen.getByLabelText<HTMLInputElement>('Password').value).toBe('secret password');
+  });
+
+  it('speaks English when asked', async () => {
+    i18n.lang = 'en';
+    ipc({ login: () => Promise.reject({ code: 'invalid_credentials', message: 'x' }) });
+    render(LoginPage, { props: { onChallenge: vi.fn() } });
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Username'), '10093');
+    await user.type(screen.getByLabelText('Password'), 'nope');
+    await user.click(screen.getByRole('button', { name: 'Log in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Wrong username or password.');
+  });
+});
+
+describe('CodePage', () => {
+  function renderCode(handlers: Record<string, Handler>) {
+    const calls = ipc(handlers);
+    const onLoggedIn = vi.fn();
+    const onBack = vi.fn();
+    render(CodePage, { props: { challenge, onLoggedIn, onBack } });
+    return { calls, onLoggedIn, onBack, user: userEvent.setup(), field: screen.getByLabelText<HTMLInputElement>('Codice di 6 cifre') };
+  }
+
+  it('keeps only digits and does not send an incomplete code', async () => {
+    const { calls, user, field } = renderCode({});
+    await user.type(field, '12a34');
+    expect(field.value).toBe('1234');
+    await user.click(screen.getByRole('button', { name: 'Verifica' }));
+    expect(screen.getByText('Il codice è di 6 cifre.')).toBeInTheDocument();
+    expect(field).toHaveAttribute('aria-invalid', 'true');
+    expect(calls).toEqual([]);
+  });
+
+  it('logs in with a right code', async () => {
+    const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio', language: 'it' };
+    const { calls, onLoggedIn, user, field } = renderCode({ verify_code: () => me });
+    await user.type(field, '123456');
+    await user.click(screen.getByRole('button', { name: 'Verifica' }));
+    expect(calls[0]).toEqual({ cmd: 'verify_code', args: { challengeId: 'ch-1', code: '123456' } });
+    expect(onLoggedIn).toHaveBeenCalledWith(me);
+  });
+
+  it('counts the tries left after a wrong code', async () => {
+    const { user, field } = renderCode({
+      verify_code: () => Promise.reject({ code: 'invalid_code', message: 'wrong code', fields: { attempts_left: '3' } }),
+    });
+    await user.type(field, '000000');
+    await user.click(screen.getByRole('button', { name: 'Verifica' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Codice non corretto. Tentativi rimasti: 3.');
+  });
+
+  it('after an expired code, only a new login helps', async () => {
+    const { onBack, user, field } = renderCode({
+      verify_code: () => Promise.reject({ code: 'code_expired', message: 'expired' }),
+    });
+    await user.type(field, '000000');
+    await user.click(screen.getByRole('button', { name: 'Verifica' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Il codice è scaduto');
+    expect(field).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Verifica' })).toBeDisabled();
+    await user.click(screen.getByRole('button', { name: 'Torna all’accesso' }));
+    expect(onBack).toHaveBeenCalled();
+  });
+});
