@@ -4,6 +4,7 @@
 pub mod amortization;
 pub mod api;
 pub mod error;
+pub mod ids;
 pub mod money;
 pub mod situation;
 

@@ -15,6 +15,7 @@ use sportello_domain::Money;
 pub const DEMO_USERNAME: &str = "10093";
 pub const DEMO_PASSWORD: &str = "Sportello-Demo-2026";
 pub const DEMO_EMAIL: &str = "studio.rossi@pec.studiorossi.example";
+pub const DEMO_TAX_CODE: &str = "01234567897";
 
 const SEPA: &str = "sepa_direct_debit";
 const TRANSFER: &str = "bank_transfer";
@@ -37,7 +38,7 @@ pub async fn seed(store: &Store, today: NaiveDate, now_ms: i64) -> StoreResult<b
     let customer = NewCustomer {
         kind: "company",
         name: "Studio Odontoiatrico Rossi S.r.l.",
-        tax_code: "01234567897",
+        tax_code: DEMO_TAX_CODE,
         email: DEMO_EMAIL,
     };
     let customer_id = store.insert_customer(&customer, now_ms).await?;
@@ -226,4 +227,16 @@ async fn seed_plan(store: &Store, plan: Plan<'_>, today: NaiveDate) -> StoreResu
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sportello_domain::ids::{Pec, TaxCode};
+
+    #[test]
+    fn the_demo_customer_has_valid_identifiers() {
+        assert!(matches!(DEMO_TAX_CODE.parse::<TaxCode>(), Ok(TaxCode::Company(_))));
+        assert!(DEMO_EMAIL.parse::<Pec>().is_ok());
+    }
 }
