@@ -1,55 +1,541 @@
-//! Leasing installments.
+//! Leasing amortization plans ("piano di ammortamento").
+//!
+//! A plan is: the advance installment ("rata anticipata", all principal) at
+//! signing; `n` constant installments in advance or in arrears, monthly,
+//! quarterly or semi-annual; the residual value ("riscatto") one period after
+//! the last installment. Interest is computed on the outstanding principal and
+//! rounded half-up to the cent. The residual row carries exactly one period of
+//! interest on what it repays, and the last installment absorbs the cents that
+//! rounding left over (it may differ from the others by a few cents), so the
+//! principal parts always add up exactly to the contract amount and no
+//! interest part is ever negative.
+//!
+//! Indexation follows market practice (and the plan in the Customer Portal
+//! manual): installments stay as contracted, and the difference between the
+//! reference rate in force and the contract's base rate is charged or credited
+//! in separate "Indicizzazione" rows, one per calendar quarter:
+//! outstanding principal × (rate − base rate) ÷ installments a year.
 
 use crate::money::Money;
+use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-/// The constant installment, paid at the end of each period, that repays
-/// `principal` over `periods` at `annual_rate` (0.045 for 4.5 %) with
-/// `periods_per_year` periods a year, leaving `residual` (the buy-out value)
-/// due after the last one. Rounded half-up to the cent.
-pub fn constant_installment(
-    principal: Money,
-    annual_rate: Decimal,
-    periods_per_year: u32,
-    periods: u32,
-    residual: Money,
-) -> Money {
-    assert!(periods > 0 && periods_per_year > 0, "a plan needs at least one period");
-    let rate = annual_rate / Decimal::from(periods_per_year);
-    let (p, rv) = (principal.decimal(), residual.decimal());
-    if rate.is_zero() {
-        return Money::from_decimal_rounded((p - rv) / Decimal::from(periods));
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Periodicity {
+    Monthly,
+    Quarterly,
+    SemiAnnual,
+}
+
+impl Periodicity {
+    pub fn months(self) -> u32 {
+        match self {
+            Periodicity::Monthly => 1,
+            Periodicity::Quarterly => 3,
+            Periodicity::SemiAnnual => 6,
+        }
     }
+
+    pub fn per_year(self) -> u32 {
+        12 / self.months()
+    }
+}
+
+/// When in its period an installment is paid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timing {
+    /// "Anticipato": at the start of each period; the first falls on the start date.
+    InAdvance,
+    /// "Posticipato": at the end of each period.
+    InArrears,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RowKind {
+    Advance,
+    Installment,
+    Residual,
+    Indexation,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanTerms {
+    /// The contract amount (the assets' cost).
+    pub amount: Money,
+    pub advance: Money,
+    pub residual: Money,
+    /// Nominal yearly rate as a fraction (0.045 for 4.5 %).
+    pub annual_rate: Decimal,
+    pub periodicity: Periodicity,
+    pub installments: u32,
+    pub timing: Timing,
+    pub signed_on: NaiveDate,
+    /// Start of the first period.
+    pub start_on: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PlanRow {
+    /// 0 for the advance and for indexation rows, as on the company's statements.
+    pub number: u32,
+    pub kind: RowKind,
+    pub due_on: NaiveDate,
+    pub amount: Money,
+    pub principal: Money,
+    pub interest: Money,
+    /// Outstanding principal after this row.
+    pub outstanding: Money,
+    pub accrual_start: NaiveDate,
+    pub accrual_end: NaiveDate,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("a plan needs at least one installment")]
+    NoInstallments,
+    #[error("the advance and the residual value exceed the contract amount")]
+    NothingToFinance,
+    #[error("amounts and rates cannot be negative")]
+    Negative,
+}
+
+fn periods_between(terms: &PlanTerms, n: u32) -> NaiveDate {
+    add_months(terms.start_on, n * terms.periodicity.months())
+}
+
+/// Adds months keeping the end of month: 31 Jan + 1 month = 28/29 Feb.
+fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
+    date.checked_add_months(Months::new(months))
+        .expect("plan dates stay in chrono's range")
+}
+
+/// Powers of the period discount factor, exactly as Decimal allows.
+fn discount(rate: Decimal, periods: u32) -> Decimal {
     let growth = (0..periods).fold(Decimal::ONE, |acc, _| acc * (Decimal::ONE + rate));
-    let discount = Decimal::ONE / growth;
-    Money::from_decimal_rounded((p - rv * discount) * rate / (Decimal::ONE - discount))
+    Decimal::ONE / growth
+}
+
+/// The constant installment for `terms`: present value of the installments
+/// and of the residual equals the financed principal.
+pub fn installment(terms: &PlanTerms) -> Result<Money, PlanError> {
+    validate(terms)?;
+    let rate = terms.annual_rate / Decimal::from(terms.periodicity.per_year());
+    let n = terms.installments;
+    let financed = (terms.amount - terms.advance).decimal();
+    // Payment times in periods from the start: in advance 0..n-1, in arrears 1..n;
+    // the residual falls one period after the last installment.
+    let first = if terms.timing == Timing::InAdvance { 0 } else { 1 };
+    let annuity: Decimal = (first..first + n).map(|t| discount(rate, t)).sum();
+    let residual_pv = terms.residual.decimal() * discount(rate, first + n);
+    Ok(Money::from_decimal_rounded((financed - residual_pv) / annuity))
+}
+
+fn validate(terms: &PlanTerms) -> Result<(), PlanError> {
+    if terms.installments == 0 {
+        return Err(PlanError::NoInstallments);
+    }
+    let negative = [terms.amount, terms.advance, terms.residual]
+        .iter()
+        .any(|m| m.decimal().is_sign_negative())
+        || terms.annual_rate.is_sign_negative();
+    if negative {
+        return Err(PlanError::Negative);
+    }
+    if terms.advance + terms.residual > terms.amount {
+        return Err(PlanError::NothingToFinance);
+    }
+    Ok(())
+}
+
+/// The full plan: advance, installments, residual.
+pub fn build_plan(terms: &PlanTerms) -> Result<Vec<PlanRow>, PlanError> {
+    let payment = installment(terms)?;
+    let rate = terms.annual_rate / Decimal::from(terms.periodicity.per_year());
+    let mut outstanding = terms.amount - terms.advance;
+    let mut rows = vec![PlanRow {
+        number: 0,
+        kind: RowKind::Advance,
+        due_on: terms.signed_on,
+        amount: terms.advance,
+        principal: terms.advance,
+        interest: Money::ZERO,
+        outstanding,
+        accrual_start: terms.signed_on,
+        accrual_end: terms.start_on.pred_opt().unwrap_or(terms.start_on).max(terms.signed_on),
+    }];
+    let in_advance = terms.timing == Timing::InAdvance;
+    // What must be left after the last installment: the residual's value one period earlier.
+    let target = Money::from_decimal_rounded(terms.residual.decimal() * discount(rate, 1));
+    for k in 1..=terms.installments {
+        let (period_start, period_end) = (periods_between(terms, k - 1), periods_between(terms, k));
+        let due_on = if in_advance { period_start } else { period_end };
+        // In advance, the first installment is paid before any interest accrues.
+        let interest = if in_advance && k == 1 {
+            Money::ZERO
+        } else {
+            Money::from_decimal_rounded(outstanding.decimal() * rate)
+        };
+        let principal = if k == terms.installments {
+            outstanding - target
+        } else {
+            payment - interest
+        };
+        outstanding = outstanding - principal;
+        rows.push(PlanRow {
+            number: k,
+            kind: RowKind::Installment,
+            due_on,
+            amount: principal + interest,
+            principal,
+            interest,
+            outstanding,
+            accrual_start: period_start,
+            accrual_end: period_end - Days::new(1),
+        });
+    }
+    let residual_due = if in_advance {
+        periods_between(terms, terms.installments)
+    } else {
+        periods_between(terms, terms.installments + 1)
+    };
+    let last_end = rows.last().map(|r| r.accrual_end).unwrap_or(terms.start_on);
+    // `outstanding` is now `target`: the residual repays it with one period of interest.
+    rows.push(PlanRow {
+        number: terms.installments + 1,
+        kind: RowKind::Residual,
+        due_on: residual_due,
+        amount: terms.residual,
+        principal: outstanding,
+        interest: terms.residual - outstanding,
+        outstanding: Money::ZERO,
+        accrual_start: last_end + Days::new(1),
+        accrual_end: residual_due,
+    });
+    Ok(rows)
+}
+
+/// A reference rate in force from a date on (e.g. Euribor 3 months plus the spread).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateFix {
+    pub from: NaiveDate,
+    pub annual_rate: Decimal,
+}
+
+fn rate_on(date: NaiveDate, base: Decimal, fixes: &[RateFix]) -> Decimal {
+    fixes
+        .iter()
+        .filter(|f| f.from <= date)
+        .max_by_key(|f| f.from)
+        .map_or(base, |f| f.annual_rate)
+}
+
+fn quarter_end(date: NaiveDate) -> NaiveDate {
+    let last_month = (date.month() - 1) / 3 * 3 + 3;
+    let next = if last_month == 12 {
+        NaiveDate::from_ymd_opt(date.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(date.year(), last_month + 1, 1)
+    };
+    next.and_then(|d| d.pred_opt()).expect("valid quarter end")
+}
+
+/// One quarter's indexation: where it goes in the plan and what it adds up to.
+struct QuarterCharge {
+    /// Index in the plan of the quarter's last installment.
+    after: usize,
+    quarter_end: NaiveDate,
+    accrual_start: NaiveDate,
+    sum: Decimal,
+}
+
+/// Adds the quarterly indexation rows to a plan built at `base_rate`, given
+/// the rates in force over time. Installments are left as they are.
+pub fn with_indexation(
+    plan: &[PlanRow],
+    periodicity: Periodicity,
+    base_rate: Decimal,
+    fixes: &[RateFix],
+) -> Vec<PlanRow> {
+    let per_year = Decimal::from(periodicity.per_year());
+    let mut quarters: Vec<QuarterCharge> = Vec::new();
+    for (index, pair) in plan.windows(2).enumerate() {
+        let (before, row) = (&pair[0], &pair[1]);
+        if row.kind != RowKind::Installment {
+            continue;
+        }
+        let charge = before.outstanding.decimal() * (rate_on(row.due_on, base_rate, fixes) - base_rate) / per_year;
+        let quarter_end = quarter_end(row.due_on);
+        match quarters.last_mut() {
+            Some(q) if q.quarter_end == quarter_end => {
+                q.sum += charge;
+                q.after = index + 1;
+            }
+            _ => quarters.push(QuarterCharge {
+                after: index + 1,
+                quarter_end,
+                accrual_start: row.accrual_start,
+                sum: charge,
+            }),
+        }
+    }
+    let mut out = Vec::with_capacity(plan.len() + quarters.len());
+    let mut next = quarters.iter().peekable();
+    for (index, row) in plan.iter().enumerate() {
+        out.push(row.clone());
+        if let Some(q) = next.next_if(|q| q.after == index) {
+            let amount = Money::from_decimal_rounded(q.sum);
+            if !amount.is_zero() {
+                out.push(PlanRow {
+                    number: 0,
+                    kind: RowKind::Indexation,
+                    due_on: row.due_on,
+                    amount,
+                    principal: Money::ZERO,
+                    interest: amount,
+                    outstanding: row.outstanding,
+                    accrual_start: q.accrual_start,
+                    accrual_end: q.quarter_end,
+                });
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn eur(s: &str) -> Money {
         s.parse().unwrap()
     }
 
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn terms(amount: &str, advance: &str, residual: &str, rate: &str, n: u32) -> PlanTerms {
+        PlanTerms {
+            amount: eur(amount),
+            advance: eur(advance),
+            residual: eur(residual),
+            annual_rate: rate.parse().unwrap(),
+            periodicity: Periodicity::Monthly,
+            installments: n,
+            timing: Timing::InArrears,
+            signed_on: date("2022-06-15"),
+            start_on: date("2022-06-21"),
+        }
+    }
+
+    fn principal_sum(plan: &[PlanRow]) -> Money {
+        plan.iter().map(|r| r.principal).sum()
+    }
+
     #[test]
     fn textbook_annuity() {
         // 100,000 at 6 % a year, monthly for a year: 8,606.64 a month.
-        let pmt = constant_installment(eur("100000"), Decimal::new(6, 2), 12, 12, Money::ZERO);
-        assert_eq!(pmt, eur("8606.64"));
+        let t = PlanTerms {
+            signed_on: date("2024-01-01"),
+            start_on: date("2024-01-01"),
+            ..terms("100000", "0", "0", "0.06", 12)
+        };
+        assert_eq!(installment(&t).unwrap(), eur("8606.64"));
     }
 
     #[test]
-    fn zero_rate_splits_evenly_after_the_residual() {
-        let pmt = constant_installment(eur("10000"), Decimal::ZERO, 12, 4, eur("1000"));
-        assert_eq!(pmt, eur("2250.00"));
+    fn a_leasing_plan_closes_to_the_cent() {
+        let t = terms("25150.00", "2515.00", "251.50", "0.045", 87);
+        let plan = build_plan(&t).unwrap();
+        assert_eq!(plan.len(), 89);
+        assert_eq!(plan[0].kind, RowKind::Advance);
+        assert_eq!(
+            (plan[0].number, plan[0].amount, plan[0].interest),
+            (0, eur("2515.00"), Money::ZERO)
+        );
+        assert_eq!(plan[88].kind, RowKind::Residual);
+        assert_eq!((plan[88].number, plan[88].amount), (88, eur("251.50")));
+        assert_eq!(principal_sum(&plan), t.amount);
+        assert_eq!(plan[88].outstanding, Money::ZERO);
+        let pmt = installment(&t).unwrap();
+        assert!(plan[1..87].iter().all(|r| r.amount == pmt));
+        assert!((plan[87].amount - pmt).decimal().abs() <= Decimal::new(87, 2));
+        // Monthly periods from the start date, due at the end of each.
+        assert_eq!(
+            (plan[1].accrual_start, plan[1].accrual_end, plan[1].due_on),
+            (date("2022-06-21"), date("2022-07-20"), date("2022-07-21"))
+        );
+        assert_eq!(plan[88].due_on, date("2029-10-21"));
     }
 
     #[test]
-    fn residual_value_lowers_the_installment() {
-        let without = constant_installment(eur("22635"), Decimal::new(45, 3), 12, 87, Money::ZERO);
-        let with = constant_installment(eur("22635"), Decimal::new(45, 3), 12, 87, eur("251.50"));
-        assert!(with < without);
+    fn zero_rate_has_no_interest_anywhere() {
+        let plan = build_plan(&terms("10000", "1000", "1000", "0", 3)).unwrap();
+        let amounts: Vec<Money> = plan.iter().map(|r| r.amount).collect();
+        assert_eq!(
+            amounts,
+            vec![eur("1000"), eur("2666.67"), eur("2666.67"), eur("2666.66"), eur("1000")]
+        );
+        assert!(plan.iter().all(|r| r.interest.is_zero()));
+        assert_eq!(principal_sum(&plan), eur("10000"));
+    }
+
+    #[test]
+    fn one_installment() {
+        let plan = build_plan(&terms("1200", "0", "0", "0.12", 1)).unwrap();
+        assert_eq!(plan[1].amount, eur("1212.00"));
+        assert_eq!((plan[1].principal, plan[1].interest), (eur("1200.00"), eur("12.00")));
+    }
+
+    #[test]
+    fn residual_value_only() {
+        // Advance and residual cover the amount. The residual falls one month
+        // after the last installment, so 5,000 / 1.01 must be left by then and
+        // the installments repay only the other 49.50 besides their interest.
+        let plan = build_plan(&terms("10000", "5000", "5000", "0.12", 3)).unwrap();
+        assert_eq!(principal_sum(&plan), eur("10000"));
+        assert_eq!(plan[3].outstanding, eur("4950.50"));
+        assert_eq!(plan[1..4].iter().map(|r| r.principal).sum::<Money>(), eur("49.50"));
+        assert_eq!(
+            (plan[4].amount, plan[4].principal, plan[4].interest),
+            (eur("5000"), eur("4950.50"), eur("49.50"))
+        );
+    }
+
+    #[test]
+    fn in_advance_the_first_installment_falls_on_the_start_and_carries_no_interest() {
+        let t = PlanTerms {
+            timing: Timing::InAdvance,
+            periodicity: Periodicity::Quarterly,
+            ..terms("40000", "4000", "400", "0.06", 16)
+        };
+        let plan = build_plan(&t).unwrap();
+        assert_eq!((plan[1].due_on, plan[1].interest), (t.start_on, Money::ZERO));
+        assert_eq!(plan[2].due_on, date("2022-09-21"));
+        assert_eq!(
+            plan[17].due_on,
+            date("2026-06-21"),
+            "the residual one quarter after the last installment"
+        );
+        assert_eq!(principal_sum(&plan), t.amount);
+    }
+
+    #[test]
+    fn bad_terms_are_refused() {
+        assert_eq!(
+            build_plan(&terms("100", "0", "0", "0.05", 0)),
+            Err(PlanError::NoInstallments)
+        );
+        assert_eq!(
+            build_plan(&terms("100", "60", "50", "0.05", 3)),
+            Err(PlanError::NothingToFinance)
+        );
+        assert_eq!(
+            build_plan(&terms("100", "0", "0", "-0.01", 3)),
+            Err(PlanError::Negative)
+        );
+    }
+
+    #[test]
+    fn a_rate_rise_adds_quarterly_indexation_rows_and_leaves_installments_alone() {
+        let t = terms("12000", "0", "0", "0.04", 12);
+        let plan = build_plan(&t).unwrap();
+        let fixes = [RateFix {
+            from: date("2022-10-01"),
+            annual_rate: "0.05".parse().unwrap(),
+        }];
+        let indexed = with_indexation(&plan, t.periodicity, t.annual_rate, &fixes);
+        let rows: Vec<&PlanRow> = indexed.iter().filter(|r| r.kind == RowKind::Indexation).collect();
+        // Installments from 21/10/2022 on: Q4 2022 (Oct, Nov, Dec), Q1, Q2 2023.
+        assert_eq!(rows.len(), 3);
+        let q4: Decimal = plan[3..6].iter().map(|r| r.outstanding.decimal()).sum::<Decimal>() * Decimal::new(1, 2)
+            / Decimal::from(12);
+        assert_eq!(rows[0].amount, Money::from_decimal_rounded(q4));
+        assert_eq!(
+            (rows[0].accrual_start, rows[0].accrual_end, rows[0].due_on),
+            (date("2022-09-21"), date("2022-12-31"), date("2022-12-21"))
+        );
+        assert_eq!((rows[0].number, rows[0].principal), (0, Money::ZERO));
+        let installments: Vec<&PlanRow> = indexed.iter().filter(|r| r.kind != RowKind::Indexation).collect();
+        assert_eq!(installments, plan.iter().collect::<Vec<_>>());
+        assert_eq!(principal_sum(&indexed), t.amount);
+    }
+
+    #[test]
+    fn a_rate_fall_credits_and_an_unchanged_rate_adds_nothing() {
+        let t = terms("12000", "0", "0", "0.04", 12);
+        let plan = build_plan(&t).unwrap();
+        let down = [RateFix {
+            from: date("2022-06-01"),
+            annual_rate: "0.03".parse().unwrap(),
+        }];
+        let indexed = with_indexation(&plan, t.periodicity, t.annual_rate, &down);
+        assert!(indexed
+            .iter()
+            .filter(|r| r.kind == RowKind::Indexation)
+            .all(|r| r.amount.decimal().is_sign_negative()));
+        let same = [RateFix {
+            from: date("2022-06-01"),
+            annual_rate: "0.04".parse().unwrap(),
+        }];
+        assert_eq!(with_indexation(&plan, t.periodicity, t.annual_rate, &same), plan);
+    }
+
+    fn any_terms() -> impl Strategy<Value = PlanTerms> {
+        (
+            100_000i64..100_000_000,
+            0i64..30,
+            0i64..10,
+            0i64..1500,
+            proptest::sample::select(vec![
+                Periodicity::Monthly,
+                Periodicity::Quarterly,
+                Periodicity::SemiAnnual,
+            ]),
+            1u32..120,
+            proptest::bool::ANY,
+        )
+            .prop_map(
+                |(cents, advance_pct, residual_pct, rate_bp, periodicity, n, in_advance)| PlanTerms {
+                    amount: Money::from_cents(cents),
+                    advance: Money::from_cents(cents * advance_pct / 100),
+                    residual: Money::from_cents(cents * residual_pct / 100),
+                    annual_rate: Decimal::new(rate_bp, 4),
+                    periodicity,
+                    installments: n,
+                    timing: if in_advance {
+                        Timing::InAdvance
+                    } else {
+                        Timing::InArrears
+                    },
+                    signed_on: NaiveDate::from_ymd_opt(2024, 1, 31).unwrap(),
+                    start_on: NaiveDate::from_ymd_opt(2024, 1, 31).unwrap(),
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn every_plan_closes_exactly_and_never_charges_negative_interest(t in any_terms()) {
+            let plan = build_plan(&t).unwrap();
+            prop_assert_eq!(plan.len() as u32, t.installments + 2);
+            prop_assert_eq!(principal_sum(&plan), t.amount);
+            prop_assert_eq!(plan.last().unwrap().outstanding, Money::ZERO);
+            prop_assert!(plan.iter().all(|r| !r.interest.decimal().is_sign_negative()), "{:?}", plan);
+            let pmt = installment(&t).unwrap();
+            let n = t.installments as usize;
+            prop_assert!(plan[1..n].iter().all(|r| r.amount == pmt));
+            prop_assert!(plan.windows(2).all(|w| w[0].due_on <= w[1].due_on));
+            prop_assert!(plan.windows(2).all(|w| w[1].outstanding <= w[0].outstanding || w[1].kind == RowKind::Residual));
+        }
     }
 }

@@ -9,7 +9,7 @@ use crate::store::users::{NewCustomer, NewUser};
 use crate::store::{Store, StoreResult};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
-use sportello_domain::amortization::constant_installment;
+use sportello_domain::amortization::{build_plan, Periodicity, PlanTerms, RowKind, Timing};
 use sportello_domain::Money;
 
 pub const DEMO_USERNAME: &str = "10093";
@@ -23,8 +23,6 @@ const TRANSFER: &str = "bank_transfer";
 struct Plan<'a> {
     contract: NewContract<'a>,
     installments: u32,
-    /// Installments fall due on the first of the month, or else on its last day.
-    due_on_first: bool,
     /// Due dates before this one that stay unpaid (the demo's overdue money).
     unpaid_before_today: usize,
     assets: &'a [(&'a str, &'a str, &'a str, &'a str, &'a str)],
@@ -67,7 +65,7 @@ fn month_start(today: NaiveDate, months_back: u32) -> NaiveDate {
 fn plans(customer_id: i64, today: NaiveDate) -> Vec<Plan<'static>> {
     let eur = |s: &str| s.parse::<Money>().expect("demo amounts are valid");
     let dental_start = month_start(today, 30);
-    let car_start = month_start(today, 8);
+    let car_start = month_start(today, 8) + Days::new(14);
     let old_start = month_start(today, 84);
     vec![
         Plan {
@@ -85,7 +83,6 @@ fn plans(customer_id: i64, today: NaiveDate) -> Vec<Plan<'static>> {
                 residual: eur("251.50"),
             },
             installments: 87,
-            due_on_first: true,
             unpaid_before_today: 0,
             assets: &[
                 (
@@ -140,7 +137,6 @@ fn plans(customer_id: i64, today: NaiveDate) -> Vec<Plan<'static>> {
                 residual: eur("361.96"),
             },
             installments: 47,
-            due_on_first: false,
             unpaid_before_today: 1,
             assets: &[(
                 "171204",
@@ -165,7 +161,6 @@ fn plans(customer_id: i64, today: NaiveDate) -> Vec<Plan<'static>> {
                 residual: eur("120.00"),
             },
             installments: 36,
-            due_on_first: true,
             unpaid_before_today: 0,
             assets: &[(
                 "120877",
@@ -192,25 +187,29 @@ async fn seed_plan(store: &Store, plan: Plan<'_>, today: NaiveDate) -> StoreResu
         };
         store.insert_asset(&asset).await?;
     }
-    let rate = Decimal::new(45, 3);
-    let installment = constant_installment(c.amount - c.advance, rate, 12, plan.installments, c.residual);
-    let due = |n: u32| {
-        let month = c.start_on + Months::new(n);
-        if plan.due_on_first {
-            month
-        } else {
-            month - Days::new(1)
-        }
+    let terms = PlanTerms {
+        amount: c.amount,
+        advance: c.advance,
+        residual: c.residual,
+        annual_rate: Decimal::new(45, 3),
+        periodicity: Periodicity::Monthly,
+        installments: plan.installments,
+        timing: Timing::InArrears,
+        signed_on: c.signed_on,
+        start_on: c.start_on,
     };
-    let mut entries = vec![(0, "advance", c.signed_on, c.advance, TRANSFER)];
-    entries.extend((1..=plan.installments).map(|n| (i64::from(n), "installment", due(n), installment, SEPA)));
-    entries.push((
-        i64::from(plan.installments) + 1,
-        "residual",
-        due(plan.installments + 1),
-        c.residual,
-        TRANSFER,
-    ));
+    let rows = build_plan(&terms).expect("the demo plans are valid");
+    let entries: Vec<_> = rows
+        .iter()
+        .map(|row| {
+            let (kind, method) = match row.kind {
+                RowKind::Advance => ("advance", TRANSFER),
+                RowKind::Residual => ("residual", TRANSFER),
+                _ => ("installment", SEPA),
+            };
+            (i64::from(row.number), kind, row.due_on, row.amount, method)
+        })
+        .collect();
     let past = entries.iter().filter(|e| e.2 < today).count();
     for (index, (no, kind, due_on, amount, method)) in entries.into_iter().enumerate() {
         let entry = NewEntry {
