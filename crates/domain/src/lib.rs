@@ -5,6 +5,7 @@ pub mod amortization;
 pub mod api;
 pub mod error;
 pub mod ids;
+pub mod invoice;
 pub mod money;
 pub mod situation;
 

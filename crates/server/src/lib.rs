@@ -5,6 +5,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod einvoice;
 pub mod http;
 pub mod mail;
 pub mod passwords;
