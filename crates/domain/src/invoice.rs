@@ -62,6 +62,14 @@ impl VatNature {
             VatNature::Exempt => "N4",
         }
     }
+
+    /// How Italian invoices name it.
+    pub fn label_it(self) -> &'static str {
+        match self {
+            VatNature::Excluded => "escluso art. 15",
+            VatNature::Exempt => "esente art. 10",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,4 +2,5 @@
 //! invoice, B6) and, later, the courtesy PDF.
 
 pub mod fatturapa;
+pub mod pdf;
 mod xml;
