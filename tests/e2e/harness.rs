@@ -134,6 +134,31 @@ pub async fn wait_for(driver: &WebDriver, css: &str) -> WebElement {
         .unwrap_or_else(|e| panic!("{css}: {e}"))
 }
 
+/// Waits until the element shows `expected` (the UI updates after the event that changed it).
+pub async fn wait_text(driver: &WebDriver, css: &str, expected: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let text = wait_for(driver, css).await.text().await.unwrap_or_default();
+        if text == expected {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{css} shows {text:?}, not {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until nothing matches `css` (a dialog that closed, an overlay that left).
+pub async fn wait_gone(driver: &WebDriver, css: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while !driver.find_all(By::Css(css)).await.unwrap().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "{css} is still there");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 pub async fn type_into(driver: &WebDriver, css: &str, text: &str) {
     let field = wait_for(driver, css).await;
     field.clear().await.unwrap();

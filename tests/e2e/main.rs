@@ -4,7 +4,7 @@
 
 mod harness;
 
-use harness::{click, screenshot, type_into, wait_for, Harness};
+use harness::{click, screenshot, type_into, wait_for, wait_gone, wait_text, Harness};
 use sportello_domain::situation::Situation;
 use sportello_domain::Money;
 use sportello_server::demo::{DEMO_PASSWORD, DEMO_USERNAME};
@@ -169,16 +169,14 @@ async fn log_in_see_the_dashboard_come_back_without_login_and_log_out() {
 
     // English, then logout with its confirmation.
     click(&driver, "[data-testid=lang-en]").await;
-    assert_eq!(
-        wait_for(&driver, "#situation-title").await.text().await.unwrap(),
-        "Your situation"
-    );
+    wait_text(&driver, "#situation-title", "Your situation").await;
     screenshot(&driver, "home-en").await;
     click(&driver, "[data-testid=lang-it]").await;
     click(&driver, "[data-testid=logout]").await;
     wait_for(&driver, "[data-testid=logout-dialog]").await;
     screenshot(&driver, "logout-dialog-it").await;
     click(&driver, "[data-testid=logout-cancel]").await;
+    wait_gone(&driver, "[data-testid=logout-dialog]").await;
     assert!(h.keyring_token().is_some(), "cancel keeps the session");
     click(&driver, "[data-testid=logout]").await;
     click(&driver, "[data-testid=logout-confirm]").await;

@@ -109,6 +109,19 @@ impl<'de> Deserialize<'de> for Money {
     }
 }
 
+impl utoipa::PartialSchema for Money {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(r"^-?[0-9]+\.[0-9]{2}$"))
+            .description(Some("An amount in euro with exactly two decimals, as a string"))
+            .examples([serde_json::json!("2316.38")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Money {}
+
 impl Add for Money {
     type Output = Money;
     fn add(self, rhs: Money) -> Money {

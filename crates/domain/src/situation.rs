@@ -50,7 +50,7 @@ impl ScheduleLine {
 }
 
 /// H1 "La tua situazione".
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct Situation {
     /// The server's date in Europe/Rome when it computed these figures.

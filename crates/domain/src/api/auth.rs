@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Step 1 of the login (A4).
-#[derive(Clone, Debug, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct LoginRequest {
     pub username: String,
@@ -11,7 +11,7 @@ pub struct LoginRequest {
 }
 
 /// Answer to step 1: a code went to the user's e-mail; quote the challenge in step 2.
-#[derive(Clone, Debug, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct LoginChallenge {
     pub challenge_id: String,
@@ -21,14 +21,14 @@ pub struct LoginChallenge {
 }
 
 /// Step 2 of the login: the 6-digit code from the e-mail.
-#[derive(Clone, Debug, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct VerifyCodeRequest {
     pub challenge_id: String,
     pub code: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TokenPair {
     pub access_token: String,
     pub access_expires_at: DateTime<Utc>,
@@ -37,13 +37,13 @@ pub struct TokenPair {
 }
 
 /// Body of `refresh` and `logout`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
 /// Who is logged in.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct Me {
     pub username: String,

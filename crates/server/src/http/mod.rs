@@ -2,6 +2,7 @@
 
 mod error;
 mod extract;
+pub mod openapi;
 mod routes;
 
 pub use error::ServerError;

@@ -19,7 +19,8 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/refresh", post(refresh))
         .route("/auth/logout", post(logout))
         .route("/me", get(me))
-        .route("/home", get(home));
+        .route("/home", get(home))
+        .route("/openapi.json", get(|| async { Json(super::openapi::document()) }));
     Router::new()
         .nest("/api/v1", api)
         .fallback(|| async { ServerError::from(ApiError::new(ErrorCode::NotFound, "no such endpoint")) })
@@ -28,28 +29,41 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn login(
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, description = "A 6-digit code was e-mailed", body = LoginChallenge),
+              (status = 400, body = ApiError), (status = 401, description = "invalid_credentials", body = ApiError),
+              (status = 403, description = "account_locked", body = ApiError)))]
+pub(super) async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginChallenge>, ServerError> {
     Ok(Json(auth::login(&state, req).await?))
 }
 
-async fn verify(
+#[utoipa::path(post, path = "/api/v1/auth/verify", tag = "auth", request_body = VerifyCodeRequest,
+    responses((status = 200, description = "Logged in", body = TokenPair), (status = 400, body = ApiError),
+              (status = 401, description = "invalid_code or code_expired", body = ApiError),
+              (status = 403, description = "too_many_attempts", body = ApiError)))]
+pub(super) async fn verify(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<VerifyCodeRequest>,
 ) -> Result<Json<TokenPair>, ServerError> {
     Ok(Json(auth::verify_code(&state, req).await?))
 }
 
-async fn refresh(
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, description = "A new token pair; the old refresh token is spent", body = TokenPair),
+              (status = 401, description = "session_expired (reuse revokes the session)", body = ApiError)))]
+pub(super) async fn refresh(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> Result<Json<TokenPair>, ServerError> {
     Ok(Json(auth::refresh(&state, &req.refresh_token).await?))
 }
 
-async fn logout(
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
+    responses((status = 204, description = "The session is ended")))]
+pub(super) async fn logout(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> Result<StatusCode, ServerError> {
@@ -57,7 +71,9 @@ async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn me(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Me>, ServerError> {
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, description = "unauthorized", body = ApiError)))]
+pub(super) async fn me(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Me>, ServerError> {
     Ok(Json(load_me(&state, caller.user_id).await?))
 }
 
@@ -69,8 +85,10 @@ async fn load_me(state: &AppState, user_id: i64) -> Result<Me, ServerError> {
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the user no longer exists").into())
 }
 
+#[utoipa::path(get, path = "/api/v1/home", tag = "home", security(("bearer" = [])),
+    responses((status = 200, description = "H1 and H2", body = Home), (status = 401, description = "unauthorized", body = ApiError)))]
 /// H1 and H2, computed from the customer's book as of today in Italy.
-async fn home(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Home>, ServerError> {
+pub(super) async fn home(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Home>, ServerError> {
     let me = load_me(&state, caller.user_id).await?;
     let lines = state.store.active_schedule(caller.customer_id).await?;
     let contracts = state.store.active_contracts(caller.customer_id).await?;

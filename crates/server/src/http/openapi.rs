@@ -1,0 +1,43 @@
+//! The OpenAPI 3.1 document of the API, generated from the handlers and the
+//! wire types; served at /api/v1/openapi.json, kept in docs/openapi.json.
+
+use super::routes::*;
+use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest};
+use sportello_domain::api::home::{ContractSummary, ContractsPanel, Home};
+use sportello_domain::situation::Situation;
+use sportello_domain::{ApiError, ErrorCode, Money};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Sportello API", description = "The API the Sportello desktop syncs with. Errors are always {code, message, fields?}."),
+    paths(login, verify, refresh, logout, me, home),
+    components(schemas(ApiError, ErrorCode, Money, LoginRequest, LoginChallenge, VerifyCodeRequest, TokenPair,
+        RefreshRequest, Me, Home, Situation, ContractsPanel, ContractSummary)),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The document as committed in docs/openapi.json.
+pub fn document_json() -> String {
+    let mut json = document().to_pretty_json().expect("the document serializes");
+    json.push('\n');
+    json
+}
