@@ -40,7 +40,9 @@ pub struct Party {
     pub address: Address,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum PaymentMethod {
     BankTransfer,
     SepaDirectDebit,
@@ -82,6 +84,24 @@ pub struct InvoiceLine {
     pub nature: Option<VatNature>,
     /// The accrual period the line pays for, e.g. an installment's month.
     pub period: Option<(NaiveDate, NaiveDate)>,
+}
+
+impl PaymentMethod {
+    /// The storage code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::BankTransfer => "bank_transfer",
+            PaymentMethod::SepaDirectDebit => "sepa_direct_debit",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PaymentMethod> {
+        match text {
+            "bank_transfer" => Some(PaymentMethod::BankTransfer),
+            "sepa_direct_debit" => Some(PaymentMethod::SepaDirectDebit),
+            _ => None,
+        }
+    }
 }
 
 impl InvoiceLine {

@@ -10,19 +10,18 @@ use crate::store::{Store, StoreResult};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use sportello_domain::amortization::{build_plan, Periodicity, PlanTerms, RowKind, Timing};
+use sportello_domain::invoice::PaymentMethod;
 use sportello_domain::Money;
 
 pub const DEMO_USERNAME: &str = "10093";
 pub const DEMO_PASSWORD: &str = "Sportello-Demo-2026";
 pub const DEMO_EMAIL: &str = "studio.rossi@pec.studiorossi.example";
 pub const DEMO_TAX_CODE: &str = "01234567897";
-
-const SEPA: &str = "sepa_direct_debit";
-const TRANSFER: &str = "bank_transfer";
+/// The account the demo customer is debited from (the registry's Italian example).
+const DEMO_IBAN: &str = "IT60X0542811101000000123456";
 
 struct Plan<'a> {
     contract: NewContract<'a>,
-    installments: u32,
     /// Due dates before this one that stay unpaid (the demo's overdue money).
     unpaid_before_today: usize,
     assets: &'a [(&'a str, &'a str, &'a str, &'a str, &'a str)],
@@ -81,8 +80,17 @@ fn plans(customer_id: i64, today: NaiveDate) -> Vec<Plan<'static>> {
                 amount: eur("25150.00"),
                 advance: eur("2515.00"),
                 residual: eur("251.50"),
+                beneficiary_code: "B-001274",
+                beneficiary: "Dental Equipment Italia S.r.l.",
+                iban: Some(DEMO_IBAN),
+                reference_rate: "Euribor 3 m.l. (div.360)",
+                subsidy: "Nessuna agevolazione",
+                periodicity: Periodicity::Monthly,
+                installments: 87,
+                // Set from the plan when seeded.
+                installment: Money::ZERO,
+                duration_months: 88,
             },
-            installments: 87,
             unpaid_before_today: 0,
             assets: &[
                 (
@@ -135,8 +143,17 @@ fn plans(customer_id: i64, today: NaiveDate) -> Vec<Plan<'static>> {
                 amount: eur("36195.50"),
                 advance: eur("7239.10"),
                 residual: eur("361.96"),
+                beneficiary_code: "B-004410",
+                beneficiary: "Autosalone Marca Trevigiana S.p.A.",
+                iban: Some(DEMO_IBAN),
+                reference_rate: "Euribor 3 m.l. (div.360)",
+                subsidy: "Nessuna agevolazione",
+                periodicity: Periodicity::Monthly,
+                installments: 47,
+                // Set from the plan when seeded.
+                installment: Money::ZERO,
+                duration_months: 48,
             },
-            installments: 47,
             unpaid_before_today: 1,
             assets: &[(
                 "171204",
@@ -159,8 +176,17 @@ fn plans(customer_id: i64, today: NaiveDate) -> Vec<Plan<'static>> {
                 amount: eur("12000.00"),
                 advance: eur("1200.00"),
                 residual: eur("120.00"),
+                beneficiary_code: "B-000981",
+                beneficiary: "Sterilmed S.r.l.",
+                iban: Some(DEMO_IBAN),
+                reference_rate: "Euribor 3 m.l. (div.360)",
+                subsidy: "Nessuna agevolazione",
+                periodicity: Periodicity::Monthly,
+                installments: 36,
+                // Set from the plan when seeded.
+                installment: Money::ZERO,
+                duration_months: 37,
             },
-            installments: 36,
             unpaid_before_today: 0,
             assets: &[(
                 "120877",
@@ -173,9 +199,21 @@ fn plans(customer_id: i64, today: NaiveDate) -> Vec<Plan<'static>> {
     ]
 }
 
-async fn seed_plan(store: &Store, plan: Plan<'_>, today: NaiveDate) -> StoreResult<()> {
-    let c = &plan.contract;
-    let contract_id = store.insert_contract(c).await?;
+async fn seed_plan(store: &Store, mut plan: Plan<'_>, today: NaiveDate) -> StoreResult<()> {
+    let terms = PlanTerms {
+        amount: plan.contract.amount,
+        advance: plan.contract.advance,
+        residual: plan.contract.residual,
+        annual_rate: Decimal::new(45, 3),
+        periodicity: plan.contract.periodicity,
+        installments: plan.contract.installments,
+        timing: Timing::InArrears,
+        signed_on: plan.contract.signed_on,
+        start_on: plan.contract.start_on,
+    };
+    let rows = build_plan(&terms).expect("the demo plans are valid");
+    plan.contract.installment = rows[1].amount;
+    let contract_id = store.insert_contract(&plan.contract).await?;
     for (code, asset_type, description, value, future) in plan.assets {
         let asset = NewAsset {
             contract_id,
@@ -187,42 +225,37 @@ async fn seed_plan(store: &Store, plan: Plan<'_>, today: NaiveDate) -> StoreResu
         };
         store.insert_asset(&asset).await?;
     }
-    let terms = PlanTerms {
-        amount: c.amount,
-        advance: c.advance,
-        residual: c.residual,
-        annual_rate: Decimal::new(45, 3),
-        periodicity: Periodicity::Monthly,
-        installments: plan.installments,
-        timing: Timing::InArrears,
-        signed_on: c.signed_on,
-        start_on: c.start_on,
+    // Everything due before today is collected on its due date, but for the
+    // last `unpaid_before_today` rows.
+    let past = rows.iter().filter(|r| r.due_on < today).count();
+    let paid = |index: usize| index + plan.unpaid_before_today < past;
+    let method = |kind: RowKind| match kind {
+        RowKind::Advance | RowKind::Residual => PaymentMethod::BankTransfer,
+        _ => PaymentMethod::SepaDirectDebit,
     };
-    let rows = build_plan(&terms).expect("the demo plans are valid");
-    let entries: Vec<_> = rows
+    let stored: Vec<_> = rows
         .iter()
-        .map(|row| {
-            let (kind, method) = match row.kind {
-                RowKind::Advance => ("advance", TRANSFER),
-                RowKind::Residual => ("residual", TRANSFER),
-                _ => ("installment", SEPA),
-            };
-            (i64::from(row.number), kind, row.due_on, row.amount, method)
-        })
+        .enumerate()
+        .map(|(i, row)| (row.clone(), method(row.kind), paid(i).then_some(row.due_on)))
         .collect();
-    let past = entries.iter().filter(|e| e.2 < today).count();
-    for (index, (no, kind, due_on, amount, method)) in entries.into_iter().enumerate() {
+    store.insert_plan(contract_id, &stored).await?;
+    for (index, row) in rows.iter().enumerate() {
+        let kind = match row.kind {
+            RowKind::Advance => "advance",
+            RowKind::Residual => "residual",
+            _ => "installment",
+        };
         let entry = NewEntry {
             contract_id,
-            installment_no: no,
+            installment_no: i64::from(row.number),
             kind,
-            due_on,
-            amount,
-            payment_method: method,
+            due_on: row.due_on,
+            amount: row.amount,
+            payment_method: method(row.kind).as_str(),
         };
         let entry_id = store.insert_entry(&entry).await?;
-        if due_on < today && index + plan.unpaid_before_today < past {
-            store.insert_payment(entry_id, amount, due_on).await?;
+        if paid(index) {
+            store.insert_payment(entry_id, row.amount, row.due_on).await?;
         }
     }
     Ok(())

@@ -1,4 +1,5 @@
 //! Request and response types of the HTTP API under `/api/v1`.
 
 pub mod auth;
+pub mod contracts;
 pub mod home;

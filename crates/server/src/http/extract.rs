@@ -20,6 +20,17 @@ impl From<JsonRejection> for ServerError {
     }
 }
 
+/// `axum::extract::Query`, failing in our shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ServerError))]
+pub struct ApiQuery<T>(pub T);
+
+impl From<axum::extract::rejection::QueryRejection> for ServerError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
+        ApiError::new(ErrorCode::BadRequest, rejection.body_text()).into()
+    }
+}
+
 /// The caller, from `Authorization: Bearer <access token>`.
 pub struct Caller(pub Principal);
 

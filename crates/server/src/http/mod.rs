@@ -1,8 +1,10 @@
 //! The HTTP API under `/api/v1`.
 
+mod contracts;
 mod error;
 mod extract;
 pub mod openapi;
+mod paging;
 mod routes;
 
 pub use error::ServerError;

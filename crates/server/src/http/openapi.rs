@@ -1,9 +1,15 @@
 //! The OpenAPI 3.1 document of the API, generated from the handlers and the
 //! wire types; served at /api/v1/openapi.json, kept in docs/openapi.json.
 
+use super::contracts::{__path_detail, __path_list, __path_plan};
 use super::routes::*;
+use sportello_domain::amortization::{Periodicity, PlanRow, RowKind};
 use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest};
+use sportello_domain::api::contracts::{
+    ContractDetail, ContractListItem, ContractPage, ContractStatus, PlanEntry, PlanPage,
+};
 use sportello_domain::api::home::{ContractSummary, ContractsPanel, Home};
+use sportello_domain::invoice::PaymentMethod;
 use sportello_domain::situation::Situation;
 use sportello_domain::{ApiError, ErrorCode, Money};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -12,9 +18,10 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Sportello API", description = "The API the Sportello desktop syncs with. Errors are always {code, message, fields?}."),
-    paths(login, verify, refresh, logout, me, home),
+    paths(login, verify, refresh, logout, me, home, list, detail, plan),
     components(schemas(ApiError, ErrorCode, Money, LoginRequest, LoginChallenge, VerifyCodeRequest, TokenPair,
-        RefreshRequest, Me, Home, Situation, ContractsPanel, ContractSummary)),
+        RefreshRequest, Me, Home, Situation, ContractsPanel, ContractSummary, ContractPage, ContractListItem,
+        ContractStatus, ContractDetail, PlanPage, PlanEntry, PlanRow, RowKind, Periodicity, PaymentMethod)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;

@@ -20,6 +20,9 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(logout))
         .route("/me", get(me))
         .route("/home", get(home))
+        .route("/contracts", get(super::contracts::list))
+        .route("/contracts/{id}", get(super::contracts::detail))
+        .route("/contracts/{id}/plan", get(super::contracts::plan))
         .route("/openapi.json", get(|| async { Json(super::openapi::document()) }));
     Router::new()
         .nest("/api/v1", api)

@@ -2,12 +2,22 @@
 
 use super::{date, Store, StoreResult};
 use chrono::NaiveDate;
+use sportello_domain::amortization::Periodicity;
 use sportello_domain::api::home::ContractSummary;
 use sportello_domain::situation::ScheduleLine;
 use sportello_domain::Money;
 
 pub struct NewContract<'a> {
     pub customer_id: i64,
+    pub beneficiary_code: &'a str,
+    pub beneficiary: &'a str,
+    pub iban: Option<&'a str>,
+    pub reference_rate: &'a str,
+    pub subsidy: &'a str,
+    pub periodicity: Periodicity,
+    pub installments: u32,
+    pub installment: Money,
+    pub duration_months: u32,
     pub contract_no: &'a str,
     pub module_no: &'a str,
     pub product: &'a str,
@@ -39,14 +49,30 @@ pub struct NewEntry<'a> {
 }
 
 pub const STATUS_ACTIVE: &str = "active";
+
+pub fn periodicity_code(p: Periodicity) -> &'static str {
+    match p {
+        Periodicity::Monthly => "monthly",
+        Periodicity::Quarterly => "quarterly",
+        Periodicity::SemiAnnual => "semi_annual",
+    }
+}
+
+pub fn parse_periodicity(code: &str) -> Option<Periodicity> {
+    [Periodicity::Monthly, Periodicity::Quarterly, Periodicity::SemiAnnual]
+        .into_iter()
+        .find(|p| periodicity_code(*p) == code)
+}
 pub const KIND_ADVANCE: &str = "advance";
 
 impl Store {
     pub async fn insert_contract(&self, c: &NewContract<'_>) -> StoreResult<i64> {
         Ok(sqlx::query_scalar(
             "INSERT INTO contracts (customer_id, contract_no, module_no, product, status, signed_on, start_on, end_on,
-                                    amount_cents, advance_cents, residual_cents)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                                    amount_cents, advance_cents, residual_cents, beneficiary_code, beneficiary, iban,
+                                    reference_rate, subsidy, periodicity, installments, installment_cents, duration_months)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+             RETURNING id",
         )
         .bind(c.customer_id)
         .bind(c.contract_no)
@@ -59,6 +85,15 @@ impl Store {
         .bind(c.amount.cents())
         .bind(c.advance.cents())
         .bind(c.residual.cents())
+        .bind(c.beneficiary_code)
+        .bind(c.beneficiary)
+        .bind(c.iban)
+        .bind(c.reference_rate)
+        .bind(c.subsidy)
+        .bind(periodicity_code(c.periodicity))
+        .bind(i64::from(c.installments))
+        .bind(c.installment.cents())
+        .bind(i64::from(c.duration_months))
         .fetch_one(&self.pool)
         .await?)
     }

@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod book;
+pub mod contracts;
 pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -115,6 +115,23 @@ impl TestServer {
             .await
     }
 
+    /// Full login of any user; returns (access token, refresh token).
+    pub async fn tokens_for(&self, username: &str, password: &str) -> (String, String) {
+        let response = self.login(username, password).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let challenge = response.json::<Value>().await.unwrap()["challenge_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let response = self.verify(&challenge, &self.latest_code()).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        (
+            body["access_token"].as_str().unwrap().to_owned(),
+            body["refresh_token"].as_str().unwrap().to_owned(),
+        )
+    }
+
     /// Full login; returns (access token, refresh token).
     pub async fn demo_tokens(&self) -> (String, String) {
         let challenge = self.demo_challenge().await;

@@ -1,0 +1,142 @@
+//! Query parameters, opaque cursors and ETags shared by every list.
+
+use axum::http::header::{CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Serialize;
+use sportello_domain::{ApiError, ErrorCode};
+use std::collections::HashMap;
+
+pub const MAX_LIMIT: u32 = 500;
+const CURSOR_PREFIX: &str = "c1:";
+
+/// The query string of a list request, checked: unknown parameters are an
+/// error too, so that a misspelt filter is not silently ignored.
+pub struct ListQuery {
+    params: HashMap<String, String>,
+}
+
+impl ListQuery {
+    pub fn new(params: HashMap<String, String>, allowed: &[&str]) -> Result<ListQuery, ApiError> {
+        if let Some(unknown) = params
+            .keys()
+            .find(|k| !allowed.contains(&k.as_str()) && *k != "limit" && *k != "cursor")
+        {
+            return Err(
+                ApiError::new(ErrorCode::BadRequest, format!("unknown parameter {unknown:?}"))
+                    .with_field(unknown, "unknown parameter"),
+            );
+        }
+        Ok(ListQuery { params })
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.params.get(name).map(String::as_str)
+    }
+
+    pub fn limit(&self, default: u32) -> Result<u32, ApiError> {
+        match self.get("limit") {
+            None => Ok(default),
+            Some(text) => text
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| bad("limit", format!("a whole number from 1 to {MAX_LIMIT}"))),
+        }
+    }
+
+    /// The position after which the page starts (0 = from the beginning).
+    pub fn after(&self) -> Result<i64, ApiError> {
+        let Some(cursor) = self.get("cursor") else { return Ok(0) };
+        URL_SAFE_NO_PAD
+            .decode(cursor)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .and_then(|text| text.strip_prefix(CURSOR_PREFIX).and_then(|n| n.parse::<i64>().ok()))
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| bad("cursor", "not a cursor this API gave"))
+    }
+}
+
+pub fn bad(field: &str, problem: impl Into<String>) -> ApiError {
+    let problem = problem.into();
+    ApiError::new(ErrorCode::BadRequest, format!("{field}: {problem}")).with_field(field, problem)
+}
+
+/// The cursor of the page after the row at `position`, if there are more rows.
+pub fn next_cursor(position: Option<i64>, more: bool) -> Option<String> {
+    position
+        .filter(|_| more)
+        .map(|p| URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{p}")))
+}
+
+/// A positive numeric id from the path.
+pub fn path_id(text: &str) -> Result<i64, ApiError> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| bad("id", "a positive whole number"))
+}
+
+/// JSON with a strong ETag; `304 Not Modified` when the client has it already.
+pub fn with_etag<T: Serialize>(request: &HeaderMap, value: &T) -> Response {
+    let body = serde_json::to_vec(value).expect("wire types serialize");
+    let tag = format!("\"{}\"", &crate::secrets::sha256_hex_bytes(&body)[..32]);
+    let header = HeaderValue::from_str(&tag).expect("hex is a valid header");
+    let fresh = request
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    if fresh {
+        return (StatusCode::NOT_MODIFIED, [(ETAG, header)]).into_response();
+    }
+    (
+        StatusCode::OK,
+        [
+            (ETAG, header),
+            (CONTENT_TYPE, HeaderValue::from_static("application/json")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(pairs: &[(&str, &str)]) -> ListQuery {
+        let params = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        ListQuery::new(params, &["status"]).unwrap()
+    }
+
+    #[test]
+    fn cursors_round_trip_and_forgeries_are_refused() {
+        let cursor = next_cursor(Some(42), true).unwrap();
+        assert_eq!(query(&[("cursor", &cursor)]).after().unwrap(), 42);
+        assert_eq!(next_cursor(Some(42), false), None);
+        for bad in ["42", "YzE6LTE", "!!", ""] {
+            assert!(query(&[("cursor", bad)]).after().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn limits_are_bounded() {
+        assert_eq!(query(&[]).limit(25).unwrap(), 25);
+        assert_eq!(query(&[("limit", "500")]).limit(25).unwrap(), 500);
+        for bad in ["0", "501", "-1", "ten"] {
+            assert_eq!(
+                query(&[("limit", bad)]).limit(25).unwrap_err().fields.unwrap()["limit"],
+                "a whole number from 1 to 500"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_parameters_are_refused() {
+        let params = [("stauts".to_string(), "active".to_string())].into_iter().collect();
+        assert!(ListQuery::new(params, &["status"]).is_err());
+    }
+}
