@@ -27,7 +27,8 @@ pub enum MoneyError {
 }
 
 impl Money {
-    pub const ZERO: Money = Money(Decimal::ZERO);
+    /// 0.00: two decimals like every other amount.
+    pub const ZERO: Money = Money(Decimal::from_parts(0, 0, 0, false, 2));
 
     /// Rounds half away from zero to the cent, as Italian invoices do.
     pub fn from_decimal_rounded(value: Decimal) -> Money {
@@ -91,8 +92,9 @@ impl FromStr for Money {
 }
 
 impl fmt::Display for Money {
+    /// Always two decimals, whatever arithmetic produced the value.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
+        write!(f, "{:.2}", self.0)
     }
 }
 
@@ -152,6 +154,10 @@ mod tests {
         let json = serde_json::to_string(&Money::from_cents(231638)).unwrap();
         assert_eq!(json, "\"2316.38\"");
         assert_eq!(serde_json::to_string(&Money::from_cents(500)).unwrap(), "\"5.00\"");
+        assert_eq!(serde_json::to_string(&Money::ZERO).unwrap(), "\"0.00\"");
+        let no_balance = Money::from_cents(100) - Money::from_cents(100);
+        assert_eq!(no_balance.to_string(), "0.00");
+        assert_eq!(Vec::<Money>::new().into_iter().sum::<Money>().to_string(), "0.00");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum PaymentStatus {
@@ -28,12 +28,38 @@ pub struct ScheduleLine {
     pub is_advance: bool,
 }
 
+impl PaymentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Due => "due",
+            PaymentStatus::Overdue => "overdue",
+            PaymentStatus::Paid => "paid",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PaymentStatus> {
+        [PaymentStatus::Due, PaymentStatus::Overdue, PaymentStatus::Paid]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
 impl ScheduleLine {
+    /// What is still to be paid on this line.
     pub fn balance(&self) -> Money {
         if self.paid >= self.amount {
             Money::ZERO
         } else {
             self.amount - self.paid
+        }
+    }
+
+    /// The part of the balance that is overdue.
+    pub fn overdue_balance(&self, today: NaiveDate) -> Money {
+        if self.status(today) == PaymentStatus::Overdue {
+            self.balance()
+        } else {
+            Money::ZERO
         }
     }
 

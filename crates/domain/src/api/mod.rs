@@ -3,3 +3,4 @@
 pub mod auth;
 pub mod contracts;
 pub mod home;
+pub mod schedule;

@@ -6,6 +6,7 @@ mod extract;
 pub mod openapi;
 mod paging;
 mod routes;
+mod schedule;
 
 pub use error::ServerError;
 pub use routes::router;

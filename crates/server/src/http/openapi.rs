@@ -9,7 +9,9 @@ use sportello_domain::api::contracts::{
     ContractDetail, ContractListItem, ContractPage, ContractStatus, PlanEntry, PlanPage,
 };
 use sportello_domain::api::home::{ContractSummary, ContractsPanel, Home};
+use sportello_domain::api::schedule::{ScheduleItem, SchedulePage, ScheduleReason};
 use sportello_domain::invoice::PaymentMethod;
+use sportello_domain::situation::PaymentStatus;
 use sportello_domain::situation::Situation;
 use sportello_domain::{ApiError, ErrorCode, Money};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -18,10 +20,11 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Sportello API", description = "The API the Sportello desktop syncs with. Errors are always {code, message, fields?}."),
-    paths(login, verify, refresh, logout, me, home, list, detail, plan),
+    paths(login, verify, refresh, logout, me, home, list, detail, plan, super::schedule::list),
     components(schemas(ApiError, ErrorCode, Money, LoginRequest, LoginChallenge, VerifyCodeRequest, TokenPair,
         RefreshRequest, Me, Home, Situation, ContractsPanel, ContractSummary, ContractPage, ContractListItem,
-        ContractStatus, ContractDetail, PlanPage, PlanEntry, PlanRow, RowKind, Periodicity, PaymentMethod)),
+        ContractStatus, ContractDetail, PlanPage, PlanEntry, PlanRow, RowKind, Periodicity, PaymentMethod,
+        SchedulePage, ScheduleItem, ScheduleReason, PaymentStatus)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;

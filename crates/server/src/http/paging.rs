@@ -49,15 +49,29 @@ impl ListQuery {
 
     /// The position after which the page starts (0 = from the beginning).
     pub fn after(&self) -> Result<i64, ApiError> {
-        let Some(cursor) = self.get("cursor") else { return Ok(0) };
+        match self.after_key()? {
+            None => Ok(0),
+            Some(key) => key.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(bad_cursor),
+        }
+    }
+
+    /// The sort key the page starts after, for lists ordered by more than an id.
+    pub fn after_key(&self) -> Result<Option<String>, ApiError> {
+        let Some(cursor) = self.get("cursor") else {
+            return Ok(None);
+        };
         URL_SAFE_NO_PAD
             .decode(cursor)
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
-            .and_then(|text| text.strip_prefix(CURSOR_PREFIX).and_then(|n| n.parse::<i64>().ok()))
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| bad("cursor", "not a cursor this API gave"))
+            .and_then(|text| text.strip_prefix(CURSOR_PREFIX).map(str::to_owned))
+            .map(Some)
+            .ok_or_else(bad_cursor)
     }
+}
+
+fn bad_cursor() -> ApiError {
+    bad("cursor", "not a cursor this API gave")
 }
 
 pub fn bad(field: &str, problem: impl Into<String>) -> ApiError {
@@ -67,9 +81,13 @@ pub fn bad(field: &str, problem: impl Into<String>) -> ApiError {
 
 /// The cursor of the page after the row at `position`, if there are more rows.
 pub fn next_cursor(position: Option<i64>, more: bool) -> Option<String> {
-    position
-        .filter(|_| more)
-        .map(|p| URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{p}")))
+    next_cursor_key(position.map(|p| p.to_string()), more)
+}
+
+/// The same for a composite sort key.
+pub fn next_cursor_key(key: Option<String>, more: bool) -> Option<String> {
+    key.filter(|_| more)
+        .map(|k| URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{k}")))
 }
 
 /// A positive numeric id from the path.

@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod book;
 pub mod contracts;
+pub mod schedule;
 pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

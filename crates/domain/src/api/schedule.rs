@@ -1,0 +1,75 @@
+//! The payment schedule (B1): "Fatturazione e pagamenti".
+
+use crate::invoice::PaymentMethod;
+use crate::money::Money;
+use crate::situation::PaymentStatus;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The reason of a schedule line ("causale").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ScheduleReason {
+    /// "Anticipo".
+    Advance,
+    /// "Pagamento".
+    Installment,
+    /// "Valore residuo".
+    Residual,
+    /// "Indicizzazione".
+    Indexation,
+}
+
+impl ScheduleReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScheduleReason::Advance => "advance",
+            ScheduleReason::Installment => "installment",
+            ScheduleReason::Residual => "residual",
+            ScheduleReason::Indexation => "indexation",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ScheduleReason> {
+        [
+            ScheduleReason::Advance,
+            ScheduleReason::Installment,
+            ScheduleReason::Residual,
+            ScheduleReason::Indexation,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
+    }
+}
+
+/// One line of the schedule with every B1 column.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct ScheduleItem {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub status: PaymentStatus,
+    #[ts(type = "number")]
+    pub contract_id: i64,
+    pub contract_no: String,
+    pub due_on: NaiveDate,
+    pub installment_no: u32,
+    pub reason: ScheduleReason,
+    pub payment_method: PaymentMethod,
+    pub amount: Money,
+    pub paid: Money,
+    pub balance: Money,
+    pub overdue_balance: Money,
+    pub invoice_number: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct SchedulePage {
+    pub items: Vec<ScheduleItem>,
+    pub next_cursor: Option<String>,
+    /// "Totale saldo scaduto" of everything the filter selects, not just this page.
+    pub overdue_total: Money,
+}

@@ -1,0 +1,72 @@
+//! The payment schedule (B1).
+
+use super::extract::{ApiQuery, Caller};
+use super::paging::{bad, next_cursor_key, path_id, with_etag, ListQuery};
+use super::ServerError;
+use crate::store::schedule::ScheduleFilter;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::NaiveDate;
+use sportello_domain::api::schedule::SchedulePage;
+use sportello_domain::situation::PaymentStatus;
+use sportello_domain::{ApiError, ErrorCode};
+use std::collections::HashMap;
+
+fn parse_key(key: &str) -> Result<(NaiveDate, i64), ApiError> {
+    key.split_once('|')
+        .and_then(|(d, id)| Some((d.parse().ok()?, id.parse().ok()?)))
+        .ok_or_else(|| bad("cursor", "not a cursor this API gave"))
+}
+
+#[utoipa::path(get, path = "/api/v1/schedule", tag = "payments", security(("bearer" = [])),
+    params(
+        ("contract" = Option<i64>, Query, description = "one contract's lines; all contracts when absent"),
+        ("status" = Option<String>, Query, description = "due, overdue or paid"),
+        ("limit" = Option<u32>, Query, description = "1 to 500, default 50"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses((status = 200, description = "B1: newest due date first, with the total overdue balance; ETag", body = SchedulePage),
+              (status = 304, description = "Not modified"), (status = 400, body = ApiError),
+              (status = 401, body = ApiError), (status = 404, description = "not the caller's contract", body = ApiError)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    headers: HeaderMap,
+    ApiQuery(params): ApiQuery<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let query = ListQuery::new(params, &["contract", "status"])?;
+    let contract_id = match query.get("contract") {
+        None => 0,
+        Some(text) => path_id(text).map_err(|_| bad("contract", "a contract id"))?,
+    };
+    if contract_id != 0 && !state.store.owns_contract(caller.customer_id, contract_id).await? {
+        return Err(ApiError::new(ErrorCode::NotFound, "no such contract").into());
+    }
+    let status = match query.get("status") {
+        None => None,
+        Some(text) => Some(PaymentStatus::parse(text).ok_or_else(|| bad("status", "due, overdue or paid"))?),
+    };
+    let after = query.after_key()?.as_deref().map(parse_key).transpose()?;
+    let limit = query.limit(50)?;
+    let filter = ScheduleFilter {
+        customer_id: caller.customer_id,
+        contract_id,
+        status,
+        today: state.clock.today(),
+    };
+    let mut items = state.store.schedule_page(&filter, after, limit + 1).await?;
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next_cursor = next_cursor_key(items.last().map(|i| format!("{}|{}", i.due_on, i.id)), more);
+    let overdue_total = state.store.overdue_total(&filter).await?;
+    Ok(with_etag(
+        &headers,
+        &SchedulePage {
+            items,
+            next_cursor,
+            overdue_total,
+        },
+    ))
+}

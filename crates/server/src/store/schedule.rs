@@ -1,0 +1,125 @@
+//! The payment schedule (B1) of one customer, newest first.
+
+use super::{date, Store, StoreError, StoreResult};
+use chrono::NaiveDate;
+use sportello_domain::api::schedule::{ScheduleItem, ScheduleReason};
+use sportello_domain::invoice::PaymentMethod;
+use sportello_domain::situation::{PaymentStatus, ScheduleLine};
+use sportello_domain::Money;
+
+/// The lines of the customer's schedule with what was collected on each, and
+/// their status. The CASE mirrors `ScheduleLine::status` so that filtering
+/// happens in SQL (and pages stay exact); the status shown comes from the domain.
+const LINES: &str = "WITH s AS (
+    SELECT e.id, e.contract_id, c.contract_no, e.due_on, e.installment_no, e.kind, e.payment_method,
+           e.amount_cents AS amount,
+           CAST(COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.entry_id = e.id), 0) AS BIGINT) AS paid
+    FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id
+    WHERE c.customer_id = $1 AND ($2 = 0 OR e.contract_id = $2)
+), t AS (
+    SELECT s.*, CASE WHEN paid >= amount THEN 'paid' WHEN due_on < $3 THEN 'overdue' ELSE 'due' END AS status
+    FROM s
+)";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    contract_id: i64,
+    contract_no: String,
+    due_on: String,
+    installment_no: i64,
+    kind: String,
+    payment_method: String,
+    amount: i64,
+    paid: i64,
+}
+
+pub struct ScheduleFilter {
+    pub customer_id: i64,
+    /// 0 for every contract.
+    pub contract_id: i64,
+    pub status: Option<PaymentStatus>,
+    pub today: NaiveDate,
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value:?}"))
+}
+
+impl Row {
+    fn item(self, today: NaiveDate) -> StoreResult<ScheduleItem> {
+        let line = ScheduleLine {
+            due_on: date(&self.due_on)?,
+            amount: Money::from_cents(self.amount),
+            paid: Money::from_cents(self.paid),
+            is_advance: self.kind == "advance",
+        };
+        Ok(ScheduleItem {
+            id: self.id,
+            status: line.status(today),
+            contract_id: self.contract_id,
+            contract_no: self.contract_no,
+            due_on: line.due_on,
+            installment_no: u32::try_from(self.installment_no).unwrap_or(0),
+            reason: ScheduleReason::parse(&self.kind).ok_or_else(|| corrupt("schedule kind", &self.kind))?,
+            payment_method: PaymentMethod::parse(&self.payment_method)
+                .ok_or_else(|| corrupt("payment method", &self.payment_method))?,
+            amount: line.amount,
+            paid: line.paid,
+            balance: line.balance(),
+            overdue_balance: line.overdue_balance(today),
+            invoice_number: None,
+        })
+    }
+}
+
+impl Store {
+    /// A page of the schedule, newest due date first, after the line (due_on, id).
+    pub async fn schedule_page(
+        &self,
+        filter: &ScheduleFilter,
+        after: Option<(NaiveDate, i64)>,
+        limit: u32,
+    ) -> StoreResult<Vec<ScheduleItem>> {
+        let (after_due, after_id) = after.map_or((String::new(), 0), |(d, id)| (d.to_string(), id));
+        let sql = format!(
+            "{LINES} SELECT id, contract_id, contract_no, due_on, installment_no, kind, payment_method, amount, paid
+             FROM t WHERE ($4 = '' OR status = $4) AND ($5 = '' OR due_on < $5 OR (due_on = $5 AND id < $6))
+             ORDER BY due_on DESC, id DESC LIMIT $7"
+        );
+        let rows: Vec<Row> = sqlx::query_as(&sql)
+            .bind(filter.customer_id)
+            .bind(filter.contract_id)
+            .bind(filter.today.to_string())
+            .bind(filter.status.map_or("", PaymentStatus::as_str))
+            .bind(after_due)
+            .bind(after_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(|row| row.item(filter.today)).collect()
+    }
+
+    /// "Totale saldo scaduto" for the filter (all pages).
+    pub async fn overdue_total(&self, filter: &ScheduleFilter) -> StoreResult<Money> {
+        let sql =
+            format!("{LINES} SELECT CAST(COALESCE(SUM(amount - paid), 0) AS BIGINT) FROM t WHERE status = 'overdue'");
+        let cents: i64 = sqlx::query_scalar(&sql)
+            .bind(filter.customer_id)
+            .bind(filter.contract_id)
+            .bind(filter.today.to_string())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Money::from_cents(cents))
+    }
+
+    /// Whether the customer has this contract (filters must not probe other customers).
+    pub async fn owns_contract(&self, customer_id: i64, contract_id: i64) -> StoreResult<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM contracts WHERE customer_id = $1 AND id = $2")
+            .bind(customer_id)
+            .bind(contract_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+}

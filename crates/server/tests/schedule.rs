@@ -1,0 +1,145 @@
+//! The payment schedule (B1) over HTTP on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{error_code, TestServer};
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::{AnyConnection, Connection};
+
+async fn json(t: &TestServer, path: &str, token: &str) -> Value {
+    let response = t.get(path, token).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.json().await.unwrap()
+}
+
+fn cents(v: &Value) -> i64 {
+    let (units, dec) = v.as_str().unwrap().split_once('.').unwrap();
+    units.parse::<i64>().unwrap() * 100 + dec.parse::<i64>().unwrap()
+}
+
+/// Every line the query selects, following the cursors.
+async fn all_pages(t: &TestServer, token: &str, query: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut path = format!("/schedule?limit=40{query}");
+    loop {
+        let page = json(t, &path, token).await;
+        items.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/schedule?limit=40{query}&cursor={cursor}"),
+            None => return items,
+        }
+    }
+}
+
+async fn the_whole_schedule_pages_newest_first_without_gaps_or_repeats(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    let items = all_pages(&t, &token, "").await;
+    let mut db = AnyConnection::connect(&t.database_url).await.unwrap();
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schedule_entries")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(items.len() as i64, stored);
+    let keys: Vec<(String, i64)> = items
+        .iter()
+        .map(|i| (i["due_on"].as_str().unwrap().to_owned(), i["id"].as_i64().unwrap()))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    sorted.dedup();
+    assert_eq!(keys, sorted, "newest first, each line once");
+    for item in &items {
+        let (amount, paid, balance) = (cents(&item["amount"]), cents(&item["paid"]), cents(&item["balance"]));
+        assert_eq!(balance, (amount - paid).max(0));
+        let overdue = item["status"] == "overdue";
+        assert_eq!(cents(&item["overdue_balance"]), if overdue { balance } else { 0 });
+        let reason = item["reason"].as_str().unwrap();
+        assert_eq!(reason == "advance", item["installment_no"] == 0, "{item}");
+    }
+}
+
+async fn status_filters_partition_the_schedule_and_agree_with_the_rule(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    let all = all_pages(&t, &token, "").await;
+    let mut total = 0;
+    for status in ["due", "overdue", "paid"] {
+        let items = all_pages(&t, &token, &format!("&status={status}")).await;
+        assert!(items.iter().all(|i| i["status"] == status), "{status}");
+        assert_eq!(
+            items.len(),
+            all.iter().filter(|i| i["status"] == status).count(),
+            "{status}"
+        );
+        total += items.len();
+    }
+    assert_eq!(total, all.len());
+    let page = json(&t, "/schedule?status=overdue", &token).await;
+    let overdue: i64 = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| cents(&i["overdue_balance"]))
+        .sum();
+    assert!(overdue > 0);
+    assert_eq!(cents(&page["overdue_total"]), overdue);
+    let home = json(&t, "/home", &token).await;
+    assert_eq!(
+        page["overdue_total"], home["situation"]["overdue_total"],
+        "one figure, two screens"
+    );
+}
+
+async fn the_contract_filter_shows_one_contract_and_refuses_others(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    let contracts = json(&t, "/contracts", &token).await;
+    let car = contracts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contract_no"] == "91207")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let items = all_pages(&t, &token, &format!("&contract={car}")).await;
+    assert_eq!(items.len(), 49, "advance, 47 installments, residual");
+    assert!(items
+        .iter()
+        .all(|i| i["contract_no"] == "91207" && i["contract_id"] == car));
+    let page = json(&t, &format!("/schedule?contract={car}"), &token).await;
+    assert!(
+        cents(&page["overdue_total"]) > 0,
+        "the car lease has the overdue installment"
+    );
+    let dental = contracts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contract_no"] == "84963")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let page = json(&t, &format!("/schedule?contract={dental}"), &token).await;
+    assert_eq!(page["overdue_total"], "0.00");
+
+    assert_eq!(
+        error_code(t.get("/schedule?contract=999999", &token).await).await,
+        (StatusCode::NOT_FOUND, "not_found".into())
+    );
+    for (path, field) in [
+        ("/schedule?contract=abc", "contract"),
+        ("/schedule?status=late", "status"),
+        ("/schedule?cursor=eA", "cursor"),
+        ("/schedule?from=2020-01-01", "from"),
+    ] {
+        let body: Value = t.get(path, &token).await.json().await.unwrap();
+        assert_eq!(body["code"], "bad_request", "{path}");
+        assert!(body["fields"][field].is_string(), "{path}: {body}");
+    }
+}
+
+on_both_engines!(
+    the_whole_schedule_pages_newest_first_without_gaps_or_repeats,
+    status_filters_partition_the_schedule_and_agree_with_the_rule,
+    the_contract_filter_shows_one_contract_and_refuses_others,
+);
