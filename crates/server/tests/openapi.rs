@@ -34,6 +34,17 @@ async fn the_served_document_is_the_committed_one() {
         assert!(paths.contains(&path), "{path} is not described");
     }
     assert_eq!(served["components"]["schemas"]["Money"]["type"], "string");
+    let mut operation_ids: Vec<&str> = served["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let count = operation_ids.len();
+    operation_ids.sort();
+    operation_ids.dedup();
+    assert_eq!(operation_ids.len(), count, "operation ids are unique");
 
     let committed_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
     let committed: Option<Value> = std::fs::read_to_string(&committed_path)

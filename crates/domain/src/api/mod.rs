@@ -1,5 +1,6 @@
 //! Request and response types of the HTTP API under `/api/v1`.
 
+pub mod assets;
 pub mod auth;
 pub mod contracts;
 pub mod home;

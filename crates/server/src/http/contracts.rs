@@ -15,7 +15,7 @@ fn not_found() -> ServerError {
     ApiError::new(ErrorCode::NotFound, "no such contract").into()
 }
 
-#[utoipa::path(get, path = "/api/v1/contracts", tag = "contracts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/contracts", tag = "contracts", operation_id = "list_contracts", security(("bearer" = [])),
     params(
         ("status" = Option<String>, Query, description = "active, extinct or all (the default)"),
         ("limit" = Option<u32>, Query, description = "1 to 500, default 50"),
@@ -46,7 +46,7 @@ pub(super) async fn list(
     Ok(with_etag(&headers, &ContractPage { items, next_cursor }))
 }
 
-#[utoipa::path(get, path = "/api/v1/contracts/{id}", tag = "contracts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/contracts/{id}", tag = "contracts", operation_id = "contract_detail", security(("bearer" = [])),
     params(("id" = i64, Path, description = "contract id")),
     responses((status = 200, description = "C2: every group of the contract page; ETag", body = ContractDetail),
               (status = 304, description = "Not modified"), (status = 400, body = ApiError),
@@ -66,7 +66,7 @@ pub(super) async fn detail(
     Ok(with_etag(&headers, &detail))
 }
 
-#[utoipa::path(get, path = "/api/v1/contracts/{id}/plan", tag = "contracts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/contracts/{id}/plan", tag = "contracts", operation_id = "contract_plan", security(("bearer" = [])),
     params(
         ("id" = i64, Path, description = "contract id"),
         ("limit" = Option<u32>, Query, description = "1 to 500, default 25"),

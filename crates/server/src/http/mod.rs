@@ -1,5 +1,6 @@
 //! The HTTP API under `/api/v1`.
 
+mod assets;
 mod contracts;
 mod error;
 mod extract;

@@ -4,6 +4,7 @@
 use super::contracts::{__path_detail, __path_list, __path_plan};
 use super::routes::*;
 use sportello_domain::amortization::{Periodicity, PlanRow, RowKind};
+use sportello_domain::api::assets::{AssetItem, AssetPage};
 use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest};
 use sportello_domain::api::contracts::{
     ContractDetail, ContractListItem, ContractPage, ContractStatus, PlanEntry, PlanPage,
@@ -20,11 +21,11 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Sportello API", description = "The API the Sportello desktop syncs with. Errors are always {code, message, fields?}."),
-    paths(login, verify, refresh, logout, me, home, list, detail, plan, super::schedule::list),
+    paths(login, verify, refresh, logout, me, home, list, detail, plan, super::schedule::list, super::assets::list),
     components(schemas(ApiError, ErrorCode, Money, LoginRequest, LoginChallenge, VerifyCodeRequest, TokenPair,
         RefreshRequest, Me, Home, Situation, ContractsPanel, ContractSummary, ContractPage, ContractListItem,
         ContractStatus, ContractDetail, PlanPage, PlanEntry, PlanRow, RowKind, Periodicity, PaymentMethod,
-        SchedulePage, ScheduleItem, ScheduleReason, PaymentStatus)),
+        SchedulePage, ScheduleItem, ScheduleReason, PaymentStatus, AssetPage, AssetItem)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;

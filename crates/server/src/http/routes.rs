@@ -24,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .route("/contracts/{id}", get(super::contracts::detail))
         .route("/contracts/{id}/plan", get(super::contracts::plan))
         .route("/schedule", get(super::schedule::list))
+        .route("/assets", get(super::assets::list))
         .route("/openapi.json", get(|| async { Json(super::openapi::document()) }));
     Router::new()
         .nest("/api/v1", api)

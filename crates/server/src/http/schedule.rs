@@ -1,7 +1,7 @@
 //! The payment schedule (B1).
 
 use super::extract::{ApiQuery, Caller};
-use super::paging::{bad, next_cursor_key, path_id, with_etag, ListQuery};
+use super::paging::{bad, next_cursor_key, with_etag, ListQuery};
 use super::ServerError;
 use crate::store::schedule::ScheduleFilter;
 use crate::AppState;
@@ -11,7 +11,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use sportello_domain::api::schedule::SchedulePage;
 use sportello_domain::situation::PaymentStatus;
-use sportello_domain::{ApiError, ErrorCode};
+use sportello_domain::ApiError;
 use std::collections::HashMap;
 
 fn parse_key(key: &str) -> Result<(NaiveDate, i64), ApiError> {
@@ -20,7 +20,7 @@ fn parse_key(key: &str) -> Result<(NaiveDate, i64), ApiError> {
         .ok_or_else(|| bad("cursor", "not a cursor this API gave"))
 }
 
-#[utoipa::path(get, path = "/api/v1/schedule", tag = "payments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/schedule", tag = "payments", operation_id = "list_schedule", security(("bearer" = [])),
     params(
         ("contract" = Option<i64>, Query, description = "one contract's lines; all contracts when absent"),
         ("status" = Option<String>, Query, description = "due, overdue or paid"),
@@ -37,13 +37,7 @@ pub(super) async fn list(
     ApiQuery(params): ApiQuery<HashMap<String, String>>,
 ) -> Result<Response, ServerError> {
     let query = ListQuery::new(params, &["contract", "status"])?;
-    let contract_id = match query.get("contract") {
-        None => 0,
-        Some(text) => path_id(text).map_err(|_| bad("contract", "a contract id"))?,
-    };
-    if contract_id != 0 && !state.store.owns_contract(caller.customer_id, contract_id).await? {
-        return Err(ApiError::new(ErrorCode::NotFound, "no such contract").into());
-    }
+    let contract_id = super::assets::contract_filter(&state, caller.customer_id, &query).await?;
     let status = match query.get("status") {
         None => None,
         Some(text) => Some(PaymentStatus::parse(text).ok_or_else(|| bad("status", "due, overdue or paid"))?),

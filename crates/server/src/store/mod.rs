@@ -6,6 +6,7 @@
 //! migrations differ per engine (how ids are generated). See
 //! docs/architecture.md for why this beat a trait with a crate per engine.
 
+pub mod assets;
 pub mod auth;
 pub mod book;
 pub mod contracts;

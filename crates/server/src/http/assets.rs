@@ -1,0 +1,52 @@
+//! Leased assets (L1).
+
+use super::extract::{ApiQuery, Caller};
+use super::paging::{bad, next_cursor, path_id, with_etag, ListQuery};
+use super::ServerError;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use sportello_domain::api::assets::AssetPage;
+use sportello_domain::{ApiError, ErrorCode};
+use std::collections::HashMap;
+
+/// The `contract` filter: 0 for every contract; a contract of someone else is not found.
+pub(super) async fn contract_filter(state: &AppState, customer_id: i64, query: &ListQuery) -> Result<i64, ServerError> {
+    let Some(text) = query.get("contract") else {
+        return Ok(0);
+    };
+    let id = path_id(text).map_err(|_| bad("contract", "a contract id"))?;
+    if !state.store.owns_contract(customer_id, id).await? {
+        return Err(ApiError::new(ErrorCode::NotFound, "no such contract").into());
+    }
+    Ok(id)
+}
+
+#[utoipa::path(get, path = "/api/v1/assets", tag = "assets", operation_id = "list_assets", security(("bearer" = [])),
+    params(
+        ("contract" = Option<i64>, Query, description = "one contract's assets; all when absent"),
+        ("limit" = Option<u32>, Query, description = "1 to 500, default 50"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses((status = 200, description = "L1: leased assets; ETag", body = AssetPage),
+              (status = 304, description = "Not modified"), (status = 400, body = ApiError),
+              (status = 401, body = ApiError), (status = 404, description = "not the caller's contract", body = ApiError)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    headers: HeaderMap,
+    ApiQuery(params): ApiQuery<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let query = ListQuery::new(params, &["contract"])?;
+    let contract_id = contract_filter(&state, caller.customer_id, &query).await?;
+    let limit = query.limit(50)?;
+    let mut items = state
+        .store
+        .list_assets(caller.customer_id, contract_id, query.after()?, limit + 1)
+        .await?;
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next_cursor = next_cursor(items.last().map(|a| a.id), more);
+    Ok(with_etag(&headers, &AssetPage { items, next_cursor }))
+}

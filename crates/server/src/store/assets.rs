@@ -1,0 +1,58 @@
+//! The customer's leased assets (L1).
+
+use super::{date, Store, StoreResult};
+use sportello_domain::api::assets::AssetItem;
+use sportello_domain::Money;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    contract_id: i64,
+    contract_no: String,
+    code: String,
+    asset_type: String,
+    description: String,
+    financial_value_cents: i64,
+    future_value_cents: i64,
+    end_on: String,
+}
+
+impl Store {
+    /// Assets in id order after `after_id`; `contract_id` 0 means every contract.
+    pub async fn list_assets(
+        &self,
+        customer_id: i64,
+        contract_id: i64,
+        after_id: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<AssetItem>> {
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT a.id, a.contract_id, c.contract_no, a.code, a.asset_type, a.description,
+                    a.financial_value_cents, a.future_value_cents, c.end_on
+             FROM assets a JOIN contracts c ON c.id = a.contract_id
+             WHERE c.customer_id = $1 AND ($2 = 0 OR a.contract_id = $2) AND a.id > $3
+             ORDER BY a.id LIMIT $4",
+        )
+        .bind(customer_id)
+        .bind(contract_id)
+        .bind(after_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(AssetItem {
+                    id: r.id,
+                    contract_id: r.contract_id,
+                    contract_no: r.contract_no,
+                    code: r.code,
+                    asset_type: r.asset_type,
+                    description: r.description,
+                    financial_value: Money::from_cents(r.financial_value_cents),
+                    future_value: Money::from_cents(r.future_value_cents),
+                    lease_end: date(&r.end_on)?,
+                })
+            })
+            .collect()
+    }
+}
