@@ -7,12 +7,29 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum DocumentKind {
     /// FatturaPA TD01.
     Invoice,
     /// FatturaPA TD04.
     CreditNote,
+}
+
+impl DocumentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::Invoice => "invoice",
+            DocumentKind::CreditNote => "credit_note",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<DocumentKind> {
+        [DocumentKind::Invoice, DocumentKind::CreditNote]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +75,12 @@ pub enum VatNature {
 }
 
 impl VatNature {
+    pub fn parse(code: &str) -> Option<VatNature> {
+        [VatNature::Excluded, VatNature::Exempt]
+            .into_iter()
+            .find(|n| n.code() == code)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             VatNature::Excluded => "N1",
@@ -152,36 +175,62 @@ impl Invoice {
     /// Per VAT rate and nature: the taxable sum of the lines and its VAT,
     /// rounded half-up once per group (as SDI checks it), by ascending rate.
     pub fn vat_summary(&self) -> Vec<VatSummary> {
-        let mut groups: BTreeMap<(Decimal, Option<VatNature>), Money> = BTreeMap::new();
-        for line in &self.lines {
-            let taxable = groups
-                .entry((line.vat_rate.normalize(), line.nature))
-                .or_insert(Money::ZERO);
-            *taxable = *taxable + line.total();
-        }
-        groups
-            .into_iter()
-            .map(|((rate, nature), taxable)| VatSummary {
-                rate,
-                nature,
-                taxable,
-                tax: Money::from_decimal_rounded(taxable.decimal() * rate / Decimal::ONE_HUNDRED),
-            })
-            .collect()
+        vat_summary(&self.lines)
     }
 
     pub fn taxable(&self) -> Money {
-        self.vat_summary().iter().map(|s| s.taxable).sum()
+        Totals::of(&self.lines).taxable
     }
 
     pub fn tax(&self) -> Money {
-        self.vat_summary().iter().map(|s| s.tax).sum()
+        Totals::of(&self.lines).tax
     }
 
     /// What the customer pays: taxable plus VAT.
     pub fn total(&self) -> Money {
-        self.taxable() + self.tax()
+        Totals::of(&self.lines).total
     }
+}
+
+/// The three figures of a document, from its lines alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Totals {
+    pub taxable: Money,
+    pub tax: Money,
+    pub total: Money,
+}
+
+impl Totals {
+    pub fn of(lines: &[InvoiceLine]) -> Totals {
+        let summary = vat_summary(lines);
+        let taxable: Money = summary.iter().map(|s| s.taxable).sum();
+        let tax: Money = summary.iter().map(|s| s.tax).sum();
+        Totals {
+            taxable,
+            tax,
+            total: taxable + tax,
+        }
+    }
+}
+
+/// Per VAT rate and nature: the taxable sum and its VAT, rounded once per group.
+pub fn vat_summary(lines: &[InvoiceLine]) -> Vec<VatSummary> {
+    let mut groups: BTreeMap<(Decimal, Option<VatNature>), Money> = BTreeMap::new();
+    for line in lines {
+        let taxable = groups
+            .entry((line.vat_rate.normalize(), line.nature))
+            .or_insert(Money::ZERO);
+        *taxable = *taxable + line.total();
+    }
+    groups
+        .into_iter()
+        .map(|((rate, nature), taxable)| VatSummary {
+            rate,
+            nature,
+            taxable,
+            tax: Money::from_decimal_rounded(taxable.decimal() * rate / Decimal::ONE_HUNDRED),
+        })
+        .collect()
 }
 
 /// A realistic installment invoice, for tests of every rendering.

@@ -98,7 +98,7 @@ async fn send_code(state: &AppState, user: &UserRow) -> Result<LoginChallenge, S
             now.timestamp_millis(),
         )
         .await?;
-    let mail = code_mail(user, &code, ttl / 60, &state.config.company_name);
+    let mail = code_mail(user, &code, ttl / 60, &state.config.company.name);
     state.mailer.send(&state.mail_from, mail).await?;
     tracing::info!(user_id = user.id, "login code sent");
     Ok(LoginChallenge {

@@ -5,6 +5,8 @@
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
+use sportello_domain::ids::{Iban, VatNumber};
+use sportello_domain::invoice::{Address, Party, PartyName};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -16,10 +18,23 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; empty means `<data_dir>/sportello.db`.
     pub database_url: String,
-    /// Shown in e-mails and broadcast subjects.
-    pub company_name: String,
+    /// The leasing company: sender of e-mails, seller on invoices.
+    pub company: CompanyConfig,
     pub mail: MailConfig,
     pub auth: AuthConfig,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CompanyConfig {
+    pub name: String,
+    /// Partita IVA; also the transmitter id of FatturaPA files.
+    pub vat_number: String,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+    pub province: String,
+    /// The account customers pay into by bank transfer.
+    pub iban: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -41,13 +56,45 @@ pub struct AuthConfig {
     pub max_failed_logins: i64,
 }
 
+impl CompanyConfig {
+    /// The company as the seller of its invoices; an error names the bad setting.
+    pub fn seller(&self) -> Result<(Party, Iban), String> {
+        let vat: VatNumber = self
+            .vat_number
+            .parse()
+            .map_err(|e| format!("company.vat_number: {e}"))?;
+        let iban: Iban = self.iban.parse().map_err(|e| format!("company.iban: {e}"))?;
+        let party = Party {
+            name: PartyName::Company(self.name.clone()),
+            tax_code: None,
+            vat_number: Some(vat),
+            address: Address {
+                street: self.street.clone(),
+                postcode: self.postcode.clone(),
+                city: self.city.clone(),
+                province: Some(self.province.clone()).filter(|p| !p.is_empty()),
+                country: "IT".into(),
+            },
+        };
+        Ok((party, iban))
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
             bind: "127.0.0.1:8787".parse().expect("a valid default address"),
             data_dir: PathBuf::from("data"),
             database_url: String::new(),
-            company_name: "Sportello Leasing S.p.A.".into(),
+            company: CompanyConfig {
+                name: "Sportello Leasing S.p.A.".into(),
+                vat_number: "12345678903".into(),
+                street: "Viale della Repubblica 12".into(),
+                postcode: "31100".into(),
+                city: "Treviso".into(),
+                province: "TV".into(),
+                iban: "IT51W0306912011000000123456".into(),
+            },
             mail: MailConfig {
                 from: "Sportello <noreply@sportello.example>".into(),
                 smtp_url: String::new(),
@@ -99,5 +146,21 @@ impl Config {
         } else {
             PathBuf::from(&self.mail.outbox_dir)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_company_is_a_valid_seller_and_bad_settings_are_named() {
+        assert!(Config::default().company.seller().is_ok());
+        let mut company = Config::default().company;
+        company.iban = "IT00X0000000000000000000000".into();
+        assert!(company.seller().unwrap_err().starts_with("company.iban:"));
+        company = Config::default().company;
+        company.vat_number = "12345678901".into();
+        assert!(company.seller().unwrap_err().starts_with("company.vat_number:"));
     }
 }

@@ -5,12 +5,13 @@
 
 use crate::passwords;
 use crate::store::book::{NewAsset, NewContract, NewEntry};
-use crate::store::users::{NewCustomer, NewUser};
+use crate::store::invoices::NewInvoice;
+use crate::store::users::{Billing, NewCustomer, NewUser};
 use crate::store::{Store, StoreResult};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use sportello_domain::amortization::{build_plan, Periodicity, PlanTerms, RowKind, Timing};
-use sportello_domain::invoice::PaymentMethod;
+use sportello_domain::invoice::{DocumentKind, InvoiceLine, PaymentMethod, Totals};
 use sportello_domain::Money;
 
 pub const DEMO_USERNAME: &str = "10093";
@@ -51,9 +52,21 @@ pub async fn seed(store: &Store, today: NaiveDate, now_ms: i64) -> StoreResult<b
         language: "it",
     };
     store.insert_user(&user, now_ms).await?;
+    let billing = Billing {
+        street: "Via Nazionale 212",
+        postcode: "00184",
+        city: "Roma",
+        province: Some("RM"),
+        country: "IT",
+        sdi_code: "0000000",
+        pec: Some(DEMO_EMAIL),
+    };
+    store.set_billing(customer_id, &billing).await?;
+    let mut pending = Vec::new();
     for plan in plans(customer_id, today) {
-        seed_plan(store, plan, today).await?;
+        pending.extend(seed_plan(store, plan, today).await?);
     }
+    issue_invoices(store, customer_id, pending).await?;
     Ok(true)
 }
 
@@ -199,7 +212,7 @@ fn plans(customer_id: i64, today: NaiveDate) -> Vec<Plan<'static>> {
     ]
 }
 
-async fn seed_plan(store: &Store, mut plan: Plan<'_>, today: NaiveDate) -> StoreResult<()> {
+async fn seed_plan(store: &Store, mut plan: Plan<'_>, today: NaiveDate) -> StoreResult<Vec<Pending>> {
     let terms = PlanTerms {
         amount: plan.contract.amount,
         advance: plan.contract.advance,
@@ -239,24 +252,127 @@ async fn seed_plan(store: &Store, mut plan: Plan<'_>, today: NaiveDate) -> Store
         .map(|(i, row)| (row.clone(), method(row.kind), paid(i).then_some(row.due_on)))
         .collect();
     store.insert_plan(contract_id, &stored).await?;
+    let mut pending = Vec::new();
     for (index, row) in rows.iter().enumerate() {
         let kind = match row.kind {
             RowKind::Advance => "advance",
             RowKind::Residual => "residual",
             _ => "installment",
         };
+        // The plan row is the taxable amount; the schedule line is what the customer pays.
+        let line = installment_line(&plan.contract, row);
+        let total = Totals::of(std::slice::from_ref(&line)).total;
         let entry = NewEntry {
             contract_id,
             installment_no: i64::from(row.number),
             kind,
             due_on: row.due_on,
-            amount: row.amount,
+            amount: total,
             payment_method: method(row.kind).as_str(),
         };
         let entry_id = store.insert_entry(&entry).await?;
         if paid(index) {
-            store.insert_payment(entry_id, row.amount, row.due_on).await?;
+            store.insert_payment(entry_id, total, row.due_on).await?;
         }
+        // Invoiced a fortnight ahead (the advance on signing).
+        let issued_on = if row.kind == RowKind::Advance {
+            row.due_on
+        } else {
+            row.due_on - Days::new(15)
+        };
+        if issued_on <= today {
+            pending.push(Pending {
+                issued_on,
+                due_on: row.due_on,
+                contract_id,
+                entry_id,
+                method: method(row.kind),
+                line,
+            });
+        }
+    }
+    Ok(pending)
+}
+
+/// An invoice the demo will issue, once every contract's are known.
+struct Pending {
+    issued_on: NaiveDate,
+    due_on: NaiveDate,
+    contract_id: i64,
+    entry_id: i64,
+    method: PaymentMethod,
+    line: InvoiceLine,
+}
+
+fn installment_line(contract: &NewContract<'_>, row: &sportello_domain::amortization::PlanRow) -> InvoiceLine {
+    let what = match row.kind {
+        RowKind::Advance => "Canone anticipato".to_owned(),
+        RowKind::Residual => "Valore residuo (riscatto)".to_owned(),
+        _ => format!("Canone n. {}", row.number),
+    };
+    InvoiceLine {
+        description: format!("{what} - contratto {}/{}", contract.contract_no, contract.module_no),
+        quantity: Decimal::ONE,
+        unit_price: row.amount,
+        vat_rate: Decimal::from(22),
+        nature: None,
+        period: Some((row.accrual_start, row.accrual_end)),
+    }
+}
+
+/// Issues the pending invoices in date order, numbered from 1 each year, and
+/// one credit note correcting the first installment invoice of 84963.
+async fn issue_invoices(store: &Store, customer_id: i64, mut pending: Vec<Pending>) -> StoreResult<()> {
+    pending.sort_by_key(|p| (p.issued_on, p.contract_id));
+    let (mut year, mut counter) = (0, 0);
+    let mut first_dental: Option<(i64, NaiveDate, i64)> = None;
+    for p in &pending {
+        if p.issued_on.year() != year {
+            (year, counter) = (p.issued_on.year(), 0);
+        }
+        counter += 1;
+        let number = format!("{year}/{counter:06}");
+        let invoice = NewInvoice {
+            customer_id,
+            contract_id: Some(p.contract_id),
+            kind: DocumentKind::Invoice,
+            number: &number,
+            issued_on: p.issued_on,
+            due_on: p.due_on,
+            payment_method: p.method,
+            reason: Some("Canoni di locazione finanziaria"),
+            corrects_id: None,
+            lines: std::slice::from_ref(&p.line),
+        };
+        let id = store.insert_invoice(&invoice).await?;
+        store.link_entry_to_invoice(p.entry_id, id).await?;
+        if first_dental.is_none() && p.line.description.starts_with("Canone n. 1 - contratto 84963") {
+            first_dental = Some((id, p.issued_on, p.contract_id));
+        }
+    }
+    if let Some((corrected, issued_on, contract_id)) = first_dental {
+        let day = issued_on + Days::new(5);
+        let line = InvoiceLine {
+            description: "Rettifica interessi canone n. 1 - contratto 84963/1".into(),
+            quantity: Decimal::ONE,
+            unit_price: "10.00".parse().expect("valid"),
+            vat_rate: Decimal::from(22),
+            nature: None,
+            period: None,
+        };
+        let note = NewInvoice {
+            customer_id,
+            contract_id: Some(contract_id),
+            kind: DocumentKind::CreditNote,
+            number: &format!("NC{}/{:04}", day.year(), 1),
+            issued_on: day,
+            due_on: day,
+            payment_method: PaymentMethod::BankTransfer,
+            reason: Some("Nota di credito a rettifica"),
+            corrects_id: Some(corrected),
+            lines: std::slice::from_ref(&line),
+        };
+        store.insert_invoice(&note).await?;
     }
     Ok(())
 }

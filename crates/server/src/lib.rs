@@ -33,6 +33,8 @@ pub struct AppState {
     pub mail_from: Mailbox,
     pub config: Arc<Config>,
     pub clock: Clock,
+    /// The company as the seller on its invoices, and its account.
+    pub seller: Arc<(sportello_domain::invoice::Party, sportello_domain::ids::Iban)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -45,10 +47,13 @@ pub enum StartError {
     Mail(#[from] mail::MailError),
     #[error("cannot listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 impl AppState {
     pub async fn open(config: Config, clock: Clock) -> Result<AppState, StartError> {
+        let seller = Arc::new(config.company.seller().map_err(StartError::Config)?);
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
         let store = Store::open(&config.database_url()).await?;
@@ -59,6 +64,7 @@ impl AppState {
             mail_from,
             config: Arc::new(config),
             clock,
+            seller,
         })
     }
 }

@@ -55,3 +55,34 @@ pub fn latest_code(dir: &Path) -> String {
     let mail = outbox(dir).pop().expect("an e-mail in the outbox");
     code_in(&mail.body_text(0).expect("a text body"))
 }
+
+/// The FatturaPA schema folder: `../shared/fatturapa` beside the checkout, or
+/// `SPORTELLO_FATTURAPA_DIR`.
+pub fn fatturapa_dir() -> PathBuf {
+    let dir = std::env::var_os("SPORTELLO_FATTURAPA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fatturapa"));
+    assert!(
+        dir.join("Schema_VFPR12_v1.2.3.xsd").exists(),
+        "the FatturaPA schema is expected in {}",
+        dir.display()
+    );
+    dir
+}
+
+/// xmllint's verdict on a file against the official schema 1.2.3, offline.
+pub fn validate_fatturapa(file: &Path) -> Result<(), String> {
+    let dir = fatturapa_dir();
+    let out = std::process::Command::new("xmllint")
+        .env("XML_CATALOG_FILES", dir.join("catalog.xml"))
+        .args(["--nonet", "--noout", "--schema"])
+        .arg(dir.join("Schema_VFPR12_v1.2.3.xsd"))
+        .arg(file)
+        .output()
+        .expect("xmllint is installed (libxml2-utils)");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}

@@ -7,36 +7,8 @@ use sportello_domain::invoice::samples::sample_invoice;
 use sportello_domain::invoice::{Delivery, DocumentKind, Invoice, PartyName, PaymentMethod};
 use sportello_server::einvoice::fatturapa::{file_name, to_xml};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn schema_dir() -> PathBuf {
-    let dir = std::env::var_os("SPORTELLO_FATTURAPA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fatturapa"));
-    assert!(
-        dir.join("Schema_VFPR12_v1.2.3.xsd").exists(),
-        "the FatturaPA schema is expected in {}",
-        dir.display()
-    );
-    dir
-}
-
-/// xmllint's verdict: Ok, or its complaint.
-fn validate(file: &Path) -> Result<(), String> {
-    let dir = schema_dir();
-    let out = Command::new("xmllint")
-        .env("XML_CATALOG_FILES", dir.join("catalog.xml"))
-        .args(["--nonet", "--noout", "--schema"])
-        .arg(dir.join("Schema_VFPR12_v1.2.3.xsd"))
-        .arg(file)
-        .output()
-        .expect("xmllint is installed (libxml2-utils)");
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
+use sportello_server::testkit::validate_fatturapa as validate;
 
 fn write(dir: &Path, invoice: &Invoice, progressive: u32) -> PathBuf {
     let transmitter: VatNumber = "02529020220".parse().unwrap();

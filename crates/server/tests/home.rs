@@ -74,7 +74,8 @@ async fn home_figures_equal_an_independent_computation_from_the_book(t: TestServ
     assert_eq!(situation["next_due_on"].as_str().map(str::to_owned), next_due);
     assert_eq!(cents(&situation["next_payment"]), next_payment);
     assert_eq!(cents(&situation["advances_paid"]), advances);
-    assert_eq!(advances, 251_500 + 723_910, "both active contracts' advances are paid");
+    // Both active contracts' advances, as invoiced with 22 % VAT: 2,515.00 → 3,068.30 and 7,239.10 → 8,831.70.
+    assert_eq!(advances, 306_830 + 883_170, "both active contracts' advances are paid");
 
     let contracts = &home["contracts"];
     assert_eq!(contracts["active_count"], 2, "the extinct contract is not counted");

@@ -4,4 +4,5 @@ pub mod assets;
 pub mod auth;
 pub mod contracts;
 pub mod home;
+pub mod invoices;
 pub mod schedule;

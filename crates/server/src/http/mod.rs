@@ -4,6 +4,7 @@ mod assets;
 mod contracts;
 mod error;
 mod extract;
+mod invoices;
 pub mod openapi;
 mod paging;
 mod routes;

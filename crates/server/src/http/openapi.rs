@@ -10,8 +10,9 @@ use sportello_domain::api::contracts::{
     ContractDetail, ContractListItem, ContractPage, ContractStatus, PlanEntry, PlanPage,
 };
 use sportello_domain::api::home::{ContractSummary, ContractsPanel, Home};
+use sportello_domain::api::invoices::{InvoiceItem, InvoicePage};
 use sportello_domain::api::schedule::{ScheduleItem, SchedulePage, ScheduleReason};
-use sportello_domain::invoice::PaymentMethod;
+use sportello_domain::invoice::{DocumentKind, PaymentMethod};
 use sportello_domain::situation::PaymentStatus;
 use sportello_domain::situation::Situation;
 use sportello_domain::{ApiError, ErrorCode, Money};
@@ -21,11 +22,12 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Sportello API", description = "The API the Sportello desktop syncs with. Errors are always {code, message, fields?}."),
-    paths(login, verify, refresh, logout, me, home, list, detail, plan, super::schedule::list, super::assets::list),
+    paths(login, verify, refresh, logout, me, home, list, detail, plan, super::schedule::list, super::assets::list,
+        super::invoices::list, super::invoices::pdf, super::invoices::xml),
     components(schemas(ApiError, ErrorCode, Money, LoginRequest, LoginChallenge, VerifyCodeRequest, TokenPair,
         RefreshRequest, Me, Home, Situation, ContractsPanel, ContractSummary, ContractPage, ContractListItem,
         ContractStatus, ContractDetail, PlanPage, PlanEntry, PlanRow, RowKind, Periodicity, PaymentMethod,
-        SchedulePage, ScheduleItem, ScheduleReason, PaymentStatus, AssetPage, AssetItem)),
+        SchedulePage, ScheduleItem, ScheduleReason, PaymentStatus, AssetPage, AssetItem, InvoicePage, InvoiceItem, DocumentKind)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;

@@ -25,6 +25,9 @@ pub fn router(state: AppState) -> Router {
         .route("/contracts/{id}/plan", get(super::contracts::plan))
         .route("/schedule", get(super::schedule::list))
         .route("/assets", get(super::assets::list))
+        .route("/invoices", get(super::invoices::list))
+        .route("/invoices/{id}/pdf", get(super::invoices::pdf))
+        .route("/invoices/{id}/xml", get(super::invoices::xml))
         .route("/openapi.json", get(|| async { Json(super::openapi::document()) }));
     Router::new()
         .nest("/api/v1", api)

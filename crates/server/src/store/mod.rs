@@ -10,6 +10,7 @@ pub mod assets;
 pub mod auth;
 pub mod book;
 pub mod contracts;
+pub mod invoices;
 pub mod schedule;
 pub mod users;
 

@@ -13,7 +13,8 @@ use sportello_domain::Money;
 const LINES: &str = "WITH s AS (
     SELECT e.id, e.contract_id, c.contract_no, e.due_on, e.installment_no, e.kind, e.payment_method,
            e.amount_cents AS amount,
-           CAST(COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.entry_id = e.id), 0) AS BIGINT) AS paid
+           CAST(COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.entry_id = e.id), 0) AS BIGINT) AS paid,
+           (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number
     FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id
     WHERE c.customer_id = $1 AND ($2 = 0 OR e.contract_id = $2)
 ), t AS (
@@ -32,6 +33,7 @@ struct Row {
     payment_method: String,
     amount: i64,
     paid: i64,
+    invoice_number: Option<String>,
 }
 
 pub struct ScheduleFilter {
@@ -68,7 +70,7 @@ impl Row {
             paid: line.paid,
             balance: line.balance(),
             overdue_balance: line.overdue_balance(today),
-            invoice_number: None,
+            invoice_number: self.invoice_number,
         })
     }
 }
@@ -83,7 +85,8 @@ impl Store {
     ) -> StoreResult<Vec<ScheduleItem>> {
         let (after_due, after_id) = after.map_or((String::new(), 0), |(d, id)| (d.to_string(), id));
         let sql = format!(
-            "{LINES} SELECT id, contract_id, contract_no, due_on, installment_no, kind, payment_method, amount, paid
+            "{LINES} SELECT id, contract_id, contract_no, due_on, installment_no, kind, payment_method, amount, paid,
+                    invoice_number
              FROM t WHERE ($4 = '' OR status = $4) AND ($5 = '' OR due_on < $5 OR (due_on = $5 AND id < $6))
              ORDER BY due_on DESC, id DESC LIMIT $7"
         );

@@ -23,6 +23,18 @@ pub struct NewCustomer<'a> {
     pub email: &'a str,
 }
 
+/// Where a customer's invoices go and what address they carry.
+pub struct Billing<'a> {
+    pub street: &'a str,
+    pub postcode: &'a str,
+    pub city: &'a str,
+    pub province: Option<&'a str>,
+    pub country: &'a str,
+    /// The 7-character SDI recipient code, "0000000" when delivered by PEC.
+    pub sdi_code: &'a str,
+    pub pec: Option<&'a str>,
+}
+
 pub struct NewUser<'a> {
     pub customer_id: i64,
     pub username: &'a str,
@@ -48,6 +60,24 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         Ok(id)
+    }
+
+    pub async fn set_billing(&self, customer_id: i64, b: &Billing<'_>) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE customers SET street = $2, postcode = $3, city = $4, province = $5, country = $6, sdi_code = $7,
+                 pec = $8 WHERE id = $1",
+        )
+        .bind(customer_id)
+        .bind(b.street)
+        .bind(b.postcode)
+        .bind(b.city)
+        .bind(b.province)
+        .bind(b.country)
+        .bind(b.sdi_code)
+        .bind(b.pec)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     pub async fn insert_user(&self, u: &NewUser<'_>, now: i64) -> StoreResult<i64> {

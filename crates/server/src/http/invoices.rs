@@ -1,0 +1,144 @@
+//! Invoices and credit notes (B2, B4, B6): the list, the courtesy PDF and the
+//! FatturaPA XML of each.
+
+use super::extract::{ApiQuery, Caller};
+use super::paging::{bad, next_cursor_key, path_id, with_etag, ListQuery};
+use super::ServerError;
+use crate::einvoice::{fatturapa, pdf};
+use crate::store::invoices::InvoiceFilter;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use sportello_domain::api::invoices::{first_day, InvoicePage};
+use sportello_domain::invoice::{DocumentKind, Invoice};
+use sportello_domain::{ApiError, ErrorCode};
+use std::collections::HashMap;
+
+fn day(query: &ListQuery, name: &str) -> Result<Option<NaiveDate>, ApiError> {
+    query
+        .get(name)
+        .map(|t| t.parse().map_err(|_| bad(name, "a date as YYYY-MM-DD")))
+        .transpose()
+}
+
+#[utoipa::path(get, path = "/api/v1/invoices", tag = "invoices", operation_id = "list_invoices", security(("bearer" = [])),
+    params(
+        ("from" = Option<String>, Query, description = "first issue date, 2008-01-01 or later (the default)"),
+        ("to" = Option<String>, Query, description = "last issue date, default today"),
+        ("kind" = Option<String>, Query, description = "invoice or credit_note"),
+        ("contract" = Option<i64>, Query, description = "one contract's documents"),
+        ("limit" = Option<u32>, Query, description = "1 to 500, default 50"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses((status = 200, description = "B4: invoices and credit notes, newest first; ETag", body = InvoicePage),
+              (status = 304, description = "Not modified"), (status = 400, body = ApiError),
+              (status = 401, body = ApiError), (status = 404, description = "not the caller's contract", body = ApiError)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    headers: HeaderMap,
+    ApiQuery(params): ApiQuery<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let query = ListQuery::new(params, &["from", "to", "kind", "contract"])?;
+    let from = day(&query, "from")?.unwrap_or_else(first_day);
+    if from < first_day() {
+        return Err(bad("from", "documents are kept from 2008-01-01 on").into());
+    }
+    let to = day(&query, "to")?.unwrap_or_else(|| state.clock.today());
+    if to < from {
+        return Err(bad("to", "not before from").into());
+    }
+    let kind = match query.get("kind") {
+        None => None,
+        Some(text) => Some(DocumentKind::parse(text).ok_or_else(|| bad("kind", "invoice or credit_note"))?),
+    };
+    let contract_id = super::assets::contract_filter(&state, caller.customer_id, &query).await?;
+    let after = query
+        .after_key()?
+        .map(|key| {
+            key.split_once('|')
+                .and_then(|(d, id)| Some((d.parse().ok()?, id.parse().ok()?)))
+                .ok_or_else(|| bad("cursor", "not a cursor this API gave"))
+        })
+        .transpose()?;
+    let limit = query.limit(50)?;
+    let filter = InvoiceFilter {
+        customer_id: caller.customer_id,
+        contract_id,
+        kind,
+        from,
+        to,
+    };
+    let transmitter = state.seller.0.vat_number.clone().expect("the seller has a VAT number");
+    let mut items = state
+        .store
+        .list_invoices(&filter, &transmitter, after, limit + 1)
+        .await?;
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next_cursor = next_cursor_key(items.last().map(|i| format!("{}|{}", i.issued_on, i.id)), more);
+    Ok(with_etag(&headers, &InvoicePage { items, next_cursor }))
+}
+
+async fn document(state: &AppState, customer_id: i64, id: &str) -> Result<(Invoice, u32), ServerError> {
+    let id = path_id(id)?;
+    let seller = (&state.seller.0, &state.seller.1);
+    state
+        .store
+        .invoice_document(customer_id, id, seller)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such invoice").into())
+}
+
+/// A download: the bytes, their type and the name to save them under.
+fn attachment(content_type: &'static str, file_name: &str, body: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    (
+        [
+            (CONTENT_TYPE, content_type.to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[utoipa::path(get, path = "/api/v1/invoices/{id}/pdf", tag = "invoices", operation_id = "invoice_pdf", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "invoice id")),
+    responses((status = 200, description = "B2: the courtesy PDF", content_type = "application/pdf"),
+              (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub(super) async fn pdf(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ServerError> {
+    let (invoice, _) = document(&state, caller.customer_id, &id).await?;
+    let name = format!(
+        "{}-{}.pdf",
+        invoice.kind.as_str(),
+        invoice.number.replace(['/', '\\'], "-")
+    );
+    Ok(attachment("application/pdf", &name, pdf::to_pdf(&invoice)))
+}
+
+#[utoipa::path(get, path = "/api/v1/invoices/{id}/xml", tag = "invoices", operation_id = "invoice_xml", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "invoice id")),
+    responses((status = 200, description = "B6: the FatturaPA XML (FPR12)", content_type = "application/xml"),
+              (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub(super) async fn xml(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ServerError> {
+    let (invoice, progressive) = document(&state, caller.customer_id, &id).await?;
+    let transmitter = state.seller.0.vat_number.clone().expect("the seller has a VAT number");
+    let name = fatturapa::file_name(&transmitter, progressive);
+    Ok(attachment(
+        "application/xml",
+        &name,
+        fatturapa::to_xml(&invoice, &transmitter, progressive).into_bytes(),
+    ))
+}

@@ -1,0 +1,312 @@
+//! Invoices and credit notes with their lines, scoped to one customer.
+
+use super::{date, Store, StoreError, StoreResult};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sportello_domain::api::invoices::InvoiceItem;
+use sportello_domain::ids::{Pec, TaxCode, VatNumber};
+use sportello_domain::invoice::{
+    Address, Delivery, DocumentKind, Invoice, InvoiceLine, Party, PartyName, PaymentMethod, Totals, VatNature,
+};
+use sportello_domain::Money;
+use std::str::FromStr;
+
+pub struct NewInvoice<'a> {
+    pub customer_id: i64,
+    pub contract_id: Option<i64>,
+    pub kind: DocumentKind,
+    pub number: &'a str,
+    pub issued_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub payment_method: PaymentMethod,
+    pub reason: Option<&'a str>,
+    pub corrects_id: Option<i64>,
+    pub lines: &'a [InvoiceLine],
+}
+
+/// What the list filters on; `contract_id` 0 means every contract.
+pub struct InvoiceFilter {
+    pub customer_id: i64,
+    pub contract_id: i64,
+    pub kind: Option<DocumentKind>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value:?}"))
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    id: i64,
+    kind: String,
+    number: String,
+    progressive: i64,
+    issued_on: String,
+    due_on: String,
+    contract_id: Option<i64>,
+    contract_no: Option<String>,
+    taxable_cents: i64,
+    vat_cents: i64,
+    total_cents: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct DocumentRow {
+    kind: String,
+    number: String,
+    progressive: i64,
+    issued_on: String,
+    due_on: String,
+    payment_method: String,
+    reason: Option<String>,
+    contract_label: Option<String>,
+    corrects_number: Option<String>,
+    corrects_issued_on: Option<String>,
+    customer_kind: String,
+    name: String,
+    tax_code: String,
+    street: String,
+    postcode: String,
+    city: String,
+    province: Option<String>,
+    country: String,
+    sdi_code: String,
+    pec: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    description: String,
+    quantity: String,
+    unit_price_cents: i64,
+    vat_rate: String,
+    nature: Option<String>,
+    period_start: Option<String>,
+    period_end: Option<String>,
+}
+
+impl LineRow {
+    fn line(self) -> StoreResult<InvoiceLine> {
+        let decimal = |text: &str| Decimal::from_str(text).map_err(|_| corrupt("decimal", text));
+        let period = match (self.period_start, self.period_end) {
+            (Some(start), Some(end)) => Some((date(&start)?, date(&end)?)),
+            _ => None,
+        };
+        Ok(InvoiceLine {
+            description: self.description,
+            quantity: decimal(&self.quantity)?,
+            unit_price: Money::from_cents(self.unit_price_cents),
+            vat_rate: decimal(&self.vat_rate)?,
+            nature: self
+                .nature
+                .as_deref()
+                .map(|n| VatNature::parse(n).ok_or_else(|| corrupt("VAT nature", n)))
+                .transpose()?,
+            period,
+        })
+    }
+}
+
+impl DocumentRow {
+    /// The customer as the buyer: a company by VAT number, a person by tax code.
+    fn buyer(&self) -> StoreResult<(Party, Delivery)> {
+        let tax_code = TaxCode::from_str(&self.tax_code).map_err(|_| corrupt("tax code", &self.tax_code))?;
+        let (name, vat_number, tax_code) = match (&tax_code, self.customer_kind.as_str()) {
+            (TaxCode::Company(vat), _) => (PartyName::Company(self.name.clone()), Some(vat.clone()), None),
+            (TaxCode::Person(_), "person") => {
+                let (first, last) = self.name.split_once(' ').unwrap_or(("", &self.name));
+                (
+                    PartyName::Person {
+                        first: first.into(),
+                        last: last.into(),
+                    },
+                    None,
+                    Some(tax_code.clone()),
+                )
+            }
+            (TaxCode::Person(_), _) => (PartyName::Company(self.name.clone()), None, Some(tax_code.clone())),
+        };
+        let address = Address {
+            street: self.street.clone(),
+            postcode: self.postcode.clone(),
+            city: self.city.clone(),
+            province: self.province.clone(),
+            country: self.country.clone(),
+        };
+        let delivery = match self.pec.as_deref().map(Pec::from_str) {
+            Some(Ok(pec)) if self.sdi_code == "0000000" => Delivery::Pec(pec),
+            _ => Delivery::Code(self.sdi_code.clone()),
+        };
+        Ok((
+            Party {
+                name,
+                vat_number,
+                tax_code,
+                address,
+            },
+            delivery,
+        ))
+    }
+}
+
+impl Store {
+    /// Issues a document: its totals come from the lines, its progressive is the next free one.
+    pub async fn insert_invoice(&self, n: &NewInvoice<'_>) -> StoreResult<i64> {
+        let totals = Totals::of(n.lines);
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO invoices (customer_id, contract_id, kind, number, progressive, issued_on, due_on,
+                 payment_method, reason, corrects_id, taxable_cents, vat_cents, total_cents)
+             VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(progressive), 0) + 1 FROM invoices), $5, $6, $7, $8, $9, $10, $11, $12)
+             RETURNING id",
+        )
+        .bind(n.customer_id)
+        .bind(n.contract_id)
+        .bind(n.kind.as_str())
+        .bind(n.number)
+        .bind(n.issued_on.to_string())
+        .bind(n.due_on.to_string())
+        .bind(n.payment_method.as_str())
+        .bind(n.reason)
+        .bind(n.corrects_id)
+        .bind(totals.taxable.cents())
+        .bind(totals.tax.cents())
+        .bind(totals.total.cents())
+        .fetch_one(&mut *tx)
+        .await?;
+        for (seq, line) in (1_i64..).zip(n.lines) {
+            sqlx::query(
+                "INSERT INTO invoice_lines (invoice_id, seq, description, quantity, unit_price_cents, vat_rate, nature,
+                     period_start, period_end) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(id)
+            .bind(seq)
+            .bind(&line.description)
+            .bind(line.quantity.to_string())
+            .bind(line.unit_price.cents())
+            .bind(line.vat_rate.to_string())
+            .bind(line.nature.map(VatNature::code))
+            .bind(line.period.map(|p| p.0.to_string()))
+            .bind(line.period.map(|p| p.1.to_string()))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn link_entry_to_invoice(&self, entry_id: i64, invoice_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE schedule_entries SET invoice_id = $2 WHERE id = $1")
+            .bind(entry_id)
+            .bind(invoice_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A page of documents, newest first, after (issued_on, id).
+    pub async fn list_invoices(
+        &self,
+        f: &InvoiceFilter,
+        transmitter: &VatNumber,
+        after: Option<(NaiveDate, i64)>,
+        limit: u32,
+    ) -> StoreResult<Vec<InvoiceItem>> {
+        let (after_day, after_id) = after.map_or((String::new(), 0), |(d, id)| (d.to_string(), id));
+        let rows: Vec<ItemRow> = sqlx::query_as(
+            "SELECT i.id, i.kind, i.number, i.progressive, i.issued_on, i.due_on, i.contract_id, c.contract_no,
+                    i.taxable_cents, i.vat_cents, i.total_cents
+             FROM invoices i LEFT JOIN contracts c ON c.id = i.contract_id
+             WHERE i.customer_id = $1 AND ($2 = 0 OR i.contract_id = $2) AND ($3 = '' OR i.kind = $3)
+               AND i.issued_on >= $4 AND i.issued_on <= $5
+               AND ($6 = '' OR i.issued_on < $6 OR (i.issued_on = $6 AND i.id < $7))
+             ORDER BY i.issued_on DESC, i.id DESC LIMIT $8",
+        )
+        .bind(f.customer_id)
+        .bind(f.contract_id)
+        .bind(f.kind.map_or("", DocumentKind::as_str))
+        .bind(f.from.to_string())
+        .bind(f.to.to_string())
+        .bind(after_day)
+        .bind(after_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(InvoiceItem {
+                    id: r.id,
+                    kind: DocumentKind::parse(&r.kind).ok_or_else(|| corrupt("document kind", &r.kind))?,
+                    xml_file_name: crate::einvoice::fatturapa::file_name(transmitter, r.progressive as u32),
+                    number: r.number,
+                    issued_on: date(&r.issued_on)?,
+                    due_on: date(&r.due_on)?,
+                    contract_id: r.contract_id,
+                    contract_no: r.contract_no,
+                    taxable: Money::from_cents(r.taxable_cents),
+                    vat: Money::from_cents(r.vat_cents),
+                    total: Money::from_cents(r.total_cents),
+                })
+            })
+            .collect()
+    }
+
+    /// The whole document, with `seller` as the issuer, and its progressive;
+    /// None when it is not the customer's.
+    pub async fn invoice_document(
+        &self,
+        customer_id: i64,
+        id: i64,
+        seller: (&sportello_domain::invoice::Party, &sportello_domain::ids::Iban),
+    ) -> StoreResult<Option<(Invoice, u32)>> {
+        let row: Option<DocumentRow> = sqlx::query_as(
+            "SELECT i.kind, i.number, i.progressive, i.issued_on, i.due_on, i.payment_method, i.reason,
+                    c.contract_no || '/' || c.module_no AS contract_label,
+                    o.number AS corrects_number, o.issued_on AS corrects_issued_on,
+                    k.kind AS customer_kind, k.name, k.tax_code, k.street, k.postcode, k.city, k.province, k.country,
+                    k.sdi_code, k.pec
+             FROM invoices i JOIN customers k ON k.id = i.customer_id
+             LEFT JOIN contracts c ON c.id = i.contract_id
+             LEFT JOIN invoices o ON o.id = i.corrects_id
+             WHERE i.customer_id = $1 AND i.id = $2",
+        )
+        .bind(customer_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(doc) = row else { return Ok(None) };
+        let lines: Vec<LineRow> = sqlx::query_as(
+            "SELECT description, quantity, unit_price_cents, vat_rate, nature, period_start, period_end
+             FROM invoice_lines WHERE invoice_id = $1 ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let (buyer, delivery) = doc.buyer()?;
+        let payment_method =
+            PaymentMethod::parse(&doc.payment_method).ok_or_else(|| corrupt("payment method", &doc.payment_method))?;
+        let corrects = match (doc.corrects_number, doc.corrects_issued_on) {
+            (Some(number), Some(day)) => Some((number, date(&day)?)),
+            _ => None,
+        };
+        let invoice = Invoice {
+            kind: DocumentKind::parse(&doc.kind).ok_or_else(|| corrupt("document kind", &doc.kind))?,
+            number: doc.number,
+            date: date(&doc.issued_on)?,
+            seller: seller.0.clone(),
+            buyer,
+            delivery,
+            lines: lines.into_iter().map(LineRow::line).collect::<StoreResult<_>>()?,
+            reason: doc.reason,
+            payment_method,
+            due_on: date(&doc.due_on)?,
+            // Transfers go to the company's account; direct debits name none here.
+            iban: (payment_method == PaymentMethod::BankTransfer).then(|| seller.1.clone()),
+            corrects,
+            contract: doc.contract_label,
+        };
+        Ok(Some((invoice, u32::try_from(doc.progressive).unwrap_or(0))))
+    }
+}
