@@ -260,7 +260,8 @@ async fn seed_plan(store: &Store, mut plan: Plan<'_>, today: NaiveDate) -> Store
             _ => "installment",
         };
         // The plan row is the taxable amount; the schedule line is what the customer pays.
-        let line = installment_line(&plan.contract, row);
+        let label = format!("{}/{}", plan.contract.contract_no, plan.contract.module_no);
+        let line = installment_line(&label, row);
         let total = Totals::of(std::slice::from_ref(&line)).total;
         let entry = NewEntry {
             contract_id,
@@ -304,14 +305,16 @@ struct Pending {
     line: InvoiceLine,
 }
 
-fn installment_line(contract: &NewContract<'_>, row: &sportello_domain::amortization::PlanRow) -> InvoiceLine {
+/// The invoice line that bills a plan row of contract `label` ("84963/1"), at 22 % VAT.
+pub(crate) fn installment_line(label: &str, row: &sportello_domain::amortization::PlanRow) -> InvoiceLine {
     let what = match row.kind {
         RowKind::Advance => "Canone anticipato".to_owned(),
         RowKind::Residual => "Valore residuo (riscatto)".to_owned(),
-        _ => format!("Canone n. {}", row.number),
+        RowKind::Indexation => "Conguaglio indicizzazione".to_owned(),
+        RowKind::Installment => format!("Canone n. {}", row.number),
     };
     InvoiceLine {
-        description: format!("{what} - contratto {}/{}", contract.contract_no, contract.module_no),
+        description: format!("{what} - contratto {label}"),
         quantity: Decimal::ONE,
         unit_price: row.amount,
         vat_rate: Decimal::from(22),

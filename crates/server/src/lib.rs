@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod einvoice;
+pub mod fleet;
 pub mod http;
 pub mod mail;
 pub mod passwords;

@@ -1,6 +1,6 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use sportello_server::{demo, AppState, Clock, Config};
+use sportello_server::{demo, fleet, AppState, Clock, Config};
 use std::path::PathBuf;
 
 /// Sportello's back end.
@@ -20,6 +20,15 @@ enum Command {
     Serve,
     /// Serve the API with the demo customer seeded on first start.
     Demo,
+    /// Seed the demo customer, and with --fleet a customer with a large book, then exit.
+    Seed {
+        /// Also the fleet profile: one customer with this many contracts since 2008.
+        #[arg(long)]
+        fleet: Option<u32>,
+        /// Seed of the generator: the same seed gives the same book.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Back-office commands.
     Admin {
         #[command(subcommand)]
@@ -52,6 +61,7 @@ async fn main() -> anyhow::Result<()> {
             print_demo_banner(&state, seeded);
             serve(state).await
         }
+        Command::Seed { fleet, seed } => seed_books(&state, fleet, seed).await,
         Command::Admin {
             command: Admin::Unlock { username },
         } => {
@@ -61,6 +71,27 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn seed_books(state: &AppState, contracts: Option<u32>, seed: u64) -> anyhow::Result<()> {
+    let seeded = demo::seed(&state.store, state.clock.today(), state.clock.now_ms()).await?;
+    println!("demo customer {}", if seeded { "seeded" } else { "already there" });
+    if let Some(contracts) = contracts {
+        let started = std::time::Instant::now();
+        let summary =
+            fleet::seed_fleet(&state.store, state.clock.today(), contracts, seed, state.clock.now_ms()).await?;
+        println!(
+            "fleet customer {} (password {}): {} contracts, {} plan rows, {} schedule rows, {} invoices in {:.1} s",
+            fleet::FLEET_USERNAME,
+            fleet::FLEET_PASSWORD,
+            summary.contracts,
+            summary.plan_rows,
+            summary.schedule_rows,
+            summary.invoices,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
 }
 
 async fn serve(state: AppState) -> anyhow::Result<()> {

@@ -197,6 +197,14 @@ impl Store {
         Ok(id)
     }
 
+    /// The next FatturaPA progressive.
+    pub async fn next_progressive(&self) -> StoreResult<i64> {
+        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(progressive) FROM invoices")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(max.unwrap_or(0) + 1)
+    }
+
     pub async fn link_entry_to_invoice(&self, entry_id: i64, invoice_id: i64) -> StoreResult<()> {
         sqlx::query("UPDATE schedule_entries SET invoice_id = $2 WHERE id = $1")
             .bind(entry_id)

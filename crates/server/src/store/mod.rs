@@ -9,6 +9,7 @@
 pub mod assets;
 pub mod auth;
 pub mod book;
+pub mod bulk;
 pub mod contracts;
 pub mod invoices;
 pub mod schedule;
