@@ -47,6 +47,11 @@ bindings-check:
 e2e: deps ui
 	scripts/with-desktop.sh cargo test --features $(CARGO_FEATURES) --test e2e
 
+## Performance figures: fleet seed, schedule list throughput and p99 on SQLite and PostgreSQL.
+bench: deps
+	SPORTELLO_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p sportello-server --bench api
+	scripts/pg.sh stop
+
 ## Release .deb bundle (AppImage needs a download this build does not make).
 deb: deps ui
 	ui/node_modules/.bin/tauri build --bundles deb

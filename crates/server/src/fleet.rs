@@ -211,6 +211,7 @@ fn contract(rng: &mut StdRng, rows: &mut Rows, ids: &mut Ids, customer_id: i64, 
             Int(total.cents()),
             Text(method.as_str().into()),
             NullInt(invoice_id),
+            Int(if paid { total.cents() } else { 0 }),
         ]);
         if paid {
             rows.payments.push(vec![
@@ -389,6 +390,7 @@ async fn write(store: &Store, mut rows: Rows, customer_id: i64) -> StoreResult<(
             "amount_cents",
             "payment_method",
             "invoice_id",
+            "paid_cents",
         ],
         rows.entries,
     )

@@ -128,13 +128,21 @@ impl Store {
         .await?)
     }
 
+    /// Records a collection and adds it to the line's collected amount, together.
     pub async fn insert_payment(&self, entry_id: i64, amount: Money, collected_on: NaiveDate) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO payments (entry_id, amount_cents, collected_on) VALUES ($1, $2, $3)")
             .bind(entry_id)
             .bind(amount.cents())
             .bind(collected_on.to_string())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        sqlx::query("UPDATE schedule_entries SET paid_cents = paid_cents + $2 WHERE id = $1")
+            .bind(entry_id)
+            .bind(amount.cents())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -170,7 +178,7 @@ impl Store {
     pub async fn active_schedule(&self, customer_id: i64) -> StoreResult<Vec<ScheduleLine>> {
         let rows: Vec<(String, i64, i64, String)> = sqlx::query_as(
             "SELECT e.due_on, e.amount_cents,
-                    CAST(COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.entry_id = e.id), 0) AS BIGINT),
+                    e.paid_cents,
                     e.kind
              FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id
              WHERE c.customer_id = $1 AND c.status = $2",

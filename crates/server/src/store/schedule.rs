@@ -7,20 +7,15 @@ use sportello_domain::invoice::PaymentMethod;
 use sportello_domain::situation::{PaymentStatus, ScheduleLine};
 use sportello_domain::Money;
 
-/// The lines of the customer's schedule with what was collected on each, and
-/// their status. The CASE mirrors `ScheduleLine::status` so that filtering
-/// happens in SQL (and pages stay exact); the status shown comes from the domain.
-const LINES: &str = "WITH s AS (
-    SELECT e.id, e.contract_id, c.contract_no, e.due_on, e.installment_no, e.kind, e.payment_method,
-           e.amount_cents AS amount,
-           CAST(COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.entry_id = e.id), 0) AS BIGINT) AS paid,
-           (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number
-    FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id
-    WHERE c.customer_id = $1 AND ($2 = 0 OR e.contract_id = $2)
-), t AS (
-    SELECT s.*, CASE WHEN paid >= amount THEN 'paid' WHEN due_on < $3 THEN 'overdue' ELSE 'due' END AS status
-    FROM s
-)";
+/// The status of a line in SQL, mirroring `ScheduleLine::status` so that
+/// filtering happens in the database (and pages stay exact); the status shown
+/// comes from the domain.
+const STATUS: &str =
+    "CASE WHEN e.paid_cents >= e.amount_cents THEN 'paid' WHEN e.due_on < $3 THEN 'overdue' ELSE 'due' END";
+
+/// The customer's lines ($1), of one contract or all ($2 = 0).
+const SCOPE: &str = "FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id
+    WHERE c.customer_id = $1 AND ($2 = 0 OR e.contract_id = $2)";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -85,10 +80,12 @@ impl Store {
     ) -> StoreResult<Vec<ScheduleItem>> {
         let (after_due, after_id) = after.map_or((String::new(), 0), |(d, id)| (d.to_string(), id));
         let sql = format!(
-            "{LINES} SELECT id, contract_id, contract_no, due_on, installment_no, kind, payment_method, amount, paid,
-                    invoice_number
-             FROM t WHERE ($4 = '' OR status = $4) AND ($5 = '' OR due_on < $5 OR (due_on = $5 AND id < $6))
-             ORDER BY due_on DESC, id DESC LIMIT $7"
+            "SELECT e.id, e.contract_id, c.contract_no, e.due_on, e.installment_no, e.kind, e.payment_method,
+                    e.amount_cents AS amount, e.paid_cents AS paid,
+                    (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number
+             {SCOPE} AND ($4 = '' OR {STATUS} = $4)
+               AND ($5 = '' OR e.due_on < $5 OR (e.due_on = $5 AND e.id < $6))
+             ORDER BY e.due_on DESC, e.id DESC LIMIT $7"
         );
         let rows: Vec<Row> = sqlx::query_as(&sql)
             .bind(filter.customer_id)
@@ -105,8 +102,10 @@ impl Store {
 
     /// "Totale saldo scaduto" for the filter (all pages).
     pub async fn overdue_total(&self, filter: &ScheduleFilter) -> StoreResult<Money> {
-        let sql =
-            format!("{LINES} SELECT CAST(COALESCE(SUM(amount - paid), 0) AS BIGINT) FROM t WHERE status = 'overdue'");
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(e.amount_cents - e.paid_cents), 0) AS BIGINT)
+             {SCOPE} AND e.due_on < $3 AND e.paid_cents < e.amount_cents"
+        );
         let cents: i64 = sqlx::query_scalar(&sql)
             .bind(filter.customer_id)
             .bind(filter.contract_id)

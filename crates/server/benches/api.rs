@@ -1,0 +1,163 @@
+//! `make bench`: figures for the leasing book's API on SQLite and PostgreSQL.
+//! Seeds the fleet profile, then drives the schedule list from concurrent
+//! clients on 127.0.0.1 for a bounded time. Prints; asserts nothing.
+
+use serde_json::Value;
+use sportello_server::fleet::{seed_fleet, FLEET_PASSWORD, FLEET_USERNAME};
+use sportello_server::{demo, testkit, AppState, Clock, Config};
+use std::time::{Duration, Instant};
+
+const CONTRACTS: u32 = 1_000;
+const CLIENTS: usize = 8;
+const LOAD_FOR: Duration = Duration::from_secs(10);
+
+#[tokio::main]
+async fn main() {
+    let mut engines = vec![("SQLite", None)];
+    match std::env::var("SPORTELLO_BENCH_POSTGRES_URL") {
+        Ok(url) => engines.push(("PostgreSQL", Some(url))),
+        Err(_) => println!("(PostgreSQL skipped: SPORTELLO_BENCH_POSTGRES_URL is not set; `make bench` sets it)"),
+    }
+    for (name, admin_url) in engines {
+        bench_engine(name, admin_url).await;
+    }
+}
+
+async fn fresh_postgres(admin: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("sportello_bench_{}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+}
+
+async fn bench_engine(name: &str, admin_url: Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::in_dir(dir.path());
+    if let Some(admin) = &admin_url {
+        config.database_url = fresh_postgres(admin).await;
+    }
+    let clock = Clock::default();
+    let state = AppState::open(config, clock.clone()).await.unwrap();
+    demo::seed(&state.store, clock.today(), clock.now_ms()).await.unwrap();
+    let started = Instant::now();
+    let summary = seed_fleet(&state.store, clock.today(), CONTRACTS, 42, clock.now_ms())
+        .await
+        .unwrap();
+    let seed_time = started.elapsed();
+    println!("\n== {name}");
+    println!(
+        "fleet seed: {} contracts, {} schedule rows, {} invoices in {:.2} s",
+        summary.contracts,
+        summary.schedule_rows,
+        summary.invoices,
+        seed_time.as_secs_f64()
+    );
+
+    let server = sportello_server::start(state).await.unwrap();
+    let base = format!("{}/api/v1", server.base_url());
+    let http = reqwest::Client::new();
+    let challenge: Value = http
+        .post(format!("{base}/auth/login"))
+        .json(&serde_json::json!({"username": FLEET_USERNAME, "password": FLEET_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tokens: Value = http
+        .post(format!("{base}/auth/verify"))
+        .json(&serde_json::json!({"challenge_id": challenge["challenge_id"], "code": testkit::latest_code(dir.path())}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = tokens["access_token"].as_str().unwrap().to_owned();
+
+    for limit in [50, 500] {
+        let body = http
+            .get(format!("{base}/schedule?limit={limit}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        println!("schedule page of {limit} rows: {} bytes of JSON", body.len());
+    }
+    // Pages spread over the whole schedule: collect cursors first.
+    let mut cursors = vec![String::new()];
+    let mut page: Value = http
+        .get(format!("{base}/schedule?limit=50"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    while let Some(cursor) = page["next_cursor"].as_str().map(str::to_owned) {
+        if cursors.len() >= 200 {
+            break;
+        }
+        cursors.push(format!("&cursor={cursor}"));
+        page = http
+            .get(format!("{base}/schedule?limit=50&cursor={cursor}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    }
+    load("schedule list, 50 rows a page", &http, &base, &token, &cursors).await;
+    server.shutdown().await;
+}
+
+async fn load(label: &str, http: &reqwest::Client, base: &str, token: &str, cursors: &[String]) {
+    let deadline = Instant::now() + LOAD_FOR;
+    let mut workers = Vec::new();
+    for worker in 0..CLIENTS {
+        let (http, base, token, cursors) = (http.clone(), base.to_owned(), token.to_owned(), cursors.to_vec());
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut i = worker;
+            while Instant::now() < deadline {
+                let url = format!("{base}/schedule?limit=50{}", cursors[i % cursors.len()]);
+                let sent = Instant::now();
+                let response = http.get(url).bearer_auth(&token).send().await.unwrap();
+                assert!(response.status().is_success());
+                let _ = response.bytes().await.unwrap();
+                latencies.push(sent.elapsed());
+                i += CLIENTS;
+            }
+            latencies
+        }));
+    }
+    let mut all: Vec<Duration> = Vec::new();
+    for worker in workers {
+        all.extend(worker.await.unwrap());
+    }
+    all.sort();
+    let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)].as_secs_f64() * 1000.0;
+    println!(
+        "{label}: {} requests in {} s from {CLIENTS} clients = {:.0} requests/s; p50 {:.1} ms, p99 {:.1} ms",
+        all.len(),
+        LOAD_FOR.as_secs(),
+        all.len() as f64 / LOAD_FOR.as_secs_f64(),
+        pct(0.50),
+        pct(0.99)
+    );
+}
