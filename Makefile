@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO_FEATURES := custom-protocol,e2e
 
-.PHONY: run run-xvfb test deps ui bindings-check e2e bench deb last-mail clean
+.PHONY: run run-xvfb test deps ui bindings-check e2e bench fuzz deb last-mail clean
 
 ## Start the demo server and open the Sportello window against it.
 run:
@@ -51,6 +51,15 @@ e2e: deps ui
 bench: deps
 	SPORTELLO_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p sportello-server --bench api
 	scripts/pg.sh stop
+
+## Fuzz every parser for FUZZ_SECONDS each (default 60). cargo-fuzz needs the
+## nightly-only sanitizer flags; RUSTC_BOOTSTRAP lets the stable toolchain take them.
+FUZZ_TARGETS := iban tax_code vat_number email money
+fuzz:
+	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	for t in $(FUZZ_TARGETS); do \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$t -- -max_total_time=$${FUZZ_SECONDS:-60} || exit 1; \
+	done
 
 ## Release .deb bundle (AppImage needs a download this build does not make).
 deb: deps ui

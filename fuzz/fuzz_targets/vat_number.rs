@@ -1,0 +1,12 @@
+//! Any text: parsing never panics, and what parses prints back to itself.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use sportello_domain::ids::VatNumber;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    if let Ok(value) = text.parse::<VatNumber>() {
+        assert_eq!(value.to_string().parse::<VatNumber>(), Ok(value));
+    }
+});
