@@ -6,6 +6,7 @@ use crate::demo::installment_line;
 use crate::passwords;
 use crate::store::book::periodicity_code;
 use crate::store::bulk::Val::{self, Int, NullInt, NullText, Text};
+use crate::store::contracts::kind_code;
 use crate::store::users::{Billing, NewCustomer, NewUser};
 use crate::store::{Store, StoreResult};
 use chrono::{Datelike, Days, NaiveDate};
@@ -223,15 +224,6 @@ fn contract(rng: &mut StdRng, rows: &mut Rows, ids: &mut Ids, customer_id: i64, 
             ids.payment += 1;
         }
         ids.entry += 1;
-    }
-}
-
-fn kind_code(kind: RowKind) -> &'static str {
-    match kind {
-        RowKind::Advance => "advance",
-        RowKind::Installment => "installment",
-        RowKind::Residual => "residual",
-        RowKind::Indexation => "indexation",
     }
 }
 

@@ -4,17 +4,10 @@ mod common;
 
 use common::{error_code, TestServer};
 use reqwest::StatusCode;
-use serde_json::Value;
-
-async fn json(t: &TestServer, path: &str, token: &str) -> Value {
-    let response = t.get(path, token).await;
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.json().await.unwrap()
-}
 
 async fn assets_list_with_every_l1_column_and_a_contract_filter(t: TestServer) {
     let (token, _) = t.demo_tokens().await;
-    let all = json(&t, "/assets", &token).await;
+    let all = t.json("/assets", &token).await;
     let items = all["items"].as_array().unwrap();
     assert_eq!(items.len(), 7, "5 dental, 1 car, 1 on the extinct contract");
     let chair = items.iter().find(|a| a["code"] == "166029").unwrap();
@@ -25,10 +18,12 @@ async fn assets_list_with_every_l1_column_and_a_contract_filter(t: TestServer) {
         (chair["financial_value"].as_str(), chair["future_value"].as_str()),
         (Some("1500.00"), Some("15.00"))
     );
-    let contract = json(&t, &format!("/contracts/{}", chair["contract_id"]), &token).await;
+    let contract = t.json(&format!("/contracts/{}", chair["contract_id"]), &token).await;
     assert_eq!(chair["lease_end"], contract["end_on"]);
 
-    let dental = json(&t, &format!("/assets?contract={}", chair["contract_id"]), &token).await;
+    let dental = t
+        .json(&format!("/assets?contract={}", chair["contract_id"]), &token)
+        .await;
     let codes: Vec<&str> = dental["items"]
         .as_array()
         .unwrap()
@@ -37,13 +32,13 @@ async fn assets_list_with_every_l1_column_and_a_contract_filter(t: TestServer) {
         .collect();
     assert_eq!(codes, vec!["166029", "166030", "166031", "166032", "166033"]);
 
-    let first = json(&t, "/assets?limit=4", &token).await;
-    let rest = json(
-        &t,
-        &format!("/assets?limit=4&cursor={}", first["next_cursor"].as_str().unwrap()),
-        &token,
-    )
-    .await;
+    let first = t.json("/assets?limit=4", &token).await;
+    let rest = t
+        .json(
+            &format!("/assets?limit=4&cursor={}", first["next_cursor"].as_str().unwrap()),
+            &token,
+        )
+        .await;
     assert_eq!(
         first["items"].as_array().unwrap().len() + rest["items"].as_array().unwrap().len(),
         7

@@ -4,27 +4,15 @@
 
 mod common;
 
-use common::{error_code, TestServer};
+use common::{cents, error_code, TestServer};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sportello_server::passwords;
 use sportello_server::store::book::NewContract;
 use sportello_server::store::users::{NewCustomer, NewUser};
 
-async fn json(t: &TestServer, path: &str, token: &str) -> Value {
-    let response = t.get(path, token).await;
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.json().await.unwrap()
-}
-
-fn cents(v: &Value) -> i64 {
-    let (units, dec) = v.as_str().unwrap().split_once('.').unwrap();
-    let sign = if units.starts_with('-') { -1 } else { 1 };
-    units.parse::<i64>().unwrap() * 100 + sign * dec.parse::<i64>().unwrap()
-}
-
 async fn contract_id(t: &TestServer, token: &str, number: &str) -> i64 {
-    let page = json(t, "/contracts", token).await;
+    let page = t.json("/contracts", token).await;
     page["items"]
         .as_array()
         .unwrap()
@@ -37,10 +25,10 @@ async fn contract_id(t: &TestServer, token: &str, number: &str) -> i64 {
 
 async fn the_contract_list_filters_by_status_and_pages_to_the_end(t: TestServer) {
     let (token, _) = t.demo_tokens().await;
-    let all = json(&t, "/contracts", &token).await;
+    let all = t.json("/contracts", &token).await;
     assert_eq!(all["items"].as_array().unwrap().len(), 3);
     assert!(all["next_cursor"].is_null());
-    let active = json(&t, "/contracts?status=active", &token).await;
+    let active = t.json("/contracts?status=active", &token).await;
     let statuses: Vec<&str> = active["items"]
         .as_array()
         .unwrap()
@@ -48,13 +36,13 @@ async fn the_contract_list_filters_by_status_and_pages_to_the_end(t: TestServer)
         .map(|c| c["status"].as_str().unwrap())
         .collect();
     assert_eq!(statuses, vec!["active", "active"]);
-    let extinct = json(&t, "/contracts?status=extinct", &token).await;
+    let extinct = t.json("/contracts?status=extinct", &token).await;
     assert_eq!(extinct["items"][0]["contract_no"], "70512");
 
     let mut seen = Vec::new();
     let mut path = "/contracts?limit=1".to_owned();
     loop {
-        let page = json(&t, &path, &token).await;
+        let page = t.json(&path, &token).await;
         let items = page["items"].as_array().unwrap();
         assert_eq!(items.len(), 1);
         seen.push(items[0]["id"].as_i64().unwrap());
@@ -75,7 +63,7 @@ async fn the_contract_list_filters_by_status_and_pages_to_the_end(t: TestServer)
 async fn the_detail_has_every_c2_field_and_the_outstanding_principal_of_today(t: TestServer) {
     let (token, _) = t.demo_tokens().await;
     let id = contract_id(&t, &token, "84963").await;
-    let c = json(&t, &format!("/contracts/{id}"), &token).await;
+    let c = t.json(&format!("/contracts/{id}"), &token).await;
     assert_eq!(
         (
             c["contract_no"].as_str(),
@@ -113,7 +101,7 @@ async fn the_detail_has_every_c2_field_and_the_outstanding_principal_of_today(t:
     }
 
     // Outstanding today = outstanding after the last plan row already due.
-    let plan = json(&t, &format!("/contracts/{id}/plan?limit=500"), &token).await;
+    let plan = t.json(&format!("/contracts/{id}/plan?limit=500"), &token).await;
     let today = t.clock.today().to_string();
     let due: Vec<&Value> = plan["items"]
         .as_array()
@@ -128,7 +116,7 @@ async fn the_detail_has_every_c2_field_and_the_outstanding_principal_of_today(t:
 async fn the_plan_comes_25_rows_a_page_and_closes_to_the_cent(t: TestServer) {
     let (token, _) = t.demo_tokens().await;
     let id = contract_id(&t, &token, "84963").await;
-    let first = json(&t, &format!("/contracts/{id}/plan"), &token).await;
+    let first = t.json(&format!("/contracts/{id}/plan"), &token).await;
     assert_eq!(first["items"].as_array().unwrap().len(), 25);
     assert_eq!(first["total"], 89);
     let mut rows: Vec<Value> = Vec::new();
@@ -138,7 +126,7 @@ async fn the_plan_comes_25_rows_a_page_and_closes_to_the_cent(t: TestServer) {
         let Some(cursor) = page["next_cursor"].as_str().map(str::to_owned) else {
             break;
         };
-        page = json(&t, &format!("/contracts/{id}/plan?cursor={cursor}"), &token).await;
+        page = t.json(&format!("/contracts/{id}/plan?cursor={cursor}"), &token).await;
     }
     assert_eq!(rows.len(), 89);
     assert_eq!(
@@ -243,13 +231,13 @@ async fn another_customers_contract_is_not_found_and_a_second_user_of_the_custom
         );
     }
     let (their_token, _) = t.tokens_for("20001", "another long password").await;
-    let theirs_list = json(&t, "/contracts", &their_token).await;
+    let theirs_list = t.json("/contracts", &their_token).await;
     assert_eq!(theirs_list["items"].as_array().unwrap().len(), 1);
 
     let (colleague, _) = t.tokens_for("10093.1", "another long password").await;
     assert_eq!(
-        json(&t, "/contracts", &colleague).await,
-        json(&t, "/contracts", &demo_token).await
+        t.json("/contracts", &colleague).await,
+        t.json("/contracts", &demo_token).await
     );
 }
 

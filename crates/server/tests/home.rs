@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{cents, TestServer};
 use serde_json::Value;
 use sqlx::{AnyConnection, Connection};
 
@@ -22,13 +22,6 @@ async fn scalar_cents(db: &mut AnyConnection, sql: &str, today: &str) -> i64 {
         .await
         .unwrap()
         .unwrap_or(0)
-}
-
-fn cents(text: &Value) -> i64 {
-    let text = text.as_str().expect("money is a string on the wire");
-    let (units, decimals) = text.split_once('.').expect("two decimals");
-    assert_eq!(decimals.len(), 2, "{text}");
-    units.parse::<i64>().unwrap() * 100 + decimals.parse::<i64>().unwrap()
 }
 
 const LINES: &str = "WITH l AS (

@@ -4,39 +4,15 @@
 
 mod common;
 
-use common::{error_code, TestServer};
+use common::{cents, error_code, TestServer};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sportello_server::testkit::validate_fatturapa;
 use sqlx::{AnyConnection, Connection};
 
-async fn json(t: &TestServer, path: &str, token: &str) -> Value {
-    let response = t.get(path, token).await;
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.json().await.unwrap()
-}
-
-fn cents(v: &Value) -> i64 {
-    let (units, dec) = v.as_str().unwrap().split_once('.').unwrap();
-    units.parse::<i64>().unwrap() * 100 + dec.parse::<i64>().unwrap()
-}
-
-async fn all(t: &TestServer, token: &str, query: &str) -> Vec<Value> {
-    let mut items = Vec::new();
-    let mut path = format!("/invoices?limit=50{query}");
-    loop {
-        let page = json(t, &path, token).await;
-        items.extend(page["items"].as_array().unwrap().iter().cloned());
-        match page["next_cursor"].as_str() {
-            Some(cursor) => path = format!("/invoices?limit=50{query}&cursor={cursor}"),
-            None => return items,
-        }
-    }
-}
-
 async fn the_list_holds_every_document_newest_first_with_its_filters(t: TestServer) {
     let (token, _) = t.demo_tokens().await;
-    let items = all(&t, &token, "").await;
+    let items = t.all_items("/invoices?limit=50", &token).await;
     let mut db = AnyConnection::connect(&t.database_url).await.unwrap();
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invoices")
         .fetch_one(&mut db)
@@ -54,13 +30,18 @@ async fn the_list_holds_every_document_newest_first_with_its_filters(t: TestServ
             "{name}"
         );
     }
-    let notes = all(&t, &token, "&kind=credit_note").await;
+    let notes = t.all_items("/invoices?limit=50&kind=credit_note", &token).await;
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0]["kind"], "credit_note");
-    assert_eq!(all(&t, &token, "&kind=invoice").await.len(), items.len() - 1);
+    assert_eq!(
+        t.all_items("/invoices?limit=50&kind=invoice", &token).await.len(),
+        items.len() - 1
+    );
 
     let year = t.clock.today().format("%Y").to_string();
-    let this_year = all(&t, &token, &format!("&from={year}-01-01&to={year}-12-31")).await;
+    let this_year = t
+        .all_items(&format!("/invoices?limit=50&from={year}-01-01&to={year}-12-31"), &token)
+        .await;
     assert!(!this_year.is_empty());
     assert!(this_year
         .iter()
@@ -74,7 +55,7 @@ async fn the_list_holds_every_document_newest_first_with_its_filters(t: TestServ
     );
 
     // Each invoiced schedule line names its invoice.
-    let schedule = json(&t, "/schedule?status=paid&limit=5", &token).await;
+    let schedule = t.json("/schedule?status=paid&limit=5", &token).await;
     for line in schedule["items"].as_array().unwrap() {
         let number = line["invoice_number"].as_str().expect("paid lines were invoiced");
         assert!(items.iter().any(|i| i["number"] == number), "{number}");
@@ -95,8 +76,8 @@ async fn the_list_holds_every_document_newest_first_with_its_filters(t: TestServ
 
 async fn pdf_and_xml_of_an_invoice_and_of_a_credit_note(t: TestServer) {
     let (token, _) = t.demo_tokens().await;
-    let invoices = all(&t, &token, "&kind=invoice").await;
-    let note = &all(&t, &token, "&kind=credit_note").await[0];
+    let invoices = t.all_items("/invoices?limit=50&kind=invoice", &token).await;
+    let note = &t.all_items("/invoices?limit=50&kind=credit_note", &token).await[0];
     let dir = tempfile::tempdir().unwrap();
     for doc in [&invoices[0], &invoices[invoices.len() - 1], note] {
         let id = doc["id"].as_i64().unwrap();

@@ -2,39 +2,14 @@
 
 mod common;
 
-use common::{error_code, TestServer};
+use common::{cents, error_code, TestServer};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::{AnyConnection, Connection};
 
-async fn json(t: &TestServer, path: &str, token: &str) -> Value {
-    let response = t.get(path, token).await;
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.json().await.unwrap()
-}
-
-fn cents(v: &Value) -> i64 {
-    let (units, dec) = v.as_str().unwrap().split_once('.').unwrap();
-    units.parse::<i64>().unwrap() * 100 + dec.parse::<i64>().unwrap()
-}
-
-/// Every line the query selects, following the cursors.
-async fn all_pages(t: &TestServer, token: &str, query: &str) -> Vec<Value> {
-    let mut items = Vec::new();
-    let mut path = format!("/schedule?limit=40{query}");
-    loop {
-        let page = json(t, &path, token).await;
-        items.extend(page["items"].as_array().unwrap().iter().cloned());
-        match page["next_cursor"].as_str() {
-            Some(cursor) => path = format!("/schedule?limit=40{query}&cursor={cursor}"),
-            None => return items,
-        }
-    }
-}
-
 async fn the_whole_schedule_pages_newest_first_without_gaps_or_repeats(t: TestServer) {
     let (token, _) = t.demo_tokens().await;
-    let items = all_pages(&t, &token, "").await;
+    let items = t.all_items("/schedule?limit=40", &token).await;
     let mut db = AnyConnection::connect(&t.database_url).await.unwrap();
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schedule_entries")
         .fetch_one(&mut db)
@@ -61,10 +36,12 @@ async fn the_whole_schedule_pages_newest_first_without_gaps_or_repeats(t: TestSe
 
 async fn status_filters_partition_the_schedule_and_agree_with_the_rule(t: TestServer) {
     let (token, _) = t.demo_tokens().await;
-    let all = all_pages(&t, &token, "").await;
+    let all = t.all_items("/schedule?limit=40", &token).await;
     let mut total = 0;
     for status in ["due", "overdue", "paid"] {
-        let items = all_pages(&t, &token, &format!("&status={status}")).await;
+        let items = t
+            .all_items(&format!("/schedule?limit=40&status={status}"), &token)
+            .await;
         assert!(items.iter().all(|i| i["status"] == status), "{status}");
         assert_eq!(
             items.len(),
@@ -74,7 +51,7 @@ async fn status_filters_partition_the_schedule_and_agree_with_the_rule(t: TestSe
         total += items.len();
     }
     assert_eq!(total, all.len());
-    let page = json(&t, "/schedule?status=overdue", &token).await;
+    let page = t.json("/schedule?status=overdue", &token).await;
     let overdue: i64 = page["items"]
         .as_array()
         .unwrap()
@@ -83,7 +60,7 @@ async fn status_filters_partition_the_schedule_and_agree_with_the_rule(t: TestSe
         .sum();
     assert!(overdue > 0);
     assert_eq!(cents(&page["overdue_total"]), overdue);
-    let home = json(&t, "/home", &token).await;
+    let home = t.json("/home", &token).await;
     assert_eq!(
         page["overdue_total"], home["situation"]["overdue_total"],
         "one figure, two screens"
@@ -92,7 +69,7 @@ async fn status_filters_partition_the_schedule_and_agree_with_the_rule(t: TestSe
 
 async fn the_contract_filter_shows_one_contract_and_refuses_others(t: TestServer) {
     let (token, _) = t.demo_tokens().await;
-    let contracts = json(&t, "/contracts", &token).await;
+    let contracts = t.json("/contracts", &token).await;
     let car = contracts["items"]
         .as_array()
         .unwrap()
@@ -101,12 +78,12 @@ async fn the_contract_filter_shows_one_contract_and_refuses_others(t: TestServer
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let items = all_pages(&t, &token, &format!("&contract={car}")).await;
+    let items = t.all_items(&format!("/schedule?limit=40&contract={car}"), &token).await;
     assert_eq!(items.len(), 49, "advance, 47 installments, residual");
     assert!(items
         .iter()
         .all(|i| i["contract_no"] == "91207" && i["contract_id"] == car));
-    let page = json(&t, &format!("/schedule?contract={car}"), &token).await;
+    let page = t.json(&format!("/schedule?contract={car}"), &token).await;
     assert!(
         cents(&page["overdue_total"]) > 0,
         "the car lease has the overdue installment"
@@ -119,7 +96,7 @@ async fn the_contract_filter_shows_one_contract_and_refuses_others(t: TestServer
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let page = json(&t, &format!("/schedule?contract={dental}"), &token).await;
+    let page = t.json(&format!("/schedule?contract={dental}"), &token).await;
     assert_eq!(page["overdue_total"], "0.00");
 
     assert_eq!(

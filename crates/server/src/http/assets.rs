@@ -1,7 +1,7 @@
 //! Leased assets (L1).
 
 use super::extract::{ApiQuery, Caller};
-use super::paging::{bad, next_cursor, path_id, with_etag, ListQuery};
+use super::paging::{bad, page, path_id, with_etag, ListQuery};
 use super::ServerError;
 use crate::AppState;
 use axum::extract::State;
@@ -41,12 +41,10 @@ pub(super) async fn list(
     let query = ListQuery::new(params, &["contract"])?;
     let contract_id = contract_filter(&state, caller.customer_id, &query).await?;
     let limit = query.limit(50)?;
-    let mut items = state
+    let rows = state
         .store
         .list_assets(caller.customer_id, contract_id, query.after()?, limit + 1)
         .await?;
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = next_cursor(items.last().map(|a| a.id), more);
+    let (items, next_cursor) = page(rows, limit, |a| a.id.to_string());
     Ok(with_etag(&headers, &AssetPage { items, next_cursor }))
 }

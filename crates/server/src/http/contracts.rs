@@ -1,7 +1,7 @@
 //! Contracts (C1, C2) and the amortization plan (C4).
 
 use super::extract::{ApiQuery, Caller};
-use super::paging::{bad, next_cursor, path_id, with_etag, ListQuery};
+use super::paging::{bad, page, path_id, with_etag, ListQuery};
 use super::ServerError;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -36,13 +36,11 @@ pub(super) async fn list(
         text => Some(ContractStatus::parse(text).ok_or_else(|| bad("status", "active, extinct or all"))?),
     };
     let limit = query.limit(50)?;
-    let mut items = state
+    let rows = state
         .store
         .list_contracts(caller.customer_id, status, query.after()?, limit + 1)
         .await?;
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = next_cursor(items.last().map(|c| c.id), more);
+    let (items, next_cursor) = page(rows, limit, |c| c.id.to_string());
     Ok(with_etag(&headers, &ContractPage { items, next_cursor }))
 }
 
@@ -85,14 +83,12 @@ pub(super) async fn plan(
     let id = path_id(&id)?;
     let query = ListQuery::new(params, &[])?;
     let limit = query.limit(25)?;
-    let (mut rows, total) = state
+    let (rows, total) = state
         .store
         .plan_page(caller.customer_id, id, query.after()?, limit + 1)
         .await?
         .ok_or_else(not_found)?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = next_cursor(rows.last().map(|(seq, _)| *seq), more);
+    let (rows, next_cursor) = page(rows, limit, |(seq, _)| seq.to_string());
     let items = rows.into_iter().map(|(_, entry)| entry).collect();
     Ok(with_etag(
         &headers,

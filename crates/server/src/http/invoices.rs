@@ -2,7 +2,7 @@
 //! FatturaPA XML of each.
 
 use super::extract::{ApiQuery, Caller};
-use super::paging::{bad, next_cursor_key, path_id, with_etag, ListQuery};
+use super::paging::{bad, page, path_id, with_etag, ListQuery};
 use super::ServerError;
 use crate::einvoice::{fatturapa, pdf};
 use crate::store::invoices::InvoiceFilter;
@@ -56,14 +56,7 @@ pub(super) async fn list(
         Some(text) => Some(DocumentKind::parse(text).ok_or_else(|| bad("kind", "invoice or credit_note"))?),
     };
     let contract_id = super::assets::contract_filter(&state, caller.customer_id, &query).await?;
-    let after = query
-        .after_key()?
-        .map(|key| {
-            key.split_once('|')
-                .and_then(|(d, id)| Some((d.parse().ok()?, id.parse().ok()?)))
-                .ok_or_else(|| bad("cursor", "not a cursor this API gave"))
-        })
-        .transpose()?;
+    let after = query.after_date_id()?;
     let limit = query.limit(50)?;
     let filter = InvoiceFilter {
         customer_id: caller.customer_id,
@@ -73,13 +66,11 @@ pub(super) async fn list(
         to,
     };
     let transmitter = state.seller.0.vat_number.clone().expect("the seller has a VAT number");
-    let mut items = state
+    let rows = state
         .store
         .list_invoices(&filter, &transmitter, after, limit + 1)
         .await?;
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = next_cursor_key(items.last().map(|i| format!("{}|{}", i.issued_on, i.id)), more);
+    let (items, next_cursor) = page(rows, limit, |i| format!("{}|{}", i.issued_on, i.id));
     Ok(with_etag(&headers, &InvoicePage { items, next_cursor }))
 }
 

@@ -55,6 +55,17 @@ impl ListQuery {
         }
     }
 
+    /// For lists newest first: the (date, id) the page starts after.
+    pub fn after_date_id(&self) -> Result<Option<(chrono::NaiveDate, i64)>, ApiError> {
+        self.after_key()?
+            .map(|key| {
+                key.split_once('|')
+                    .and_then(|(d, id)| Some((d.parse().ok()?, id.parse().ok()?)))
+                    .ok_or_else(bad_cursor)
+            })
+            .transpose()
+    }
+
     /// The sort key the page starts after, for lists ordered by more than an id.
     pub fn after_key(&self) -> Result<Option<String>, ApiError> {
         let Some(cursor) = self.get("cursor") else {
@@ -79,13 +90,17 @@ pub fn bad(field: &str, problem: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::BadRequest, format!("{field}: {problem}")).with_field(field, problem)
 }
 
-/// The cursor of the page after the row at `position`, if there are more rows.
-pub fn next_cursor(position: Option<i64>, more: bool) -> Option<String> {
-    next_cursor_key(position.map(|p| p.to_string()), more)
+/// Trims a fetch of `limit + 1` rows to the page and makes the cursor of the
+/// next one from the last row's sort key, if there is a next one.
+pub fn page<T>(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next = next_cursor_key(items.last().map(key), more);
+    (items, next)
 }
 
-/// The same for a composite sort key.
-pub fn next_cursor_key(key: Option<String>, more: bool) -> Option<String> {
+/// The cursor of the page after the row with sort key `key`, if there are more rows.
+fn next_cursor_key(key: Option<String>, more: bool) -> Option<String> {
     key.filter(|_| more)
         .map(|k| URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{k}")))
 }
@@ -132,9 +147,13 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_forgeries_are_refused() {
-        let cursor = next_cursor(Some(42), true).unwrap();
+        let cursor = next_cursor_key(Some("42".into()), true).unwrap();
         assert_eq!(query(&[("cursor", &cursor)]).after().unwrap(), 42);
-        assert_eq!(next_cursor(Some(42), false), None);
+        assert_eq!(next_cursor_key(Some("42".into()), false), None);
+        let (rows, next) = page(vec![1, 2, 3], 2, |n| n.to_string());
+        assert_eq!(rows, vec![1, 2]);
+        assert_eq!(query(&[("cursor", &next.unwrap())]).after().unwrap(), 2);
+        assert_eq!(page(vec![1, 2], 2, |n| n.to_string()).1, None);
         for bad in ["42", "YzE6LTE", "!!", ""] {
             assert!(query(&[("cursor", bad)]).after().is_err(), "{bad}");
         }

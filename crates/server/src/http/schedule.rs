@@ -1,24 +1,17 @@
 //! The payment schedule (B1).
 
 use super::extract::{ApiQuery, Caller};
-use super::paging::{bad, next_cursor_key, with_etag, ListQuery};
+use super::paging::{bad, page, with_etag, ListQuery};
 use super::ServerError;
 use crate::store::schedule::ScheduleFilter;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::NaiveDate;
 use sportello_domain::api::schedule::SchedulePage;
 use sportello_domain::situation::PaymentStatus;
 use sportello_domain::ApiError;
 use std::collections::HashMap;
-
-fn parse_key(key: &str) -> Result<(NaiveDate, i64), ApiError> {
-    key.split_once('|')
-        .and_then(|(d, id)| Some((d.parse().ok()?, id.parse().ok()?)))
-        .ok_or_else(|| bad("cursor", "not a cursor this API gave"))
-}
 
 #[utoipa::path(get, path = "/api/v1/schedule", tag = "payments", operation_id = "list_schedule", security(("bearer" = [])),
     params(
@@ -42,7 +35,7 @@ pub(super) async fn list(
         None => None,
         Some(text) => Some(PaymentStatus::parse(text).ok_or_else(|| bad("status", "due, overdue or paid"))?),
     };
-    let after = query.after_key()?.as_deref().map(parse_key).transpose()?;
+    let after = query.after_date_id()?;
     let limit = query.limit(50)?;
     let filter = ScheduleFilter {
         customer_id: caller.customer_id,
@@ -50,10 +43,8 @@ pub(super) async fn list(
         status,
         today: state.clock.today(),
     };
-    let mut items = state.store.schedule_page(&filter, after, limit + 1).await?;
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = next_cursor_key(items.last().map(|i| format!("{}|{}", i.due_on, i.id)), more);
+    let rows = state.store.schedule_page(&filter, after, limit + 1).await?;
+    let (items, next_cursor) = page(rows, limit, |i| format!("{}|{}", i.due_on, i.id));
     let overdue_total = state.store.overdue_total(&filter).await?;
     Ok(with_etag(
         &headers,

@@ -17,7 +17,7 @@ fn parse_status(text: &str) -> StoreResult<ContractStatus> {
     ContractStatus::parse(text).ok_or_else(|| corrupt("contract status", text))
 }
 
-fn kind_code(kind: RowKind) -> &'static str {
+pub(crate) fn kind_code(kind: RowKind) -> &'static str {
     match kind {
         RowKind::Advance => "advance",
         RowKind::Installment => "installment",

@@ -144,6 +144,26 @@ impl TestServer {
         )
     }
 
+    /// A 200 answer's JSON.
+    pub async fn json(&self, path: &str, token: &str) -> Value {
+        let response = self.get(path, token).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        response.json().await.unwrap()
+    }
+
+    /// Every item of a list, following its cursors; `path` already has a query string.
+    pub async fn all_items(&self, path: &str, token: &str) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut page = self.json(path, token).await;
+        loop {
+            items.extend(page["items"].as_array().unwrap().iter().cloned());
+            let Some(cursor) = page["next_cursor"].as_str() else {
+                return items;
+            };
+            page = self.json(&format!("{path}&cursor={cursor}"), token).await;
+        }
+    }
+
     pub fn outbox(&self) -> Vec<mail_parser::Message<'static>> {
         testkit::outbox(self.dir.path())
     }
@@ -158,4 +178,17 @@ pub async fn error_code(response: Response) -> (StatusCode, String) {
     let status = response.status();
     let body: Value = response.json().await.unwrap();
     (status, body["code"].as_str().unwrap().to_owned())
+}
+
+/// Whole cents of a money string ("-12.34" → -1234).
+pub fn cents(v: &Value) -> i64 {
+    let text = v.as_str().expect("money is a string on the wire");
+    let (units, dec) = text.split_once('.').expect("two decimals");
+    assert_eq!(dec.len(), 2, "{text}");
+    let magnitude = units.trim_start_matches('-').parse::<i64>().unwrap() * 100 + dec.parse::<i64>().unwrap();
+    if units.starts_with('-') {
+        -magnitude
+    } else {
+        magnitude
+    }
 }
