@@ -8,6 +8,7 @@ pub mod demo;
 pub mod einvoice;
 pub mod fleet;
 pub mod http;
+pub mod limits;
 pub mod mail;
 pub mod passwords;
 pub mod secrets;
@@ -34,6 +35,7 @@ pub struct AppState {
     pub mail_from: Mailbox,
     pub config: Arc<Config>,
     pub clock: Clock,
+    pub limiter: limits::Limiter,
     /// The company as the seller on its invoices, and its account.
     pub seller: Arc<(sportello_domain::invoice::Party, sportello_domain::ids::Iban)>,
 }
@@ -65,6 +67,7 @@ impl AppState {
             mail_from,
             config: Arc::new(config),
             clock,
+            limiter: limits::Limiter::default(),
             seller,
         })
     }
@@ -100,7 +103,7 @@ pub async fn start(state: AppState) -> Result<RunningServer, StartError> {
     let (stop, stopped) = oneshot::channel::<()>();
     let app = http::router(state.clone());
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })

@@ -258,7 +258,63 @@ async fn logout_ends_the_session_and_is_idempotent(t: TestServer) {
     );
 }
 
+async fn logins_and_code_checks_are_rate_limited_per_account_and_per_address(t: TestServer) {
+    // Start at the beginning of a window, so that none ends in the middle of the test.
+    t.clock
+        .advance(TimeDelta::seconds(60 - t.clock.now().timestamp().rem_euclid(60)));
+    for _ in 0..10 {
+        assert_eq!(
+            error_code(t.login("guess", "a password").await).await.1,
+            "invalid_credentials"
+        );
+    }
+    let limited = t.login("GUESS", "a password").await;
+    assert_eq!(
+        limited.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "usernames are counted case-blind"
+    );
+    let wait: i64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let body: Value = limited.json().await.unwrap();
+    assert_eq!(
+        (body["code"].as_str(), body["fields"]["retry_after"].as_str()),
+        (Some("rate_limited"), Some(wait.to_string().as_str()))
+    );
+
+    // The address has a budget of its own across usernames: 30 a minute, 11 used.
+    for n in 0..19 {
+        assert_eq!(
+            error_code(t.login(&format!("user{n}"), "a password").await).await.1,
+            "invalid_credentials"
+        );
+    }
+    assert_eq!(
+        error_code(t.login("fresh", "a password").await).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    for _ in 0..30 {
+        assert_eq!(
+            error_code(t.verify("no-such-challenge", "123456").await).await.1,
+            "code_expired"
+        );
+    }
+    assert_eq!(
+        error_code(t.verify("no-such-challenge", "123456").await).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    t.clock.advance(TimeDelta::seconds(60));
+    assert_eq!(
+        t.login(DEMO_USERNAME, DEMO_PASSWORD).await.status(),
+        StatusCode::OK,
+        "a new window"
+    );
+}
+
 on_both_engines!(
+    logins_and_code_checks_are_rate_limited_per_account_and_per_address,
     login_with_password_and_emailed_code_reaches_the_home,
     three_wrong_passwords_lock_the_account_and_errors_never_say_which_part_was_wrong,
     a_successful_login_resets_the_wrong_password_count,

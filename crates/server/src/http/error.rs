@@ -1,3 +1,4 @@
+use axum::http::header::RETRY_AFTER;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -15,10 +16,26 @@ pub enum ServerError {
     Mail(#[from] crate::mail::MailError),
     #[error("background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// Too many requests: try again after this many seconds.
+    #[error("rate limited for {0} s")]
+    RateLimited(i64),
 }
 
 impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
+        if let ServerError::RateLimited(seconds) = self {
+            let error = ApiError::new(
+                ErrorCode::RateLimited,
+                format!("too many requests: try again in {seconds} s"),
+            )
+            .with_field("retry_after", seconds.to_string());
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(RETRY_AFTER, seconds.to_string())],
+                Json(error),
+            )
+                .into_response();
+        }
         let error = match self {
             ServerError::Api(error) => error,
             internal => {

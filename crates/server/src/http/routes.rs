@@ -1,7 +1,8 @@
 use super::extract::{ApiJson, Caller};
 use super::ServerError;
+use crate::limits::Scope;
 use crate::{auth, AppState};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -9,7 +10,15 @@ use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshReque
 use sportello_domain::api::home::{ContractsPanel, Home};
 use sportello_domain::situation::Situation;
 use sportello_domain::{ApiError, ErrorCode};
+use std::net::SocketAddr;
 use tower_http::trace::TraceLayer;
+
+fn limit(state: &AppState, scope: Scope, key: &str) -> Result<(), ServerError> {
+    state
+        .limiter
+        .check(&state.clock, scope, key)
+        .map_err(ServerError::RateLimited)
+}
 
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
@@ -40,22 +49,29 @@ pub fn router(state: AppState) -> Router {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, description = "A 6-digit code was e-mailed", body = LoginChallenge),
               (status = 400, body = ApiError), (status = 401, description = "invalid_credentials", body = ApiError),
-              (status = 403, description = "account_locked", body = ApiError)))]
+              (status = 403, description = "account_locked", body = ApiError),
+              (status = 429, description = "rate_limited, with Retry-After", body = ApiError)))]
 pub(super) async fn login(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginChallenge>, ServerError> {
+    limit(&state, Scope::LoginAddress, &client.ip().to_string())?;
+    limit(&state, Scope::LoginAccount, req.username.trim())?;
     Ok(Json(auth::login(&state, req).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/verify", tag = "auth", request_body = VerifyCodeRequest,
     responses((status = 200, description = "Logged in", body = TokenPair), (status = 400, body = ApiError),
               (status = 401, description = "invalid_code or code_expired", body = ApiError),
-              (status = 403, description = "too_many_attempts", body = ApiError)))]
+              (status = 403, description = "too_many_attempts", body = ApiError),
+              (status = 429, description = "rate_limited, with Retry-After", body = ApiError)))]
 pub(super) async fn verify(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<VerifyCodeRequest>,
 ) -> Result<Json<TokenPair>, ServerError> {
+    limit(&state, Scope::VerifyAddress, &client.ip().to_string())?;
     Ok(Json(auth::verify_code(&state, req).await?))
 }
 
