@@ -32,11 +32,9 @@ impl Money {
 
     /// Rounds half away from zero to the cent, as Italian invoices do.
     pub fn from_decimal_rounded(value: Decimal) -> Money {
-        Money(
-            value
-                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-                .normalize_to_cents(),
-        )
+        Money(at_cents(
+            value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
+        ))
     }
 
     /// Exact conversion from a whole number of cents, the storage form.
@@ -63,15 +61,10 @@ impl Money {
     }
 }
 
-trait ToCents {
-    fn normalize_to_cents(self) -> Decimal;
-}
-
-impl ToCents for Decimal {
-    fn normalize_to_cents(mut self) -> Decimal {
-        self.rescale(2);
-        self
-    }
+/// The same value with exactly two decimals.
+fn at_cents(mut value: Decimal) -> Decimal {
+    value.rescale(2);
+    value
 }
 
 impl FromStr for Money {
@@ -87,7 +80,7 @@ impl FromStr for Money {
         if value.abs() > Decimal::from(10_i64.pow(13)) {
             return Err(MoneyError::OutOfRange);
         }
-        Ok(Money(value.normalize_to_cents()))
+        Ok(Money(at_cents(value)))
     }
 }
 

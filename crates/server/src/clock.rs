@@ -28,7 +28,3 @@ impl Clock {
         self.offset_ms.fetch_add(by.num_milliseconds(), Ordering::Relaxed);
     }
 }
-
-pub fn from_ms(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default()
-}

@@ -48,9 +48,12 @@ pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
-/// The document as committed in docs/openapi.json.
-pub fn document_json() -> String {
-    let mut json = document().to_pretty_json().expect("the document serializes");
-    json.push('\n');
-    json
+/// The document as committed in docs/openapi.json, built once.
+pub fn document_json() -> &'static str {
+    static JSON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    JSON.get_or_init(|| {
+        let mut json = document().to_pretty_json().expect("the document serializes");
+        json.push('\n');
+        json
+    })
 }

@@ -37,7 +37,15 @@ pub fn router(state: AppState) -> Router {
         .route("/invoices", get(super::invoices::list))
         .route("/invoices/{id}/pdf", get(super::invoices::pdf))
         .route("/invoices/{id}/xml", get(super::invoices::xml))
-        .route("/openapi.json", get(|| async { Json(super::openapi::document()) }));
+        .route(
+            "/openapi.json",
+            get(|| async {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    super::openapi::document_json(),
+                )
+            }),
+        );
     Router::new()
         .nest("/api/v1", api)
         .fallback(|| async { ServerError::from(ApiError::new(ErrorCode::NotFound, "no such endpoint")) })

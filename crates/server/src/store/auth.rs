@@ -156,14 +156,6 @@ impl Store {
         Ok(())
     }
 
-    pub async fn session_revoked_reason(&self, session_id: &str) -> StoreResult<Option<String>> {
-        let reason: Option<Option<String>> = sqlx::query_scalar("SELECT revoked_reason FROM sessions WHERE id = $1")
-            .bind(session_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(reason.flatten())
-    }
-
     pub async fn principal(&self, access_hash: &str, now: i64) -> StoreResult<Option<Principal>> {
         Ok(sqlx::query_as(
             "SELECT s.user_id, u.customer_id, s.id AS session_id

@@ -166,7 +166,7 @@ impl Store {
                     contract_no,
                     module_no,
                     product,
-                    assets_count: u32::try_from(assets).unwrap_or(u32::MAX),
+                    assets_count: super::to_u32(assets),
                     amount: Money::from_cents(amount),
                     signed_on: date(&signed_on)?,
                 })

@@ -2,16 +2,12 @@
 //! contract of someone else is simply not found.
 
 use super::book::parse_periodicity;
-use super::{date, Store, StoreError, StoreResult};
+use super::{corrupt, date, to_u32, Store, StoreResult};
 use chrono::NaiveDate;
 use sportello_domain::amortization::{PlanRow, RowKind};
 use sportello_domain::api::contracts::{ContractDetail, ContractListItem, ContractStatus, PlanEntry};
 use sportello_domain::invoice::PaymentMethod;
 use sportello_domain::Money;
-
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("{what} {value:?}"))
-}
 
 fn parse_status(text: &str) -> StoreResult<ContractStatus> {
     ContractStatus::parse(text).ok_or_else(|| corrupt("contract status", text))
@@ -36,10 +32,6 @@ fn parse_kind(text: &str) -> StoreResult<RowKind> {
     .into_iter()
     .find(|k| kind_code(*k) == text)
     .ok_or_else(|| corrupt("plan row kind", text))
-}
-
-fn count(n: i64) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 type ListRow = (i64, String, String, String, String, String, String);
@@ -89,7 +81,7 @@ impl PlanDbRow {
     fn entry(self) -> StoreResult<PlanEntry> {
         Ok(PlanEntry {
             row: PlanRow {
-                number: count(self.number),
+                number: to_u32(self.number),
                 kind: parse_kind(&self.kind)?,
                 due_on: date(&self.due_on)?,
                 amount: Money::from_cents(self.amount_cents),
@@ -197,7 +189,7 @@ impl Store {
         Ok(Some(ContractDetail {
             id: c.id,
             status: parse_status(&c.status)?,
-            assets_count: count(c.assets),
+            assets_count: to_u32(c.assets),
             signed_on: date(&c.signed_on)?,
             start_on: date(&c.start_on)?,
             end_on: date(&c.end_on)?,
@@ -206,9 +198,9 @@ impl Store {
             amount,
             advance: Money::from_cents(c.advance_cents),
             residual_value: Money::from_cents(c.residual_cents),
-            installments: count(c.installments),
+            installments: to_u32(c.installments),
             installment_amount: Money::from_cents(c.installment_cents),
-            duration_months: count(c.duration_months),
+            duration_months: to_u32(c.duration_months),
             contract_no: c.contract_no,
             module_no: c.module_no,
             product: c.product,
@@ -264,6 +256,6 @@ impl Store {
             .into_iter()
             .map(|r| Ok((r.seq, r.entry()?)))
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Some((entries, count(total))))
+        Ok(Some((entries, to_u32(total))))
     }
 }

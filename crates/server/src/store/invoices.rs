@@ -1,6 +1,6 @@
 //! Invoices and credit notes with their lines, scoped to one customer.
 
-use super::{date, Store, StoreError, StoreResult};
+use super::{corrupt, date, to_u32, Store, StoreResult};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sportello_domain::api::invoices::InvoiceItem;
@@ -31,10 +31,6 @@ pub struct InvoiceFilter {
     pub kind: Option<DocumentKind>,
     pub from: NaiveDate,
     pub to: NaiveDate,
-}
-
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("{what} {value:?}"))
 }
 
 #[derive(sqlx::FromRow)]
@@ -315,6 +311,6 @@ impl Store {
             corrects,
             contract: doc.contract_label,
         };
-        Ok(Some((invoice, u32::try_from(doc.progressive).unwrap_or(0))))
+        Ok(Some((invoice, to_u32(doc.progressive))))
     }
 }

@@ -82,8 +82,17 @@ impl Store {
     }
 }
 
+/// Stored data that does not parse: a bug or a hand edit, never user input.
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value:?}"))
+}
+
 /// Parses a stored ISO date.
 pub(crate) fn date(text: &str) -> StoreResult<chrono::NaiveDate> {
-    text.parse()
-        .map_err(|_| StoreError::Corrupt(format!("bad date {text:?}")))
+    text.parse().map_err(|_| corrupt("date", text))
+}
+
+/// A stored count or number as u32 (they are all far below its limit).
+pub(crate) fn to_u32(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }

@@ -1,6 +1,6 @@
 //! The payment schedule (B1) of one customer, newest first.
 
-use super::{date, Store, StoreError, StoreResult};
+use super::{corrupt, date, to_u32, Store, StoreResult};
 use chrono::NaiveDate;
 use sportello_domain::api::schedule::{ScheduleItem, ScheduleReason};
 use sportello_domain::invoice::PaymentMethod;
@@ -39,10 +39,6 @@ pub struct ScheduleFilter {
     pub today: NaiveDate,
 }
 
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("{what} {value:?}"))
-}
-
 impl Row {
     fn item(self, today: NaiveDate) -> StoreResult<ScheduleItem> {
         let line = ScheduleLine {
@@ -57,7 +53,7 @@ impl Row {
             contract_id: self.contract_id,
             contract_no: self.contract_no,
             due_on: line.due_on,
-            installment_no: u32::try_from(self.installment_no).unwrap_or(0),
+            installment_no: to_u32(self.installment_no),
             reason: ScheduleReason::parse(&self.kind).ok_or_else(|| corrupt("schedule kind", &self.kind))?,
             payment_method: PaymentMethod::parse(&self.payment_method)
                 .ok_or_else(|| corrupt("payment method", &self.payment_method))?,

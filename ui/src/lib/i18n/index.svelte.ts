@@ -46,6 +46,3 @@ export function t(key: MessageKey, params: Params = {}): string {
   return interpolate(dictionaries[current][key], params, i18n.locale);
 }
 
-export function hasKey(key: string): key is MessageKey {
-  return key in it;
-}
