@@ -242,10 +242,7 @@ async fn seed_plan(store: &Store, mut plan: Plan<'_>, today: NaiveDate) -> Store
     // last `unpaid_before_today` rows.
     let past = rows.iter().filter(|r| r.due_on < today).count();
     let paid = |index: usize| index + plan.unpaid_before_today < past;
-    let method = |kind: RowKind| match kind {
-        RowKind::Advance | RowKind::Residual => PaymentMethod::BankTransfer,
-        _ => PaymentMethod::SepaDirectDebit,
-    };
+    let method = collection_method;
     let stored: Vec<_> = rows
         .iter()
         .enumerate()
@@ -254,11 +251,7 @@ async fn seed_plan(store: &Store, mut plan: Plan<'_>, today: NaiveDate) -> Store
     store.insert_plan(contract_id, &stored).await?;
     let mut pending = Vec::new();
     for (index, row) in rows.iter().enumerate() {
-        let kind = match row.kind {
-            RowKind::Advance => "advance",
-            RowKind::Residual => "residual",
-            _ => "installment",
-        };
+        let kind = row.kind.as_str();
         // The plan row is the taxable amount; the schedule line is what the customer pays.
         let label = format!("{}/{}", plan.contract.contract_no, plan.contract.module_no);
         let line = installment_line(&label, row);
@@ -275,12 +268,7 @@ async fn seed_plan(store: &Store, mut plan: Plan<'_>, today: NaiveDate) -> Store
         if paid(index) {
             store.insert_payment(entry_id, total, row.due_on).await?;
         }
-        // Invoiced a fortnight ahead (the advance on signing).
-        let issued_on = if row.kind == RowKind::Advance {
-            row.due_on
-        } else {
-            row.due_on - Days::new(15)
-        };
+        let issued_on = issue_date(row);
         if issued_on <= today {
             pending.push(Pending {
                 issued_on,
@@ -303,6 +291,23 @@ struct Pending {
     entry_id: i64,
     method: PaymentMethod,
     line: InvoiceLine,
+}
+
+/// How a plan row is collected: the advance and the buy-out by transfer, the rest by SEPA debit.
+pub(crate) fn collection_method(kind: RowKind) -> PaymentMethod {
+    match kind {
+        RowKind::Advance | RowKind::Residual => PaymentMethod::BankTransfer,
+        RowKind::Installment | RowKind::Indexation => PaymentMethod::SepaDirectDebit,
+    }
+}
+
+/// When a plan row is invoiced: a fortnight before it falls due, the advance on signing.
+pub(crate) fn issue_date(row: &sportello_domain::amortization::PlanRow) -> NaiveDate {
+    if row.kind == RowKind::Advance {
+        row.due_on
+    } else {
+        row.due_on - Days::new(15)
+    }
 }
 
 /// The invoice line that bills a plan row of contract `label` ("84963/1"), at 22 % VAT.

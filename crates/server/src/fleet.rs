@@ -2,18 +2,16 @@
 //! deterministically from a seed, for benchmarks and scale tests (1,000
 //! contracts give about 60,000 schedule rows and 40,000 invoices).
 
-use crate::demo::installment_line;
+use crate::demo::{collection_method, installment_line, issue_date};
 use crate::passwords;
-use crate::store::book::periodicity_code;
 use crate::store::bulk::Val::{self, Int, NullInt, NullText, Text};
-use crate::store::contracts::kind_code;
 use crate::store::users::{Billing, NewCustomer, NewUser};
 use crate::store::{Store, StoreResult};
 use chrono::{Datelike, Days, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
-use sportello_domain::amortization::{build_plan, Periodicity, PlanTerms, RowKind, Timing};
+use sportello_domain::amortization::{build_plan, Periodicity, PlanTerms, Timing};
 use sportello_domain::api::invoices::first_day;
 use sportello_domain::invoice::{InvoiceLine, PaymentMethod, Totals};
 use sportello_domain::Money;
@@ -152,7 +150,7 @@ fn contract(rng: &mut StdRng, rows: &mut Rows, ids: &mut Ids, customer_id: i64, 
         NullText(None),
         Text("Euribor 3 m.l. (div.360)".into()),
         Text("Nessuna agevolazione".into()),
-        Text(periodicity_code(terms.periodicity).into()),
+        Text(terms.periodicity.as_str().into()),
         Int(i64::from(installments)),
         Int(plan[1].amount.cents()),
         Int(i64::from(installments + 1)),
@@ -168,18 +166,14 @@ fn contract(rng: &mut StdRng, rows: &mut Rows, ids: &mut Ids, customer_id: i64, 
     ]);
     ids.asset += 1;
     for (seq, row) in (1_i64..).zip(&plan) {
-        let method = if matches!(row.kind, RowKind::Advance | RowKind::Residual) {
-            PaymentMethod::BankTransfer
-        } else {
-            PaymentMethod::SepaDirectDebit
-        };
+        let method = collection_method(row.kind);
         // One line in a hundred of the past stays unpaid: the fleet's overdue money.
         let paid = row.due_on < today && rng.gen_range(0..100) != 0;
         rows.plan.push(vec![
             Int(contract_id),
             Int(seq),
             Int(i64::from(row.number)),
-            Text(kind_code(row.kind).into()),
+            Text(row.kind.as_str().into()),
             Text(row.due_on.to_string()),
             Int(row.amount.cents()),
             Int(row.principal.cents()),
@@ -192,11 +186,7 @@ fn contract(rng: &mut StdRng, rows: &mut Rows, ids: &mut Ids, customer_id: i64, 
         ]);
         let line = installment_line(&label, row);
         let total = Totals::of(std::slice::from_ref(&line)).total;
-        let issued_on = if row.kind == RowKind::Advance {
-            row.due_on
-        } else {
-            row.due_on - Days::new(15)
-        };
+        let issued_on = issue_date(row);
         let invoice_id = (issued_on <= today).then(|| {
             rows.invoices
                 .push((issued_on, row.due_on, contract_id, ids.invoice, method, line));
@@ -207,7 +197,7 @@ fn contract(rng: &mut StdRng, rows: &mut Rows, ids: &mut Ids, customer_id: i64, 
             Int(ids.entry),
             Int(contract_id),
             Int(i64::from(row.number)),
-            Text(kind_code(row.kind).into()),
+            Text(row.kind.as_str().into()),
             Text(row.due_on.to_string()),
             Int(total.cents()),
             Text(method.as_str().into()),

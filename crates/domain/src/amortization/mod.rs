@@ -46,6 +46,20 @@ impl Periodicity {
     pub fn per_year(self) -> u32 {
         12 / self.months()
     }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Periodicity::Monthly => "monthly",
+            Periodicity::Quarterly => "quarterly",
+            Periodicity::SemiAnnual => "semi_annual",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Periodicity> {
+        [Periodicity::Monthly, Periodicity::Quarterly, Periodicity::SemiAnnual]
+            .into_iter()
+            .find(|p| p.as_str() == code)
+    }
 }
 
 /// When in its period an installment is paid.
@@ -66,6 +80,28 @@ pub enum RowKind {
     Installment,
     Residual,
     Indexation,
+}
+
+impl RowKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowKind::Advance => "advance",
+            RowKind::Installment => "installment",
+            RowKind::Residual => "residual",
+            RowKind::Indexation => "indexation",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<RowKind> {
+        [
+            RowKind::Advance,
+            RowKind::Installment,
+            RowKind::Residual,
+            RowKind::Indexation,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == code)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

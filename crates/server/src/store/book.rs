@@ -2,7 +2,7 @@
 
 use super::{date, Store, StoreResult};
 use chrono::NaiveDate;
-use sportello_domain::amortization::Periodicity;
+use sportello_domain::amortization::{Periodicity, RowKind};
 use sportello_domain::api::home::ContractSummary;
 use sportello_domain::situation::ScheduleLine;
 use sportello_domain::Money;
@@ -50,21 +50,6 @@ pub struct NewEntry<'a> {
 
 pub const STATUS_ACTIVE: &str = "active";
 
-pub fn periodicity_code(p: Periodicity) -> &'static str {
-    match p {
-        Periodicity::Monthly => "monthly",
-        Periodicity::Quarterly => "quarterly",
-        Periodicity::SemiAnnual => "semi_annual",
-    }
-}
-
-pub fn parse_periodicity(code: &str) -> Option<Periodicity> {
-    [Periodicity::Monthly, Periodicity::Quarterly, Periodicity::SemiAnnual]
-        .into_iter()
-        .find(|p| periodicity_code(*p) == code)
-}
-pub const KIND_ADVANCE: &str = "advance";
-
 impl Store {
     pub async fn insert_contract(&self, c: &NewContract<'_>) -> StoreResult<i64> {
         Ok(sqlx::query_scalar(
@@ -90,7 +75,7 @@ impl Store {
         .bind(c.iban)
         .bind(c.reference_rate)
         .bind(c.subsidy)
-        .bind(periodicity_code(c.periodicity))
+        .bind(c.periodicity.as_str())
         .bind(i64::from(c.installments))
         .bind(c.installment.cents())
         .bind(i64::from(c.duration_months))
@@ -193,7 +178,7 @@ impl Store {
                     due_on: date(&due_on)?,
                     amount: Money::from_cents(amount),
                     paid: Money::from_cents(paid),
-                    is_advance: kind == KIND_ADVANCE,
+                    is_advance: kind == RowKind::Advance.as_str(),
                 })
             })
             .collect()

@@ -1,37 +1,15 @@
 //! Contracts (C1, C2) and plan rows (C4), always scoped to one customer: a
 //! contract of someone else is simply not found.
 
-use super::book::parse_periodicity;
 use super::{corrupt, date, to_u32, Store, StoreResult};
 use chrono::NaiveDate;
-use sportello_domain::amortization::{PlanRow, RowKind};
+use sportello_domain::amortization::{Periodicity, PlanRow, RowKind};
 use sportello_domain::api::contracts::{ContractDetail, ContractListItem, ContractStatus, PlanEntry};
 use sportello_domain::invoice::PaymentMethod;
 use sportello_domain::Money;
 
 fn parse_status(text: &str) -> StoreResult<ContractStatus> {
     ContractStatus::parse(text).ok_or_else(|| corrupt("contract status", text))
-}
-
-pub(crate) fn kind_code(kind: RowKind) -> &'static str {
-    match kind {
-        RowKind::Advance => "advance",
-        RowKind::Installment => "installment",
-        RowKind::Residual => "residual",
-        RowKind::Indexation => "indexation",
-    }
-}
-
-fn parse_kind(text: &str) -> StoreResult<RowKind> {
-    [
-        RowKind::Advance,
-        RowKind::Installment,
-        RowKind::Residual,
-        RowKind::Indexation,
-    ]
-    .into_iter()
-    .find(|k| kind_code(*k) == text)
-    .ok_or_else(|| corrupt("plan row kind", text))
 }
 
 type ListRow = (i64, String, String, String, String, String, String);
@@ -82,7 +60,7 @@ impl PlanDbRow {
         Ok(PlanEntry {
             row: PlanRow {
                 number: to_u32(self.number),
-                kind: parse_kind(&self.kind)?,
+                kind: RowKind::parse(&self.kind).ok_or_else(|| corrupt("plan row kind", &self.kind))?,
                 due_on: date(&self.due_on)?,
                 amount: Money::from_cents(self.amount_cents),
                 principal: Money::from_cents(self.principal_cents),
@@ -116,7 +94,7 @@ impl Store {
             .bind(contract_id)
             .bind(seq)
             .bind(i64::from(row.number))
-            .bind(kind_code(row.kind))
+            .bind(row.kind.as_str())
             .bind(row.due_on.to_string())
             .bind(row.amount.cents())
             .bind(row.principal.cents())
@@ -194,7 +172,7 @@ impl Store {
             start_on: date(&c.start_on)?,
             end_on: date(&c.end_on)?,
             outstanding_today: self.outstanding_on(c.id, today, amount).await?,
-            periodicity: parse_periodicity(&c.periodicity).ok_or_else(|| corrupt("periodicity", &c.periodicity))?,
+            periodicity: Periodicity::parse(&c.periodicity).ok_or_else(|| corrupt("periodicity", &c.periodicity))?,
             amount,
             advance: Money::from_cents(c.advance_cents),
             residual_value: Money::from_cents(c.residual_cents),

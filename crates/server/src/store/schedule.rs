@@ -45,7 +45,7 @@ impl Row {
             due_on: date(&self.due_on)?,
             amount: Money::from_cents(self.amount),
             paid: Money::from_cents(self.paid),
-            is_advance: self.kind == "advance",
+            is_advance: self.kind == sportello_domain::amortization::RowKind::Advance.as_str(),
         };
         Ok(ScheduleItem {
             id: self.id,
