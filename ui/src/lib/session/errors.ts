@@ -8,3 +8,8 @@ export function errorText(error: IpcError): string {
   }
   return t(`error.${error.code}`);
 }
+
+/** Errors about the surroundings (network, keyring) go in a banner; the rest beside the form. */
+export function isBannerError(error: IpcError): boolean {
+  return error.code === 'server_unreachable' || error.code === 'keyring_unavailable';
+}
