@@ -23,15 +23,11 @@ pub enum SessionStatus {
     LoggedIn { me: Me },
 }
 
-struct Live {
-    access_token: String,
-    me: Option<Me>,
-}
-
 pub struct Desk {
     api: ApiClient,
     secrets: Arc<dyn SecretStore>,
-    live: Mutex<Option<Live>>,
+    /// The access token, in memory only.
+    live: Mutex<Option<String>>,
 }
 
 impl Desk {
@@ -70,62 +66,42 @@ impl Desk {
 
     pub async fn verify_code(&self, challenge_id: &str, code: &str) -> Result<Me, AppError> {
         let tokens = self.api.verify(challenge_id, code).await?;
-        let mut live = self.live.lock().await;
-        self.adopt(&mut live, tokens).await?;
-        self.current_me(&mut live).await
+        let access = tokens.access_token.clone();
+        self.adopt(&mut *self.live.lock().await, tokens).await?;
+        self.api.me(&access).await
     }
 
     /// Keeps the access token in memory and puts the refresh token in the keyring.
     /// If the keyring refuses, the fresh session is ended on the server: a
     /// session whose token we cannot keep must not stay alive.
-    async fn adopt(&self, live: &mut Option<Live>, tokens: TokenPair) -> Result<(), AppError> {
+    async fn adopt(&self, live: &mut Option<String>, tokens: TokenPair) -> Result<(), AppError> {
         if let Err(error) = self.store_refresh(Some(tokens.refresh_token.clone())).await {
             let _ = self.api.logout(&tokens.refresh_token).await;
             *live = None;
             return Err(error);
         }
-        *live = Some(Live {
-            access_token: tokens.access_token,
-            me: None,
-        });
+        *live = Some(tokens.access_token);
         Ok(())
-    }
-
-    async fn current_me(&self, live: &mut Option<Live>) -> Result<Me, AppError> {
-        let session = live.as_mut().ok_or_else(session_expired)?;
-        if let Some(me) = &session.me {
-            return Ok(me.clone());
-        }
-        let me = self.api.me(&session.access_token).await?;
-        session.me = Some(me.clone());
-        Ok(me)
     }
 
     /// Restores the session from the keyring on start-up, without asking to log in.
     pub async fn status(&self) -> Result<SessionStatus, AppError> {
-        let mut live = self.live.lock().await;
-        if live.is_none() && !self.refresh_locked(&mut live).await? {
-            return Ok(SessionStatus::LoggedOut);
-        }
-        match self.current_me(&mut live).await {
-            Ok(me) => Ok(SessionStatus::LoggedIn { me }),
-            Err(error) if error.code() == ErrorCode::Unauthorized => {
-                *live = None;
-                if self.refresh_locked(&mut live).await? {
-                    Ok(SessionStatus::LoggedIn {
-                        me: self.current_me(&mut live).await?,
-                    })
-                } else {
-                    Ok(SessionStatus::LoggedOut)
-                }
+        {
+            let mut live = self.live.lock().await;
+            if live.is_none() && !self.refresh_locked(&mut live).await? {
+                return Ok(SessionStatus::LoggedOut);
             }
+        }
+        match self.authorized(|token| async move { self.api.me(&token).await }).await {
+            Ok(me) => Ok(SessionStatus::LoggedIn { me }),
+            Err(error) if error.code() == ErrorCode::SessionExpired => Ok(SessionStatus::LoggedOut),
             Err(error) => Err(error),
         }
     }
 
     /// Trades the keyring's refresh token for a new pair. False when there is
     /// none or the server ended the session (then the keyring entry goes too).
-    async fn refresh_locked(&self, live: &mut Option<Live>) -> Result<bool, AppError> {
+    async fn refresh_locked(&self, live: &mut Option<String>) -> Result<bool, AppError> {
         let Some(refresh) = self.stored_refresh().await? else {
             return Ok(false);
         };
@@ -155,22 +131,17 @@ impl Desk {
             if live.is_none() && !self.refresh_locked(&mut live).await? {
                 return Err(session_expired());
             }
-            live.as_ref()
-                .map(|l| l.access_token.clone())
-                .ok_or_else(session_expired)?
+            live.clone().ok_or_else(session_expired)?
         };
         match call(token.clone()).await {
             Err(error) if error.code() == ErrorCode::Unauthorized => {
                 let mut live = self.live.lock().await;
                 // Another call may have refreshed meanwhile; only refresh if not.
-                let still_stale = live.as_ref().is_none_or(|l| l.access_token == token);
+                let still_stale = live.as_ref().is_none_or(|current| *current == token);
                 if still_stale && !self.refresh_locked(&mut live).await? {
                     return Err(session_expired());
                 }
-                let fresh = live
-                    .as_ref()
-                    .map(|l| l.access_token.clone())
-                    .ok_or_else(session_expired)?;
+                let fresh = live.clone().ok_or_else(session_expired)?;
                 drop(live);
                 call(fresh).await
             }
