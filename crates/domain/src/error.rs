@@ -26,8 +26,26 @@ pub enum ErrorCode {
     Unauthorized,
     /// The session ended (refresh token expired, revoked or reused): log in again.
     SessionExpired,
+    /// The temporary password's validity ran out: ask for a reset (A6).
+    PasswordExpired,
+    /// A temporary password was used: choose a definitive one before anything else (A1, A2).
+    PasswordChangeRequired,
+    /// Logged in, but this action belongs to someone else (e.g. a sub-user managing sub-users).
+    Forbidden,
+    /// Contract number, module number and tax code do not match a customer (A2, A5).
+    DetailsMismatch,
+    /// The contract was registered less than 60 minutes ago; `fields.retry_after` says when to retry (A2).
+    RegistrationPending,
+    /// The customer already has an account: log in, or recover it (A5).
+    AlreadyRegistered,
     NotFound,
     Conflict,
+    /// The same `Idempotency-Key` came with a different body.
+    IdempotencyMismatch,
+    /// An upload is over the size limit.
+    PayloadTooLarge,
+    /// An upload is not a PDF, PNG or JPEG by its content.
+    UnsupportedFileType,
     RateLimited,
     Internal,
     /// Client side: the server could not be reached.
@@ -44,10 +62,18 @@ impl ErrorCode {
             | ErrorCode::InvalidCode
             | ErrorCode::CodeExpired
             | ErrorCode::Unauthorized
-            | ErrorCode::SessionExpired => 401,
-            ErrorCode::AccountLocked | ErrorCode::TooManyAttempts => 403,
+            | ErrorCode::SessionExpired
+            | ErrorCode::PasswordExpired => 401,
+            ErrorCode::AccountLocked
+            | ErrorCode::TooManyAttempts
+            | ErrorCode::PasswordChangeRequired
+            | ErrorCode::Forbidden => 403,
+            ErrorCode::DetailsMismatch => 400,
             ErrorCode::NotFound => 404,
-            ErrorCode::Conflict => 409,
+            ErrorCode::Conflict | ErrorCode::RegistrationPending | ErrorCode::AlreadyRegistered => 409,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UnsupportedFileType => 415,
+            ErrorCode::IdempotencyMismatch => 422,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal | ErrorCode::KeyringUnavailable => 500,
             ErrorCode::ServerUnreachable => 503,

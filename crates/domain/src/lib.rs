@@ -2,11 +2,13 @@
 //! server and the desktop share. No I/O lives here.
 
 pub mod amortization;
+pub mod codes;
 pub mod api;
 pub mod error;
 pub mod ids;
 pub mod invoice;
 pub mod money;
+pub mod password;
 pub mod situation;
 
 pub use error::{ApiError, ErrorCode};

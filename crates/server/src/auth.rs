@@ -74,6 +74,13 @@ pub async fn login(state: &AppState, req: LoginRequest) -> Result<LoginChallenge
         });
     }
     state.store.reset_failed_logins(user.id).await?;
+    if user.password_expires_at.is_some_and(|at| at <= state.clock.now_ms()) {
+        return Err(ApiError::new(
+            ErrorCode::PasswordExpired,
+            "the temporary password expired: ask for a new one with \"forgot password\"",
+        )
+        .into());
+    }
     send_code(state, &user).await
 }
 

@@ -54,6 +54,12 @@ pub struct AuthConfig {
     pub code_ttl_secs: i64,
     pub code_max_attempts: i64,
     pub max_failed_logins: i64,
+    /// How long a temporary password (and an invitation link) is valid.
+    pub temporary_password_days: i64,
+    /// How long a reset code or link, or an e-mail change code, is valid.
+    pub reset_ttl_secs: i64,
+    /// A contract can be registered again after this long (A2).
+    pub registration_retry_minutes: i64,
 }
 
 impl CompanyConfig {
@@ -106,6 +112,9 @@ impl Default for Config {
                 code_ttl_secs: 10 * 60,
                 code_max_attempts: 5,
                 max_failed_logins: 3,
+                temporary_password_days: 7,
+                reset_ttl_secs: 30 * 60,
+                registration_retry_minutes: 60,
             },
         }
     }

@@ -34,6 +34,7 @@ pub async fn seed(store: &Store, today: NaiveDate, now_ms: i64) -> StoreResult<b
         return Ok(false);
     }
     let customer = NewCustomer {
+        code: DEMO_USERNAME,
         kind: "company",
         name: "Studio Odontoiatrico Rossi S.r.l.",
         tax_code: DEMO_TAX_CODE,

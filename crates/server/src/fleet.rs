@@ -57,6 +57,7 @@ pub async fn seed_fleet(
     now_ms: i64,
 ) -> StoreResult<FleetSummary> {
     let customer = NewCustomer {
+        code: FLEET_USERNAME,
         kind: "company",
         name: "Flotta Logistica Nord S.p.A.",
         tax_code: "12345670017",

@@ -1,16 +1,23 @@
 //! Sportello's back end: the HTTP API the desktop syncs with, auth, mail and
 //! storage on SQLite (the embedded default) or PostgreSQL.
 
+pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod events;
 pub mod einvoice;
 pub mod fleet;
 pub mod http;
 pub mod limits;
 pub mod mail;
+pub mod mails;
+pub mod notifications;
+pub mod ops;
 pub mod passwords;
+pub mod requests;
 pub mod secrets;
 pub mod store;
 #[cfg(feature = "testkit")]
@@ -36,6 +43,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Clock,
     pub limiter: limits::Limiter,
+    pub events: events::Events,
     /// The company as the seller on its invoices, and its account.
     pub seller: Arc<(sportello_domain::invoice::Party, sportello_domain::ids::Iban)>,
 }
@@ -68,6 +76,7 @@ impl AppState {
             config: Arc::new(config),
             clock,
             limiter: limits::Limiter::default(),
+            events: events::Events::default(),
             seller,
         })
     }

@@ -12,6 +12,14 @@ pub enum Scope {
     LoginAccount,
     LoginAddress,
     VerifyAddress,
+    /// Per contract (or tax code) being registered.
+    RegisterAccount,
+    RegisterAddress,
+    /// Per username or contract asking for a reset or recovery.
+    ResetAccount,
+    ResetAddress,
+    /// Reset codes and e-mail confirmation codes, per address.
+    CodeAddress,
 }
 
 impl Scope {
@@ -21,6 +29,11 @@ impl Scope {
             Scope::LoginAccount => (10, 60),
             Scope::LoginAddress => (30, 60),
             Scope::VerifyAddress => (30, 60),
+            Scope::RegisterAccount => (5, 600),
+            Scope::RegisterAddress => (20, 600),
+            Scope::ResetAccount => (5, 600),
+            Scope::ResetAddress => (20, 600),
+            Scope::CodeAddress => (30, 60),
         }
     }
 }

@@ -23,6 +23,19 @@ pub fn new_id() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A temporary password to type from an e-mail: 16 characters without the
+/// look-alikes (0/O, 1/l/I), about 90 bits.
+pub fn new_temporary_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = OsRng;
+    (0..16)
+        .map(|i| {
+            let c = char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]);
+            if i % 4 == 3 && i < 15 { format!("{c}-") } else { c.to_string() }
+        })
+        .collect()
+}
+
 /// Six uniformly random digits.
 pub fn new_code() -> String {
     format!("{:06}", OsRng.gen_range(0..1_000_000u32))

@@ -154,6 +154,7 @@ async fn another_customers_contract_is_not_found_and_a_second_user_of_the_custom
     let other = store
         .insert_customer(
             &NewCustomer {
+                code: "20001",
                 kind: "person",
                 name: "Anna Bianchi",
                 tax_code: "BNCNNA80A41H501X",

@@ -50,4 +50,7 @@ pub struct Me {
     pub display_name: String,
     pub customer_name: String,
     pub language: String,
+    /// Logged in with a temporary password: the app asks for a definitive one first.
+    #[serde(default)]
+    pub must_change_password: bool,
 }

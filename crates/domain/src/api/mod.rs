@@ -1,8 +1,12 @@
 //! Request and response types of the HTTP API under `/api/v1`.
 
+pub mod accounts;
 pub mod assets;
 pub mod auth;
 pub mod contracts;
 pub mod home;
 pub mod invoices;
+pub mod notifications;
+pub mod ops;
+pub mod requests;
 pub mod schedule;

@@ -79,9 +79,36 @@ impl FromStr for Pec {
     }
 }
 
+/// Domains of accredited PEC providers that do not say "pec" in their name.
+const PEC_PROVIDER_DOMAINS: &[&str] = &[
+    "legalmail.it",
+    "postecert.it",
+    "postacert.it",
+    "sicurezzapostale.it",
+    "cert.legalmail.it",
+    "actaliscertymail.it",
+    "certificazioneposta.it",
+    "mypec.eu",
+];
+
 impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whether the address is on a certified-mail (PEC) domain. A mailbox's
+    /// certification cannot be proven from its address, but PEC boxes live on
+    /// the providers' domains ("…@pec.it", "…@legalmail.it") or on a company
+    /// domain with a "pec" label ("…@pec.rossi.it"); an ordinary mailbox such
+    /// as "…@gmail.com" is surely not one, and that is the mistake to stop.
+    pub fn looks_certified(&self) -> bool {
+        let domain = self.0.rsplit_once('@').map_or("", |(_, d)| d);
+        domain
+            .split('.')
+            .any(|label| label == "pec" || label.starts_with("pec") || label.ends_with("pec"))
+            || PEC_PROVIDER_DOMAINS
+                .iter()
+                .any(|p| domain == *p || domain.ends_with(&format!(".{p}")))
     }
 }
 
@@ -133,6 +160,16 @@ impl From<Pec> for String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn tells_certified_mail_domains_from_ordinary_ones() {
+        for pec in ["a@pec.it", "studio@pec.studiorossi.example", "x@legalmail.it", "y@arubapec.it", "z@cert.legalmail.it"] {
+            assert!(pec.parse::<Email>().unwrap().looks_certified(), "{pec}");
+        }
+        for plain in ["a@gmail.com", "b@libero.it", "c@specchio.it", "d@studiorossi.example"] {
+            assert!(!plain.parse::<Email>().unwrap().looks_certified(), "{plain}");
+        }
+    }
 
     #[test]
     fn accepts_ordinary_and_certified_addresses() {

@@ -14,6 +14,8 @@ pub enum ServerError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Mail(#[from] crate::mail::MailError),
+    #[error("file: {0}")]
+    Io(#[from] std::io::Error),
     #[error("background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
     /// Too many requests: try again after this many seconds.

@@ -31,19 +31,91 @@ impl From<axum::extract::rejection::QueryRejection> for ServerError {
     }
 }
 
-/// The caller, from `Authorization: Bearer <access token>`.
+fn bearer(parts: &Parts) -> Result<&str, ServerError> {
+    Ok(parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "missing bearer token"))?
+        .trim())
+}
+
+/// The caller, from `Authorization: Bearer <access token>`, with a definitive
+/// password: someone still on a temporary one may only change it.
 pub struct Caller(pub Principal);
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ServerError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "missing bearer token"))?;
-        Ok(Caller(auth::authenticate(state, token.trim()).await?))
+        let principal = auth::authenticate(state, bearer(parts)?).await?;
+        if principal.must_change_password != 0 {
+            return Err(ApiError::new(
+                ErrorCode::PasswordChangeRequired,
+                "choose a definitive password before going on",
+            )
+            .into());
+        }
+        Ok(Caller(principal))
+    }
+}
+
+/// Any logged-in caller, even on a temporary password (profile, password change).
+pub struct AnyCaller(pub Principal);
+
+impl FromRequestParts<AppState> for AnyCaller {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(AnyCaller(auth::authenticate(state, bearer(parts)?).await?))
+    }
+}
+
+/// An operator, from `Authorization: Bearer <operator token>`.
+pub struct OpsCaller(pub crate::ops::Operator);
+
+impl FromRequestParts<AppState> for OpsCaller {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(OpsCaller(crate::ops::authenticate(state, bearer(parts)?).await?))
+    }
+}
+
+/// The client's address, for rate limits and the audit log.
+pub struct Client(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let info = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "no client address"))?;
+        Ok(Client(info.0.ip()))
+    }
+}
+
+/// The optional `Idempotency-Key` header of a create.
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get("idempotency-key") else {
+            return Ok(IdempotencyKey(None));
+        };
+        let key = value.to_str().ok().map(str::trim).filter(|k| {
+            !k.is_empty() && k.len() <= 128 && k.bytes().all(|b| b.is_ascii_graphic())
+        });
+        match key {
+            Some(k) => Ok(IdempotencyKey(Some(k.to_owned()))),
+            None => Err(ApiError::new(ErrorCode::BadRequest, "Idempotency-Key is 1 to 128 visible ASCII characters")
+                .with_field("idempotency_key", "invalid")
+                .into()),
+        }
     }
 }

@@ -1,12 +1,17 @@
 //! The HTTP API under `/api/v1`.
 
+mod accounts;
 mod assets;
 mod contracts;
 mod error;
 mod extract;
+mod idempotency;
 mod invoices;
+mod notifications;
 pub mod openapi;
+mod ops;
 mod paging;
+mod requests;
 mod routes;
 mod schedule;
 

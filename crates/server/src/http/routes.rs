@@ -4,7 +4,8 @@ use crate::limits::Scope;
 use crate::{auth, AppState};
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest};
 use sportello_domain::api::home::{ContractsPanel, Home};
@@ -20,6 +21,31 @@ fn limit(state: &AppState, scope: Scope, key: &str) -> Result<(), ServerError> {
         .map_err(ServerError::RateLimited)
 }
 
+/// Uploads may be up to 10 MB; one byte more tells "too large" from "exactly the limit".
+fn upload_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max(sportello_domain::api::requests::MAX_ATTACHMENT_BYTES + 1)
+}
+
+fn ops_router() -> Router<AppState> {
+    use super::ops;
+    Router::new()
+        .route("/login", post(ops::login))
+        .route("/invitations", post(ops::invite))
+        .route("/registrations", get(ops::registrations))
+        .route("/registrations/{id}/decision", post(ops::decide_registration))
+        .route("/agreement-requests", get(ops::agreement_requests))
+        .route("/agreement-requests/{id}/decision", post(ops::decide_agreement))
+        .route("/requests", get(ops::list_requests))
+        .route("/requests/{id}", get(ops::request_detail))
+        .route("/requests/{id}/replies", post(ops::reply))
+        .route("/requests/{id}/status", post(ops::set_status))
+        .route("/attachments", post(ops::upload).layer(upload_limit()))
+        .route("/attachments/{id}", get(ops::download))
+        .route("/broadcasts", post(ops::broadcast))
+        .route("/invoices", post(ops::publish_invoice))
+        .route("/audit", get(ops::audit))
+}
+
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(|| async { "ok" }))
@@ -27,7 +53,41 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/verify", post(verify))
         .route("/auth/refresh", post(refresh))
         .route("/auth/logout", post(logout))
+        .route("/auth/register", post(super::accounts::register))
+        .route("/auth/register-by-category", post(super::accounts::register_by_category))
+        .route("/auth/recover", post(super::accounts::recover))
+        .route("/auth/password-reset", post(super::accounts::request_reset))
+        .route("/auth/password-reset/complete", post(super::accounts::complete_reset))
         .route("/me", get(me))
+        .route("/me/password", post(super::accounts::change_password))
+        .route(
+            "/profile",
+            get(super::accounts::profile).patch(super::accounts::update_profile),
+        )
+        .route("/profile/email", post(super::accounts::start_email_change))
+        .route("/profile/email/confirm", post(super::accounts::confirm_email_change))
+        .route(
+            "/sub-users",
+            get(super::accounts::list_sub_users).post(super::accounts::create_sub_user),
+        )
+        .route(
+            "/sub-users/{username}",
+            put(super::accounts::update_sub_user).delete(super::accounts::delete_sub_user),
+        )
+        .route("/self-service", get(super::requests::context))
+        .route("/requests/types", get(super::requests::types))
+        .route("/contracts/{id}/payoff", get(super::requests::payoff))
+        .route("/requests", get(super::requests::list).post(super::requests::create))
+        .route("/requests/{id}", get(super::requests::detail))
+        .route("/requests/{id}/messages", post(super::requests::add_message))
+        .route("/attachments", post(super::requests::upload).layer(upload_limit()))
+        .route("/attachments/{id}", get(super::requests::download))
+        .route("/notifications", get(super::notifications::list))
+        .route("/notifications/read-all", post(super::notifications::mark_all_read))
+        .route("/notifications/{id}/read", post(super::notifications::mark_read))
+        .route("/changes", get(super::notifications::changes))
+        .route("/events", get(super::notifications::events))
+        .nest("/ops", ops_router())
         .route("/home", get(home))
         .route("/contracts", get(super::contracts::list))
         .route("/contracts/{id}", get(super::contracts::detail))

@@ -26,6 +26,11 @@ pub struct Principal {
     pub user_id: i64,
     pub customer_id: i64,
     pub session_id: String,
+    pub username: String,
+    /// Still on a temporary password: only the password change is allowed.
+    pub must_change_password: i64,
+    /// Set for sub-users (A9).
+    pub parent_id: Option<i64>,
 }
 
 pub struct NewTokens<'a> {
@@ -158,11 +163,11 @@ impl Store {
 
     pub async fn principal(&self, access_hash: &str, now: i64) -> StoreResult<Option<Principal>> {
         Ok(sqlx::query_as(
-            "SELECT s.user_id, u.customer_id, s.id AS session_id
+            "SELECT s.user_id, u.customer_id, s.id AS session_id, u.username, u.must_change_password, u.parent_id
              FROM access_tokens a
              JOIN sessions s ON s.id = a.session_id
              JOIN users u ON u.id = s.user_id
-             WHERE a.token_hash = $1 AND a.expires_at > $2 AND s.revoked_at IS NULL",
+             WHERE a.token_hash = $1 AND a.expires_at > $2 AND s.revoked_at IS NULL AND u.deleted_at IS NULL",
         )
         .bind(access_hash)
         .bind(now)

@@ -314,3 +314,59 @@ impl Store {
         Ok(Some((invoice, to_u32(doc.progressive))))
     }
 }
+
+impl Store {
+    /// A customer's contract by "84963/1" (or "84963" when it has one module).
+    pub async fn contract_id_by_label(&self, customer_id: i64, label: &str) -> StoreResult<Option<i64>> {
+        let (no, module) = label.split_once('/').unwrap_or((label, ""));
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM contracts WHERE customer_id = $1 AND contract_no = $2 AND ($3 = '' OR module_no = $3)",
+        )
+        .bind(customer_id)
+        .bind(no.trim())
+        .bind(module.trim())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(if ids.len() == 1 { Some(ids[0]) } else { None })
+    }
+
+    pub async fn invoice_id_by_number(&self, customer_id: i64, number: &str) -> StoreResult<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM invoices WHERE customer_id = $1 AND number = $2 AND kind = 'invoice'",
+        )
+        .bind(customer_id)
+        .bind(number)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The next number of the year: "2026/000123" for invoices, "NC2026/0004"
+    /// for credit notes, continuing the numbers issued before the counter.
+    pub async fn next_document_number(&self, kind: DocumentKind, year: i32) -> StoreResult<String> {
+        let (series, prefix) = match kind {
+            DocumentKind::Invoice => ("invoice", format!("{year}/")),
+            DocumentKind::CreditNote => ("credit_note", format!("NC{year}/")),
+        };
+        let mut tx = self.pool.begin().await?;
+        let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invoices WHERE kind = $1 AND number LIKE $2")
+            .bind(kind.as_str())
+            .bind(format!("{prefix}%"))
+            .fetch_one(&mut *tx)
+            .await?;
+        let n = super::ops::next_in_year(&mut tx, series, year, issued + 1).await?;
+        tx.commit().await?;
+        Ok(match kind {
+            DocumentKind::Invoice => format!("{prefix}{n:06}"),
+            DocumentKind::CreditNote => format!("{prefix}{n:04}"),
+        })
+    }
+
+    pub async fn mark_published(&self, id: i64, now: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE invoices SET published_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

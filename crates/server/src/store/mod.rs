@@ -6,12 +6,16 @@
 //! migrations differ per engine (how ids are generated). See
 //! docs/architecture.md for why this beat a trait with a crate per engine.
 
+pub mod accounts;
 pub mod assets;
 pub mod auth;
 pub mod book;
 pub mod bulk;
 pub mod contracts;
 pub mod invoices;
+pub mod notifications;
+pub mod ops;
+pub mod requests;
 pub mod schedule;
 pub mod users;
 

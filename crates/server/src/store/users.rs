@@ -14,9 +14,17 @@ pub struct UserRow {
     pub language: String,
     pub failed_logins: i64,
     pub locked_at: Option<i64>,
+    pub parent_id: Option<i64>,
+    pub first_name: String,
+    pub last_name: String,
+    pub secondary_email: Option<String>,
+    pub must_change_password: i64,
+    pub password_expires_at: Option<i64>,
 }
 
 pub struct NewCustomer<'a> {
+    /// The customer number; the main user logs in with it.
+    pub code: &'a str,
     pub kind: &'a str,
     pub name: &'a str,
     pub tax_code: &'a str,
@@ -44,14 +52,17 @@ pub struct NewUser<'a> {
     pub language: &'a str,
 }
 
-const USER_COLUMNS: &str =
-    "id, customer_id, username, password_hash, display_name, email, language, failed_logins, locked_at";
+/// Users that can act: not deleted, not waiting for an operator's approval.
+const USER_COLUMNS: &str = "id, customer_id, username, password_hash, display_name, email, language, failed_logins,
+    locked_at, parent_id, first_name, last_name, secondary_email, must_change_password, password_expires_at";
 
 impl Store {
     pub async fn insert_customer(&self, c: &NewCustomer<'_>, now: i64) -> StoreResult<i64> {
         let id = sqlx::query_scalar(
-            "INSERT INTO customers (kind, name, tax_code, email, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO customers (code, kind, name, tax_code, email, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+             RETURNING id",
         )
+        .bind(c.code)
         .bind(c.kind)
         .bind(c.name)
         .bind(c.tax_code)
@@ -98,12 +109,12 @@ impl Store {
     }
 
     pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1 AND deleted_at IS NULL AND active = 1");
         Ok(sqlx::query_as(&sql).bind(username).fetch_optional(&self.pool).await?)
     }
 
     pub async fn user(&self, id: i64) -> StoreResult<Option<UserRow>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND deleted_at IS NULL AND active = 1");
         Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
     }
 
@@ -141,18 +152,19 @@ impl Store {
     }
 
     pub async fn me(&self, user_id: i64) -> StoreResult<Option<Me>> {
-        let row: Option<(String, String, String, String)> = sqlx::query_as(
-            "SELECT u.username, u.display_name, c.name, u.language
+        let row: Option<(String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT u.username, u.display_name, c.name, u.language, u.must_change_password
              FROM users u JOIN customers c ON c.id = u.customer_id WHERE u.id = $1",
         )
         .bind(user_id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(username, display_name, customer_name, language)| Me {
+        Ok(row.map(|(username, display_name, customer_name, language, must_change)| Me {
             username,
             display_name,
             customer_name,
             language,
+            must_change_password: must_change != 0,
         }))
     }
 

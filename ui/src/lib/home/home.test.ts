@@ -6,7 +6,7 @@ import HomePage from './HomePage.svelte';
 import { i18n } from '../i18n/index.svelte';
 import type { Home } from '../bindings/Home';
 
-const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio Rossi S.r.l.', language: 'it' };
+const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio Rossi S.r.l.', language: 'it', must_change_password: false };
 const home: Home = {
   me,
   situation: { today: '2024-04-05', overdue_total: '0.00', next_due_on: '2024-04-30', next_payment: '2316.38', advances_paid: '9754.10' },

@@ -103,7 +103,7 @@ describe('CodePage', () => {
   });
 
   it('logs in with a right code', async () => {
-    const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio', language: 'it' };
+    const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio', language: 'it', must_change_password: false };
     const { calls, onLoggedIn, user, field } = renderCode({ verify_code: () => me });
     await user.type(field, '123456');
     await user.click(screen.getByRole('button', { name: 'Verifica' }));

@@ -1,0 +1,209 @@
+//! Registration (A2, A3), recovery and reset (A5, A6), profile (A8, B5) and
+//! sub-users (A9).
+
+use crate::coded_enum;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+coded_enum! {
+    /// The three registration categories of the services site (A3).
+    pub enum Category {
+        Private = "private",
+        Professional = "professional",
+        /// Companies and credit institutions: legal persons, so a PEC is required.
+        Company = "company",
+    }
+}
+
+impl Category {
+    pub fn is_legal_person(self) -> bool {
+        self == Category::Company
+    }
+}
+
+coded_enum! {
+    pub enum Language {
+        It = "it",
+        En = "en",
+    }
+}
+
+/// A2: registration of a leasing customer by the data on its invoices.
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct RegisterByContract {
+    pub contract_no: String,
+    /// Printed after the "/" of the contract number.
+    pub module_no: String,
+    /// Codice fiscale or partita IVA.
+    pub tax_code: String,
+    /// A PEC for companies.
+    pub email: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub language: Option<Language>,
+}
+
+/// A3: registration by category, pending until an operator approves it.
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct RegisterByCategory {
+    pub category: Category,
+    /// Person's full name or company name.
+    pub name: String,
+    pub tax_code: String,
+    pub email: String,
+    /// An agreement (convenzione) to join; waits for an operator too.
+    #[serde(default)]
+    #[ts(optional)]
+    pub agreement_code: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub language: Option<Language>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Registered {
+    /// Where the temporary password went (masked); empty while pending approval.
+    pub sent_to: String,
+    /// True when an operator must approve before the password is sent (A3).
+    pub pending_approval: bool,
+}
+
+/// A5: recovery of a locked or forgotten login.
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct RecoverRequest {
+    pub contract_no: String,
+    pub module_no: String,
+    pub tax_code: String,
+}
+
+/// A6: a reset e-mail for a username.
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct ResetRequest {
+    pub username: String,
+}
+
+/// A reset code and link went out; quote `reset_id` with the code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct ResetStarted {
+    pub reset_id: String,
+    /// Masked address, given only after recovery by contract data; never for a bare username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub sent_to: Option<String>,
+}
+
+/// Sets a new password with the e-mailed code (and its `reset_id`), or with
+/// the token of a `sportello://reset` or `sportello://invite` link.
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct CompleteReset {
+    #[serde(default)]
+    #[ts(optional)]
+    pub reset_id: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub code: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub token: Option<String>,
+    pub new_password: String,
+}
+
+/// A change of password by a logged-in user (forced after a temporary one).
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// A8 and B5: the profile page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Profile {
+    pub username: String,
+    pub display_name: String,
+    pub customer_name: String,
+    pub language: Language,
+    /// Primary address (a PEC for companies): codes, invitations and invoice notices go here.
+    pub email: String,
+    pub secondary_email: Option<String>,
+    /// B5: paper invoices by post as well; the customer's setting, changed by the main user only.
+    pub paper_invoices: bool,
+    /// Set for a sub-user: the username of its parent.
+    pub parent_username: Option<String>,
+    pub must_change_password: bool,
+}
+
+/// Changes to the profile; absent fields stay as they are. An empty
+/// `secondary_email` removes it. The primary e-mail changes through
+/// `EmailChange` instead, because the new address must be confirmed.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct ProfileUpdate {
+    #[serde(default)]
+    #[ts(optional)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub language: Option<Language>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub secondary_email: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub paper_invoices: Option<bool>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct EmailChange {
+    pub email: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct EmailChangeStarted {
+    pub change_id: String,
+    pub sent_to: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct EmailChangeConfirm {
+    pub change_id: String,
+    pub code: String,
+}
+
+/// A9: a sub-user as listed on the profile page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct SubUser {
+    /// `<parent>.<n>`, e.g. "10093.1".
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub secondary_email: Option<String>,
+    pub language: Language,
+    pub parent_username: String,
+}
+
+/// A9: the "add sub-user" and "edit sub-user" form.
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct SubUserForm {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub secondary_email: Option<String>,
+    pub language: Language,
+}

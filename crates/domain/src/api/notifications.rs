@@ -1,0 +1,54 @@
+//! Notifications (H4) and the event stream that announces changes.
+
+use crate::coded_enum;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+coded_enum! {
+    pub enum NotificationKind {
+        /// From the company to every customer: subject "<Company> – <title>".
+        Broadcast = "broadcast",
+        /// From the service desk about a request: subject "<request code> – <request title>".
+        Desk = "desk",
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Notification {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub kind: NotificationKind,
+    pub subject: String,
+    pub body: String,
+    #[ts(type = "number | null")]
+    pub request_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub read: bool,
+}
+
+/// Newest first, with the unread count for the bell's badge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct NotificationList {
+    pub items: Vec<Notification>,
+    pub unread: u32,
+    /// Quote as `before` for the next (older) page; absent on the last page.
+    #[ts(type = "number | null")]
+    pub next_before: Option<i64>,
+}
+
+/// One event of `GET /events` (`text/event-stream`): something the caller can
+/// see changed; `cursor` is the position in the change feed to sync from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct ChangeEvent {
+    #[ts(type = "number")]
+    pub cursor: i64,
+    /// "notification", "request", "invoice", "sub_user", "profile".
+    pub entity: String,
+    pub entity_id: String,
+    /// "upsert" or "delete".
+    pub op: String,
+}

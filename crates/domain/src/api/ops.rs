@@ -1,0 +1,138 @@
+//! The back office's API (O1) under `/api/v1/ops`, for operator accounts.
+
+use super::requests::RequestStatus;
+use crate::coded_enum;
+use crate::invoice::{DocumentKind, PaymentMethod};
+use crate::money::Money;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+coded_enum! {
+    pub enum OperatorRole {
+        /// Everything, plus the audit log and operator accounts.
+        Admin = "admin",
+        /// The service desk: customers, registrations, requests, broadcasts.
+        Desk = "desk",
+        /// Accounts: invoices and credit notes.
+        Billing = "billing",
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OperatorLogin {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OperatorSession {
+    pub access_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub role: OperatorRole,
+}
+
+/// A1: invite an existing customer to the desktop app.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Invitation {
+    /// The customer number, which becomes the username.
+    pub customer_code: String,
+    /// The customer's PEC.
+    pub email: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Invited {
+    pub username: String,
+    pub sent_to: String,
+}
+
+/// A registration by category (A3) or an agreement request waiting for a decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PendingItem {
+    pub id: i64,
+    pub customer_code: String,
+    pub customer_name: String,
+    pub category: String,
+    pub agreement_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Decision {
+    pub approve: bool,
+}
+
+/// A reply of the service desk, optionally moving the request's status.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DeskReply {
+    pub body: String,
+    #[serde(default)]
+    pub attachment_ids: Vec<String>,
+    #[serde(default)]
+    pub status: Option<RequestStatus>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StatusChange {
+    pub status: RequestStatus,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Broadcast {
+    pub title: String,
+    pub body: String,
+}
+
+/// B4: an invoice or credit note to issue and announce to the customer.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PublishInvoice {
+    pub customer_code: String,
+    #[serde(default)]
+    pub contract_no: Option<String>,
+    pub kind: DocumentKind,
+    pub issued_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub payment_method: PaymentMethod,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// For a credit note: the number of the invoice it corrects.
+    #[serde(default)]
+    pub corrects_number: Option<String>,
+    pub lines: Vec<PublishLine>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PublishLine {
+    pub description: String,
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+    pub unit_price: Money,
+    #[schema(value_type = String)]
+    pub vat_rate: Decimal,
+    /// "N1" or "N4" when the rate is 0.
+    #[serde(default)]
+    pub nature: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Published {
+    pub id: i64,
+    pub number: String,
+    pub total: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// "customer:10093", "operator:anna", "cli:root", "anonymous".
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub details: String,
+    /// The client's address, or "cli".
+    pub client: String,
+}

@@ -1,0 +1,767 @@
+//! Accounts: invitation (A1), registration (A2, A3), recovery and reset
+//! (A5, A6), password change, profile (A8, B5) and sub-users (A9).
+
+use crate::audit::{self, Origin};
+use crate::mails::{self, TemporaryAccess, Welcome};
+use crate::store::accounts::{AccountToken, NewAccountToken, SubUserFields, SubUserRow, TemporaryPassword};
+use crate::store::auth::Principal;
+use crate::store::users::NewCustomer;
+use crate::{events, passwords, secrets, AppState, ServerError};
+use chrono::TimeDelta;
+use sportello_domain::api::accounts::{
+    Category, ChangePassword, CompleteReset, EmailChange, EmailChangeConfirm, EmailChangeStarted, Language, Profile,
+    ProfileUpdate, RecoverRequest, RegisterByCategory, RegisterByContract, Registered, ResetRequest, ResetStarted,
+    SubUser, SubUserForm,
+};
+use sportello_domain::api::ops::{Invitation, Invited};
+use sportello_domain::ids::{Email, TaxCode};
+use sportello_domain::{password, ApiError, ErrorCode};
+
+const INVITE_PREFIX: &str = "spi_";
+const RESET_PREFIX: &str = "spx_";
+/// Longer inputs are refused before any hashing, so they cannot be used to burn CPU.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+pub(crate) fn bad(field: &str, problem: &str, message: impl Into<String>) -> ServerError {
+    ApiError::new(ErrorCode::BadRequest, message).with_field(field, problem).into()
+}
+
+pub(crate) fn forbidden(message: &str) -> ServerError {
+    ApiError::new(ErrorCode::Forbidden, message).into()
+}
+
+fn details_mismatch() -> ServerError {
+    ApiError::new(
+        ErrorCode::DetailsMismatch,
+        "contract number, module number and tax code do not match any customer",
+    )
+    .into()
+}
+
+fn code_expired() -> ServerError {
+    ApiError::new(ErrorCode::CodeExpired, "the code or link expired or was already used: ask for a new one").into()
+}
+
+/// Parses an e-mail address, naming the field when it is not one.
+pub(crate) fn parse_email(field: &str, text: &str) -> Result<Email, ServerError> {
+    text.parse::<Email>()
+        .map_err(|e| bad(field, "invalid", format!("{field}: {e}")))
+}
+
+fn required<'a>(field: &str, text: &'a str, max_chars: usize) -> Result<&'a str, ServerError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(bad(field, "required", format!("{field} is required")));
+    }
+    if text.chars().count() > max_chars {
+        return Err(bad(field, "too_long", format!("{field} has at most {max_chars} characters")));
+    }
+    Ok(text)
+}
+
+/// A new password that follows the rules, or the rule it breaks in `fields.password`.
+fn check_new_password(field: &str, new: &str, username: &str) -> Result<(), ServerError> {
+    password::check(new, username).map_err(|problem| bad(field, problem.code(), problem.to_string()))
+}
+
+async fn hash(password: String) -> Result<String, ServerError> {
+    Ok(tokio::task::spawn_blocking(move || passwords::hash(&password)).await?)
+}
+
+async fn verify(password: String, stored: String) -> Result<bool, ServerError> {
+    Ok(tokio::task::spawn_blocking(move || passwords::verify(&password, &stored)).await?)
+}
+
+/// A fresh temporary password: (plain text for the e-mail, stored form).
+async fn temporary(state: &AppState) -> Result<(String, String, i64), ServerError> {
+    let plain = secrets::new_temporary_password();
+    let days = state.config.auth.temporary_password_days;
+    let expires_at = (state.clock.now() + TimeDelta::days(days)).timestamp_millis();
+    Ok((plain.clone(), hash(plain).await?, expires_at))
+}
+
+/// The one-time `sportello://invite` link that lets a new user choose a password directly.
+async fn invite_link(state: &AppState, user_id: i64, username: &str) -> Result<String, ServerError> {
+    let token = secrets::new_token(INVITE_PREFIX);
+    let days = state.config.auth.temporary_password_days;
+    let t = NewAccountToken {
+        id: &secrets::new_id(),
+        user_id,
+        purpose: "invite",
+        link_hash: Some(&secrets::sha256_hex(&token)),
+        code_hash: None,
+        new_email: None,
+        expires_at: (state.clock.now() + TimeDelta::days(days)).timestamp_millis(),
+    };
+    state.store.insert_account_token(&t, state.clock.now_ms()).await?;
+    Ok(format!("sportello://invite?username={username}&token={token}"))
+}
+
+struct Welcomed<'a> {
+    user_id: i64,
+    username: &'a str,
+    email: &'a str,
+    language: &'a str,
+    name: &'a str,
+}
+
+/// Gives an existing user a temporary password and an invitation link, and e-mails both.
+async fn welcome(state: &AppState, kind: Welcome, w: &Welcomed<'_>) -> Result<(), ServerError> {
+    let (plain, stored, expires_at) = temporary(state).await?;
+    let temp = TemporaryPassword {
+        hash: &stored,
+        expires_at,
+    };
+    state.store.set_temporary_password(w.user_id, w.email, &temp).await?;
+    send_welcome(state, kind, w, &plain).await
+}
+
+async fn send_welcome(state: &AppState, kind: Welcome, w: &Welcomed<'_>, plain: &str) -> Result<(), ServerError> {
+    let link = invite_link(state, w.user_id, w.username).await?;
+    let access = TemporaryAccess {
+        to: w.email,
+        language: w.language,
+        name: w.name,
+        username: w.username,
+        password: plain,
+        days: state.config.auth.temporary_password_days,
+        link: Some(&link),
+        company: &state.config.company.name,
+    };
+    state
+        .mailer
+        .send(&state.mail_from, mails::temporary_access(kind, &access))
+        .await?;
+    Ok(())
+}
+
+fn same_tax_code(stored: &str, given: &TaxCode) -> bool {
+    stored.parse::<TaxCode>().is_ok_and(|t| t.as_str() == given.as_str())
+}
+
+fn parse_tax_code(text: &str) -> Result<TaxCode, ServerError> {
+    text.parse::<TaxCode>()
+        .map_err(|e| bad("tax_code", "invalid", format!("tax_code: {e}")))
+}
+
+/// Legal persons register with a PEC (A2).
+fn require_pec(email: &Email, legal_person: bool) -> Result<(), ServerError> {
+    if legal_person && !email.looks_certified() {
+        return Err(bad(
+            "email",
+            "pec_required",
+            "companies register with their certified e-mail (PEC), e.g. name@pec.example.it",
+        ));
+    }
+    Ok(())
+}
+
+/// A2: contract number + module number + tax code + e-mail.
+pub async fn register_by_contract(state: &AppState, origin: &Origin, req: RegisterByContract) -> Result<Registered, ServerError> {
+    let contract_no = required("contract_no", &req.contract_no, 20)?;
+    let module_no = required("module_no", &req.module_no, 10)?;
+    let tax_code = parse_tax_code(&req.tax_code)?;
+    let email = parse_email("email", &req.email)?;
+    let Some((customer, contract_id)) = state.store.customer_by_contract(contract_no, module_no).await? else {
+        return Err(details_mismatch());
+    };
+    if !same_tax_code(&customer.tax_code, &tax_code) {
+        return Err(details_mismatch());
+    }
+    require_pec(&email, customer.is_legal_person())?;
+    let main = state.store.main_user(customer.id).await?;
+    if main.as_ref().is_some_and(|u| u.must_change_password == 0 && u.active == 1) {
+        return Err(ApiError::new(
+            ErrorCode::AlreadyRegistered,
+            "this customer is already registered: log in, or recover the login",
+        )
+        .into());
+    }
+    let now = state.clock.now_ms();
+    let wait_ms = state.config.auth.registration_retry_minutes * 60_000;
+    if let Some(at) = state.store.latest_registration(customer.id).await? {
+        if now - at < wait_ms {
+            let minutes = (at + wait_ms - now + 59_999) / 60_000;
+            return Err(ApiError::new(
+                ErrorCode::RegistrationPending,
+                format!("this contract was registered moments ago: check the e-mail, or repeat in {minutes} minutes"),
+            )
+            .with_field("retry_after_minutes", minutes.to_string())
+            .into());
+        }
+    }
+    let language = req.language.unwrap_or(Language::It).as_str();
+    let code = customer.code.clone().unwrap_or_else(|| customer.id.to_string());
+    let user_id = match &main {
+        Some(user) => user.id,
+        None => {
+            let user = crate::store::users::NewUser {
+                customer_id: customer.id,
+                username: &code,
+                password_hash: "!",
+                display_name: &customer.name,
+                email: email.as_str(),
+                language,
+            };
+            state.store.insert_user(&user, now).await?
+        }
+    };
+    state.store.record_registration(customer.id, Some(contract_id), email.as_str(), now).await?;
+    let name = main.as_ref().map_or(customer.name.as_str(), |u| u.display_name.as_str());
+    let w = Welcomed {
+        user_id,
+        username: main.as_ref().map_or(code.as_str(), |u| u.username.as_str()),
+        email: email.as_str(),
+        language,
+        name,
+    };
+    welcome(state, Welcome::Registration, &w).await?;
+    audit::record(state, origin, "register_by_contract", &format!("customer:{code}"), &format!("contract {contract_no}/{module_no}")).await?;
+    Ok(Registered {
+        sent_to: secrets::mask_email(email.as_str()),
+        pending_approval: false,
+    })
+}
+
+/// A3: a new customer by category, waiting for an operator.
+pub async fn register_by_category(state: &AppState, origin: &Origin, req: RegisterByCategory) -> Result<Registered, ServerError> {
+    let name = required("name", &req.name, 200)?;
+    let tax_code = parse_tax_code(&req.tax_code)?;
+    match (req.category, &tax_code) {
+        (Category::Private, TaxCode::Company(_)) => {
+            return Err(bad("tax_code", "person_expected", "a private customer registers with a personal tax code"))
+        }
+        (Category::Company, TaxCode::Person(_)) => {
+            return Err(bad("tax_code", "company_expected", "a company registers with its 11-digit tax code or VAT number"))
+        }
+        _ => {}
+    }
+    let email = parse_email("email", &req.email)?;
+    require_pec(&email, req.category.is_legal_person())?;
+    let agreement = match req.agreement_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) if !state.store.agreement_exists(code).await? => {
+            return Err(bad("agreement_code", "unknown", "no agreement has this code"))
+        }
+        other => other,
+    };
+    if state.store.customer_by_tax_code(tax_code.as_str()).await?.is_some() {
+        return Err(ApiError::new(
+            ErrorCode::AlreadyRegistered,
+            "a customer with this tax code is already registered: log in, or recover the login",
+        )
+        .into());
+    }
+    let language = req.language.unwrap_or(Language::It).as_str();
+    let kind = if req.category.is_legal_person() { "company" } else { "person" };
+    let customer = NewCustomer {
+        code: "",
+        kind,
+        name,
+        tax_code: tax_code.as_str(),
+        email: email.as_str(),
+    };
+    let now = state.clock.now_ms();
+    let (customer_id, _, code) = state
+        .store
+        .insert_pending_customer(&customer, req.category.as_str(), name, language, now)
+        .await?;
+    if let Some(agreement) = agreement {
+        state.store.insert_agreement_request(customer_id, agreement, now).await?;
+    }
+    let mail = mails::registration_received(email.as_str(), language, name, &state.config.company.name);
+    state.mailer.send(&state.mail_from, mail).await?;
+    let details = format!("category {}, agreement {}", req.category.as_str(), agreement.unwrap_or("none"));
+    audit::record(state, origin, "register_by_category", &format!("customer:{code}"), &details).await?;
+    Ok(Registered {
+        sent_to: secrets::mask_email(email.as_str()),
+        pending_approval: true,
+    })
+}
+
+/// O1: an operator approves or rejects a registration by category; approval e-mails the credentials.
+pub async fn decide_registration(state: &AppState, origin: &Origin, customer_id: i64, approve: bool) -> Result<(), ServerError> {
+    if !state.store.decide_registration(customer_id, approve).await? {
+        return Err(ApiError::new(ErrorCode::NotFound, "no pending registration with this id").into());
+    }
+    let user = state
+        .store
+        .main_user(customer_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "the registration has no user"))?;
+    if approve {
+        let w = Welcomed {
+            user_id: user.id,
+            username: &user.username,
+            email: &user.email,
+            language: &user.language,
+            name: &user.display_name,
+        };
+        welcome(state, Welcome::Approval, &w).await?;
+    } else {
+        let mail = mails::registration_rejected(&user.email, &user.language, &user.display_name, &state.config.company.name);
+        state.mailer.send(&state.mail_from, mail).await?;
+    }
+    let action = if approve { "approve_registration" } else { "reject_registration" };
+    audit::record(state, origin, action, &format!("customer:{}", user.username), "").await
+}
+
+/// O1: an operator decides an agreement request (A3); the customer is told by notification.
+pub async fn decide_agreement(state: &AppState, origin: &Origin, request_id: i64, approve: bool) -> Result<(), ServerError> {
+    let now = state.clock.now_ms();
+    let Some(customer_id) = state.store.decide_agreement(request_id, approve, now).await? else {
+        return Err(ApiError::new(ErrorCode::NotFound, "no pending agreement request with this id").into());
+    };
+    events::changed(state, Some(customer_id), "profile", customer_id, "upsert").await?;
+    let action = if approve { "approve_agreement" } else { "reject_agreement" };
+    audit::record(state, origin, action, &format!("agreement_request:{request_id}"), "").await
+}
+
+/// A1: the company invites an existing customer; the main user is created if needed.
+pub async fn invite(state: &AppState, origin: &Origin, inv: Invitation) -> Result<Invited, ServerError> {
+    let customer = state
+        .store
+        .customer_by_code(inv.customer_code.trim())
+        .await?
+        .ok_or_else(|| bad("customer_code", "unknown", "no customer has this number"))?;
+    let email = parse_email("email", &inv.email)?;
+    require_pec(&email, customer.is_legal_person())?;
+    let main = state.store.main_user(customer.id).await?;
+    if main.as_ref().is_some_and(|u| u.must_change_password == 0 && u.active == 1) {
+        return Err(ApiError::new(ErrorCode::AlreadyRegistered, "this customer already uses Sportello").into());
+    }
+    let code = customer.code.clone().unwrap_or_else(|| customer.id.to_string());
+    let name = inv.display_name.as_deref().unwrap_or(&customer.name).to_owned();
+    let (user_id, language) = match &main {
+        Some(user) => (user.id, user.language.clone()),
+        None => {
+            let user = crate::store::users::NewUser {
+                customer_id: customer.id,
+                username: &code,
+                password_hash: "!",
+                display_name: &name,
+                email: email.as_str(),
+                language: "it",
+            };
+            (state.store.insert_user(&user, state.clock.now_ms()).await?, "it".to_owned())
+        }
+    };
+    let w = Welcomed {
+        user_id,
+        username: &code,
+        email: email.as_str(),
+        language: &language,
+        name: &name,
+    };
+    welcome(state, Welcome::Invitation, &w).await?;
+    audit::record(state, origin, "invite_customer", &format!("customer:{code}"), "").await?;
+    Ok(Invited {
+        username: code,
+        sent_to: secrets::mask_email(email.as_str()),
+    })
+}
+
+/// Starts a reset for a user: a code and a link to the user's address.
+async fn start_reset(state: &AppState, user: &crate::store::users::UserRow) -> Result<String, ServerError> {
+    let reset_id = secrets::new_id();
+    let code = secrets::new_code();
+    let token = secrets::new_token(RESET_PREFIX);
+    let ttl = state.config.auth.reset_ttl_secs;
+    let t = NewAccountToken {
+        id: &reset_id,
+        user_id: user.id,
+        purpose: "reset",
+        link_hash: Some(&secrets::sha256_hex(&token)),
+        code_hash: Some(&secrets::code_hash(&reset_id, &code)),
+        new_email: None,
+        expires_at: (state.clock.now() + TimeDelta::seconds(ttl)).timestamp_millis(),
+    };
+    state.store.insert_account_token(&t, state.clock.now_ms()).await?;
+    let link = format!("sportello://reset?token={token}");
+    let mail = mails::reset(&mails::ResetMail {
+        to: &user.email,
+        language: &user.language,
+        name: &user.display_name,
+        username: &user.username,
+        code: &code,
+        link: &link,
+        minutes: ttl / 60,
+        company: &state.config.company.name,
+    });
+    state.mailer.send(&state.mail_from, mail).await?;
+    Ok(reset_id)
+}
+
+/// A5: recovery of a locked or forgotten login with the contract data.
+pub async fn recover(state: &AppState, origin: &Origin, req: RecoverRequest) -> Result<ResetStarted, ServerError> {
+    let contract_no = required("contract_no", &req.contract_no, 20)?;
+    let module_no = required("module_no", &req.module_no, 10)?;
+    let tax_code = parse_tax_code(&req.tax_code)?;
+    let Some((customer, _)) = state.store.customer_by_contract(contract_no, module_no).await? else {
+        return Err(details_mismatch());
+    };
+    if !same_tax_code(&customer.tax_code, &tax_code) {
+        return Err(details_mismatch());
+    }
+    let main = state.store.main_user(customer.id).await?;
+    let Some(user) = (match main {
+        Some(m) => state.store.user(m.id).await?,
+        None => None,
+    }) else {
+        return Err(ApiError::new(ErrorCode::NotFound, "this customer has not registered yet: register first").into());
+    };
+    let reset_id = start_reset(state, &user).await?;
+    audit::record(state, origin, "recover_login", &format!("customer:{}", user.username), "").await?;
+    Ok(ResetStarted {
+        reset_id,
+        sent_to: Some(secrets::mask_email(&user.email)),
+    })
+}
+
+/// A6: a reset e-mail for a username. The answer is the same whether or not
+/// the username exists, so it cannot be used to find usernames.
+pub async fn request_reset(state: &AppState, origin: &Origin, req: ResetRequest) -> Result<ResetStarted, ServerError> {
+    let username = required("username", &req.username, 64)?;
+    match state.store.user_by_username(username).await? {
+        Some(user) => {
+            let reset_id = start_reset(state, &user).await?;
+            audit::record(state, origin, "request_reset", &format!("customer:{username}"), "").await?;
+            Ok(ResetStarted { reset_id, sent_to: None })
+        }
+        None => Ok(ResetStarted {
+            reset_id: secrets::new_id(),
+            sent_to: None,
+        }),
+    }
+}
+
+/// Finds the token a reset presents: a code with its reset id, or a link token.
+async fn presented_token(state: &AppState, req: &CompleteReset) -> Result<AccountToken, ServerError> {
+    let now = state.clock.now_ms();
+    let token = match (&req.reset_id, &req.code, &req.token) {
+        (_, _, Some(link)) => state.store.account_token_by_link(&secrets::sha256_hex(link.trim())).await?,
+        (Some(id), Some(_), None) => state.store.account_token(id).await?,
+        _ => return Err(bad("code", "required", "give the e-mailed code with its reset_id, or the link's token")),
+    };
+    let token = token
+        .filter(|t| t.purpose == "reset" || t.purpose == "invite")
+        .ok_or_else(code_expired)?;
+    if token.used_at.is_some() || token.expires_at <= now {
+        return Err(code_expired());
+    }
+    if let (Some(code), Some(expected), None) = (&req.code, &token.code_hash, &req.token) {
+        let attempts = state.store.count_token_attempt(&token.id).await?;
+        if attempts > state.config.auth.code_max_attempts {
+            return Err(ApiError::new(ErrorCode::TooManyAttempts, "too many wrong codes: ask for a new one").into());
+        }
+        if !secrets::constant_time_eq(&secrets::code_hash(&token.id, code.trim()), expected) {
+            return Err(ApiError::new(ErrorCode::InvalidCode, "wrong code").into());
+        }
+    }
+    Ok(token)
+}
+
+/// A6 (and the invitation link of A1): a new password from a code or a link.
+/// The new password replaces the old one, lifts a lock and ends every session.
+pub async fn complete_reset(state: &AppState, origin: &Origin, req: CompleteReset) -> Result<(), ServerError> {
+    if req.new_password.len() > MAX_PASSWORD_BYTES {
+        return Err(bad("new_password", "too_long", "a password has at most 128 characters"));
+    }
+    let token = presented_token(state, &req).await?;
+    let user = state.store.user(token.user_id).await?.ok_or_else(code_expired)?;
+    check_new_password("new_password", &req.new_password, &user.username)?;
+    let now = state.clock.now_ms();
+    if !state.store.use_account_token(&token.id, now).await? {
+        return Err(code_expired());
+    }
+    state.store.set_password(user.id, &hash(req.new_password).await?).await?;
+    state.store.revoke_user_sessions(user.id, None, "password_reset", now).await?;
+    let action = if token.purpose == "invite" { "accept_invitation" } else { "reset_password" };
+    audit::record(state, origin, action, &format!("customer:{}", user.username), "").await
+}
+
+/// A logged-in user changes password; required after a temporary one.
+pub async fn change_password(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    req: ChangePassword,
+) -> Result<(), ServerError> {
+    if req.new_password.len() > MAX_PASSWORD_BYTES || req.current_password.len() > MAX_PASSWORD_BYTES {
+        return Err(bad("new_password", "too_long", "a password has at most 128 characters"));
+    }
+    let user = state
+        .store
+        .user(who.user_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the user no longer exists"))?;
+    if !verify(req.current_password.clone(), user.password_hash.clone()).await? {
+        return Err(bad("current_password", "wrong", "the current password is wrong"));
+    }
+    check_new_password("new_password", &req.new_password, &user.username)?;
+    if req.new_password == req.current_password {
+        return Err(bad("new_password", "same_as_current", "choose a password different from the current one"));
+    }
+    state.store.set_password(user.id, &hash(req.new_password).await?).await?;
+    let now = state.clock.now_ms();
+    state
+        .store
+        .revoke_user_sessions(user.id, Some(&who.session_id), "password_changed", now)
+        .await?;
+    audit::record(state, origin, "change_password", &format!("customer:{}", user.username), "").await
+}
+
+pub async fn profile(state: &AppState, user_id: i64) -> Result<Profile, ServerError> {
+    let p = state
+        .store
+        .profile(user_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the user no longer exists"))?;
+    Ok(Profile {
+        username: p.username,
+        display_name: p.display_name,
+        customer_name: p.customer_name,
+        language: Language::parse(&p.language).unwrap_or(Language::It),
+        email: p.email,
+        secondary_email: p.secondary_email,
+        paper_invoices: p.paper_invoices != 0,
+        parent_username: p.parent_username,
+        must_change_password: p.must_change_password != 0,
+    })
+}
+
+/// A8, B5: settings of the profile page. Paper invoices are the customer's,
+/// so only the main user changes them.
+pub async fn update_profile(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    req: ProfileUpdate,
+) -> Result<Profile, ServerError> {
+    let current = profile(state, who.user_id).await?;
+    let display_name = match &req.display_name {
+        Some(name) => required("display_name", name, 100)?.to_owned(),
+        None => current.display_name.clone(),
+    };
+    let secondary = match req.secondary_email.as_deref().map(str::trim) {
+        Some("") => None,
+        Some(text) => Some(parse_email("secondary_email", text)?.as_str().to_owned()),
+        None => current.secondary_email.clone(),
+    };
+    if req.paper_invoices.is_some() && who.parent_id.is_some() {
+        return Err(forbidden("only the main user changes how invoices are delivered"));
+    }
+    let language = req.language.unwrap_or(current.language);
+    state
+        .store
+        .update_user_settings(who.user_id, &display_name, language.as_str(), secondary.as_deref())
+        .await?;
+    if let Some(paper) = req.paper_invoices {
+        state.store.set_paper_invoices(who.customer_id, paper).await?;
+    }
+    events::changed(state, Some(who.customer_id), "profile", who.user_id, "upsert").await?;
+    let details = format!(
+        "language {}, paper invoices {}",
+        language.as_str(),
+        req.paper_invoices.map_or("unchanged".into(), |p| p.to_string())
+    );
+    audit::record(state, origin, "update_profile", &format!("customer:{}", who.username), &details).await?;
+    profile(state, who.user_id).await
+}
+
+/// A8: a new primary address is used once confirmed with a code sent to it.
+pub async fn start_email_change(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    req: EmailChange,
+) -> Result<EmailChangeStarted, ServerError> {
+    let email = parse_email("email", &req.email)?;
+    if who.parent_id.is_none() {
+        let legal = state.store.customer(who.customer_id).await?.is_some_and(|c| c.is_legal_person());
+        require_pec(&email, legal)?;
+    }
+    let me = profile(state, who.user_id).await?;
+    let change_id = secrets::new_id();
+    let code = secrets::new_code();
+    let ttl = state.config.auth.reset_ttl_secs;
+    let t = NewAccountToken {
+        id: &change_id,
+        user_id: who.user_id,
+        purpose: "email_change",
+        link_hash: None,
+        code_hash: Some(&secrets::code_hash(&change_id, &code)),
+        new_email: Some(email.as_str()),
+        expires_at: (state.clock.now() + TimeDelta::seconds(ttl)).timestamp_millis(),
+    };
+    state.store.insert_account_token(&t, state.clock.now_ms()).await?;
+    let company = &state.config.company.name;
+    let mail = mails::email_change_code(email.as_str(), me.language.as_str(), &me.display_name, &code, ttl / 60, company);
+    state.mailer.send(&state.mail_from, mail).await?;
+    audit::record(state, origin, "start_email_change", &format!("customer:{}", who.username), "").await?;
+    Ok(EmailChangeStarted {
+        change_id,
+        sent_to: secrets::mask_email(email.as_str()),
+    })
+}
+
+pub async fn confirm_email_change(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    req: EmailChangeConfirm,
+) -> Result<Profile, ServerError> {
+    let now = state.clock.now_ms();
+    let token = state
+        .store
+        .account_token(&req.change_id)
+        .await?
+        .filter(|t| t.purpose == "email_change" && t.user_id == who.user_id && t.used_at.is_none() && t.expires_at > now)
+        .ok_or_else(code_expired)?;
+    let attempts = state.store.count_token_attempt(&token.id).await?;
+    if attempts > state.config.auth.code_max_attempts {
+        return Err(ApiError::new(ErrorCode::TooManyAttempts, "too many wrong codes: ask for a new one").into());
+    }
+    let expected = token.code_hash.as_deref().unwrap_or_default();
+    if !secrets::constant_time_eq(&secrets::code_hash(&token.id, req.code.trim()), expected) {
+        return Err(ApiError::new(ErrorCode::InvalidCode, "wrong code").into());
+    }
+    let new_email = token.new_email.clone().unwrap_or_default();
+    if !state.store.use_account_token(&token.id, now).await? {
+        return Err(code_expired());
+    }
+    let before = profile(state, who.user_id).await?;
+    state.store.set_user_email(who.user_id, &new_email).await?;
+    let company = &state.config.company.name;
+    let mail = mails::email_changed(&before.email, before.language.as_str(), &before.display_name, &new_email, company);
+    state.mailer.send(&state.mail_from, mail).await?;
+    events::changed(state, Some(who.customer_id), "profile", who.user_id, "upsert").await?;
+    audit::record(state, origin, "change_email", &format!("customer:{}", who.username), "").await?;
+    profile(state, who.user_id).await
+}
+
+fn main_user_only(who: &Principal) -> Result<(), ServerError> {
+    if who.parent_id.is_some() {
+        return Err(forbidden("only the main user manages sub-users"));
+    }
+    Ok(())
+}
+
+fn sub_user(row: SubUserRow, parent: &str) -> SubUser {
+    SubUser {
+        username: row.username,
+        first_name: row.first_name,
+        last_name: row.last_name,
+        email: row.email,
+        secondary_email: row.secondary_email,
+        language: Language::parse(&row.language).unwrap_or(Language::It),
+        parent_username: parent.to_owned(),
+    }
+}
+
+/// Validated fields of the sub-user form.
+struct CheckedForm {
+    first_name: String,
+    last_name: String,
+    email: Email,
+    secondary_email: Option<Email>,
+    language: Language,
+}
+
+impl CheckedForm {
+    fn parse(form: &SubUserForm) -> Result<CheckedForm, ServerError> {
+        let secondary_email = match form.secondary_email.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(parse_email("secondary_email", text)?),
+        };
+        Ok(CheckedForm {
+            first_name: required("first_name", &form.first_name, 100)?.to_owned(),
+            last_name: required("last_name", &form.last_name, 100)?.to_owned(),
+            email: parse_email("email", &form.email)?,
+            secondary_email,
+            language: form.language,
+        })
+    }
+
+    fn fields(&self) -> SubUserFields<'_> {
+        SubUserFields {
+            first_name: &self.first_name,
+            last_name: &self.last_name,
+            email: self.email.as_str(),
+            secondary_email: self.secondary_email.as_ref().map(Email::as_str),
+            language: self.language.as_str(),
+        }
+    }
+}
+
+pub async fn list_sub_users(state: &AppState, who: &Principal) -> Result<Vec<SubUser>, ServerError> {
+    main_user_only(who)?;
+    let rows = state.store.sub_users(who.user_id).await?;
+    Ok(rows.into_iter().map(|r| sub_user(r, &who.username)).collect())
+}
+
+/// A9: `<parent>.<n>` with its own invitation e-mail.
+pub async fn create_sub_user(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    form: SubUserForm,
+) -> Result<SubUser, ServerError> {
+    main_user_only(who)?;
+    let checked = CheckedForm::parse(&form)?;
+    let (plain, stored, expires_at) = temporary(state).await?;
+    let temp = TemporaryPassword {
+        hash: &stored,
+        expires_at,
+    };
+    let now = state.clock.now_ms();
+    let (id, username) = state.store.insert_sub_user(who.user_id, &checked.fields(), &temp, now).await?;
+    let name = format!("{} {}", checked.first_name, checked.last_name);
+    let w = Welcomed {
+        user_id: id,
+        username: &username,
+        email: checked.email.as_str(),
+        language: checked.language.as_str(),
+        name: &name,
+    };
+    send_welcome(state, Welcome::SubUser, &w, &plain).await?;
+    events::changed(state, Some(who.customer_id), "sub_user", &username, "upsert").await?;
+    audit::record(state, origin, "create_sub_user", &format!("customer:{username}"), "").await?;
+    let row = state
+        .store
+        .sub_user(who.user_id, &username)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the new sub-user vanished"))?;
+    Ok(sub_user(row, &who.username))
+}
+
+async fn own_sub_user(state: &AppState, who: &Principal, username: &str) -> Result<SubUserRow, ServerError> {
+    main_user_only(who)?;
+    state
+        .store
+        .sub_user(who.user_id, username)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no sub-user of yours has this username").into())
+}
+
+pub async fn update_sub_user(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    username: &str,
+    form: SubUserForm,
+) -> Result<SubUser, ServerError> {
+    let row = own_sub_user(state, who, username).await?;
+    let checked = CheckedForm::parse(&form)?;
+    state.store.update_sub_user(row.id, &checked.fields()).await?;
+    events::changed(state, Some(who.customer_id), "sub_user", username, "upsert").await?;
+    audit::record(state, origin, "update_sub_user", &format!("customer:{username}"), "").await?;
+    let row = own_sub_user(state, who, username).await?;
+    Ok(sub_user(row, &who.username))
+}
+
+pub async fn delete_sub_user(state: &AppState, who: &Principal, origin: &Origin, username: &str) -> Result<(), ServerError> {
+    let row = own_sub_user(state, who, username).await?;
+    state.store.delete_sub_user(row.id, state.clock.now_ms()).await?;
+    events::changed(state, Some(who.customer_id), "sub_user", username, "delete").await?;
+    audit::record(state, origin, "delete_sub_user", &format!("customer:{username}"), "").await
+}

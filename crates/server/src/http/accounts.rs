@@ -1,0 +1,211 @@
+//! Registration, recovery, reset, password change, profile and sub-users.
+
+use super::extract::{AnyCaller, ApiJson, Caller, Client, IdempotencyKey};
+use super::idempotency::idempotent;
+use super::ServerError;
+use crate::audit::Origin;
+use crate::limits::Scope;
+use crate::store::auth::Principal;
+use crate::{accounts, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use sportello_domain::api::accounts::{
+    ChangePassword, CompleteReset, EmailChange, EmailChangeConfirm, EmailChangeStarted, Profile, ProfileUpdate,
+    RecoverRequest, RegisterByCategory, RegisterByContract, Registered, ResetRequest, ResetStarted, SubUser, SubUserForm,
+};
+use sportello_domain::ApiError;
+
+pub(super) fn limit(state: &AppState, scope: Scope, key: &str) -> Result<(), ServerError> {
+    state
+        .limiter
+        .check(&state.clock, scope, key)
+        .map_err(ServerError::RateLimited)
+}
+
+pub(super) fn origin(who: &Principal, client: &Client) -> Origin {
+    Origin::customer(&who.username, client.0)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterByContract,
+    responses((status = 201, description = "A temporary password was e-mailed", body = Registered),
+              (status = 400, description = "bad_request or details_mismatch; fields.email = pec_required for companies", body = ApiError),
+              (status = 409, description = "registration_pending (fields.retry_after_minutes) or already_registered", body = ApiError),
+              (status = 429, body = ApiError)))]
+pub(super) async fn register(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<RegisterByContract>,
+) -> Result<(StatusCode, Json<Registered>), ServerError> {
+    limit(&state, Scope::RegisterAddress, &client.0.to_string())?;
+    limit(&state, Scope::RegisterAccount, &format!("{}/{}", req.contract_no.trim(), req.module_no.trim()))?;
+    let done = accounts::register_by_contract(&state, &Origin::anonymous(client.0), req).await?;
+    Ok((StatusCode::CREATED, Json(done)))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/register-by-category", tag = "accounts", request_body = RegisterByCategory,
+    responses((status = 201, description = "Pending until an operator approves it", body = Registered),
+              (status = 400, body = ApiError), (status = 409, description = "already_registered", body = ApiError),
+              (status = 429, body = ApiError)))]
+pub(super) async fn register_by_category(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<RegisterByCategory>,
+) -> Result<(StatusCode, Json<Registered>), ServerError> {
+    limit(&state, Scope::RegisterAddress, &client.0.to_string())?;
+    limit(&state, Scope::RegisterAccount, req.tax_code.trim())?;
+    let done = accounts::register_by_category(&state, &Origin::anonymous(client.0), req).await?;
+    Ok((StatusCode::CREATED, Json(done)))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/recover", tag = "accounts", request_body = RecoverRequest,
+    responses((status = 200, description = "Username, reset code and link e-mailed", body = ResetStarted),
+              (status = 400, description = "bad_request or details_mismatch", body = ApiError), (status = 429, body = ApiError)))]
+pub(super) async fn recover(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<RecoverRequest>,
+) -> Result<Json<ResetStarted>, ServerError> {
+    limit(&state, Scope::ResetAddress, &client.0.to_string())?;
+    limit(&state, Scope::ResetAccount, &format!("{}/{}", req.contract_no.trim(), req.module_no.trim()))?;
+    Ok(Json(accounts::recover(&state, &Origin::anonymous(client.0), req).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "accounts", request_body = ResetRequest,
+    responses((status = 200, description = "If the user exists, a code and link were e-mailed", body = ResetStarted),
+              (status = 429, body = ApiError)))]
+pub(super) async fn request_reset(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<ResetRequest>,
+) -> Result<Json<ResetStarted>, ServerError> {
+    limit(&state, Scope::ResetAddress, &client.0.to_string())?;
+    limit(&state, Scope::ResetAccount, req.username.trim())?;
+    Ok(Json(accounts::request_reset(&state, &Origin::anonymous(client.0), req).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/complete", tag = "accounts", request_body = CompleteReset,
+    responses((status = 204, description = "Password set; every session ended"),
+              (status = 400, description = "fields.new_password: too_short, too_long, common, contains_username", body = ApiError),
+              (status = 401, description = "invalid_code or code_expired", body = ApiError),
+              (status = 403, description = "too_many_attempts", body = ApiError), (status = 429, body = ApiError)))]
+pub(super) async fn complete_reset(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<CompleteReset>,
+) -> Result<StatusCode, ServerError> {
+    limit(&state, Scope::CodeAddress, &client.0.to_string())?;
+    accounts::complete_reset(&state, &Origin::anonymous(client.0), req).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts", request_body = ChangePassword, security(("bearer" = [])),
+    responses((status = 204, description = "Changed; other sessions ended"), (status = 400, body = ApiError),
+              (status = 401, body = ApiError)))]
+pub(super) async fn change_password(
+    State(state): State<AppState>,
+    client: Client,
+    AnyCaller(who): AnyCaller,
+    ApiJson(req): ApiJson<ChangePassword>,
+) -> Result<StatusCode, ServerError> {
+    limit(&state, Scope::LoginAccount, &who.username)?;
+    accounts::change_password(&state, &who, &origin(&who, &client), req).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/profile", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = Profile), (status = 401, body = ApiError)))]
+pub(super) async fn profile(State(state): State<AppState>, AnyCaller(who): AnyCaller) -> Result<Json<Profile>, ServerError> {
+    Ok(Json(accounts::profile(&state, who.user_id).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/profile", tag = "accounts", request_body = ProfileUpdate, security(("bearer" = [])),
+    responses((status = 200, body = Profile), (status = 400, body = ApiError),
+              (status = 403, description = "forbidden: paper invoices are the main user's", body = ApiError)))]
+pub(super) async fn update_profile(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    ApiJson(req): ApiJson<ProfileUpdate>,
+) -> Result<Json<Profile>, ServerError> {
+    Ok(Json(accounts::update_profile(&state, &who, &origin(&who, &client), req).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/profile/email", tag = "accounts", request_body = EmailChange, security(("bearer" = [])),
+    responses((status = 200, description = "A code went to the new address", body = EmailChangeStarted),
+              (status = 400, body = ApiError)))]
+pub(super) async fn start_email_change(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    ApiJson(req): ApiJson<EmailChange>,
+) -> Result<Json<EmailChangeStarted>, ServerError> {
+    limit(&state, Scope::ResetAccount, &who.username)?;
+    Ok(Json(accounts::start_email_change(&state, &who, &origin(&who, &client), req).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/profile/email/confirm", tag = "accounts", request_body = EmailChangeConfirm,
+    security(("bearer" = [])),
+    responses((status = 200, body = Profile), (status = 401, description = "invalid_code or code_expired", body = ApiError)))]
+pub(super) async fn confirm_email_change(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    ApiJson(req): ApiJson<EmailChangeConfirm>,
+) -> Result<Json<Profile>, ServerError> {
+    limit(&state, Scope::CodeAddress, &client.0.to_string())?;
+    Ok(Json(accounts::confirm_email_change(&state, &who, &origin(&who, &client), req).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/sub-users", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SubUser>), (status = 403, description = "forbidden for sub-users", body = ApiError)))]
+pub(super) async fn list_sub_users(State(state): State<AppState>, Caller(who): Caller) -> Result<Json<Vec<SubUser>>, ServerError> {
+    Ok(Json(accounts::list_sub_users(&state, &who).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/sub-users", tag = "accounts", request_body = SubUserForm, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
+    responses((status = 201, description = "Created; its invitation e-mailed", body = SubUser), (status = 400, body = ApiError),
+              (status = 403, description = "forbidden for sub-users", body = ApiError),
+              (status = 409, description = "the same key is in flight", body = ApiError),
+              (status = 422, description = "idempotency_mismatch", body = ApiError)))]
+pub(super) async fn create_sub_user(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(form): ApiJson<SubUserForm>,
+) -> Result<Response, ServerError> {
+    let origin = origin(&who, &client);
+    idempotent(&state, who.user_id, key, &form, || {
+        accounts::create_sub_user(&state, &who, &origin, form.clone())
+    })
+    .await
+}
+
+#[utoipa::path(put, path = "/api/v1/sub-users/{username}", tag = "accounts", request_body = SubUserForm,
+    security(("bearer" = [])), params(("username" = String, Path)),
+    responses((status = 200, body = SubUser), (status = 404, body = ApiError)))]
+pub(super) async fn update_sub_user(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    Path(username): Path<String>,
+    ApiJson(form): ApiJson<SubUserForm>,
+) -> Result<Json<SubUser>, ServerError> {
+    Ok(Json(accounts::update_sub_user(&state, &who, &origin(&who, &client), &username, form).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/sub-users/{username}", tag = "accounts", security(("bearer" = [])),
+    params(("username" = String, Path)),
+    responses((status = 204, description = "Deleted; its sessions ended"), (status = 404, body = ApiError)))]
+pub(super) async fn delete_sub_user(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    Path(username): Path<String>,
+) -> Result<StatusCode, ServerError> {
+    accounts::delete_sub_user(&state, &who, &origin(&who, &client), &username).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,129 @@
+//! Notifications (H4), the change feed and the server-sent event stream.
+
+use super::accounts::origin;
+use super::extract::{ApiQuery, Caller, Client};
+use super::ServerError;
+use crate::events::Scoped;
+use crate::{notifications, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::Json;
+use futures_util::stream::{self, Stream, StreamExt};
+use serde::Deserialize;
+use sportello_domain::api::notifications::{ChangeEvent, NotificationList};
+use sportello_domain::ApiError;
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio_stream::wrappers::BroadcastStream;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct NotificationsQuery {
+    /// Only notifications older than this id (the previous page's `next_before`).
+    pub before: Option<i64>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", operation_id = "list_notifications", security(("bearer" = [])),
+    params(NotificationsQuery),
+    responses((status = 200, description = "Newest first, with the unread count", body = NotificationList)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiQuery(q): ApiQuery<NotificationsQuery>,
+) -> Result<Json<NotificationList>, ServerError> {
+    Ok(Json(notifications::list(&state, &who, q.before.unwrap_or(0), q.limit.unwrap_or(20)).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", operation_id = "mark_notification_read", security(("bearer" = [])),
+    params(("id" = i64, Path)), responses((status = 204), (status = 404, body = ApiError)))]
+pub(super) async fn mark_read(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ServerError> {
+    notifications::mark_read(&state, &who, &origin(&who, &client), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notifications", operation_id = "mark_all_notifications_read", security(("bearer" = [])),
+    responses((status = 204)))]
+pub(super) async fn mark_all_read(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+) -> Result<StatusCode, ServerError> {
+    notifications::mark_all_read(&state, &who, &origin(&who, &client)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ChangesQuery {
+    /// The cursor already synced; 0 from the start.
+    pub after: Option<i64>,
+    /// Page size, 1 to 1000 (default 500).
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/changes", tag = "notifications", operation_id = "list_changes", security(("bearer" = [])), params(ChangesQuery),
+    responses((status = 200, description = "What changed after the cursor, oldest first", body = Vec<ChangeEvent>)))]
+pub(super) async fn changes(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiQuery(q): ApiQuery<ChangesQuery>,
+) -> Result<Json<Vec<ChangeEvent>>, ServerError> {
+    let rows = state
+        .store
+        .changes_after(who.customer_id, q.after.unwrap_or(0), q.limit.unwrap_or(500).clamp(1, 1000))
+        .await?;
+    Ok(Json(rows.into_iter().map(change_event).collect()))
+}
+
+fn change_event(r: crate::store::ops::ChangeRow) -> ChangeEvent {
+    ChangeEvent {
+        cursor: r.seq,
+        entity: r.entity,
+        entity_id: r.entity_id,
+        op: r.op,
+    }
+}
+
+fn sse(event: &ChangeEvent) -> Event {
+    Event::default()
+        .event("change")
+        .id(event.cursor.to_string())
+        .json_data(event)
+        .unwrap_or_else(|_| Event::default().comment("unserializable"))
+}
+
+#[utoipa::path(get, path = "/api/v1/events", tag = "notifications", operation_id = "event_stream", security(("bearer" = [])), params(ChangesQuery),
+    responses((status = 200, description = "text/event-stream of `change` events (data: ChangeEvent, id: cursor); \
+        with `after`, the changes after that cursor come first; a `resync` event means events were missed: read /changes")))]
+/// Subscribes before reading the backlog, so nothing falls between the two.
+pub(super) async fn events(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiQuery(q): ApiQuery<ChangesQuery>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ServerError> {
+    let live = BroadcastStream::new(state.events.subscribe());
+    let backlog = match q.after {
+        Some(after) => state.store.changes_after(who.customer_id, after, 1000).await?,
+        None => Vec::new(),
+    };
+    let last = backlog.last().map_or(q.after.unwrap_or(0), |r| r.seq);
+    let customer = who.customer_id;
+    let first = stream::iter(backlog.into_iter().map(|r| Ok(sse(&change_event(r)))));
+    let rest = live.filter_map(move |item| async move {
+        match item {
+            Ok(Scoped { customer_id, event }) if customer_id.is_none_or(|c| c == customer) && event.cursor > last => {
+                Some(Ok(sse(&event)))
+            }
+            Ok(_) => None,
+            Err(BroadcastStreamRecvError::Lagged(_)) => Some(Ok(Event::default().event("resync").data("lagged"))),
+        }
+    });
+    Ok(Sse::new(first.chain(rest)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}

@@ -1,0 +1,245 @@
+//! The operator API under `/api/v1/ops` (O1).
+
+use super::accounts::limit;
+use super::extract::{ApiJson, ApiQuery, Client, OpsCaller};
+use super::requests::{attachment_response, RequestsQuery, Upload};
+use super::ServerError;
+use crate::audit::Origin;
+use crate::limits::Scope;
+use crate::ops::{self, Duty, Operator};
+use crate::{accounts, notifications, requests, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use chrono::DateTime;
+use serde::Deserialize;
+use sportello_domain::api::ops::{
+    AuditEntry, Broadcast, Decision, DeskReply, Invitation, Invited, OperatorLogin, OperatorSession, PendingItem,
+    PublishInvoice, Published, StatusChange,
+};
+use sportello_domain::api::requests::{AttachmentInfo, RequestDetail, RequestMessage, RequestSummary};
+use sportello_domain::{ApiError, ErrorCode};
+
+fn origin(op: &Operator, client: &Client) -> Origin {
+    Origin::operator(&op.username, client.0)
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/login", tag = "ops", operation_id = "ops_login", request_body = OperatorLogin,
+    responses((status = 200, body = OperatorSession), (status = 401, body = ApiError), (status = 429, body = ApiError)))]
+pub(super) async fn login(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<OperatorLogin>,
+) -> Result<Json<OperatorSession>, ServerError> {
+    limit(&state, Scope::LoginAddress, &client.0.to_string())?;
+    limit(&state, Scope::LoginAccount, &format!("ops:{}", req.username.trim()))?;
+    Ok(Json(ops::login(&state, &Origin::anonymous(client.0), &req.username, &req.password).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/invitations", tag = "ops", operation_id = "ops_invite", request_body = Invitation, security(("bearer" = [])),
+    responses((status = 201, body = Invited), (status = 400, body = ApiError), (status = 409, body = ApiError)))]
+pub(super) async fn invite(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    ApiJson(req): ApiJson<Invitation>,
+) -> Result<(StatusCode, Json<Invited>), ServerError> {
+    op.require(Duty::Desk)?;
+    Ok((StatusCode::CREATED, Json(accounts::invite(&state, &origin(&op, &client), req).await?)))
+}
+
+fn pending_item(r: crate::store::accounts::PendingRow) -> PendingItem {
+    PendingItem {
+        id: r.id,
+        customer_code: r.customer_code.unwrap_or_default(),
+        customer_name: r.customer_name,
+        category: r.category,
+        agreement_code: r.agreement_code,
+        created_at: DateTime::from_timestamp_millis(r.created_at).unwrap_or_default(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/ops/registrations", tag = "ops", operation_id = "ops_registrations", security(("bearer" = [])),
+    responses((status = 200, description = "Registrations by category waiting for approval (id = customer)", body = Vec<PendingItem>)))]
+pub(super) async fn registrations(
+    State(state): State<AppState>,
+    OpsCaller(op): OpsCaller,
+) -> Result<Json<Vec<PendingItem>>, ServerError> {
+    op.require(Duty::Desk)?;
+    Ok(Json(state.store.pending_registrations().await?.into_iter().map(pending_item).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/registrations/{id}/decision", tag = "ops", operation_id = "ops_decide_registration", request_body = Decision,
+    security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 204, description = "Approved (credentials e-mailed) or rejected"), (status = 404, body = ApiError)))]
+pub(super) async fn decide_registration(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    Path(id): Path<i64>,
+    ApiJson(d): ApiJson<Decision>,
+) -> Result<StatusCode, ServerError> {
+    op.require(Duty::Desk)?;
+    accounts::decide_registration(&state, &origin(&op, &client), id, d.approve).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/ops/agreement-requests", tag = "ops", operation_id = "ops_agreement_requests", security(("bearer" = [])),
+    responses((status = 200, body = Vec<PendingItem>)))]
+pub(super) async fn agreement_requests(
+    State(state): State<AppState>,
+    OpsCaller(op): OpsCaller,
+) -> Result<Json<Vec<PendingItem>>, ServerError> {
+    op.require(Duty::Desk)?;
+    Ok(Json(state.store.pending_agreement_requests().await?.into_iter().map(pending_item).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/agreement-requests/{id}/decision", tag = "ops", operation_id = "ops_decide_agreement", request_body = Decision,
+    security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 204, description = "On approval the customer joins the agreement"), (status = 404, body = ApiError)))]
+pub(super) async fn decide_agreement(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    Path(id): Path<i64>,
+    ApiJson(d): ApiJson<Decision>,
+) -> Result<StatusCode, ServerError> {
+    op.require(Duty::Desk)?;
+    accounts::decide_agreement(&state, &origin(&op, &client), id, d.approve).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/ops/requests", tag = "ops", operation_id = "ops_list_requests", security(("bearer" = [])), params(RequestsQuery),
+    responses((status = 200, body = Vec<RequestSummary>)))]
+pub(super) async fn list_requests(
+    State(state): State<AppState>,
+    OpsCaller(op): OpsCaller,
+    ApiQuery(q): ApiQuery<RequestsQuery>,
+) -> Result<Json<Vec<RequestSummary>>, ServerError> {
+    op.require(Duty::Desk)?;
+    Ok(Json(requests::list(&state, 0, q.status, q.limit.unwrap_or(100).clamp(1, 500)).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/ops/requests/{id}", tag = "ops", operation_id = "ops_request_detail", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = RequestDetail), (status = 404, body = ApiError)))]
+pub(super) async fn request_detail(
+    State(state): State<AppState>,
+    OpsCaller(op): OpsCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<RequestDetail>, ServerError> {
+    op.require(Duty::Desk)?;
+    Ok(Json(requests::detail(&state, id, None).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/requests/{id}/replies", tag = "ops", operation_id = "ops_reply", request_body = DeskReply,
+    security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 201, description = "Added; the customer is notified", body = RequestMessage),
+              (status = 400, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub(super) async fn reply(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<DeskReply>,
+) -> Result<(StatusCode, Json<RequestMessage>), ServerError> {
+    op.require(Duty::Desk)?;
+    Ok((StatusCode::CREATED, Json(ops::reply(&state, &op, &origin(&op, &client), id, r).await?)))
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/requests/{id}/status", tag = "ops", operation_id = "ops_set_status", request_body = StatusChange,
+    security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 204, description = "Changed; the customer is notified"), (status = 404, body = ApiError)))]
+pub(super) async fn set_status(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    Path(id): Path<i64>,
+    ApiJson(s): ApiJson<StatusChange>,
+) -> Result<StatusCode, ServerError> {
+    op.require(Duty::Desk)?;
+    ops::set_status(&state, &origin(&op, &client), id, s.status).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct OpsUploadQuery {
+    pub name: String,
+    /// The request the file will answer; the file belongs to its customer.
+    pub request_id: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/attachments", tag = "ops", operation_id = "ops_upload_attachment", security(("bearer" = [])), params(OpsUploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = AttachmentInfo), (status = 413, body = ApiError), (status = 415, body = ApiError)))]
+pub(super) async fn upload(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    ApiQuery(q): ApiQuery<OpsUploadQuery>,
+    Upload(bytes): Upload,
+) -> Result<(StatusCode, Json<AttachmentInfo>), ServerError> {
+    op.require(Duty::Desk)?;
+    let request = state
+        .store
+        .request(q.request_id, None)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such request"))?;
+    let info = requests::upload(&state, request.customer_id, &origin(&op, &client), &q.name, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(info)))
+}
+
+#[utoipa::path(get, path = "/api/v1/ops/attachments/{id}", tag = "ops", operation_id = "ops_download_attachment", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200), (status = 404, body = ApiError)))]
+pub(super) async fn download(
+    State(state): State<AppState>,
+    OpsCaller(op): OpsCaller,
+    Path(id): Path<String>,
+) -> Result<Response, ServerError> {
+    op.require(Duty::Desk)?;
+    let (row, bytes) = requests::download(&state, &id, None).await?;
+    Ok(attachment_response(&row.file_name, &row.content_type, bytes))
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/broadcasts", tag = "ops", operation_id = "ops_broadcast", request_body = Broadcast, security(("bearer" = [])),
+    responses((status = 201, description = "The notification's id"), (status = 400, body = ApiError)))]
+pub(super) async fn broadcast(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    ApiJson(b): ApiJson<Broadcast>,
+) -> Result<(StatusCode, Json<i64>), ServerError> {
+    op.require(Duty::Desk)?;
+    let id = notifications::broadcast(&state, &origin(&op, &client), &b.title, &b.body).await?;
+    Ok((StatusCode::CREATED, Json(id)))
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/invoices", tag = "ops", operation_id = "ops_publish_invoice", request_body = PublishInvoice, security(("bearer" = [])),
+    responses((status = 201, description = "Issued; the customer is e-mailed", body = Published), (status = 400, body = ApiError)))]
+pub(super) async fn publish_invoice(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    ApiJson(p): ApiJson<PublishInvoice>,
+) -> Result<(StatusCode, Json<Published>), ServerError> {
+    op.require(Duty::Billing)?;
+    Ok((StatusCode::CREATED, Json(ops::publish_invoice(&state, &origin(&op, &client), p).await?)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    pub after_id: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/ops/audit", tag = "ops", operation_id = "ops_audit", security(("bearer" = [])), params(AuditQuery),
+    responses((status = 200, description = "Oldest first after after_id", body = Vec<AuditEntry>),
+              (status = 403, description = "admins only", body = ApiError)))]
+pub(super) async fn audit(
+    State(state): State<AppState>,
+    OpsCaller(op): OpsCaller,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> Result<Json<Vec<AuditEntry>>, ServerError> {
+    op.require(Duty::Admin)?;
+    Ok(Json(ops::audit_log(&state, q.after_id.unwrap_or(0), q.limit.unwrap_or(200)).await?))
+}

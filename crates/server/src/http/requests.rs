@@ -1,0 +1,183 @@
+//! Self-service requests, their threads and attachments.
+
+use super::accounts::origin;
+use super::extract::{ApiJson, ApiQuery, Caller, Client, IdempotencyKey};
+use super::idempotency::idempotent;
+use super::ServerError;
+use crate::requests::{self, Writer};
+use crate::store::requests::Author;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use sportello_domain::api::requests::{
+    AttachmentInfo, NewMessage, NewRequest, PayoffQuote, RequestDetail, RequestMessage, RequestStatus, RequestSummary,
+    RequestType, SelfServiceContext,
+};
+use sportello_domain::{ApiError, ErrorCode};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct RequestsQuery {
+    /// Only requests in this status.
+    pub status: Option<RequestStatus>,
+    /// At most this many (default 100); the home panel asks for 5.
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/self-service", tag = "requests", operation_id = "self_service_context", security(("bearer" = [])),
+    responses((status = 200, description = "Current address, contracts with their IBAN, default request types", body = SelfServiceContext)))]
+pub(super) async fn context(State(state): State<AppState>, Caller(who): Caller) -> Result<Json<SelfServiceContext>, ServerError> {
+    Ok(Json(requests::context(&state, &who).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/requests/types", tag = "requests", operation_id = "request_types", security(("bearer" = [])),
+    responses((status = 200, body = Vec<RequestType>)))]
+pub(super) async fn types(State(state): State<AppState>, Caller(who): Caller) -> Result<Json<Vec<RequestType>>, ServerError> {
+    let language = state.store.user(who.user_id).await?.map_or("it".into(), |u| u.language);
+    Ok(Json(requests::request_types(&language)))
+}
+
+#[utoipa::path(get, path = "/api/v1/contracts/{id}/payoff", tag = "requests", operation_id = "contract_payoff", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "S4: outstanding principal today and the installments not yet due", body = PayoffQuote),
+              (status = 404, body = ApiError)))]
+pub(super) async fn payoff(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<PayoffQuote>, ServerError> {
+    Ok(Json(requests::payoff(&state, &who, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/requests", tag = "requests", operation_id = "create_request", request_body = NewRequest, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
+    responses((status = 201, body = RequestDetail),
+              (status = 400, description = "fields name the wrong input (message too_long, effective_from in_the_past, new_iban foreign_not_flagged…)", body = ApiError),
+              (status = 409, description = "the same key is in flight", body = ApiError),
+              (status = 422, description = "idempotency_mismatch", body = ApiError)))]
+pub(super) async fn create(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(req): ApiJson<NewRequest>,
+) -> Result<Response, ServerError> {
+    let origin = origin(&who, &client);
+    idempotent(&state, who.user_id, key, &req, || requests::create(&state, &who, &origin, req.clone())).await
+}
+
+#[utoipa::path(get, path = "/api/v1/requests", tag = "requests", operation_id = "list_requests", security(("bearer" = [])), params(RequestsQuery),
+    responses((status = 200, description = "By last action, newest first", body = Vec<RequestSummary>)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiQuery(q): ApiQuery<RequestsQuery>,
+) -> Result<Json<Vec<RequestSummary>>, ServerError> {
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    Ok(Json(requests::list(&state, who.customer_id, q.status, limit).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/requests/{id}", tag = "requests", operation_id = "request_detail", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = RequestDetail), (status = 404, body = ApiError)))]
+pub(super) async fn detail(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<RequestDetail>, ServerError> {
+    Ok(Json(requests::detail(&state, id, Some(who.customer_id)).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/requests/{id}/messages", tag = "requests", operation_id = "add_request_message", request_body = NewMessage,
+    security(("bearer" = [])), params(("id" = i64, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
+    responses((status = 201, body = RequestMessage), (status = 400, body = ApiError), (status = 404, body = ApiError),
+              (status = 409, description = "the request is closed, or the key is in flight", body = ApiError)))]
+pub(super) async fn add_message(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    Path(id): Path<i64>,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(msg): ApiJson<NewMessage>,
+) -> Result<Response, ServerError> {
+    let origin = origin(&who, &client);
+    let writer = Writer {
+        author: Author::Customer(who.user_id),
+        customer_scope: Some(who.customer_id),
+        origin: &origin,
+    };
+    idempotent(&state, who.user_id, key, &(id, &msg), || async {
+        Ok(requests::add_message(&state, &writer, id, msg.clone(), None).await?.1)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct UploadQuery {
+    /// The file's name as the user sees it; its type is read from the content.
+    pub name: String,
+}
+
+/// The body as bytes; a body over the route's limit is a 413 in our shape.
+pub struct Upload(pub Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Upload {
+    type Rejection = ServerError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state).await.map(Upload).map_err(|rejection| {
+            let code = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ErrorCode::PayloadTooLarge
+            } else {
+                ErrorCode::BadRequest
+            };
+            ApiError::new(code, "an attachment has at most 10 MB").into()
+        })
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/attachments", tag = "requests", operation_id = "upload_attachment", security(("bearer" = [])), params(UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, description = "Stored; quote its id in a request or message", body = AttachmentInfo),
+              (status = 413, description = "payload_too_large (over 10 MB)", body = ApiError),
+              (status = 415, description = "unsupported_file_type (not PDF, PNG or JPEG by content)", body = ApiError)))]
+pub(super) async fn upload(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    ApiQuery(q): ApiQuery<UploadQuery>,
+    Upload(bytes): Upload,
+) -> Result<(StatusCode, Json<AttachmentInfo>), ServerError> {
+    let info = requests::upload(&state, who.customer_id, &origin(&who, &client), &q.name, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(info)))
+}
+
+/// Sends an attachment with its stored type, as a download, never sniffed by the client.
+pub(super) fn attachment_response(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{}\"", file_name.replace(|c: char| !c.is_ascii() || c == '"', "_"));
+    (
+        [
+            (CONTENT_TYPE, content_type.to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "requests", operation_id = "download_attachment", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The file, re-checked against its checksum"), (status = 404, body = ApiError)))]
+pub(super) async fn download(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ServerError> {
+    let (row, bytes) = requests::download(&state, &id, Some(who.customer_id)).await?;
+    Ok(attachment_response(&row.file_name, &row.content_type, bytes))
+}

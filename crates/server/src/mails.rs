@@ -1,0 +1,259 @@
+//! The texts of the account e-mails, in the recipient's language (Italian
+//! unless "en"). Links use the `sportello://` scheme the desktop app opens.
+
+use crate::mail::Mail;
+
+fn pick<'a>(language: &str, it: (String, String), en: (String, String), to: &'a str) -> Mail<'a> {
+    let (subject, body) = if language == "en" { en } else { it };
+    Mail { to, subject, body }
+}
+
+/// What a temporary password is for: the text differs, the rules do not.
+#[derive(Clone, Copy)]
+pub enum Welcome {
+    /// A1: the company invites a customer.
+    Invitation,
+    /// A2: the customer registered with contract data.
+    Registration,
+    /// A3: an operator approved a registration by category.
+    Approval,
+    /// A9: a main user added a sub-user.
+    SubUser,
+}
+
+pub struct TemporaryAccess<'a> {
+    pub to: &'a str,
+    pub language: &'a str,
+    pub name: &'a str,
+    pub username: &'a str,
+    pub password: &'a str,
+    pub days: i64,
+    /// The one-time `sportello://invite?...` link, when there is one.
+    pub link: Option<&'a str>,
+    pub company: &'a str,
+}
+
+pub fn temporary_access<'a>(kind: Welcome, a: &TemporaryAccess<'a>) -> Mail<'a> {
+    let TemporaryAccess {
+        name,
+        username,
+        password,
+        days,
+        company,
+        ..
+    } = a;
+    let (why_it, why_en) = match kind {
+        Welcome::Invitation => ("sei stato invitato a usare Sportello, l'area clienti di", "you are invited to Sportello, the customer area of"),
+        Welcome::Registration => ("la tua registrazione a Sportello, l'area clienti di", "your registration to Sportello, the customer area of"),
+        Welcome::Approval => ("la tua registrazione è stata approvata da", "your registration was approved by"),
+        Welcome::SubUser => ("è stato creato per te un accesso a Sportello, l'area clienti di", "an access to Sportello, the customer area of"),
+    };
+    let (link_it, link_en) = match a.link {
+        Some(link) => (
+            format!("\nOppure apri questo collegamento con Sportello per scegliere subito la password:\n{link}\n"),
+            format!("\nOr open this link with Sportello to choose your password straight away:\n{link}\n"),
+        ),
+        None => (String::new(), String::new()),
+    };
+    let tail_en = match kind {
+        Welcome::Registration => " is complete",
+        Welcome::SubUser => " was created for you",
+        _ => "",
+    };
+    pick(
+        a.language,
+        (
+            "Le tue credenziali temporanee di Sportello".into(),
+            format!(
+                "Gentile {name},\n\n{why_it} {company}.\n\nNome utente: {username}\nPassword temporanea: {password}\n\n\
+                 La password temporanea vale {days} giorni: al primo accesso ti chiederemo di sceglierne una definitiva.\n{link_it}\n{company}\n"
+            ),
+        ),
+        (
+            "Your temporary Sportello credentials".into(),
+            format!(
+                "Dear {name},\n\n{why_en} {company}{tail_en}.\n\nUsername: {username}\nTemporary password: {password}\n\n\
+                 The temporary password is valid for {days} days: at your first login you will choose a definitive one.\n{link_en}\n{company}\n"
+            ),
+        ),
+        a.to,
+    )
+}
+
+pub struct ResetMail<'a> {
+    pub to: &'a str,
+    pub language: &'a str,
+    pub name: &'a str,
+    pub username: &'a str,
+    pub code: &'a str,
+    pub link: &'a str,
+    pub minutes: i64,
+    pub company: &'a str,
+}
+
+/// A5, A6: the reset code and link, with the username for who forgot it.
+pub fn reset<'a>(r: &ResetMail<'a>) -> Mail<'a> {
+    let ResetMail {
+        name,
+        username,
+        code,
+        link,
+        minutes,
+        company,
+        ..
+    } = r;
+    pick(
+        r.language,
+        (
+            "Reimpostazione della password di Sportello".into(),
+            format!(
+                "Gentile {name},\n\nil tuo nome utente è: {username}\nIl codice per reimpostare la password è: {code}\n\n\
+                 In alternativa apri questo collegamento con Sportello:\n{link}\n\nCodice e collegamento valgono {minutes} minuti. \
+                 Se non li hai chiesti tu, ignora questo messaggio: la password attuale resta valida.\n\n{company}\n"
+            ),
+        ),
+        (
+            "Resetting your Sportello password".into(),
+            format!(
+                "Dear {name},\n\nyour username is: {username}\nThe code to reset your password is: {code}\n\n\
+                 Or open this link with Sportello:\n{link}\n\nThe code and the link are valid for {minutes} minutes. \
+                 If you did not ask for them, ignore this message: your current password stays valid.\n\n{company}\n"
+            ),
+        ),
+        r.to,
+    )
+}
+
+/// A3: the registration arrived and waits for an operator.
+pub fn registration_received<'a>(to: &'a str, language: &str, name: &str, company: &str) -> Mail<'a> {
+    pick(
+        language,
+        (
+            "Abbiamo ricevuto la tua registrazione".into(),
+            format!(
+                "Gentile {name},\n\nabbiamo ricevuto la tua richiesta di registrazione a Sportello. \
+                 Riceverai le credenziali di accesso appena un operatore l'avrà verificata.\n\n{company}\n"
+            ),
+        ),
+        (
+            "We received your registration".into(),
+            format!(
+                "Dear {name},\n\nwe received your registration to Sportello. \
+                 You will receive your credentials as soon as an operator has checked it.\n\n{company}\n"
+            ),
+        ),
+        to,
+    )
+}
+
+pub fn registration_rejected<'a>(to: &'a str, language: &str, name: &str, company: &str) -> Mail<'a> {
+    pick(
+        language,
+        (
+            "La tua registrazione non è stata approvata".into(),
+            format!(
+                "Gentile {name},\n\nnon è stato possibile approvare la tua registrazione a Sportello. \
+                 Per informazioni contatta il servizio clienti.\n\n{company}\n"
+            ),
+        ),
+        (
+            "Your registration was not approved".into(),
+            format!(
+                "Dear {name},\n\nwe could not approve your registration to Sportello. \
+                 Please contact customer service for details.\n\n{company}\n"
+            ),
+        ),
+        to,
+    )
+}
+
+/// A8: the code that confirms a new primary address, sent to that address.
+pub fn email_change_code<'a>(to: &'a str, language: &str, name: &str, code: &str, minutes: i64, company: &str) -> Mail<'a> {
+    pick(
+        language,
+        (
+            "Conferma il tuo nuovo indirizzo e-mail".into(),
+            format!(
+                "Gentile {name},\n\nper usare questo indirizzo in Sportello inserisci il codice: {code}\n\n\
+                 Vale {minutes} minuti. Se non l'hai chiesto tu, ignora questo messaggio.\n\n{company}\n"
+            ),
+        ),
+        (
+            "Confirm your new e-mail address".into(),
+            format!(
+                "Dear {name},\n\nto use this address in Sportello enter the code: {code}\n\n\
+                 It is valid for {minutes} minutes. If you did not ask for it, ignore this message.\n\n{company}\n"
+            ),
+        ),
+        to,
+    )
+}
+
+/// A8: tells the old address that the primary address changed.
+pub fn email_changed<'a>(to: &'a str, language: &str, name: &str, new_address: &str, company: &str) -> Mail<'a> {
+    pick(
+        language,
+        (
+            "Il tuo indirizzo e-mail di Sportello è cambiato".into(),
+            format!(
+                "Gentile {name},\n\nd'ora in poi le comunicazioni di Sportello arriveranno a {new_address}. \
+                 Se non sei stato tu, contatta subito il servizio clienti.\n\n{company}\n"
+            ),
+        ),
+        (
+            "Your Sportello e-mail address changed".into(),
+            format!(
+                "Dear {name},\n\nfrom now on Sportello will write to {new_address}. \
+                 If this was not you, contact customer service at once.\n\n{company}\n"
+            ),
+        ),
+        to,
+    )
+}
+
+pub struct InvoiceNotice<'a> {
+    pub to: &'a str,
+    pub language: &'a str,
+    pub name: &'a str,
+    pub credit_note: bool,
+    pub number: &'a str,
+    /// Already formatted for the language ("1.234,56 €" / "€1,234.56").
+    pub total: &'a str,
+    pub due_on: &'a str,
+    pub company: &'a str,
+}
+
+/// B4: a new invoice or credit note is available in Sportello.
+pub fn invoice_published<'a>(n: &InvoiceNotice<'a>) -> Mail<'a> {
+    let InvoiceNotice {
+        name,
+        number,
+        total,
+        due_on,
+        company,
+        ..
+    } = n;
+    let (doc_it, doc_en) = if n.credit_note {
+        ("la nota di credito", "credit note")
+    } else {
+        ("la fattura", "invoice")
+    };
+    pick(
+        n.language,
+        (
+            format!("Nuovo documento disponibile: {doc_it} n. {number}"),
+            format!(
+                "Gentile {name},\n\nin Sportello è disponibile {doc_it} n. {number} di {total}, con scadenza {due_on}.\n\
+                 Puoi scaricarne il PDF e il file XML FatturaPA dalla sezione Fatture e pagamenti.\n\n{company}\n"
+            ),
+        ),
+        (
+            format!("New document available: {doc_en} no. {number}"),
+            format!(
+                "Dear {name},\n\n{doc_en} no. {number} for {total}, due on {due_on}, is available in Sportello.\n\
+                 You can download its PDF and FatturaPA XML from Invoices and payments.\n\n{company}\n"
+            ),
+        ),
+        n.to,
+    )
+}

@@ -1,0 +1,117 @@
+//! Notifications (H4): company broadcasts and service-desk messages, read
+//! state per user, and the announcement of each new one on the event stream.
+
+use crate::audit::{self, Origin};
+use crate::store::auth::Principal;
+use crate::store::notifications::NotificationRow;
+use crate::{events, AppState, ServerError};
+use chrono::DateTime;
+use sportello_domain::api::notifications::{Notification, NotificationKind, NotificationList};
+use sportello_domain::{ApiError, ErrorCode};
+
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_BODY_CHARS: usize = 4000;
+
+/// The subject as H4 spells it: "<Company> – <title>" or "<request code> – <title>".
+fn subject(row: &NotificationRow, company: &str) -> String {
+    match &row.request_code {
+        Some(code) => format!("{code} – {}", row.title),
+        None => format!("{company} – {}", row.title),
+    }
+}
+
+fn notification(row: NotificationRow, company: &str) -> Notification {
+    Notification {
+        id: row.id,
+        kind: NotificationKind::parse(&row.kind).unwrap_or(NotificationKind::Broadcast),
+        subject: subject(&row, company),
+        request_id: row.request_id,
+        created_at: DateTime::from_timestamp_millis(row.created_at).unwrap_or_default(),
+        read: row.read != 0,
+        body: row.body,
+    }
+}
+
+pub async fn list(state: &AppState, who: &Principal, before: i64, limit: i64) -> Result<NotificationList, ServerError> {
+    let limit = limit.clamp(1, 100);
+    let rows = state
+        .store
+        .notifications(who.customer_id, who.user_id, before, limit + 1)
+        .await?;
+    let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+    let items: Vec<Notification> = rows
+        .into_iter()
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .map(|r| notification(r, &state.config.company.name))
+        .collect();
+    let unread = state.store.unread_count(who.customer_id, who.user_id).await?;
+    Ok(NotificationList {
+        next_before: if more { items.last().map(|n| n.id) } else { None },
+        items,
+        unread: crate::store::to_u32(unread),
+    })
+}
+
+pub async fn mark_read(state: &AppState, who: &Principal, origin: &Origin, id: i64) -> Result<(), ServerError> {
+    let now = state.clock.now_ms();
+    if !state.store.mark_read(who.customer_id, who.user_id, id, now).await? {
+        return Err(ApiError::new(ErrorCode::NotFound, "no such notification").into());
+    }
+    audit::record(state, origin, "read_notification", &format!("notification:{id}"), "").await
+}
+
+pub async fn mark_all_read(state: &AppState, who: &Principal, origin: &Origin) -> Result<(), ServerError> {
+    let n = state
+        .store
+        .mark_all_read(who.customer_id, who.user_id, state.clock.now_ms())
+        .await?;
+    audit::record(state, origin, "read_all_notifications", "notifications", &format!("{n} marked")).await
+}
+
+fn checked<'a>(field: &str, text: &'a str, max: usize) -> Result<&'a str, ServerError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(crate::accounts::bad(field, "required", format!("{field} is required")));
+    }
+    if text.chars().count() > max {
+        return Err(crate::accounts::bad(field, "too_long", format!("{field} has at most {max} characters")));
+    }
+    Ok(text)
+}
+
+/// O1: a company message to every customer.
+pub async fn broadcast(state: &AppState, origin: &Origin, title: &str, body: &str) -> Result<i64, ServerError> {
+    let title = checked("title", title, MAX_TITLE_CHARS)?;
+    let body = checked("body", body, MAX_BODY_CHARS)?;
+    let id = state
+        .store
+        .insert_notification(None, NotificationKind::Broadcast.as_str(), None, title, body, state.clock.now_ms())
+        .await?;
+    events::changed(state, None, "notification", id, "upsert").await?;
+    audit::record(state, origin, "broadcast", &format!("notification:{id}"), title).await?;
+    Ok(id)
+}
+
+/// A service-desk message about a request, to its customer.
+pub async fn desk_message(
+    state: &AppState,
+    customer_id: i64,
+    request_id: i64,
+    request_title: &str,
+    body: &str,
+) -> Result<i64, ServerError> {
+    let preview: String = body.chars().take(MAX_BODY_CHARS).collect();
+    let id = state
+        .store
+        .insert_notification(
+            Some(customer_id),
+            NotificationKind::Desk.as_str(),
+            Some(request_id),
+            request_title,
+            &preview,
+            state.clock.now_ms(),
+        )
+        .await?;
+    events::changed(state, Some(customer_id), "notification", id, "upsert").await?;
+    Ok(id)
+}

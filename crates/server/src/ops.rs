@@ -1,0 +1,346 @@
+//! The back office (O1): operator accounts with roles, and the actions only
+//! operators take — desk replies, broadcasts, publishing invoices (B4) — plus
+//! the audit log. The command line (`sportello-server admin`) calls the same
+//! functions as the operator API.
+
+use crate::accounts::bad;
+use crate::audit::{self, Origin};
+use crate::einvoice::pdf::it_amount;
+use crate::mail::Mail;
+use crate::requests::Writer;
+use crate::store::invoices::NewInvoice;
+use crate::store::ops::OperatorRow;
+use crate::store::requests::Author;
+use crate::{events, mails, notifications, passwords, requests, secrets, AppState, ServerError};
+use chrono::{DateTime, Datelike, TimeDelta};
+use rust_decimal::Decimal;
+use sportello_domain::api::ops::{
+    AuditEntry, DeskReply, OperatorRole, OperatorSession, PublishInvoice, PublishLine, Published,
+};
+use sportello_domain::api::requests::{NewMessage, RequestMessage, RequestStatus};
+use sportello_domain::invoice::{DocumentKind, InvoiceLine, Totals, VatNature};
+use sportello_domain::{password, ApiError, ErrorCode};
+
+const OPERATOR_PREFIX: &str = "spo_";
+/// An operator's working day.
+const OPERATOR_TOKEN_HOURS: i64 = 8;
+const VAT_RATES: [u32; 5] = [0, 4, 5, 10, 22];
+
+/// A logged-in operator.
+#[derive(Clone, Debug)]
+pub struct Operator {
+    pub id: i64,
+    pub username: String,
+    pub role: OperatorRole,
+}
+
+/// What an operator may do, by role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Duty {
+    /// Customers, registrations, agreements, requests, broadcasts.
+    Desk,
+    /// Invoices and credit notes.
+    Billing,
+    /// The audit log and operator accounts.
+    Admin,
+}
+
+impl Operator {
+    pub fn require(&self, duty: Duty) -> Result<(), ServerError> {
+        let allowed = match self.role {
+            OperatorRole::Admin => true,
+            OperatorRole::Desk => duty == Duty::Desk,
+            OperatorRole::Billing => duty == Duty::Billing,
+        };
+        if !allowed {
+            return Err(ApiError::new(ErrorCode::Forbidden, "your role does not allow this action").into());
+        }
+        Ok(())
+    }
+}
+
+fn operator(row: OperatorRow) -> Result<Operator, ServerError> {
+    let role = OperatorRole::parse(&row.role).ok_or_else(|| crate::store::corrupt("operator role", &row.role))?;
+    Ok(Operator {
+        id: row.id,
+        username: row.username,
+        role,
+    })
+}
+
+/// Creates an operator account (command line only); the password follows the customers' rules.
+pub async fn create_operator(
+    state: &AppState,
+    origin: &Origin,
+    username: &str,
+    display_name: &str,
+    role: OperatorRole,
+    password_text: &str,
+) -> Result<i64, ServerError> {
+    let username = username.trim();
+    if username.is_empty() || username.len() > 64 {
+        return Err(bad("username", "invalid", "an operator username has 1 to 64 characters"));
+    }
+    password::check(password_text, username).map_err(|p| bad("password", p.code(), p.to_string()))?;
+    let text = password_text.to_owned();
+    let hash = tokio::task::spawn_blocking(move || passwords::hash(&text)).await?;
+    let id = state
+        .store
+        .insert_operator(username, &hash, display_name, role.as_str(), state.clock.now_ms())
+        .await?;
+    audit::record(state, origin, "create_operator", &format!("operator:{username}"), role.as_str()).await?;
+    Ok(id)
+}
+
+pub async fn login(state: &AppState, origin: &Origin, username: &str, password_text: &str) -> Result<OperatorSession, ServerError> {
+    let invalid = || ServerError::from(ApiError::new(ErrorCode::InvalidCredentials, "wrong username or password"));
+    if password_text.len() > 1024 {
+        return Err(invalid());
+    }
+    let text = password_text.to_owned();
+    let Some(row) = state.store.operator_by_username(username.trim()).await? else {
+        tokio::task::spawn_blocking(move || passwords::verify_dummy(&text)).await?;
+        return Err(invalid());
+    };
+    let stored = row.password_hash.clone();
+    if !tokio::task::spawn_blocking(move || passwords::verify(&text, &stored)).await? {
+        audit::record(state, origin, "operator_login_failed", &format!("operator:{}", row.username), "").await?;
+        return Err(invalid());
+    }
+    let op = operator(row)?;
+    let token = secrets::new_token(OPERATOR_PREFIX);
+    let now = state.clock.now();
+    let expires_at = now + TimeDelta::hours(OPERATOR_TOKEN_HOURS);
+    state
+        .store
+        .insert_operator_token(&secrets::sha256_hex(&token), op.id, expires_at.timestamp_millis(), now.timestamp_millis())
+        .await?;
+    audit::record(state, &Origin::operator(&op.username, &origin.client), "operator_login", "", "").await?;
+    Ok(OperatorSession {
+        access_token: token,
+        expires_at,
+        role: op.role,
+    })
+}
+
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Operator, ServerError> {
+    let row = state
+        .store
+        .operator_by_token(&secrets::sha256_hex(token), state.clock.now_ms())
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "missing, expired or unknown operator token"))?;
+    operator(row)
+}
+
+/// A desk reply: a message on the thread, maybe a new status, and a notification to the customer.
+pub async fn reply(
+    state: &AppState,
+    op: &Operator,
+    origin: &Origin,
+    request_id: i64,
+    r: DeskReply,
+) -> Result<RequestMessage, ServerError> {
+    let writer = Writer {
+        author: Author::Operator(op.id),
+        customer_scope: None,
+        origin,
+    };
+    let msg = NewMessage {
+        body: r.body,
+        attachment_ids: r.attachment_ids,
+    };
+    let (row, message) = requests::add_message(state, &writer, request_id, msg, r.status).await?;
+    notifications::desk_message(state, row.customer_id, row.id, &row.title, &message.body).await?;
+    Ok(message)
+}
+
+/// Moves a request to a new status and tells the customer.
+pub async fn set_status(
+    state: &AppState,
+    origin: &Origin,
+    request_id: i64,
+    status: RequestStatus,
+) -> Result<(), ServerError> {
+    let row = state
+        .store
+        .request(request_id, None)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such request"))?;
+    state.store.set_request_status(request_id, status.as_str(), state.clock.now_ms()).await?;
+    let text = match status {
+        RequestStatus::Submitted => "Richiesta ricevuta / Request received",
+        RequestStatus::InProgress => "Richiesta in lavorazione / Request in progress",
+        RequestStatus::WaitingCustomer => "Servono tue informazioni / We need information from you",
+        RequestStatus::Completed => "Richiesta completata / Request completed",
+        RequestStatus::Rejected => "Richiesta respinta / Request rejected",
+    };
+    notifications::desk_message(state, row.customer_id, row.id, &row.title, text).await?;
+    events::changed(state, Some(row.customer_id), "request", request_id, "upsert").await?;
+    audit::record(state, origin, "set_request_status", &format!("request:{}", row.code), status.as_str()).await
+}
+
+fn invoice_line(i: usize, l: &PublishLine) -> Result<InvoiceLine, ServerError> {
+    let field = |name: &str| format!("lines[{i}].{name}");
+    let description = l.description.trim();
+    if description.is_empty() || description.chars().count() > 1000 {
+        return Err(bad(&field("description"), "invalid", "a line has a description of 1 to 1000 characters"));
+    }
+    if l.quantity <= Decimal::ZERO {
+        return Err(bad(&field("quantity"), "not_positive", "the quantity must be above zero"));
+    }
+    if l.unit_price.cents() <= 0 {
+        return Err(bad(&field("unit_price"), "not_positive", "the unit price must be above zero"));
+    }
+    if !VAT_RATES.iter().any(|r| Decimal::from(*r) == l.vat_rate) {
+        return Err(bad(&field("vat_rate"), "invalid", "VAT rate is one of 0, 4, 5, 10, 22"));
+    }
+    let nature = match (l.vat_rate.is_zero(), l.nature.as_deref()) {
+        (true, Some(code)) => Some(VatNature::parse(code).ok_or_else(|| bad(&field("nature"), "invalid", "nature is N1 or N4"))?),
+        (true, None) => return Err(bad(&field("nature"), "required", "a line at 0 % VAT needs its nature (N1 or N4)")),
+        (false, Some(_)) => return Err(bad(&field("nature"), "not_allowed", "only lines at 0 % VAT have a nature")),
+        (false, None) => None,
+    };
+    Ok(InvoiceLine {
+        description: description.to_owned(),
+        quantity: l.quantity,
+        unit_price: l.unit_price,
+        vat_rate: l.vat_rate,
+        nature,
+        period: None,
+    })
+}
+
+/// "1.234,56 €" for Italian readers, "€1,234.56" for English ones.
+fn mail_amount(language: &str, money: sportello_domain::Money) -> String {
+    let it = it_amount(money);
+    if language == "en" {
+        let en: String = it
+            .chars()
+            .map(|c| match c {
+                '.' => ',',
+                ',' => '.',
+                other => other,
+            })
+            .collect();
+        format!("€{en}")
+    } else {
+        format!("{it} €")
+    }
+}
+
+/// B4: issues an invoice or credit note and e-mails the customer that it is available.
+pub async fn publish_invoice(state: &AppState, origin: &Origin, p: PublishInvoice) -> Result<Published, ServerError> {
+    let customer = state
+        .store
+        .customer_by_code(p.customer_code.trim())
+        .await?
+        .ok_or_else(|| bad("customer_code", "unknown", "no customer has this number"))?;
+    let contract_id = match p.contract_no.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(label) => Some(
+            state
+                .store
+                .contract_id_by_label(customer.id, label)
+                .await?
+                .ok_or_else(|| bad("contract_no", "unknown", "the customer has no contract with this number"))?,
+        ),
+        None => None,
+    };
+    if p.lines.is_empty() {
+        return Err(bad("lines", "required", "a document has at least one line"));
+    }
+    let lines = p
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| invoice_line(i, l))
+        .collect::<Result<Vec<_>, _>>()?;
+    if p.due_on < p.issued_on {
+        return Err(bad("due_on", "before_issue", "the due date cannot precede the issue date"));
+    }
+    let corrects_id = match (p.kind, p.corrects_number.as_deref()) {
+        (DocumentKind::CreditNote, Some(number)) => Some(
+            state
+                .store
+                .invoice_id_by_number(customer.id, number.trim())
+                .await?
+                .ok_or_else(|| bad("corrects_number", "unknown", "the customer has no invoice with this number"))?,
+        ),
+        (DocumentKind::CreditNote, None) => {
+            return Err(bad("corrects_number", "required", "a credit note names the invoice it corrects"))
+        }
+        (DocumentKind::Invoice, Some(_)) => {
+            return Err(bad("corrects_number", "not_allowed", "only credit notes correct an invoice"))
+        }
+        (DocumentKind::Invoice, None) => None,
+    };
+    let number = state.store.next_document_number(p.kind, p.issued_on.year()).await?;
+    let invoice = NewInvoice {
+        customer_id: customer.id,
+        contract_id,
+        kind: p.kind,
+        number: &number,
+        issued_on: p.issued_on,
+        due_on: p.due_on,
+        payment_method: p.payment_method,
+        reason: p.reason.as_deref(),
+        corrects_id,
+        lines: &lines,
+    };
+    let id = state.store.insert_invoice(&invoice).await?;
+    state.store.mark_published(id, state.clock.now_ms()).await?;
+    let total = Totals::of(&lines).total;
+    events::changed(state, Some(customer.id), "invoice", id, "upsert").await?;
+    announce_invoice(state, customer.id, &customer.name, p.kind, &number, total, p.due_on).await?;
+    audit::record(state, origin, "publish_invoice", &format!("invoice:{number}"), &format!("customer {}", p.customer_code)).await?;
+    Ok(Published { id, number, total })
+}
+
+async fn announce_invoice(
+    state: &AppState,
+    customer_id: i64,
+    customer_name: &str,
+    kind: DocumentKind,
+    number: &str,
+    total: sportello_domain::Money,
+    due_on: chrono::NaiveDate,
+) -> Result<(), ServerError> {
+    let Some(user) = state.store.main_user(customer_id).await?.filter(|u| u.active == 1) else {
+        // Not registered to Sportello yet: the invoice still reaches it through SDI.
+        return Ok(());
+    };
+    let due = if user.language == "en" {
+        due_on.format("%Y-%m-%d").to_string()
+    } else {
+        due_on.format("%d/%m/%Y").to_string()
+    };
+    let amount = mail_amount(&user.language, total);
+    let name = if user.display_name.is_empty() { customer_name } else { &user.display_name };
+    let mail: Mail<'_> = mails::invoice_published(&mails::InvoiceNotice {
+        to: &user.email,
+        language: &user.language,
+        name,
+        credit_note: kind == DocumentKind::CreditNote,
+        number,
+        total: &amount,
+        due_on: &due,
+        company: &state.config.company.name,
+    });
+    state.mailer.send(&state.mail_from, mail).await?;
+    Ok(())
+}
+
+pub async fn audit_log(state: &AppState, after_id: i64, limit: i64) -> Result<Vec<AuditEntry>, ServerError> {
+    let rows = state.store.audit_log(after_id, limit.clamp(1, 1000)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AuditEntry {
+            id: r.id,
+            at: DateTime::from_timestamp_millis(r.at).unwrap_or_default(),
+            actor: r.actor,
+            action: r.action,
+            target: r.target,
+            details: r.details,
+            client: r.client,
+        })
+        .collect())
+}

@@ -1,0 +1,515 @@
+//! Self-service requests (S1–S5): validation of each form, the code and the
+//! message thread, attachments checked by content and stored with a checksum.
+
+use crate::accounts::bad;
+use crate::audit::{self, Origin};
+use crate::store::auth::Principal;
+use crate::store::requests::{ActiveContract, AttachmentRow, Author, NewMessageRow, NewRequestRow, RequestRow};
+use crate::store::{date, to_u32};
+use crate::{events, secrets, AppState, ServerError};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sportello_domain::api::requests::{
+    AttachmentInfo, ContractIban, MessageAuthor, NewMessage, NewRequest, PayoffInstallment, PayoffQuote, RequestDetail,
+    RequestDetails, RequestKind, RequestMessage, RequestStatus, RequestSummary, RequestType, SelfServiceContext,
+    MAX_ATTACHMENT_BYTES, MAX_MESSAGE_CHARS,
+};
+use sportello_domain::ids::Iban;
+use sportello_domain::{ApiError, ErrorCode, Money};
+use std::path::PathBuf;
+
+/// Attachments a single message may carry.
+const MAX_ATTACHMENTS: usize = 5;
+
+/// The default requests of the free-request form (S3): (code, Italian, English).
+const REQUEST_TYPES: &[(&str, &str, &str)] = &[
+    ("documents_copy", "Copia documenti contrattuali", "Copy of contract documents"),
+    ("account_statement", "Estratto conto", "Account statement"),
+    ("invoice_question", "Chiarimenti su una fattura", "Question about an invoice"),
+    ("insurance", "Informazioni assicurative", "Insurance information"),
+    ("asset_report", "Segnalazione sul bene in leasing", "Report about a leased asset"),
+    ("other", "Altra richiesta", "Other request"),
+];
+
+pub fn request_types(language: &str) -> Vec<RequestType> {
+    REQUEST_TYPES
+        .iter()
+        .map(|(code, it, en)| RequestType {
+            code: (*code).into(),
+            title: (if language == "en" { *en } else { *it }).into(),
+        })
+        .collect()
+}
+
+fn not_found() -> ServerError {
+    ApiError::new(ErrorCode::NotFound, "no such request").into()
+}
+
+fn instant(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+async fn language(state: &AppState, who: &Principal) -> Result<String, ServerError> {
+    Ok(state.store.user(who.user_id).await?.map_or("it".into(), |u| u.language))
+}
+
+fn label(c: &ActiveContract) -> String {
+    format!("{}/{}", c.contract_no, c.module_no)
+}
+
+/// S1–S3: what the forms show before the customer types.
+pub async fn context(state: &AppState, who: &Principal) -> Result<SelfServiceContext, ServerError> {
+    let profile = state
+        .store
+        .profile(who.user_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the user no longer exists"))?;
+    let province = profile.province.map(|p| format!(" ({p})")).unwrap_or_default();
+    let current_address = format!("{}, {} {}{province}, {}", profile.street, profile.postcode, profile.city, profile.country);
+    let contracts = state.store.active_contracts_for_requests(who.customer_id).await?;
+    Ok(SelfServiceContext {
+        current_address,
+        contracts: contracts
+            .iter()
+            .map(|c| ContractIban {
+                id: c.id,
+                contract_no: label(c),
+                product: c.product.clone(),
+                current_iban: c.iban.clone(),
+            })
+            .collect(),
+        request_types: request_types(&profile.language),
+    })
+}
+
+async fn own_active_contract(state: &AppState, who: &Principal, id: i64) -> Result<ActiveContract, ServerError> {
+    state
+        .store
+        .active_contract(who.customer_id, id)
+        .await?
+        .ok_or_else(|| bad("contract_id", "unknown", "no active contract of yours has this id"))
+}
+
+/// S4: outstanding principal today and the installments that may be the last one paid.
+pub async fn payoff(state: &AppState, who: &Principal, contract_id: i64) -> Result<PayoffQuote, ServerError> {
+    let contract = state
+        .store
+        .active_contract(who.customer_id, contract_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no active contract of yours has this id"))?;
+    let today = state.clock.today();
+    let outstanding = state
+        .store
+        .outstanding_on(contract.id, today, Money::from_cents(contract.amount_cents))
+        .await?;
+    let mut installments = Vec::new();
+    for (number, due_on, cents) in state.store.future_installments(contract.id, today).await? {
+        installments.push(PayoffInstallment {
+            number: to_u32(number),
+            due_on: date(&due_on)?,
+            amount: Money::from_cents(cents),
+        });
+    }
+    Ok(PayoffQuote {
+        contract_id: contract.id,
+        as_of: today,
+        outstanding_principal: outstanding,
+        installments,
+    })
+}
+
+/// The optional message of a form: at most 500 characters, blank means none.
+fn message(text: Option<&str>) -> Result<Option<String>, ServerError> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty());
+    if let Some(t) = text {
+        if t.chars().count() > MAX_MESSAGE_CHARS {
+            return Err(bad("message", "too_long", "a message has at most 500 characters"));
+        }
+    }
+    Ok(text.map(str::to_owned))
+}
+
+fn not_in_the_past(day: NaiveDate, today: NaiveDate) -> Result<(), ServerError> {
+    if day < today {
+        return Err(bad("effective_from", "in_the_past", "the date cannot be in the past"));
+    }
+    Ok(())
+}
+
+/// Checks that uploaded attachments exist, are the customer's and are not used yet.
+async fn check_attachments(state: &AppState, customer_id: i64, ids: &[String]) -> Result<(), ServerError> {
+    if ids.len() > MAX_ATTACHMENTS {
+        return Err(bad("attachment_ids", "too_many", "at most 5 attachments a message"));
+    }
+    for id in ids {
+        let ok = state
+            .store
+            .attachment(id, Some(customer_id))
+            .await?
+            .is_some_and(|a| a.message_id.is_none());
+        if !ok {
+            return Err(bad("attachment_ids", "unknown", format!("attachment {id} is unknown or already used")));
+        }
+    }
+    Ok(())
+}
+
+/// A validated request: its row fields and its first message.
+struct Prepared {
+    kind: RequestKind,
+    title: String,
+    contract_id: Option<i64>,
+    details: RequestDetails,
+    message: Option<String>,
+    attachments: Vec<String>,
+}
+
+async fn prepare(state: &AppState, who: &Principal, req: NewRequest, en: bool) -> Result<Prepared, ServerError> {
+    let today = state.clock.today();
+    let t = |it: &str, english: &str| if en { english.to_owned() } else { it.to_owned() };
+    Ok(match req {
+        NewRequest::IbanChange {
+            contract_id,
+            new_iban,
+            foreign,
+            effective_from,
+            message: text,
+        } => {
+            let text = message(text.as_deref())?;
+            let contract = own_active_contract(state, who, contract_id).await?;
+            let iban: Iban = new_iban
+                .parse()
+                .map_err(|e| bad("new_iban", "invalid", format!("new_iban: {e}")))?;
+            if !foreign && !iban.is_italian() {
+                return Err(bad("new_iban", "foreign_not_flagged", "a foreign IBAN needs the \"foreign IBAN\" flag"));
+            }
+            if foreign && iban.is_italian() {
+                return Err(bad("foreign", "italian_iban", "the IBAN is Italian: clear the \"foreign IBAN\" flag"));
+            }
+            if contract.iban.as_deref() == Some(iban.as_str()) {
+                return Err(bad("new_iban", "same_as_current", "the new IBAN is the one already in use"));
+            }
+            not_in_the_past(effective_from, today)?;
+            Prepared {
+                kind: RequestKind::IbanChange,
+                title: format!("{} {}", t("Cambio IBAN - contratto", "IBAN change - contract"), label(&contract)),
+                contract_id: Some(contract.id),
+                details: RequestDetails::IbanChange {
+                    contract_no: label(&contract),
+                    current_iban: contract.iban,
+                    new_iban: iban.as_str().to_owned(),
+                    foreign,
+                    effective_from,
+                },
+                message: text,
+                attachments: Vec::new(),
+            }
+        }
+        NewRequest::AddressChange {
+            new_address,
+            effective_from,
+            message: text,
+        } => {
+            let text = message(text.as_deref())?;
+            let new_address = new_address.trim();
+            if new_address.is_empty() {
+                return Err(bad("new_address", "required", "the new address is required"));
+            }
+            if new_address.chars().count() > 300 {
+                return Err(bad("new_address", "too_long", "an address has at most 300 characters"));
+            }
+            not_in_the_past(effective_from, today)?;
+            let current_address = context(state, who).await?.current_address;
+            Prepared {
+                kind: RequestKind::AddressChange,
+                title: t("Variazione indirizzo", "Change of address"),
+                contract_id: None,
+                details: RequestDetails::AddressChange {
+                    current_address,
+                    new_address: new_address.to_owned(),
+                    effective_from,
+                },
+                message: text,
+                attachments: Vec::new(),
+            }
+        }
+        NewRequest::Free {
+            type_code,
+            message: text,
+            attachment_ids,
+        } => {
+            let text = message(text.as_deref())?;
+            let types = request_types(if en { "en" } else { "it" });
+            let kind = types
+                .into_iter()
+                .find(|ty| ty.code == type_code)
+                .ok_or_else(|| bad("type_code", "unknown", "choose one of the default requests"))?;
+            if text.is_none() && attachment_ids.is_empty() {
+                return Err(bad("message", "required", "write a message or attach a file"));
+            }
+            check_attachments(state, who.customer_id, &attachment_ids).await?;
+            Prepared {
+                kind: RequestKind::Free,
+                title: kind.title.clone(),
+                contract_id: None,
+                details: RequestDetails::Free {
+                    type_code: kind.code,
+                    type_title: kind.title,
+                },
+                message: text,
+                attachments: attachment_ids,
+            }
+        }
+        NewRequest::EarlyTermination {
+            contract_id,
+            last_installment_no,
+            message: text,
+        } => {
+            let text = message(text.as_deref())?;
+            let contract = own_active_contract(state, who, contract_id).await?;
+            let quote = payoff(state, who, contract.id).await?;
+            let last = quote
+                .installments
+                .iter()
+                .find(|i| i.number == last_installment_no)
+                .ok_or_else(|| {
+                    bad("last_installment_no", "not_a_future_installment", "choose an installment not yet due")
+                })?;
+            Prepared {
+                kind: RequestKind::EarlyTermination,
+                title: format!("{} {}", t("Estinzione anticipata - contratto", "Early termination - contract"), label(&contract)),
+                contract_id: Some(contract.id),
+                details: RequestDetails::EarlyTermination {
+                    contract_no: label(&contract),
+                    outstanding_principal: quote.outstanding_principal,
+                    as_of: quote.as_of,
+                    last_installment_no,
+                    last_installment_due: last.due_on,
+                },
+                message: text,
+                attachments: Vec::new(),
+            }
+        }
+    })
+}
+
+/// S1–S4: validates and files a request; its code is `RIC-<year>-<n>`.
+pub async fn create(state: &AppState, who: &Principal, origin: &Origin, req: NewRequest) -> Result<RequestDetail, ServerError> {
+    let en = language(state, who).await? == "en";
+    let p = prepare(state, who, req, en).await?;
+    let details = serde_json::to_string(&p.details).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let row = NewRequestRow {
+        customer_id: who.customer_id,
+        user_id: who.user_id,
+        kind: p.kind.as_str(),
+        title: &p.title,
+        contract_id: p.contract_id,
+        details: &details,
+        year: state.clock.today().year(),
+    };
+    let first = match (&p.message, p.attachments.is_empty()) {
+        (None, true) => None,
+        (text, _) => Some((text.as_deref().unwrap_or(""), p.attachments.as_slice())),
+    };
+    let (id, code) = state.store.insert_request(&row, first, state.clock.now_ms()).await?;
+    events::changed(state, Some(who.customer_id), "request", id, "upsert").await?;
+    audit::record(state, origin, "create_request", &format!("request:{code}"), p.kind.as_str()).await?;
+    detail(state, id, Some(who.customer_id)).await
+}
+
+fn summary(r: &RequestRow) -> Result<RequestSummary, ServerError> {
+    let corrupt = |what: &str, v: &str| crate::store::corrupt(what, v);
+    Ok(RequestSummary {
+        id: r.id,
+        code: r.code.clone(),
+        kind: RequestKind::parse(&r.kind).ok_or_else(|| corrupt("request kind", &r.kind))?,
+        title: r.title.clone(),
+        status: RequestStatus::parse(&r.status).ok_or_else(|| corrupt("request status", &r.status))?,
+        last_action_at: instant(r.updated_at),
+    })
+}
+
+/// S5 and H3: requests by last action, newest first; `customer_id` 0 lists all (operators).
+pub async fn list(
+    state: &AppState,
+    customer_id: i64,
+    status: Option<RequestStatus>,
+    limit: i64,
+) -> Result<Vec<RequestSummary>, ServerError> {
+    let rows = state
+        .store
+        .list_requests(customer_id, status.map(RequestStatus::as_str), limit)
+        .await?;
+    rows.iter().map(summary).collect()
+}
+
+fn attachment_info(a: &AttachmentRow) -> AttachmentInfo {
+    AttachmentInfo {
+        id: a.id.clone(),
+        file_name: a.file_name.clone(),
+        content_type: a.content_type.clone(),
+        size_bytes: a.size_bytes,
+    }
+}
+
+/// A request with its thread; `customer_id` None for operators.
+pub async fn detail(state: &AppState, id: i64, customer_id: Option<i64>) -> Result<RequestDetail, ServerError> {
+    let row = state.store.request(id, customer_id).await?.ok_or_else(not_found)?;
+    let details: RequestDetails =
+        serde_json::from_str(&row.details).map_err(|_| crate::store::corrupt("request details", &row.code))?;
+    let mut messages = Vec::new();
+    for (m, attachments) in state.store.request_messages(id).await? {
+        messages.push(RequestMessage {
+            id: m.id,
+            author: MessageAuthor::parse(&m.author).unwrap_or(MessageAuthor::Operator),
+            author_name: m.author_name.unwrap_or_default(),
+            body: m.body,
+            created_at: instant(m.created_at),
+            attachments: attachments.iter().map(attachment_info).collect(),
+        });
+    }
+    Ok(RequestDetail {
+        summary: summary(&row)?,
+        created_at: instant(row.created_at),
+        details,
+        messages,
+    })
+}
+
+/// Who writes on a thread, and the request as they may see it.
+pub struct Writer<'a> {
+    pub author: Author,
+    pub customer_scope: Option<i64>,
+    pub origin: &'a Origin,
+}
+
+/// Adds a message to a request's thread. A customer's message on a request
+/// waiting for the customer moves it back to "in progress"; an operator may
+/// set any status. Closed requests take no more messages.
+pub async fn add_message(
+    state: &AppState,
+    writer: &Writer<'_>,
+    request_id: i64,
+    msg: NewMessage,
+    status: Option<RequestStatus>,
+) -> Result<(RequestRow, RequestMessage), ServerError> {
+    let row = state.store.request(request_id, writer.customer_scope).await?.ok_or_else(not_found)?;
+    let current = RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Submitted);
+    if current.is_closed() && status.is_none_or(RequestStatus::is_closed) {
+        return Err(ApiError::new(ErrorCode::Conflict, "the request is closed: open a new one").into());
+    }
+    let body = msg.body.trim();
+    if body.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(bad("body", "too_long", "a message has at most 500 characters"));
+    }
+    if body.is_empty() && msg.attachment_ids.is_empty() {
+        return Err(bad("body", "required", "write a message or attach a file"));
+    }
+    check_attachments(state, row.customer_id, &msg.attachment_ids).await?;
+    let next = match (writer.author, status) {
+        (Author::Operator(_), Some(s)) => Some(s),
+        (Author::Customer(_), _) if current == RequestStatus::WaitingCustomer => Some(RequestStatus::InProgress),
+        _ => None,
+    };
+    let m = NewMessageRow {
+        request_id,
+        author: writer.author,
+        body,
+        attachment_ids: &msg.attachment_ids,
+        status: next.map(RequestStatus::as_str),
+    };
+    let message_id = state.store.insert_message(&m, state.clock.now_ms()).await?;
+    events::changed(state, Some(row.customer_id), "request", request_id, "upsert").await?;
+    let details = next.map_or(String::new(), |s| format!("status {}", s.as_str()));
+    audit::record(state, writer.origin, "add_message", &format!("request:{}", row.code), &details).await?;
+    let full = detail(state, request_id, None).await?;
+    let message = full
+        .messages
+        .into_iter()
+        .find(|m| m.id == message_id)
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the new message vanished"))?;
+    Ok((row, message))
+}
+
+/// What the bytes are, by their first bytes; the file name does not count.
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
+/// Keeps the last path part of a client's file name, without control characters.
+fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let clean: String = base.chars().filter(|c| !c.is_control() && *c != '"').take(120).collect();
+    if clean.is_empty() {
+        "allegato".into()
+    } else {
+        clean
+    }
+}
+
+fn attachments_dir(state: &AppState) -> PathBuf {
+    state.config.data_dir.join("attachments")
+}
+
+/// Stores an upload: checked by content, written to a temporary name then
+/// renamed, so a failed write leaves no partial file under the final name.
+pub async fn upload(
+    state: &AppState,
+    customer_id: i64,
+    origin: &Origin,
+    name: &str,
+    bytes: &[u8],
+) -> Result<AttachmentInfo, ServerError> {
+    if bytes.len() > MAX_ATTACHMENT_BYTES {
+        return Err(ApiError::new(ErrorCode::PayloadTooLarge, "an attachment has at most 10 MB").into());
+    }
+    if bytes.is_empty() {
+        return Err(bad("file", "empty", "the file is empty"));
+    }
+    let content_type = sniff(bytes).ok_or_else(|| {
+        ServerError::from(ApiError::new(
+            ErrorCode::UnsupportedFileType,
+            "only PDF, PNG and JPEG files can be attached",
+        ))
+    })?;
+    let id = secrets::new_id();
+    let dir = attachments_dir(state);
+    tokio::fs::create_dir_all(&dir).await?;
+    let part = dir.join(format!("{id}.part"));
+    tokio::fs::write(&part, bytes).await?;
+    tokio::fs::rename(&part, dir.join(&id)).await?;
+    let row = AttachmentRow {
+        id: id.clone(),
+        customer_id,
+        message_id: None,
+        file_name: clean_file_name(name),
+        content_type: content_type.into(),
+        size_bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+        sha256: secrets::sha256_hex_bytes(bytes),
+    };
+    state.store.insert_attachment(&row, state.clock.now_ms()).await?;
+    audit::record(state, origin, "upload_attachment", &format!("attachment:{id}"), content_type).await?;
+    Ok(attachment_info(&row))
+}
+
+/// Reads an attachment back, refusing it if its bytes no longer match the checksum.
+pub async fn download(state: &AppState, id: &str, customer_id: Option<i64>) -> Result<(AttachmentRow, Vec<u8>), ServerError> {
+    let row = state
+        .store
+        .attachment(id, customer_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such attachment"))?;
+    let bytes = tokio::fs::read(attachments_dir(state).join(&row.id)).await?;
+    if secrets::sha256_hex_bytes(&bytes) != row.sha256 {
+        tracing::error!(attachment = %row.id, "attachment does not match its checksum");
+        return Err(ApiError::new(ErrorCode::Internal, "the stored file is damaged").into());
+    }
+    Ok((row, bytes))
+}

@@ -1,0 +1,568 @@
+//! Registration, one-time account tokens, profile and sub-users.
+
+use super::{Store, StoreResult};
+
+/// A customer as registration and recovery see it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub code: Option<String>,
+    pub kind: String,
+    pub category: String,
+    pub name: String,
+    pub tax_code: String,
+    pub status: String,
+}
+
+impl CustomerRow {
+    /// Legal persons must use a PEC (A2).
+    pub fn is_legal_person(&self) -> bool {
+        self.kind == "company" || self.category == "company"
+    }
+}
+
+const CUSTOMER_COLUMNS: &str = "c.id, c.code, c.kind, c.category, c.name, c.tax_code, c.status";
+
+/// The main (not sub-) user of a customer, whether or not it can log in yet.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MainUser {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub language: String,
+    pub display_name: String,
+    pub must_change_password: i64,
+    pub active: i64,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AccountToken {
+    pub id: String,
+    pub user_id: i64,
+    pub purpose: String,
+    pub code_hash: Option<String>,
+    pub new_email: Option<String>,
+    pub expires_at: i64,
+    pub attempts: i64,
+    pub used_at: Option<i64>,
+}
+
+pub struct NewAccountToken<'a> {
+    pub id: &'a str,
+    pub user_id: i64,
+    pub purpose: &'a str,
+    pub link_hash: Option<&'a str>,
+    pub code_hash: Option<&'a str>,
+    pub new_email: Option<&'a str>,
+    pub expires_at: i64,
+}
+
+/// A temporary password: the first login must replace it.
+pub struct TemporaryPassword<'a> {
+    pub hash: &'a str,
+    pub expires_at: i64,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ProfileRow {
+    pub username: String,
+    pub display_name: String,
+    pub customer_name: String,
+    pub language: String,
+    pub email: String,
+    pub secondary_email: Option<String>,
+    pub paper_invoices: i64,
+    pub parent_username: Option<String>,
+    pub must_change_password: i64,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+    pub province: Option<String>,
+    pub country: String,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SubUserRow {
+    pub id: i64,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub secondary_email: Option<String>,
+    pub language: String,
+}
+
+pub struct SubUserFields<'a> {
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub email: &'a str,
+    pub secondary_email: Option<&'a str>,
+    pub language: &'a str,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PendingRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_code: Option<String>,
+    pub customer_name: String,
+    pub category: String,
+    pub agreement_code: Option<String>,
+    pub created_at: i64,
+}
+
+impl Store {
+    /// The customer of contract `contract_no`/`module_no`, with the contract's id.
+    pub async fn customer_by_contract(&self, contract_no: &str, module_no: &str) -> StoreResult<Option<(CustomerRow, i64)>> {
+        let found: Option<(i64, i64)> =
+            sqlx::query_as("SELECT customer_id, id FROM contracts WHERE contract_no = $1 AND module_no = $2")
+                .bind(contract_no)
+                .bind(module_no)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((customer_id, contract_id)) = found else {
+            return Ok(None);
+        };
+        Ok(self.customer(customer_id).await?.map(|c| (c, contract_id)))
+    }
+
+    pub async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRow>> {
+        let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.id = $1");
+        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn customer_by_code(&self, code: &str) -> StoreResult<Option<CustomerRow>> {
+        let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.code = $1");
+        Ok(sqlx::query_as(&sql).bind(code).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn customer_by_tax_code(&self, tax_code: &str) -> StoreResult<Option<CustomerRow>> {
+        let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.tax_code = $1 AND c.status <> 'rejected'");
+        Ok(sqlx::query_as(&sql).bind(tax_code).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn main_user(&self, customer_id: i64) -> StoreResult<Option<MainUser>> {
+        Ok(sqlx::query_as(
+            "SELECT id, username, email, language, display_name, must_change_password, active FROM users
+             WHERE customer_id = $1 AND parent_id IS NULL AND deleted_at IS NULL ORDER BY id LIMIT 1",
+        )
+        .bind(customer_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// When the customer's latest registration still in force was made.
+    pub async fn latest_registration(&self, customer_id: i64) -> StoreResult<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT MAX(created_at) FROM registrations WHERE customer_id = $1 AND superseded_at IS NULL",
+        )
+        .bind(customer_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Records a registration, superseding earlier ones of the same customer.
+    pub async fn record_registration(
+        &self,
+        customer_id: i64,
+        contract_id: Option<i64>,
+        email: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE registrations SET superseded_at = $2 WHERE customer_id = $1 AND superseded_at IS NULL")
+            .bind(customer_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO registrations (customer_id, contract_id, email, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(customer_id)
+            .bind(contract_id)
+            .bind(email)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Gives a user a temporary password and the address it was sent to; the
+    /// previous password stops working at once.
+    pub async fn set_temporary_password(
+        &self,
+        user_id: i64,
+        email: &str,
+        temp: &TemporaryPassword<'_>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE users SET password_hash = $2, email = $3, must_change_password = 1, password_expires_at = $4,
+                 failed_logins = 0, locked_at = NULL, active = 1 WHERE id = $1",
+        )
+        .bind(user_id)
+        .bind(temp.hash)
+        .bind(email)
+        .bind(temp.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Replaces the password with a definitive one and lifts any lock.
+    pub async fn set_password(&self, user_id: i64, hash: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE users SET password_hash = $2, must_change_password = 0, password_expires_at = NULL,
+                 failed_logins = 0, locked_at = NULL WHERE id = $1",
+        )
+        .bind(user_id)
+        .bind(hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Ends every session of a user except `keep`.
+    pub async fn revoke_user_sessions(&self, user_id: i64, keep: Option<&str>, reason: &str, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $3, revoked_reason = $4
+             WHERE user_id = $1 AND revoked_at IS NULL AND id <> $2",
+        )
+        .bind(user_id)
+        .bind(keep.unwrap_or(""))
+        .bind(now)
+        .bind(reason)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Stores a one-time token, voiding the user's unused ones of the same purpose.
+    pub async fn insert_account_token(&self, t: &NewAccountToken<'_>, now: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE account_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
+            .bind(t.user_id)
+            .bind(t.purpose)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO account_tokens (id, user_id, purpose, link_hash, code_hash, new_email, expires_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(t.id)
+        .bind(t.user_id)
+        .bind(t.purpose)
+        .bind(t.link_hash)
+        .bind(t.code_hash)
+        .bind(t.new_email)
+        .bind(t.expires_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    const TOKEN_COLUMNS: &'static str = "id, user_id, purpose, code_hash, new_email, expires_at, attempts, used_at";
+
+    pub async fn account_token(&self, id: &str) -> StoreResult<Option<AccountToken>> {
+        let sql = format!("SELECT {} FROM account_tokens WHERE id = $1", Self::TOKEN_COLUMNS);
+        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn account_token_by_link(&self, link_hash: &str) -> StoreResult<Option<AccountToken>> {
+        let sql = format!("SELECT {} FROM account_tokens WHERE link_hash = $1", Self::TOKEN_COLUMNS);
+        Ok(sqlx::query_as(&sql).bind(link_hash).fetch_optional(&self.pool).await?)
+    }
+
+    /// Counts a code attempt; returns the attempts so far.
+    pub async fn count_token_attempt(&self, id: &str) -> StoreResult<i64> {
+        Ok(
+            sqlx::query_scalar("UPDATE account_tokens SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Spends a token; false if it was spent already (by a concurrent request).
+    pub async fn use_account_token(&self, id: &str, now: i64) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn profile(&self, user_id: i64) -> StoreResult<Option<ProfileRow>> {
+        Ok(sqlx::query_as(
+            "SELECT u.username, u.display_name, c.name AS customer_name, u.language, u.email, u.secondary_email,
+                    c.paper_invoices, p.username AS parent_username, u.must_change_password,
+                    c.street, c.postcode, c.city, c.province, c.country
+             FROM users u JOIN customers c ON c.id = u.customer_id LEFT JOIN users p ON p.id = u.parent_id
+             WHERE u.id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn update_user_settings(
+        &self,
+        user_id: i64,
+        display_name: &str,
+        language: &str,
+        secondary_email: Option<&str>,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET display_name = $2, language = $3, secondary_email = $4 WHERE id = $1")
+            .bind(user_id)
+            .bind(display_name)
+            .bind(language)
+            .bind(secondary_email)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_paper_invoices(&self, customer_id: i64, paper: bool) -> StoreResult<()> {
+        sqlx::query("UPDATE customers SET paper_invoices = $2 WHERE id = $1")
+            .bind(customer_id)
+            .bind(i64::from(paper))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_user_email(&self, user_id: i64, email: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET email = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(email)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    const SUB_USER_COLUMNS: &'static str = "id, username, first_name, last_name, email, secondary_email, language";
+
+    pub async fn sub_users(&self, parent_id: i64) -> StoreResult<Vec<SubUserRow>> {
+        let sql = format!(
+            "SELECT {} FROM users WHERE parent_id = $1 AND deleted_at IS NULL ORDER BY id",
+            Self::SUB_USER_COLUMNS
+        );
+        Ok(sqlx::query_as(&sql).bind(parent_id).fetch_all(&self.pool).await?)
+    }
+
+    pub async fn sub_user(&self, parent_id: i64, username: &str) -> StoreResult<Option<SubUserRow>> {
+        let sql = format!(
+            "SELECT {} FROM users WHERE parent_id = $1 AND username = $2 AND deleted_at IS NULL",
+            Self::SUB_USER_COLUMNS
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(parent_id)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Creates `<parent>.<n>` with the next n never used (deleted sub-users keep theirs).
+    pub async fn insert_sub_user(
+        &self,
+        parent_id: i64,
+        f: &SubUserFields<'_>,
+        temp: &TemporaryPassword<'_>,
+        now: i64,
+    ) -> StoreResult<(i64, String)> {
+        let mut tx = self.pool.begin().await?;
+        let (customer_id, parent): (i64, String) =
+            sqlx::query_as("SELECT customer_id, username FROM users WHERE id = $1")
+                .bind(parent_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE parent_id = $1")
+            .bind(parent_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let username = format!("{parent}.{}", used + 1);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (customer_id, username, password_hash, display_name, email, language, created_at,
+                 parent_id, first_name, last_name, secondary_email, must_change_password, password_expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12) RETURNING id",
+        )
+        .bind(customer_id)
+        .bind(&username)
+        .bind(temp.hash)
+        .bind(format!("{} {}", f.first_name, f.last_name))
+        .bind(f.email)
+        .bind(f.language)
+        .bind(now)
+        .bind(parent_id)
+        .bind(f.first_name)
+        .bind(f.last_name)
+        .bind(f.secondary_email)
+        .bind(temp.expires_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((id, username))
+    }
+
+    pub async fn update_sub_user(&self, id: i64, f: &SubUserFields<'_>) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE users SET first_name = $2, last_name = $3, display_name = $4, email = $5, secondary_email = $6,
+                 language = $7 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(f.first_name)
+        .bind(f.last_name)
+        .bind(format!("{} {}", f.first_name, f.last_name))
+        .bind(f.email)
+        .bind(f.secondary_email)
+        .bind(f.language)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes a sub-user for good: it cannot log in, its sessions end, and
+    /// its username is never given again.
+    pub async fn delete_sub_user(&self, id: i64, now: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET deleted_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        self.revoke_user_sessions(id, None, "user_deleted", now).await
+    }
+
+    /// A3: a customer registered by category, its main user inactive until approved.
+    pub async fn insert_pending_customer(
+        &self,
+        c: &super::users::NewCustomer<'_>,
+        category: &str,
+        display_name: &str,
+        language: &str,
+        now: i64,
+    ) -> StoreResult<(i64, i64, String)> {
+        let mut tx = self.pool.begin().await?;
+        let customer_id: i64 = sqlx::query_scalar(
+            "INSERT INTO customers (kind, name, tax_code, email, created_at, category, status)
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING id",
+        )
+        .bind(c.kind)
+        .bind(c.name)
+        .bind(c.tax_code)
+        .bind(c.email)
+        .bind(now)
+        .bind(category)
+        .fetch_one(&mut *tx)
+        .await?;
+        // Customers registered online are numbered from 600000, apart from the leasing book's numbers.
+        let code = (600_000 + customer_id).to_string();
+        sqlx::query("UPDATE customers SET code = $2 WHERE id = $1")
+            .bind(customer_id)
+            .bind(&code)
+            .execute(&mut *tx)
+            .await?;
+        let user_id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (customer_id, username, password_hash, display_name, email, language, created_at, active)
+             VALUES ($1, $2, '!', $3, $4, $5, $6, 0) RETURNING id",
+        )
+        .bind(customer_id)
+        .bind(&code)
+        .bind(display_name)
+        .bind(c.email)
+        .bind(language)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO registrations (customer_id, email, created_at) VALUES ($1, $2, $3)")
+            .bind(customer_id)
+            .bind(c.email)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok((customer_id, user_id, code))
+    }
+
+    pub async fn agreement_exists(&self, code: &str) -> StoreResult<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agreements WHERE code = $1")
+            .bind(code)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n == 1)
+    }
+
+    pub async fn insert_agreement_request(&self, customer_id: i64, agreement: &str, now: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO agreement_requests (customer_id, agreement_code, status, created_at)
+             VALUES ($1, $2, 'pending', $3) RETURNING id",
+        )
+        .bind(customer_id)
+        .bind(agreement)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn pending_registrations(&self) -> StoreResult<Vec<PendingRow>> {
+        Ok(sqlx::query_as(
+            "SELECT c.id, c.id AS customer_id, c.code AS customer_code, c.name AS customer_name, c.category,
+                    (SELECT MIN(a.agreement_code) FROM agreement_requests a
+                      WHERE a.customer_id = c.id AND a.status = 'pending') AS agreement_code, c.created_at
+             FROM customers c WHERE c.status = 'pending' ORDER BY c.id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn pending_agreement_requests(&self) -> StoreResult<Vec<PendingRow>> {
+        Ok(sqlx::query_as(
+            "SELECT a.id, c.id AS customer_id, c.code AS customer_code, c.name AS customer_name, c.category,
+                    a.agreement_code, a.created_at
+             FROM agreement_requests a JOIN customers c ON c.id = a.customer_id
+             WHERE a.status = 'pending' ORDER BY a.id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Moves a pending customer to `active` or `rejected`; false if it was not pending.
+    pub async fn decide_registration(&self, customer_id: i64, approve: bool) -> StoreResult<bool> {
+        let status = if approve { "active" } else { "rejected" };
+        let done = sqlx::query("UPDATE customers SET status = $2 WHERE id = $1 AND status = 'pending'")
+            .bind(customer_id)
+            .bind(status)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Decides an agreement request; on approval the customer joins the
+    /// agreement. Returns the customer, or None if it was not pending.
+    pub async fn decide_agreement(&self, request_id: i64, approve: bool, now: i64) -> StoreResult<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let status = if approve { "approved" } else { "rejected" };
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "UPDATE agreement_requests SET status = $2, decided_at = $3 WHERE id = $1 AND status = 'pending'
+             RETURNING customer_id, agreement_code",
+        )
+        .bind(request_id)
+        .bind(status)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((customer_id, agreement)) = row else {
+            return Ok(None);
+        };
+        if approve {
+            sqlx::query("UPDATE customers SET agreement_code = $2 WHERE id = $1")
+                .bind(customer_id)
+                .bind(agreement)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(customer_id))
+    }
+}

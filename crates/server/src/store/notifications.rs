@@ -1,0 +1,121 @@
+//! Notifications with per-user read state. A notification with no customer
+//! is a company broadcast that every customer sees.
+
+use super::{Store, StoreResult};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub kind: String,
+    pub request_id: Option<i64>,
+    pub request_code: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub created_at: i64,
+    pub read: i64,
+}
+
+/// Visible to a user: broadcasts and the notifications of the user's customer.
+const VISIBLE: &str = "(n.customer_id IS NULL OR n.customer_id = $1)";
+
+impl Store {
+    pub async fn insert_notification(
+        &self,
+        customer_id: Option<i64>,
+        kind: &str,
+        request_id: Option<i64>,
+        title: &str,
+        body: &str,
+        now: i64,
+    ) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO notifications (customer_id, kind, request_id, title, body, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(customer_id)
+        .bind(kind)
+        .bind(request_id)
+        .bind(title)
+        .bind(body)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Newest first, ids below `before` (0: from the newest).
+    pub async fn notifications(
+        &self,
+        customer_id: i64,
+        user_id: i64,
+        before: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<NotificationRow>> {
+        let sql = format!(
+            "SELECT n.id, n.kind, n.request_id, r.code AS request_code, n.title, n.body, n.created_at,
+                    CASE WHEN x.user_id IS NULL THEN 0 ELSE 1 END AS read
+             FROM notifications n
+             LEFT JOIN requests r ON r.id = n.request_id
+             LEFT JOIN notification_reads x ON x.notification_id = n.id AND x.user_id = $2
+             WHERE {VISIBLE} AND ($3 = 0 OR n.id < $3)
+             ORDER BY n.id DESC LIMIT $4"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(customer_id)
+            .bind(user_id)
+            .bind(before)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    pub async fn unread_count(&self, customer_id: i64, user_id: i64) -> StoreResult<i64> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM notifications n WHERE {VISIBLE} AND NOT EXISTS
+             (SELECT 1 FROM notification_reads x WHERE x.notification_id = n.id AND x.user_id = $2)"
+        );
+        Ok(sqlx::query_scalar(&sql)
+            .bind(customer_id)
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Marks one notification read; false if the user cannot see it.
+    pub async fn mark_read(&self, customer_id: i64, user_id: i64, id: i64, now: i64) -> StoreResult<bool> {
+        let sql = format!("SELECT COUNT(*) FROM notifications n WHERE {VISIBLE} AND n.id = $2");
+        let visible: i64 = sqlx::query_scalar(&sql)
+            .bind(customer_id)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        if visible == 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO notification_reads (notification_id, user_id, read_at) VALUES ($1, $2, $3)
+             ON CONFLICT (notification_id, user_id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(true)
+    }
+
+    /// Marks every visible notification read; returns how many were unread.
+    pub async fn mark_all_read(&self, customer_id: i64, user_id: i64, now: i64) -> StoreResult<u64> {
+        let sql = format!(
+            "INSERT INTO notification_reads (notification_id, user_id, read_at)
+             SELECT n.id, $2, $3 FROM notifications n WHERE {VISIBLE}
+             ON CONFLICT (notification_id, user_id) DO NOTHING"
+        );
+        let done = sqlx::query(&sql)
+            .bind(customer_id)
+            .bind(user_id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

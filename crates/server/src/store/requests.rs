@@ -1,0 +1,353 @@
+//! Self-service requests, their messages and attachments, and idempotency keys.
+
+use super::ops::next_in_year;
+use super::{corrupt, Store, StoreResult};
+use sqlx::AnyConnection;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: i64,
+    pub code: String,
+    pub customer_id: i64,
+    pub kind: String,
+    pub title: String,
+    pub status: String,
+    pub details: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const REQUEST_COLUMNS: &str = "id, code, customer_id, kind, title, status, details, created_at, updated_at";
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MessageRow {
+    pub id: i64,
+    pub author: String,
+    pub author_name: Option<String>,
+    pub body: String,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AttachmentRow {
+    pub id: String,
+    pub customer_id: i64,
+    pub message_id: Option<i64>,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+}
+
+const ATTACHMENT_COLUMNS: &str = "id, customer_id, message_id, file_name, content_type, size_bytes, sha256";
+
+pub struct NewRequestRow<'a> {
+    pub customer_id: i64,
+    pub user_id: i64,
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub contract_id: Option<i64>,
+    pub details: &'a str,
+    pub year: i32,
+}
+
+/// Who writes a message.
+#[derive(Clone, Copy, Debug)]
+pub enum Author {
+    Customer(i64),
+    Operator(i64),
+}
+
+pub struct NewMessageRow<'a> {
+    pub request_id: i64,
+    pub author: Author,
+    pub body: &'a str,
+    pub attachment_ids: &'a [String],
+    /// The request's status after the message, if it changes.
+    pub status: Option<&'a str>,
+}
+
+/// The state of an idempotency key already seen.
+pub enum KeyState {
+    /// First time: the caller does the work and then calls `finish_idempotency_key`.
+    Claimed,
+    /// Seen with another body.
+    Mismatch,
+    /// The first request is still being processed.
+    InFlight,
+    /// Done: the stored status and JSON body.
+    Done(u16, String),
+}
+
+impl Store {
+    /// Inserts a request with its code (`RIC-<year>-<6 digits>`) and first message, in one transaction.
+    pub async fn insert_request(
+        &self,
+        r: &NewRequestRow<'_>,
+        message: Option<(&str, &[String])>,
+        now: i64,
+    ) -> StoreResult<(i64, String)> {
+        let mut tx = self.pool.begin().await?;
+        let n = next_in_year(&mut tx, "request", r.year, 1).await?;
+        let code = format!("RIC-{}-{n:06}", r.year);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO requests (code, customer_id, user_id, kind, title, status, contract_id, details, created_at,
+                 updated_at) VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $8) RETURNING id",
+        )
+        .bind(&code)
+        .bind(r.customer_id)
+        .bind(r.user_id)
+        .bind(r.kind)
+        .bind(r.title)
+        .bind(r.contract_id)
+        .bind(r.details)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some((body, attachments)) = message {
+            let m = NewMessageRow {
+                request_id: id,
+                author: Author::Customer(r.user_id),
+                body,
+                attachment_ids: attachments,
+                status: None,
+            };
+            insert_message(&mut tx, &m, now).await?;
+        }
+        tx.commit().await?;
+        Ok((id, code))
+    }
+
+    /// Adds a message (and moves the status) in one transaction.
+    pub async fn insert_message(&self, m: &NewMessageRow<'_>, now: i64) -> StoreResult<i64> {
+        let mut tx = self.pool.begin().await?;
+        let id = insert_message(&mut tx, m, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn set_request_status(&self, id: i64, status: &str, now: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE requests SET status = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(status)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A request, scoped to a customer unless `customer_id` is None (operators).
+    pub async fn request(&self, id: i64, customer_id: Option<i64>) -> StoreResult<Option<RequestRow>> {
+        let sql = format!("SELECT {REQUEST_COLUMNS} FROM requests WHERE id = $1 AND ($2 = 0 OR customer_id = $2)");
+        Ok(sqlx::query_as(&sql)
+            .bind(id)
+            .bind(customer_id.unwrap_or(0))
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Requests by last action, newest first; `customer_id` 0 means all (operators).
+    pub async fn list_requests(&self, customer_id: i64, status: Option<&str>, limit: i64) -> StoreResult<Vec<RequestRow>> {
+        let sql = format!(
+            "SELECT {REQUEST_COLUMNS} FROM requests WHERE ($1 = 0 OR customer_id = $1) AND ($2 = '' OR status = $2)
+             ORDER BY updated_at DESC, id DESC LIMIT $3"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(customer_id)
+            .bind(status.unwrap_or(""))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    pub async fn request_messages(&self, request_id: i64) -> StoreResult<Vec<(MessageRow, Vec<AttachmentRow>)>> {
+        let messages: Vec<MessageRow> = sqlx::query_as(
+            "SELECT m.id, m.author, COALESCE(u.display_name, o.display_name) AS author_name, m.body, m.created_at
+             FROM request_messages m LEFT JOIN users u ON u.id = m.user_id LEFT JOIN operators o ON o.id = m.operator_id
+             WHERE m.request_id = $1 ORDER BY m.id",
+        )
+        .bind(request_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let sql = format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE message_id IN
+             (SELECT id FROM request_messages WHERE request_id = $1) ORDER BY created_at, id"
+        );
+        let attachments: Vec<AttachmentRow> = sqlx::query_as(&sql).bind(request_id).fetch_all(&self.pool).await?;
+        Ok(messages
+            .into_iter()
+            .map(|m| {
+                let mine = attachments.iter().filter(|a| a.message_id == Some(m.id)).cloned().collect();
+                (m, mine)
+            })
+            .collect())
+    }
+
+    pub async fn insert_attachment(&self, a: &AttachmentRow, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO attachments (id, customer_id, file_name, content_type, size_bytes, sha256, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&a.id)
+        .bind(a.customer_id)
+        .bind(&a.file_name)
+        .bind(&a.content_type)
+        .bind(a.size_bytes)
+        .bind(&a.sha256)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// An attachment, scoped to a customer unless `customer_id` is None (operators).
+    pub async fn attachment(&self, id: &str, customer_id: Option<i64>) -> StoreResult<Option<AttachmentRow>> {
+        let sql = format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1 AND ($2 = 0 OR customer_id = $2)");
+        Ok(sqlx::query_as(&sql)
+            .bind(id)
+            .bind(customer_id.unwrap_or(0))
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Claims an idempotency key for a user, or says what became of it.
+    pub async fn claim_idempotency_key(&self, user_id: i64, key: &str, body_hash: &str, now: i64) -> StoreResult<KeyState> {
+        // Keys are kept for a day: long enough for any client retry.
+        sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND created_at < $2")
+            .bind(user_id)
+            .bind(now - 24 * 3600 * 1000)
+            .execute(&self.pool)
+            .await?;
+        let claimed = sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, idem_key, body_hash, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id, idem_key) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(key)
+        .bind(body_hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        if claimed.rows_affected() == 1 {
+            return Ok(KeyState::Claimed);
+        }
+        let row: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT body_hash, status_code, response FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2",
+        )
+        .bind(user_id)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            None => KeyState::InFlight,
+            Some((hash, _, _)) if hash != body_hash => KeyState::Mismatch,
+            Some((_, Some(status), Some(body))) => {
+                KeyState::Done(u16::try_from(status).map_err(|_| corrupt("status", &status.to_string()))?, body)
+            }
+            Some(_) => KeyState::InFlight,
+        })
+    }
+
+    pub async fn finish_idempotency_key(&self, user_id: i64, key: &str, status: u16, body: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE user_id = $1 AND idem_key = $2")
+            .bind(user_id)
+            .bind(key)
+            .bind(i64::from(status))
+            .bind(body)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Frees a key whose request failed, so the client may retry it.
+    pub async fn release_idempotency_key(&self, user_id: i64, key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2 AND status_code IS NULL")
+            .bind(user_id)
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+async fn insert_message(conn: &mut AnyConnection, m: &NewMessageRow<'_>, now: i64) -> StoreResult<i64> {
+    let (author, user_id, operator_id) = match m.author {
+        Author::Customer(id) => ("customer", Some(id), None),
+        Author::Operator(id) => ("operator", None, Some(id)),
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO request_messages (request_id, author, user_id, operator_id, body, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(m.request_id)
+    .bind(author)
+    .bind(user_id)
+    .bind(operator_id)
+    .bind(m.body)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    for attachment in m.attachment_ids {
+        let done = sqlx::query("UPDATE attachments SET message_id = $2 WHERE id = $1 AND message_id IS NULL")
+            .bind(attachment)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(corrupt("attachment already used", attachment));
+        }
+    }
+    sqlx::query("UPDATE requests SET updated_at = $2, status = COALESCE($3, status) WHERE id = $1")
+        .bind(m.request_id)
+        .bind(now)
+        .bind(m.status)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+/// An active contract of a customer, as the self-service forms need it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ActiveContract {
+    pub id: i64,
+    pub contract_no: String,
+    pub module_no: String,
+    pub product: String,
+    pub iban: Option<String>,
+    pub amount_cents: i64,
+}
+
+impl Store {
+    pub async fn active_contracts_for_requests(&self, customer_id: i64) -> StoreResult<Vec<ActiveContract>> {
+        Ok(sqlx::query_as(
+            "SELECT id, contract_no, module_no, product, iban, amount_cents FROM contracts
+             WHERE customer_id = $1 AND status = 'active' ORDER BY contract_no, module_no",
+        )
+        .bind(customer_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn active_contract(&self, customer_id: i64, id: i64) -> StoreResult<Option<ActiveContract>> {
+        Ok(sqlx::query_as(
+            "SELECT id, contract_no, module_no, product, iban, amount_cents FROM contracts
+             WHERE customer_id = $1 AND id = $2 AND status = 'active'",
+        )
+        .bind(customer_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The installments of a contract falling due after `day`: (number, due date, cents).
+    pub async fn future_installments(&self, contract_id: i64, day: chrono::NaiveDate) -> StoreResult<Vec<(i64, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT number, due_on, amount_cents FROM plan_rows
+             WHERE contract_id = $1 AND kind = 'installment' AND due_on > $2 ORDER BY seq",
+        )
+        .bind(contract_id)
+        .bind(day.to_string())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
