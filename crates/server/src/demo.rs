@@ -6,6 +6,7 @@
 use crate::passwords;
 use crate::store::book::{NewAsset, NewContract, NewEntry};
 use crate::store::invoices::NewInvoice;
+use crate::store::requests::{Author, NewMessageRow, NewRequestRow};
 use crate::store::users::{Billing, NewCustomer, NewUser};
 use crate::store::{Store, StoreResult};
 use chrono::{Datelike, Days, Months, NaiveDate};
@@ -19,6 +20,10 @@ pub const DEMO_PASSWORD: &str = "Sportello-Demo-2026";
 pub const DEMO_EMAIL: &str = "studio.rossi@pec.studiorossi.example";
 pub const DEMO_TAX_CODE: &str = "01234567897";
 /// The account the demo customer is debited from (the registry's Italian example).
+/// The demo back-office account (role admin), for `sportello-server demo` and the tests.
+pub const DEMO_OPERATOR: &str = "operatore";
+pub const DEMO_OPERATOR_PASSWORD: &str = "Sportello-Operatore-2026";
+
 const DEMO_IBAN: &str = "IT60X0542811101000000123456";
 
 struct Plan<'a> {
@@ -52,7 +57,7 @@ pub async fn seed(store: &Store, today: NaiveDate, now_ms: i64) -> StoreResult<b
         email: DEMO_EMAIL,
         language: "it",
     };
-    store.insert_user(&user, now_ms).await?;
+    let user_id = store.insert_user(&user, now_ms).await?;
     let billing = Billing {
         street: "Via Nazionale 212",
         postcode: "00184",
@@ -68,7 +73,59 @@ pub async fn seed(store: &Store, today: NaiveDate, now_ms: i64) -> StoreResult<b
         pending.extend(seed_plan(store, plan, today).await?);
     }
     issue_invoices(store, customer_id, pending).await?;
+    seed_desk(store, customer_id, user_id, today, now_ms).await?;
     Ok(true)
+}
+
+/// The demo operator, a company broadcast, and a request the desk answered.
+async fn seed_desk(store: &Store, customer_id: i64, user_id: i64, today: NaiveDate, now_ms: i64) -> StoreResult<()> {
+    let hash = tokio::task::spawn_blocking(|| passwords::hash(DEMO_OPERATOR_PASSWORD))
+        .await
+        .expect("hashing does not panic");
+    let operator = store
+        .insert_operator(DEMO_OPERATOR, &hash, "Anna Neri", "admin", now_ms)
+        .await?;
+    let hour = 3_600_000;
+    store
+        .insert_notification(
+            None,
+            "broadcast",
+            None,
+            "Nuova area clienti Sportello",
+            "Da oggi fatture, piani di ammortamento e richieste sono a portata di clic nell'app Sportello.",
+            now_ms - 48 * hour,
+        )
+        .await?;
+    let request = NewRequestRow {
+        customer_id,
+        user_id,
+        kind: "free",
+        title: "Copia documenti contrattuali",
+        contract_id: None,
+        details: r#"{"kind":"free","type_code":"documents_copy","type_title":"Copia documenti contrattuali"}"#,
+        year: today.year(),
+    };
+    let body = "Buongiorno, vorrei una copia del contratto 84963/1 firmato.";
+    let (id, _) = store.insert_request(&request, Some((body, &[])), now_ms - 26 * hour).await?;
+    let reply = NewMessageRow {
+        request_id: id,
+        author: Author::Operator(operator),
+        body: "Gentile cliente, la copia è in preparazione: la riceverà entro 3 giorni lavorativi.",
+        attachment_ids: &[],
+        status: Some("in_progress"),
+    };
+    store.insert_message(&reply, now_ms - 2 * hour).await?;
+    store
+        .insert_notification(
+            Some(customer_id),
+            "desk",
+            Some(id),
+            "Copia documenti contrattuali",
+            reply.body,
+            now_ms - 2 * hour,
+        )
+        .await?;
+    Ok(())
 }
 
 fn month_start(today: NaiveDate, months_back: u32) -> NaiveDate {

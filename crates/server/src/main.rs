@@ -40,6 +40,55 @@ enum Command {
 enum Admin {
     /// Lift the lock put on an account after too many wrong passwords.
     Unlock { username: String },
+    /// Create an operator account; the password comes from SPORTELLO_OPERATOR_PASSWORD or standard input.
+    OperatorAdd {
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// admin, desk or billing.
+        #[arg(long)]
+        role: String,
+    },
+    /// Invite a customer to Sportello (A1): a temporary password and a link to its PEC.
+    Invite {
+        /// The customer number, which becomes the username.
+        #[arg(long)]
+        customer: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Registrations by category and agreement requests waiting for a decision.
+    Pending,
+    /// Approve (or with --reject, reject) a registration by category; the id is the customer's.
+    DecideRegistration {
+        id: i64,
+        #[arg(long)]
+        reject: bool,
+    },
+    /// Approve (or with --reject, reject) a request to join an agreement.
+    DecideAgreement {
+        id: i64,
+        #[arg(long)]
+        reject: bool,
+    },
+    /// Send a company message to every customer.
+    Broadcast {
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        body: String,
+    },
+    /// Change a request's status: submitted, in_progress, waiting_customer, completed, rejected.
+    SetStatus { request_id: i64, status: String },
+    /// Issue an invoice or credit note described by a JSON file (the body of POST /api/v1/ops/invoices).
+    PublishInvoice { file: PathBuf },
+    /// Print the audit log, oldest first.
+    Audit {
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
 }
 
 #[tokio::main]
@@ -62,14 +111,95 @@ async fn main() -> anyhow::Result<()> {
             serve(state).await
         }
         Command::Seed { fleet, seed } => seed_books(&state, fleet, seed).await,
-        Command::Admin {
-            command: Admin::Unlock { username },
-        } => {
+        Command::Admin { command } => admin(&state, command).await,
+    }
+}
+
+/// Runs a back-office command as the operating-system user, with an audit record.
+async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
+    use sportello_domain::api::ops::{OperatorRole, PublishInvoice};
+    use sportello_domain::api::requests::RequestStatus;
+    use sportello_server::{accounts, audit, notifications, ops};
+    let origin = audit::Origin::cli();
+    let shown = |e: sportello_server::ServerError| anyhow::anyhow!("{}", shown_error(e));
+    match command {
+        Admin::Unlock { username } => {
             let done = state.store.unlock_user(&username).await?;
             anyhow::ensure!(done, "no user named {username:?}");
+            audit::record(state, &origin, "unlock_user", &format!("customer:{username}"), "").await.map_err(shown)?;
             println!("{username} unlocked");
-            Ok(())
         }
+        Admin::OperatorAdd { username, name, role } => {
+            let role = OperatorRole::parse(&role).context("the role is admin, desk or billing")?;
+            let password = match std::env::var("SPORTELLO_OPERATOR_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("password for {username} (at least 12 characters):");
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            ops::create_operator(state, &origin, &username, &name, role, &password).await.map_err(shown)?;
+            println!("operator {username} ({}) created", role.as_str());
+        }
+        Admin::Invite { customer, email } => {
+            let invitation = sportello_domain::api::ops::Invitation {
+                customer_code: customer,
+                email,
+                display_name: None,
+            };
+            let done = accounts::invite(state, &origin, invitation).await.map_err(shown)?;
+            println!("invited {}: credentials sent to {}", done.username, done.sent_to);
+        }
+        Admin::Pending => {
+            for r in state.store.pending_registrations().await? {
+                println!("registration {}: {} {} ({}) agreement {}", r.id, r.customer_code.unwrap_or_default(), r.customer_name, r.category, r.agreement_code.unwrap_or_else(|| "-".into()));
+            }
+            for a in state.store.pending_agreement_requests().await? {
+                println!("agreement request {}: {} {} wants {}", a.id, a.customer_code.unwrap_or_default(), a.customer_name, a.agreement_code.unwrap_or_default());
+            }
+        }
+        Admin::DecideRegistration { id, reject } => {
+            accounts::decide_registration(state, &origin, id, !reject).await.map_err(shown)?;
+            println!("registration {id} {}", if reject { "rejected" } else { "approved" });
+        }
+        Admin::DecideAgreement { id, reject } => {
+            accounts::decide_agreement(state, &origin, id, !reject).await.map_err(shown)?;
+            println!("agreement request {id} {}", if reject { "rejected" } else { "approved" });
+        }
+        Admin::Broadcast { title, body } => {
+            let id = notifications::broadcast(state, &origin, &title, &body).await.map_err(shown)?;
+            println!("broadcast {id} sent");
+        }
+        Admin::SetStatus { request_id, status } => {
+            let status = RequestStatus::parse(&status).context("unknown status")?;
+            ops::set_status(state, &origin, request_id, status).await.map_err(shown)?;
+            println!("request {request_id} is now {}", status.as_str());
+        }
+        Admin::PublishInvoice { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let invoice: PublishInvoice = serde_json::from_str(&text).context("the file is not a valid invoice")?;
+            let done = ops::publish_invoice(state, &origin, invoice).await.map_err(shown)?;
+            println!("published {} ({} €)", done.number, done.total);
+        }
+        Admin::Audit { after, limit } => {
+            for e in ops::audit_log(state, after, limit).await.map_err(shown)? {
+                println!("{}\t{}\t{}\t{}\t{}\t{}\t{}", e.id, e.at.to_rfc3339(), e.actor, e.client, e.action, e.target, e.details);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A client error as its message and fields, so a command-line user sees what to fix.
+fn shown_error(error: sportello_server::ServerError) -> String {
+    match error {
+        sportello_server::ServerError::Api(e) => match e.fields {
+            Some(fields) => format!("{} ({:?})", e.message, fields),
+            None => e.message,
+        },
+        other => other.to_string(),
     }
 }
 

@@ -1,4 +1,4 @@
-use super::extract::{ApiJson, Caller};
+use super::extract::{AnyCaller, ApiJson, Caller};
 use super::ServerError;
 use crate::limits::Scope;
 use crate::{auth, AppState};
@@ -165,7 +165,8 @@ pub(super) async fn logout(
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, description = "unauthorized", body = ApiError)))]
-pub(super) async fn me(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Me>, ServerError> {
+/// Answers on a temporary password too: the app learns from it that a new password is due.
+pub(super) async fn me(State(state): State<AppState>, AnyCaller(caller): AnyCaller) -> Result<Json<Me>, ServerError> {
     Ok(Json(load_me(&state, caller.user_id).await?))
 }
 

@@ -485,6 +485,14 @@ impl Store {
         Ok((customer_id, user_id, code))
     }
 
+    /// The agreement (convenzione) a customer belongs to, if any.
+    pub async fn customer_agreement(&self, customer_id: i64) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT agreement_code FROM customers WHERE id = $1")
+            .bind(customer_id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     pub async fn agreement_exists(&self, code: &str) -> StoreResult<bool> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agreements WHERE code = $1")
             .bind(code)

@@ -192,3 +192,118 @@ pub fn cents(v: &Value) -> i64 {
         magnitude
     }
 }
+
+/// A valid VAT number of a company that is not the demo's.
+pub const OTHER_VAT: &str = "07654321012";
+/// A valid personal tax code.
+pub const PERSON_CF: &str = "RSSMRA80A01H501U";
+
+impl TestServer {
+    /// A request with a bearer token (customer or operator) and an optional JSON body.
+    pub async fn call(&self, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> Response {
+        let mut request = self.http.request(method, self.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn post_as(&self, path: &str, token: &str, body: Value) -> Response {
+        self.call(reqwest::Method::POST, path, token, Some(body)).await
+    }
+
+    /// The demo operator's token (role admin).
+    pub async fn ops_token(&self) -> String {
+        let response = self
+            .post(
+                "/ops/login",
+                json!({"username": demo::DEMO_OPERATOR, "password": demo::DEMO_OPERATOR_PASSWORD}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json::<Value>().await.unwrap()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A customer of the leasing book with one active contract and no Sportello
+    /// user yet; returns (customer id, contract id).
+    pub async fn add_customer(&self, code: &str, kind: &str, tax_code: &str, contract_no: &str) -> (i64, i64) {
+        use sportello_domain::amortization::Periodicity;
+        use sportello_domain::Money;
+        use sportello_server::store::book::NewContract;
+        use sportello_server::store::users::NewCustomer;
+        let store = &self.server.state.store;
+        let customer = NewCustomer {
+            code,
+            kind,
+            name: "Ferramenta Bianchi S.n.c.",
+            tax_code,
+            email: "ufficio@ferramentabianchi.example",
+        };
+        let customer_id = store.insert_customer(&customer, self.clock.now_ms()).await.unwrap();
+        let today = self.clock.today();
+        let contract = NewContract {
+            customer_id,
+            beneficiary_code: "F001",
+            beneficiary: "Fornitore S.p.A.",
+            iban: Some("IT60X0542811101000000123456"),
+            reference_rate: "Euribor 3 m.l. (div.360)",
+            subsidy: "",
+            periodicity: Periodicity::Monthly,
+            installments: 36,
+            installment: Money::from_cents(50_000),
+            duration_months: 36,
+            contract_no,
+            module_no: "1",
+            product: "Leasing strumentale",
+            status: "active",
+            signed_on: today - chrono::Days::new(40),
+            start_on: today - chrono::Days::new(30),
+            end_on: today + chrono::Days::new(1000),
+            amount: Money::from_cents(1_800_000),
+            advance: Money::from_cents(180_000),
+            residual: Money::from_cents(18_000),
+        };
+        (customer_id, store.insert_contract(&contract).await.unwrap())
+    }
+
+    /// The newest e-mail: (recipient, subject, text).
+    pub fn last_mail(&self) -> (String, String, String) {
+        let mail = self.outbox().pop().expect("an e-mail");
+        (
+            mail.to().unwrap().first().unwrap().address().unwrap().to_owned(),
+            mail.subject().unwrap().to_owned(),
+            mail.body_text(0).unwrap().into_owned(),
+        )
+    }
+
+    /// Logs in with a temporary password and replaces it; returns the new session's access token.
+    pub async fn first_login(&self, username: &str, temporary: &str, definitive: &str) -> String {
+        let (access, _) = self.tokens_for(username, temporary).await;
+        let change = json!({"current_password": temporary, "new_password": definitive});
+        let response = self.post_as("/me/password", &access, change).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        access
+    }
+}
+
+/// The value after "<label>: " on a line of an e-mail.
+pub fn line_value(text: &str, label: &str) -> String {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim_start_matches(':').trim().to_owned()))
+        .unwrap_or_else(|| panic!("no {label:?} in {text}"))
+}
+
+/// The `token` parameter of the `sportello://` link in an e-mail.
+pub fn link_token(text: &str) -> String {
+    let link = text
+        .split_whitespace()
+        .find(|w| w.starts_with("sportello://"))
+        .unwrap_or_else(|| panic!("no link in {text}"));
+    link.split(['?', '&'])
+        .find_map(|p| p.strip_prefix("token="))
+        .expect("a token parameter")
+        .to_owned()
+}
