@@ -2,8 +2,8 @@
 //! server and the desktop share. No I/O lives here.
 
 pub mod amortization;
-pub mod codes;
 pub mod api;
+pub mod codes;
 pub mod error;
 pub mod ids;
 pub mod invoice;

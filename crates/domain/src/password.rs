@@ -75,7 +75,11 @@ mod tests {
     #[test]
     fn length_counts_characters_from_12_to_128() {
         assert_eq!(check("short pass!", "10093"), Err(PasswordProblem::TooShort));
-        assert_eq!(check("àèìòùàèìòùàè", "10093"), Ok(()), "12 accented letters are 12 characters");
+        assert_eq!(
+            check("àèìòùàèìòùàè", "10093"),
+            Ok(()),
+            "12 accented letters are 12 characters"
+        );
         assert_eq!(check(&"x".repeat(128).replace("xx", "xy"), "10093"), Ok(()));
         assert_eq!(check(&"ab".repeat(65), "10093"), Err(PasswordProblem::TooLong));
     }

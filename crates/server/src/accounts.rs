@@ -23,7 +23,9 @@ const RESET_PREFIX: &str = "spx_";
 const MAX_PASSWORD_BYTES: usize = 1024;
 
 pub(crate) fn bad(field: &str, problem: &str, message: impl Into<String>) -> ServerError {
-    ApiError::new(ErrorCode::BadRequest, message).with_field(field, problem).into()
+    ApiError::new(ErrorCode::BadRequest, message)
+        .with_field(field, problem)
+        .into()
 }
 
 pub(crate) fn forbidden(message: &str) -> ServerError {
@@ -39,7 +41,11 @@ fn details_mismatch() -> ServerError {
 }
 
 fn code_expired() -> ServerError {
-    ApiError::new(ErrorCode::CodeExpired, "the code or link expired or was already used: ask for a new one").into()
+    ApiError::new(
+        ErrorCode::CodeExpired,
+        "the code or link expired or was already used: ask for a new one",
+    )
+    .into()
 }
 
 /// Parses an e-mail address, naming the field when it is not one.
@@ -54,7 +60,11 @@ fn required<'a>(field: &str, text: &'a str, max_chars: usize) -> Result<&'a str,
         return Err(bad(field, "required", format!("{field} is required")));
     }
     if text.chars().count() > max_chars {
-        return Err(bad(field, "too_long", format!("{field} has at most {max_chars} characters")));
+        return Err(bad(
+            field,
+            "too_long",
+            format!("{field} has at most {max_chars} characters"),
+        ));
     }
     Ok(text)
 }
@@ -157,7 +167,11 @@ fn require_pec(email: &Email, legal_person: bool) -> Result<(), ServerError> {
 }
 
 /// A2: contract number + module number + tax code + e-mail.
-pub async fn register_by_contract(state: &AppState, origin: &Origin, req: RegisterByContract) -> Result<Registered, ServerError> {
+pub async fn register_by_contract(
+    state: &AppState,
+    origin: &Origin,
+    req: RegisterByContract,
+) -> Result<Registered, ServerError> {
     let contract_no = required("contract_no", &req.contract_no, 20)?;
     let module_no = required("module_no", &req.module_no, 10)?;
     let tax_code = parse_tax_code(&req.tax_code)?;
@@ -170,7 +184,10 @@ pub async fn register_by_contract(state: &AppState, origin: &Origin, req: Regist
     }
     require_pec(&email, customer.is_legal_person())?;
     let main = state.store.main_user(customer.id).await?;
-    if main.as_ref().is_some_and(|u| u.must_change_password == 0 && u.active == 1) {
+    if main
+        .as_ref()
+        .is_some_and(|u| u.must_change_password == 0 && u.active == 1)
+    {
         return Err(ApiError::new(
             ErrorCode::AlreadyRegistered,
             "this customer is already registered: log in, or recover the login",
@@ -206,8 +223,13 @@ pub async fn register_by_contract(state: &AppState, origin: &Origin, req: Regist
             state.store.insert_user(&user, now).await?
         }
     };
-    state.store.record_registration(customer.id, Some(contract_id), email.as_str(), now).await?;
-    let name = main.as_ref().map_or(customer.name.as_str(), |u| u.display_name.as_str());
+    state
+        .store
+        .record_registration(customer.id, Some(contract_id), email.as_str(), now)
+        .await?;
+    let name = main
+        .as_ref()
+        .map_or(customer.name.as_str(), |u| u.display_name.as_str());
     let w = Welcomed {
         user_id,
         username: main.as_ref().map_or(code.as_str(), |u| u.username.as_str()),
@@ -216,7 +238,14 @@ pub async fn register_by_contract(state: &AppState, origin: &Origin, req: Regist
         name,
     };
     welcome(state, Welcome::Registration, &w).await?;
-    audit::record(state, origin, "register_by_contract", &format!("customer:{code}"), &format!("contract {contract_no}/{module_no}")).await?;
+    audit::record(
+        state,
+        origin,
+        "register_by_contract",
+        &format!("customer:{code}"),
+        &format!("contract {contract_no}/{module_no}"),
+    )
+    .await?;
     Ok(Registered {
         sent_to: secrets::mask_email(email.as_str()),
         pending_approval: false,
@@ -224,15 +253,27 @@ pub async fn register_by_contract(state: &AppState, origin: &Origin, req: Regist
 }
 
 /// A3: a new customer by category, waiting for an operator.
-pub async fn register_by_category(state: &AppState, origin: &Origin, req: RegisterByCategory) -> Result<Registered, ServerError> {
+pub async fn register_by_category(
+    state: &AppState,
+    origin: &Origin,
+    req: RegisterByCategory,
+) -> Result<Registered, ServerError> {
     let name = required("name", &req.name, 200)?;
     let tax_code = parse_tax_code(&req.tax_code)?;
     match (req.category, &tax_code) {
         (Category::Private, TaxCode::Company(_)) => {
-            return Err(bad("tax_code", "person_expected", "a private customer registers with a personal tax code"))
+            return Err(bad(
+                "tax_code",
+                "person_expected",
+                "a private customer registers with a personal tax code",
+            ))
         }
         (Category::Company, TaxCode::Person(_)) => {
-            return Err(bad("tax_code", "company_expected", "a company registers with its 11-digit tax code or VAT number"))
+            return Err(bad(
+                "tax_code",
+                "company_expected",
+                "a company registers with its 11-digit tax code or VAT number",
+            ))
         }
         _ => {}
     }
@@ -252,7 +293,11 @@ pub async fn register_by_category(state: &AppState, origin: &Origin, req: Regist
         .into());
     }
     let language = req.language.unwrap_or(Language::It).as_str();
-    let kind = if req.category.is_legal_person() { "company" } else { "person" };
+    let kind = if req.category.is_legal_person() {
+        "company"
+    } else {
+        "person"
+    };
     let customer = NewCustomer {
         code: "",
         kind,
@@ -266,12 +311,26 @@ pub async fn register_by_category(state: &AppState, origin: &Origin, req: Regist
         .insert_pending_customer(&customer, req.category.as_str(), name, language, now)
         .await?;
     if let Some(agreement) = agreement {
-        state.store.insert_agreement_request(customer_id, agreement, now).await?;
+        state
+            .store
+            .insert_agreement_request(customer_id, agreement, now)
+            .await?;
     }
     let mail = mails::registration_received(email.as_str(), language, name, &state.config.company.name);
     state.mailer.send(&state.mail_from, mail).await?;
-    let details = format!("category {}, agreement {}", req.category.as_str(), agreement.unwrap_or("none"));
-    audit::record(state, origin, "register_by_category", &format!("customer:{code}"), &details).await?;
+    let details = format!(
+        "category {}, agreement {}",
+        req.category.as_str(),
+        agreement.unwrap_or("none")
+    );
+    audit::record(
+        state,
+        origin,
+        "register_by_category",
+        &format!("customer:{code}"),
+        &details,
+    )
+    .await?;
     Ok(Registered {
         sent_to: secrets::mask_email(email.as_str()),
         pending_approval: true,
@@ -279,7 +338,12 @@ pub async fn register_by_category(state: &AppState, origin: &Origin, req: Regist
 }
 
 /// O1: an operator approves or rejects a registration by category; approval e-mails the credentials.
-pub async fn decide_registration(state: &AppState, origin: &Origin, customer_id: i64, approve: bool) -> Result<(), ServerError> {
+pub async fn decide_registration(
+    state: &AppState,
+    origin: &Origin,
+    customer_id: i64,
+    approve: bool,
+) -> Result<(), ServerError> {
     if !state.store.decide_registration(customer_id, approve).await? {
         return Err(ApiError::new(ErrorCode::NotFound, "no pending registration with this id").into());
     }
@@ -298,21 +362,39 @@ pub async fn decide_registration(state: &AppState, origin: &Origin, customer_id:
         };
         welcome(state, Welcome::Approval, &w).await?;
     } else {
-        let mail = mails::registration_rejected(&user.email, &user.language, &user.display_name, &state.config.company.name);
+        let mail = mails::registration_rejected(
+            &user.email,
+            &user.language,
+            &user.display_name,
+            &state.config.company.name,
+        );
         state.mailer.send(&state.mail_from, mail).await?;
     }
-    let action = if approve { "approve_registration" } else { "reject_registration" };
+    let action = if approve {
+        "approve_registration"
+    } else {
+        "reject_registration"
+    };
     audit::record(state, origin, action, &format!("customer:{}", user.username), "").await
 }
 
 /// O1: an operator decides an agreement request (A3); the customer is told by notification.
-pub async fn decide_agreement(state: &AppState, origin: &Origin, request_id: i64, approve: bool) -> Result<(), ServerError> {
+pub async fn decide_agreement(
+    state: &AppState,
+    origin: &Origin,
+    request_id: i64,
+    approve: bool,
+) -> Result<(), ServerError> {
     let now = state.clock.now_ms();
     let Some(customer_id) = state.store.decide_agreement(request_id, approve, now).await? else {
         return Err(ApiError::new(ErrorCode::NotFound, "no pending agreement request with this id").into());
     };
     events::changed(state, Some(customer_id), "profile", customer_id, "upsert").await?;
-    let action = if approve { "approve_agreement" } else { "reject_agreement" };
+    let action = if approve {
+        "approve_agreement"
+    } else {
+        "reject_agreement"
+    };
     audit::record(state, origin, action, &format!("agreement_request:{request_id}"), "").await
 }
 
@@ -326,7 +408,10 @@ pub async fn invite(state: &AppState, origin: &Origin, inv: Invitation) -> Resul
     let email = parse_email("email", &inv.email)?;
     require_pec(&email, customer.is_legal_person())?;
     let main = state.store.main_user(customer.id).await?;
-    if main.as_ref().is_some_and(|u| u.must_change_password == 0 && u.active == 1) {
+    if main
+        .as_ref()
+        .is_some_and(|u| u.must_change_password == 0 && u.active == 1)
+    {
         return Err(ApiError::new(ErrorCode::AlreadyRegistered, "this customer already uses Sportello").into());
     }
     let code = customer.code.clone().unwrap_or_else(|| customer.id.to_string());
@@ -342,7 +427,10 @@ pub async fn invite(state: &AppState, origin: &Origin, inv: Invitation) -> Resul
                 email: email.as_str(),
                 language: "it",
             };
-            (state.store.insert_user(&user, state.clock.now_ms()).await?, "it".to_owned())
+            (
+                state.store.insert_user(&user, state.clock.now_ms()).await?,
+                "it".to_owned(),
+            )
         }
     };
     let w = Welcomed {
@@ -407,10 +495,21 @@ pub async fn recover(state: &AppState, origin: &Origin, req: RecoverRequest) -> 
         Some(m) => state.store.user(m.id).await?,
         None => None,
     }) else {
-        return Err(ApiError::new(ErrorCode::NotFound, "this customer has not registered yet: register first").into());
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            "this customer has not registered yet: register first",
+        )
+        .into());
     };
     let reset_id = start_reset(state, &user).await?;
-    audit::record(state, origin, "recover_login", &format!("customer:{}", user.username), "").await?;
+    audit::record(
+        state,
+        origin,
+        "recover_login",
+        &format!("customer:{}", user.username),
+        "",
+    )
+    .await?;
     Ok(ResetStarted {
         reset_id,
         sent_to: Some(secrets::mask_email(&user.email)),
@@ -425,7 +524,10 @@ pub async fn request_reset(state: &AppState, origin: &Origin, req: ResetRequest)
         Some(user) => {
             let reset_id = start_reset(state, &user).await?;
             audit::record(state, origin, "request_reset", &format!("customer:{username}"), "").await?;
-            Ok(ResetStarted { reset_id, sent_to: None })
+            Ok(ResetStarted {
+                reset_id,
+                sent_to: None,
+            })
         }
         None => Ok(ResetStarted {
             reset_id: secrets::new_id(),
@@ -438,9 +540,20 @@ pub async fn request_reset(state: &AppState, origin: &Origin, req: ResetRequest)
 async fn presented_token(state: &AppState, req: &CompleteReset) -> Result<AccountToken, ServerError> {
     let now = state.clock.now_ms();
     let token = match (&req.reset_id, &req.code, &req.token) {
-        (_, _, Some(link)) => state.store.account_token_by_link(&secrets::sha256_hex(link.trim())).await?,
+        (_, _, Some(link)) => {
+            state
+                .store
+                .account_token_by_link(&secrets::sha256_hex(link.trim()))
+                .await?
+        }
         (Some(id), Some(_), None) => state.store.account_token(id).await?,
-        _ => return Err(bad("code", "required", "give the e-mailed code with its reset_id, or the link's token")),
+        _ => {
+            return Err(bad(
+                "code",
+                "required",
+                "give the e-mailed code with its reset_id, or the link's token",
+            ))
+        }
     };
     let token = token
         .filter(|t| t.purpose == "reset" || t.purpose == "invite")
@@ -473,9 +586,19 @@ pub async fn complete_reset(state: &AppState, origin: &Origin, req: CompleteRese
     if !state.store.use_account_token(&token.id, now).await? {
         return Err(code_expired());
     }
-    state.store.set_password(user.id, &hash(req.new_password).await?).await?;
-    state.store.revoke_user_sessions(user.id, None, "password_reset", now).await?;
-    let action = if token.purpose == "invite" { "accept_invitation" } else { "reset_password" };
+    state
+        .store
+        .set_password(user.id, &hash(req.new_password).await?)
+        .await?;
+    state
+        .store
+        .revoke_user_sessions(user.id, None, "password_reset", now)
+        .await?;
+    let action = if token.purpose == "invite" {
+        "accept_invitation"
+    } else {
+        "reset_password"
+    };
     audit::record(state, origin, action, &format!("customer:{}", user.username), "").await
 }
 
@@ -499,15 +622,29 @@ pub async fn change_password(
     }
     check_new_password("new_password", &req.new_password, &user.username)?;
     if req.new_password == req.current_password {
-        return Err(bad("new_password", "same_as_current", "choose a password different from the current one"));
+        return Err(bad(
+            "new_password",
+            "same_as_current",
+            "choose a password different from the current one",
+        ));
     }
-    state.store.set_password(user.id, &hash(req.new_password).await?).await?;
+    state
+        .store
+        .set_password(user.id, &hash(req.new_password).await?)
+        .await?;
     let now = state.clock.now_ms();
     state
         .store
         .revoke_user_sessions(user.id, Some(&who.session_id), "password_changed", now)
         .await?;
-    audit::record(state, origin, "change_password", &format!("customer:{}", user.username), "").await
+    audit::record(
+        state,
+        origin,
+        "change_password",
+        &format!("customer:{}", user.username),
+        "",
+    )
+    .await
 }
 
 pub async fn profile(state: &AppState, user_id: i64) -> Result<Profile, ServerError> {
@@ -564,7 +701,14 @@ pub async fn update_profile(
         language.as_str(),
         req.paper_invoices.map_or("unchanged".into(), |p| p.to_string())
     );
-    audit::record(state, origin, "update_profile", &format!("customer:{}", who.username), &details).await?;
+    audit::record(
+        state,
+        origin,
+        "update_profile",
+        &format!("customer:{}", who.username),
+        &details,
+    )
+    .await?;
     profile(state, who.user_id).await
 }
 
@@ -577,7 +721,11 @@ pub async fn start_email_change(
 ) -> Result<EmailChangeStarted, ServerError> {
     let email = parse_email("email", &req.email)?;
     if who.parent_id.is_none() {
-        let legal = state.store.customer(who.customer_id).await?.is_some_and(|c| c.is_legal_person());
+        let legal = state
+            .store
+            .customer(who.customer_id)
+            .await?
+            .is_some_and(|c| c.is_legal_person());
         require_pec(&email, legal)?;
     }
     let me = profile(state, who.user_id).await?;
@@ -595,9 +743,23 @@ pub async fn start_email_change(
     };
     state.store.insert_account_token(&t, state.clock.now_ms()).await?;
     let company = &state.config.company.name;
-    let mail = mails::email_change_code(email.as_str(), me.language.as_str(), &me.display_name, &code, ttl / 60, company);
+    let mail = mails::email_change_code(
+        email.as_str(),
+        me.language.as_str(),
+        &me.display_name,
+        &code,
+        ttl / 60,
+        company,
+    );
     state.mailer.send(&state.mail_from, mail).await?;
-    audit::record(state, origin, "start_email_change", &format!("customer:{}", who.username), "").await?;
+    audit::record(
+        state,
+        origin,
+        "start_email_change",
+        &format!("customer:{}", who.username),
+        "",
+    )
+    .await?;
     Ok(EmailChangeStarted {
         change_id,
         sent_to: secrets::mask_email(email.as_str()),
@@ -615,7 +777,9 @@ pub async fn confirm_email_change(
         .store
         .account_token(&req.change_id)
         .await?
-        .filter(|t| t.purpose == "email_change" && t.user_id == who.user_id && t.used_at.is_none() && t.expires_at > now)
+        .filter(|t| {
+            t.purpose == "email_change" && t.user_id == who.user_id && t.used_at.is_none() && t.expires_at > now
+        })
         .ok_or_else(code_expired)?;
     let attempts = state.store.count_token_attempt(&token.id).await?;
     if attempts > state.config.auth.code_max_attempts {
@@ -632,7 +796,13 @@ pub async fn confirm_email_change(
     let before = profile(state, who.user_id).await?;
     state.store.set_user_email(who.user_id, &new_email).await?;
     let company = &state.config.company.name;
-    let mail = mails::email_changed(&before.email, before.language.as_str(), &before.display_name, &new_email, company);
+    let mail = mails::email_changed(
+        &before.email,
+        before.language.as_str(),
+        &before.display_name,
+        &new_email,
+        company,
+    );
     state.mailer.send(&state.mail_from, mail).await?;
     events::changed(state, Some(who.customer_id), "profile", who.user_id, "upsert").await?;
     audit::record(state, origin, "change_email", &format!("customer:{}", who.username), "").await?;
@@ -714,7 +884,10 @@ pub async fn create_sub_user(
         expires_at,
     };
     let now = state.clock.now_ms();
-    let (id, username) = state.store.insert_sub_user(who.user_id, &checked.fields(), &temp, now).await?;
+    let (id, username) = state
+        .store
+        .insert_sub_user(who.user_id, &checked.fields(), &temp, now)
+        .await?;
     let name = format!("{} {}", checked.first_name, checked.last_name);
     let w = Welcomed {
         user_id: id,
@@ -759,7 +932,12 @@ pub async fn update_sub_user(
     Ok(sub_user(row, &who.username))
 }
 
-pub async fn delete_sub_user(state: &AppState, who: &Principal, origin: &Origin, username: &str) -> Result<(), ServerError> {
+pub async fn delete_sub_user(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    username: &str,
+) -> Result<(), ServerError> {
     let row = own_sub_user(state, who, username).await?;
     state.store.delete_sub_user(row.id, state.clock.now_ms()).await?;
     events::changed(state, Some(who.customer_id), "sub_user", username, "delete").await?;

@@ -45,7 +45,13 @@ impl Origin {
     }
 }
 
-pub async fn record(state: &AppState, origin: &Origin, action: &str, target: &str, details: &str) -> Result<(), ServerError> {
+pub async fn record(
+    state: &AppState,
+    origin: &Origin,
+    action: &str,
+    target: &str,
+    details: &str,
+) -> Result<(), ServerError> {
     let entry = NewAudit {
         actor: &origin.actor,
         action,

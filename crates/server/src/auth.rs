@@ -1,6 +1,7 @@
 //! Login with password and e-mailed one-time code (A4), lockout (A5),
 //! rotating refresh tokens whose reuse revokes the family, logout.
 
+use crate::audit::{self, Origin};
 use crate::mail::Mail;
 use crate::secrets::{self, ACCESS_PREFIX, REFRESH_PREFIX};
 use crate::store::auth::{NewTokens, Principal};
@@ -9,6 +10,7 @@ use crate::{passwords, AppState, ServerError};
 use chrono::TimeDelta;
 use sportello_domain::api::auth::{LoginChallenge, LoginRequest, TokenPair, VerifyCodeRequest};
 use sportello_domain::{ApiError, ErrorCode};
+use std::net::IpAddr;
 
 /// Longer inputs are refused before any hashing, so they cannot be used to burn CPU.
 const MAX_PASSWORD_BYTES: usize = 1024;
@@ -37,7 +39,7 @@ fn session_expired() -> ServerError {
     ApiError::new(ErrorCode::SessionExpired, "the session ended: log in again").into()
 }
 
-pub async fn login(state: &AppState, req: LoginRequest) -> Result<LoginChallenge, ServerError> {
+pub async fn login(state: &AppState, req: LoginRequest, client: IpAddr) -> Result<LoginChallenge, ServerError> {
     let username = req.username.trim();
     if username.is_empty() || req.password.is_empty() {
         let mut error = ApiError::new(ErrorCode::BadRequest, "username and password are required");
@@ -67,6 +69,16 @@ pub async fn login(state: &AppState, req: LoginRequest) -> Result<LoginChallenge
             .record_failed_login(user.id, auth.max_failed_logins, state.clock.now_ms())
             .await?;
         tracing::info!(user_id = user.id, locked, "wrong password");
+        if locked {
+            audit::record(
+                state,
+                &Origin::customer(&user.username, client),
+                "account_locked",
+                "",
+                "",
+            )
+            .await?;
+        }
         return Err(if locked {
             account_locked()
         } else {
@@ -141,7 +153,7 @@ fn code_mail<'a>(user: &'a UserRow, code: &str, minutes: i64, company: &str) -> 
     }
 }
 
-pub async fn verify_code(state: &AppState, req: VerifyCodeRequest) -> Result<TokenPair, ServerError> {
+pub async fn verify_code(state: &AppState, req: VerifyCodeRequest, client: IpAddr) -> Result<TokenPair, ServerError> {
     let code = req.code.trim();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::new(ErrorCode::BadRequest, "the code is six digits")
@@ -172,6 +184,9 @@ pub async fn verify_code(state: &AppState, req: VerifyCodeRequest) -> Result<Tok
     let session_id = secrets::new_id();
     state.store.create_session(&session_id, challenge.user_id, now).await?;
     tracing::info!(user_id = challenge.user_id, "logged in");
+    if let Some(user) = state.store.user(challenge.user_id).await? {
+        audit::record(state, &Origin::customer(&user.username, client), "login", "", "").await?;
+    }
     issue_tokens(state, &session_id).await
 }
 

@@ -106,7 +106,9 @@ async fn seed_desk(store: &Store, customer_id: i64, user_id: i64, today: NaiveDa
         year: today.year(),
     };
     let body = "Buongiorno, vorrei una copia del contratto 84963/1 firmato.";
-    let (id, _) = store.insert_request(&request, Some((body, &[])), now_ms - 26 * hour).await?;
+    let (id, _) = store
+        .insert_request(&request, Some((body, &[])), now_ms - 26 * hour)
+        .await?;
     let reply = NewMessageRow {
         request_id: id,
         author: Author::Operator(operator),

@@ -43,10 +43,22 @@ pub fn temporary_access<'a>(kind: Welcome, a: &TemporaryAccess<'a>) -> Mail<'a> 
         ..
     } = a;
     let (why_it, why_en) = match kind {
-        Welcome::Invitation => ("sei stato invitato a usare Sportello, l'area clienti di", "you are invited to Sportello, the customer area of"),
-        Welcome::Registration => ("la tua registrazione a Sportello, l'area clienti di", "your registration to Sportello, the customer area of"),
-        Welcome::Approval => ("la tua registrazione è stata approvata da", "your registration was approved by"),
-        Welcome::SubUser => ("è stato creato per te un accesso a Sportello, l'area clienti di", "an access to Sportello, the customer area of"),
+        Welcome::Invitation => (
+            "sei stato invitato a usare Sportello, l'area clienti di",
+            "you are invited to Sportello, the customer area of",
+        ),
+        Welcome::Registration => (
+            "la tua registrazione a Sportello, l'area clienti di",
+            "your registration to Sportello, the customer area of",
+        ),
+        Welcome::Approval => (
+            "la tua registrazione è stata approvata da",
+            "your registration was approved by",
+        ),
+        Welcome::SubUser => (
+            "è stato creato per te un accesso a Sportello, l'area clienti di",
+            "an access to Sportello, the customer area of",
+        ),
     };
     let (link_it, link_en) = match a.link {
         Some(link) => (
@@ -168,7 +180,14 @@ pub fn registration_rejected<'a>(to: &'a str, language: &str, name: &str, compan
 }
 
 /// A8: the code that confirms a new primary address, sent to that address.
-pub fn email_change_code<'a>(to: &'a str, language: &str, name: &str, code: &str, minutes: i64, company: &str) -> Mail<'a> {
+pub fn email_change_code<'a>(
+    to: &'a str,
+    language: &str,
+    name: &str,
+    code: &str,
+    minutes: i64,
+    company: &str,
+) -> Mail<'a> {
     pick(
         language,
         (

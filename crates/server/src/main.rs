@@ -126,7 +126,9 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
         Admin::Unlock { username } => {
             let done = state.store.unlock_user(&username).await?;
             anyhow::ensure!(done, "no user named {username:?}");
-            audit::record(state, &origin, "unlock_user", &format!("customer:{username}"), "").await.map_err(shown)?;
+            audit::record(state, &origin, "unlock_user", &format!("customer:{username}"), "")
+                .await
+                .map_err(shown)?;
             println!("{username} unlocked");
         }
         Admin::OperatorAdd { username, name, role } => {
@@ -140,7 +142,9 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
-            ops::create_operator(state, &origin, &username, &name, role, &password).await.map_err(shown)?;
+            ops::create_operator(state, &origin, &username, &name, role, &password)
+                .await
+                .map_err(shown)?;
             println!("operator {username} ({}) created", role.as_str());
         }
         Admin::Invite { customer, email } => {
@@ -154,27 +158,51 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
         }
         Admin::Pending => {
             for r in state.store.pending_registrations().await? {
-                println!("registration {}: {} {} ({}) agreement {}", r.id, r.customer_code.unwrap_or_default(), r.customer_name, r.category, r.agreement_code.unwrap_or_else(|| "-".into()));
+                println!(
+                    "registration {}: {} {} ({}) agreement {}",
+                    r.id,
+                    r.customer_code.unwrap_or_default(),
+                    r.customer_name,
+                    r.category,
+                    r.agreement_code.unwrap_or_else(|| "-".into())
+                );
             }
             for a in state.store.pending_agreement_requests().await? {
-                println!("agreement request {}: {} {} wants {}", a.id, a.customer_code.unwrap_or_default(), a.customer_name, a.agreement_code.unwrap_or_default());
+                println!(
+                    "agreement request {}: {} {} wants {}",
+                    a.id,
+                    a.customer_code.unwrap_or_default(),
+                    a.customer_name,
+                    a.agreement_code.unwrap_or_default()
+                );
             }
         }
         Admin::DecideRegistration { id, reject } => {
-            accounts::decide_registration(state, &origin, id, !reject).await.map_err(shown)?;
+            accounts::decide_registration(state, &origin, id, !reject)
+                .await
+                .map_err(shown)?;
             println!("registration {id} {}", if reject { "rejected" } else { "approved" });
         }
         Admin::DecideAgreement { id, reject } => {
-            accounts::decide_agreement(state, &origin, id, !reject).await.map_err(shown)?;
-            println!("agreement request {id} {}", if reject { "rejected" } else { "approved" });
+            accounts::decide_agreement(state, &origin, id, !reject)
+                .await
+                .map_err(shown)?;
+            println!(
+                "agreement request {id} {}",
+                if reject { "rejected" } else { "approved" }
+            );
         }
         Admin::Broadcast { title, body } => {
-            let id = notifications::broadcast(state, &origin, &title, &body).await.map_err(shown)?;
+            let id = notifications::broadcast(state, &origin, &title, &body)
+                .await
+                .map_err(shown)?;
             println!("broadcast {id} sent");
         }
         Admin::SetStatus { request_id, status } => {
             let status = RequestStatus::parse(&status).context("unknown status")?;
-            ops::set_status(state, &origin, request_id, status).await.map_err(shown)?;
+            ops::set_status(state, &origin, request_id, status)
+                .await
+                .map_err(shown)?;
             println!("request {request_id} is now {}", status.as_str());
         }
         Admin::PublishInvoice { file } => {
@@ -185,7 +213,16 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
         }
         Admin::Audit { after, limit } => {
             for e in ops::audit_log(state, after, limit).await.map_err(shown)? {
-                println!("{}\t{}\t{}\t{}\t{}\t{}\t{}", e.id, e.at.to_rfc3339(), e.actor, e.client, e.action, e.target, e.details);
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    e.id,
+                    e.at.to_rfc3339(),
+                    e.actor,
+                    e.client,
+                    e.action,
+                    e.target,
+                    e.details
+                );
             }
         }
     }

@@ -65,7 +65,14 @@ pub async fn mark_all_read(state: &AppState, who: &Principal, origin: &Origin) -
         .store
         .mark_all_read(who.customer_id, who.user_id, state.clock.now_ms())
         .await?;
-    audit::record(state, origin, "read_all_notifications", "notifications", &format!("{n} marked")).await
+    audit::record(
+        state,
+        origin,
+        "read_all_notifications",
+        "notifications",
+        &format!("{n} marked"),
+    )
+    .await
 }
 
 fn checked<'a>(field: &str, text: &'a str, max: usize) -> Result<&'a str, ServerError> {
@@ -74,7 +81,11 @@ fn checked<'a>(field: &str, text: &'a str, max: usize) -> Result<&'a str, Server
         return Err(crate::accounts::bad(field, "required", format!("{field} is required")));
     }
     if text.chars().count() > max {
-        return Err(crate::accounts::bad(field, "too_long", format!("{field} has at most {max} characters")));
+        return Err(crate::accounts::bad(
+            field,
+            "too_long",
+            format!("{field} has at most {max} characters"),
+        ));
     }
     Ok(text)
 }
@@ -85,7 +96,14 @@ pub async fn broadcast(state: &AppState, origin: &Origin, title: &str, body: &st
     let body = checked("body", body, MAX_BODY_CHARS)?;
     let id = state
         .store
-        .insert_notification(None, NotificationKind::Broadcast.as_str(), None, title, body, state.clock.now_ms())
+        .insert_notification(
+            None,
+            NotificationKind::Broadcast.as_str(),
+            None,
+            title,
+            body,
+            state.clock.now_ms(),
+        )
         .await?;
     events::changed(state, None, "notification", id, "upsert").await?;
     audit::record(state, origin, "broadcast", &format!("notification:{id}"), title).await?;

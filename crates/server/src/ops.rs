@@ -79,7 +79,11 @@ pub async fn create_operator(
 ) -> Result<i64, ServerError> {
     let username = username.trim();
     if username.is_empty() || username.len() > 64 {
-        return Err(bad("username", "invalid", "an operator username has 1 to 64 characters"));
+        return Err(bad(
+            "username",
+            "invalid",
+            "an operator username has 1 to 64 characters",
+        ));
     }
     password::check(password_text, username).map_err(|p| bad("password", p.code(), p.to_string()))?;
     let text = password_text.to_owned();
@@ -88,12 +92,29 @@ pub async fn create_operator(
         .store
         .insert_operator(username, &hash, display_name, role.as_str(), state.clock.now_ms())
         .await?;
-    audit::record(state, origin, "create_operator", &format!("operator:{username}"), role.as_str()).await?;
+    audit::record(
+        state,
+        origin,
+        "create_operator",
+        &format!("operator:{username}"),
+        role.as_str(),
+    )
+    .await?;
     Ok(id)
 }
 
-pub async fn login(state: &AppState, origin: &Origin, username: &str, password_text: &str) -> Result<OperatorSession, ServerError> {
-    let invalid = || ServerError::from(ApiError::new(ErrorCode::InvalidCredentials, "wrong username or password"));
+pub async fn login(
+    state: &AppState,
+    origin: &Origin,
+    username: &str,
+    password_text: &str,
+) -> Result<OperatorSession, ServerError> {
+    let invalid = || {
+        ServerError::from(ApiError::new(
+            ErrorCode::InvalidCredentials,
+            "wrong username or password",
+        ))
+    };
     if password_text.len() > 1024 {
         return Err(invalid());
     }
@@ -104,7 +125,14 @@ pub async fn login(state: &AppState, origin: &Origin, username: &str, password_t
     };
     let stored = row.password_hash.clone();
     if !tokio::task::spawn_blocking(move || passwords::verify(&text, &stored)).await? {
-        audit::record(state, origin, "operator_login_failed", &format!("operator:{}", row.username), "").await?;
+        audit::record(
+            state,
+            origin,
+            "operator_login_failed",
+            &format!("operator:{}", row.username),
+            "",
+        )
+        .await?;
         return Err(invalid());
     }
     let op = operator(row)?;
@@ -113,9 +141,21 @@ pub async fn login(state: &AppState, origin: &Origin, username: &str, password_t
     let expires_at = now + TimeDelta::hours(OPERATOR_TOKEN_HOURS);
     state
         .store
-        .insert_operator_token(&secrets::sha256_hex(&token), op.id, expires_at.timestamp_millis(), now.timestamp_millis())
+        .insert_operator_token(
+            &secrets::sha256_hex(&token),
+            op.id,
+            expires_at.timestamp_millis(),
+            now.timestamp_millis(),
+        )
         .await?;
-    audit::record(state, &Origin::operator(&op.username, &origin.client), "operator_login", "", "").await?;
+    audit::record(
+        state,
+        &Origin::operator(&op.username, &origin.client),
+        "operator_login",
+        "",
+        "",
+    )
+    .await?;
     Ok(OperatorSession {
         access_token: token,
         expires_at,
@@ -166,7 +206,10 @@ pub async fn set_status(
         .request(request_id, None)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such request"))?;
-    state.store.set_request_status(request_id, status.as_str(), state.clock.now_ms()).await?;
+    state
+        .store
+        .set_request_status(request_id, status.as_str(), state.clock.now_ms())
+        .await?;
     let text = match status {
         RequestStatus::Submitted => "Richiesta ricevuta / Request received",
         RequestStatus::InProgress => "Richiesta in lavorazione / Request in progress",
@@ -176,28 +219,61 @@ pub async fn set_status(
     };
     notifications::desk_message(state, row.customer_id, row.id, &row.title, text).await?;
     events::changed(state, Some(row.customer_id), "request", request_id, "upsert").await?;
-    audit::record(state, origin, "set_request_status", &format!("request:{}", row.code), status.as_str()).await
+    audit::record(
+        state,
+        origin,
+        "set_request_status",
+        &format!("request:{}", row.code),
+        status.as_str(),
+    )
+    .await
 }
 
 fn invoice_line(i: usize, l: &PublishLine) -> Result<InvoiceLine, ServerError> {
     let field = |name: &str| format!("lines[{i}].{name}");
     let description = l.description.trim();
     if description.is_empty() || description.chars().count() > 1000 {
-        return Err(bad(&field("description"), "invalid", "a line has a description of 1 to 1000 characters"));
+        return Err(bad(
+            &field("description"),
+            "invalid",
+            "a line has a description of 1 to 1000 characters",
+        ));
     }
     if l.quantity <= Decimal::ZERO {
-        return Err(bad(&field("quantity"), "not_positive", "the quantity must be above zero"));
+        return Err(bad(
+            &field("quantity"),
+            "not_positive",
+            "the quantity must be above zero",
+        ));
     }
     if l.unit_price.cents() <= 0 {
-        return Err(bad(&field("unit_price"), "not_positive", "the unit price must be above zero"));
+        return Err(bad(
+            &field("unit_price"),
+            "not_positive",
+            "the unit price must be above zero",
+        ));
     }
     if !VAT_RATES.iter().any(|r| Decimal::from(*r) == l.vat_rate) {
         return Err(bad(&field("vat_rate"), "invalid", "VAT rate is one of 0, 4, 5, 10, 22"));
     }
     let nature = match (l.vat_rate.is_zero(), l.nature.as_deref()) {
-        (true, Some(code)) => Some(VatNature::parse(code).ok_or_else(|| bad(&field("nature"), "invalid", "nature is N1 or N4"))?),
-        (true, None) => return Err(bad(&field("nature"), "required", "a line at 0 % VAT needs its nature (N1 or N4)")),
-        (false, Some(_)) => return Err(bad(&field("nature"), "not_allowed", "only lines at 0 % VAT have a nature")),
+        (true, Some(code)) => {
+            Some(VatNature::parse(code).ok_or_else(|| bad(&field("nature"), "invalid", "nature is N1 or N4"))?)
+        }
+        (true, None) => {
+            return Err(bad(
+                &field("nature"),
+                "required",
+                "a line at 0 % VAT needs its nature (N1 or N4)",
+            ))
+        }
+        (false, Some(_)) => {
+            return Err(bad(
+                &field("nature"),
+                "not_allowed",
+                "only lines at 0 % VAT have a nature",
+            ))
+        }
         (false, None) => None,
     };
     Ok(InvoiceLine {
@@ -241,7 +317,13 @@ pub async fn publish_invoice(state: &AppState, origin: &Origin, p: PublishInvoic
                 .store
                 .contract_id_by_label(customer.id, label)
                 .await?
-                .ok_or_else(|| bad("contract_no", "unknown", "the customer has no contract with this number"))?,
+                .ok_or_else(|| {
+                    bad(
+                        "contract_no",
+                        "unknown",
+                        "the customer has no contract with this number",
+                    )
+                })?,
         ),
         None => None,
     };
@@ -255,7 +337,11 @@ pub async fn publish_invoice(state: &AppState, origin: &Origin, p: PublishInvoic
         .map(|(i, l)| invoice_line(i, l))
         .collect::<Result<Vec<_>, _>>()?;
     if p.due_on < p.issued_on {
-        return Err(bad("due_on", "before_issue", "the due date cannot precede the issue date"));
+        return Err(bad(
+            "due_on",
+            "before_issue",
+            "the due date cannot precede the issue date",
+        ));
     }
     let corrects_id = match (p.kind, p.corrects_number.as_deref()) {
         (DocumentKind::CreditNote, Some(number)) => Some(
@@ -263,13 +349,27 @@ pub async fn publish_invoice(state: &AppState, origin: &Origin, p: PublishInvoic
                 .store
                 .invoice_id_by_number(customer.id, number.trim())
                 .await?
-                .ok_or_else(|| bad("corrects_number", "unknown", "the customer has no invoice with this number"))?,
+                .ok_or_else(|| {
+                    bad(
+                        "corrects_number",
+                        "unknown",
+                        "the customer has no invoice with this number",
+                    )
+                })?,
         ),
         (DocumentKind::CreditNote, None) => {
-            return Err(bad("corrects_number", "required", "a credit note names the invoice it corrects"))
+            return Err(bad(
+                "corrects_number",
+                "required",
+                "a credit note names the invoice it corrects",
+            ))
         }
         (DocumentKind::Invoice, Some(_)) => {
-            return Err(bad("corrects_number", "not_allowed", "only credit notes correct an invoice"))
+            return Err(bad(
+                "corrects_number",
+                "not_allowed",
+                "only credit notes correct an invoice",
+            ))
         }
         (DocumentKind::Invoice, None) => None,
     };
@@ -291,7 +391,14 @@ pub async fn publish_invoice(state: &AppState, origin: &Origin, p: PublishInvoic
     let total = Totals::of(&lines).total;
     events::changed(state, Some(customer.id), "invoice", id, "upsert").await?;
     announce_invoice(state, customer.id, &customer.name, p.kind, &number, total, p.due_on).await?;
-    audit::record(state, origin, "publish_invoice", &format!("invoice:{number}"), &format!("customer {}", p.customer_code)).await?;
+    audit::record(
+        state,
+        origin,
+        "publish_invoice",
+        &format!("invoice:{number}"),
+        &format!("customer {}", p.customer_code),
+    )
+    .await?;
     Ok(Published { id, number, total })
 }
 
@@ -314,7 +421,11 @@ async fn announce_invoice(
         due_on.format("%d/%m/%Y").to_string()
     };
     let amount = mail_amount(&user.language, total);
-    let name = if user.display_name.is_empty() { customer_name } else { &user.display_name };
+    let name = if user.display_name.is_empty() {
+        customer_name
+    } else {
+        &user.display_name
+    };
     let mail: Mail<'_> = mails::invoice_published(&mails::InvoiceNotice {
         to: &user.email,
         language: &user.language,

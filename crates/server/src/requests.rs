@@ -22,11 +22,23 @@ const MAX_ATTACHMENTS: usize = 5;
 
 /// The default requests of the free-request form (S3): (code, Italian, English).
 const REQUEST_TYPES: &[(&str, &str, &str)] = &[
-    ("documents_copy", "Copia documenti contrattuali", "Copy of contract documents"),
+    (
+        "documents_copy",
+        "Copia documenti contrattuali",
+        "Copy of contract documents",
+    ),
     ("account_statement", "Estratto conto", "Account statement"),
-    ("invoice_question", "Chiarimenti su una fattura", "Question about an invoice"),
+    (
+        "invoice_question",
+        "Chiarimenti su una fattura",
+        "Question about an invoice",
+    ),
     ("insurance", "Informazioni assicurative", "Insurance information"),
-    ("asset_report", "Segnalazione sul bene in leasing", "Report about a leased asset"),
+    (
+        "asset_report",
+        "Segnalazione sul bene in leasing",
+        "Report about a leased asset",
+    ),
     ("other", "Altra richiesta", "Other request"),
 ];
 
@@ -64,7 +76,10 @@ pub async fn context(state: &AppState, who: &Principal) -> Result<SelfServiceCon
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the user no longer exists"))?;
     let province = profile.province.map(|p| format!(" ({p})")).unwrap_or_default();
-    let current_address = format!("{}, {} {}{province}, {}", profile.street, profile.postcode, profile.city, profile.country);
+    let current_address = format!(
+        "{}, {} {}{province}, {}",
+        profile.street, profile.postcode, profile.city, profile.country
+    );
     let contracts = state.store.active_contracts_for_requests(who.customer_id).await?;
     Ok(SelfServiceContext {
         current_address,
@@ -147,7 +162,11 @@ async fn check_attachments(state: &AppState, customer_id: i64, ids: &[String]) -
             .await?
             .is_some_and(|a| a.message_id.is_none());
         if !ok {
-            return Err(bad("attachment_ids", "unknown", format!("attachment {id} is unknown or already used")));
+            return Err(bad(
+                "attachment_ids",
+                "unknown",
+                format!("attachment {id} is unknown or already used"),
+            ));
         }
     }
     Ok(())
@@ -180,18 +199,34 @@ async fn prepare(state: &AppState, who: &Principal, req: NewRequest, en: bool) -
                 .parse()
                 .map_err(|e| bad("new_iban", "invalid", format!("new_iban: {e}")))?;
             if !foreign && !iban.is_italian() {
-                return Err(bad("new_iban", "foreign_not_flagged", "a foreign IBAN needs the \"foreign IBAN\" flag"));
+                return Err(bad(
+                    "new_iban",
+                    "foreign_not_flagged",
+                    "a foreign IBAN needs the \"foreign IBAN\" flag",
+                ));
             }
             if foreign && iban.is_italian() {
-                return Err(bad("foreign", "italian_iban", "the IBAN is Italian: clear the \"foreign IBAN\" flag"));
+                return Err(bad(
+                    "foreign",
+                    "italian_iban",
+                    "the IBAN is Italian: clear the \"foreign IBAN\" flag",
+                ));
             }
             if contract.iban.as_deref() == Some(iban.as_str()) {
-                return Err(bad("new_iban", "same_as_current", "the new IBAN is the one already in use"));
+                return Err(bad(
+                    "new_iban",
+                    "same_as_current",
+                    "the new IBAN is the one already in use",
+                ));
             }
             not_in_the_past(effective_from, today)?;
             Prepared {
                 kind: RequestKind::IbanChange,
-                title: format!("{} {}", t("Cambio IBAN - contratto", "IBAN change - contract"), label(&contract)),
+                title: format!(
+                    "{} {}",
+                    t("Cambio IBAN - contratto", "IBAN change - contract"),
+                    label(&contract)
+                ),
                 contract_id: Some(contract.id),
                 details: RequestDetails::IbanChange {
                     contract_no: label(&contract),
@@ -272,11 +307,19 @@ async fn prepare(state: &AppState, who: &Principal, req: NewRequest, en: bool) -
                 .iter()
                 .find(|i| i.number == last_installment_no)
                 .ok_or_else(|| {
-                    bad("last_installment_no", "not_a_future_installment", "choose an installment not yet due")
+                    bad(
+                        "last_installment_no",
+                        "not_a_future_installment",
+                        "choose an installment not yet due",
+                    )
                 })?;
             Prepared {
                 kind: RequestKind::EarlyTermination,
-                title: format!("{} {}", t("Estinzione anticipata - contratto", "Early termination - contract"), label(&contract)),
+                title: format!(
+                    "{} {}",
+                    t("Estinzione anticipata - contratto", "Early termination - contract"),
+                    label(&contract)
+                ),
                 contract_id: Some(contract.id),
                 details: RequestDetails::EarlyTermination {
                     contract_no: label(&contract),
@@ -293,7 +336,12 @@ async fn prepare(state: &AppState, who: &Principal, req: NewRequest, en: bool) -
 }
 
 /// S1–S4: validates and files a request; its code is `RIC-<year>-<n>`.
-pub async fn create(state: &AppState, who: &Principal, origin: &Origin, req: NewRequest) -> Result<RequestDetail, ServerError> {
+pub async fn create(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    req: NewRequest,
+) -> Result<RequestDetail, ServerError> {
     let en = language(state, who).await? == "en";
     let p = prepare(state, who, req, en).await?;
     let details = serde_json::to_string(&p.details).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
@@ -312,7 +360,14 @@ pub async fn create(state: &AppState, who: &Principal, origin: &Origin, req: New
     };
     let (id, code) = state.store.insert_request(&row, first, state.clock.now_ms()).await?;
     events::changed(state, Some(who.customer_id), "request", id, "upsert").await?;
-    audit::record(state, origin, "create_request", &format!("request:{code}"), p.kind.as_str()).await?;
+    audit::record(
+        state,
+        origin,
+        "create_request",
+        &format!("request:{code}"),
+        p.kind.as_str(),
+    )
+    .await?;
     detail(state, id, Some(who.customer_id)).await
 }
 
@@ -392,7 +447,11 @@ pub async fn add_message(
     msg: NewMessage,
     status: Option<RequestStatus>,
 ) -> Result<(RequestRow, RequestMessage), ServerError> {
-    let row = state.store.request(request_id, writer.customer_scope).await?.ok_or_else(not_found)?;
+    let row = state
+        .store
+        .request(request_id, writer.customer_scope)
+        .await?
+        .ok_or_else(not_found)?;
     let current = RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Submitted);
     if current.is_closed() && status.is_none_or(RequestStatus::is_closed) {
         return Err(ApiError::new(ErrorCode::Conflict, "the request is closed: open a new one").into());
@@ -420,7 +479,14 @@ pub async fn add_message(
     let message_id = state.store.insert_message(&m, state.clock.now_ms()).await?;
     events::changed(state, Some(row.customer_id), "request", request_id, "upsert").await?;
     let details = next.map_or(String::new(), |s| format!("status {}", s.as_str()));
-    audit::record(state, writer.origin, "add_message", &format!("request:{}", row.code), &details).await?;
+    audit::record(
+        state,
+        writer.origin,
+        "add_message",
+        &format!("request:{}", row.code),
+        &details,
+    )
+    .await?;
     let full = detail(state, request_id, None).await?;
     let message = full
         .messages
@@ -446,7 +512,11 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
 /// Keeps the last path part of a client's file name, without control characters.
 fn clean_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
-    let clean: String = base.chars().filter(|c| !c.is_control() && *c != '"').take(120).collect();
+    let clean: String = base
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .take(120)
+        .collect();
     if clean.is_empty() {
         "allegato".into()
     } else {
@@ -495,12 +565,23 @@ pub async fn upload(
         sha256: secrets::sha256_hex_bytes(bytes),
     };
     state.store.insert_attachment(&row, state.clock.now_ms()).await?;
-    audit::record(state, origin, "upload_attachment", &format!("attachment:{id}"), content_type).await?;
+    audit::record(
+        state,
+        origin,
+        "upload_attachment",
+        &format!("attachment:{id}"),
+        content_type,
+    )
+    .await?;
     Ok(attachment_info(&row))
 }
 
 /// Reads an attachment back, refusing it if its bytes no longer match the checksum.
-pub async fn download(state: &AppState, id: &str, customer_id: Option<i64>) -> Result<(AttachmentRow, Vec<u8>), ServerError> {
+pub async fn download(
+    state: &AppState,
+    id: &str,
+    customer_id: Option<i64>,
+) -> Result<(AttachmentRow, Vec<u8>), ServerError> {
     let row = state
         .store
         .attachment(id, customer_id)

@@ -31,7 +31,11 @@ pub fn new_temporary_password() -> String {
     (0..16)
         .map(|i| {
             let c = char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]);
-            if i % 4 == 3 && i < 15 { format!("{c}-") } else { c.to_string() }
+            if i % 4 == 3 && i < 15 {
+                format!("{c}-")
+            } else {
+                c.to_string()
+            }
         })
         .collect()
 }

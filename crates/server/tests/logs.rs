@@ -49,6 +49,21 @@ async fn the_log_holds_no_password_code_or_token() {
     let new_refresh = rotated["refresh_token"].as_str().unwrap().to_owned();
     t.post("/auth/logout", json!({"refresh_token": new_refresh})).await;
 
+    // Reset: its code, its link and the new password stay out of the log too.
+    let operator = t.ops_token().await;
+    t.post("/auth/password-reset", json!({"username": "10093"})).await;
+    let (_, _, reset_text) = t.last_mail();
+    let reset_code = sportello_server::testkit::code_in(&reset_text);
+    let link = common::link_token(&reset_text);
+    let new_password = "un pino marittimo a Cervia";
+    let done = t
+        .post(
+            "/auth/password-reset/complete",
+            json!({"token": link, "new_password": new_password}),
+        )
+        .await;
+    assert_eq!(done.status(), 204);
+
     let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     assert!(
         log.contains("login code sent") && log.contains("logged out"),
@@ -61,11 +76,19 @@ async fn the_log_holds_no_password_code_or_token() {
         &access,
         &refresh,
         &new_refresh,
+        &operator,
+        &reset_code,
+        &link,
+        new_password,
     ] {
         assert!(!log.contains(secret), "the log holds a secret");
     }
-    // The e-mail carries the code and no other secret.
-    let mail = t.outbox().pop().unwrap();
+    // The login e-mail carries the code and no other secret.
+    let mail = t
+        .outbox()
+        .into_iter()
+        .find(|m| m.subject().unwrap().contains("codice di accesso"))
+        .unwrap();
     let raw = String::from_utf8_lossy(mail.raw_message()).into_owned();
     assert!(raw.contains(&code));
     for secret in [DEMO_PASSWORD, &access, &refresh, &challenge] {

@@ -23,59 +23,124 @@ async fn profile_shows_and_changes_settings_and_paper_invoices(t: TestServer) {
                "parent_username": null, "must_change_password": false})
     );
     let change = json!({"language": "en", "secondary_email": "segreteria@studiorossi.example", "paper_invoices": true});
-    let updated: Value = t.call(Method::PATCH, "/profile", &access, Some(change)).await.json().await.unwrap();
+    let updated: Value = t
+        .call(Method::PATCH, "/profile", &access, Some(change))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(updated["language"], "en");
     assert_eq!(updated["secondary_email"], "segreteria@studiorossi.example");
     assert_eq!(updated["paper_invoices"], true);
     assert_eq!(t.json("/me", &access).await["language"], "en");
 
     let cleared: Value = t
-        .call(Method::PATCH, "/profile", &access, Some(json!({"secondary_email": "", "paper_invoices": false})))
+        .call(
+            Method::PATCH,
+            "/profile",
+            &access,
+            Some(json!({"secondary_email": "", "paper_invoices": false})),
+        )
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!((cleared["secondary_email"].clone(), cleared["paper_invoices"].clone()), (Value::Null, json!(false)));
+    assert_eq!(
+        (cleared["secondary_email"].clone(), cleared["paper_invoices"].clone()),
+        (Value::Null, json!(false))
+    );
 
-    let bad = t.call(Method::PATCH, "/profile", &access, Some(json!({"secondary_email": "not-an-address"}))).await;
-    assert_eq!(bad.json::<Value>().await.unwrap()["fields"]["secondary_email"], "invalid");
-    let bad = t.call(Method::PATCH, "/profile", &access, Some(json!({"language": "fr"}))).await;
+    let bad = t
+        .call(
+            Method::PATCH,
+            "/profile",
+            &access,
+            Some(json!({"secondary_email": "not-an-address"})),
+        )
+        .await;
+    assert_eq!(
+        bad.json::<Value>().await.unwrap()["fields"]["secondary_email"],
+        "invalid"
+    );
+    let bad = t
+        .call(Method::PATCH, "/profile", &access, Some(json!({"language": "fr"})))
+        .await;
     assert_eq!(error_code(bad).await.0, StatusCode::BAD_REQUEST);
-    let bad = t.call(Method::PATCH, "/profile", &access, Some(json!({"display_name": "  "}))).await;
+    let bad = t
+        .call(Method::PATCH, "/profile", &access, Some(json!({"display_name": "  "})))
+        .await;
     assert_eq!(bad.json::<Value>().await.unwrap()["fields"]["display_name"], "required");
 }
 
 async fn a_new_primary_address_is_confirmed_by_a_code_sent_to_it(t: TestServer) {
     let (access, _) = t.demo_tokens().await;
-    let not_pec = t.post_as("/profile/email", &access, json!({"email": "mario@gmail.com"})).await;
-    assert_eq!(not_pec.json::<Value>().await.unwrap()["fields"]["email"], "pec_required", "the company writes from a PEC");
+    let not_pec = t
+        .post_as("/profile/email", &access, json!({"email": "mario@gmail.com"}))
+        .await;
+    assert_eq!(
+        not_pec.json::<Value>().await.unwrap()["fields"]["email"],
+        "pec_required",
+        "the company writes from a PEC"
+    );
 
     let started: Value = t
-        .post_as("/profile/email", &access, json!({"email": "amministrazione@pec.studiorossi.example"}))
+        .post_as(
+            "/profile/email",
+            &access,
+            json!({"email": "amministrazione@pec.studiorossi.example"}),
+        )
         .await
         .json()
         .await
         .unwrap();
     let (to, subject, text) = t.last_mail();
-    assert_eq!((to.as_str(), subject.as_str()), ("amministrazione@pec.studiorossi.example", "Conferma il tuo nuovo indirizzo e-mail"));
+    assert_eq!(
+        (to.as_str(), subject.as_str()),
+        (
+            "amministrazione@pec.studiorossi.example",
+            "Conferma il tuo nuovo indirizzo e-mail"
+        )
+    );
     let code = sportello_server::testkit::code_in(&text);
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let response = t
-        .post_as("/profile/email/confirm", &access, json!({"change_id": started["change_id"], "code": wrong}))
+        .post_as(
+            "/profile/email/confirm",
+            &access,
+            json!({"change_id": started["change_id"], "code": wrong}),
+        )
         .await;
     assert_eq!(error_code(response).await.1, "invalid_code");
-    assert_eq!(t.json("/profile", &access).await["email"], DEMO_EMAIL, "unchanged until confirmed");
+    assert_eq!(
+        t.json("/profile", &access).await["email"],
+        DEMO_EMAIL,
+        "unchanged until confirmed"
+    );
 
     let confirmed: Value = t
-        .post_as("/profile/email/confirm", &access, json!({"change_id": started["change_id"], "code": code}))
+        .post_as(
+            "/profile/email/confirm",
+            &access,
+            json!({"change_id": started["change_id"], "code": code}),
+        )
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(confirmed["email"], "amministrazione@pec.studiorossi.example");
     let (to, subject, _) = t.last_mail();
-    assert_eq!((to.as_str(), subject.as_str()), (DEMO_EMAIL, "Il tuo indirizzo e-mail di Sportello è cambiato"), "the old address is told");
-    let again = t.post_as("/profile/email/confirm", &access, json!({"change_id": started["change_id"], "code": code})).await;
+    assert_eq!(
+        (to.as_str(), subject.as_str()),
+        (DEMO_EMAIL, "Il tuo indirizzo e-mail di Sportello è cambiato"),
+        "the old address is told"
+    );
+    let again = t
+        .post_as(
+            "/profile/email/confirm",
+            &access,
+            json!({"change_id": started["change_id"], "code": code}),
+        )
+        .await;
     assert_eq!(error_code(again).await.1, "code_expired");
 }
 
@@ -87,7 +152,10 @@ async fn add_sub_user(t: &TestServer, access: &str, form: Value) -> (String, Str
     let (to, _, text) = t.last_mail();
     assert_eq!(to, form["email"].as_str().unwrap());
     assert_eq!(line_value(&text, "Nome utente"), created["username"].as_str().unwrap());
-    (created["username"].as_str().unwrap().to_owned(), line_value(&text, "Password temporanea"))
+    (
+        created["username"].as_str().unwrap().to_owned(),
+        line_value(&text, "Password temporanea"),
+    )
 }
 
 async fn sub_users_are_numbered_see_the_parents_data_and_cannot_manage_sub_users(t: TestServer) {
@@ -107,11 +175,22 @@ async fn sub_users_are_numbered_see_the_parents_data_and_cannot_manage_sub_users
     assert_eq!(parents, theirs, "a sub-user sees the parent's data");
     assert_eq!(t.json("/profile", &sub).await["parent_username"], "10093");
 
-    assert_eq!(error_code(t.post_as("/sub-users", &sub, mario()).await).await, (StatusCode::FORBIDDEN, "forbidden".into()));
+    assert_eq!(
+        error_code(t.post_as("/sub-users", &sub, mario()).await).await,
+        (StatusCode::FORBIDDEN, "forbidden".into())
+    );
     assert_eq!(error_code(t.get("/sub-users", &sub).await).await.1, "forbidden");
-    let paper = t.call(Method::PATCH, "/profile", &sub, Some(json!({"paper_invoices": true}))).await;
-    assert_eq!(error_code(paper).await.1, "forbidden", "paper invoices are the main user's");
-    let own = t.call(Method::PATCH, "/profile", &sub, Some(json!({"language": "en"}))).await;
+    let paper = t
+        .call(Method::PATCH, "/profile", &sub, Some(json!({"paper_invoices": true})))
+        .await;
+    assert_eq!(
+        error_code(paper).await.1,
+        "forbidden",
+        "paper invoices are the main user's"
+    );
+    let own = t
+        .call(Method::PATCH, "/profile", &sub, Some(json!({"language": "en"})))
+        .await;
     assert_eq!(own.status(), StatusCode::OK, "a sub-user sets its own language");
 }
 
@@ -124,20 +203,48 @@ async fn sub_users_are_edited_and_deleted_for_good(t: TestServer) {
     edit["last_name"] = json!("Rossini");
     edit["secondary_email"] = json!("m.rossini@example.it");
     edit["language"] = json!("en");
-    let edited: Value = t.call(Method::PUT, "/sub-users/10093.1", &access, Some(edit)).await.json().await.unwrap();
-    assert_eq!((edited["last_name"].clone(), edited["language"].clone()), (json!("Rossini"), json!("en")));
+    let edited: Value = t
+        .call(Method::PUT, "/sub-users/10093.1", &access, Some(edit))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (edited["last_name"].clone(), edited["language"].clone()),
+        (json!("Rossini"), json!("en"))
+    );
     let missing = t.call(Method::PUT, "/sub-users/10093.9", &access, Some(mario())).await;
     assert_eq!(error_code(missing).await.0, StatusCode::NOT_FOUND);
     let mut bad = mario();
     bad["first_name"] = json!("");
     let response = t.call(Method::PUT, "/sub-users/10093.1", &access, Some(bad)).await;
-    assert_eq!(response.json::<Value>().await.unwrap()["fields"]["first_name"], "required");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["first_name"],
+        "required"
+    );
 
-    assert_eq!(t.call(Method::DELETE, "/sub-users/10093.1", &access, None).await.status(), StatusCode::NO_CONTENT);
-    assert_eq!(t.get("/home", &sub).await.status(), StatusCode::UNAUTHORIZED, "its session ended");
-    assert_eq!(error_code(t.login(&username, SUB_PASSWORD).await).await.1, "invalid_credentials");
+    assert_eq!(
+        t.call(Method::DELETE, "/sub-users/10093.1", &access, None)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        t.get("/home", &sub).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "its session ended"
+    );
+    assert_eq!(
+        error_code(t.login(&username, SUB_PASSWORD).await).await.1,
+        "invalid_credentials"
+    );
     assert_eq!(t.json("/sub-users", &access).await, json!([]));
-    assert_eq!(t.call(Method::DELETE, "/sub-users/10093.1", &access, None).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.call(Method::DELETE, "/sub-users/10093.1", &access, None)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 
     let (next, _) = add_sub_user(&t, &access, mario()).await;
     assert_eq!(next, "10093.2", "a deleted sub-user's username is never given again");
@@ -160,19 +267,37 @@ async fn creating_a_sub_user_is_idempotent_and_checks_the_form(t: TestServer) {
     assert_eq!(replay.status(), StatusCode::CREATED);
     assert_eq!(replay.headers()["idempotent-replayed"], "true");
     assert_eq!(replay.json::<Value>().await.unwrap(), first);
-    assert_eq!(t.json("/sub-users", &access).await.as_array().unwrap().len(), 1, "created once");
-    assert_eq!(t.outbox().iter().filter(|m| m.subject().unwrap().contains("credenziali")).count(), 1, "one e-mail");
+    assert_eq!(
+        t.json("/sub-users", &access).await.as_array().unwrap().len(),
+        1,
+        "created once"
+    );
+    assert_eq!(
+        t.outbox()
+            .iter()
+            .filter(|m| m.subject().unwrap().contains("credenziali"))
+            .count(),
+        1,
+        "one e-mail"
+    );
 
     let mut other = mario();
     other["first_name"] = json!("Luigi");
-    assert_eq!(error_code(send(other, "k-1").await.unwrap()).await, (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_mismatch".into()));
+    assert_eq!(
+        error_code(send(other, "k-1").await.unwrap()).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_mismatch".into())
+    );
 
     let mut no_email = mario();
     no_email["email"] = json!("mario");
     let response = send(no_email.clone(), "k-2").await.unwrap();
     assert_eq!(response.json::<Value>().await.unwrap()["fields"]["email"], "invalid");
     no_email["email"] = json!("mario@example.it");
-    assert_eq!(send(no_email, "k-2").await.unwrap().status(), StatusCode::CREATED, "a failed create frees its key");
+    assert_eq!(
+        send(no_email, "k-2").await.unwrap().status(),
+        StatusCode::CREATED,
+        "a failed create frees its key"
+    );
 }
 
 on_both_engines!(

@@ -19,7 +19,10 @@ async fn lock(t: &TestServer) {
     for n in 1..=3 {
         t.login(DEMO_USERNAME, &format!("wrong password {n}")).await;
     }
-    assert_eq!(error_code(t.login(DEMO_USERNAME, DEMO_PASSWORD).await).await.1, "account_locked");
+    assert_eq!(
+        error_code(t.login(DEMO_USERNAME, DEMO_PASSWORD).await).await.1,
+        "account_locked"
+    );
 }
 
 async fn recovery_with_contract_data_unlocks_with_a_new_password_and_ends_old_sessions(t: TestServer) {
@@ -31,37 +34,81 @@ async fn recovery_with_contract_data_unlocks_with_a_new_password_and_ends_old_se
     let started: Value = response.json().await.unwrap();
     assert_eq!(started["sent_to"], "s***@pec.studiorossi.example");
     let (to, subject, text) = t.last_mail();
-    assert_eq!((to.as_str(), subject.as_str()), (DEMO_EMAIL, "Reimpostazione della password di Sportello"));
-    assert_eq!(line_value(&text, "il tuo nome utente è"), DEMO_USERNAME, "a forgotten username is in the mail");
+    assert_eq!(
+        (to.as_str(), subject.as_str()),
+        (DEMO_EMAIL, "Reimpostazione della password di Sportello")
+    );
+    assert_eq!(
+        line_value(&text, "il tuo nome utente è"),
+        DEMO_USERNAME,
+        "a forgotten username is in the mail"
+    );
     let code = sportello_server::testkit::code_in(&text);
 
     let reset = json!({"reset_id": started["reset_id"], "code": code, "new_password": NEW_PASSWORD});
-    assert_eq!(t.post("/auth/password-reset/complete", reset).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        t.post("/auth/password-reset/complete", reset).await.status(),
+        StatusCode::NO_CONTENT
+    );
 
-    assert_eq!(t.get("/home", &old_access).await.status(), StatusCode::UNAUTHORIZED, "old sessions end");
+    assert_eq!(
+        t.get("/home", &old_access).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "old sessions end"
+    );
     let refresh = t.post("/auth/refresh", json!({"refresh_token": old_refresh})).await;
     assert_eq!(error_code(refresh).await.1, "session_expired");
-    assert_eq!(error_code(t.login(DEMO_USERNAME, DEMO_PASSWORD).await).await.1, "invalid_credentials");
+    assert_eq!(
+        error_code(t.login(DEMO_USERNAME, DEMO_PASSWORD).await).await.1,
+        "invalid_credentials"
+    );
     let (access, _) = t.tokens_for(DEMO_USERNAME, NEW_PASSWORD).await;
-    assert_eq!(t.get("/home", &access).await.status(), StatusCode::OK, "unlocked, no forced change");
+    assert_eq!(
+        t.get("/home", &access).await.status(),
+        StatusCode::OK,
+        "unlocked, no forced change"
+    );
 }
 
 async fn recovery_refuses_data_that_do_not_match(t: TestServer) {
     let wrong_module = json!({"contract_no": "84963", "module_no": "2", "tax_code": DEMO_TAX_CODE});
-    assert_eq!(error_code(t.post("/auth/recover", wrong_module).await).await, (StatusCode::BAD_REQUEST, "details_mismatch".into()));
+    assert_eq!(
+        error_code(t.post("/auth/recover", wrong_module).await).await,
+        (StatusCode::BAD_REQUEST, "details_mismatch".into())
+    );
     let wrong_tax = json!({"contract_no": "84963", "module_no": "1", "tax_code": common::OTHER_VAT});
-    assert_eq!(error_code(t.post("/auth/recover", wrong_tax).await).await.1, "details_mismatch");
+    assert_eq!(
+        error_code(t.post("/auth/recover", wrong_tax).await).await.1,
+        "details_mismatch"
+    );
     let missing = json!({"contract_no": " ", "module_no": "1", "tax_code": DEMO_TAX_CODE});
     let response = t.post("/auth/recover", missing).await;
-    assert_eq!(response.json::<Value>().await.unwrap()["fields"]["contract_no"], "required");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["contract_no"],
+        "required"
+    );
     assert!(t.outbox().is_empty(), "no e-mail for a failed recovery");
 }
 
 async fn reset_by_username_reveals_nothing_and_its_link_works_once(t: TestServer) {
-    let unknown: Value = t.post("/auth/password-reset", json!({"username": "99999"})).await.json().await.unwrap();
-    let known: Value = t.post("/auth/password-reset", json!({"username": DEMO_USERNAME})).await.json().await.unwrap();
+    let unknown: Value = t
+        .post("/auth/password-reset", json!({"username": "99999"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let known: Value = t
+        .post("/auth/password-reset", json!({"username": DEMO_USERNAME}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
-    assert_eq!(keys(&unknown), keys(&known), "same shape whether or not the user exists");
+    assert_eq!(
+        keys(&unknown),
+        keys(&known),
+        "same shape whether or not the user exists"
+    );
     assert_eq!(t.outbox().len(), 1, "only the real user got an e-mail");
 
     let token = link_token(&t.last_mail().2);
@@ -70,47 +117,99 @@ async fn reset_by_username_reveals_nothing_and_its_link_works_once(t: TestServer
         ("1qaz2wsx3edc4rfv", "common"),
         ("my 10093 password", "contains_username"),
     ] {
-        let response = t.post("/auth/password-reset/complete", json!({"token": token, "new_password": password})).await;
+        let response = t
+            .post(
+                "/auth/password-reset/complete",
+                json!({"token": token, "new_password": password}),
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{password}");
-        assert_eq!(response.json::<Value>().await.unwrap()["fields"]["new_password"], problem, "{password}");
+        assert_eq!(
+            response.json::<Value>().await.unwrap()["fields"]["new_password"],
+            problem,
+            "{password}"
+        );
     }
     let too_long = "x".repeat(129);
-    let response = t.post("/auth/password-reset/complete", json!({"token": token, "new_password": too_long})).await;
-    assert_eq!(response.json::<Value>().await.unwrap()["fields"]["new_password"], "too_long");
+    let response = t
+        .post(
+            "/auth/password-reset/complete",
+            json!({"token": token, "new_password": too_long}),
+        )
+        .await;
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["new_password"],
+        "too_long"
+    );
 
     // Refused passwords did not spend the link.
     let accept = json!({"token": token, "new_password": NEW_PASSWORD});
-    assert_eq!(t.post("/auth/password-reset/complete", accept.clone()).await.status(), StatusCode::NO_CONTENT);
-    assert_eq!(error_code(t.post("/auth/password-reset/complete", accept).await).await.1, "code_expired");
+    assert_eq!(
+        t.post("/auth/password-reset/complete", accept.clone()).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        error_code(t.post("/auth/password-reset/complete", accept).await)
+            .await
+            .1,
+        "code_expired"
+    );
     t.tokens_for(DEMO_USERNAME, NEW_PASSWORD).await;
 }
 
 async fn reset_codes_expire_and_allow_five_tries(t: TestServer) {
-    let started: Value = t.post("/auth/password-reset", json!({"username": DEMO_USERNAME})).await.json().await.unwrap();
+    let started: Value = t
+        .post("/auth/password-reset", json!({"username": DEMO_USERNAME}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let code = t.latest_code();
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let attempt = |c: &str| json!({"reset_id": started["reset_id"], "code": c, "new_password": NEW_PASSWORD});
     for _ in 0..5 {
         let response = t.post("/auth/password-reset/complete", attempt(wrong)).await;
-        assert_eq!(error_code(response).await, (StatusCode::UNAUTHORIZED, "invalid_code".into()));
+        assert_eq!(
+            error_code(response).await,
+            (StatusCode::UNAUTHORIZED, "invalid_code".into())
+        );
     }
     let sixth = t.post("/auth/password-reset/complete", attempt(&code)).await;
-    assert_eq!(error_code(sixth).await, (StatusCode::FORBIDDEN, "too_many_attempts".into()));
+    assert_eq!(
+        error_code(sixth).await,
+        (StatusCode::FORBIDDEN, "too_many_attempts".into())
+    );
 
-    let started: Value = t.post("/auth/password-reset", json!({"username": DEMO_USERNAME})).await.json().await.unwrap();
+    let started: Value = t
+        .post("/auth/password-reset", json!({"username": DEMO_USERNAME}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let code = t.latest_code();
     t.clock.advance(TimeDelta::minutes(30) + TimeDelta::seconds(1));
     let late = json!({"reset_id": started["reset_id"], "code": code, "new_password": NEW_PASSWORD});
-    assert_eq!(error_code(t.post("/auth/password-reset/complete", late).await).await.1, "code_expired");
+    assert_eq!(
+        error_code(t.post("/auth/password-reset/complete", late).await).await.1,
+        "code_expired"
+    );
     t.tokens_for(DEMO_USERNAME, DEMO_PASSWORD).await;
 }
 
 async fn a_new_reset_voids_the_previous_code(t: TestServer) {
-    let first: Value = t.post("/auth/password-reset", json!({"username": DEMO_USERNAME})).await.json().await.unwrap();
+    let first: Value = t
+        .post("/auth/password-reset", json!({"username": DEMO_USERNAME}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let first_code = t.latest_code();
     t.post("/auth/password-reset", json!({"username": DEMO_USERNAME})).await;
     let stale = json!({"reset_id": first["reset_id"], "code": first_code, "new_password": NEW_PASSWORD});
-    assert_eq!(error_code(t.post("/auth/password-reset/complete", stale).await).await.1, "code_expired");
+    assert_eq!(
+        error_code(t.post("/auth/password-reset/complete", stale).await).await.1,
+        "code_expired"
+    );
 }
 
 async fn registration_recovery_and_reset_are_rate_limited(t: TestServer) {
@@ -125,10 +224,18 @@ async fn registration_recovery_and_reset_are_rate_limited(t: TestServer) {
     for _ in 0..5 {
         t.post("/auth/register", wrong.clone()).await;
     }
-    assert_eq!(t.post("/auth/register", wrong).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        t.post("/auth/register", wrong).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
 
     t.clock.advance(TimeDelta::minutes(10));
-    assert_eq!(t.post("/auth/password-reset", json!({"username": "someone"})).await.status(), StatusCode::OK);
+    assert_eq!(
+        t.post("/auth/password-reset", json!({"username": "someone"}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 async fn changing_the_password_checks_the_current_one_and_keeps_this_session_only(t: TestServer) {
@@ -136,13 +243,22 @@ async fn changing_the_password_checks_the_current_one_and_keeps_this_session_onl
     let (access, _) = t.demo_tokens().await;
     let wrong = json!({"current_password": "not the password", "new_password": NEW_PASSWORD});
     let response = t.post_as("/me/password", &access, wrong).await;
-    assert_eq!(response.json::<Value>().await.unwrap()["fields"]["current_password"], "wrong");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["current_password"],
+        "wrong"
+    );
     let same = json!({"current_password": DEMO_PASSWORD, "new_password": DEMO_PASSWORD});
     let response = t.post_as("/me/password", &access, same).await;
-    assert_eq!(response.json::<Value>().await.unwrap()["fields"]["new_password"], "same_as_current");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["new_password"],
+        "same_as_current"
+    );
 
     let good = json!({"current_password": DEMO_PASSWORD, "new_password": NEW_PASSWORD});
-    assert_eq!(t.post_as("/me/password", &access, good).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        t.post_as("/me/password", &access, good).await.status(),
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(t.get("/home", &access).await.status(), StatusCode::OK);
     assert_eq!(t.get("/home", &other_access).await.status(), StatusCode::UNAUTHORIZED);
 }

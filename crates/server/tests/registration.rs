@@ -17,10 +17,18 @@ fn registration(tax_code: &str, email: &str) -> Value {
 
 async fn registration_by_contract_emails_a_temporary_password_that_must_be_replaced(t: TestServer) {
     t.add_customer("30001", "company", OTHER_VAT, "55501").await;
-    let response = t.post("/auth/register", registration(OTHER_VAT, "ufficio@pec.ferramentabianchi.example")).await;
+    let response = t
+        .post(
+            "/auth/register",
+            registration(OTHER_VAT, "ufficio@pec.ferramentabianchi.example"),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body, json!({"sent_to": "u***@pec.ferramentabianchi.example", "pending_approval": false}));
+    assert_eq!(
+        body,
+        json!({"sent_to": "u***@pec.ferramentabianchi.example", "pending_approval": false})
+    );
 
     let (to, subject, text) = t.last_mail();
     assert_eq!(to, "ufficio@pec.ferramentabianchi.example");
@@ -33,78 +41,150 @@ async fn registration_by_contract_emails_a_temporary_password_that_must_be_repla
     let (access, _) = t.tokens_for("30001", &temporary).await;
     let me: Value = t.json("/me", &access).await;
     assert_eq!(me["must_change_password"], true);
-    assert_eq!(error_code(t.get("/home", &access).await).await, (StatusCode::FORBIDDEN, "password_change_required".into()));
+    assert_eq!(
+        error_code(t.get("/home", &access).await).await,
+        (StatusCode::FORBIDDEN, "password_change_required".into())
+    );
 
     let weak = json!({"current_password": temporary, "new_password": "qwertyuiop123"});
     let response = t.post_as("/me/password", &access, weak).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(response.json::<Value>().await.unwrap()["fields"]["new_password"], "common");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["new_password"],
+        "common"
+    );
 
     let good = json!({"current_password": temporary, "new_password": NEW_PASSWORD});
-    assert_eq!(t.post_as("/me/password", &access, good).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        t.post_as("/me/password", &access, good).await.status(),
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(t.get("/home", &access).await.status(), StatusCode::OK);
-    assert_eq!(t.login("30001", &temporary).await.status(), StatusCode::UNAUTHORIZED, "the temporary one is gone");
+    assert_eq!(
+        t.login("30001", &temporary).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the temporary one is gone"
+    );
     t.tokens_for("30001", NEW_PASSWORD).await;
 
     // Registered for good: a new registration is refused.
-    let again = t.post("/auth/register", registration(OTHER_VAT, "ufficio@pec.ferramentabianchi.example")).await;
-    assert_eq!(error_code(again).await, (StatusCode::CONFLICT, "already_registered".into()));
+    let again = t
+        .post(
+            "/auth/register",
+            registration(OTHER_VAT, "ufficio@pec.ferramentabianchi.example"),
+        )
+        .await;
+    assert_eq!(
+        error_code(again).await,
+        (StatusCode::CONFLICT, "already_registered".into())
+    );
 }
 
 async fn registration_refuses_wrong_data_and_companies_without_pec(t: TestServer) {
     t.add_customer("30001", "company", OTHER_VAT, "55501").await;
-    let wrong_tax = t.post("/auth/register", registration(DEMO_TAX_CODE, "ufficio@pec.example.it")).await;
-    assert_eq!(error_code(wrong_tax).await, (StatusCode::BAD_REQUEST, "details_mismatch".into()));
+    let wrong_tax = t
+        .post("/auth/register", registration(DEMO_TAX_CODE, "ufficio@pec.example.it"))
+        .await;
+    assert_eq!(
+        error_code(wrong_tax).await,
+        (StatusCode::BAD_REQUEST, "details_mismatch".into())
+    );
 
-    let unknown_contract = json!({"contract_no": "99999", "module_no": "1", "tax_code": OTHER_VAT, "email": "a@pec.it"});
-    assert_eq!(error_code(t.post("/auth/register", unknown_contract).await).await.1, "details_mismatch");
+    let unknown_contract =
+        json!({"contract_no": "99999", "module_no": "1", "tax_code": OTHER_VAT, "email": "a@pec.it"});
+    assert_eq!(
+        error_code(t.post("/auth/register", unknown_contract).await).await.1,
+        "details_mismatch"
+    );
 
     let bad_check_digit = t.post("/auth/register", registration("07654321013", "a@pec.it")).await;
     assert_eq!(bad_check_digit.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(bad_check_digit.json::<Value>().await.unwrap()["fields"]["tax_code"], "invalid");
+    assert_eq!(
+        bad_check_digit.json::<Value>().await.unwrap()["fields"]["tax_code"],
+        "invalid"
+    );
 
-    let no_pec = t.post("/auth/register", registration(OTHER_VAT, "mario.bianchi@gmail.com")).await;
+    let no_pec = t
+        .post("/auth/register", registration(OTHER_VAT, "mario.bianchi@gmail.com"))
+        .await;
     assert_eq!(no_pec.status(), StatusCode::BAD_REQUEST);
     assert_eq!(no_pec.json::<Value>().await.unwrap()["fields"]["email"], "pec_required");
 
-    let not_an_address = t.post("/auth/register", registration(OTHER_VAT, "ufficio at pec.it")).await;
-    assert_eq!(not_an_address.json::<Value>().await.unwrap()["fields"]["email"], "invalid");
-    assert!(t.outbox().iter().all(|m| !m.subject().unwrap().contains("credenziali")), "nothing was sent");
+    let not_an_address = t
+        .post("/auth/register", registration(OTHER_VAT, "ufficio at pec.it"))
+        .await;
+    assert_eq!(
+        not_an_address.json::<Value>().await.unwrap()["fields"]["email"],
+        "invalid"
+    );
+    assert!(
+        t.outbox().iter().all(|m| !m.subject().unwrap().contains("credenziali")),
+        "nothing was sent"
+    );
 
-    let demo_is_registered = json!({"contract_no": "84963", "module_no": "1", "tax_code": DEMO_TAX_CODE, "email": "x@pec.it"});
-    assert_eq!(error_code(t.post("/auth/register", demo_is_registered).await).await.1, "already_registered");
+    let demo_is_registered =
+        json!({"contract_no": "84963", "module_no": "1", "tax_code": DEMO_TAX_CODE, "email": "x@pec.it"});
+    assert_eq!(
+        error_code(t.post("/auth/register", demo_is_registered).await).await.1,
+        "already_registered"
+    );
 }
 
 async fn a_second_registration_waits_60_minutes_and_then_voids_the_first(t: TestServer) {
     t.add_customer("30001", "company", OTHER_VAT, "55501").await;
-    let first = t.post("/auth/register", registration(OTHER_VAT, "uffico@pec.ferramentabianchi.example")).await;
+    let first = t
+        .post(
+            "/auth/register",
+            registration(OTHER_VAT, "uffico@pec.ferramentabianchi.example"),
+        )
+        .await;
     assert_eq!(first.status(), StatusCode::CREATED);
     let first_password = line_value(&t.last_mail().2, "Password temporanea");
 
     t.clock.advance(TimeDelta::minutes(59));
-    let early = t.post("/auth/register", registration(OTHER_VAT, "ufficio@pec.ferramentabianchi.example")).await;
+    let early = t
+        .post(
+            "/auth/register",
+            registration(OTHER_VAT, "ufficio@pec.ferramentabianchi.example"),
+        )
+        .await;
     assert_eq!(early.status(), StatusCode::CONFLICT);
     let body: Value = early.json().await.unwrap();
     assert_eq!(body["code"], "registration_pending");
     assert_eq!(body["fields"]["retry_after_minutes"], "1");
 
     t.clock.advance(TimeDelta::minutes(1) + TimeDelta::seconds(1));
-    let again = t.post("/auth/register", registration(OTHER_VAT, "ufficio@pec.ferramentabianchi.example")).await;
+    let again = t
+        .post(
+            "/auth/register",
+            registration(OTHER_VAT, "ufficio@pec.ferramentabianchi.example"),
+        )
+        .await;
     assert_eq!(again.status(), StatusCode::CREATED);
     let (to, _, text) = t.last_mail();
     assert_eq!(to, "ufficio@pec.ferramentabianchi.example");
     let second_password = line_value(&text, "Password temporanea");
     assert_ne!(first_password, second_password);
-    assert_eq!(error_code(t.login("30001", &first_password).await).await.1, "invalid_credentials");
+    assert_eq!(
+        error_code(t.login("30001", &first_password).await).await.1,
+        "invalid_credentials"
+    );
     t.first_login("30001", &second_password, NEW_PASSWORD).await;
 }
 
 async fn a_temporary_password_expires_after_its_days(t: TestServer) {
     t.add_customer("30001", "company", OTHER_VAT, "55501").await;
-    t.post("/auth/register", registration(OTHER_VAT, "ufficio@pec.ferramentabianchi.example")).await;
+    t.post(
+        "/auth/register",
+        registration(OTHER_VAT, "ufficio@pec.ferramentabianchi.example"),
+    )
+    .await;
     let temporary = line_value(&t.last_mail().2, "Password temporanea");
     t.clock.advance(TimeDelta::days(7) + TimeDelta::seconds(1));
-    assert_eq!(error_code(t.login("30001", &temporary).await).await, (StatusCode::UNAUTHORIZED, "password_expired".into()));
+    assert_eq!(
+        error_code(t.login("30001", &temporary).await).await,
+        (StatusCode::UNAUTHORIZED, "password_expired".into())
+    );
 }
 
 async fn registration_by_category_waits_for_an_operator_then_emails_credentials(t: TestServer) {
@@ -116,21 +196,43 @@ async fn registration_by_category_waits_for_an_operator_then_emails_credentials(
     assert_eq!(response.json::<Value>().await.unwrap()["pending_approval"], true);
     let (_, subject, _) = t.last_mail();
     assert_eq!(subject, "We received your registration");
-    assert_eq!(error_code(t.post("/auth/register-by-category", request).await).await.1, "already_registered");
+    assert_eq!(
+        error_code(t.post("/auth/register-by-category", request).await).await.1,
+        "already_registered"
+    );
 
     let pending: Value = t.json("/ops/registrations", &ops).await;
     let item = &pending.as_array().unwrap()[0];
     assert_eq!(item["customer_name"], "Geometri Associati S.r.l.");
     assert_eq!(item["agreement_code"], "GEOM-PC");
     let username = item["customer_code"].as_str().unwrap().to_owned();
-    assert!(username.starts_with('6'), "online customers are numbered from 600000: {username}");
-    assert_eq!(error_code(t.login(&username, "anything at all 123").await).await.1, "invalid_credentials");
+    assert!(
+        username.starts_with('6'),
+        "online customers are numbered from 600000: {username}"
+    );
+    assert_eq!(
+        error_code(t.login(&username, "anything at all 123").await).await.1,
+        "invalid_credentials"
+    );
 
     let decide = format!("/ops/registrations/{}/decision", item["id"]);
-    assert_eq!(t.post_as(&decide, &ops, json!({"approve": true})).await.status(), StatusCode::NO_CONTENT);
-    assert_eq!(t.post_as(&decide, &ops, json!({"approve": true})).await.status(), StatusCode::NOT_FOUND, "decided once");
+    assert_eq!(
+        t.post_as(&decide, &ops, json!({"approve": true})).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        t.post_as(&decide, &ops, json!({"approve": true})).await.status(),
+        StatusCode::NOT_FOUND,
+        "decided once"
+    );
     let (to, subject, text) = t.last_mail();
-    assert_eq!((to.as_str(), subject.as_str()), ("studio@pec.geometriassociati.example", "Your temporary Sportello credentials"));
+    assert_eq!(
+        (to.as_str(), subject.as_str()),
+        (
+            "studio@pec.geometriassociati.example",
+            "Your temporary Sportello credentials"
+        )
+    );
     assert_eq!(line_value(&text, "Username"), username);
     let temporary = line_value(&text, "Temporary password");
     t.first_login(&username, &temporary, NEW_PASSWORD).await;
@@ -138,7 +240,10 @@ async fn registration_by_category_waits_for_an_operator_then_emails_credentials(
     let agreements: Value = t.json("/ops/agreement-requests", &ops).await;
     let id = agreements[0]["id"].as_i64().unwrap();
     let path = format!("/ops/agreement-requests/{id}/decision");
-    assert_eq!(t.post_as(&path, &ops, json!({"approve": true})).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        t.post_as(&path, &ops, json!({"approve": true})).await.status(),
+        StatusCode::NO_CONTENT
+    );
     let agreement: Option<String> = agreement_of(&t, &username).await;
     assert_eq!(agreement.as_deref(), Some("GEOM-PC"));
 }
@@ -155,24 +260,37 @@ async fn registration_by_category_checks_its_inputs(t: TestServer) {
     company_without_pec["category"] = json!("company");
     company_without_pec["tax_code"] = json!("02468135799");
     let response = t.post("/auth/register-by-category", company_without_pec).await;
-    assert_eq!(response.json::<Value>().await.unwrap()["fields"]["email"], "pec_required");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["email"],
+        "pec_required"
+    );
 
     let mut private_with_vat = base.clone();
     private_with_vat["tax_code"] = json!("02468135799");
     let response = t.post("/auth/register-by-category", private_with_vat).await;
-    assert_eq!(response.json::<Value>().await.unwrap()["fields"]["tax_code"], "person_expected");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["tax_code"],
+        "person_expected"
+    );
 
     let mut unknown_agreement = base.clone();
     unknown_agreement["agreement_code"] = json!("NOPE");
     let response = t.post("/auth/register-by-category", unknown_agreement).await;
-    assert_eq!(response.json::<Value>().await.unwrap()["fields"]["agreement_code"], "unknown");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["agreement_code"],
+        "unknown"
+    );
 
     let mut nameless = base.clone();
     nameless["name"] = json!("   ");
     let response = t.post("/auth/register-by-category", nameless).await;
     assert_eq!(response.json::<Value>().await.unwrap()["fields"]["name"], "required");
 
-    assert_eq!(t.post("/auth/register-by-category", base).await.status(), StatusCode::CREATED, "a private person needs no PEC");
+    assert_eq!(
+        t.post("/auth/register-by-category", base).await.status(),
+        StatusCode::CREATED,
+        "a private person needs no PEC"
+    );
 }
 
 async fn an_operator_invitation_carries_a_one_time_link_to_choose_the_password(t: TestServer) {
@@ -189,20 +307,52 @@ async fn an_operator_invitation_carries_a_one_time_link_to_choose_the_password(t
 
     let weak = json!({"token": token, "new_password": "30001-password-ok"});
     let response = t.post("/auth/password-reset/complete", weak).await;
-    assert_eq!(response.json::<Value>().await.unwrap()["fields"]["new_password"], "contains_username");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["new_password"],
+        "contains_username"
+    );
     let accept = json!({"token": token, "new_password": NEW_PASSWORD});
-    assert_eq!(t.post("/auth/password-reset/complete", accept.clone()).await.status(), StatusCode::NO_CONTENT);
-    assert_eq!(error_code(t.post("/auth/password-reset/complete", accept).await).await.1, "code_expired", "one time only");
+    assert_eq!(
+        t.post("/auth/password-reset/complete", accept.clone()).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        error_code(t.post("/auth/password-reset/complete", accept).await)
+            .await
+            .1,
+        "code_expired",
+        "one time only"
+    );
     let (access, _) = t.tokens_for("30001", NEW_PASSWORD).await;
-    assert_eq!(t.get("/home", &access).await.status(), StatusCode::OK, "no forced change after the link");
+    assert_eq!(
+        t.get("/home", &access).await.status(),
+        StatusCode::OK,
+        "no forced change after the link"
+    );
 
-    assert_eq!(error_code(t.post_as("/ops/invitations", &ops, invite).await).await.1, "already_registered");
+    assert_eq!(
+        error_code(t.post_as("/ops/invitations", &ops, invite).await).await.1,
+        "already_registered"
+    );
     let unknown = json!({"customer_code": "77777", "email": "a@pec.it"});
     let response = t.post_as("/ops/invitations", &ops, unknown).await;
-    assert_eq!(response.json::<Value>().await.unwrap()["fields"]["customer_code"], "unknown");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["customer_code"],
+        "unknown"
+    );
     let customer_token = t.demo_tokens().await.0;
-    let response = t.post_as("/ops/invitations", &customer_token, json!({"customer_code": DEMO_USERNAME, "email": "a@pec.it"})).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "a customer token is not an operator token");
+    let response = t
+        .post_as(
+            "/ops/invitations",
+            &customer_token,
+            json!({"customer_code": DEMO_USERNAME, "email": "a@pec.it"}),
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::UNAUTHORIZED,
+        "a customer token is not an operator token"
+    );
 }
 
 on_both_engines!(

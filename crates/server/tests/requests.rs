@@ -20,7 +20,10 @@ async fn dental(t: &TestServer, access: &str) -> (i64, String) {
         .iter()
         .find(|c| c["contract_no"] == "84963/1")
         .expect("the demo contract");
-    (contract["id"].as_i64().unwrap(), contract["current_iban"].as_str().unwrap().to_owned())
+    (
+        contract["id"].as_i64().unwrap(),
+        contract["current_iban"].as_str().unwrap().to_owned(),
+    )
 }
 
 fn tomorrow(t: &TestServer) -> String {
@@ -34,7 +37,10 @@ async fn create(t: &TestServer, access: &str, body: Value) -> reqwest::Response 
 async fn field_error(response: reqwest::Response, field: &str) -> String {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: Value = response.json().await.unwrap();
-    body["fields"][field].as_str().unwrap_or_else(|| panic!("no {field} in {body}")).to_owned()
+    body["fields"][field]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {field} in {body}"))
+        .to_owned()
 }
 
 async fn upload(t: &TestServer, access: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
@@ -56,12 +62,19 @@ async fn an_iban_change_gets_a_code_a_status_and_shows_in_the_list(t: TestServer
     assert_eq!(response.status(), StatusCode::CREATED);
     let detail: Value = response.json().await.unwrap();
     let year = t.clock.today().year();
-    assert_eq!(detail["code"], format!("RIC-{year}-000002"), "the demo's request is number 1");
+    assert_eq!(
+        detail["code"],
+        format!("RIC-{year}-000002"),
+        "the demo's request is number 1"
+    );
     assert_eq!(detail["status"], "submitted");
     assert_eq!(detail["title"], "Cambio IBAN - contratto 84963/1");
     assert_eq!(detail["details"]["current_iban"], current);
     assert_eq!(detail["details"]["new_iban"], "IT51W0306912011000000123456");
-    assert_eq!(detail["messages"][0]["body"], "Dal mese prossimo addebitate sul nuovo conto.");
+    assert_eq!(
+        detail["messages"][0]["body"],
+        "Dal mese prossimo addebitate sul nuovo conto."
+    );
     assert_eq!(detail["messages"][0]["author"], "customer");
 
     let list: Value = t.json("/requests", &access).await;
@@ -84,35 +97,94 @@ async fn every_form_refuses_its_bad_inputs(t: TestServer) {
     let ok_date = tomorrow(&t);
     let yesterday = (t.clock.today() - Days::new(1)).to_string();
     let cases = [
-        (iban("IT51W0306912011000000123456", false, ok_date.clone(), &long), "message", "too_long"),
-        (iban("IT51W0306912011000000123456", false, yesterday.clone(), ""), "effective_from", "in_the_past"),
-        (iban("DE89370400440532013000", false, ok_date.clone(), ""), "new_iban", "foreign_not_flagged"),
-        (iban("IT51W0306912011000000123456", true, ok_date.clone(), ""), "foreign", "italian_iban"),
-        (iban("IT52W0306912011000000123456", false, ok_date.clone(), ""), "new_iban", "invalid"),
-        (iban(&current, false, ok_date.clone(), ""), "new_iban", "same_as_current"),
+        (
+            iban("IT51W0306912011000000123456", false, ok_date.clone(), &long),
+            "message",
+            "too_long",
+        ),
+        (
+            iban("IT51W0306912011000000123456", false, yesterday.clone(), ""),
+            "effective_from",
+            "in_the_past",
+        ),
+        (
+            iban("DE89370400440532013000", false, ok_date.clone(), ""),
+            "new_iban",
+            "foreign_not_flagged",
+        ),
+        (
+            iban("IT51W0306912011000000123456", true, ok_date.clone(), ""),
+            "foreign",
+            "italian_iban",
+        ),
+        (
+            iban("IT52W0306912011000000123456", false, ok_date.clone(), ""),
+            "new_iban",
+            "invalid",
+        ),
+        (
+            iban(&current, false, ok_date.clone(), ""),
+            "new_iban",
+            "same_as_current",
+        ),
     ];
     for (body, field, problem) in cases {
-        assert_eq!(field_error(create(&t, &access, body.clone()).await, field).await, problem, "{body}");
+        assert_eq!(
+            field_error(create(&t, &access, body.clone()).await, field).await,
+            problem,
+            "{body}"
+        );
     }
     let five_hundred = "à".repeat(500);
-    let response = create(&t, &access, iban("DE89370400440532013000", true, ok_date.clone(), &five_hundred)).await;
-    assert_eq!(response.status(), StatusCode::CREATED, "500 characters, accented or not, are allowed; a flagged foreign IBAN too");
+    let response = create(
+        &t,
+        &access,
+        iban("DE89370400440532013000", true, ok_date.clone(), &five_hundred),
+    )
+    .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "500 characters, accented or not, are allowed; a flagged foreign IBAN too"
+    );
 
     let address = json!({"kind": "address_change", "new_address": " ", "effective_from": ok_date});
-    assert_eq!(field_error(create(&t, &access, address).await, "new_address").await, "required");
+    assert_eq!(
+        field_error(create(&t, &access, address).await, "new_address").await,
+        "required"
+    );
     let address = json!({"kind": "address_change", "new_address": "Via Roma 1, Milano", "effective_from": yesterday});
-    assert_eq!(field_error(create(&t, &access, address).await, "effective_from").await, "in_the_past");
+    assert_eq!(
+        field_error(create(&t, &access, address).await, "effective_from").await,
+        "in_the_past"
+    );
     let free = json!({"kind": "free", "type_code": "nope", "message": "ciao"});
-    assert_eq!(field_error(create(&t, &access, free).await, "type_code").await, "unknown");
+    assert_eq!(
+        field_error(create(&t, &access, free).await, "type_code").await,
+        "unknown"
+    );
     let free = json!({"kind": "free", "type_code": "other"});
-    assert_eq!(field_error(create(&t, &access, free).await, "message").await, "required");
+    assert_eq!(
+        field_error(create(&t, &access, free).await, "message").await,
+        "required"
+    );
     let free = json!({"kind": "free", "type_code": "other", "attachment_ids": ["made-up"]});
-    assert_eq!(field_error(create(&t, &access, free).await, "attachment_ids").await, "unknown");
+    assert_eq!(
+        field_error(create(&t, &access, free).await, "attachment_ids").await,
+        "unknown"
+    );
     let unknown_kind = json!({"kind": "loan", "message": "x"});
-    assert_eq!(error_code(create(&t, &access, unknown_kind).await).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        error_code(create(&t, &access, unknown_kind).await).await.0,
+        StatusCode::BAD_REQUEST
+    );
 
     let list: Value = t.json("/requests", &access).await;
-    assert_eq!(list.as_array().unwrap().len(), 2, "only the two valid requests were filed");
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        2,
+        "only the two valid requests were filed"
+    );
 }
 
 async fn another_customers_contracts_and_requests_are_out_of_reach(t: TestServer) {
@@ -120,22 +192,39 @@ async fn another_customers_contracts_and_requests_are_out_of_reach(t: TestServer
     let (access, _) = t.demo_tokens().await;
     let body = json!({"kind": "iban_change", "contract_id": other_contract, "new_iban": "IT51W0306912011000000123456",
         "effective_from": tomorrow(&t)});
-    assert_eq!(field_error(create(&t, &access, body).await, "contract_id").await, "unknown");
+    assert_eq!(
+        field_error(create(&t, &access, body).await, "contract_id").await,
+        "unknown"
+    );
     let payoff = t.get(&format!("/contracts/{other_contract}/payoff"), &access).await;
     assert_eq!(payoff.status(), StatusCode::NOT_FOUND);
 
     // The other customer files a request; the demo user cannot read it or write on it.
-    t.post_as("/ops/invitations", &t.ops_token().await, json!({"customer_code": "30001", "email": "a@pec.bianchi.example"})).await;
+    t.post_as(
+        "/ops/invitations",
+        &t.ops_token().await,
+        json!({"customer_code": "30001", "email": "a@pec.bianchi.example"}),
+    )
+    .await;
     let temporary = common::line_value(&t.last_mail().2, "Password temporanea");
     let theirs = t.first_login("30001", &temporary, "cipresso in collina 77").await;
-    let filed: Value = create(&t, &theirs, json!({"kind": "free", "type_code": "other", "message": "Buongiorno"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let filed: Value = create(
+        &t,
+        &theirs,
+        json!({"kind": "free", "type_code": "other", "message": "Buongiorno"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let id = filed["id"].as_i64().unwrap();
-    assert_eq!(error_code(t.get(&format!("/requests/{id}"), &access).await).await.0, StatusCode::NOT_FOUND);
-    let reply = t.post_as(&format!("/requests/{id}/messages"), &access, json!({"body": "intruso"})).await;
+    assert_eq!(
+        error_code(t.get(&format!("/requests/{id}"), &access).await).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let reply = t
+        .post_as(&format!("/requests/{id}/messages"), &access, json!({"body": "intruso"}))
+        .await;
     assert_eq!(error_code(reply).await.0, StatusCode::NOT_FOUND);
     let mine: Value = t.json("/requests", &access).await;
     assert!(mine.as_array().unwrap().iter().all(|r| r["id"] != id));
@@ -146,22 +235,36 @@ async fn early_termination_records_the_outstanding_principal_and_the_chosen_inst
     let (contract, _) = dental(&t, &access).await;
     let quote: Value = t.json(&format!("/contracts/{contract}/payoff"), &access).await;
     let detail: Value = t.json(&format!("/contracts/{contract}"), &access).await;
-    assert_eq!(quote["outstanding_principal"], detail["outstanding_today"], "the same figure as the contract page");
+    assert_eq!(
+        quote["outstanding_principal"], detail["outstanding_today"],
+        "the same figure as the contract page"
+    );
     assert!(cents(&quote["outstanding_principal"]) > 0);
     let installments = quote["installments"].as_array().unwrap();
     assert!(!installments.is_empty());
     let today = t.clock.today().to_string();
-    assert!(installments.iter().all(|i| i["due_on"].as_str().unwrap() > today.as_str()), "only installments not yet due");
+    assert!(
+        installments
+            .iter()
+            .all(|i| i["due_on"].as_str().unwrap() > today.as_str()),
+        "only installments not yet due"
+    );
     let last = &installments[installments.len() / 2];
 
     let body = json!({"kind": "early_termination", "contract_id": contract, "last_installment_no": last["number"]});
     let filed: Value = create(&t, &access, body).await.json().await.unwrap();
-    assert_eq!(filed["details"]["outstanding_principal"], quote["outstanding_principal"]);
+    assert_eq!(
+        filed["details"]["outstanding_principal"],
+        quote["outstanding_principal"]
+    );
     assert_eq!(filed["details"]["last_installment_due"], last["due_on"]);
     assert_eq!(filed["details"]["as_of"], today);
 
     let past = json!({"kind": "early_termination", "contract_id": contract, "last_installment_no": 1});
-    assert_eq!(field_error(create(&t, &access, past).await, "last_installment_no").await, "not_a_future_installment");
+    assert_eq!(
+        field_error(create(&t, &access, past).await, "last_installment_no").await,
+        "not_a_future_installment"
+    );
 }
 
 async fn attachments_are_checked_by_content_size_and_checksum(t: TestServer) {
@@ -170,17 +273,37 @@ async fn attachments_are_checked_by_content_size_and_checksum(t: TestServer) {
     assert_eq!(response.status(), StatusCode::CREATED);
     let pdf: Value = response.json().await.unwrap();
     assert_eq!(pdf["content_type"], "application/pdf");
-    let png: Value = upload(&t, &access, "foto.jpg", PNG.to_vec()).await.json().await.unwrap();
+    let png: Value = upload(&t, &access, "foto.jpg", PNG.to_vec())
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(png["content_type"], "image/png", "the content decides, not the name");
 
-    let disguised = upload(&t, &access, "fattura.pdf", b"MZ\x90\0 this is a Windows program".to_vec()).await;
-    assert_eq!(error_code(disguised).await, (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_file_type".into()));
+    let disguised = upload(
+        &t,
+        &access,
+        "fattura.pdf",
+        b"MZ\x90\0 this is a Windows program".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        error_code(disguised).await,
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_file_type".into())
+    );
     let mut big = PDF.to_vec();
     big.resize(10 * 1024 * 1024 + 1, b' ');
-    assert_eq!(error_code(upload(&t, &access, "big.pdf", big).await).await, (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large".into()));
+    assert_eq!(
+        error_code(upload(&t, &access, "big.pdf", big).await).await,
+        (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large".into())
+    );
     let mut exactly = PDF.to_vec();
     exactly.resize(10 * 1024 * 1024, b' ');
-    assert_eq!(upload(&t, &access, "exactly.pdf", exactly).await.status(), StatusCode::CREATED, "10 MB is allowed");
+    assert_eq!(
+        upload(&t, &access, "exactly.pdf", exactly).await.status(),
+        StatusCode::CREATED,
+        "10 MB is allowed"
+    );
 
     let body = json!({"kind": "free", "type_code": "documents_copy", "message": "In allegato il contratto.",
         "attachment_ids": [pdf["id"], png["id"]]});
@@ -188,7 +311,11 @@ async fn attachments_are_checked_by_content_size_and_checksum(t: TestServer) {
     let attached = &filed["messages"][0]["attachments"];
     assert_eq!(attached.as_array().unwrap().len(), 2);
     assert_eq!(attached[0]["file_name"], "contratto firmato.pdf");
-    assert_eq!(field_error(create(&t, &access, body).await, "attachment_ids").await, "unknown", "an attachment is used once");
+    assert_eq!(
+        field_error(create(&t, &access, body).await, "attachment_ids").await,
+        "unknown",
+        "an attachment is used once"
+    );
 
     let id = pdf["id"].as_str().unwrap();
     let download = t.get(&format!("/attachments/{id}"), &access).await;
@@ -200,52 +327,108 @@ async fn attachments_are_checked_by_content_size_and_checksum(t: TestServer) {
     // Bytes changed on disk behind the server's back are refused, not served.
     let stored = t.dir.path().join("attachments").join(id);
     std::fs::write(&stored, b"%PDF-1.4 tampered").unwrap();
-    assert_eq!(error_code(t.get(&format!("/attachments/{id}"), &access).await).await.0, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        error_code(t.get(&format!("/attachments/{id}"), &access).await).await.0,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
 
     t.add_customer("30001", "company", common::OTHER_VAT, "55501").await;
-    t.post_as("/ops/invitations", &t.ops_token().await, json!({"customer_code": "30001", "email": "a@pec.bianchi.example"})).await;
+    t.post_as(
+        "/ops/invitations",
+        &t.ops_token().await,
+        json!({"customer_code": "30001", "email": "a@pec.bianchi.example"}),
+    )
+    .await;
     let temporary = common::line_value(&t.last_mail().2, "Password temporanea");
     let other = t.first_login("30001", &temporary, "cipresso in collina 77").await;
-    assert_eq!(t.get(&format!("/attachments/{}", png["id"].as_str().unwrap()), &other).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.get(&format!("/attachments/{}", png["id"].as_str().unwrap()), &other)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn the_thread_moves_between_desk_and_customer_until_closed(t: TestServer) {
     let (access, _) = t.demo_tokens().await;
     let ops = t.ops_token().await;
-    let filed: Value = create(&t, &access, json!({"kind": "free", "type_code": "account_statement", "message": "Mi serve l'estratto conto 2025."}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let filed: Value = create(
+        &t,
+        &access,
+        json!({"kind": "free", "type_code": "account_statement", "message": "Mi serve l'estratto conto 2025."}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let id = filed["id"].as_i64().unwrap();
     let reply = json!({"body": "Per quale contratto?", "status": "waiting_customer"});
     let response = t.post_as(&format!("/ops/requests/{id}/replies"), &ops, reply).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(response.json::<Value>().await.unwrap()["author_name"], "Anna Neri");
-    assert_eq!(t.json(&format!("/requests/{id}"), &access).await["status"], "waiting_customer");
+    assert_eq!(
+        t.json(&format!("/requests/{id}"), &access).await["status"],
+        "waiting_customer"
+    );
 
     let notifications: Value = t.json("/notifications", &access).await;
     let code = filed["code"].as_str().unwrap();
     assert_eq!(notifications["items"][0]["subject"], format!("{code} – Estratto conto"));
     assert_eq!(notifications["items"][0]["request_id"], id);
 
-    let answer = t.post_as(&format!("/requests/{id}/messages"), &access, json!({"body": "Il 84963/1, grazie."})).await;
+    let answer = t
+        .post_as(
+            &format!("/requests/{id}/messages"),
+            &access,
+            json!({"body": "Il 84963/1, grazie."}),
+        )
+        .await;
     assert_eq!(answer.status(), StatusCode::CREATED);
     let detail: Value = t.json(&format!("/requests/{id}"), &access).await;
-    assert_eq!(detail["status"], "in_progress", "the customer's answer moves it back to the desk");
-    let authors: Vec<&str> = detail["messages"].as_array().unwrap().iter().map(|m| m["author"].as_str().unwrap()).collect();
+    assert_eq!(
+        detail["status"], "in_progress",
+        "the customer's answer moves it back to the desk"
+    );
+    let authors: Vec<&str> = detail["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["author"].as_str().unwrap())
+        .collect();
     assert_eq!(authors, ["customer", "operator", "customer"]);
 
-    let too_long = t.post_as(&format!("/requests/{id}/messages"), &access, json!({"body": "x".repeat(501)})).await;
+    let too_long = t
+        .post_as(
+            &format!("/requests/{id}/messages"),
+            &access,
+            json!({"body": "x".repeat(501)}),
+        )
+        .await;
     assert_eq!(field_error(too_long, "body").await, "too_long");
-    let empty = t.post_as(&format!("/requests/{id}/messages"), &access, json!({"body": "  "})).await;
+    let empty = t
+        .post_as(&format!("/requests/{id}/messages"), &access, json!({"body": "  "}))
+        .await;
     assert_eq!(field_error(empty, "body").await, "required");
 
-    let close = t.post_as(&format!("/ops/requests/{id}/status"), &ops, json!({"status": "completed"})).await;
+    let close = t
+        .post_as(
+            &format!("/ops/requests/{id}/status"),
+            &ops,
+            json!({"status": "completed"}),
+        )
+        .await;
     assert_eq!(close.status(), StatusCode::NO_CONTENT);
-    let late = t.post_as(&format!("/requests/{id}/messages"), &access, json!({"body": "Ancora una cosa"})).await;
+    let late = t
+        .post_as(
+            &format!("/requests/{id}/messages"),
+            &access,
+            json!({"body": "Ancora una cosa"}),
+        )
+        .await;
     assert_eq!(error_code(late).await, (StatusCode::CONFLICT, "conflict".into()));
-    let unknown_status = t.post_as(&format!("/ops/requests/{id}/status"), &ops, json!({"status": "lost"})).await;
+    let unknown_status = t
+        .post_as(&format!("/ops/requests/{id}/status"), &ops, json!({"status": "lost"}))
+        .await;
     assert_eq!(unknown_status.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -269,17 +452,31 @@ async fn idempotency_keys_replay_refuse_other_bodies_and_in_flight_duplicates(t:
 
     let mut changed = body.clone();
     changed["message"] = json!("Un'altra domanda");
-    assert_eq!(error_code(send(changed, "outbox-1").await.unwrap()).await, (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_mismatch".into()));
+    assert_eq!(
+        error_code(send(changed, "outbox-1").await.unwrap()).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_mismatch".into())
+    );
 
     // A key whose first request is still being processed.
     let store = &t.server.state.store;
     let user = store.user_by_username("10093").await.unwrap().unwrap();
-    let hash = sportello_server::secrets::sha256_hex(&serde_json::to_string(&serde_json::from_value::<sportello_domain::api::requests::NewRequest>(body.clone()).unwrap()).unwrap());
+    let hash = sportello_server::secrets::sha256_hex(
+        &serde_json::to_string(
+            &serde_json::from_value::<sportello_domain::api::requests::NewRequest>(body.clone()).unwrap(),
+        )
+        .unwrap(),
+    );
     assert!(matches!(
-        store.claim_idempotency_key(user.id, "outbox-2", &hash, t.clock.now_ms()).await.unwrap(),
+        store
+            .claim_idempotency_key(user.id, "outbox-2", &hash, t.clock.now_ms())
+            .await
+            .unwrap(),
         sportello_server::store::requests::KeyState::Claimed
     ));
-    assert_eq!(error_code(send(body.clone(), "outbox-2").await.unwrap()).await, (StatusCode::CONFLICT, "conflict".into()));
+    assert_eq!(
+        error_code(send(body.clone(), "outbox-2").await.unwrap()).await,
+        (StatusCode::CONFLICT, "conflict".into())
+    );
 
     // Ten concurrent sends of one key file one request.
     let sends = (0..10).map(|_| send(body.clone(), "outbox-3"));
@@ -299,9 +496,21 @@ async fn idempotency_keys_replay_refuse_other_bodies_and_in_flight_duplicates(t:
     }
     assert_eq!(codes.len(), 1, "every success is the same request: {codes:?}");
     let list: Value = t.json("/requests", &access).await;
-    assert_eq!(list.as_array().unwrap().len(), 3, "the demo's, outbox-1's and outbox-3's");
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        3,
+        "the demo's, outbox-1's and outbox-3's"
+    );
 
-    let bad_key = t.http.post(t.url("/requests")).bearer_auth(&access).header("Idempotency-Key", "").json(&body).send().await.unwrap();
+    let bad_key = t
+        .http
+        .post(t.url("/requests"))
+        .bearer_auth(&access)
+        .header("Idempotency-Key", "")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(error_code(bad_key).await.0, StatusCode::BAD_REQUEST);
 }
 
@@ -310,11 +519,19 @@ async fn the_self_service_forms_get_their_context(t: TestServer) {
     let context: Value = t.json("/self-service", &access).await;
     assert_eq!(context["current_address"], "Via Nazionale 212, 00184 Roma (RM), IT");
     let home: Value = t.json("/home", &access).await;
-    assert_eq!(context["contracts"].as_array().unwrap().len() as u64, home["contracts"]["active_count"].as_u64().unwrap(), "active ones only");
+    assert_eq!(
+        context["contracts"].as_array().unwrap().len() as u64,
+        home["contracts"]["active_count"].as_u64().unwrap(),
+        "active ones only"
+    );
     let types: Value = t.json("/requests/types", &access).await;
     assert_eq!(types, context["request_types"]);
-    assert_eq!(types[0], json!({"code": "documents_copy", "title": "Copia documenti contrattuali"}));
-    t.call(Method::PATCH, "/profile", &access, Some(json!({"language": "en"}))).await;
+    assert_eq!(
+        types[0],
+        json!({"code": "documents_copy", "title": "Copia documenti contrattuali"})
+    );
+    t.call(Method::PATCH, "/profile", &access, Some(json!({"language": "en"})))
+        .await;
     let types: Value = t.json("/requests/types", &access).await;
     assert_eq!(types[0]["title"], "Copy of contract documents");
 }

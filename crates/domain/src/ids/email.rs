@@ -163,7 +163,13 @@ mod tests {
 
     #[test]
     fn tells_certified_mail_domains_from_ordinary_ones() {
-        for pec in ["a@pec.it", "studio@pec.studiorossi.example", "x@legalmail.it", "y@arubapec.it", "z@cert.legalmail.it"] {
+        for pec in [
+            "a@pec.it",
+            "studio@pec.studiorossi.example",
+            "x@legalmail.it",
+            "y@arubapec.it",
+            "z@cert.legalmail.it",
+        ] {
             assert!(pec.parse::<Email>().unwrap().looks_certified(), "{pec}");
         }
         for plain in ["a@gmail.com", "b@libero.it", "c@specchio.it", "d@studiorossi.example"] {

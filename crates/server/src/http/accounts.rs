@@ -13,7 +13,8 @@ use axum::response::Response;
 use axum::Json;
 use sportello_domain::api::accounts::{
     ChangePassword, CompleteReset, EmailChange, EmailChangeConfirm, EmailChangeStarted, Profile, ProfileUpdate,
-    RecoverRequest, RegisterByCategory, RegisterByContract, Registered, ResetRequest, ResetStarted, SubUser, SubUserForm,
+    RecoverRequest, RegisterByCategory, RegisterByContract, Registered, ResetRequest, ResetStarted, SubUser,
+    SubUserForm,
 };
 use sportello_domain::ApiError;
 
@@ -39,7 +40,11 @@ pub(super) async fn register(
     ApiJson(req): ApiJson<RegisterByContract>,
 ) -> Result<(StatusCode, Json<Registered>), ServerError> {
     limit(&state, Scope::RegisterAddress, &client.0.to_string())?;
-    limit(&state, Scope::RegisterAccount, &format!("{}/{}", req.contract_no.trim(), req.module_no.trim()))?;
+    limit(
+        &state,
+        Scope::RegisterAccount,
+        &format!("{}/{}", req.contract_no.trim(), req.module_no.trim()),
+    )?;
     let done = accounts::register_by_contract(&state, &Origin::anonymous(client.0), req).await?;
     Ok((StatusCode::CREATED, Json(done)))
 }
@@ -68,8 +73,14 @@ pub(super) async fn recover(
     ApiJson(req): ApiJson<RecoverRequest>,
 ) -> Result<Json<ResetStarted>, ServerError> {
     limit(&state, Scope::ResetAddress, &client.0.to_string())?;
-    limit(&state, Scope::ResetAccount, &format!("{}/{}", req.contract_no.trim(), req.module_no.trim()))?;
-    Ok(Json(accounts::recover(&state, &Origin::anonymous(client.0), req).await?))
+    limit(
+        &state,
+        Scope::ResetAccount,
+        &format!("{}/{}", req.contract_no.trim(), req.module_no.trim()),
+    )?;
+    Ok(Json(
+        accounts::recover(&state, &Origin::anonymous(client.0), req).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "accounts", request_body = ResetRequest,
@@ -82,7 +93,9 @@ pub(super) async fn request_reset(
 ) -> Result<Json<ResetStarted>, ServerError> {
     limit(&state, Scope::ResetAddress, &client.0.to_string())?;
     limit(&state, Scope::ResetAccount, req.username.trim())?;
-    Ok(Json(accounts::request_reset(&state, &Origin::anonymous(client.0), req).await?))
+    Ok(Json(
+        accounts::request_reset(&state, &Origin::anonymous(client.0), req).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/password-reset/complete", tag = "accounts", request_body = CompleteReset,
@@ -116,7 +129,10 @@ pub(super) async fn change_password(
 
 #[utoipa::path(get, path = "/api/v1/profile", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = Profile), (status = 401, body = ApiError)))]
-pub(super) async fn profile(State(state): State<AppState>, AnyCaller(who): AnyCaller) -> Result<Json<Profile>, ServerError> {
+pub(super) async fn profile(
+    State(state): State<AppState>,
+    AnyCaller(who): AnyCaller,
+) -> Result<Json<Profile>, ServerError> {
     Ok(Json(accounts::profile(&state, who.user_id).await?))
 }
 
@@ -129,7 +145,9 @@ pub(super) async fn update_profile(
     Caller(who): Caller,
     ApiJson(req): ApiJson<ProfileUpdate>,
 ) -> Result<Json<Profile>, ServerError> {
-    Ok(Json(accounts::update_profile(&state, &who, &origin(&who, &client), req).await?))
+    Ok(Json(
+        accounts::update_profile(&state, &who, &origin(&who, &client), req).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/profile/email", tag = "accounts", request_body = EmailChange, security(("bearer" = [])),
@@ -142,7 +160,9 @@ pub(super) async fn start_email_change(
     ApiJson(req): ApiJson<EmailChange>,
 ) -> Result<Json<EmailChangeStarted>, ServerError> {
     limit(&state, Scope::ResetAccount, &who.username)?;
-    Ok(Json(accounts::start_email_change(&state, &who, &origin(&who, &client), req).await?))
+    Ok(Json(
+        accounts::start_email_change(&state, &who, &origin(&who, &client), req).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/profile/email/confirm", tag = "accounts", request_body = EmailChangeConfirm,
@@ -155,12 +175,17 @@ pub(super) async fn confirm_email_change(
     ApiJson(req): ApiJson<EmailChangeConfirm>,
 ) -> Result<Json<Profile>, ServerError> {
     limit(&state, Scope::CodeAddress, &client.0.to_string())?;
-    Ok(Json(accounts::confirm_email_change(&state, &who, &origin(&who, &client), req).await?))
+    Ok(Json(
+        accounts::confirm_email_change(&state, &who, &origin(&who, &client), req).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/sub-users", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = Vec<SubUser>), (status = 403, description = "forbidden for sub-users", body = ApiError)))]
-pub(super) async fn list_sub_users(State(state): State<AppState>, Caller(who): Caller) -> Result<Json<Vec<SubUser>>, ServerError> {
+pub(super) async fn list_sub_users(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<Vec<SubUser>>, ServerError> {
     Ok(Json(accounts::list_sub_users(&state, &who).await?))
 }
 
@@ -194,7 +219,9 @@ pub(super) async fn update_sub_user(
     Path(username): Path<String>,
     ApiJson(form): ApiJson<SubUserForm>,
 ) -> Result<Json<SubUser>, ServerError> {
-    Ok(Json(accounts::update_sub_user(&state, &who, &origin(&who, &client), &username, form).await?))
+    Ok(Json(
+        accounts::update_sub_user(&state, &who, &origin(&who, &client), &username, form).await?,
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/sub-users/{username}", tag = "accounts", security(("bearer" = [])),

@@ -108,14 +108,19 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         let Some(value) = parts.headers.get("idempotency-key") else {
             return Ok(IdempotencyKey(None));
         };
-        let key = value.to_str().ok().map(str::trim).filter(|k| {
-            !k.is_empty() && k.len() <= 128 && k.bytes().all(|b| b.is_ascii_graphic())
-        });
+        let key = value
+            .to_str()
+            .ok()
+            .map(str::trim)
+            .filter(|k| !k.is_empty() && k.len() <= 128 && k.bytes().all(|b| b.is_ascii_graphic()));
         match key {
             Some(k) => Ok(IdempotencyKey(Some(k.to_owned()))),
-            None => Err(ApiError::new(ErrorCode::BadRequest, "Idempotency-Key is 1 to 128 visible ASCII characters")
-                .with_field("idempotency_key", "invalid")
-                .into()),
+            None => Err(ApiError::new(
+                ErrorCode::BadRequest,
+                "Idempotency-Key is 1 to 128 visible ASCII characters",
+            )
+            .with_field("idempotency_key", "invalid")
+            .into()),
         }
     }
 }

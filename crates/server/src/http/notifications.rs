@@ -34,7 +34,9 @@ pub(super) async fn list(
     Caller(who): Caller,
     ApiQuery(q): ApiQuery<NotificationsQuery>,
 ) -> Result<Json<NotificationList>, ServerError> {
-    Ok(Json(notifications::list(&state, &who, q.before.unwrap_or(0), q.limit.unwrap_or(20)).await?))
+    Ok(Json(
+        notifications::list(&state, &who, q.before.unwrap_or(0), q.limit.unwrap_or(20)).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", operation_id = "mark_notification_read", security(("bearer" = [])),
@@ -77,7 +79,11 @@ pub(super) async fn changes(
 ) -> Result<Json<Vec<ChangeEvent>>, ServerError> {
     let rows = state
         .store
-        .changes_after(who.customer_id, q.after.unwrap_or(0), q.limit.unwrap_or(500).clamp(1, 1000))
+        .changes_after(
+            who.customer_id,
+            q.after.unwrap_or(0),
+            q.limit.unwrap_or(500).clamp(1, 1000),
+        )
         .await?;
     Ok(Json(rows.into_iter().map(change_event).collect()))
 }

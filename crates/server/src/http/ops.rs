@@ -34,7 +34,9 @@ pub(super) async fn login(
 ) -> Result<Json<OperatorSession>, ServerError> {
     limit(&state, Scope::LoginAddress, &client.0.to_string())?;
     limit(&state, Scope::LoginAccount, &format!("ops:{}", req.username.trim()))?;
-    Ok(Json(ops::login(&state, &Origin::anonymous(client.0), &req.username, &req.password).await?))
+    Ok(Json(
+        ops::login(&state, &Origin::anonymous(client.0), &req.username, &req.password).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/invitations", tag = "ops", operation_id = "ops_invite", request_body = Invitation, security(("bearer" = [])),
@@ -46,7 +48,10 @@ pub(super) async fn invite(
     ApiJson(req): ApiJson<Invitation>,
 ) -> Result<(StatusCode, Json<Invited>), ServerError> {
     op.require(Duty::Desk)?;
-    Ok((StatusCode::CREATED, Json(accounts::invite(&state, &origin(&op, &client), req).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(accounts::invite(&state, &origin(&op, &client), req).await?),
+    ))
 }
 
 fn pending_item(r: crate::store::accounts::PendingRow) -> PendingItem {
@@ -67,7 +72,15 @@ pub(super) async fn registrations(
     OpsCaller(op): OpsCaller,
 ) -> Result<Json<Vec<PendingItem>>, ServerError> {
     op.require(Duty::Desk)?;
-    Ok(Json(state.store.pending_registrations().await?.into_iter().map(pending_item).collect()))
+    Ok(Json(
+        state
+            .store
+            .pending_registrations()
+            .await?
+            .into_iter()
+            .map(pending_item)
+            .collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/registrations/{id}/decision", tag = "ops", operation_id = "ops_decide_registration", request_body = Decision,
@@ -92,7 +105,15 @@ pub(super) async fn agreement_requests(
     OpsCaller(op): OpsCaller,
 ) -> Result<Json<Vec<PendingItem>>, ServerError> {
     op.require(Duty::Desk)?;
-    Ok(Json(state.store.pending_agreement_requests().await?.into_iter().map(pending_item).collect()))
+    Ok(Json(
+        state
+            .store
+            .pending_agreement_requests()
+            .await?
+            .into_iter()
+            .map(pending_item)
+            .collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/agreement-requests/{id}/decision", tag = "ops", operation_id = "ops_decide_agreement", request_body = Decision,
@@ -118,7 +139,9 @@ pub(super) async fn list_requests(
     ApiQuery(q): ApiQuery<RequestsQuery>,
 ) -> Result<Json<Vec<RequestSummary>>, ServerError> {
     op.require(Duty::Desk)?;
-    Ok(Json(requests::list(&state, 0, q.status, q.limit.unwrap_or(100).clamp(1, 500)).await?))
+    Ok(Json(
+        requests::list(&state, 0, q.status, q.limit.unwrap_or(100).clamp(1, 500)).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/ops/requests/{id}", tag = "ops", operation_id = "ops_request_detail", security(("bearer" = [])), params(("id" = i64, Path)),
@@ -144,7 +167,10 @@ pub(super) async fn reply(
     ApiJson(r): ApiJson<DeskReply>,
 ) -> Result<(StatusCode, Json<RequestMessage>), ServerError> {
     op.require(Duty::Desk)?;
-    Ok((StatusCode::CREATED, Json(ops::reply(&state, &op, &origin(&op, &client), id, r).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(ops::reply(&state, &op, &origin(&op, &client), id, r).await?),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/requests/{id}/status", tag = "ops", operation_id = "ops_set_status", request_body = StatusChange,
@@ -223,7 +249,10 @@ pub(super) async fn publish_invoice(
     ApiJson(p): ApiJson<PublishInvoice>,
 ) -> Result<(StatusCode, Json<Published>), ServerError> {
     op.require(Duty::Billing)?;
-    Ok((StatusCode::CREATED, Json(ops::publish_invoice(&state, &origin(&op, &client), p).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(ops::publish_invoice(&state, &origin(&op, &client), p).await?),
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -241,5 +270,7 @@ pub(super) async fn audit(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, ServerError> {
     op.require(Duty::Admin)?;
-    Ok(Json(ops::audit_log(&state, q.after_id.unwrap_or(0), q.limit.unwrap_or(200)).await?))
+    Ok(Json(
+        ops::audit_log(&state, q.after_id.unwrap_or(0), q.limit.unwrap_or(200)).await?,
+    ))
 }

@@ -30,13 +30,19 @@ pub struct RequestsQuery {
 
 #[utoipa::path(get, path = "/api/v1/self-service", tag = "requests", operation_id = "self_service_context", security(("bearer" = [])),
     responses((status = 200, description = "Current address, contracts with their IBAN, default request types", body = SelfServiceContext)))]
-pub(super) async fn context(State(state): State<AppState>, Caller(who): Caller) -> Result<Json<SelfServiceContext>, ServerError> {
+pub(super) async fn context(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<SelfServiceContext>, ServerError> {
     Ok(Json(requests::context(&state, &who).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/requests/types", tag = "requests", operation_id = "request_types", security(("bearer" = [])),
     responses((status = 200, body = Vec<RequestType>)))]
-pub(super) async fn types(State(state): State<AppState>, Caller(who): Caller) -> Result<Json<Vec<RequestType>>, ServerError> {
+pub(super) async fn types(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<Vec<RequestType>>, ServerError> {
     let language = state.store.user(who.user_id).await?.map_or("it".into(), |u| u.language);
     Ok(Json(requests::request_types(&language)))
 }
@@ -67,7 +73,10 @@ pub(super) async fn create(
     ApiJson(req): ApiJson<NewRequest>,
 ) -> Result<Response, ServerError> {
     let origin = origin(&who, &client);
-    idempotent(&state, who.user_id, key, &req, || requests::create(&state, &who, &origin, req.clone())).await
+    idempotent(&state, who.user_id, key, &req, || {
+        requests::create(&state, &who, &origin, req.clone())
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/requests", tag = "requests", operation_id = "list_requests", security(("bearer" = [])), params(RequestsQuery),
@@ -158,7 +167,10 @@ pub(super) async fn upload(
 
 /// Sends an attachment with its stored type, as a download, never sniffed by the client.
 pub(super) fn attachment_response(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename=\"{}\"", file_name.replace(|c: char| !c.is_ascii() || c == '"', "_"));
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        file_name.replace(|c: char| !c.is_ascii() || c == '"', "_")
+    );
     (
         [
             (CONTENT_TYPE, content_type.to_owned()),

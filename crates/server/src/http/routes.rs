@@ -2,9 +2,9 @@ use super::extract::{AnyCaller, ApiJson, Caller};
 use super::ServerError;
 use crate::limits::Scope;
 use crate::{auth, AppState};
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest};
@@ -54,7 +54,10 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/refresh", post(refresh))
         .route("/auth/logout", post(logout))
         .route("/auth/register", post(super::accounts::register))
-        .route("/auth/register-by-category", post(super::accounts::register_by_category))
+        .route(
+            "/auth/register-by-category",
+            post(super::accounts::register_by_category),
+        )
         .route("/auth/recover", post(super::accounts::recover))
         .route("/auth/password-reset", post(super::accounts::request_reset))
         .route("/auth/password-reset/complete", post(super::accounts::complete_reset))
@@ -126,7 +129,7 @@ pub(super) async fn login(
 ) -> Result<Json<LoginChallenge>, ServerError> {
     limit(&state, Scope::LoginAddress, &client.ip().to_string())?;
     limit(&state, Scope::LoginAccount, req.username.trim())?;
-    Ok(Json(auth::login(&state, req).await?))
+    Ok(Json(auth::login(&state, req, client.ip()).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/verify", tag = "auth", request_body = VerifyCodeRequest,
@@ -140,7 +143,7 @@ pub(super) async fn verify(
     ApiJson(req): ApiJson<VerifyCodeRequest>,
 ) -> Result<Json<TokenPair>, ServerError> {
     limit(&state, Scope::VerifyAddress, &client.ip().to_string())?;
-    Ok(Json(auth::verify_code(&state, req).await?))
+    Ok(Json(auth::verify_code(&state, req, client.ip()).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,

@@ -113,7 +113,11 @@ pub struct PendingRow {
 
 impl Store {
     /// The customer of contract `contract_no`/`module_no`, with the contract's id.
-    pub async fn customer_by_contract(&self, contract_no: &str, module_no: &str) -> StoreResult<Option<(CustomerRow, i64)>> {
+    pub async fn customer_by_contract(
+        &self,
+        contract_no: &str,
+        module_no: &str,
+    ) -> StoreResult<Option<(CustomerRow, i64)>> {
         let found: Option<(i64, i64)> =
             sqlx::query_as("SELECT customer_id, id FROM contracts WHERE contract_no = $1 AND module_no = $2")
                 .bind(contract_no)
@@ -137,7 +141,8 @@ impl Store {
     }
 
     pub async fn customer_by_tax_code(&self, tax_code: &str) -> StoreResult<Option<CustomerRow>> {
-        let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.tax_code = $1 AND c.status <> 'rejected'");
+        let sql =
+            format!("SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.tax_code = $1 AND c.status <> 'rejected'");
         Ok(sqlx::query_as(&sql).bind(tax_code).fetch_optional(&self.pool).await?)
     }
 
@@ -221,7 +226,13 @@ impl Store {
     }
 
     /// Ends every session of a user except `keep`.
-    pub async fn revoke_user_sessions(&self, user_id: i64, keep: Option<&str>, reason: &str, now: i64) -> StoreResult<()> {
+    pub async fn revoke_user_sessions(
+        &self,
+        user_id: i64,
+        keep: Option<&str>,
+        reason: &str,
+        now: i64,
+    ) -> StoreResult<()> {
         sqlx::query(
             "UPDATE sessions SET revoked_at = $3, revoked_reason = $4
              WHERE user_id = $1 AND revoked_at IS NULL AND id <> $2",
@@ -270,7 +281,10 @@ impl Store {
     }
 
     pub async fn account_token_by_link(&self, link_hash: &str) -> StoreResult<Option<AccountToken>> {
-        let sql = format!("SELECT {} FROM account_tokens WHERE link_hash = $1", Self::TOKEN_COLUMNS);
+        let sql = format!(
+            "SELECT {} FROM account_tokens WHERE link_hash = $1",
+            Self::TOKEN_COLUMNS
+        );
         Ok(sqlx::query_as(&sql).bind(link_hash).fetch_optional(&self.pool).await?)
     }
 

@@ -191,7 +191,12 @@ impl Store {
     }
 
     /// Outstanding principal after the last plan row due on or before `day`.
-    pub(crate) async fn outstanding_on(&self, contract_id: i64, day: NaiveDate, before_any: Money) -> StoreResult<Money> {
+    pub(crate) async fn outstanding_on(
+        &self,
+        contract_id: i64,
+        day: NaiveDate,
+        before_any: Money,
+    ) -> StoreResult<Money> {
         let cents: Option<i64> = sqlx::query_scalar(
             "SELECT outstanding_cents FROM plan_rows WHERE contract_id = $1 AND due_on <= $2 ORDER BY seq DESC LIMIT 1",
         )

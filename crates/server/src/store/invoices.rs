@@ -331,13 +331,13 @@ impl Store {
     }
 
     pub async fn invoice_id_by_number(&self, customer_id: i64, number: &str) -> StoreResult<Option<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM invoices WHERE customer_id = $1 AND number = $2 AND kind = 'invoice'",
+        Ok(
+            sqlx::query_scalar("SELECT id FROM invoices WHERE customer_id = $1 AND number = $2 AND kind = 'invoice'")
+                .bind(customer_id)
+                .bind(number)
+                .fetch_optional(&self.pool)
+                .await?,
         )
-        .bind(customer_id)
-        .bind(number)
-        .fetch_optional(&self.pool)
-        .await?)
     }
 
     /// The next number of the year: "2026/000123" for invoices, "NC2026/0004"

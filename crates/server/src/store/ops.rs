@@ -40,7 +40,14 @@ pub struct ChangeRow {
 }
 
 impl Store {
-    pub async fn insert_operator(&self, username: &str, hash: &str, name: &str, role: &str, now: i64) -> StoreResult<i64> {
+    pub async fn insert_operator(
+        &self,
+        username: &str,
+        hash: &str,
+        name: &str,
+        role: &str,
+        now: i64,
+    ) -> StoreResult<i64> {
         Ok(sqlx::query_scalar(
             "INSERT INTO operators (username, password_hash, display_name, role, created_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -55,22 +62,30 @@ impl Store {
     }
 
     pub async fn operator_by_username(&self, username: &str) -> StoreResult<Option<OperatorRow>> {
-        Ok(sqlx::query_as(
-            "SELECT id, username, password_hash, display_name, role FROM operators WHERE username = $1",
+        Ok(
+            sqlx::query_as("SELECT id, username, password_hash, display_name, role FROM operators WHERE username = $1")
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?,
         )
-        .bind(username)
-        .fetch_optional(&self.pool)
-        .await?)
     }
 
-    pub async fn insert_operator_token(&self, hash: &str, operator_id: i64, expires_at: i64, now: i64) -> StoreResult<()> {
-        sqlx::query("INSERT INTO operator_tokens (token_hash, operator_id, expires_at, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(hash)
-            .bind(operator_id)
-            .bind(expires_at)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+    pub async fn insert_operator_token(
+        &self,
+        hash: &str,
+        operator_id: i64,
+        expires_at: i64,
+        now: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO operator_tokens (token_hash, operator_id, expires_at, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(hash)
+        .bind(operator_id)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -147,7 +147,12 @@ impl Store {
     }
 
     /// Requests by last action, newest first; `customer_id` 0 means all (operators).
-    pub async fn list_requests(&self, customer_id: i64, status: Option<&str>, limit: i64) -> StoreResult<Vec<RequestRow>> {
+    pub async fn list_requests(
+        &self,
+        customer_id: i64,
+        status: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<RequestRow>> {
         let sql = format!(
             "SELECT {REQUEST_COLUMNS} FROM requests WHERE ($1 = 0 OR customer_id = $1) AND ($2 = '' OR status = $2)
              ORDER BY updated_at DESC, id DESC LIMIT $3"
@@ -177,7 +182,11 @@ impl Store {
         Ok(messages
             .into_iter()
             .map(|m| {
-                let mine = attachments.iter().filter(|a| a.message_id == Some(m.id)).cloned().collect();
+                let mine = attachments
+                    .iter()
+                    .filter(|a| a.message_id == Some(m.id))
+                    .cloned()
+                    .collect();
                 (m, mine)
             })
             .collect())
@@ -202,7 +211,8 @@ impl Store {
 
     /// An attachment, scoped to a customer unless `customer_id` is None (operators).
     pub async fn attachment(&self, id: &str, customer_id: Option<i64>) -> StoreResult<Option<AttachmentRow>> {
-        let sql = format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1 AND ($2 = 0 OR customer_id = $2)");
+        let sql =
+            format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1 AND ($2 = 0 OR customer_id = $2)");
         Ok(sqlx::query_as(&sql)
             .bind(id)
             .bind(customer_id.unwrap_or(0))
@@ -211,7 +221,13 @@ impl Store {
     }
 
     /// Claims an idempotency key for a user, or says what became of it.
-    pub async fn claim_idempotency_key(&self, user_id: i64, key: &str, body_hash: &str, now: i64) -> StoreResult<KeyState> {
+    pub async fn claim_idempotency_key(
+        &self,
+        user_id: i64,
+        key: &str,
+        body_hash: &str,
+        now: i64,
+    ) -> StoreResult<KeyState> {
         // Keys are kept for a day: long enough for any client retry.
         sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND created_at < $2")
             .bind(user_id)
@@ -241,9 +257,10 @@ impl Store {
         Ok(match row {
             None => KeyState::InFlight,
             Some((hash, _, _)) if hash != body_hash => KeyState::Mismatch,
-            Some((_, Some(status), Some(body))) => {
-                KeyState::Done(u16::try_from(status).map_err(|_| corrupt("status", &status.to_string()))?, body)
-            }
+            Some((_, Some(status), Some(body))) => KeyState::Done(
+                u16::try_from(status).map_err(|_| corrupt("status", &status.to_string()))?,
+                body,
+            ),
             Some(_) => KeyState::InFlight,
         })
     }
@@ -340,7 +357,11 @@ impl Store {
     }
 
     /// The installments of a contract falling due after `day`: (number, due date, cents).
-    pub async fn future_installments(&self, contract_id: i64, day: chrono::NaiveDate) -> StoreResult<Vec<(i64, String, i64)>> {
+    pub async fn future_installments(
+        &self,
+        contract_id: i64,
+        day: chrono::NaiveDate,
+    ) -> StoreResult<Vec<(i64, String, i64)>> {
         Ok(sqlx::query_as(
             "SELECT number, due_on, amount_cents FROM plan_rows
              WHERE contract_id = $1 AND kind = 'installment' AND due_on > $2 ORDER BY seq",

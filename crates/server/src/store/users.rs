@@ -159,13 +159,15 @@ impl Store {
         .bind(user_id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(username, display_name, customer_name, language, must_change)| Me {
-            username,
-            display_name,
-            customer_name,
-            language,
-            must_change_password: must_change != 0,
-        }))
+        Ok(
+            row.map(|(username, display_name, customer_name, language, must_change)| Me {
+                username,
+                display_name,
+                customer_name,
+                language,
+                must_change_password: must_change != 0,
+            }),
+        )
     }
 
     pub async fn count_users(&self) -> StoreResult<i64> {

@@ -292,7 +292,11 @@ impl TestServer {
 /// The value after "<label>: " on a line of an e-mail.
 pub fn line_value(text: &str, label: &str) -> String {
     text.lines()
-        .find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim_start_matches(':').trim().to_owned()))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix(label)
+                .map(|v| v.trim_start_matches(':').trim().to_owned())
+        })
         .unwrap_or_else(|| panic!("no {label:?} in {text}"))
 }
 

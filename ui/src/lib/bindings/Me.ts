@@ -3,4 +3,8 @@
 /**
  * Who is logged in.
  */
-export type Me = { username: string, display_name: string, customer_name: string, language: string, };
+export type Me = { username: string, display_name: string, customer_name: string, language: string, 
+/**
+ * Logged in with a temporary password: the app asks for a definitive one first.
+ */
+must_change_password: boolean, };

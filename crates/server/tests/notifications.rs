@@ -1,0 +1,223 @@
+//! Notifications (H4), the change feed and the event stream, over real HTTP
+//! on both engines.
+
+mod common;
+
+use common::{error_code, TestServer};
+use futures_util::StreamExt;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+async fn broadcasts_and_desk_messages_list_newest_first_with_read_state(t: TestServer) {
+    let (access, _) = t.demo_tokens().await;
+    let ops = t.ops_token().await;
+    let list: Value = t.json("/notifications", &access).await;
+    assert_eq!(list["unread"], 2, "the demo's broadcast and desk reply");
+    assert_eq!(list["items"][0]["kind"], "desk");
+    assert!(list["items"][0]["subject"]
+        .as_str()
+        .unwrap()
+        .ends_with(" – Copia documenti contrattuali"));
+    assert_eq!(
+        list["items"][1]["subject"],
+        "Sportello Leasing S.p.A. – Nuova area clienti Sportello"
+    );
+
+    let response = t
+        .post_as(
+            "/ops/broadcasts",
+            &ops,
+            json!({"title": "Chiusura per festività", "body": "Uffici chiusi l'8 dicembre."}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let list: Value = t.json("/notifications", &access).await;
+    assert_eq!(
+        list["items"][0]["subject"],
+        "Sportello Leasing S.p.A. – Chiusura per festività"
+    );
+    assert_eq!(list["items"][0]["read"], false);
+    assert_eq!(list["unread"], 3);
+
+    let first = list["items"][0]["id"].as_i64().unwrap();
+    let read = t
+        .post_as(&format!("/notifications/{first}/read"), &access, json!({}))
+        .await;
+    assert_eq!(read.status(), StatusCode::NO_CONTENT);
+    let list: Value = t.json("/notifications", &access).await;
+    assert_eq!(
+        (list["unread"].clone(), list["items"][0]["read"].clone()),
+        (json!(2), json!(true))
+    );
+
+    let page: Value = t.json("/notifications?limit=2", &access).await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    let older: Value = t
+        .json(
+            &format!("/notifications?limit=2&before={}", page["next_before"]),
+            &access,
+        )
+        .await;
+    assert_eq!(older["items"].as_array().unwrap().len(), 1);
+    assert_eq!(older["next_before"], Value::Null);
+
+    assert_eq!(
+        t.post_as("/notifications/read-all", &access, json!({})).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(t.json("/notifications", &access).await["unread"], 0);
+
+    // Read state is per user: another user of the same customer still sees them unread.
+    let (sub, temporary) = {
+        let form = json!({"first_name": "Lia", "last_name": "Rossi", "email": "lia@example.it", "language": "it"});
+        t.post_as("/sub-users", &access, form).await;
+        ("10093.1", common::line_value(&t.last_mail().2, "Password temporanea"))
+    };
+    let sub_access = t.first_login(sub, &temporary, "la nebbia agli irti colli").await;
+    assert_eq!(t.json("/notifications", &sub_access).await["unread"], 3);
+}
+
+async fn a_customer_never_sees_another_customers_desk_messages(t: TestServer) {
+    t.add_customer("30001", "company", common::OTHER_VAT, "55501").await;
+    let ops = t.ops_token().await;
+    t.post_as(
+        "/ops/invitations",
+        &ops,
+        json!({"customer_code": "30001", "email": "a@pec.bianchi.example"}),
+    )
+    .await;
+    let temporary = common::line_value(&t.last_mail().2, "Password temporanea");
+    let other = t.first_login("30001", &temporary, "cipresso in collina 77").await;
+    let theirs: Value = t.json("/notifications", &other).await;
+    assert_eq!(theirs["items"].as_array().unwrap().len(), 1, "only the broadcast");
+    assert_eq!(theirs["items"][0]["kind"], "broadcast");
+
+    let (access, _) = t.demo_tokens().await;
+    let desk = t.json("/notifications", &access).await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let response = t
+        .post_as(&format!("/notifications/{desk}/read"), &other, json!({}))
+        .await;
+    assert_eq!(error_code(response).await.0, StatusCode::NOT_FOUND);
+    let empty = t
+        .post_as("/ops/broadcasts", &ops, json!({"title": " ", "body": "x"}))
+        .await;
+    assert_eq!(empty.json::<Value>().await.unwrap()["fields"]["title"], "required");
+}
+
+/// Reads server-sent events until one has `event: change`; returns its data.
+async fn next_change(
+    stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+    buffer: &mut String,
+) -> Value {
+    loop {
+        if let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            if block.lines().any(|l| l == "event: change") {
+                let data = block
+                    .lines()
+                    .find_map(|l| l.strip_prefix("data: "))
+                    .expect("a data line");
+                return serde_json::from_str(data).unwrap();
+            }
+            continue;
+        }
+        let chunk = tokio::time::timeout(Duration::from_secs(10), stream.next())
+            .await
+            .expect("an event within the timeout")
+            .expect("the stream stays open")
+            .unwrap();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+async fn the_event_stream_delivers_a_broadcast_to_a_connected_client(t: TestServer) {
+    let (access, _) = t.demo_tokens().await;
+    let ops = t.ops_token().await;
+    let response = t.get("/events", &access).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut stream = response.bytes_stream();
+    let mut buffer = String::new();
+
+    let id: i64 = t
+        .post_as(
+            "/ops/broadcasts",
+            &ops,
+            json!({"title": "Manutenzione", "body": "Sabato notte"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let event = next_change(&mut stream, &mut buffer).await;
+    assert_eq!(event["entity"], "notification");
+    assert_eq!(event["entity_id"], id.to_string());
+    assert_eq!(event["op"], "upsert");
+
+    // The client's own request moves its cursor too, and the feed replays from any cursor.
+    let cursor = event["cursor"].as_i64().unwrap();
+    t.post_as(
+        "/requests",
+        &access,
+        json!({"kind": "free", "type_code": "other", "message": "Ciao"}),
+    )
+    .await;
+    let next = next_change(&mut stream, &mut buffer).await;
+    assert_eq!(next["entity"], "request");
+    assert!(next["cursor"].as_i64().unwrap() > cursor);
+    let feed: Value = t.json(&format!("/changes?after={cursor}"), &access).await;
+    assert_eq!(feed, json!([next]));
+
+    // Reconnecting with `after` first replays what was missed.
+    let replay = t.get(&format!("/events?after={}", cursor - 1), &access).await;
+    let mut replay_stream = replay.bytes_stream();
+    let mut replay_buffer = String::new();
+    assert_eq!(next_change(&mut replay_stream, &mut replay_buffer).await, event);
+    assert_eq!(next_change(&mut replay_stream, &mut replay_buffer).await, next);
+}
+
+async fn another_customers_changes_stay_off_the_stream(t: TestServer) {
+    t.add_customer("30001", "company", common::OTHER_VAT, "55501").await;
+    let ops = t.ops_token().await;
+    t.post_as(
+        "/ops/invitations",
+        &ops,
+        json!({"customer_code": "30001", "email": "a@pec.bianchi.example"}),
+    )
+    .await;
+    let temporary = common::line_value(&t.last_mail().2, "Password temporanea");
+    let other = t.first_login("30001", &temporary, "cipresso in collina 77").await;
+    let (access, _) = t.demo_tokens().await;
+    let mut stream = t.get("/events", &access).await.bytes_stream();
+    let mut buffer = String::new();
+
+    t.post_as(
+        "/requests",
+        &other,
+        json!({"kind": "free", "type_code": "other", "message": "Solo mio"}),
+    )
+    .await;
+    t.post_as("/ops/broadcasts", &ops, json!({"title": "Per tutti", "body": "."}))
+        .await;
+    let event = next_change(&mut stream, &mut buffer).await;
+    assert_eq!(
+        event["entity"], "notification",
+        "the other customer's request was not announced here"
+    );
+    let feed: Value = t.json("/changes", &access).await;
+    assert!(feed.as_array().unwrap().iter().all(|c| c["entity"] != "request"));
+    assert_eq!(
+        t.get("/events", "spa_not-a-token").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+on_both_engines!(
+    broadcasts_and_desk_messages_list_newest_first_with_read_state,
+    a_customer_never_sees_another_customers_desk_messages,
+    the_event_stream_delivers_a_broadcast_to_a_connected_client,
+    another_customers_changes_stay_off_the_stream,
+);
