@@ -2,6 +2,7 @@
 //! rotating refresh tokens whose reuse revokes the family, logout.
 
 use crate::audit::{self, Origin};
+use crate::limits::Scope;
 use crate::mail::Mail;
 use crate::secrets::{self, ACCESS_PREFIX, REFRESH_PREFIX};
 use crate::store::auth::{NewTokens, Principal};
@@ -167,6 +168,10 @@ pub async fn verify_code(state: &AppState, req: VerifyCodeRequest, client: IpAdd
     if challenge.consumed_at.is_some() || challenge.expires_at <= now {
         return Err(code_expired());
     }
+    state
+        .limiter
+        .check(&state.clock, Scope::VerifyAccount, &challenge.user_id.to_string())
+        .map_err(ServerError::RateLimited)?;
     let max = state.config.auth.code_max_attempts;
     let attempts = state.store.count_challenge_attempt(&req.challenge_id).await?;
     if attempts > max {

@@ -12,6 +12,8 @@ pub enum Scope {
     LoginAccount,
     LoginAddress,
     VerifyAddress,
+    /// Code checks per account, across all its challenges.
+    VerifyAccount,
     /// Per contract (or tax code) being registered.
     RegisterAccount,
     RegisterAddress,
@@ -29,6 +31,7 @@ impl Scope {
             Scope::LoginAccount => (10, 60),
             Scope::LoginAddress => (30, 60),
             Scope::VerifyAddress => (30, 60),
+            Scope::VerifyAccount => (20, 600),
             Scope::RegisterAccount => (5, 600),
             Scope::RegisterAddress => (20, 600),
             Scope::ResetAccount => (5, 600),

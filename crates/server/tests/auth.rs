@@ -313,7 +313,26 @@ async fn logins_and_code_checks_are_rate_limited_per_account_and_per_address(t: 
     );
 }
 
+async fn code_checks_are_limited_per_account_across_challenges(t: TestServer) {
+    // 20 wrong codes in 10 minutes, spread over four challenges of 5 tries each.
+    for _ in 0..4 {
+        let challenge = t.demo_challenge().await;
+        let wrong = if t.latest_code() == "000000" { "111111" } else { "000000" };
+        for _ in 0..5 {
+            assert_eq!(error_code(t.verify(&challenge, wrong).await).await.1, "invalid_code");
+        }
+    }
+    let challenge = t.demo_challenge().await;
+    let right = t.latest_code();
+    assert_eq!(
+        error_code(t.verify(&challenge, &right).await).await.0,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right code waits for the window"
+    );
+}
+
 on_both_engines!(
+    code_checks_are_limited_per_account_across_challenges,
     logins_and_code_checks_are_rate_limited_per_account_and_per_address,
     login_with_password_and_emailed_code_reaches_the_home,
     three_wrong_passwords_lock_the_account_and_errors_never_say_which_part_was_wrong,
