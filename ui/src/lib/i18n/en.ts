@@ -62,6 +62,15 @@ const en: Record<MessageKey, string> = {
   'error.internal': 'Something went wrong. Please try again later.',
   'error.server_unreachable': 'Cannot reach the server. Check your connection and try again.',
   'error.keyring_unavailable': 'The system keyring is not available, so Sportello cannot keep you logged in safely. Unlock it and try again.',
+  'error.password_expired': 'The temporary password expired. Ask for a new one with “Forgot password”.',
+  'error.password_change_required': 'Choose a definitive password before going on.',
+  'error.forbidden': 'Your user may not do this.',
+  'error.details_mismatch': 'Contract number, module number and tax code do not match any customer.',
+  'error.registration_pending': 'This contract was registered a short while ago: check your e-mail or try again in 60 minutes.',
+  'error.already_registered': 'This customer is already registered: log in, or recover your login.',
+  'error.idempotency_mismatch': 'The request changed while it was being sent: check it and send it again.',
+  'error.payload_too_large': 'The file is larger than 10 MB.',
+  'error.unsupported_file_type': 'Only PDF, PNG and JPEG files can be attached.',
 };
 
 export default en;

@@ -61,6 +61,15 @@ const it = {
   'error.internal': 'Si è verificato un errore imprevisto. Riprova più tardi.',
   'error.server_unreachable': 'Impossibile raggiungere il server. Controlla la connessione e riprova.',
   'error.keyring_unavailable': 'Il portachiavi del sistema non è disponibile: Sportello non può conservare l’accesso in modo sicuro. Sbloccalo e riprova.',
+  'error.password_expired': 'La password temporanea è scaduta. Chiedine una nuova con «Password dimenticata».',
+  'error.password_change_required': 'Prima di continuare scegli una password definitiva.',
+  'error.forbidden': 'Questa operazione non è consentita al tuo utente.',
+  'error.details_mismatch': 'Numero di contratto, numero modulo e codice fiscale non corrispondono a nessun cliente.',
+  'error.registration_pending': 'Questo contratto è stato registrato da poco: controlla la posta o riprova tra 60 minuti.',
+  'error.already_registered': 'Il cliente è già registrato: accedi o recupera l’accesso.',
+  'error.idempotency_mismatch': 'La richiesta è cambiata mentre veniva inviata: controllala e inviala di nuovo.',
+  'error.payload_too_large': 'Il file supera i 10 MB.',
+  'error.unsupported_file_type': 'Si possono allegare solo file PDF, PNG o JPEG.',
 } as const;
 
 export default it;
