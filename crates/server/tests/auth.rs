@@ -317,7 +317,11 @@ async fn code_checks_are_limited_per_account_across_challenges(t: TestServer) {
     // 20 wrong codes in 10 minutes, spread over four challenges of 5 tries each.
     for _ in 0..4 {
         let challenge = t.demo_challenge().await;
-        let wrong = if t.latest_code() == "000000" { "111111" } else { "000000" };
+        let wrong = if t.latest_code() == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
         for _ in 0..5 {
             assert_eq!(error_code(t.verify(&challenge, wrong).await).await.1, "invalid_code");
         }
