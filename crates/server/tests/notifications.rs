@@ -169,7 +169,20 @@ async fn the_event_stream_delivers_a_broadcast_to_a_connected_client(t: TestServ
     assert_eq!(next["entity"], "request");
     assert!(next["cursor"].as_i64().unwrap() > cursor);
     let feed: Value = t.json(&format!("/changes?after={cursor}"), &access).await;
-    assert_eq!(feed, json!([next]));
+    assert_eq!(feed, json!({"items": [next], "cursor": next["cursor"]}));
+
+    // Nothing new: the same answer, and a 304 to its ETag.
+    let again = t.get(&format!("/changes?after={}", next["cursor"]), &access).await;
+    let etag = again.headers()["etag"].to_str().unwrap().to_owned();
+    let idle = t
+        .http
+        .get(t.url(&format!("/changes?after={}", next["cursor"])))
+        .bearer_auth(&access)
+        .header("If-None-Match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(idle.status(), StatusCode::NOT_MODIFIED);
 
     // Reconnecting with `after` first replays what was missed.
     let replay = t.get(&format!("/events?after={}", cursor - 1), &access).await;
@@ -208,7 +221,16 @@ async fn another_customers_changes_stay_off_the_stream(t: TestServer) {
         "the other customer's request was not announced here"
     );
     let feed: Value = t.json("/changes", &access).await;
-    assert!(feed.as_array().unwrap().iter().all(|c| c["entity"] != "request"));
+    assert!(feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["entity"] != "request"));
+    let summary: Value = t.json("/sync/summary", &access).await;
+    assert_eq!(
+        summary["cursor"], feed["cursor"],
+        "the summary's cursor is the newest change the customer can see"
+    );
     assert_eq!(
         t.get("/events", "spa_not-a-token").await.status(),
         StatusCode::UNAUTHORIZED

@@ -102,12 +102,34 @@ async fn publishing_an_invoice_emails_the_customer_and_the_xml_validates(t: Test
     let (to, subject, text) = t.last_mail();
     assert_eq!(to, DEMO_EMAIL);
     assert_eq!(subject, format!("Nuovo documento disponibile: la fattura n. {number}"));
+    let published_mail = t.outbox().len();
     assert!(text.contains("185,00 €") && text.contains("10/12/2026"), "{text}");
 
     let id = published["id"].as_i64().unwrap();
     let listed = t.all_items("/invoices?from=2026-11-01&to=2026-11-30", &access).await;
     let item = listed.iter().find(|i| i["id"] == id).expect("the customer sees it");
     assert_eq!(cents(&item["total"]), 18_500);
+    assert_eq!(
+        &t.json(&format!("/invoices/{id}"), &access).await,
+        item,
+        "one document as the list shows it"
+    );
+    let (other_access, _) = {
+        t.add_customer("30001", "company", common::OTHER_VAT, "55501").await;
+        let admin = t.ops_token().await;
+        t.post_as(
+            "/ops/invitations",
+            &admin,
+            json!({"customer_code": "30001", "email": "a@pec.bianchi.example"}),
+        )
+        .await;
+        let temporary = common::line_value(&t.last_mail().2, "Password temporanea");
+        (t.first_login("30001", &temporary, "cipresso in collina 77").await, ())
+    };
+    assert_eq!(
+        t.get(&format!("/invoices/{id}"), &other_access).await.status(),
+        StatusCode::NOT_FOUND
+    );
     let xml = t
         .get(&format!("/invoices/{id}/xml"), &access)
         .await

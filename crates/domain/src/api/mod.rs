@@ -10,3 +10,4 @@ pub mod notifications;
 pub mod ops;
 pub mod requests;
 pub mod schedule;
+pub mod sync;

@@ -74,6 +74,24 @@ pub(super) async fn list(
     Ok(with_etag(&headers, &InvoicePage { items, next_cursor }))
 }
 
+#[utoipa::path(get, path = "/api/v1/invoices/{id}", tag = "invoices", operation_id = "invoice_item", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "One document as the list shows it (for the sync's deltas)", body = sportello_domain::api::invoices::InvoiceItem),
+              (status = 404, body = ApiError)))]
+pub(super) async fn item(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<sportello_domain::api::invoices::InvoiceItem>, ServerError> {
+    let transmitter = state.seller.0.vat_number.clone().expect("the seller has a VAT number");
+    state
+        .store
+        .invoice_item(caller.customer_id, path_id(&id)?, &transmitter)
+        .await?
+        .map(axum::Json)
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such invoice").into())
+}
+
 async fn document(state: &AppState, customer_id: i64, id: &str) -> Result<(Invoice, u32), ServerError> {
     let id = path_id(id)?;
     let seller = (&state.seller.0, &state.seller.1);

@@ -2,16 +2,19 @@
 
 use super::accounts::origin;
 use super::extract::{ApiQuery, Caller, Client};
+use super::paging::with_etag;
 use super::ServerError;
 use crate::events::Scoped;
 use crate::{notifications, AppState};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::Response;
 use axum::Json;
 use futures_util::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
 use sportello_domain::api::notifications::{ChangeEvent, NotificationList};
+use sportello_domain::api::sync::{ChangePage, SyncSummary};
 use sportello_domain::ApiError;
 use std::convert::Infallible;
 use std::time::Duration;
@@ -70,22 +73,46 @@ pub struct ChangesQuery {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/changes", tag = "notifications", operation_id = "list_changes", security(("bearer" = [])), params(ChangesQuery),
-    responses((status = 200, description = "What changed after the cursor, oldest first", body = Vec<ChangeEvent>)))]
+#[utoipa::path(get, path = "/api/v1/changes", tag = "sync", operation_id = "list_changes", security(("bearer" = [])), params(ChangesQuery),
+    responses((status = 200, description = "What changed after the cursor, oldest first; ETag", body = ChangePage),
+              (status = 304, description = "Nothing new since the ETag")))]
 pub(super) async fn changes(
     State(state): State<AppState>,
     Caller(who): Caller,
+    headers: HeaderMap,
     ApiQuery(q): ApiQuery<ChangesQuery>,
-) -> Result<Json<Vec<ChangeEvent>>, ServerError> {
-    let rows = state
-        .store
-        .changes_after(
-            who.customer_id,
-            q.after.unwrap_or(0),
-            q.limit.unwrap_or(500).clamp(1, 1000),
-        )
-        .await?;
-    Ok(Json(rows.into_iter().map(change_event).collect()))
+) -> Result<Response, ServerError> {
+    let after = q.after.unwrap_or(0);
+    let limit = q.limit.unwrap_or(500).clamp(1, 1000);
+    let rows = state.store.changes_after(who.customer_id, after, limit).await?;
+    let cursor = rows.last().map_or(after, |r| r.seq);
+    let page = ChangePage {
+        items: rows.into_iter().map(change_event).collect(),
+        cursor,
+    };
+    Ok(with_etag(&headers, &page))
+}
+
+#[utoipa::path(get, path = "/api/v1/sync/summary", tag = "sync", operation_id = "sync_summary", security(("bearer" = [])),
+    responses((status = 200, description = "Row counts for a first sync's progress, and the cursor to sync deltas from", body = SyncSummary)))]
+/// The cursor is read before the counts, so a change made meanwhile is synced again rather than missed.
+pub(super) async fn summary(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<SyncSummary>, ServerError> {
+    let cursor = state.store.latest_change(who.customer_id).await?;
+    let [contracts, plan_rows, schedule, invoices, assets, requests, notifications] =
+        state.store.sync_counts(who.customer_id).await?;
+    Ok(Json(SyncSummary {
+        cursor,
+        contracts,
+        plan_rows,
+        schedule,
+        invoices,
+        assets,
+        requests,
+        notifications,
+    }))
 }
 
 fn change_event(r: crate::store::ops::ChangeRow) -> ChangeEvent {

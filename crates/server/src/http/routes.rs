@@ -89,6 +89,8 @@ pub fn router(state: AppState) -> Router {
         .route("/notifications/read-all", post(super::notifications::mark_all_read))
         .route("/notifications/{id}/read", post(super::notifications::mark_read))
         .route("/changes", get(super::notifications::changes))
+        .route("/sync/summary", get(super::notifications::summary))
+        .route("/invoices/{id}", get(super::invoices::item))
         .route("/events", get(super::notifications::events))
         .nest("/ops", ops_router())
         .route("/home", get(home))

@@ -147,6 +147,26 @@ impl DocumentRow {
     }
 }
 
+const ITEM_SELECT: &str = "SELECT i.id, i.kind, i.number, i.progressive, i.issued_on, i.due_on, i.contract_id,
+        c.contract_no, i.taxable_cents, i.vat_cents, i.total_cents
+    FROM invoices i LEFT JOIN contracts c ON c.id = i.contract_id";
+
+fn invoice_item(r: ItemRow, transmitter: &VatNumber) -> StoreResult<InvoiceItem> {
+    Ok(InvoiceItem {
+        id: r.id,
+        kind: DocumentKind::parse(&r.kind).ok_or_else(|| corrupt("document kind", &r.kind))?,
+        xml_file_name: crate::einvoice::fatturapa::file_name(transmitter, to_u32(r.progressive)),
+        number: r.number,
+        issued_on: date(&r.issued_on)?,
+        due_on: date(&r.due_on)?,
+        contract_id: r.contract_id,
+        contract_no: r.contract_no,
+        taxable: Money::from_cents(r.taxable_cents),
+        vat: Money::from_cents(r.vat_cents),
+        total: Money::from_cents(r.total_cents),
+    })
+}
+
 impl Store {
     /// Issues a document: its totals come from the lines, its progressive is the next free one.
     pub async fn insert_invoice(&self, n: &NewInvoice<'_>) -> StoreResult<i64> {
@@ -219,42 +239,41 @@ impl Store {
         limit: u32,
     ) -> StoreResult<Vec<InvoiceItem>> {
         let (after_day, after_id) = after.map_or((String::new(), 0), |(d, id)| (d.to_string(), id));
-        let rows: Vec<ItemRow> = sqlx::query_as(
-            "SELECT i.id, i.kind, i.number, i.progressive, i.issued_on, i.due_on, i.contract_id, c.contract_no,
-                    i.taxable_cents, i.vat_cents, i.total_cents
-             FROM invoices i LEFT JOIN contracts c ON c.id = i.contract_id
+        let sql = format!(
+            "{ITEM_SELECT}
              WHERE i.customer_id = $1 AND ($2 = 0 OR i.contract_id = $2) AND ($3 = '' OR i.kind = $3)
                AND i.issued_on >= $4 AND i.issued_on <= $5
                AND ($6 = '' OR i.issued_on < $6 OR (i.issued_on = $6 AND i.id < $7))
-             ORDER BY i.issued_on DESC, i.id DESC LIMIT $8",
-        )
-        .bind(f.customer_id)
-        .bind(f.contract_id)
-        .bind(f.kind.map_or("", DocumentKind::as_str))
-        .bind(f.from.to_string())
-        .bind(f.to.to_string())
-        .bind(after_day)
-        .bind(after_id)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(InvoiceItem {
-                    id: r.id,
-                    kind: DocumentKind::parse(&r.kind).ok_or_else(|| corrupt("document kind", &r.kind))?,
-                    xml_file_name: crate::einvoice::fatturapa::file_name(transmitter, r.progressive as u32),
-                    number: r.number,
-                    issued_on: date(&r.issued_on)?,
-                    due_on: date(&r.due_on)?,
-                    contract_id: r.contract_id,
-                    contract_no: r.contract_no,
-                    taxable: Money::from_cents(r.taxable_cents),
-                    vat: Money::from_cents(r.vat_cents),
-                    total: Money::from_cents(r.total_cents),
-                })
-            })
-            .collect()
+             ORDER BY i.issued_on DESC, i.id DESC LIMIT $8"
+        );
+        let rows: Vec<ItemRow> = sqlx::query_as(&sql)
+            .bind(f.customer_id)
+            .bind(f.contract_id)
+            .bind(f.kind.map_or("", DocumentKind::as_str))
+            .bind(f.from.to_string())
+            .bind(f.to.to_string())
+            .bind(after_day)
+            .bind(after_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(|r| invoice_item(r, transmitter)).collect()
+    }
+
+    /// One of a customer's documents as its list shows it.
+    pub async fn invoice_item(
+        &self,
+        customer_id: i64,
+        id: i64,
+        transmitter: &VatNumber,
+    ) -> StoreResult<Option<InvoiceItem>> {
+        let sql = format!("{ITEM_SELECT} WHERE i.customer_id = $1 AND i.id = $2");
+        let row: Option<ItemRow> = sqlx::query_as(&sql)
+            .bind(customer_id)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| invoice_item(r, transmitter)).transpose()
     }
 
     /// The whole document, with `seller` as the issuer, and its progressive;

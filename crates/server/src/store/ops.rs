@@ -162,6 +162,36 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The feed's newest cursor a customer can see (0 when empty).
+    pub async fn latest_change(&self, customer_id: i64) -> StoreResult<i64> {
+        let seq: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM changes WHERE customer_id = $1 OR customer_id IS NULL")
+                .bind(customer_id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(seq.unwrap_or(0))
+    }
+
+    /// Rows per collection of a customer, for a first sync's progress.
+    pub async fn sync_counts(&self, customer_id: i64) -> StoreResult<[i64; 7]> {
+        let row: (i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT
+                (SELECT COUNT(*) FROM contracts WHERE customer_id = $1),
+                (SELECT COUNT(*) FROM plan_rows p JOIN contracts c ON c.id = p.contract_id WHERE c.customer_id = $1),
+                (SELECT COUNT(*) FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id WHERE c.customer_id = $1),
+                (SELECT COUNT(*) FROM invoices WHERE customer_id = $1),
+                (SELECT COUNT(*) FROM assets a JOIN contracts c ON c.id = a.contract_id WHERE c.customer_id = $1),
+                (SELECT COUNT(*) FROM requests WHERE customer_id = $1),
+                (SELECT COUNT(*) FROM notifications WHERE customer_id = $1 OR customer_id IS NULL)",
+        )
+        .bind(customer_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok([row.0, row.1, row.2, row.3, row.4, row.5, row.6])
+    }
+}
+
 /// The next number of a yearly series, atomically; a new year starts at
 /// `first` (for series that continue numbers issued before the counter existed).
 pub(crate) async fn next_in_year(conn: &mut AnyConnection, name: &str, year: i32, first: i64) -> StoreResult<i64> {
