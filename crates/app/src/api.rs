@@ -8,6 +8,21 @@ use sportello_domain::api::home::Home;
 use sportello_domain::ApiError;
 use std::time::Duration;
 
+/// An answer to a GET that may carry an `If-None-Match`.
+pub enum Fetched<T> {
+    /// Unchanged since the ETag we sent.
+    NotModified,
+    /// The body and its ETag.
+    Fresh(T, Option<String>),
+}
+
+/// The outcome of a create sent with an `Idempotency-Key`.
+pub struct Created {
+    /// The created item as JSON (the first answer again on a replay).
+    pub body: serde_json::Value,
+    pub replayed: bool,
+}
+
 #[derive(Clone)]
 pub struct ApiClient {
     base: String,
@@ -98,6 +113,72 @@ impl ApiClient {
             Ok(())
         } else {
             Self::read::<()>(response).await
+        }
+    }
+
+    /// An authenticated GET of `path` (with its query), conditional on `etag`.
+    pub async fn fetch<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        access_token: &str,
+        etag: Option<&str>,
+    ) -> Result<Fetched<T>, AppError> {
+        let mut request = self.http.get(self.url(path)).bearer_auth(access_token);
+        if let Some(tag) = etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, tag);
+        }
+        let response = request.send().await?;
+        if response.status() == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified);
+        }
+        let tag = response
+            .headers()
+            .get(reqwest::header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Ok(Fetched::Fresh(Self::read(response).await?, tag))
+    }
+
+    /// An authenticated create; the key makes retries safe.
+    pub async fn create(
+        &self,
+        path: &str,
+        access_token: &str,
+        idempotency_key: &str,
+        body: &serde_json::Value,
+    ) -> Result<Created, AppError> {
+        let response = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(access_token)
+            .header("Idempotency-Key", idempotency_key)
+            .json(body)
+            .send()
+            .await?;
+        let replayed = response.headers().contains_key("idempotent-replayed");
+        Ok(Created {
+            body: Self::read(response).await?,
+            replayed,
+        })
+    }
+
+    /// Opens the server-sent event stream after `cursor`.
+    pub async fn events(&self, access_token: &str, cursor: i64) -> Result<reqwest::Response, AppError> {
+        let response = self
+            .http
+            .get(self.url(&format!("/events?after={cursor}")))
+            .bearer_auth(access_token)
+            .header(reqwest::header::ACCEPT, "text/event-stream")
+            .timeout(Duration::from_secs(24 * 3600))
+            .send()
+            .await?;
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(Self::read::<()>(response)
+                .await
+                .err()
+                .unwrap_or_else(|| AppError::Protocol("no event stream".into())))
         }
     }
 

@@ -11,6 +11,8 @@ pub enum AppError {
     Protocol(String),
     #[error("the keyring: {0}")]
     Keyring(#[from] crate::secrets::SecretError),
+    #[error(transparent)]
+    Cache(#[from] crate::cache::CacheError),
 }
 
 impl AppError {
@@ -20,6 +22,33 @@ impl AppError {
             AppError::Unreachable(_) => ErrorCode::ServerUnreachable,
             AppError::Protocol(_) => ErrorCode::Internal,
             AppError::Keyring(_) => ErrorCode::KeyringUnavailable,
+            AppError::Cache(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// Worth trying again later as it is: the network, the server's health or
+    /// its load, not the request itself.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            AppError::Unreachable(_) | AppError::Protocol(_) => true,
+            AppError::Api(e) => matches!(
+                e.code,
+                ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::Conflict
+            ),
+            AppError::Keyring(_) | AppError::Cache(_) => false,
+        }
+    }
+
+    /// The server's `Retry-After`, when it gave one.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            AppError::Api(e) if e.code == ErrorCode::RateLimited => e
+                .fields
+                .as_ref()
+                .and_then(|f| f.get("retry_after"))
+                .and_then(|s| s.parse().ok())
+                .map(std::time::Duration::from_secs),
+            _ => None,
         }
     }
 

@@ -3,9 +3,13 @@
 //! the UI understands.
 
 pub mod api;
+pub mod cache;
 pub mod error;
+pub mod notifier;
+pub mod outbox;
 pub mod secrets;
 pub mod session;
+pub mod sync;
 
 pub use error::AppError;
 pub use secrets::SecretStore;

@@ -120,8 +120,12 @@ impl Desk {
         }
     }
 
+    pub fn api(&self) -> &ApiClient {
+        &self.api
+    }
+
     /// Runs an authenticated call, refreshing the access token once if it expired.
-    async fn authorized<T, F, Fut>(&self, call: F) -> Result<T, AppError>
+    pub async fn authorized<T, F, Fut>(&self, call: F) -> Result<T, AppError>
     where
         F: Fn(String) -> Fut,
         Fut: std::future::Future<Output = Result<T, AppError>>,

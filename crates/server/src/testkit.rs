@@ -20,6 +20,30 @@ pub async fn demo_server(dir: &Path, database_url: Option<String>) -> (RunningSe
     (crate::start(state).await.expect("the test server starts"), clock)
 }
 
+/// Starts a server again on the database, data folder and address of one
+/// that was shut down (as after a crash and a restart), without seeding.
+pub async fn restart(
+    dir: &Path,
+    database_url: Option<String>,
+    addr: std::net::SocketAddr,
+    clock: Clock,
+) -> RunningServer {
+    let mut config = Config::in_dir(dir);
+    config.database_url = database_url.unwrap_or_default();
+    config.bind = addr;
+    let state = AppState::open(config, clock)
+        .await
+        .expect("the test server opens again");
+    // The old listener's port may take a moment to be free again.
+    for _ in 0..50 {
+        match crate::start(state.clone()).await {
+            Ok(server) => return server,
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    panic!("the test server could not listen on {addr} again");
+}
+
 /// The outbox's messages, oldest first.
 pub fn outbox(dir: &Path) -> Vec<mail_parser::Message<'static>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("outbox"))

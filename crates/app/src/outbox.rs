@@ -1,0 +1,280 @@
+//! What the user writes — requests and messages — is stored in the cache
+//! first, with an `Idempotency-Key` chosen at once, and sent in order when
+//! the server can be reached. The key travels on every try, so a reply lost
+//! on the way back can be asked for again without filing twice.
+
+use crate::cache::Cache;
+use crate::session::Desk;
+use crate::AppError;
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use serde::Serialize;
+use sportello_domain::api::requests::{NewMessage, NewRequest, RequestDetail};
+use sportello_domain::{ApiError, ErrorCode};
+use ts_rs::TS;
+
+/// A user-written item the server does not have yet (or refused).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct OutboxEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// "request" or "message".
+    pub kind: String,
+    /// "queued" (waiting to be sent) or "rejected" (the server refused it: fix or discard).
+    pub state: String,
+    /// The last error, in the one error shape.
+    pub error: Option<ApiError>,
+    pub attempts: u32,
+    pub created_at: DateTime<Utc>,
+    /// What was written, as JSON.
+    #[ts(type = "unknown")]
+    pub body: serde_json::Value,
+}
+
+/// What one flush did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Flushed {
+    pub sent: u32,
+    pub rejected: u32,
+    /// Left in the queue because the server could not take them now.
+    pub waiting: u32,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    idem_key: String,
+    kind: String,
+    path: String,
+    body: String,
+    state: String,
+    error: Option<String>,
+    attempts: i64,
+    created_at: i64,
+}
+
+fn new_key() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!("desk-{}", hex::encode(bytes))
+}
+
+/// A refusal that sending again would not change.
+fn permanent(error: &AppError, attempts: i64) -> bool {
+    match error {
+        AppError::Api(e) if e.code == ErrorCode::Conflict => attempts >= 5,
+        AppError::Api(e) => !matches!(
+            e.code,
+            ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::Unauthorized | ErrorCode::SessionExpired
+        ),
+        _ => false,
+    }
+}
+
+impl Cache {
+    async fn enqueue(
+        &self,
+        kind: &str,
+        path: &str,
+        body: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<OutboxEntry, AppError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO outbox (idem_key, kind, path, body, state, created_at) VALUES (?, ?, ?, ?, 'queued', ?)
+             RETURNING id",
+        )
+        .bind(new_key())
+        .bind(kind)
+        .bind(path)
+        .bind(body.to_string())
+        .bind(now.timestamp_millis())
+        .fetch_one(self.pool())
+        .await
+        .map_err(crate::cache::CacheError::from)?;
+        Ok(self.outbox_entry(id).await?.expect("just inserted"))
+    }
+
+    /// Files a request: kept here at once, sent by the next flush.
+    pub async fn enqueue_request(&self, request: &NewRequest, now: DateTime<Utc>) -> Result<OutboxEntry, AppError> {
+        let body = serde_json::to_value(request).map_err(|e| AppError::Protocol(e.to_string()))?;
+        self.enqueue("request", "/requests", &body, now).await
+    }
+
+    pub async fn enqueue_message(
+        &self,
+        request_id: i64,
+        message: &NewMessage,
+        now: DateTime<Utc>,
+    ) -> Result<OutboxEntry, AppError> {
+        let body = serde_json::to_value(message).map_err(|e| AppError::Protocol(e.to_string()))?;
+        self.enqueue("message", &format!("/requests/{request_id}/messages"), &body, now)
+            .await
+    }
+
+    async fn outbox_rows(&self, condition: &str) -> Result<Vec<Row>, AppError> {
+        let sql = format!(
+            "SELECT id, idem_key, kind, path, body, state, error, attempts, created_at FROM outbox WHERE {condition} ORDER BY id"
+        );
+        Ok(sqlx::query_as(&sql)
+            .fetch_all(self.pool())
+            .await
+            .map_err(crate::cache::CacheError::from)?)
+    }
+
+    async fn outbox_entry(&self, id: i64) -> Result<Option<OutboxEntry>, AppError> {
+        Ok(self
+            .outbox_rows(&format!("id = {id}"))
+            .await?
+            .into_iter()
+            .next()
+            .map(entry))
+    }
+
+    /// Everything not yet accepted by the server, oldest first.
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, AppError> {
+        Ok(self
+            .outbox_rows("state <> 'sent'")
+            .await?
+            .into_iter()
+            .map(entry)
+            .collect())
+    }
+
+    /// The user gives up on a refused item.
+    pub async fn discard(&self, id: i64) -> Result<bool, AppError> {
+        let done = sqlx::query("DELETE FROM outbox WHERE id = ? AND state = 'rejected'")
+            .bind(id)
+            .execute(self.pool())
+            .await
+            .map_err(crate::cache::CacheError::from)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn mark(
+        &self,
+        id: i64,
+        state: &str,
+        error: Option<&ApiError>,
+        response: Option<&str>,
+        now: i64,
+    ) -> Result<(), AppError> {
+        let error = error.map(|e| serde_json::to_string(e).unwrap_or_default());
+        sqlx::query(
+            "UPDATE outbox SET state = ?, error = ?, attempts = attempts + 1, response = COALESCE(?, response),
+                 sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
+        )
+        .bind(state)
+        .bind(error)
+        .bind(response)
+        .bind(state)
+        .bind(now)
+        .bind(id)
+        .execute(self.pool())
+        .await
+        .map_err(crate::cache::CacheError::from)?;
+        Ok(())
+    }
+}
+
+fn entry(r: Row) -> OutboxEntry {
+    OutboxEntry {
+        id: r.id,
+        kind: r.kind,
+        state: r.state,
+        error: r.error.and_then(|e| serde_json::from_str(&e).ok()),
+        attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
+        created_at: DateTime::from_timestamp_millis(r.created_at).unwrap_or_default(),
+        body: serde_json::from_str(&r.body).unwrap_or(serde_json::Value::Null),
+    }
+}
+
+/// Sends the queue in order. A refusal is kept for the user to see; a
+/// transient failure stops the flush, so later items never overtake it.
+pub async fn flush(desk: &Desk, cache: &Cache) -> Result<Flushed, AppError> {
+    let mut done = Flushed::default();
+    let queued = cache.outbox_rows("state = 'queued'").await?;
+    let total = u32::try_from(queued.len()).unwrap_or(u32::MAX);
+    for row in queued {
+        let body: serde_json::Value = serde_json::from_str(&row.body).map_err(|e| AppError::Protocol(e.to_string()))?;
+        let sent = desk
+            .authorized(|token| {
+                let (path, key, body) = (row.path.clone(), row.idem_key.clone(), body.clone());
+                async move { desk.api().create(&path, &token, &key, &body).await }
+            })
+            .await;
+        let now = Utc::now().timestamp_millis();
+        match sent {
+            Ok(created) => {
+                cache
+                    .mark(row.id, "sent", None, Some(&created.body.to_string()), now)
+                    .await?;
+                store_result(desk, cache, &row, &created.body).await?;
+                done.sent += 1;
+            }
+            Err(error) if permanent(&error, row.attempts + 1) => {
+                cache
+                    .mark(row.id, "rejected", Some(&error.to_wire()), None, now)
+                    .await?;
+                done.rejected += 1;
+            }
+            Err(error) => {
+                cache.mark(row.id, "queued", Some(&error.to_wire()), None, now).await?;
+                done.waiting = total - done.sent - done.rejected;
+                if error.code() == ErrorCode::SessionExpired {
+                    return Err(error);
+                }
+                return Ok(done);
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Puts what the server answered into the cache, so the request shows at once.
+async fn store_result(desk: &Desk, cache: &Cache, row: &Row, body: &serde_json::Value) -> Result<(), AppError> {
+    let request_id = match row.kind.as_str() {
+        "request" => {
+            let detail: RequestDetail =
+                serde_json::from_value(body.clone()).map_err(|e| AppError::Protocol(e.to_string()))?;
+            let mut ingest = cache.begin().await?;
+            ingest.request(&detail).await?;
+            ingest.commit().await?;
+            return Ok(());
+        }
+        _ => row
+            .path
+            .trim_start_matches("/requests/")
+            .trim_end_matches("/messages")
+            .parse::<i64>()
+            .map_err(|e| AppError::Protocol(e.to_string()))?,
+    };
+    crate::sync::refresh_request(desk, cache, request_id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_are_permanent_but_outages_and_overload_are_not() {
+        let api = |code| AppError::Api(ApiError::new(code, "x"));
+        assert!(permanent(&api(ErrorCode::BadRequest), 1));
+        assert!(permanent(&api(ErrorCode::IdempotencyMismatch), 1));
+        assert!(!permanent(&api(ErrorCode::Internal), 9));
+        assert!(!permanent(&api(ErrorCode::RateLimited), 9));
+        assert!(!permanent(&AppError::Unreachable("down".into()), 9));
+        assert!(
+            !permanent(&api(ErrorCode::Conflict), 1),
+            "a key in flight clears in a moment"
+        );
+        assert!(permanent(&api(ErrorCode::Conflict), 5), "a closed request stays closed");
+    }
+
+    #[test]
+    fn keys_are_random_and_long() {
+        let (a, b) = (new_key(), new_key());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), "desk-".len() + 32);
+    }
+}

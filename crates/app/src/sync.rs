@@ -1,0 +1,531 @@
+//! The sync engine: a first full sync that resumes where it stopped, then
+//! deltas from the server's change feed (304 when idle), the outbox after
+//! each round, desktop notices for new messages, and a loop that wakes on
+//! the server's event stream and falls back to polling with backoff.
+
+use crate::api::Fetched;
+use crate::cache::{Cache, Collection, Ingest};
+use crate::notifier::{self, Notifier};
+use crate::outbox::{self, Flushed};
+use crate::session::Desk;
+use crate::AppError;
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use rand::Rng;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sportello_domain::api::accounts::{Profile, SubUser};
+use sportello_domain::api::assets::AssetPage;
+use sportello_domain::api::contracts::{ContractDetail, ContractPage, PlanEntry, PlanPage};
+use sportello_domain::api::home::Home;
+use sportello_domain::api::invoices::{InvoiceItem, InvoicePage};
+use sportello_domain::api::notifications::{Notification, NotificationList};
+use sportello_domain::api::requests::{RequestDetail, RequestSummary, SelfServiceContext};
+use sportello_domain::api::schedule::SchedulePage;
+use sportello_domain::api::sync::{ChangePage, SyncSummary};
+use sportello_domain::ErrorCode;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+use ts_rs::TS;
+
+/// How far a first sync is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Progress {
+    #[ts(type = "number")]
+    pub rows: i64,
+    #[ts(type = "number")]
+    pub total: i64,
+    pub percent: u8,
+}
+
+/// What the UI shows about the sync: the offline indicator, the first
+/// sync's progress, and whether the user must log in again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncStatus {
+    pub online: bool,
+    /// Set while the server cannot be reached: "offline since hh:mm".
+    pub offline_since: Option<DateTime<Utc>>,
+    pub last_sync: Option<DateTime<Utc>>,
+    /// Present during a first sync.
+    pub progress: Option<Progress>,
+    /// The refresh token was refused: log in again (cache and outbox are kept).
+    pub needs_login: bool,
+}
+
+/// What one round did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Round {
+    pub first_sync: bool,
+    /// Changes applied from the feed.
+    pub changes: usize,
+    /// The feed answered 304: nothing new.
+    pub not_modified: bool,
+    pub outbox: Flushed,
+}
+
+const PAGE: u32 = 500;
+/// Between polls when the event stream is unavailable, before backoff.
+const POLL: Duration = Duration::from_secs(30);
+const BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+pub struct SyncEngine {
+    desk: Arc<Desk>,
+    cache: Cache,
+    notifier: Arc<dyn Notifier>,
+    status: watch::Sender<SyncStatus>,
+    wake: Notify,
+}
+
+async fn get<T: DeserializeOwned>(desk: &Desk, path: &str) -> Result<T, AppError> {
+    match fetch(desk, path, None).await? {
+        Fetched::Fresh(value, _) => Ok(value),
+        Fetched::NotModified => Err(AppError::Protocol(format!("{path}: 304 without a condition"))),
+    }
+}
+
+async fn fetch<T: DeserializeOwned>(desk: &Desk, path: &str, etag: Option<&str>) -> Result<Fetched<T>, AppError> {
+    desk.authorized(|token| async move { desk.api().fetch(path, &token, etag).await })
+        .await
+}
+
+/// A 404 (deleted, or no longer ours) as None.
+async fn get_if_any<T: DeserializeOwned>(desk: &Desk, path: &str) -> Result<Option<T>, AppError> {
+    match get(desk, path).await {
+        Ok(value) => Ok(Some(value)),
+        Err(AppError::Api(e)) if e.code == ErrorCode::NotFound => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+fn with_cursor(path: &str, cursor: &str) -> String {
+    if cursor.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}&cursor={cursor}")
+    }
+}
+
+/// Re-reads one request into the cache (after a message was sent, or a change announced).
+pub(crate) async fn refresh_request(desk: &Desk, cache: &Cache, id: i64) -> Result<(), AppError> {
+    let detail: Option<RequestDetail> = get_if_any(desk, &format!("/requests/{id}")).await?;
+    let mut ingest = cache.begin().await?;
+    match detail {
+        Some(d) => ingest.request(&d).await?,
+        None => ingest.delete(Collection::Requests, id).await?,
+    }
+    ingest.commit().await?;
+    Ok(())
+}
+
+impl SyncEngine {
+    pub fn new(desk: Arc<Desk>, cache: Cache, notifier: Arc<dyn Notifier>) -> SyncEngine {
+        SyncEngine {
+            desk,
+            cache,
+            notifier,
+            status: watch::channel(SyncStatus::default()).0,
+            wake: Notify::new(),
+        }
+    }
+
+    pub fn cache(&self) -> &Cache {
+        &self.cache
+    }
+
+    pub fn status(&self) -> watch::Receiver<SyncStatus> {
+        self.status.subscribe()
+    }
+
+    /// Ends the current wait: something was written to the outbox, or the user logged in again.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// One round: the first sync or the deltas, then the outbox.
+    pub async fn sync_once(&self) -> Result<Round, AppError> {
+        let outcome = self.round().await;
+        let now = Utc::now();
+        self.status.send_modify(|s| match &outcome {
+            Ok(_) => {
+                s.online = true;
+                s.offline_since = None;
+                s.last_sync = Some(now);
+                s.needs_login = false;
+                s.progress = None;
+            }
+            Err(e) if e.code() == ErrorCode::SessionExpired => s.needs_login = true,
+            Err(e) if e.is_transient() => {
+                s.online = false;
+                s.offline_since.get_or_insert(now);
+            }
+            Err(_) => {}
+        });
+        outcome
+    }
+
+    /// The outbox goes first, so what the user wrote reaches the desk as soon
+    /// as possible; the deltas then bring back its result with everything else.
+    /// After a first sync the deltas catch what changed while it ran.
+    async fn round(&self) -> Result<Round, AppError> {
+        let mut round = Round {
+            outbox: outbox::flush(&self.desk, &self.cache).await?,
+            ..Round::default()
+        };
+        if self.cache.meta("first_sync.complete").await?.as_deref() != Some("1") {
+            self.first_sync().await?;
+            round.first_sync = true;
+        }
+        let (changes, not_modified) = self.deltas().await?;
+        round.changes = changes;
+        round.not_modified = not_modified;
+        Ok(round)
+    }
+
+    async fn meta_i64(&self, key: &str) -> Result<i64, AppError> {
+        Ok(self.cache.meta(key).await?.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    fn report_progress(&self, rows: i64, total: i64) {
+        let percent = if total > 0 {
+            (rows.min(total) * 100 / total) as u8
+        } else {
+            100
+        };
+        self.status
+            .send_modify(|s| s.progress = Some(Progress { rows, total, percent }));
+    }
+
+    /// Counts `rows` more in the same transaction as the rows themselves.
+    async fn count_rows(&self, ingest: &mut Ingest, rows: usize) -> Result<(), AppError> {
+        let done = self.meta_i64("first_sync.rows").await? + i64::try_from(rows).unwrap_or(0);
+        ingest.set_meta("first_sync.rows", &done.to_string()).await?;
+        let total = self.meta_i64("first_sync.total").await?;
+        self.report_progress(done, total);
+        Ok(())
+    }
+
+    /// Downloads everything once. The feed's cursor is taken first, so what
+    /// changes meanwhile comes again as a delta; each page is committed with
+    /// its bookmark, so an interrupted sync goes on from the last page.
+    async fn first_sync(&self) -> Result<(), AppError> {
+        if self.cache.meta("first_sync.cursor").await?.is_none() {
+            let summary: SyncSummary = get(&self.desk, "/sync/summary").await?;
+            let mut ingest = self.cache.begin().await?;
+            ingest.set_meta("first_sync.total", &summary.rows().to_string()).await?;
+            ingest.set_meta("first_sync.rows", "0").await?;
+            ingest
+                .set_meta("first_sync.cursor", &summary.cursor.to_string())
+                .await?;
+            ingest.commit().await?;
+        }
+        for collection in Collection::ALL {
+            let key = format!("first_sync.{}", collection.name());
+            let mut next = self.cache.meta(&key).await?.unwrap_or_default();
+            while next != "done" {
+                next = self
+                    .pull_page(collection, &next)
+                    .await?
+                    .unwrap_or_else(|| "done".into());
+                let mut ingest = self.cache.begin().await?;
+                ingest.set_meta(&key, &next).await?;
+                ingest.commit().await?;
+            }
+        }
+        self.refresh_documents().await?;
+        let cursor = self
+            .cache
+            .meta("first_sync.cursor")
+            .await?
+            .unwrap_or_else(|| "0".into());
+        let mut ingest = self.cache.begin().await?;
+        ingest.set_meta("cursor", &cursor).await?;
+        ingest.set_meta("first_sync.complete", "1").await?;
+        ingest.commit().await?;
+        let unread = self.cache.notifications().await?.iter().filter(|n| !n.read).count();
+        if let Some(notice) = notifier::unread_summary(unread, &self.language().await?) {
+            self.notifier.show(notice);
+        }
+        Ok(())
+    }
+
+    /// One page of a collection; returns the next page's bookmark.
+    async fn pull_page(&self, collection: Collection, cursor: &str) -> Result<Option<String>, AppError> {
+        let desk = &self.desk;
+        match collection {
+            Collection::Contracts => {
+                let page: ContractPage = get(desk, &with_cursor("/contracts?limit=100", cursor)).await?;
+                for item in &page.items {
+                    let detail: ContractDetail = get(desk, &format!("/contracts/{}", item.id)).await?;
+                    let plan = self.plan(item.id).await?;
+                    let mut ingest = self.cache.begin().await?;
+                    ingest.contract(&detail).await?;
+                    ingest.plan(item.id, &plan).await?;
+                    self.count_rows(&mut ingest, 1 + plan.len()).await?;
+                    ingest.commit().await?;
+                }
+                Ok(page.next_cursor)
+            }
+            Collection::Schedule => {
+                let page: SchedulePage = get(desk, &with_cursor(&format!("/schedule?limit={PAGE}"), cursor)).await?;
+                let mut ingest = self.cache.begin().await?;
+                ingest.schedule(&page.items).await?;
+                self.count_rows(&mut ingest, page.items.len()).await?;
+                ingest.commit().await?;
+                Ok(page.next_cursor)
+            }
+            Collection::Invoices => {
+                // Up to a year ahead: documents may carry a future issue date.
+                let to = Utc::now().date_naive() + chrono::Days::new(366);
+                let path = format!("/invoices?limit={PAGE}&to={to}");
+                let page: InvoicePage = get(desk, &with_cursor(&path, cursor)).await?;
+                let mut ingest = self.cache.begin().await?;
+                ingest.invoices(&page.items).await?;
+                self.count_rows(&mut ingest, page.items.len()).await?;
+                ingest.commit().await?;
+                Ok(page.next_cursor)
+            }
+            Collection::Assets => {
+                let page: AssetPage = get(desk, &with_cursor(&format!("/assets?limit={PAGE}"), cursor)).await?;
+                let mut ingest = self.cache.begin().await?;
+                ingest.assets(&page.items).await?;
+                self.count_rows(&mut ingest, page.items.len()).await?;
+                ingest.commit().await?;
+                Ok(page.next_cursor)
+            }
+            Collection::Requests => {
+                let list: Vec<RequestSummary> = get(desk, "/requests?limit=500").await?;
+                for summary in &list {
+                    refresh_request(desk, &self.cache, summary.id).await?;
+                }
+                let mut ingest = self.cache.begin().await?;
+                self.count_rows(&mut ingest, list.len()).await?;
+                ingest.commit().await?;
+                Ok(None)
+            }
+            Collection::Notifications => {
+                let path = match cursor {
+                    "" => "/notifications?limit=100".to_owned(),
+                    before => format!("/notifications?limit=100&before={before}"),
+                };
+                let list: NotificationList = get(desk, &path).await?;
+                let mut ingest = self.cache.begin().await?;
+                ingest.notifications(&list.items).await?;
+                self.count_rows(&mut ingest, list.items.len()).await?;
+                ingest.commit().await?;
+                Ok(list.next_before.map(|id| id.to_string()))
+            }
+        }
+    }
+
+    async fn plan(&self, contract_id: i64) -> Result<Vec<PlanEntry>, AppError> {
+        let mut rows = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let path = with_cursor(&format!("/contracts/{contract_id}/plan?limit={PAGE}"), &cursor);
+            let page: PlanPage = get(&self.desk, &path).await?;
+            rows.extend(page.items);
+            match page.next_cursor {
+                Some(next) => cursor = next,
+                None => return Ok(rows),
+            }
+        }
+    }
+
+    /// Home, profile, the self-service context and the sub-users (the main user's only).
+    async fn refresh_documents(&self) -> Result<(), AppError> {
+        let desk = &self.desk;
+        let home: Home = get(desk, "/home").await?;
+        let profile: Profile = get(desk, "/profile").await?;
+        let context: SelfServiceContext = get(desk, "/self-service").await?;
+        let sub_users: Option<Vec<SubUser>> = match get(desk, "/sub-users").await {
+            Ok(list) => Some(list),
+            Err(AppError::Api(e)) if e.code == ErrorCode::Forbidden => None,
+            Err(error) => return Err(error),
+        };
+        let mut ingest = self.cache.begin().await?;
+        ingest.document("home", &home).await?;
+        ingest.document("profile", &profile).await?;
+        ingest.document("self_service", &context).await?;
+        if let Some(list) = sub_users {
+            ingest.document("sub_users", &list).await?;
+        }
+        ingest.commit().await?;
+        Ok(())
+    }
+
+    async fn language(&self) -> Result<String, AppError> {
+        let profile: Option<Profile> = self.cache.document("profile").await?;
+        Ok(profile.map_or("it".into(), |p| p.language.as_str().to_owned()))
+    }
+
+    /// Applies the change feed from the cursor; returns (changes, idle).
+    async fn deltas(&self) -> Result<(usize, bool), AppError> {
+        let mut applied = 0;
+        loop {
+            let cursor = self.meta_i64("cursor").await?;
+            // The ETag is only good for the cursor it was answered at.
+            let remembered = self.cache.meta("changes.etag").await?;
+            let etag = remembered
+                .as_deref()
+                .and_then(|v| v.strip_prefix(&format!("{cursor} ")));
+            let path = format!("/changes?after={cursor}&limit={PAGE}");
+            match fetch::<ChangePage>(&self.desk, &path, etag).await? {
+                Fetched::NotModified => return Ok((applied, applied == 0)),
+                Fetched::Fresh(page, tag) => {
+                    if page.items.is_empty() {
+                        if let Some(tag) = tag {
+                            self.cache.set_meta("changes.etag", &format!("{cursor} {tag}")).await?;
+                        }
+                        return Ok((applied, false));
+                    }
+                    applied += page.items.len();
+                    self.apply(&page).await?;
+                }
+            }
+        }
+    }
+
+    /// Fetches what a page of changes names, then stores it with the new cursor in one transaction.
+    async fn apply(&self, page: &ChangePage) -> Result<(), AppError> {
+        let desk = &self.desk;
+        let ids = |entity: &str| -> BTreeSet<i64> {
+            page.items
+                .iter()
+                .filter(|c| c.entity == entity)
+                .filter_map(|c| c.entity_id.parse().ok())
+                .collect()
+        };
+        let touches = |entity: &str| page.items.iter().any(|c| c.entity == entity);
+        let mut requests = Vec::new();
+        for id in ids("request") {
+            requests.push((id, get_if_any::<RequestDetail>(desk, &format!("/requests/{id}")).await?));
+        }
+        let mut invoices = Vec::new();
+        for id in ids("invoice") {
+            invoices.push((id, get_if_any::<InvoiceItem>(desk, &format!("/invoices/{id}")).await?));
+        }
+        let notifications: Option<NotificationList> = match touches("notification") {
+            true => Some(get(desk, "/notifications?limit=100").await?),
+            false => None,
+        };
+        if touches("profile") || touches("sub_user") || touches("invoice") {
+            self.refresh_documents().await?;
+        }
+        let mut ingest = self.cache.begin().await?;
+        for (id, detail) in &requests {
+            match detail {
+                Some(d) => ingest.request(d).await?,
+                None => ingest.delete(Collection::Requests, *id).await?,
+            }
+        }
+        for (id, item) in &invoices {
+            match item {
+                Some(i) => ingest.invoices(std::slice::from_ref(i)).await?,
+                None => ingest.delete(Collection::Invoices, *id).await?,
+            }
+        }
+        let new_ids = match &notifications {
+            Some(list) => ingest.notifications(&list.items).await?,
+            None => Vec::new(),
+        };
+        ingest.set_meta("cursor", &page.cursor.to_string()).await?;
+        ingest.commit().await?;
+        if let Some(list) = notifications {
+            let new: Vec<Notification> = list.items.into_iter().filter(|n| new_ids.contains(&n.id)).collect();
+            let language = self.language().await?;
+            for notice in notifier::notices(&new, &language) {
+                self.notifier.show(notice);
+            }
+        }
+        Ok(())
+    }
+
+    /// Syncs until stopped: after each round it waits for the server's next
+    /// event (or a poll timer when the stream is down), backing off with
+    /// jitter while the server is unreachable and honouring `Retry-After`.
+    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        let mut failures: u32 = 0;
+        loop {
+            let wait = match self.sync_once().await {
+                Ok(_) => {
+                    failures = 0;
+                    None
+                }
+                Err(e) if e.code() == ErrorCode::SessionExpired => Some(Duration::from_secs(24 * 3600)),
+                Err(e) => {
+                    failures += 1;
+                    tracing::info!(code = ?e.code(), failures, "sync round failed");
+                    Some(e.retry_after().unwrap_or_else(|| backoff(failures)))
+                }
+            };
+            let pause = async {
+                match wait {
+                    Some(duration) => tokio::time::sleep(duration).await,
+                    None => self.next_event().await,
+                }
+            };
+            tokio::select! {
+                _ = pause => {}
+                _ = self.wake.notified() => {}
+                _ = stop.changed() => return,
+            }
+            if *stop.borrow() {
+                return;
+            }
+        }
+    }
+
+    /// Returns when the server announces a change, or after a poll interval
+    /// if the event stream cannot be opened or breaks.
+    async fn next_event(&self) {
+        let Ok(cursor) = self.meta_i64("cursor").await else {
+            return tokio::time::sleep(POLL).await;
+        };
+        let desk = &self.desk;
+        let opened = desk
+            .authorized(|token| async move { desk.api().events(&token, cursor).await })
+            .await;
+        let Ok(response) = opened else {
+            return tokio::time::sleep(jitter(POLL)).await;
+        };
+        let mut stream = response.bytes_stream();
+        let mut buffer = String::new();
+        while let Some(Ok(chunk)) = stream.next().await {
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                if block.lines().any(|l| l == "event: change" || l == "event: resync") {
+                    return;
+                }
+            }
+        }
+        tokio::time::sleep(jitter(Duration::from_secs(2))).await;
+    }
+}
+
+/// 2, 4, 8 … up to 60 seconds, with ±20 % jitter so clients do not return in step.
+pub fn backoff(failures: u32) -> Duration {
+    let base = Duration::from_secs(2).saturating_mul(1 << failures.min(5).saturating_sub(1));
+    jitter(base.min(BACKOFF_MAX))
+}
+
+fn jitter(base: Duration) -> Duration {
+    base.mul_f64(rand::thread_rng().gen_range(0.8..1.2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_a_minute_with_jitter() {
+        for (failures, base) in [(1, 2.0), (2, 4.0), (3, 8.0), (5, 32.0), (9, 60.0)] {
+            let d = backoff(failures).as_secs_f64();
+            assert!(d >= base * 0.8 && d <= base * 1.2, "{failures}: {d}");
+        }
+    }
+}

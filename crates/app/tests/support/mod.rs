@@ -1,0 +1,2 @@
+//! Test helpers of the app's integration tests.
+pub mod proxy;
