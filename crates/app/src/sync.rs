@@ -509,7 +509,7 @@ impl SyncEngine {
 
 /// 2, 4, 8 … up to 60 seconds, with ±20 % jitter so clients do not return in step.
 pub fn backoff(failures: u32) -> Duration {
-    let base = Duration::from_secs(2).saturating_mul(1 << failures.min(5).saturating_sub(1));
+    let base = Duration::from_secs(2).saturating_mul(1 << failures.min(6).saturating_sub(1));
     jitter(base.min(BACKOFF_MAX))
 }
 
