@@ -50,6 +50,7 @@ e2e: deps ui
 ## Performance figures: fleet seed, schedule list throughput and p99 on SQLite and PostgreSQL.
 bench: deps
 	SPORTELLO_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p sportello-server --bench api
+	cargo bench -p sportello-app --bench sync
 	scripts/pg.sh stop
 
 ## Fuzz every parser for FUZZ_SECONDS each (default 60). cargo-fuzz needs the

@@ -2,8 +2,16 @@
 // in by default when the crate root is the repository root.
 fn main() {
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
-    let commands =
-        tauri_build::AppManifest::new().commands(&["session_status", "login", "verify_code", "home", "logout"]);
+    let commands = tauri_build::AppManifest::new().commands(&[
+        "session_status",
+        "login",
+        "verify_code",
+        "home",
+        "logout",
+        "sync_view",
+        "file_request",
+        "outbox",
+    ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
         .app_manifest(commands);

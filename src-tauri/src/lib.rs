@@ -4,8 +4,10 @@
 mod commands;
 mod platform;
 
+use sportello_app::desktop::DeskApp;
 use sportello_app::Desk;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use tauri::Manager;
 
 /// The demo server `make run` starts; deployments set `SPORTELLO_SERVER_URL`.
 const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8787";
@@ -18,14 +20,38 @@ pub fn run() {
     let server_url = std::env::var("SPORTELLO_SERVER_URL").unwrap_or_else(|_| DEFAULT_SERVER_URL.into());
     tracing::info!(server = %server_url, "starting Sportello");
     let desk = Desk::new(&server_url, Arc::new(platform::keyring::Keyring));
+    // A clicked notice reaches the app through the handle, known once the app is built.
+    let handle: Arc<OnceLock<tauri::AppHandle>> = Arc::new(OnceLock::new());
+    let on_open: platform::notifier::OnOpen = {
+        let handle = handle.clone();
+        Arc::new(move |target| {
+            if let Some(app) = handle.get() {
+                app.state::<DeskApp>().open(target);
+                if let Some(window) = app.get_webview_window("main") {
+                    let _ = window.unminimize();
+                    let _ = window.show();
+                    let _ = window.set_focus();
+                }
+            }
+        })
+    };
+    let notifier = Arc::new(platform::notifier::DesktopNotifier::new(on_open));
     tauri::Builder::default()
-        .manage(desk)
+        .setup(move |app| {
+            let data_dir = app.path().app_data_dir()?;
+            app.manage(DeskApp::new(desk, data_dir, notifier));
+            let _ = handle.set(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::session::session_status,
             commands::session::login,
             commands::session::verify_code,
             commands::session::logout,
             commands::home::home,
+            commands::home::sync_view,
+            commands::home::file_request,
+            commands::home::outbox,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Sportello");

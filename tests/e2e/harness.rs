@@ -14,6 +14,8 @@ pub const WAIT: Duration = Duration::from_secs(20);
 pub struct Harness {
     pub server: Option<RunningServer>,
     pub server_url: String,
+    addr: std::net::SocketAddr,
+    clock: sportello_server::Clock,
     pub dir: tempfile::TempDir,
     driver: Child,
     driver_port: u16,
@@ -26,7 +28,7 @@ fn free_port() -> u16 {
 impl Harness {
     pub async fn start() -> Harness {
         let dir = tempfile::tempdir().unwrap();
-        let (server, _clock) = testkit::demo_server(dir.path(), None).await;
+        let (server, clock) = testkit::demo_server(dir.path(), None).await;
         let server_url = server.base_url();
         let (driver_port, native_port) = (free_port(), free_port());
         let driver = Command::new(tauri_driver())
@@ -43,6 +45,8 @@ impl Harness {
             .expect("tauri-driver is installed (cargo install tauri-driver --locked)");
         wait_for_port(driver_port).await;
         Harness {
+            addr: server.addr,
+            clock,
             server: Some(server),
             server_url,
             dir,
@@ -71,6 +75,12 @@ impl Harness {
         if let Some(server) = self.server.take() {
             server.shutdown().await;
         }
+    }
+
+    /// The server again, on its database and address, as after a restart.
+    pub async fn restart_server(&mut self) {
+        let server = testkit::restart(self.dir.path(), None, self.addr, self.clock.clone()).await;
+        self.server = Some(server);
     }
 
     pub fn state(&self) -> &AppState {

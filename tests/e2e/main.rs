@@ -223,30 +223,45 @@ async fn a_wrong_password_and_a_wrong_code_show_their_messages() {
     driver.quit().await.unwrap();
 }
 
+/// Waits until the background sync has finished a round.
+async fn wait_synced(driver: &WebDriver) {
+    wait_for(driver, "main[data-last-sync]:not([data-last-sync=''])").await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn a_server_that_is_down_shows_a_banner_not_a_blank_page() {
+async fn a_server_that_is_down_shows_the_cached_dashboard_marked_offline() {
     let _serial = serial().await;
     let mut h = Harness::start().await;
     let driver = h.launch().await;
     log_in(&h, &driver).await;
-    wait_for(&driver, "[data-testid=overdue-total]").await;
+    wait_synced(&driver).await;
+    let overdue = text(&driver, "[data-testid=overdue-total]").await;
     driver.quit().await.unwrap();
     h.stop_server().await;
 
-    // Logged in, server gone: the start screen says so and offers a retry.
+    // Logged in, server gone: the dashboard comes from the cache, marked offline.
     let driver = h.launch().await;
-    let banner = wait_for(&driver, "[data-testid=error-banner]").await;
+    let offline = text(&driver, "[data-testid=offline]").await;
+    assert!(offline.starts_with("Offline dalle "), "{offline}");
     assert_eq!(
-        banner.attr("data-code").await.unwrap().as_deref(),
-        Some("server_unreachable")
+        text(&driver, "[data-testid=overdue-total]").await,
+        overdue,
+        "the cached figures"
     );
-    assert!(banner
-        .text()
-        .await
-        .unwrap()
-        .contains("Impossibile raggiungere il server"));
     assert!(h.keyring_token().is_some(), "being offline does not log you out");
-    screenshot(&driver, "server-down-it").await;
+    screenshot(&driver, "offline-dashboard-it").await;
+    click(&driver, "[data-testid=lang-en]").await;
+    wait_text(
+        &driver,
+        "[data-testid=offline]",
+        &offline.replace("Offline dalle", "Offline since").replace(
+            ": dati aggiornati all’ultima connessione",
+            ": data as of the last connection",
+        ),
+    )
+    .await;
+    screenshot(&driver, "offline-dashboard-en").await;
+    click(&driver, "[data-testid=lang-it]").await;
     driver.quit().await.unwrap();
 
     // Not logged in: the login page works offline and says why it cannot log in.
@@ -265,5 +280,148 @@ async fn a_server_that_is_down_shows_a_banner_not_a_blank_page() {
         Some("server_unreachable")
     );
     screenshot(&driver, "login-server-down-it").await;
+    driver.quit().await.unwrap();
+}
+
+/// Records the desktop notifications sent on the session bus.
+struct NotificationLog {
+    child: std::process::Child,
+    file: std::path::PathBuf,
+}
+
+impl NotificationLog {
+    fn start(dir: &Path) -> NotificationLog {
+        let file = dir.join("notifications.log");
+        let out = std::fs::File::create(&file).unwrap();
+        let child = Command::new("dbus-monitor")
+            .args(["--session", "interface='org.freedesktop.Notifications',member='Notify'"])
+            .stdout(out)
+            .spawn()
+            .expect("dbus-monitor is installed");
+        NotificationLog { child, file }
+    }
+
+    /// Waits until a notification's summary or body contains `needle`.
+    async fn wait_for(&self, needle: &str) {
+        let deadline = std::time::Instant::now() + harness::WAIT;
+        loop {
+            let log = std::fs::read_to_string(&self.file).unwrap_or_default();
+            if log.contains(needle) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no notification with {needle:?}:\n{log}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for NotificationLog {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Hides or shows the app's window on the X display (there is no window
+/// manager under Xvfb to minimize it).
+fn set_window_mapped(mapped: bool) {
+    let found = Command::new("xdotool")
+        .args(["search", "--name", "^Sportello$"])
+        .output()
+        .unwrap();
+    let ids = String::from_utf8(found.stdout).unwrap();
+    assert!(!ids.trim().is_empty(), "the window is on the display");
+    for id in ids.lines() {
+        let action = if mapped { "windowmap" } else { "windowunmap" };
+        assert!(Command::new("xdotool").args([action, id]).status().unwrap().success());
+    }
+}
+
+async fn invoke(driver: &WebDriver, command: &str, args: serde_json::Value) -> serde_json::Value {
+    let script = "const [command, args, done] = arguments;
+        window.__TAURI_INTERNALS__.invoke(command, args).then(done, (e) => done({ rejected: e }));";
+    driver
+        .execute_async(script, vec![serde_json::json!(command), args])
+        .await
+        .unwrap()
+        .json()
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn messages_raise_desktop_notifications_and_an_offline_request_is_sent_once() {
+    use sportello_domain::api::ops::{DeskReply, OperatorRole};
+    use sportello_server::{audit::Origin, notifications, ops};
+    let _serial = serial().await;
+    let mut h = Harness::start().await;
+    let log = NotificationLog::start(h.dir.path());
+    let driver = h.launch().await;
+    log_in(&h, &driver).await;
+    wait_synced(&driver).await;
+    log.wait_for("2 messaggi da leggere").await;
+
+    // The window is hidden: notices still arrive, pushed by the server's event stream.
+    set_window_mapped(false);
+    notifications::broadcast(h.state(), &Origin::cli(), "Avviso di prova", "Uffici chiusi venerdì")
+        .await
+        .unwrap();
+    log.wait_for("Sportello Leasing S.p.A. – Avviso di prova").await;
+    let operator = ops::Operator {
+        id: 1,
+        username: "operatore".into(),
+        role: OperatorRole::Admin,
+    };
+    let request_id = 1;
+    let reply = DeskReply {
+        body: "La copia è in arrivo".into(),
+        attachment_ids: vec![],
+        status: None,
+    };
+    ops::reply(h.state(), &operator, &Origin::cli(), request_id, reply)
+        .await
+        .unwrap();
+    log.wait_for("– Copia documenti contrattuali").await;
+    log.wait_for("La copia è in arrivo").await;
+    set_window_mapped(true);
+
+    // Offline: the request is kept and shown as waiting, then sent once.
+    h.stop_server().await;
+    wait_for(&driver, "[data-testid=offline]").await;
+    let request = serde_json::json!({"request": {"kind": "free", "type_code": "other",
+        "message": "Scritta senza rete", "attachment_ids": []}});
+    let queued = invoke(&driver, "file_request", request).await;
+    assert_eq!(queued["state"], "queued", "{queued}");
+    let waiting = invoke(&driver, "outbox", serde_json::json!({})).await;
+    assert_eq!(waiting.as_array().unwrap().len(), 1);
+    screenshot(&driver, "offline-request-waiting-it").await;
+
+    h.restart_server().await;
+    let deadline = std::time::Instant::now() + harness::WAIT;
+    while !invoke(&driver, "outbox", serde_json::json!({}))
+        .await
+        .as_array()
+        .unwrap()
+        .is_empty()
+    {
+        assert!(std::time::Instant::now() < deadline, "the outbox never emptied");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    wait_gone(&driver, "[data-testid=offline]").await;
+    let store = &h.state().store;
+    let customer = store
+        .user_by_username(DEMO_USERNAME)
+        .await
+        .unwrap()
+        .unwrap()
+        .customer_id;
+    let mut copies = 0;
+    for r in store.list_requests(customer, None, 100).await.unwrap() {
+        let thread = store.request_messages(r.id).await.unwrap();
+        copies += thread.iter().filter(|(m, _)| m.body == "Scritta senza rete").count();
+    }
+    assert_eq!(copies, 1, "sent exactly once");
     driver.quit().await.unwrap();
 }

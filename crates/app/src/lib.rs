@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod cache;
+pub mod desktop;
 pub mod error;
 pub mod notifier;
 pub mod outbox;

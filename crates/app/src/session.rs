@@ -60,6 +60,11 @@ impl Desk {
         Ok(outcome.await.map_err(|e| AppError::Protocol(e.to_string()))??)
     }
 
+    /// Whether the keyring holds a session for this server.
+    pub async fn has_stored_session(&self) -> Result<bool, AppError> {
+        Ok(self.stored_refresh().await?.is_some())
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> Result<LoginChallenge, AppError> {
         self.api.login(username, password).await
     }

@@ -4,7 +4,8 @@
 
 use crate::{AppState, ServerError};
 use sportello_domain::api::notifications::ChangeEvent;
-use tokio::sync::broadcast;
+use std::sync::Arc;
+use tokio::sync::{broadcast, watch};
 
 /// A change and who may see it (None: every customer).
 #[derive(Clone, Debug)]
@@ -16,19 +17,37 @@ pub struct Scoped {
 #[derive(Clone)]
 pub struct Events {
     sender: broadcast::Sender<Scoped>,
+    /// Set when the server shuts down: open streams end, so the graceful
+    /// shutdown does not wait for them forever.
+    closing: Arc<watch::Sender<bool>>,
 }
 
 impl Default for Events {
     fn default() -> Self {
         // A stream that falls this far behind is told to resync from its cursor.
         let (sender, _) = broadcast::channel(1024);
-        Events { sender }
+        Events {
+            sender,
+            closing: Arc::new(watch::channel(false).0),
+        }
     }
 }
 
 impl Events {
     pub fn subscribe(&self) -> broadcast::Receiver<Scoped> {
         self.sender.subscribe()
+    }
+
+    /// Resolves when the server starts shutting down.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut closing = self.closing.subscribe();
+        async move {
+            let _ = closing.wait_for(|closed| *closed).await;
+        }
+    }
+
+    pub fn close(&self) {
+        self.closing.send_replace(true);
     }
 }
 

@@ -97,6 +97,7 @@ impl RunningServer {
     }
 
     pub async fn shutdown(mut self) {
+        self.state.events.close();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -243,3 +243,17 @@ on_both_engines!(
     the_event_stream_delivers_a_broadcast_to_a_connected_client,
     another_customers_changes_stay_off_the_stream,
 );
+
+#[tokio::test]
+async fn shutting_down_ends_open_event_streams() {
+    let t = TestServer::start().await;
+    let (access, _) = t.demo_tokens().await;
+    let response = t.get("/events", &access).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut stream = response.bytes_stream();
+    let TestServer { server, .. } = t;
+    tokio::time::timeout(Duration::from_secs(10), server.shutdown())
+        .await
+        .expect("a graceful shutdown does not wait for streams that never end");
+    while let Some(Ok(_)) = stream.next().await {}
+}

@@ -1,9 +1,26 @@
 use super::{wire, CommandResult};
-use sportello_app::Desk;
+use sportello_app::desktop::{DeskApp, SyncView};
+use sportello_app::outbox::OutboxEntry;
 use sportello_domain::api::home::Home;
+use sportello_domain::api::requests::NewRequest;
 use tauri::State;
 
 #[tauri::command]
-pub async fn home(desk: State<'_, Desk>) -> CommandResult<Home> {
-    desk.home().await.map_err(wire)
+pub async fn home(app: State<'_, DeskApp>) -> CommandResult<Home> {
+    app.home().await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn sync_view(app: State<'_, DeskApp>) -> CommandResult<SyncView> {
+    Ok(app.sync_view().await)
+}
+
+#[tauri::command]
+pub async fn file_request(app: State<'_, DeskApp>, request: NewRequest) -> CommandResult<OutboxEntry> {
+    app.file_request(&request).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn outbox(app: State<'_, DeskApp>) -> CommandResult<Vec<OutboxEntry>> {
+    app.outbox().await.map_err(wire)
 }

@@ -1,24 +1,25 @@
 use super::{wire, CommandResult};
-use sportello_app::{Desk, SessionStatus};
+use sportello_app::desktop::DeskApp;
+use sportello_app::SessionStatus;
 use sportello_domain::api::auth::{LoginChallenge, Me};
 use tauri::State;
 
 #[tauri::command]
-pub async fn session_status(desk: State<'_, Desk>) -> CommandResult<SessionStatus> {
-    desk.status().await.map_err(wire)
+pub async fn session_status(app: State<'_, DeskApp>) -> CommandResult<SessionStatus> {
+    app.session_status().await.map_err(wire)
 }
 
 #[tauri::command]
-pub async fn login(desk: State<'_, Desk>, username: String, password: String) -> CommandResult<LoginChallenge> {
-    desk.login(&username, &password).await.map_err(wire)
+pub async fn login(app: State<'_, DeskApp>, username: String, password: String) -> CommandResult<LoginChallenge> {
+    app.login(&username, &password).await.map_err(wire)
 }
 
 #[tauri::command]
-pub async fn verify_code(desk: State<'_, Desk>, challenge_id: String, code: String) -> CommandResult<Me> {
-    desk.verify_code(&challenge_id, &code).await.map_err(wire)
+pub async fn verify_code(app: State<'_, DeskApp>, challenge_id: String, code: String) -> CommandResult<Me> {
+    app.verify_code(&challenge_id, &code).await.map_err(wire)
 }
 
 #[tauri::command]
-pub async fn logout(desk: State<'_, Desk>) -> CommandResult<()> {
-    desk.logout().await.map_err(wire)
+pub async fn logout(app: State<'_, DeskApp>) -> CommandResult<()> {
+    app.logout().await.map_err(wire)
 }

@@ -1,3 +1,4 @@
 //! Services of the operating system.
 
 pub mod keyring;
+pub mod notifier;

@@ -8,6 +8,9 @@ import type { Home } from './bindings/Home';
 import type { LoginChallenge } from './bindings/LoginChallenge';
 import type { Me } from './bindings/Me';
 import type { SessionStatus } from './bindings/SessionStatus';
+import type { SyncView } from './bindings/SyncView';
+import type { NewRequest } from './bindings/NewRequest';
+import type { OutboxEntry } from './bindings/OutboxEntry';
 
 export class IpcError extends Error {
   readonly code: ErrorCode;
@@ -39,6 +42,9 @@ export const ipc = {
   verifyCode: (challengeId: string, code: string) => call<Me>('verify_code', { challengeId, code }),
   home: () => call<Home>('home'),
   logout: () => call<null>('logout'),
+  syncView: () => call<SyncView>('sync_view'),
+  fileRequest: (request: NewRequest) => call<OutboxEntry>('file_request', { request }),
+  outbox: () => call<OutboxEntry[]>('outbox'),
 };
 
 export function asIpcError(error: unknown): IpcError {

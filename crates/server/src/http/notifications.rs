@@ -158,5 +158,6 @@ pub(super) async fn events(
             Err(BroadcastStreamRecvError::Lagged(_)) => Some(Ok(Event::default().event("resync").data("lagged"))),
         }
     });
-    Ok(Sse::new(first.chain(rest)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    let stream = first.chain(rest).take_until(state.events.closed());
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

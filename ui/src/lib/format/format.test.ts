@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatLongDate, formatMoney, initials } from './index';
+import { formatDate, formatLongDate, formatMoney, formatTime, initials } from './index';
 
 describe('formatMoney', () => {
   it('formats Italian amounts like the manual', () => {
@@ -45,5 +45,13 @@ describe('initials', () => {
     expect(initials('Mario Rossi')).toBe('MR');
     expect(initials('  anna maria  bianchi ')).toBe('AB');
     expect(initials('Studio')).toBe('S');
+  });
+});
+
+describe('formatTime', () => {
+  it('shows UTC instants in Italian time, summer and winter', () => {
+    expect(formatTime('2026-07-01T12:32:00Z', 'it-IT')).toBe('14:32');
+    expect(formatTime('2026-11-21T23:05:00Z', 'it-IT')).toBe('00:05');
+    expect(formatTime('2026-11-21T13:05:00Z', 'en-GB')).toBe('14:05');
   });
 });

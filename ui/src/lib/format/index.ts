@@ -59,6 +59,13 @@ export function formatLongDate(isoDate: string, locale: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeZone: 'UTC' }).format(toUtcDate(isoDate));
 }
 
+/** The time of an instant as people in Italy read it: "14:32" (Europe/Rome, 24 hours). */
+export function formatTime(instant: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Europe/Rome' }).format(
+    new Date(instant),
+  );
+}
+
 /** "Mario Rossi" → "MR" */
 export function initials(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);

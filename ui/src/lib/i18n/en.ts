@@ -23,6 +23,9 @@ const en: Record<MessageKey, string> = {
   'code.back': 'Back to log in',
   'code.format': 'The code has 6 digits.',
 
+  'sync.offline': 'Offline since {time}: data as of the last connection',
+  'sync.progress': 'First sync: {rows} of {total} rows ({percent}%)',
+  'sync.session_ended': 'Your session expired: please log in again. Your data and pending requests are safe.',
   'home.title': 'Home',
   'home.greeting': 'Welcome, {name}',
   'situation.title': 'Your situation',

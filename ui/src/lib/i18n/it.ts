@@ -22,6 +22,9 @@ const it = {
   'code.back': 'Torna all’accesso',
   'code.format': 'Il codice è di 6 cifre.',
 
+  'sync.offline': 'Offline dalle {time}: dati aggiornati all’ultima connessione',
+  'sync.progress': 'Prima sincronizzazione: {rows} righe su {total} ({percent}%)',
+  'sync.session_ended': 'La sessione è scaduta: accedi di nuovo. I dati e le richieste in attesa sono al sicuro.',
   'home.title': 'Home',
   'home.greeting': 'Benvenuto, {name}',
   'situation.title': 'La tua situazione',

@@ -1,0 +1,254 @@
+//! The desktop's state behind the window: the session, and once someone is
+//! logged in, the cache of that account and its sync engine running in the
+//! background. The Tauri commands are one call each into this.
+
+use crate::cache::Cache;
+use crate::notifier::{Notifier, OpenTarget};
+use crate::outbox::OutboxEntry;
+use crate::session::{Desk, SessionStatus};
+use crate::sync::{SyncEngine, SyncStatus};
+use crate::AppError;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sportello_domain::api::accounts::Profile;
+use sportello_domain::api::auth::{LoginChallenge, Me};
+use sportello_domain::api::home::Home;
+use sportello_domain::api::requests::NewRequest;
+use sportello_domain::ErrorCode;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::{watch, Mutex};
+use ts_rs::TS;
+
+/// What the window polls: the sync's state, a counter that moves when the
+/// cache changed, and an item a clicked desktop notice asks to open.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncView {
+    pub status: SyncStatus,
+    #[ts(type = "number")]
+    pub version: u64,
+    pub open: Option<OpenTarget>,
+}
+
+/// Which account the cache on disk belongs to, for starting offline.
+#[derive(Serialize, Deserialize)]
+struct LastAccount {
+    server: String,
+    username: String,
+}
+
+struct Running {
+    engine: Arc<SyncEngine>,
+    stop: watch::Sender<bool>,
+    username: String,
+}
+
+pub struct DeskApp {
+    desk: Arc<Desk>,
+    data_dir: PathBuf,
+    notifier: Arc<dyn Notifier>,
+    running: Mutex<Option<Running>>,
+    version: Arc<AtomicU64>,
+    open: std::sync::Mutex<Option<OpenTarget>>,
+}
+
+/// One cache file per server and account.
+fn cache_file(data_dir: &Path, server: &str, username: &str) -> PathBuf {
+    let server = hex::encode(&Sha256::digest(server.as_bytes())[..6]);
+    let safe: String = username
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect();
+    data_dir.join("cache").join(format!("{server}-{safe}.db"))
+}
+
+fn me_from(profile: Profile) -> Me {
+    Me {
+        username: profile.username,
+        display_name: profile.display_name,
+        customer_name: profile.customer_name,
+        language: profile.language.as_str().to_owned(),
+        must_change_password: profile.must_change_password,
+    }
+}
+
+impl DeskApp {
+    pub fn new(desk: Desk, data_dir: PathBuf, notifier: Arc<dyn Notifier>) -> DeskApp {
+        DeskApp {
+            desk: Arc::new(desk),
+            data_dir,
+            notifier,
+            running: Mutex::new(None),
+            version: Arc::new(AtomicU64::new(0)),
+            open: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn last_account_file(&self) -> PathBuf {
+        self.data_dir.join("last-account.json")
+    }
+
+    /// At start-up: the stored session, or — with the server unreachable —
+    /// the last account's cached data, while the sync keeps trying.
+    pub async fn session_status(&self) -> Result<SessionStatus, AppError> {
+        match self.desk.status().await {
+            Ok(SessionStatus::LoggedIn { me }) => {
+                self.start_sync(&me).await?;
+                Ok(SessionStatus::LoggedIn { me })
+            }
+            Ok(SessionStatus::LoggedOut) => Ok(SessionStatus::LoggedOut),
+            Err(error) if error.code() == ErrorCode::ServerUnreachable => match self.cached_me().await? {
+                Some(me) => {
+                    self.start_sync(&me).await?;
+                    Ok(SessionStatus::LoggedIn { me })
+                }
+                None => Err(error),
+            },
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn cached_me(&self) -> Result<Option<Me>, AppError> {
+        if !self.desk.has_stored_session().await? {
+            return Ok(None);
+        }
+        let Ok(text) = std::fs::read_to_string(self.last_account_file()) else {
+            return Ok(None);
+        };
+        let Ok(last) = serde_json::from_str::<LastAccount>(&text) else {
+            return Ok(None);
+        };
+        if last.server != self.desk.api().base() {
+            return Ok(None);
+        }
+        let file = cache_file(&self.data_dir, &last.server, &last.username);
+        if !file.exists() {
+            return Ok(None);
+        }
+        let cache = Cache::open(&file).await?;
+        let profile: Option<Profile> = cache.document("profile").await?;
+        cache.close().await;
+        Ok(profile.map(me_from))
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Result<LoginChallenge, AppError> {
+        self.desk.login(username, password).await
+    }
+
+    pub async fn verify_code(&self, challenge_id: &str, code: &str) -> Result<Me, AppError> {
+        let me = self.desk.verify_code(challenge_id, code).await?;
+        if !me.must_change_password {
+            self.start_sync(&me).await?;
+        }
+        Ok(me)
+    }
+
+    /// Opens the account's cache and runs its sync in the background.
+    async fn start_sync(&self, me: &Me) -> Result<(), AppError> {
+        let mut running = self.running.lock().await;
+        if running.as_ref().is_some_and(|r| r.username == me.username) {
+            if let Some(r) = running.as_ref() {
+                r.engine.wake();
+            }
+            return Ok(());
+        }
+        if let Some(old) = running.take() {
+            let _ = old.stop.send(true);
+        }
+        let server = self.desk.api().base().to_owned();
+        let cache = Cache::open(&cache_file(&self.data_dir, &server, &me.username)).await?;
+        let last = LastAccount {
+            server,
+            username: me.username.clone(),
+        };
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| AppError::Protocol(e.to_string()))?;
+        std::fs::write(
+            self.last_account_file(),
+            serde_json::to_string(&last).unwrap_or_default(),
+        )
+        .map_err(|e| AppError::Protocol(e.to_string()))?;
+        let engine = Arc::new(SyncEngine::new(self.desk.clone(), cache, self.notifier.clone()));
+        let (stop, stopped) = watch::channel(false);
+        tokio::spawn(watch_rounds(engine.status(), self.version.clone()));
+        tokio::spawn(engine.clone().run(stopped));
+        *running = Some(Running {
+            engine,
+            stop,
+            username: me.username.clone(),
+        });
+        Ok(())
+    }
+
+    async fn engine(&self) -> Option<Arc<SyncEngine>> {
+        self.running.lock().await.as_ref().map(|r| r.engine.clone())
+    }
+
+    /// The home page from the cache when there is one, else from the server.
+    pub async fn home(&self) -> Result<Home, AppError> {
+        if let Some(engine) = self.engine().await {
+            if let Some(home) = engine.cache().document::<Home>("home").await? {
+                return Ok(home);
+            }
+        }
+        self.desk.home().await
+    }
+
+    pub async fn sync_view(&self) -> SyncView {
+        let status = match self.engine().await {
+            Some(engine) => engine.status().borrow().clone(),
+            None => SyncStatus::default(),
+        };
+        SyncView {
+            status,
+            version: self.version.load(Ordering::Relaxed),
+            open: self.open.lock().expect("not poisoned").take(),
+        }
+    }
+
+    /// A clicked desktop notice: the window will open this item.
+    pub fn open(&self, target: OpenTarget) {
+        *self.open.lock().expect("not poisoned") = Some(target);
+    }
+
+    /// Keeps a request in the outbox (sent at once when online) and wakes the sync.
+    pub async fn file_request(&self, request: &NewRequest) -> Result<OutboxEntry, AppError> {
+        let engine = self.engine().await.ok_or_else(not_logged_in)?;
+        let entry = engine.cache().enqueue_request(request, Utc::now()).await?;
+        engine.wake();
+        Ok(entry)
+    }
+
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, AppError> {
+        let engine = self.engine().await.ok_or_else(not_logged_in)?;
+        engine.cache().outbox().await
+    }
+
+    /// Ends the session; the account's cache stays on disk for its next login.
+    pub async fn logout(&self) -> Result<(), AppError> {
+        if let Some(old) = self.running.lock().await.take() {
+            let _ = old.stop.send(true);
+        }
+        let _ = std::fs::remove_file(self.last_account_file());
+        self.desk.logout().await
+    }
+}
+
+fn not_logged_in() -> AppError {
+    sportello_domain::ApiError::new(ErrorCode::SessionExpired, "log in again").into()
+}
+
+/// Moves the version whenever a round finished, so the window reloads what
+/// it shows; ends with the engine.
+async fn watch_rounds(mut status: watch::Receiver<SyncStatus>, version: Arc<AtomicU64>) {
+    let mut last = None;
+    while status.changed().await.is_ok() {
+        let current = status.borrow().clone();
+        if current.last_sync != last || current.progress.is_some() {
+            last = current.last_sync;
+            version.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
