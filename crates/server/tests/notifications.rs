@@ -79,16 +79,8 @@ async fn broadcasts_and_desk_messages_list_newest_first_with_read_state(t: TestS
 }
 
 async fn a_customer_never_sees_another_customers_desk_messages(t: TestServer) {
-    t.add_customer("30001", "company", common::OTHER_VAT, "55501").await;
+    let other = t.other_customer().await;
     let ops = t.ops_token().await;
-    t.post_as(
-        "/ops/invitations",
-        &ops,
-        json!({"customer_code": "30001", "email": "a@pec.bianchi.example"}),
-    )
-    .await;
-    let temporary = common::line_value(&t.last_mail().2, "Password temporanea");
-    let other = t.first_login("30001", &temporary, "cipresso in collina 77").await;
     let theirs: Value = t.json("/notifications", &other).await;
     assert_eq!(theirs["items"].as_array().unwrap().len(), 1, "only the broadcast");
     assert_eq!(theirs["items"][0]["kind"], "broadcast");
@@ -193,16 +185,8 @@ async fn the_event_stream_delivers_a_broadcast_to_a_connected_client(t: TestServ
 }
 
 async fn another_customers_changes_stay_off_the_stream(t: TestServer) {
-    t.add_customer("30001", "company", common::OTHER_VAT, "55501").await;
+    let other = t.other_customer().await;
     let ops = t.ops_token().await;
-    t.post_as(
-        "/ops/invitations",
-        &ops,
-        json!({"customer_code": "30001", "email": "a@pec.bianchi.example"}),
-    )
-    .await;
-    let temporary = common::line_value(&t.last_mail().2, "Password temporanea");
-    let other = t.first_login("30001", &temporary, "cipresso in collina 77").await;
     let (access, _) = t.demo_tokens().await;
     let mut stream = t.get("/events", &access).await.bytes_stream();
     let mut buffer = String::new();

@@ -113,18 +113,7 @@ async fn publishing_an_invoice_emails_the_customer_and_the_xml_validates(t: Test
         item,
         "one document as the list shows it"
     );
-    let (other_access, _) = {
-        t.add_customer("30001", "company", common::OTHER_VAT, "55501").await;
-        let admin = t.ops_token().await;
-        t.post_as(
-            "/ops/invitations",
-            &admin,
-            json!({"customer_code": "30001", "email": "a@pec.bianchi.example"}),
-        )
-        .await;
-        let temporary = common::line_value(&t.last_mail().2, "Password temporanea");
-        (t.first_login("30001", &temporary, "cipresso in collina 77").await, ())
-    };
+    let other_access = t.other_customer().await;
     assert_eq!(
         t.get(&format!("/invoices/{id}"), &other_access).await.status(),
         StatusCode::NOT_FOUND

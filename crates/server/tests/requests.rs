@@ -200,14 +200,7 @@ async fn another_customers_contracts_and_requests_are_out_of_reach(t: TestServer
     assert_eq!(payoff.status(), StatusCode::NOT_FOUND);
 
     // The other customer files a request; the demo user cannot read it or write on it.
-    t.post_as(
-        "/ops/invitations",
-        &t.ops_token().await,
-        json!({"customer_code": "30001", "email": "a@pec.bianchi.example"}),
-    )
-    .await;
-    let temporary = common::line_value(&t.last_mail().2, "Password temporanea");
-    let theirs = t.first_login("30001", &temporary, "cipresso in collina 77").await;
+    let theirs = t.invite_and_log_in("30001").await;
     let filed: Value = create(
         &t,
         &theirs,
@@ -332,15 +325,7 @@ async fn attachments_are_checked_by_content_size_and_checksum(t: TestServer) {
         StatusCode::INTERNAL_SERVER_ERROR
     );
 
-    t.add_customer("30001", "company", common::OTHER_VAT, "55501").await;
-    t.post_as(
-        "/ops/invitations",
-        &t.ops_token().await,
-        json!({"customer_code": "30001", "email": "a@pec.bianchi.example"}),
-    )
-    .await;
-    let temporary = common::line_value(&t.last_mail().2, "Password temporanea");
-    let other = t.first_login("30001", &temporary, "cipresso in collina 77").await;
+    let other = t.other_customer().await;
     assert_eq!(
         t.get(&format!("/attachments/{}", png["id"].as_str().unwrap()), &other)
             .await

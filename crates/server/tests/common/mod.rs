@@ -279,6 +279,25 @@ impl TestServer {
         )
     }
 
+    /// Invites customer `code` (already in the book) and logs it in with a
+    /// definitive password; returns its access token.
+    pub async fn invite_and_log_in(&self, code: &str) -> String {
+        let ops = self.ops_token().await;
+        let invite = json!({"customer_code": code, "email": "amministrazione@pec.bianchi.example"});
+        assert_eq!(
+            self.post_as("/ops/invitations", &ops, invite).await.status(),
+            StatusCode::CREATED
+        );
+        let temporary = line_value(&self.last_mail().2, "Password temporanea");
+        self.first_login(code, &temporary, "cipresso in collina 77").await
+    }
+
+    /// Another customer of the book (30001, one contract), logged in; returns its access token.
+    pub async fn other_customer(&self) -> String {
+        self.add_customer("30001", "company", OTHER_VAT, "55501").await;
+        self.invite_and_log_in("30001").await
+    }
+
     /// Logs in with a temporary password and replaces it; returns the new session's access token.
     pub async fn first_login(&self, username: &str, temporary: &str, definitive: &str) -> String {
         let (access, _) = self.tokens_for(username, temporary).await;
