@@ -11,6 +11,7 @@ fn main() {
         "sync_view",
         "file_request",
         "outbox",
+        "requests_panel",
     ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -52,6 +52,7 @@ pub fn run() {
             commands::home::sync_view,
             commands::home::file_request,
             commands::home::outbox,
+            commands::home::requests_panel,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Sportello");

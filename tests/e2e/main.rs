@@ -396,7 +396,12 @@ async fn messages_raise_desktop_notifications_and_an_offline_request_is_sent_onc
     assert_eq!(queued["state"], "queued", "{queued}");
     let waiting = invoke(&driver, "outbox", serde_json::json!({})).await;
     assert_eq!(waiting.as_array().unwrap().len(), 1);
+    wait_text(&driver, "[data-testid=waiting-request] .badge", "In attesa di invio").await;
     screenshot(&driver, "offline-request-waiting-it").await;
+    click(&driver, "[data-testid=lang-en]").await;
+    wait_text(&driver, "[data-testid=waiting-request] .badge", "Waiting to be sent").await;
+    screenshot(&driver, "offline-request-waiting-en").await;
+    click(&driver, "[data-testid=lang-it]").await;
 
     h.restart_server().await;
     let deadline = std::time::Instant::now() + harness::WAIT;
@@ -410,6 +415,9 @@ async fn messages_raise_desktop_notifications_and_an_offline_request_is_sent_onc
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     wait_gone(&driver, "[data-testid=offline]").await;
+    wait_gone(&driver, "[data-testid=waiting-request]").await;
+    let first_row = text(&driver, "[data-testid=request] .title").await;
+    assert_eq!(first_row, "Altra richiesta", "the sent request leads the panel");
     let store = &h.state().store;
     let customer = store
         .user_by_username(DEMO_USERNAME)

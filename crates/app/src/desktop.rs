@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use sportello_domain::api::accounts::Profile;
 use sportello_domain::api::auth::{LoginChallenge, Me};
 use sportello_domain::api::home::Home;
-use sportello_domain::api::requests::NewRequest;
+use sportello_domain::api::requests::{NewRequest, RequestSummary};
 use sportello_domain::ErrorCode;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,6 +31,15 @@ pub struct SyncView {
     #[ts(type = "number")]
     pub version: u64,
     pub open: Option<OpenTarget>,
+}
+
+/// The home page's requests panel (H3): the latest requests from the cache,
+/// and what the user wrote that the server does not have yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct RequestsPanel {
+    pub latest: Vec<RequestSummary>,
+    pub waiting: Vec<OutboxEntry>,
 }
 
 /// Which account the cache on disk belongs to, for starting offline.
@@ -219,6 +228,16 @@ impl DeskApp {
         let entry = engine.cache().enqueue_request(request, Utc::now()).await?;
         engine.wake();
         Ok(entry)
+    }
+
+    pub async fn requests_panel(&self, latest: usize) -> Result<RequestsPanel, AppError> {
+        let engine = self.engine().await.ok_or_else(not_logged_in)?;
+        let cache = engine.cache();
+        let requests = cache.requests().await?;
+        Ok(RequestsPanel {
+            latest: requests.into_iter().take(latest).map(|r| r.summary).collect(),
+            waiting: cache.outbox().await?,
+        })
     }
 
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, AppError> {

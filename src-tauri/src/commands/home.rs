@@ -1,5 +1,5 @@
 use super::{wire, CommandResult};
-use sportello_app::desktop::{DeskApp, SyncView};
+use sportello_app::desktop::{DeskApp, RequestsPanel, SyncView};
 use sportello_app::outbox::OutboxEntry;
 use sportello_domain::api::home::Home;
 use sportello_domain::api::requests::NewRequest;
@@ -23,4 +23,10 @@ pub async fn file_request(app: State<'_, DeskApp>, request: NewRequest) -> Comma
 #[tauri::command]
 pub async fn outbox(app: State<'_, DeskApp>) -> CommandResult<Vec<OutboxEntry>> {
     app.outbox().await.map_err(wire)
+}
+
+/// The latest five requests and the ones waiting to be sent (H3).
+#[tauri::command]
+pub async fn requests_panel(app: State<'_, DeskApp>) -> CommandResult<RequestsPanel> {
+    app.requests_panel(5).await.map_err(wire)
 }

@@ -11,6 +11,7 @@ import type { SessionStatus } from './bindings/SessionStatus';
 import type { SyncView } from './bindings/SyncView';
 import type { NewRequest } from './bindings/NewRequest';
 import type { OutboxEntry } from './bindings/OutboxEntry';
+import type { RequestsPanel } from './bindings/RequestsPanel';
 
 export class IpcError extends Error {
   readonly code: ErrorCode;
@@ -45,6 +46,7 @@ export const ipc = {
   syncView: () => call<SyncView>('sync_view'),
   fileRequest: (request: NewRequest) => call<OutboxEntry>('file_request', { request }),
   outbox: () => call<OutboxEntry[]>('outbox'),
+  requestsPanel: () => call<RequestsPanel>('requests_panel'),
 };
 
 export function asIpcError(error: unknown): IpcError {
