@@ -369,6 +369,8 @@ async fn messages_raise_desktop_notifications_and_an_offline_request_is_sent_onc
         .await
         .unwrap();
     log.wait_for("Sportello Leasing S.p.A. – Avviso di prova").await;
+    let closed = Command::new("dunstctl").arg("close-all").status().unwrap();
+    assert!(closed.success());
     let operator = ops::Operator {
         id: 1,
         username: "operatore".into(),
@@ -386,6 +388,27 @@ async fn messages_raise_desktop_notifications_and_an_offline_request_is_sent_onc
     log.wait_for("– Copia documenti contrattuali").await;
     log.wait_for("La copia è in arrivo").await;
     set_window_mapped(true);
+
+    // Clicking the notice opens its request in the window.
+    let deadline = std::time::Instant::now() + harness::WAIT;
+    loop {
+        let clicked = Command::new("dunstctl").args(["action", "0"]).status().unwrap();
+        if clicked.success()
+            && !driver
+                .find_all(By::Css("[data-request='1'].highlight"))
+                .await
+                .unwrap()
+                .is_empty()
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the clicked notice did not open its request"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    screenshot(&driver, "notice-opened-request-it").await;
 
     // Offline: the request is kept and shown as waiting, then sent once.
     h.stop_server().await;

@@ -70,3 +70,23 @@ impl From<reqwest::Error> for AppError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rate_limit_says_when_to_come_back_and_is_worth_retrying() {
+        let limited = AppError::Api(ApiError::new(ErrorCode::RateLimited, "slow down").with_field("retry_after", "42"));
+        assert_eq!(limited.retry_after(), Some(std::time::Duration::from_secs(42)));
+        assert!(limited.is_transient());
+        let refused = AppError::Api(ApiError::new(ErrorCode::BadRequest, "no"));
+        assert_eq!(refused.retry_after(), None);
+        assert!(!refused.is_transient(), "a refusal is for the user to fix");
+        assert!(AppError::Unreachable("down".into()).is_transient());
+        assert!(
+            AppError::Protocol("cut".into()).is_transient(),
+            "a cut or garbled answer"
+        );
+    }
+}
