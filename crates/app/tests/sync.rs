@@ -89,41 +89,29 @@ impl Fixture {
         (Arc::new(SyncEngine::new(desk, cache, shown.clone())), shown)
     }
 
+    /// POSTs JSON without a token (login, operator login) and returns the answer.
+    async fn post_anonymous(&self, path: &str, body: Value) -> Value {
+        let response = self.http.post(self.url(path)).json(&body).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+
     async fn token(&self, username: &str, password: &str) -> String {
-        let login: Value = self
-            .http
-            .post(self.url("/auth/login"))
-            .json(&json!({"username": username, "password": password}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let tokens: Value = self
-            .http
-            .post(self.url("/auth/verify"))
-            .json(&json!({"challenge_id": login["challenge_id"], "code": testkit::latest_code(self.dir.path())}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let login = self
+            .post_anonymous("/auth/login", json!({"username": username, "password": password}))
+            .await;
+        let code = testkit::latest_code(self.dir.path());
+        let tokens = self
+            .post_anonymous(
+                "/auth/verify",
+                json!({"challenge_id": login["challenge_id"], "code": code}),
+            )
+            .await;
         tokens["access_token"].as_str().unwrap().to_owned()
     }
 
     async fn ops_token(&self) -> String {
-        let session: Value = self
-            .http
-            .post(self.url("/ops/login"))
-            .json(&json!({"username": demo::DEMO_OPERATOR, "password": demo::DEMO_OPERATOR_PASSWORD}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let login = json!({"username": demo::DEMO_OPERATOR, "password": demo::DEMO_OPERATOR_PASSWORD});
+        let session = self.post_anonymous("/ops/login", login).await;
         session["access_token"].as_str().unwrap().to_owned()
     }
 
