@@ -21,6 +21,7 @@ const MAX_PARAMS: usize = 900;
 pub struct BulkWriter {
     tx: Transaction<'static, Any>,
     engine: Engine,
+    pool: sqlx::AnyPool,
 }
 
 fn bind<'q>(query: Query<'q, Any, AnyArguments<'q>>, value: Val) -> Query<'q, Any, AnyArguments<'q>> {
@@ -37,6 +38,7 @@ impl Store {
         Ok(BulkWriter {
             tx: self.pool.begin().await?,
             engine: self.engine,
+            pool: self.pool.clone(),
         })
     }
 
@@ -76,6 +78,9 @@ impl BulkWriter {
     }
 
     /// Commits; on PostgreSQL, moves the identity sequences past the ids given.
+    /// Then refreshes the planner's statistics: right after a bulk load they
+    /// describe empty tables, and PostgreSQL sorted all 62,000 schedule lines
+    /// for every page (55 ms) instead of walking the index (0.3 ms).
     pub async fn commit(mut self, tables_with_ids: &[&str]) -> StoreResult<()> {
         if self.engine == Engine::Postgres {
             for table in tables_with_ids {
@@ -86,6 +91,7 @@ impl BulkWriter {
             }
         }
         self.tx.commit().await?;
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
         Ok(())
     }
 }
