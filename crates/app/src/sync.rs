@@ -3,8 +3,10 @@
 //! each round, desktop notices for new messages, and a loop that wakes on
 //! the server's event stream and falls back to polling with backoff.
 
+mod first;
+
 use crate::api::Fetched;
-use crate::cache::{Cache, Collection, Ingest};
+use crate::cache::{Cache, Collection};
 use crate::notifier::{self, Notifier};
 use crate::outbox::{self, Flushed};
 use crate::session::Desk;
@@ -15,14 +17,11 @@ use rand::Rng;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sportello_domain::api::accounts::{Profile, SubUser};
-use sportello_domain::api::assets::AssetPage;
-use sportello_domain::api::contracts::{ContractDetail, ContractPage, PlanEntry, PlanPage};
 use sportello_domain::api::home::Home;
-use sportello_domain::api::invoices::{InvoiceItem, InvoicePage};
+use sportello_domain::api::invoices::InvoiceItem;
 use sportello_domain::api::notifications::{Notification, NotificationList};
-use sportello_domain::api::requests::{RequestDetail, RequestSummary, SelfServiceContext};
-use sportello_domain::api::schedule::SchedulePage;
-use sportello_domain::api::sync::{ChangePage, SyncSummary};
+use sportello_domain::api::requests::{RequestDetail, SelfServiceContext};
+use sportello_domain::api::sync::ChangePage;
 use sportello_domain::ErrorCode;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -187,152 +186,6 @@ impl SyncEngine {
 
     async fn meta_i64(&self, key: &str) -> Result<i64, AppError> {
         Ok(self.cache.meta(key).await?.and_then(|v| v.parse().ok()).unwrap_or(0))
-    }
-
-    fn report_progress(&self, rows: i64, total: i64) {
-        let percent = if total > 0 {
-            (rows.min(total) * 100 / total) as u8
-        } else {
-            100
-        };
-        self.status
-            .send_modify(|s| s.progress = Some(Progress { rows, total, percent }));
-    }
-
-    /// Counts `rows` more in the same transaction as the rows themselves.
-    async fn count_rows(&self, ingest: &mut Ingest, rows: usize) -> Result<(), AppError> {
-        let done = self.meta_i64("first_sync.rows").await? + i64::try_from(rows).unwrap_or(0);
-        ingest.set_meta("first_sync.rows", &done.to_string()).await?;
-        let total = self.meta_i64("first_sync.total").await?;
-        self.report_progress(done, total);
-        Ok(())
-    }
-
-    /// Downloads everything once. The feed's cursor is taken first, so what
-    /// changes meanwhile comes again as a delta; each page is committed with
-    /// its bookmark, so an interrupted sync goes on from the last page.
-    async fn first_sync(&self) -> Result<(), AppError> {
-        if self.cache.meta("first_sync.cursor").await?.is_none() {
-            let summary: SyncSummary = get(&self.desk, "/sync/summary").await?;
-            let mut ingest = self.cache.begin().await?;
-            ingest.set_meta("first_sync.total", &summary.rows().to_string()).await?;
-            ingest.set_meta("first_sync.rows", "0").await?;
-            ingest
-                .set_meta("first_sync.cursor", &summary.cursor.to_string())
-                .await?;
-            ingest.commit().await?;
-        }
-        for collection in Collection::ALL {
-            let key = format!("first_sync.{}", collection.name());
-            let mut next = self.cache.meta(&key).await?.unwrap_or_default();
-            while next != "done" {
-                next = self
-                    .pull_page(collection, &next)
-                    .await?
-                    .unwrap_or_else(|| "done".into());
-                let mut ingest = self.cache.begin().await?;
-                ingest.set_meta(&key, &next).await?;
-                ingest.commit().await?;
-            }
-        }
-        self.refresh_documents().await?;
-        let cursor = self
-            .cache
-            .meta("first_sync.cursor")
-            .await?
-            .unwrap_or_else(|| "0".into());
-        let mut ingest = self.cache.begin().await?;
-        ingest.set_meta("cursor", &cursor).await?;
-        ingest.set_meta("first_sync.complete", "1").await?;
-        ingest.commit().await?;
-        let unread = self.cache.notifications().await?.iter().filter(|n| !n.read).count();
-        if let Some(notice) = notifier::unread_summary(unread, &self.language().await?) {
-            self.notifier.show(notice);
-        }
-        Ok(())
-    }
-
-    /// One page of a collection; returns the next page's bookmark.
-    async fn pull_page(&self, collection: Collection, cursor: &str) -> Result<Option<String>, AppError> {
-        let desk = &self.desk;
-        match collection {
-            Collection::Contracts => {
-                let page: ContractPage = get(desk, &with_cursor("/contracts?limit=100", cursor)).await?;
-                for item in &page.items {
-                    let detail: ContractDetail = get(desk, &format!("/contracts/{}", item.id)).await?;
-                    let plan = self.plan(item.id).await?;
-                    let mut ingest = self.cache.begin().await?;
-                    ingest.contract(&detail).await?;
-                    ingest.plan(item.id, &plan).await?;
-                    self.count_rows(&mut ingest, 1 + plan.len()).await?;
-                    ingest.commit().await?;
-                }
-                Ok(page.next_cursor)
-            }
-            Collection::Schedule => {
-                let page: SchedulePage = get(desk, &with_cursor(&format!("/schedule?limit={PAGE}"), cursor)).await?;
-                let mut ingest = self.cache.begin().await?;
-                ingest.schedule(&page.items).await?;
-                self.count_rows(&mut ingest, page.items.len()).await?;
-                ingest.commit().await?;
-                Ok(page.next_cursor)
-            }
-            Collection::Invoices => {
-                // Up to a year ahead: documents may carry a future issue date.
-                let to = Utc::now().date_naive() + chrono::Days::new(366);
-                let path = format!("/invoices?limit={PAGE}&to={to}");
-                let page: InvoicePage = get(desk, &with_cursor(&path, cursor)).await?;
-                let mut ingest = self.cache.begin().await?;
-                ingest.invoices(&page.items).await?;
-                self.count_rows(&mut ingest, page.items.len()).await?;
-                ingest.commit().await?;
-                Ok(page.next_cursor)
-            }
-            Collection::Assets => {
-                let page: AssetPage = get(desk, &with_cursor(&format!("/assets?limit={PAGE}"), cursor)).await?;
-                let mut ingest = self.cache.begin().await?;
-                ingest.assets(&page.items).await?;
-                self.count_rows(&mut ingest, page.items.len()).await?;
-                ingest.commit().await?;
-                Ok(page.next_cursor)
-            }
-            Collection::Requests => {
-                let list: Vec<RequestSummary> = get(desk, "/requests?limit=500").await?;
-                for summary in &list {
-                    refresh_request(desk, &self.cache, summary.id).await?;
-                }
-                let mut ingest = self.cache.begin().await?;
-                self.count_rows(&mut ingest, list.len()).await?;
-                ingest.commit().await?;
-                Ok(None)
-            }
-            Collection::Notifications => {
-                let path = match cursor {
-                    "" => "/notifications?limit=100".to_owned(),
-                    before => format!("/notifications?limit=100&before={before}"),
-                };
-                let list: NotificationList = get(desk, &path).await?;
-                let mut ingest = self.cache.begin().await?;
-                ingest.notifications(&list.items).await?;
-                self.count_rows(&mut ingest, list.items.len()).await?;
-                ingest.commit().await?;
-                Ok(list.next_before.map(|id| id.to_string()))
-            }
-        }
-    }
-
-    async fn plan(&self, contract_id: i64) -> Result<Vec<PlanEntry>, AppError> {
-        let mut rows = Vec::new();
-        let mut cursor = String::new();
-        loop {
-            let path = with_cursor(&format!("/contracts/{contract_id}/plan?limit={PAGE}"), &cursor);
-            let page: PlanPage = get(&self.desk, &path).await?;
-            rows.extend(page.items);
-            match page.next_cursor {
-                Some(next) => cursor = next,
-                None => return Ok(rows),
-            }
-        }
     }
 
     /// Home, profile, the self-service context and the sub-users (the main user's only).

@@ -71,12 +71,6 @@ pub async fn changed(
         op: op.to_owned(),
     };
     // No stream listening is not an error: the cursor is in the database.
-    let _ = state.sender().send(Scoped { customer_id, event });
+    let _ = state.events.sender.send(Scoped { customer_id, event });
     Ok(cursor)
-}
-
-impl AppState {
-    fn sender(&self) -> &broadcast::Sender<Scoped> {
-        &self.events.sender
-    }
 }

@@ -1,0 +1,163 @@
+//! The first sync: everything once, page by page, each page committed with
+//! its bookmark so an interrupted sync goes on from where it stopped.
+
+use super::{get, refresh_request, with_cursor, Progress, SyncEngine, PAGE};
+use crate::cache::{Collection, Ingest};
+use crate::notifier;
+use crate::AppError;
+use chrono::Utc;
+use sportello_domain::api::assets::AssetPage;
+use sportello_domain::api::contracts::{ContractDetail, ContractPage, PlanEntry, PlanPage};
+use sportello_domain::api::invoices::InvoicePage;
+use sportello_domain::api::notifications::NotificationList;
+use sportello_domain::api::requests::RequestSummary;
+use sportello_domain::api::schedule::SchedulePage;
+use sportello_domain::api::sync::SyncSummary;
+
+impl SyncEngine {
+    fn report_progress(&self, rows: i64, total: i64) {
+        let percent = if total > 0 {
+            (rows.min(total) * 100 / total) as u8
+        } else {
+            100
+        };
+        self.status
+            .send_modify(|s| s.progress = Some(Progress { rows, total, percent }));
+    }
+
+    /// Counts `rows` more in the same transaction as the rows themselves.
+    async fn count_rows(&self, ingest: &mut Ingest, rows: usize) -> Result<(), AppError> {
+        let done = self.meta_i64("first_sync.rows").await? + i64::try_from(rows).unwrap_or(0);
+        ingest.set_meta("first_sync.rows", &done.to_string()).await?;
+        let total = self.meta_i64("first_sync.total").await?;
+        self.report_progress(done, total);
+        Ok(())
+    }
+
+    /// Downloads everything once. The feed's cursor is taken first, so what
+    /// changes meanwhile comes again as a delta; each page is committed with
+    /// its bookmark, so an interrupted sync goes on from the last page.
+    pub(super) async fn first_sync(&self) -> Result<(), AppError> {
+        if self.cache.meta("first_sync.cursor").await?.is_none() {
+            let summary: SyncSummary = get(&self.desk, "/sync/summary").await?;
+            let mut ingest = self.cache.begin().await?;
+            ingest.set_meta("first_sync.total", &summary.rows().to_string()).await?;
+            ingest.set_meta("first_sync.rows", "0").await?;
+            ingest
+                .set_meta("first_sync.cursor", &summary.cursor.to_string())
+                .await?;
+            ingest.commit().await?;
+        }
+        for collection in Collection::ALL {
+            let key = format!("first_sync.{}", collection.name());
+            let mut next = self.cache.meta(&key).await?.unwrap_or_default();
+            while next != "done" {
+                next = self
+                    .pull_page(collection, &next)
+                    .await?
+                    .unwrap_or_else(|| "done".into());
+                let mut ingest = self.cache.begin().await?;
+                ingest.set_meta(&key, &next).await?;
+                ingest.commit().await?;
+            }
+        }
+        self.refresh_documents().await?;
+        let cursor = self
+            .cache
+            .meta("first_sync.cursor")
+            .await?
+            .unwrap_or_else(|| "0".into());
+        let mut ingest = self.cache.begin().await?;
+        ingest.set_meta("cursor", &cursor).await?;
+        ingest.set_meta("first_sync.complete", "1").await?;
+        ingest.commit().await?;
+        let unread = self.cache.notifications().await?.iter().filter(|n| !n.read).count();
+        if let Some(notice) = notifier::unread_summary(unread, &self.language().await?) {
+            self.notifier.show(notice);
+        }
+        Ok(())
+    }
+
+    /// One page of a collection; returns the next page's bookmark.
+    async fn pull_page(&self, collection: Collection, cursor: &str) -> Result<Option<String>, AppError> {
+        let desk = &self.desk;
+        match collection {
+            Collection::Contracts => {
+                let page: ContractPage = get(desk, &with_cursor("/contracts?limit=100", cursor)).await?;
+                for item in &page.items {
+                    let detail: ContractDetail = get(desk, &format!("/contracts/{}", item.id)).await?;
+                    let plan = self.plan(item.id).await?;
+                    let mut ingest = self.cache.begin().await?;
+                    ingest.contract(&detail).await?;
+                    ingest.plan(item.id, &plan).await?;
+                    self.count_rows(&mut ingest, 1 + plan.len()).await?;
+                    ingest.commit().await?;
+                }
+                Ok(page.next_cursor)
+            }
+            Collection::Schedule => {
+                let page: SchedulePage = get(desk, &with_cursor(&format!("/schedule?limit={PAGE}"), cursor)).await?;
+                let mut ingest = self.cache.begin().await?;
+                ingest.schedule(&page.items).await?;
+                self.count_rows(&mut ingest, page.items.len()).await?;
+                ingest.commit().await?;
+                Ok(page.next_cursor)
+            }
+            Collection::Invoices => {
+                // Up to a year ahead: documents may carry a future issue date.
+                let to = Utc::now().date_naive() + chrono::Days::new(366);
+                let path = format!("/invoices?limit={PAGE}&to={to}");
+                let page: InvoicePage = get(desk, &with_cursor(&path, cursor)).await?;
+                let mut ingest = self.cache.begin().await?;
+                ingest.invoices(&page.items).await?;
+                self.count_rows(&mut ingest, page.items.len()).await?;
+                ingest.commit().await?;
+                Ok(page.next_cursor)
+            }
+            Collection::Assets => {
+                let page: AssetPage = get(desk, &with_cursor(&format!("/assets?limit={PAGE}"), cursor)).await?;
+                let mut ingest = self.cache.begin().await?;
+                ingest.assets(&page.items).await?;
+                self.count_rows(&mut ingest, page.items.len()).await?;
+                ingest.commit().await?;
+                Ok(page.next_cursor)
+            }
+            Collection::Requests => {
+                let list: Vec<RequestSummary> = get(desk, "/requests?limit=500").await?;
+                for summary in &list {
+                    refresh_request(desk, &self.cache, summary.id).await?;
+                }
+                let mut ingest = self.cache.begin().await?;
+                self.count_rows(&mut ingest, list.len()).await?;
+                ingest.commit().await?;
+                Ok(None)
+            }
+            Collection::Notifications => {
+                let path = match cursor {
+                    "" => "/notifications?limit=100".to_owned(),
+                    before => format!("/notifications?limit=100&before={before}"),
+                };
+                let list: NotificationList = get(desk, &path).await?;
+                let mut ingest = self.cache.begin().await?;
+                ingest.notifications(&list.items).await?;
+                self.count_rows(&mut ingest, list.items.len()).await?;
+                ingest.commit().await?;
+                Ok(list.next_before.map(|id| id.to_string()))
+            }
+        }
+    }
+
+    async fn plan(&self, contract_id: i64) -> Result<Vec<PlanEntry>, AppError> {
+        let mut rows = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let path = with_cursor(&format!("/contracts/{contract_id}/plan?limit={PAGE}"), &cursor);
+            let page: PlanPage = get(&self.desk, &path).await?;
+            rows.extend(page.items);
+            match page.next_cursor {
+                Some(next) => cursor = next,
+                None => return Ok(rows),
+            }
+        }
+    }
+}
