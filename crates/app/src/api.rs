@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest};
 use sportello_domain::api::home::Home;
+use sportello_domain::api::requests::AttachmentInfo;
 use sportello_domain::ApiError;
 use std::time::Duration;
 
@@ -56,6 +57,8 @@ impl ApiClient {
         let status = response.status();
         let bytes = response.bytes().await?;
         if status.is_success() {
+            // A 204 reads as JSON null, which is what `()` expects.
+            let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
             return serde_json::from_slice(&bytes).map_err(|e| AppError::Protocol(e.to_string()));
         }
         match serde_json::from_slice::<ApiError>(&bytes) {
@@ -180,6 +183,35 @@ impl ApiClient {
                 .err()
                 .unwrap_or_else(|| AppError::Protocol("no event stream".into())))
         }
+    }
+
+    /// An authenticated call that changes something, answered at once (not queued).
+    pub async fn send<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        access_token: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<T, AppError> {
+        let mut request = self.http.request(method, self.url(path)).bearer_auth(access_token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        Self::read(request.send().await?).await
+    }
+
+    /// Stores a file on the server for a request or message to quote.
+    pub async fn upload(&self, access_token: &str, name: &str, bytes: Vec<u8>) -> Result<AttachmentInfo, AppError> {
+        let response = self
+            .http
+            .post(self.url("/attachments"))
+            .query(&[("name", name)])
+            .bearer_auth(access_token)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await?;
+        Self::read(response).await
     }
 
     pub async fn me(&self, access_token: &str) -> Result<Me, AppError> {

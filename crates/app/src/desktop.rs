@@ -2,6 +2,8 @@
 //! logged in, the cache of that account and its sync engine running in the
 //! background. The Tauri commands are one call each into this.
 
+mod screens;
+
 use crate::cache::Cache;
 use crate::notifier::{Notifier, OpenTarget};
 use crate::outbox::OutboxEntry;
@@ -215,6 +217,11 @@ impl DeskApp {
             version: self.version.load(Ordering::Relaxed),
             open: self.open.lock().expect("not poisoned").take(),
         }
+    }
+
+    /// The window reloads what it shows when this moves.
+    fn touched(&self) {
+        self.version.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A clicked desktop notice: the window will open this item.

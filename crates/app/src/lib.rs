@@ -3,6 +3,7 @@
 //! the UI understands.
 
 pub mod api;
+pub mod browse;
 pub mod cache;
 pub mod desktop;
 pub mod error;

@@ -2,6 +2,7 @@
 //! the one wire shape, here and nowhere else.
 
 pub mod home;
+pub mod screens;
 pub mod session;
 
 use sportello_app::AppError;

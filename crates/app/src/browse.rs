@@ -1,0 +1,352 @@
+//! What the screens read: pages of the cache's lists, filtered and sorted in
+//! SQL so that a list of 60,000 rows never crosses the IPC bridge whole.
+
+use crate::cache::{Cache, CacheResult};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sportello_domain::amortization::RowKind;
+use sportello_domain::api::assets::AssetItem;
+use sportello_domain::api::contracts::{ContractDetail, ContractStatus, PlanEntry};
+use sportello_domain::api::invoices::InvoiceItem;
+use sportello_domain::api::notifications::Notification;
+use sportello_domain::api::requests::{PayoffInstallment, PayoffQuote, RequestDetail, RequestSummary};
+use sportello_domain::api::schedule::ScheduleItem;
+use sportello_domain::situation::PaymentStatus;
+use sportello_domain::Money;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::Arguments;
+use ts_rs::TS;
+
+/// The most rows one page may ask for: a screenful many times over.
+pub const MAX_PAGE: u32 = 500;
+
+/// A window onto a list: `offset` rows skipped, at most `limit` returned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, TS)]
+#[ts(export)]
+pub struct Window {
+    pub offset: u32,
+    pub limit: u32,
+}
+
+impl Window {
+    fn limit(self) -> i64 {
+        i64::from(self.limit.clamp(1, MAX_PAGE))
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Sort {
+    /// Newest first, as the company's statements list them.
+    #[default]
+    Desc,
+    Asc,
+}
+
+impl Sort {
+    fn sql(self) -> &'static str {
+        match self {
+            Sort::Desc => "DESC",
+            Sort::Asc => "ASC",
+        }
+    }
+}
+
+/// B1: the schedule's filters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, TS)]
+#[ts(export)]
+pub struct ScheduleFilter {
+    #[ts(type = "number | null")]
+    pub contract_id: Option<i64>,
+    pub status: Option<PaymentStatus>,
+    #[serde(default)]
+    pub sort: Sort,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ScheduleView {
+    /// Rows matching the filter, all pages together.
+    pub total: u32,
+    /// B1 "saldo scaduto": the overdue balance of the chosen contract(s).
+    pub overdue_total: Money,
+    pub rows: Vec<ScheduleItem>,
+}
+
+/// B4: invoices and credit notes issued in a period.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, TS)]
+#[ts(export)]
+pub struct InvoiceFilter {
+    #[ts(type = "number | null")]
+    pub contract_id: Option<i64>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    #[serde(default)]
+    pub sort: Sort,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct InvoicesView {
+    pub total: u32,
+    pub rows: Vec<InvoiceItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct AssetsView {
+    pub total: u32,
+    pub rows: Vec<AssetItem>,
+}
+
+/// C1: one entry of the contract selector, "<product> - <status> - expires <date>".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ContractOption {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub contract_no: String,
+    pub product: String,
+    pub status: ContractStatus,
+    pub end_on: NaiveDate,
+}
+
+/// C2 and C4: a contract's page with its whole plan (a few hundred rows at most).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ContractView {
+    pub contract: ContractDetail,
+    pub plan: Vec<PlanEntry>,
+}
+
+/// H4: the bell's badge and preview.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct NotificationsView {
+    pub unread: u32,
+    pub latest: Vec<Notification>,
+}
+
+/// Builds `WHERE` clauses and their arguments together, so that a filter can
+/// never be spliced into the SQL text.
+#[derive(Default)]
+struct Conditions {
+    sql: Vec<&'static str>,
+    args: SqliteArguments<'static>,
+}
+
+impl Conditions {
+    fn add<T>(&mut self, clause: &'static str, value: Option<T>)
+    where
+        T: 'static + Send + sqlx::Encode<'static, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    {
+        if let Some(value) = value {
+            self.sql.push(clause);
+            self.args.add(value).expect("a plain value encodes");
+        }
+    }
+
+    fn clause(&self) -> String {
+        if self.sql.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.sql.join(" AND "))
+        }
+    }
+}
+
+fn parse_all<T: serde::de::DeserializeOwned>(bodies: Vec<String>) -> CacheResult<Vec<T>> {
+    bodies.iter().map(|b| Ok(serde_json::from_str(b)?)).collect()
+}
+
+fn count(total: i64) -> u32 {
+    u32::try_from(total).unwrap_or(u32::MAX)
+}
+
+impl Cache {
+    async fn page_of<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &str,
+        conditions: &Conditions,
+        order: &str,
+        window: Window,
+    ) -> CacheResult<(u32, Vec<T>)> {
+        let clause = conditions.clause();
+        let total: i64 = sqlx::query_scalar_with(
+            &format!("SELECT COUNT(*) FROM {table} {clause}"),
+            conditions.args.clone(),
+        )
+        .fetch_one(self.pool())
+        .await?;
+        let mut args = conditions.args.clone();
+        args.add(window.limit()).expect("an integer encodes");
+        args.add(i64::from(window.offset)).expect("an integer encodes");
+        let bodies: Vec<String> = sqlx::query_scalar_with(
+            &format!("SELECT body FROM {table} {clause} ORDER BY {order} LIMIT ? OFFSET ?"),
+            args,
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok((count(total), parse_all(bodies)?))
+    }
+
+    pub async fn schedule_page(&self, filter: &ScheduleFilter, window: Window) -> CacheResult<ScheduleView> {
+        let mut conditions = Conditions::default();
+        conditions.add("contract_id = ?", filter.contract_id);
+        conditions.add("status = ?", filter.status.map(|s| s.as_str()));
+        let sort = filter.sort.sql();
+        let (total, rows) = self
+            .page_of("schedule", &conditions, &format!("due_on {sort}, id {sort}"), window)
+            .await?;
+        Ok(ScheduleView {
+            total,
+            overdue_total: self.overdue_total(filter.contract_id).await?,
+            rows,
+        })
+    }
+
+    /// Summed in Rust: the amounts are exact decimals, which SQLite would turn into floats.
+    async fn overdue_total(&self, contract_id: Option<i64>) -> CacheResult<Money> {
+        let mut conditions = Conditions::default();
+        conditions.add("contract_id = ?", contract_id);
+        conditions.add("status = ?", Some("overdue"));
+        let amounts: Vec<String> = sqlx::query_scalar_with(
+            &format!(
+                "SELECT json_extract(body, '$.overdue_balance') FROM schedule {}",
+                conditions.clause()
+            ),
+            conditions.args,
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(amounts.iter().filter_map(|a| a.parse::<Money>().ok()).sum())
+    }
+
+    pub async fn invoices_page(&self, filter: &InvoiceFilter, window: Window) -> CacheResult<InvoicesView> {
+        let mut conditions = Conditions::default();
+        conditions.add("contract_id = ?", filter.contract_id);
+        conditions.add("issued_on >= ?", filter.from.map(|d| d.to_string()));
+        conditions.add("issued_on <= ?", filter.to.map(|d| d.to_string()));
+        let sort = filter.sort.sql();
+        let (total, rows) = self
+            .page_of("invoices", &conditions, &format!("issued_on {sort}, id {sort}"), window)
+            .await?;
+        Ok(InvoicesView { total, rows })
+    }
+
+    pub async fn assets_page(&self, contract_id: Option<i64>, window: Window) -> CacheResult<AssetsView> {
+        let mut conditions = Conditions::default();
+        conditions.add("contract_id = ?", contract_id);
+        let (total, rows) = self.page_of("assets", &conditions, "contract_id, id", window).await?;
+        Ok(AssetsView { total, rows })
+    }
+
+    /// Active contracts first, each group by expiry.
+    pub async fn contract_options(&self) -> CacheResult<Vec<ContractOption>> {
+        let contracts: Vec<ContractDetail> = parse_all(
+            sqlx::query_scalar("SELECT body FROM contracts ORDER BY status = 'extinct', end_on, id")
+                .fetch_all(self.pool())
+                .await?,
+        )?;
+        Ok(contracts
+            .into_iter()
+            .map(|c| ContractOption {
+                id: c.id,
+                contract_no: c.contract_no,
+                product: c.product,
+                status: c.status,
+                end_on: c.end_on,
+            })
+            .collect())
+    }
+
+    pub async fn contract_view(&self, id: i64) -> CacheResult<Option<ContractView>> {
+        let body: Option<String> = sqlx::query_scalar("SELECT body FROM contracts WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(body) = body else { return Ok(None) };
+        Ok(Some(ContractView {
+            contract: serde_json::from_str(&body)?,
+            plan: self.plan(id).await?,
+        }))
+    }
+
+    /// S4 from the cache: the same figures the server quotes, shown before any
+    /// network call (the server records its own figure when the request lands).
+    pub async fn payoff(&self, contract_id: i64, today: NaiveDate) -> CacheResult<Option<PayoffQuote>> {
+        let Some(view) = self.contract_view(contract_id).await? else {
+            return Ok(None);
+        };
+        if view.contract.status != ContractStatus::Active {
+            return Ok(None);
+        }
+        let installments = view
+            .plan
+            .iter()
+            .filter(|row| row.row.kind == RowKind::Installment && row.row.due_on > today)
+            .map(|row| PayoffInstallment {
+                number: row.row.number,
+                due_on: row.row.due_on,
+                amount: row.row.amount,
+            })
+            .collect();
+        Ok(Some(PayoffQuote {
+            contract_id,
+            as_of: today,
+            outstanding_principal: outstanding_on(&view, today),
+            installments,
+        }))
+    }
+
+    pub async fn request_list(&self) -> CacheResult<Vec<RequestSummary>> {
+        Ok(self.requests().await?.into_iter().map(|r| r.summary).collect())
+    }
+
+    pub async fn request_detail(&self, id: i64) -> CacheResult<Option<RequestDetail>> {
+        let body: Option<String> = sqlx::query_scalar("SELECT body FROM requests WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        body.map(|b| Ok(serde_json::from_str(&b)?)).transpose()
+    }
+
+    pub async fn notifications_view(&self, latest: u32) -> CacheResult<NotificationsView> {
+        let unread: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE read = 0")
+            .fetch_one(self.pool())
+            .await?;
+        let bodies = sqlx::query_scalar("SELECT body FROM notifications ORDER BY id DESC LIMIT ?")
+            .bind(i64::from(latest))
+            .fetch_all(self.pool())
+            .await?;
+        Ok(NotificationsView {
+            unread: count(unread),
+            latest: parse_all(bodies)?,
+        })
+    }
+
+    /// Marks notifications read here once the server took the change (`None`: all of them).
+    pub async fn mark_read(&self, id: Option<i64>) -> CacheResult<()> {
+        let sql = "UPDATE notifications SET read = 1, body = json_set(body, '$.read', json('true'))";
+        match id {
+            Some(id) => {
+                sqlx::query(&format!("{sql} WHERE id = ?"))
+                    .bind(id)
+                    .execute(self.pool())
+                    .await?
+            }
+            None => sqlx::query(sql).execute(self.pool()).await?,
+        };
+        Ok(())
+    }
+}
+
+/// The plan's outstanding principal after the last row due on or before `day`.
+fn outstanding_on(view: &ContractView, day: NaiveDate) -> Money {
+    view.plan
+        .iter()
+        .take_while(|row| row.row.due_on <= day)
+        .last()
+        .map_or(view.contract.amount, |row| row.row.outstanding)
+}

@@ -1,0 +1,188 @@
+//! The screens' reads (from the cache, so they work offline) and the few
+//! changes that need the server's answer at once: profile, sub-users,
+//! notifications read, attachments. Replies go through the outbox like requests.
+
+use super::{not_logged_in, DeskApp};
+use crate::browse::{
+    AssetsView, ContractOption, ContractView, InvoiceFilter, InvoicesView, NotificationsView, ScheduleFilter,
+    ScheduleView, Window,
+};
+use crate::cache::Cache;
+use crate::outbox::OutboxEntry;
+use crate::AppError;
+use chrono::{NaiveDate, Utc};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use sportello_domain::api::accounts::{Profile, ProfileUpdate, SubUser, SubUserForm};
+use sportello_domain::api::requests::{
+    AttachmentInfo, NewMessage, PayoffQuote, RequestDetail, RequestSummary, SelfServiceContext,
+};
+use sportello_domain::{ApiError, ErrorCode};
+
+fn not_found(what: &str) -> AppError {
+    ApiError::new(ErrorCode::NotFound, format!("no {what} with this id in the local copy")).into()
+}
+
+/// Today in Italy, the day the company's figures are computed for.
+fn today_in_rome() -> NaiveDate {
+    Utc::now().with_timezone(&chrono_tz::Europe::Rome).date_naive()
+}
+
+impl DeskApp {
+    async fn cache(&self) -> Result<Cache, AppError> {
+        Ok(self.engine().await.ok_or_else(not_logged_in)?.cache().clone())
+    }
+
+    async fn cached<T: DeserializeOwned>(&self, key: &str) -> Result<T, AppError> {
+        self.cache()
+            .await?
+            .document(key)
+            .await?
+            .ok_or_else(|| ApiError::new(ErrorCode::ServerUnreachable, "not synchronised yet").into())
+    }
+
+    pub async fn schedule(&self, filter: &ScheduleFilter, window: Window) -> Result<ScheduleView, AppError> {
+        Ok(self.cache().await?.schedule_page(filter, window).await?)
+    }
+
+    pub async fn invoices(&self, filter: &InvoiceFilter, window: Window) -> Result<InvoicesView, AppError> {
+        Ok(self.cache().await?.invoices_page(filter, window).await?)
+    }
+
+    pub async fn assets(&self, contract_id: Option<i64>, window: Window) -> Result<AssetsView, AppError> {
+        Ok(self.cache().await?.assets_page(contract_id, window).await?)
+    }
+
+    pub async fn contract_options(&self) -> Result<Vec<ContractOption>, AppError> {
+        Ok(self.cache().await?.contract_options().await?)
+    }
+
+    pub async fn contract(&self, id: i64) -> Result<ContractView, AppError> {
+        self.cache()
+            .await?
+            .contract_view(id)
+            .await?
+            .ok_or_else(|| not_found("contract"))
+    }
+
+    pub async fn payoff(&self, contract_id: i64) -> Result<PayoffQuote, AppError> {
+        self.cache()
+            .await?
+            .payoff(contract_id, today_in_rome())
+            .await?
+            .ok_or_else(|| not_found("active contract"))
+    }
+
+    pub async fn self_service(&self) -> Result<SelfServiceContext, AppError> {
+        self.cached("self_service").await
+    }
+
+    pub async fn requests(&self) -> Result<Vec<RequestSummary>, AppError> {
+        Ok(self.cache().await?.request_list().await?)
+    }
+
+    pub async fn request(&self, id: i64) -> Result<RequestDetail, AppError> {
+        self.cache()
+            .await?
+            .request_detail(id)
+            .await?
+            .ok_or_else(|| not_found("request"))
+    }
+
+    /// A reply on a request's thread, queued like a new request.
+    pub async fn reply(&self, request_id: i64, message: &NewMessage) -> Result<OutboxEntry, AppError> {
+        let engine = self.engine().await.ok_or_else(not_logged_in)?;
+        let entry = engine.cache().enqueue_message(request_id, message, Utc::now()).await?;
+        engine.wake();
+        Ok(entry)
+    }
+
+    /// A refused item the user gives up on.
+    pub async fn discard(&self, outbox_id: i64) -> Result<bool, AppError> {
+        self.cache().await?.discard(outbox_id).await
+    }
+
+    pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> Result<AttachmentInfo, AppError> {
+        let bytes = &bytes;
+        self.desk
+            .authorized(|token| async move { self.desk.api().upload(&token, name, bytes.clone()).await })
+            .await
+    }
+
+    pub async fn notifications(&self, latest: u32) -> Result<NotificationsView, AppError> {
+        Ok(self.cache().await?.notifications_view(latest).await?)
+    }
+
+    /// Tells the server first, so the next sync cannot bring the notice back unread.
+    pub async fn mark_read(&self, id: Option<i64>) -> Result<(), AppError> {
+        let path = match id {
+            Some(id) => format!("/notifications/{id}/read"),
+            None => "/notifications/read-all".to_owned(),
+        };
+        self.send::<serde_json::Value>(Method::POST, &path, None).await?;
+        self.cache().await?.mark_read(id).await?;
+        self.touched();
+        Ok(())
+    }
+
+    pub async fn profile(&self) -> Result<Profile, AppError> {
+        self.cached("profile").await
+    }
+
+    pub async fn update_profile(&self, update: &ProfileUpdate) -> Result<Profile, AppError> {
+        let body = serde_json::to_value(update).map_err(|e| AppError::Protocol(e.to_string()))?;
+        let profile: Profile = self.send(Method::PATCH, "/profile", Some(&body)).await?;
+        self.store_document("profile", &profile).await?;
+        Ok(profile)
+    }
+
+    pub async fn sub_users(&self) -> Result<Vec<SubUser>, AppError> {
+        self.cached("sub_users").await
+    }
+
+    /// Adds (`username` None) or edits a sub-user; answers the fresh list.
+    pub async fn save_sub_user(&self, username: Option<&str>, form: &SubUserForm) -> Result<Vec<SubUser>, AppError> {
+        let body = serde_json::to_value(form).map_err(|e| AppError::Protocol(e.to_string()))?;
+        match username {
+            Some(name) => {
+                self.send::<SubUser>(Method::PUT, &format!("/sub-users/{name}"), Some(&body))
+                    .await?
+            }
+            None => self.send::<SubUser>(Method::POST, "/sub-users", Some(&body)).await?,
+        };
+        self.reload_sub_users().await
+    }
+
+    pub async fn delete_sub_user(&self, username: &str) -> Result<Vec<SubUser>, AppError> {
+        self.send::<()>(Method::DELETE, &format!("/sub-users/{username}"), None)
+            .await?;
+        self.reload_sub_users().await
+    }
+
+    async fn reload_sub_users(&self) -> Result<Vec<SubUser>, AppError> {
+        let list: Vec<SubUser> = self.send(Method::GET, "/sub-users", None).await?;
+        self.store_document("sub_users", &list).await?;
+        Ok(list)
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<T, AppError> {
+        let method = &method;
+        self.desk
+            .authorized(|token| async move { self.desk.api().send(method.clone(), path, &token, body).await })
+            .await
+    }
+
+    async fn store_document<T: serde::Serialize>(&self, key: &str, value: &T) -> Result<(), AppError> {
+        let cache = self.cache().await?;
+        let mut ingest = cache.begin().await?;
+        ingest.document(key, value).await?;
+        ingest.commit().await?;
+        self.touched();
+        Ok(())
+    }
+}

@@ -1,0 +1,275 @@
+//! What the screens read and change, through `DeskApp` against a real demo
+//! server on 127.0.0.1: the cache's pages agree with the server's lists, and
+//! changes made on the profile, sub-users, notifications and request threads
+//! reach the server and the local copy.
+
+mod support;
+
+use serde_json::{json, Value};
+use sportello_app::browse::{InvoiceFilter, ScheduleFilter, Sort, Window, MAX_PAGE};
+use sportello_app::desktop::DeskApp;
+use sportello_app::secrets::MemorySecrets;
+use sportello_app::Desk;
+use sportello_domain::api::accounts::{Language, ProfileUpdate, SubUserForm};
+use sportello_domain::api::contracts::ContractStatus;
+use sportello_domain::api::requests::NewMessage;
+use sportello_domain::situation::PaymentStatus;
+use sportello_domain::{ErrorCode, Money};
+use sportello_server::{demo, testkit};
+use std::sync::Arc;
+use std::time::Duration;
+use support::{Fixture, Shown};
+
+/// The demo customer logged in on a fresh desktop, first sync done.
+async fn logged_in(f: &Fixture) -> DeskApp {
+    let desk = Desk::new(&f.base(), Arc::new(MemorySecrets::default()));
+    let app = DeskApp::new(desk, f.dir.path().join("desk"), Arc::new(Shown::default()));
+    let challenge = app.login(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await.unwrap();
+    app.verify_code(&challenge.challenge_id, &testkit::latest_code(f.dir.path()))
+        .await
+        .unwrap();
+    synced(&app, |_| true).await;
+    app
+}
+
+/// Waits for a finished sync round after which `done` holds.
+async fn synced(app: &DeskApp, done: impl Fn(&Value) -> bool) {
+    for _ in 0..200 {
+        let view = app.sync_view().await;
+        if view.status.last_sync.is_some() && view.status.progress.is_none() {
+            let outbox = app.outbox().await.unwrap();
+            if outbox.is_empty() && done(&json!(app.requests().await.unwrap())) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the sync did not settle in 10 s");
+}
+
+fn window(offset: u32, limit: u32) -> Window {
+    Window { offset, limit }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap()
+}
+
+#[tokio::test]
+async fn schedule_pages_filters_and_overdue_total_match_the_server() {
+    let f = Fixture::start().await;
+    let app = logged_in(&f).await;
+    let token = f.token(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await;
+    let served = f.get("/schedule?limit=500", &token).await;
+    let served = served["items"].as_array().unwrap();
+
+    let all = ScheduleFilter::default();
+    let first = app.schedule(&all, window(0, 10)).await.unwrap();
+    assert_eq!(first.total as usize, served.len());
+    assert_eq!(
+        to_json(&first.rows),
+        json!(served[..10]),
+        "the first page, newest first"
+    );
+    let second = app.schedule(&all, window(10, 10)).await.unwrap();
+    assert_eq!(to_json(&second.rows), json!(served[10..20]));
+    let home = f.get("/home", &token).await;
+    assert_eq!(json!(first.overdue_total), home["situation"]["overdue_total"]);
+    assert!(first.overdue_total.is_positive(), "the demo has an overdue installment");
+
+    let huge = app.schedule(&all, window(0, 100_000)).await.unwrap();
+    assert_eq!(huge.rows.len(), served.len().min(MAX_PAGE as usize), "pages are capped");
+
+    let contract = first.rows[0].contract_id;
+    let one = ScheduleFilter {
+        contract_id: Some(contract),
+        ..all.clone()
+    };
+    let page = app.schedule(&one, window(0, 500)).await.unwrap();
+    let expected = served.iter().filter(|r| r["contract_id"] == json!(contract)).count();
+    assert_eq!(page.total as usize, expected);
+    assert!(page.rows.iter().all(|r| r.contract_id == contract));
+    let overdue_here: Money = page.rows.iter().map(|r| r.overdue_balance).sum();
+    assert_eq!(
+        page.overdue_total, overdue_here,
+        "the total follows the contract filter"
+    );
+
+    let overdue = ScheduleFilter {
+        status: Some(PaymentStatus::Overdue),
+        ..all.clone()
+    };
+    let page = app.schedule(&overdue, window(0, 500)).await.unwrap();
+    assert!(page.total > 0);
+    assert!(page.rows.iter().all(|r| r.status == PaymentStatus::Overdue));
+    assert_eq!(
+        page.rows.iter().map(|r| r.overdue_balance).sum::<Money>(),
+        first.overdue_total
+    );
+
+    let oldest = ScheduleFilter { sort: Sort::Asc, ..all };
+    let page = app.schedule(&oldest, window(0, 500)).await.unwrap();
+    assert_eq!(
+        json!(page.rows[0]),
+        served[served.len() - 1],
+        "ascending starts from the oldest"
+    );
+}
+
+#[tokio::test]
+async fn invoices_assets_contracts_and_payoff_come_from_the_cache_as_the_server_has_them() {
+    let f = Fixture::start().await;
+    let app = logged_in(&f).await;
+    let token = f.token(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await;
+
+    let everything = app.invoices(&InvoiceFilter::default(), window(0, 500)).await.unwrap();
+    assert!(everything.total >= 2, "the demo has invoices");
+    let newest = everything.rows[0].issued_on;
+    let period = InvoiceFilter {
+        from: Some(newest),
+        to: Some(newest),
+        ..InvoiceFilter::default()
+    };
+    let page = app.invoices(&period, window(0, 500)).await.unwrap();
+    let expected = everything.rows.iter().filter(|i| i.issued_on == newest).count();
+    assert_eq!(page.total as usize, expected);
+    assert!(page.rows.iter().all(|i| i.issued_on == newest));
+
+    let options = app.contract_options().await.unwrap();
+    let served = f.get("/contracts?limit=100", &token).await;
+    assert_eq!(options.len(), served["items"].as_array().unwrap().len());
+    let first_extinct = options.iter().position(|o| o.status == ContractStatus::Extinct);
+    if let Some(at) = first_extinct {
+        assert!(
+            options[at..].iter().all(|o| o.status == ContractStatus::Extinct),
+            "active ones first"
+        );
+    }
+
+    let active = options.iter().find(|o| o.status == ContractStatus::Active).unwrap();
+    let view = app.contract(active.id).await.unwrap();
+    assert_eq!(
+        json!(view.contract),
+        f.get(&format!("/contracts/{}", active.id), &token).await
+    );
+    let plan = f.get(&format!("/contracts/{}/plan?limit=500", active.id), &token).await;
+    assert_eq!(json!(view.plan), plan["items"]);
+
+    let quote = app.payoff(active.id).await.unwrap();
+    let served_quote = f.get(&format!("/contracts/{}/payoff", active.id), &token).await;
+    assert_eq!(
+        json!(quote),
+        served_quote,
+        "the form shows the server's figures before asking it"
+    );
+    assert_eq!(app.contract(999_999).await.unwrap_err().code(), ErrorCode::NotFound);
+
+    let assets = app.assets(None, window(0, 500)).await.unwrap();
+    let served_assets = f.get("/assets?limit=500", &token).await;
+    assert_eq!(assets.total as usize, served_assets["items"].as_array().unwrap().len());
+    let one = app.assets(Some(active.id), window(0, 500)).await.unwrap();
+    assert_eq!(one.total, view.contract.assets_count);
+    assert!(one.rows.iter().all(|a| a.contract_id == active.id));
+}
+
+#[tokio::test]
+async fn notifications_profile_and_sub_user_changes_reach_the_server_and_the_cache() {
+    let f = Fixture::start().await;
+    let app = logged_in(&f).await;
+    let token = f.token(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await;
+
+    let before = app.notifications(5).await.unwrap();
+    assert!(before.unread >= 1, "the demo has an unread broadcast");
+    let id = before.latest.iter().find(|n| !n.read).unwrap().id;
+    app.mark_read(Some(id)).await.unwrap();
+    let after = app.notifications(5).await.unwrap();
+    assert_eq!(after.unread, before.unread - 1);
+    assert!(after.latest.iter().any(|n| n.id == id && n.read));
+    let served = f.get("/notifications?limit=100", &token).await;
+    let on_server = served["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == json!(id));
+    assert_eq!(on_server.unwrap()["read"], json!(true));
+    app.mark_read(None).await.unwrap();
+    assert_eq!(app.notifications(5).await.unwrap().unread, 0);
+
+    let update = ProfileUpdate {
+        language: Some(Language::En),
+        ..ProfileUpdate::default()
+    };
+    assert_eq!(app.update_profile(&update).await.unwrap().language.as_str(), "en");
+    assert_eq!(app.profile().await.unwrap().language.as_str(), "en");
+    assert_eq!(f.get("/profile", &token).await["language"], json!("en"));
+    let bad = ProfileUpdate {
+        secondary_email: Some("not an address".into()),
+        ..ProfileUpdate::default()
+    };
+    let refused = app.update_profile(&bad).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::BadRequest);
+    assert!(refused.to_wire().fields.unwrap().contains_key("secondary_email"));
+    assert_eq!(app.profile().await.unwrap().secondary_email, None, "nothing half-saved");
+
+    let form = SubUserForm {
+        first_name: "Giulia".into(),
+        last_name: "Verdi".into(),
+        email: "giulia.verdi@example.it".into(),
+        secondary_email: None,
+        language: Language::It,
+    };
+    let list = app.save_sub_user(None, &form).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].username, "10093.1");
+    let renamed = SubUserForm {
+        last_name: "Bianchi".into(),
+        ..form.clone()
+    };
+    let list = app.save_sub_user(Some("10093.1"), &renamed).await.unwrap();
+    assert_eq!(list[0].last_name, "Bianchi");
+    assert_eq!(app.sub_users().await.unwrap(), list, "the cache holds the fresh list");
+    let blank = SubUserForm {
+        first_name: " ".into(),
+        ..form
+    };
+    assert_eq!(
+        app.save_sub_user(None, &blank).await.unwrap_err().code(),
+        ErrorCode::BadRequest
+    );
+    assert!(app.delete_sub_user("10093.1").await.unwrap().is_empty());
+    assert_eq!(f.get("/sub-users", &token).await, json!([]));
+}
+
+#[tokio::test]
+async fn a_reply_with_an_attachment_lands_on_the_thread_once() {
+    let f = Fixture::start().await;
+    let app = logged_in(&f).await;
+    let request = app.requests().await.unwrap()[0].clone();
+    let before = app.request(request.id).await.unwrap().messages.len();
+
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let file = app.upload("ricevuta.pdf", pdf).await.unwrap();
+    assert_eq!(file.content_type, "application/pdf");
+    let text = app.upload("note.txt", b"plain text".to_vec()).await.unwrap_err();
+    assert_eq!(text.code(), ErrorCode::UnsupportedFileType);
+
+    let message = NewMessage {
+        body: "Allego la ricevuta del bonifico.".into(),
+        attachment_ids: vec![file.id.clone()],
+    };
+    app.reply(request.id, &message).await.unwrap();
+    synced(&app, |requests| requests.as_array().is_some_and(|r| !r.is_empty())).await;
+    let mut thread = app.request(request.id).await.unwrap().messages;
+    for _ in 0..100 {
+        if thread.len() > before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        thread = app.request(request.id).await.unwrap().messages;
+    }
+    assert_eq!(thread.len(), before + 1, "one reply, sent once");
+    let last = thread.last().unwrap();
+    assert_eq!(last.body, message.body);
+    assert_eq!(last.attachments[0].id, file.id);
+    assert_eq!(app.request(999_999).await.unwrap_err().code(), ErrorCode::NotFound);
+}
