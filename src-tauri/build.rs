@@ -31,6 +31,7 @@ fn main() {
         "sub_users",
         "save_sub_user",
         "delete_sub_user",
+        "open_invoice",
     ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

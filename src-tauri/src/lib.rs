@@ -72,6 +72,7 @@ pub fn run() {
             commands::screens::sub_users,
             commands::screens::save_sub_user,
             commands::screens::delete_sub_user,
+            commands::screens::open_invoice,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Sportello");

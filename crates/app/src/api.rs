@@ -200,6 +200,18 @@ impl ApiClient {
         Self::read(request.send().await?).await
     }
 
+    /// An authenticated GET of a file, as bytes.
+    pub async fn download(&self, path: &str, access_token: &str) -> Result<Vec<u8>, AppError> {
+        let response = self.http.get(self.url(path)).bearer_auth(access_token).send().await?;
+        if !response.status().is_success() {
+            return Err(Self::read::<()>(response)
+                .await
+                .err()
+                .unwrap_or_else(|| AppError::Protocol("no file".into())));
+        }
+        Ok(response.bytes().await?.to_vec())
+    }
+
     /// Stores a file on the server for a request or message to quote.
     pub async fn upload(&self, access_token: &str, name: &str, bytes: Vec<u8>) -> Result<AttachmentInfo, AppError> {
         let response = self

@@ -262,13 +262,11 @@ impl Cache {
     }
 
     pub async fn contract_view(&self, id: i64) -> CacheResult<Option<ContractView>> {
-        let body: Option<String> = sqlx::query_scalar("SELECT body FROM contracts WHERE id = ?")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        let Some(body) = body else { return Ok(None) };
+        let Some(contract) = self.by_id("contracts", id).await? else {
+            return Ok(None);
+        };
         Ok(Some(ContractView {
-            contract: serde_json::from_str(&body)?,
+            contract,
             plan: self.plan(id).await?,
         }))
     }
@@ -300,16 +298,25 @@ impl Cache {
         }))
     }
 
+    /// One item of a collection by its id. ``table` is a fixed name from this file, never user input.
+    async fn by_id<T: serde::de::DeserializeOwned>(&self, table: &str, id: i64) -> CacheResult<Option<T>> {
+        let body: Option<String> = sqlx::query_scalar(&format!("SELECT body FROM {table} WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        body.map(|b| Ok(serde_json::from_str(&b)?)).transpose()
+    }
+
+    pub async fn invoice(&self, id: i64) -> CacheResult<Option<InvoiceItem>> {
+        self.by_id("invoices", id).await
+    }
+
     pub async fn request_list(&self) -> CacheResult<Vec<RequestSummary>> {
         Ok(self.requests().await?.into_iter().map(|r| r.summary).collect())
     }
 
     pub async fn request_detail(&self, id: i64) -> CacheResult<Option<RequestDetail>> {
-        let body: Option<String> = sqlx::query_scalar("SELECT body FROM requests WHERE id = ?")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        body.map(|b| Ok(serde_json::from_str(&b)?)).transpose()
+        self.by_id("requests", id).await
     }
 
     pub async fn notifications_view(&self, latest: u32) -> CacheResult<NotificationsView> {

@@ -4,6 +4,8 @@
 
 mod screens;
 
+pub use screens::InvoiceFormat;
+
 use crate::cache::Cache;
 use crate::notifier::{Notifier, OpenTarget};
 use crate::outbox::OutboxEntry;
@@ -66,14 +68,20 @@ pub struct DeskApp {
     open: std::sync::Mutex<Option<OpenTarget>>,
 }
 
-/// One cache file per server and account.
-fn cache_file(data_dir: &Path, server: &str, username: &str) -> PathBuf {
+/// One name per server and account, for its cache file and its documents.
+fn account_key(server: &str, username: &str) -> String {
     let server = hex::encode(&Sha256::digest(server.as_bytes())[..6]);
     let safe: String = username
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
         .collect();
-    data_dir.join("cache").join(format!("{server}-{safe}.db"))
+    format!("{server}-{safe}")
+}
+
+fn cache_file(data_dir: &Path, server: &str, username: &str) -> PathBuf {
+    data_dir
+        .join("cache")
+        .join(format!("{}.db", account_key(server, username)))
 }
 
 fn me_from(profile: Profile) -> Me {
@@ -191,6 +199,16 @@ impl DeskApp {
             username: me.username.clone(),
         });
         Ok(())
+    }
+
+    /// Where the logged-in account's downloaded invoices are kept.
+    async fn documents_dir(&self) -> Result<PathBuf, AppError> {
+        let running = self.running.lock().await;
+        let username = &running.as_ref().ok_or_else(not_logged_in)?.username;
+        Ok(self
+            .data_dir
+            .join("documents")
+            .join(account_key(self.desk.api().base(), username)))
     }
 
     async fn engine(&self) -> Option<Arc<SyncEngine>> {

@@ -6,7 +6,7 @@ use sportello_app::browse::{
     AssetsView, ContractOption, ContractView, InvoiceFilter, InvoicesView, NotificationsView, ScheduleFilter,
     ScheduleView, Window,
 };
-use sportello_app::desktop::DeskApp;
+use sportello_app::desktop::{DeskApp, InvoiceFormat};
 use sportello_app::outbox::OutboxEntry;
 use sportello_domain::api::accounts::{Profile, ProfileUpdate, SubUser, SubUserForm};
 use sportello_domain::api::requests::{
@@ -111,6 +111,14 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// B2, B6: the invoice's PDF or FatturaPA XML in the system's viewer.
+#[tauri::command]
+pub async fn open_invoice(app: App<'_>, id: i64, format: InvoiceFormat) -> CommandResult<()> {
+    let file = app.invoice_file(id, format).await.map_err(wire)?;
+    crate::platform::opener::open(&file)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no viewer for the file: {e}")))
 }
 
 #[tauri::command]

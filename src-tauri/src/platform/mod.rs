@@ -2,3 +2,4 @@
 
 pub mod keyring;
 pub mod notifier;
+pub mod opener;

@@ -12,6 +12,26 @@ import type { SyncView } from './bindings/SyncView';
 import type { NewRequest } from './bindings/NewRequest';
 import type { OutboxEntry } from './bindings/OutboxEntry';
 import type { RequestsPanel } from './bindings/RequestsPanel';
+import type { ScheduleFilter } from './bindings/ScheduleFilter';
+import type { ScheduleView } from './bindings/ScheduleView';
+import type { InvoiceFilter } from './bindings/InvoiceFilter';
+import type { InvoicesView } from './bindings/InvoicesView';
+import type { AssetsView } from './bindings/AssetsView';
+import type { ContractOption } from './bindings/ContractOption';
+import type { ContractView } from './bindings/ContractView';
+import type { PayoffQuote } from './bindings/PayoffQuote';
+import type { SelfServiceContext } from './bindings/SelfServiceContext';
+import type { RequestSummary } from './bindings/RequestSummary';
+import type { RequestDetail } from './bindings/RequestDetail';
+import type { NewMessage } from './bindings/NewMessage';
+import type { AttachmentInfo } from './bindings/AttachmentInfo';
+import type { NotificationsView } from './bindings/NotificationsView';
+import type { Profile } from './bindings/Profile';
+import type { ProfileUpdate } from './bindings/ProfileUpdate';
+import type { SubUser } from './bindings/SubUser';
+import type { SubUserForm } from './bindings/SubUserForm';
+import type { Window } from './bindings/Window';
+import type { InvoiceFormat } from './bindings/InvoiceFormat';
 
 export class IpcError extends Error {
   readonly code: ErrorCode;
@@ -28,9 +48,13 @@ function isApiError(value: unknown): value is ApiError {
   return typeof value === 'object' && value !== null && 'code' in value && 'message' in value;
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(
+  command: string,
+  args?: Record<string, unknown> | Uint8Array,
+  headers?: Record<string, string>,
+): Promise<T> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<T>(command, args, headers ? { headers } : undefined);
   } catch (rejection) {
     if (isApiError(rejection)) throw new IpcError(rejection);
     throw new IpcError({ code: 'internal', message: String(rejection) });
@@ -47,6 +71,28 @@ export const ipc = {
   fileRequest: (request: NewRequest) => call<OutboxEntry>('file_request', { request }),
   outbox: () => call<OutboxEntry[]>('outbox'),
   requestsPanel: () => call<RequestsPanel>('requests_panel'),
+  schedule: (filter: ScheduleFilter, window: Window) => call<ScheduleView>('schedule', { filter, window }),
+  invoices: (filter: InvoiceFilter, window: Window) => call<InvoicesView>('invoices', { filter, window }),
+  assets: (contractId: number | null, window: Window) => call<AssetsView>('assets', { contractId, window }),
+  contractOptions: () => call<ContractOption[]>('contract_options'),
+  contract: (id: number) => call<ContractView>('contract', { id }),
+  payoff: (contractId: number) => call<PayoffQuote>('payoff', { contractId }),
+  selfService: () => call<SelfServiceContext>('self_service'),
+  requests: () => call<RequestSummary[]>('requests'),
+  request: (id: number) => call<RequestDetail>('request', { id }),
+  reply: (requestId: number, message: NewMessage) => call<OutboxEntry>('reply', { requestId, message }),
+  discard: (outboxId: number) => call<boolean>('discard', { outboxId }),
+  /** The file goes as raw bytes; its name, percent-encoded, in a header. */
+  upload: (name: string, bytes: Uint8Array) =>
+    call<AttachmentInfo>('upload', bytes, { 'x-file-name': encodeURIComponent(name) }),
+  openInvoice: (id: number, format: InvoiceFormat) => call<null>('open_invoice', { id, format }),
+  notifications: () => call<NotificationsView>('notifications'),
+  markRead: (id: number | null) => call<null>('mark_read', { id }),
+  profile: () => call<Profile>('profile'),
+  updateProfile: (update: ProfileUpdate) => call<Profile>('update_profile', { update }),
+  subUsers: () => call<SubUser[]>('sub_users'),
+  saveSubUser: (username: string | null, form: SubUserForm) => call<SubUser[]>('save_sub_user', { username, form }),
+  deleteSubUser: (username: string) => call<SubUser[]>('delete_sub_user', { username }),
 };
 
 export function asIpcError(error: unknown): IpcError {

@@ -72,3 +72,43 @@ export function initials(name: string): string {
   const picked = words.length > 1 ? [words[0], words[words.length - 1]] : words;
   return picked.map((w) => w!.charAt(0).toUpperCase()).join('');
 }
+
+/** "05/04/2024, 14:32" in Italy's time. */
+export function formatDateTime(instant: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, {
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: 'Europe/Rome',
+  }).format(new Date(instant));
+}
+
+const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['second', 60],
+  ['minute', 60],
+  ['hour', 24],
+  ['day', 7],
+  ['week', 4.345],
+  ['month', 12],
+  ['year', Infinity],
+];
+
+/** "2 sec ago", "yesterday", "3 weeks ago": how long before `now` an instant was. */
+export function formatRelative(instant: string, locale: string, now: Date = new Date()): string {
+  let amount = (new Date(instant).getTime() - now.getTime()) / 1000;
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' });
+  for (const [unit, size] of STEPS) {
+    if (Math.abs(amount) < size) return format.format(Math.round(amount), unit);
+    amount /= size;
+  }
+  return format.format(Math.round(amount), 'year');
+}
+
+/** Cuts a title to `max` characters, ending in "..." as the manual shows. */
+export function truncate(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 3).join('').trimEnd()}...`;
+}

@@ -3,6 +3,7 @@ import { cleanup, render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import HomePage from './HomePage.svelte';
+import Shell from '../shell/Shell.svelte';
 import { i18n } from '../i18n/index.svelte';
 import type { Home } from '../bindings/Home';
 
@@ -28,7 +29,7 @@ afterEach(() => {
 describe('HomePage', () => {
   it('shows the situation and the contracts like the manual, in Italian formats', async () => {
     mockIPC((cmd) => (cmd === 'home' ? home : null));
-    render(HomePage, { props: { me, onLoggedOut: vi.fn() } });
+    render(HomePage, { props: { me, notifications: null, onRead: vi.fn(), onLoggedOut: vi.fn() } });
     expect(await screen.findByTestId('overdue-total')).toHaveTextContent('0,00 €');
     expect(screen.getByTestId('today')).toHaveTextContent('venerdì 5 aprile 2024');
     expect(screen.getByTestId('next-due')).toHaveTextContent('30/04/2024');
@@ -38,7 +39,6 @@ describe('HomePage', () => {
     expect(within(contract).getByTestId('contract-assets')).toHaveTextContent('5');
     expect(within(contract).getByTestId('contract-amount')).toHaveTextContent('25.150,00 €');
     expect(within(contract).getByTestId('contract-signed')).toHaveTextContent('15/05/2016');
-    expect(screen.getByTestId('avatar')).toHaveTextContent('MR');
   });
 
   it('shows a retry banner when the server is unreachable, and retries', async () => {
@@ -48,7 +48,7 @@ describe('HomePage', () => {
       calls += 1;
       return calls === 1 ? Promise.reject({ code: 'server_unreachable', message: 'down' }) : home;
     });
-    render(HomePage, { props: { me, onLoggedOut: vi.fn() } });
+    render(HomePage, { props: { me, notifications: null, onRead: vi.fn(), onLoggedOut: vi.fn() } });
     const banner = await screen.findByTestId('error-banner');
     await userEvent.setup().click(within(banner).getByRole('button', { name: 'Riprova' }));
     expect(await screen.findByTestId('next-payment')).toHaveTextContent('2.316,38 €');
@@ -58,7 +58,7 @@ describe('HomePage', () => {
   it('goes back to the login when the session ended', async () => {
     mockIPC((cmd) => (cmd === 'home' ? Promise.reject({ code: 'session_expired', message: 'x' }) : null));
     const onLoggedOut = vi.fn();
-    render(HomePage, { props: { me, onLoggedOut } });
+    render(HomePage, { props: { me, notifications: null, onRead: vi.fn(), onLoggedOut } });
     await vi.waitFor(() => expect(onLoggedOut).toHaveBeenCalled());
     expect(onLoggedOut.mock.calls[0]![0].code).toBe('session_expired');
   });
@@ -70,7 +70,8 @@ describe('HomePage', () => {
       return cmd === 'home' ? home : null;
     });
     const onLoggedOut = vi.fn();
-    render(HomePage, { props: { me, onLoggedOut } });
+    render(Shell, { props: { me, onLoggedOut } });
+    expect(screen.getByTestId('avatar')).toHaveTextContent('MR');
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Esci' }));
     const dialog = await screen.findByRole('alertdialog');

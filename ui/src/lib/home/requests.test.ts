@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, render, screen, within } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import RequestsPanel from './RequestsPanel.svelte';
-import HomePage from './HomePage.svelte';
+import Shell from '../shell/Shell.svelte';
 import { i18n } from '../i18n/index.svelte';
 import type { RequestsPanel as Panel } from '../bindings/RequestsPanel';
 import type { SyncView } from '../bindings/SyncView';
@@ -28,7 +28,7 @@ afterEach(() => {
 
 describe('RequestsPanel', () => {
   it('lists what waits to be sent, what was refused, and the latest requests', () => {
-    render(RequestsPanel, { props: { panel, highlight: 7 } });
+    render(RequestsPanel, { props: { panel } });
     const [queued, rejected] = screen.getAllByTestId('waiting-request');
     expect(queued).toHaveTextContent('Estinzione anticipata');
     expect(queued).toHaveTextContent('In attesa di invio');
@@ -38,17 +38,16 @@ describe('RequestsPanel', () => {
     expect(request).toHaveTextContent('RIC-2026-000007');
     expect(request).toHaveTextContent('In attesa di tue informazioni');
     expect(request).toHaveTextContent('Ultima operazione: 20/11/2026');
-    expect(request.classList.contains('highlight')).toBe(true);
   });
 
   it('says when there are no requests, in English too', () => {
     i18n.lang = 'en';
-    render(RequestsPanel, { props: { panel: { latest: [], waiting: [] }, highlight: null } });
+    render(RequestsPanel, { props: { panel: { latest: [], waiting: [] } } });
     expect(screen.getByTestId('no-requests')).toHaveTextContent('No requests in progress');
   });
 });
 
-describe('HomePage and the background sync', () => {
+describe('The window and the background sync', () => {
   const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio', language: 'it', must_change_password: false };
 
   it('shows since when it is offline, in Italian time', async () => {
@@ -58,7 +57,7 @@ describe('HomePage and the background sync', () => {
       open: null,
     };
     mockIPC((cmd) => (cmd === 'sync_view' ? view : cmd === 'requests_panel' ? panel : null));
-    render(HomePage, { props: { me, onLoggedOut: vi.fn() } });
+    render(Shell, { props: { me, onLoggedOut: vi.fn() } });
     expect(await screen.findByTestId('offline')).toHaveTextContent('Offline dalle 14:32');
     expect(await within(screen.getByTestId('requests')).findByTestId('request')).toHaveTextContent('RIC-2026-000007');
   });
@@ -71,7 +70,7 @@ describe('HomePage and the background sync', () => {
     };
     mockIPC((cmd) => (cmd === 'sync_view' ? view : null));
     const onLoggedOut = vi.fn();
-    render(HomePage, { props: { me, onLoggedOut } });
+    render(Shell, { props: { me, onLoggedOut } });
     await vi.waitFor(() => expect(onLoggedOut).toHaveBeenCalled());
     expect(onLoggedOut.mock.calls[0]?.[0]?.code).toBe('session_expired');
   });

@@ -1,0 +1,13 @@
+import { t, type MessageKey } from '../../i18n/index.svelte';
+import it from '../../i18n/it';
+
+/** The user's-language text for a field problem code, from the form or the server. */
+export function fieldText(problem: string): string {
+  const key = `field.${problem}`;
+  return key in it ? t(key as MessageKey) : t('field.invalid');
+}
+
+/** Shows a problem only once the user touched the field or tried to send. */
+export function shown(problem: string | null, touched: boolean): string | null {
+  return touched ? problem : null;
+}

@@ -1,0 +1,49 @@
+// Sends a form through the outbox and follows it: sent, refused by the server
+// (its field errors come back to the form), or kept for when the server is
+// reachable again.
+import { asIpcError, ipc, IpcError } from '../../ipc';
+import type { NewRequest } from '../../bindings/NewRequest';
+import type { NewMessage } from '../../bindings/NewMessage';
+import type { OutboxEntry } from '../../bindings/OutboxEntry';
+
+export type Outcome =
+  | { state: 'sent' }
+  | { state: 'queued' }
+  | { state: 'rejected'; error: IpcError }
+  | { state: 'failed'; error: IpcError };
+
+const POLL_MS = 250;
+/** After this the item stays queued and the form says it will go later. */
+const WAIT_MS = 8000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function follow(entry: OutboxEntry): Promise<Outcome> {
+  for (let waited = 0; waited < WAIT_MS; waited += POLL_MS) {
+    const mine = (await ipc.outbox()).find((e) => e.id === entry.id);
+    if (!mine) return { state: 'sent' };
+    if (mine.state === 'rejected' && mine.error) {
+      // The form shows the refusal; the outbox forgets it so it is not sent again.
+      await ipc.discard(mine.id);
+      return { state: 'rejected', error: new IpcError(mine.error) };
+    }
+    await sleep(POLL_MS);
+  }
+  return { state: 'queued' };
+}
+
+export async function submitRequest(request: NewRequest): Promise<Outcome> {
+  try {
+    return await follow(await ipc.fileRequest(request));
+  } catch (e) {
+    return { state: 'failed', error: asIpcError(e) };
+  }
+}
+
+export async function submitReply(requestId: number, message: NewMessage): Promise<Outcome> {
+  try {
+    return await follow(await ipc.reply(requestId, message));
+  } catch (e) {
+    return { state: 'failed', error: asIpcError(e) };
+  }
+}

@@ -1,0 +1,54 @@
+// Where the window is: one section and, for some, the item it shows. Kept in
+// a rune so any component can read it and move to another section.
+
+export type FormKind = 'iban_change' | 'address_change' | 'free' | 'early_termination';
+
+export type Route =
+  | { name: 'home' }
+  | { name: 'payments'; contractId?: number }
+  | { name: 'invoices'; contractId?: number }
+  | { name: 'contracts'; id?: number }
+  | { name: 'assets'; contractId?: number }
+  | { name: 'self_service'; form?: FormKind; contractId?: number }
+  | { name: 'requests'; id?: number }
+  | { name: 'profile' }
+  | { name: 'help' }
+  | { name: 'settings' };
+
+export type Section = Route['name'];
+
+/** The menu, in the order the header shows it. */
+export const SECTIONS: Section[] = [
+  'home',
+  'payments',
+  'invoices',
+  'contracts',
+  'assets',
+  'self_service',
+  'requests',
+  'profile',
+  'help',
+  'settings',
+];
+
+let current = $state<Route>({ name: 'home' });
+/** Moves whenever the background sync changed the local copy. */
+let version = $state(0);
+
+export const router = {
+  get route(): Route {
+    return current;
+  },
+  go(route: Route) {
+    current = route;
+  },
+};
+
+export const live = {
+  get version(): number {
+    return version;
+  },
+  set version(value: number) {
+    version = value;
+  },
+};
