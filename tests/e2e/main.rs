@@ -3,6 +3,7 @@
 //! Run with `make e2e` (inside scripts/with-desktop.sh).
 
 mod harness;
+mod screens;
 
 use harness::{click, screenshot, type_into, wait_for, wait_gone, wait_text, Harness};
 use sportello_domain::situation::Situation;
@@ -395,7 +396,7 @@ async fn messages_raise_desktop_notifications_and_an_offline_request_is_sent_onc
         let clicked = Command::new("dunstctl").args(["action", "0"]).status().unwrap();
         if clicked.success()
             && !driver
-                .find_all(By::Css("[data-request='1'].highlight"))
+                .find_all(By::Css("[data-testid=request-detail][data-code$='-000001']"))
                 .await
                 .unwrap()
                 .is_empty()
@@ -409,6 +410,7 @@ async fn messages_raise_desktop_notifications_and_an_offline_request_is_sent_onc
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
     screenshot(&driver, "notice-opened-request-it").await;
+    click(&driver, "[data-testid=nav-home]").await;
 
     // Offline: the request is kept and shown as waiting, then sent once.
     h.stop_server().await;

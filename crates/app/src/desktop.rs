@@ -251,6 +251,7 @@ impl DeskApp {
     pub async fn file_request(&self, request: &NewRequest) -> Result<OutboxEntry, AppError> {
         let engine = self.engine().await.ok_or_else(not_logged_in)?;
         let entry = engine.cache().enqueue_request(request, Utc::now()).await?;
+        self.touched();
         engine.wake();
         Ok(entry)
     }

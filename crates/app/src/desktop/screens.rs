@@ -135,6 +135,7 @@ impl DeskApp {
     pub async fn reply(&self, request_id: i64, message: &NewMessage) -> Result<OutboxEntry, AppError> {
         let engine = self.engine().await.ok_or_else(not_logged_in)?;
         let entry = engine.cache().enqueue_message(request_id, message, Utc::now()).await?;
+        self.touched();
         engine.wake();
         Ok(entry)
     }

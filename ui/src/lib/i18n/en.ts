@@ -282,6 +282,7 @@ const en: Record<MessageKey, string> = {
   'notifications.read': 'read',
   'notifications.unread': 'unread',
   'notifications.mark_all': 'Mark all as read',
+  'profile.language': 'Language of e-mails and notifications',
   'profile.user': 'User data',
   'profile.display_name': 'Name',
   'profile.customer': 'Customer',

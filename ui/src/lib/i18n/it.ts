@@ -281,6 +281,7 @@ const it = {
   'notifications.read': 'letta',
   'notifications.unread': 'non letta',
   'notifications.mark_all': 'Segna tutte come lette',
+  'profile.language': 'Lingua delle email e delle notifiche',
   'profile.user': 'Dati utente',
   'profile.display_name': 'Nome',
   'profile.customer': 'Cliente',

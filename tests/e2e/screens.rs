@@ -1,0 +1,355 @@
+//! Every screen in the real window against the demo server: the figures
+//! shown are the server's, each self-service form refuses bad input and files
+//! good input once, a reply lands on its thread, a sub-user is added and
+//! deleted, and every section is photographed in both languages and themes.
+
+use super::harness::{click, screenshot, type_into, wait_for, wait_gone, wait_text, Harness, WAIT};
+use super::{it_money, log_in, serial, text, value, wait_synced};
+use serde_json::{json, Value};
+use sportello_server::demo::{DEMO_PASSWORD, DEMO_USERNAME};
+use std::path::Path;
+use thirtyfour::prelude::*;
+
+/// The server's own answers, through its HTTP API with a session of its own.
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    async fn log_in(h: &Harness) -> Api {
+        let http = reqwest::Client::new();
+        let base = format!("{}/api/v1", h.server_url);
+        let login: Value = http
+            .post(format!("{base}/auth/login"))
+            .json(&json!({"username": DEMO_USERNAME, "password": DEMO_PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tokens: Value = http
+            .post(format!("{base}/auth/verify"))
+            .json(&json!({"challenge_id": login["challenge_id"], "code": h.latest_code()}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = tokens["access_token"].as_str().unwrap().to_owned();
+        Api { http, base, token }
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.json().await.unwrap()
+    }
+
+    async fn count(&self, path: &str) -> usize {
+        self.get(path).await["items"].as_array().unwrap().len()
+    }
+}
+
+/// Sets a control's value as a user's choice would, with the events Svelte listens to.
+async fn choose(driver: &WebDriver, css: &str, value: &str) {
+    wait_for(driver, css).await;
+    driver
+        .execute(
+            "const el = document.querySelector(arguments[0]); el.value = arguments[1];
+             el.dispatchEvent(new Event('input', { bubbles: true }));
+             el.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![json!(css), json!(value)],
+        )
+        .await
+        .unwrap();
+}
+
+async fn attr(driver: &WebDriver, css: &str, name: &str) -> String {
+    wait_for(driver, css).await.attr(name).await.unwrap().unwrap_or_default()
+}
+
+/// Waits until an attribute holds `expected`.
+async fn wait_attr(driver: &WebDriver, css: &str, name: &str, expected: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let now = attr(driver, css, name).await;
+        if now == expected {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{css} {name}={now:?}, not {expected:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn go(driver: &WebDriver, section: &str) {
+    click(driver, &format!("[data-testid=nav-{section}]")).await;
+    wait_for(driver, &format!("main[data-section={section}]")).await;
+}
+
+async fn count(driver: &WebDriver, css: &str) -> usize {
+    driver.find_all(By::Css(css)).await.unwrap().len()
+}
+
+/// The request codes the server holds for the demo customer, newest first.
+async fn request_codes(api: &Api) -> Vec<String> {
+    let list = api.get("/requests?limit=100").await;
+    let items = list.as_array().cloned().unwrap_or_else(|| list["items"].as_array().unwrap().clone());
+    items.iter().map(|r| r["code"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn wait_new_request(api: &Api, before: usize) -> Vec<String> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let codes = request_codes(api).await;
+        if codes.len() > before {
+            assert_eq!(codes.len(), before + 1, "filed exactly once");
+            return codes;
+        }
+        assert!(std::time::Instant::now() < deadline, "the request never reached the server");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+async fn lists_match_the_server(driver: &WebDriver, api: &Api) {
+    go(driver, "payments").await;
+    let schedule = api.count("/schedule?limit=500").await;
+    wait_attr(driver, "[data-testid=schedule]", "data-total", &schedule.to_string()).await;
+    let home = api.get("/home").await;
+    let overdue = home["situation"]["overdue_total"].as_str().unwrap();
+    wait_attr(driver, "[data-testid=schedule-overdue-total]", "data-value", overdue).await;
+    assert_eq!(
+        text(driver, "[data-testid=schedule-overdue-total]").await,
+        it_money(overdue.parse().unwrap())
+    );
+    let drawn = count(driver, "[data-testid=schedule-row]").await;
+    assert!(drawn > 0 && drawn <= schedule, "only the rows in view are drawn ({drawn})");
+    choose(driver, "#payments-status", "overdue").await;
+    let overdue_rows = api.count("/schedule?limit=500&status=overdue").await;
+    wait_attr(driver, "[data-testid=schedule]", "data-total", &overdue_rows.to_string()).await;
+
+    go(driver, "invoices").await;
+    let to = chrono::Utc::now().date_naive() + chrono::Days::new(366);
+    let invoices = api.count(&format!("/invoices?limit=500&to={to}")).await;
+    wait_attr(driver, "[data-testid=invoices]", "data-total", &invoices.to_string()).await;
+
+    go(driver, "assets").await;
+    let assets = api.count("/assets?limit=500").await;
+    wait_attr(driver, "[data-testid=assets]", "data-total", &assets.to_string()).await;
+
+    go(driver, "contracts").await;
+    let contract_no = attr(driver, "[data-testid=contract-detail]", "data-contract").await;
+    let contracts = api.get("/contracts?limit=100").await;
+    let listed = contracts["items"].as_array().unwrap();
+    let id = listed.iter().find(|c| c["contract_no"] == json!(contract_no)).unwrap()["id"].clone();
+    let detail = api.get(&format!("/contracts/{id}")).await;
+    assert_eq!(
+        value(&wait_for(driver, "[data-testid=c-outstanding]").await).await,
+        detail["outstanding_today"].as_str().unwrap()
+    );
+    let plan = api.get(&format!("/contracts/{id}/plan?limit=500")).await;
+    let rows = plan["items"].as_array().unwrap().len();
+    assert_eq!(count(driver, "[data-testid=plan-row]").await, rows.min(25), "25 rows a page");
+    if rows > 25 {
+        click(driver, "[data-testid=plan-next]").await;
+        screenshot(driver, "contract-plan-next-it").await;
+        wait_text(driver, "[data-testid=plan-page]", &format!("26 - {} di {rows}", rows.min(50))).await;
+    }
+    wait_for(driver, "[data-testid=chart-outstanding]").await;
+}
+
+async fn forms_refuse_bad_input_and_file_good_input_once(driver: &WebDriver, api: &Api) {
+    go(driver, "self_service").await;
+    let before = request_codes(api).await.len();
+
+    // S1: the check digits are checked as you type; a valid IBAN is filed.
+    choose(driver, "#iban-contract", &attr(driver, "#iban-contract option:nth-child(2)", "value").await).await;
+    type_into(driver, "#iban-new", "IT52W0306912011000000123456").await;
+    wait_attr(driver, "[data-testid=iban-new-error]", "data-problem", "invalid").await;
+    type_into(driver, "#iban-new", "IT51W0306912011000000123456").await;
+    wait_gone(driver, "[data-testid=iban-new-error]").await;
+    click(driver, "[data-testid=iban-submit]").await;
+    wait_attr(driver, "[data-testid=iban-effective-error]", "data-problem", "required").await;
+    let long: String = "à".repeat(501);
+    choose(driver, "#iban-message", &long).await;
+    wait_attr(driver, "[data-testid=iban-message-error]", "data-problem", "too_long").await;
+    wait_text(driver, "[data-testid=iban-message-count]", "501/500 caratteri").await;
+    screenshot(driver, "form-iban-errors-it").await;
+    choose(driver, "#iban-message", "Nuovo conto aziendale").await;
+    let tomorrow = chrono::Utc::now().date_naive() + chrono::Days::new(2);
+    choose(driver, "#iban-effective", &tomorrow.to_string()).await;
+    click(driver, "[data-testid=iban-submit]").await;
+    wait_for(driver, "[data-testid=form-sent]").await;
+    let mut filed = wait_new_request(api, before).await.len();
+
+    // S2: an empty form says what is missing; then it is filed.
+    click(driver, "[data-testid=tab-address_change]").await;
+    click(driver, "[data-testid=address-submit]").await;
+    wait_attr(driver, "[data-testid=address-new-error]", "data-problem", "required").await;
+    type_into(driver, "#address-new", "Via Roma 10, 20121 Milano MI").await;
+    choose(driver, "#address-effective", &tomorrow.to_string()).await;
+    click(driver, "[data-testid=address-submit]").await;
+    wait_for(driver, "[data-testid=form-sent]").await;
+    filed = wait_new_request(api, filed).await.len();
+
+    // S3: neither message nor file is refused; a message is enough.
+    click(driver, "[data-testid=tab-free]").await;
+    choose(driver, "#free-type", &attr(driver, "#free-type option:nth-child(2)", "value").await).await;
+    click(driver, "[data-testid=free-submit]").await;
+    wait_attr(driver, "[data-testid=free-message-error]", "data-problem", "empty").await;
+    type_into(driver, "#free-message", "Vorrei una copia del contratto").await;
+    click(driver, "[data-testid=free-submit]").await;
+    wait_for(driver, "[data-testid=form-sent]").await;
+    filed = wait_new_request(api, filed).await.len();
+
+    // S4: the outstanding principal shows as soon as the contract is chosen.
+    click(driver, "[data-testid=tab-early_termination]").await;
+    let contract = attr(driver, "#termination-contract option:nth-child(2)", "value").await;
+    choose(driver, "#termination-contract", &contract).await;
+    let quote = api.get(&format!("/contracts/{contract}/payoff")).await;
+    wait_attr(
+        driver,
+        "[data-testid=payoff-outstanding]",
+        "data-value",
+        quote["outstanding_principal"].as_str().unwrap(),
+    )
+    .await;
+    click(driver, "[data-testid=termination-submit]").await;
+    wait_attr(driver, "[data-testid=termination-last-error]", "data-problem", "required").await;
+    let last = quote["installments"][0]["number"].to_string();
+    choose(driver, "#termination-last", &last).await;
+    screenshot(driver, "form-termination-it").await;
+    click(driver, "[data-testid=termination-submit]").await;
+    wait_for(driver, "[data-testid=form-sent]").await;
+    wait_new_request(api, filed).await;
+}
+
+async fn a_reply_lands_on_its_thread(driver: &WebDriver, api: &Api) {
+    go(driver, "requests").await;
+    let codes = request_codes(api).await;
+    let deadline = std::time::Instant::now() + WAIT;
+    while count(driver, "[data-testid=request-row]").await != codes.len() {
+        assert!(std::time::Instant::now() < deadline, "the list never showed every request");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let demo = codes.iter().find(|c| c.ends_with("-000001")).unwrap();
+    click(driver, &format!("[data-testid=request-row][data-code='{demo}'] button")).await;
+    wait_for(driver, &format!("[data-testid=request-detail][data-code='{demo}']")).await;
+    let before = count(driver, "[data-testid=message]").await;
+    type_into(driver, "#reply-message", "Grazie, attendo la copia.").await;
+    click(driver, "[data-testid=reply-submit]").await;
+    let deadline = std::time::Instant::now() + WAIT;
+    while count(driver, "[data-testid=message]").await != before + 1 {
+        assert!(std::time::Instant::now() < deadline, "the reply never showed on the thread");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    screenshot(driver, "request-thread-it").await;
+}
+
+async fn a_sub_user_is_added_and_deleted(driver: &WebDriver, api: &Api) {
+    go(driver, "profile").await;
+    click(driver, "[data-testid=subuser-add]").await;
+    click(driver, "[data-testid=su-save]").await;
+    wait_attr(driver, "[data-testid=su-first-error]", "data-problem", "required").await;
+    type_into(driver, "#su-first", "Giulia").await;
+    type_into(driver, "#su-last", "Verdi").await;
+    type_into(driver, "#su-email", "giulia.verdi@example.it").await;
+    screenshot(driver, "subuser-dialog-it").await;
+    click(driver, "[data-testid=su-save]").await;
+    wait_for(driver, "[data-testid=subuser-row][data-username='10093.1']").await;
+    assert_eq!(api.get("/sub-users").await[0]["username"], "10093.1");
+    click(driver, "[data-testid=subuser-delete]").await;
+    wait_for(driver, "[data-testid=subuser-delete-dialog]").await;
+    click(driver, "[data-testid=subuser-delete-confirm]").await;
+    wait_for(driver, "[data-testid=subusers-empty]").await;
+    assert_eq!(api.get("/sub-users").await, json!([]));
+}
+
+/// The invoice's PDF, opened once, is kept in the app's data folder.
+async fn an_invoice_pdf_is_downloaded_for_the_viewer(driver: &WebDriver) {
+    go(driver, "invoices").await;
+    click(driver, "[data-testid=open-pdf]").await;
+    let home = std::env::var("XDG_DATA_HOME").unwrap();
+    let folder = Path::new(&home).join("it.sportello.desktop/documents");
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let pdfs: Vec<_> = walk(&folder).into_iter().filter(|p| p.extension().is_some_and(|e| e == "pdf")).collect();
+        if let Some(pdf) = pdfs.first() {
+            assert!(std::fs::read(pdf).unwrap().starts_with(b"%PDF-"));
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "no PDF under {}", folder.display());
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return vec![] };
+    entries
+        .flatten()
+        .flat_map(|e| if e.path().is_dir() { walk(&e.path()) } else { vec![e.path()] })
+        .collect()
+}
+
+const SECTIONS: [&str; 10] = [
+    "home",
+    "payments",
+    "invoices",
+    "contracts",
+    "assets",
+    "self_service",
+    "requests",
+    "profile",
+    "help",
+    "settings",
+];
+
+async fn photograph_every_section(driver: &WebDriver) {
+    for theme in ["light", "dark"] {
+        go(driver, "settings").await;
+        click(driver, &format!("[data-testid=settings-theme-{theme}]")).await;
+        wait_attr(driver, "html", "data-theme", theme).await;
+        for lang in ["it", "en"] {
+            click(driver, &format!("[data-testid=lang-{lang}]")).await;
+            wait_attr(driver, "html", "lang", lang).await;
+            for section in SECTIONS {
+                go(driver, section).await;
+                // Lists and pages show content, not their skeletons, before the picture.
+                let deadline = std::time::Instant::now() + WAIT;
+                while count(driver, "[aria-busy=true], .skeleton").await > 0 {
+                    assert!(std::time::Instant::now() < deadline, "{section} kept loading");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                screenshot(driver, &format!("{section}-{lang}-{theme}")).await;
+            }
+        }
+    }
+    click(driver, "[data-testid=lang-it]").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_screen_shows_the_servers_data_and_its_forms_work() {
+    let _serial = serial().await;
+    let h = Harness::start().await;
+    let driver = h.launch().await;
+    log_in(&h, &driver).await;
+    wait_synced(&driver).await;
+    let api = Api::log_in(&h).await;
+
+    lists_match_the_server(&driver, &api).await;
+    an_invoice_pdf_is_downloaded_for_the_viewer(&driver).await;
+    forms_refuse_bad_input_and_file_good_input_once(&driver, &api).await;
+    a_reply_lands_on_its_thread(&driver, &api).await;
+    a_sub_user_is_added_and_deleted(&driver, &api).await;
+    photograph_every_section(&driver).await;
+    driver.quit().await.unwrap();
+}
