@@ -175,8 +175,21 @@ pub async fn type_into(driver: &WebDriver, css: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// Clicks once the element can take it: right after a re-render or while a
+/// dialog's overlay leaves, WebKit may call it not interactable for a moment.
 pub async fn click(driver: &WebDriver, css: &str) {
-    wait_for(driver, css).await.click().await.unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let element = wait_for(driver, css).await;
+        let _ = element.scroll_into_view().await;
+        match element.click().await {
+            Ok(()) => return,
+            Err(_) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("{css}: {e}"),
+        }
+    }
 }
 
 pub async fn screenshot(driver: &WebDriver, name: &str) {

@@ -313,7 +313,28 @@ const SECTIONS: [&str; 10] = [
     "settings",
 ];
 
+/// axe-core's serious and critical findings on the page as it is now, in the real WebKit window.
+async fn serious_violations(driver: &WebDriver) -> Vec<String> {
+    let axe = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ui/node_modules/axe-core/axe.min.js"))
+        .expect("axe-core is installed by npm");
+    driver.execute(&format!("{axe}\nwindow.axe = axe;"), vec![]).await.unwrap();
+    let found = driver
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations
+               .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+               .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found.json().clone()).unwrap()
+}
+
+/// Every section in Italian and English, light and dark: a picture each, and
+/// no serious or critical accessibility finding.
 async fn photograph_every_section(driver: &WebDriver) {
+    let mut found = Vec::new();
     for theme in ["light", "dark"] {
         go(driver, "settings").await;
         click(driver, &format!("[data-testid=settings-theme-{theme}]")).await;
@@ -330,10 +351,14 @@ async fn photograph_every_section(driver: &WebDriver) {
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 }
                 screenshot(driver, &format!("{section}-{lang}-{theme}")).await;
+                for violation in serious_violations(driver).await {
+                    found.push(format!("{section} ({lang}, {theme}): {violation}"));
+                }
             }
         }
     }
     click(driver, "[data-testid=lang-it]").await;
+    assert!(found.is_empty(), "accessibility findings:\n{}", found.join("\n"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
