@@ -55,3 +55,20 @@ describe('formatTime', () => {
     expect(formatTime('2026-11-21T13:05:00Z', 'en-GB')).toBe('14:05');
   });
 });
+
+describe('times and titles', () => {
+  const now = new Date('2026-11-22T10:00:00Z');
+  it('says how long ago, in Italian and English', async () => {
+    const { formatRelative } = await import('./index');
+    expect(formatRelative('2026-11-22T09:59:58Z', 'it-IT', now)).toBe('2 sec. fa');
+    expect(formatRelative('2026-11-21T10:00:00Z', 'it-IT', now)).toBe('ieri');
+    expect(formatRelative('2026-11-21T10:00:00Z', 'en-GB', now)).toBe('yesterday');
+    expect(formatRelative('2026-11-22T07:00:00Z', 'en-GB', now)).toBe('3 hr ago');
+  });
+  it('shows instants in Italian time and cuts long titles with "..."', async () => {
+    const { formatDateTime, truncate } = await import('./index');
+    expect(formatDateTime('2026-07-01T12:32:00Z', 'it-IT')).toBe('01/07/2026, 14:32');
+    expect(truncate('abcdefghij', 8)).toBe('abcde...');
+    expect(truncate('abc', 8)).toBe('abc');
+  });
+});

@@ -31,15 +31,20 @@ export const i18n = {
 
 type Params = Record<string, string | number>;
 
+/** Numbers read as the locale writes them: 60.000 in Italian, 60,000 in English. */
+function shown(value: string | number, locale: string): string {
+  return typeof value === 'number' ? new Intl.NumberFormat(locale).format(value) : value;
+}
+
 /** Replaces `{name}` and ICU-style `{count, plural, one {…} other {…}}` (with `#`). */
 function interpolate(template: string, params: Params, locale: string): string {
   const plural = /\{(\w+), plural, one \{([^}]*)\} other \{([^}]*)\}\}/g;
   const withPlurals = template.replace(plural, (_, name: string, one: string, other: string) => {
     const count = Number(params[name] ?? 0);
     const form = new Intl.PluralRules(locale).select(count) === 'one' ? one : other;
-    return form.replace('#', String(count));
+    return form.replace('#', shown(count, locale));
   });
-  return withPlurals.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return withPlurals.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? shown(params[name]!, locale) : whole));
 }
 
 export function t(key: MessageKey, params: Params = {}): string {

@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import PaymentsPage from './PaymentsPage.svelte';
+import AssetsPage from './AssetsPage.svelte';
+import { i18n } from '../i18n/index.svelte';
+import type { ScheduleItem } from '../bindings/ScheduleItem';
+import type { ScheduleFilter } from '../bindings/ScheduleFilter';
+import type { Window } from '../bindings/Window';
+
+const TOTAL = 60_000;
+
+function line(i: number): ScheduleItem {
+  return {
+    id: i, status: i === 0 ? 'overdue' : 'due', contract_id: 1, contract_no: '84963', due_on: '2024-04-30', installment_no: i,
+    reason: 'installment', payment_method: 'sepa_direct_debit', amount: '2316.38', paid: '0.00', balance: '2316.38',
+    overdue_balance: i === 0 ? '2316.38' : '0.00', invoice_number: `2024/${i}`,
+  };
+}
+
+beforeEach(() => {
+  i18n.lang = 'it';
+});
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe('PaymentsPage', () => {
+  it('draws a few dozen rows of 60,000 and asks the cache for pages with the filter', async () => {
+    const asked: { filter: ScheduleFilter; window: Window }[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'contract_options') return [];
+      if (cmd !== 'schedule') return null;
+      const { filter, window } = args as { filter: ScheduleFilter; window: Window };
+      asked.push({ filter, window });
+      const total = filter.status === 'overdue' ? 1 : TOTAL;
+      const rows = Array.from({ length: Math.min(window.limit, total - window.offset) }, (_, k) => line(window.offset + k));
+      return { total, overdue_total: '2316.38', rows };
+    });
+    const { container } = render(PaymentsPage, { props: {} });
+    await vi.waitFor(() => expect(screen.getByTestId('schedule-overdue-total')).toHaveTextContent('2.316,38 €'));
+    await screen.findAllByTestId('schedule-row');
+    const rows = screen.getAllByTestId('schedule-row');
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.length).toBeLessThan(40);
+    expect(container.querySelectorAll('*').length).toBeLessThan(1500);
+    expect(screen.getByTestId('schedule')).toHaveAttribute('data-total', String(TOTAL));
+    expect(screen.getByTestId('schedule-count')).toHaveTextContent('60.000 righe');
+    expect(rows[0]).toHaveTextContent('Scaduto');
+    expect(rows[0]).toHaveTextContent('30/04/2024');
+    expect(rows[0]).toHaveTextContent('Addebito diretto SEPA');
+    expect(asked[0]).toEqual({ filter: { contract_id: null, status: null, sort: 'desc' }, window: { offset: 0, limit: 100 } });
+
+    await userEvent.setup().selectOptions(screen.getByTestId('payments-status'), 'overdue');
+    await screen.findByText('1 riga');
+    expect(asked.at(-1)!.filter.status).toBe('overdue');
+    expect(screen.getAllByTestId('schedule-row')).toHaveLength(1);
+  });
+
+  it('shows an empty state and an error state with a retry', async () => {
+    let fail = true;
+    mockIPC((cmd) => {
+      if (cmd !== 'schedule') return null;
+      if (fail) {
+        fail = false;
+        return Promise.reject({ code: 'internal', message: 'x' });
+      }
+      return { total: 0, overdue_total: '0.00', rows: [] };
+    });
+    render(PaymentsPage, { props: {} });
+    await userEvent.setup().click(await screen.findByRole('button', { name: 'Riprova' }));
+    expect(await screen.findByTestId('schedule-empty')).toHaveTextContent('Nessuna scadenza per questa selezione.');
+  });
+});
+
+describe('AssetsPage', () => {
+  it('filters by the contract it was opened for, with the L1 columns in English', async () => {
+    i18n.lang = 'en';
+    const asked: (number | null)[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'contract_options') return [{ id: 7, contract_no: '91207', product: 'Leasing targato', status: 'active', end_on: '2030-03-15' }];
+      if (cmd !== 'assets') return null;
+      asked.push((args as { contractId: number | null }).contractId);
+      return {
+        total: 1,
+        rows: [{ id: 1, contract_id: 7, contract_no: '91207', code: '171204', asset_type: 'Autoveicolo', description: 'VOLKSWAGEN TIGUAN', financial_value: '36195.50', future_value: '361.96', lease_end: '2030-03-15' }],
+      };
+    });
+    render(AssetsPage, { props: { contractId: 7 } });
+    const [row] = await screen.findAllByTestId('assets-row');
+    expect(asked).toEqual([7]);
+    for (const header of ['Contract', 'Asset type', 'Amount', 'Residual value', 'Lease end', 'Description']) {
+      expect(screen.getByRole('columnheader', { name: header })).toBeInTheDocument();
+    }
+    expect(row).toHaveTextContent('€36,195.50');
+    expect(row).toHaveTextContent('15/03/2030');
+  });
+});

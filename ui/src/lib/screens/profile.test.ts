@@ -1,0 +1,74 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import ProfilePage from './ProfilePage.svelte';
+import { i18n } from '../i18n/index.svelte';
+import type { SubUser } from '../bindings/SubUser';
+
+const profile = {
+  username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio Rossi', language: 'it', email: 'studio@pec.example.it',
+  secondary_email: null, paper_invoices: false, parent_username: null, must_change_password: false,
+};
+const giulia: SubUser = { username: '10093.1', first_name: 'Giulia', last_name: 'Verdi', email: 'g@example.it', secondary_email: null, language: 'it', parent_username: '10093' };
+
+beforeEach(() => {
+  i18n.lang = 'it';
+});
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe('ProfilePage', () => {
+  it('adds a sub-user after checking the form, and deletes only after confirmation', async () => {
+    let users: SubUser[] = [];
+    const calls: string[] = [];
+    mockIPC((cmd) => {
+      calls.push(cmd);
+      if (cmd === 'profile') return profile;
+      if (cmd === 'sub_users') return users;
+      if (cmd === 'save_sub_user') return (users = [giulia]);
+      if (cmd === 'delete_sub_user') return (users = []);
+      return null;
+    });
+    render(ProfilePage);
+    // The dialog's closing animation leaves pointer-events off the page for a moment.
+    const user = userEvent.setup({ pointerEventsCheck: 0 });
+    expect(await screen.findByTestId('profile-username')).toHaveTextContent('10093');
+    expect(await screen.findByTestId('subusers-empty')).toBeInTheDocument();
+    await user.click(screen.getByTestId('subuser-add'));
+    const dialog = await screen.findByTestId('subuser-dialog');
+    await user.click(within(dialog).getByTestId('su-save'));
+    expect(within(dialog).getByTestId('su-first-error')).toHaveTextContent('Campo obbligatorio.');
+    expect(calls).not.toContain('save_sub_user');
+    await user.type(within(dialog).getByTestId('su-first'), 'Giulia');
+    await user.type(within(dialog).getByTestId('su-last'), 'Verdi');
+    await user.type(within(dialog).getByTestId('su-email'), 'g@example.it');
+    await user.click(within(dialog).getByTestId('su-save'));
+    const row = await screen.findByTestId('subuser-row');
+    expect(row).toHaveTextContent('10093.1');
+
+    await user.click(within(row).getByTestId('subuser-delete'));
+    const confirm = await screen.findByTestId('subuser-delete-dialog');
+    expect(confirm).toHaveTextContent('Eliminare il sottoutente 10093.1?');
+    expect(calls).not.toContain('delete_sub_user');
+    await user.click(within(confirm).getByTestId('subuser-delete-confirm'));
+    expect(await screen.findByTestId('subusers-empty')).toBeInTheDocument();
+    expect(calls).toContain('delete_sub_user');
+  });
+
+  it('shows the server refusal of a secondary e-mail on its field', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'profile') return profile;
+      if (cmd === 'sub_users') return [];
+      if (cmd === 'update_profile') return Promise.reject({ code: 'bad_request', message: 'x', fields: { secondary_email: 'invalid' } });
+      return null;
+    });
+    render(ProfilePage);
+    const user = userEvent.setup();
+    await user.type(await screen.findByTestId('profile-secondary'), 'a@b.it');
+    await user.click(screen.getByTestId('profile-secondary-save'));
+    expect(await screen.findByTestId('profile-secondary-error')).toHaveTextContent('Valore non valido.');
+  });
+});

@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import IbanForm from './IbanForm.svelte';
+import TerminationForm from './TerminationForm.svelte';
+import { i18n } from '../../i18n/index.svelte';
+import type { OutboxEntry } from '../../bindings/OutboxEntry';
+
+const contracts = [{ id: 1, contract_no: '84963', product: 'Leasing strumentale', current_iban: 'IT60X0542811101000000123456' }];
+const queued: OutboxEntry = { id: 9, kind: 'request', state: 'queued', error: null, attempts: 0, created_at: '2026-11-22T09:00:00Z', body: {} };
+
+beforeEach(() => {
+  i18n.lang = 'it';
+});
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe('IbanForm', () => {
+  it('checks as the user types and sends nothing while a field is wrong', async () => {
+    const sent: string[] = [];
+    mockIPC((cmd) => {
+      sent.push(cmd);
+      return null;
+    });
+    render(IbanForm, { props: { contracts, contractId: 1 } });
+    const user = userEvent.setup();
+    expect(screen.getByTestId('current-iban')).toHaveTextContent('IT60X0542811101000000123456');
+    await user.type(screen.getByTestId('iban-new'), 'IT52W0306912011000000123456');
+    expect(screen.getByTestId('iban-new-error')).toHaveTextContent('Valore non valido.');
+    await user.clear(screen.getByTestId('iban-new'));
+    await user.type(screen.getByTestId('iban-new'), 'IT60X0542811101000000123456');
+    expect(screen.getByTestId('iban-new-error')).toHaveTextContent("È l'IBAN già registrato sul contratto.");
+    await user.click(screen.getByTestId('iban-submit'));
+    expect(screen.getByTestId('iban-effective-error')).toHaveTextContent('Campo obbligatorio.');
+    expect(sent).not.toContain('file_request');
+  });
+
+  it('shows the server refusal on the field it concerns and drops it from the outbox', async () => {
+    const discarded: number[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'file_request') return queued;
+      if (cmd === 'outbox') return [{ ...queued, state: 'rejected', error: { code: 'bad_request', message: 'x', fields: { effective_from: 'in_the_past' } } }];
+      if (cmd === 'discard') {
+        discarded.push((args as { outboxId: number }).outboxId);
+        return true;
+      }
+      return null;
+    });
+    render(IbanForm, { props: { contracts, contractId: 1 } });
+    const user = userEvent.setup();
+    await user.type(screen.getByTestId('iban-new'), 'IT51W0306912011000000123456');
+    await user.type(screen.getByTestId('iban-effective'), '2099-01-01');
+    await user.type(screen.getByTestId('iban-message'), 'è'.repeat(3));
+    expect(screen.getByTestId('iban-message-count')).toHaveTextContent('3/500 caratteri');
+    await user.click(screen.getByTestId('iban-submit'));
+    expect(await screen.findByTestId('iban-effective-error')).toHaveTextContent('La data non può essere nel passato.');
+    expect(discarded).toEqual([9]);
+  });
+
+  it('says it is sent once the outbox let it go, in English too', async () => {
+    i18n.lang = 'en';
+    mockIPC((cmd) => (cmd === 'file_request' ? queued : cmd === 'outbox' ? [] : null));
+    render(IbanForm, { props: { contracts, contractId: 1 } });
+    const user = userEvent.setup();
+    await user.type(screen.getByTestId('iban-new'), 'IT51W0306912011000000123456');
+    await user.type(screen.getByTestId('iban-effective'), '2099-01-01');
+    await user.click(screen.getByTestId('iban-submit'));
+    expect(await screen.findByTestId('form-sent')).toHaveTextContent('Request sent.');
+    expect(screen.getByTestId('iban-new')).toHaveValue('');
+  });
+});
+
+describe('TerminationForm', () => {
+  it('shows the outstanding principal as soon as the contract is chosen', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'contract_options') return [{ id: 1, contract_no: '84963', product: 'Leasing strumentale', status: 'active', end_on: '2027-05-31' }];
+      if (cmd === 'payoff')
+        return { contract_id: 1, as_of: '2026-11-22', outstanding_principal: '12345.67', installments: [{ number: 31, due_on: '2026-12-01', amount: '420.00' }] };
+      return null;
+    });
+    render(TerminationForm, { props: { contractId: 1 } });
+    expect(await screen.findByTestId('payoff-outstanding')).toHaveTextContent('12.345,67 €');
+    expect(screen.getByTestId('payoff')).toHaveTextContent('Capitale residuo al 22/11/2026');
+    expect(screen.getByRole('option', { name: /^Rata 31 del 01\/12\/2026 · 420,00\s€$/ })).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,46 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import NotificationList from './NotificationList.svelte';
+import { router } from './route.svelte';
+import { i18n } from '../i18n/index.svelte';
+import type { Notification } from '../bindings/Notification';
+
+const now = new Date('2026-11-22T10:00:00Z');
+const items: Notification[] = [
+  { id: 3, kind: 'desk', subject: 'RIC-2026-000001 – Copia documenti contrattuali con un titolo molto lungo che non sta nella riga', body: '', request_id: 1, created_at: '2026-11-22T09:59:58Z', read: false },
+  { id: 2, kind: 'broadcast', subject: 'Sportello Leasing S.p.A. – Uffici chiusi', body: '', request_id: null, created_at: '2026-11-21T09:00:00Z', read: true },
+];
+
+beforeEach(() => {
+  i18n.lang = 'it';
+  router.go({ name: 'home' });
+});
+afterEach(cleanup);
+
+describe('NotificationList', () => {
+  it('shows relative times, cut titles and unread marks, and opens the request of a clicked one', async () => {
+    const onRead = vi.fn();
+    render(NotificationList, { props: { items, onRead, now } });
+    const [unread, read] = screen.getAllByTestId('notification');
+    expect(unread).toHaveAttribute('data-read', 'false');
+    expect(unread!.className).toContain('unread');
+    expect(unread).toHaveTextContent('...');
+    expect(unread).toHaveTextContent('2 sec. fa');
+    expect(read).toHaveTextContent('ieri');
+    await userEvent.setup().click(unread!.querySelector('button')!);
+    expect(onRead).toHaveBeenCalledWith(3);
+    expect(router.route).toEqual({ name: 'requests', id: 1 });
+    await userEvent.setup().click(screen.getByTestId('mark-all-read'));
+    expect(onRead).toHaveBeenLastCalledWith(null);
+  });
+
+  it('speaks English and says when there is nothing', () => {
+    i18n.lang = 'en';
+    render(NotificationList, { props: { items: [items[1]!], onRead: vi.fn(), now } });
+    expect(screen.getByTestId('notification-time')).toHaveTextContent('yesterday');
+    cleanup();
+    render(NotificationList, { props: { items: [], onRead: vi.fn(), now } });
+    expect(screen.getByTestId('notifications-empty')).toHaveTextContent('No notifications.');
+  });
+});
