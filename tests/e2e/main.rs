@@ -2,6 +2,7 @@
 //! against a real server, the real Secret Service keyring and a throwaway HOME.
 //! Run with `make e2e` (inside scripts/with-desktop.sh).
 
+mod fleet;
 mod harness;
 mod screens;
 
@@ -52,8 +53,12 @@ async fn value(element: &WebElement) -> String {
 }
 
 async fn log_in(h: &Harness, driver: &WebDriver) {
-    type_into(driver, "#username", DEMO_USERNAME).await;
-    type_into(driver, "#password", DEMO_PASSWORD).await;
+    log_in_as(h, driver, DEMO_USERNAME, DEMO_PASSWORD).await;
+}
+
+async fn log_in_as(h: &Harness, driver: &WebDriver, username: &str, password: &str) {
+    type_into(driver, "#username", username).await;
+    type_into(driver, "#password", password).await;
     click(driver, "[data-testid=login-submit]").await;
     wait_for(driver, "#code").await;
     type_into(driver, "#code", &h.latest_code()).await;

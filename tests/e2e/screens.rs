@@ -75,7 +75,12 @@ async fn choose(driver: &WebDriver, css: &str, value: &str) {
 }
 
 async fn attr(driver: &WebDriver, css: &str, name: &str) -> String {
-    wait_for(driver, css).await.attr(name).await.unwrap().unwrap_or_default()
+    wait_for(driver, css)
+        .await
+        .attr(name)
+        .await
+        .unwrap()
+        .unwrap_or_default()
 }
 
 /// Waits until an attribute holds `expected`.
@@ -86,7 +91,10 @@ async fn wait_attr(driver: &WebDriver, css: &str, name: &str, expected: &str) {
         if now == expected {
             return;
         }
-        assert!(std::time::Instant::now() < deadline, "{css} {name}={now:?}, not {expected:?}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{css} {name}={now:?}, not {expected:?}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
@@ -103,7 +111,10 @@ async fn count(driver: &WebDriver, css: &str) -> usize {
 /// The request codes the server holds for the demo customer, newest first.
 async fn request_codes(api: &Api) -> Vec<String> {
     let list = api.get("/requests?limit=100").await;
-    let items = list.as_array().cloned().unwrap_or_else(|| list["items"].as_array().unwrap().clone());
+    let items = list
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| list["items"].as_array().unwrap().clone());
     items.iter().map(|r| r["code"].as_str().unwrap().to_owned()).collect()
 }
 
@@ -115,7 +126,10 @@ async fn wait_new_request(api: &Api, before: usize) -> Vec<String> {
             assert_eq!(codes.len(), before + 1, "filed exactly once");
             return codes;
         }
-        assert!(std::time::Instant::now() < deadline, "the request never reached the server");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the request never reached the server"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
@@ -132,10 +146,19 @@ async fn lists_match_the_server(driver: &WebDriver, api: &Api) {
         it_money(overdue.parse().unwrap())
     );
     let drawn = count(driver, "[data-testid=schedule-row]").await;
-    assert!(drawn > 0 && drawn <= schedule, "only the rows in view are drawn ({drawn})");
+    assert!(
+        drawn > 0 && drawn <= schedule,
+        "only the rows in view are drawn ({drawn})"
+    );
     choose(driver, "#payments-status", "overdue").await;
     let overdue_rows = api.count("/schedule?limit=500&status=overdue").await;
-    wait_attr(driver, "[data-testid=schedule]", "data-total", &overdue_rows.to_string()).await;
+    wait_attr(
+        driver,
+        "[data-testid=schedule]",
+        "data-total",
+        &overdue_rows.to_string(),
+    )
+    .await;
 
     go(driver, "invoices").await;
     let to = chrono::Utc::now().date_naive() + chrono::Days::new(366);
@@ -158,11 +181,20 @@ async fn lists_match_the_server(driver: &WebDriver, api: &Api) {
     );
     let plan = api.get(&format!("/contracts/{id}/plan?limit=500")).await;
     let rows = plan["items"].as_array().unwrap().len();
-    assert_eq!(count(driver, "[data-testid=plan-row]").await, rows.min(25), "25 rows a page");
+    assert_eq!(
+        count(driver, "[data-testid=plan-row]").await,
+        rows.min(25),
+        "25 rows a page"
+    );
     if rows > 25 {
         click(driver, "[data-testid=plan-next]").await;
         screenshot(driver, "contract-plan-next-it").await;
-        wait_text(driver, "[data-testid=plan-page]", &format!("26 - {} di {rows}", rows.min(50))).await;
+        wait_text(
+            driver,
+            "[data-testid=plan-page]",
+            &format!("26 - {} di {rows}", rows.min(50)),
+        )
+        .await;
     }
     wait_for(driver, "[data-testid=chart-outstanding]").await;
 }
@@ -172,7 +204,12 @@ async fn forms_refuse_bad_input_and_file_good_input_once(driver: &WebDriver, api
     let before = request_codes(api).await.len();
 
     // S1: the check digits are checked as you type; a valid IBAN is filed.
-    choose(driver, "#iban-contract", &attr(driver, "#iban-contract option:nth-child(2)", "value").await).await;
+    choose(
+        driver,
+        "#iban-contract",
+        &attr(driver, "#iban-contract option:nth-child(2)", "value").await,
+    )
+    .await;
     type_into(driver, "#iban-new", "IT52W0306912011000000123456").await;
     wait_attr(driver, "[data-testid=iban-new-error]", "data-problem", "invalid").await;
     type_into(driver, "#iban-new", "IT51W0306912011000000123456").await;
@@ -203,7 +240,12 @@ async fn forms_refuse_bad_input_and_file_good_input_once(driver: &WebDriver, api
 
     // S3: neither message nor file is refused; a message is enough.
     click(driver, "[data-testid=tab-free]").await;
-    choose(driver, "#free-type", &attr(driver, "#free-type option:nth-child(2)", "value").await).await;
+    choose(
+        driver,
+        "#free-type",
+        &attr(driver, "#free-type option:nth-child(2)", "value").await,
+    )
+    .await;
     click(driver, "[data-testid=free-submit]").await;
     wait_attr(driver, "[data-testid=free-message-error]", "data-problem", "empty").await;
     type_into(driver, "#free-message", "Vorrei una copia del contratto").await;
@@ -224,7 +266,13 @@ async fn forms_refuse_bad_input_and_file_good_input_once(driver: &WebDriver, api
     )
     .await;
     click(driver, "[data-testid=termination-submit]").await;
-    wait_attr(driver, "[data-testid=termination-last-error]", "data-problem", "required").await;
+    wait_attr(
+        driver,
+        "[data-testid=termination-last-error]",
+        "data-problem",
+        "required",
+    )
+    .await;
     let last = quote["installments"][0]["number"].to_string();
     choose(driver, "#termination-last", &last).await;
     screenshot(driver, "form-termination-it").await;
@@ -238,7 +286,10 @@ async fn a_reply_lands_on_its_thread(driver: &WebDriver, api: &Api) {
     let codes = request_codes(api).await;
     let deadline = std::time::Instant::now() + WAIT;
     while count(driver, "[data-testid=request-row]").await != codes.len() {
-        assert!(std::time::Instant::now() < deadline, "the list never showed every request");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the list never showed every request"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     let demo = codes.iter().find(|c| c.ends_with("-000001")).unwrap();
@@ -249,7 +300,10 @@ async fn a_reply_lands_on_its_thread(driver: &WebDriver, api: &Api) {
     click(driver, "[data-testid=reply-submit]").await;
     let deadline = std::time::Instant::now() + WAIT;
     while count(driver, "[data-testid=message]").await != before + 1 {
-        assert!(std::time::Instant::now() < deadline, "the reply never showed on the thread");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reply never showed on the thread"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     screenshot(driver, "request-thread-it").await;
@@ -282,21 +336,36 @@ async fn an_invoice_pdf_is_downloaded_for_the_viewer(driver: &WebDriver) {
     let folder = Path::new(&home).join("it.sportello.desktop/documents");
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        let pdfs: Vec<_> = walk(&folder).into_iter().filter(|p| p.extension().is_some_and(|e| e == "pdf")).collect();
+        let pdfs: Vec<_> = walk(&folder)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+            .collect();
         if let Some(pdf) = pdfs.first() {
             assert!(std::fs::read(pdf).unwrap().starts_with(b"%PDF-"));
             return;
         }
-        assert!(std::time::Instant::now() < deadline, "no PDF under {}", folder.display());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no PDF under {}",
+            folder.display()
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return vec![] };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return vec![];
+    };
     entries
         .flatten()
-        .flat_map(|e| if e.path().is_dir() { walk(&e.path()) } else { vec![e.path()] })
+        .flat_map(|e| {
+            if e.path().is_dir() {
+                walk(&e.path())
+            } else {
+                vec![e.path()]
+            }
+        })
         .collect()
 }
 
@@ -315,9 +384,15 @@ const SECTIONS: [&str; 10] = [
 
 /// axe-core's serious and critical findings on the page as it is now, in the real WebKit window.
 async fn serious_violations(driver: &WebDriver) -> Vec<String> {
-    let axe = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ui/node_modules/axe-core/axe.min.js"))
-        .expect("axe-core is installed by npm");
-    driver.execute(&format!("{axe}\nwindow.axe = axe;"), vec![]).await.unwrap();
+    let axe = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/ui/node_modules/axe-core/axe.min.js"
+    ))
+    .expect("axe-core is installed by npm");
+    driver
+        .execute(&format!("{axe}\nwindow.axe = axe;"), vec![])
+        .await
+        .unwrap();
     let found = driver
         .execute_async(
             "const done = arguments[arguments.length - 1];

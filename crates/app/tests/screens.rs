@@ -7,7 +7,7 @@ mod support;
 
 use serde_json::{json, Value};
 use sportello_app::browse::{InvoiceFilter, ScheduleFilter, Sort, Window, MAX_PAGE};
-use sportello_app::desktop::DeskApp;
+use sportello_app::desktop::{DeskApp, InvoiceFormat};
 use sportello_app::secrets::MemorySecrets;
 use sportello_app::Desk;
 use sportello_domain::api::accounts::{Language, ProfileUpdate, SubUserForm};
@@ -272,4 +272,42 @@ async fn a_reply_with_an_attachment_lands_on_the_thread_once() {
     assert_eq!(last.body, message.body);
     assert_eq!(last.attachments[0].id, file.id);
     assert_eq!(app.request(999_999).await.unwrap_err().code(), ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn an_invoice_is_downloaded_once_and_opens_offline_afterwards() {
+    let mut f = Fixture::start().await;
+    let app = logged_in(&f).await;
+    let invoice = app
+        .invoices(&InvoiceFilter::default(), window(0, 1))
+        .await
+        .unwrap()
+        .rows[0]
+        .clone();
+
+    let pdf = app.invoice_file(invoice.id, InvoiceFormat::Pdf).await.unwrap();
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    let xml = app.invoice_file(invoice.id, InvoiceFormat::Xml).await.unwrap();
+    assert_eq!(xml.file_name().unwrap().to_str().unwrap(), invoice.xml_file_name);
+    let text = std::fs::read_to_string(&xml).unwrap();
+    assert!(text.contains("FatturaElettronica") && text.contains(&invoice.number));
+    assert!(
+        !pdf.parent()
+            .unwrap()
+            .read_dir()
+            .unwrap()
+            .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "part")),
+        "no half-written file is left"
+    );
+
+    f.stop_server().await;
+    assert_eq!(
+        app.invoice_file(invoice.id, InvoiceFormat::Pdf).await.unwrap(),
+        pdf,
+        "offline, from disk"
+    );
+    assert_eq!(
+        app.invoice_file(999_999, InvoiceFormat::Pdf).await.unwrap_err().code(),
+        ErrorCode::NotFound
+    );
 }
