@@ -52,6 +52,8 @@ bench: deps
 	SPORTELLO_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p sportello-server --bench api
 	cargo bench -p sportello-app --bench sync
 	scripts/pg.sh stop
+	$(MAKE) ui
+	scripts/with-desktop.sh cargo test --release --features custom-protocol,e2e --test e2e -- --ignored bench_ --nocapture
 
 ## Fuzz every parser for FUZZ_SECONDS each (default 60). cargo-fuzz needs the
 ## nightly-only sanitizer flags; RUSTC_BOOTSTRAP lets the stable toolchain take them.

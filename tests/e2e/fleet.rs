@@ -27,7 +27,12 @@ async fn wait_long(driver: &WebDriver, css: &str, limit: Duration) -> WebElement
 }
 
 async fn first_sync_done(driver: &WebDriver) {
-    wait_long(driver, "main[data-last-sync]:not([data-last-sync=''])", Duration::from_secs(600)).await;
+    wait_long(
+        driver,
+        "main[data-last-sync]:not([data-last-sync=''])",
+        Duration::from_secs(600),
+    )
+    .await;
 }
 
 async fn dom_nodes(driver: &WebDriver) -> u64 {
@@ -99,9 +104,17 @@ async fn the_fleet_schedule_scrolls_to_its_end_with_a_bounded_dom() {
         "every line of the server's schedule"
     );
     let (most, last_index) = scroll_schedule_to_the_end(&driver).await;
-    assert!(most <= 1_500, "{most} DOM nodes while scrolling {} rows", fleet.schedule_rows);
+    assert!(
+        most <= 1_500,
+        "{most} DOM nodes while scrolling {} rows",
+        fleet.schedule_rows
+    );
     // aria-rowindex counts the header as row 1.
-    assert_eq!(last_index, (fleet.schedule_rows + 1).to_string(), "the last row is reachable");
+    assert_eq!(
+        last_index,
+        (fleet.schedule_rows + 1).to_string(),
+        "the last row is reachable"
+    );
     driver.quit().await.unwrap();
 }
 
@@ -118,7 +131,11 @@ fn app_processes() -> Vec<u32> {
             Some((pid, ppid, name))
         })
         .collect();
-    let mut found: Vec<u32> = parents.iter().filter(|(_, _, n)| n == "sportello").map(|(p, _, _)| *p).collect();
+    let mut found: Vec<u32> = parents
+        .iter()
+        .filter(|(_, _, n)| n == "sportello")
+        .map(|(p, _, _)| *p)
+        .collect();
     let mut i = 0;
     while i < found.len() {
         let parent = found[i];
@@ -146,7 +163,12 @@ fn pss_mib() -> f64 {
 fn app_started_ms() -> f64 {
     let pid = app_processes()[0];
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let ticks: f64 = stat[stat.rfind(')').unwrap() + 2..].split(' ').nth(19).unwrap().parse().unwrap();
+    let ticks: f64 = stat[stat.rfind(')').unwrap() + 2..]
+        .split(' ')
+        .nth(19)
+        .unwrap()
+        .parse()
+        .unwrap();
     let boot: f64 = std::fs::read_to_string("/proc/stat")
         .unwrap()
         .lines()

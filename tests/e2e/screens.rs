@@ -223,7 +223,7 @@ async fn forms_refuse_bad_input_and_file_good_input_once(driver: &WebDriver, api
     screenshot(driver, "form-iban-errors-it").await;
     choose(driver, "#iban-message", "Nuovo conto aziendale").await;
     let tomorrow = chrono::Utc::now().date_naive() + chrono::Days::new(2);
-    choose(driver, "#iban-effective", &tomorrow.to_string()).await;
+    type_into(driver, "#iban-effective", &tomorrow.format("%d/%m/%Y").to_string()).await;
     click(driver, "[data-testid=iban-submit]").await;
     wait_for(driver, "[data-testid=form-sent]").await;
     let mut filed = wait_new_request(api, before).await.len();
@@ -233,7 +233,7 @@ async fn forms_refuse_bad_input_and_file_good_input_once(driver: &WebDriver, api
     click(driver, "[data-testid=address-submit]").await;
     wait_attr(driver, "[data-testid=address-new-error]", "data-problem", "required").await;
     type_into(driver, "#address-new", "Via Roma 10, 20121 Milano MI").await;
-    choose(driver, "#address-effective", &tomorrow.to_string()).await;
+    type_into(driver, "#address-effective", &tomorrow.format("%d/%m/%Y").to_string()).await;
     click(driver, "[data-testid=address-submit]").await;
     wait_for(driver, "[data-testid=form-sent]").await;
     filed = wait_new_request(api, filed).await.len();

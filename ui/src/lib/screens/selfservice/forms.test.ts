@@ -52,7 +52,7 @@ describe('IbanForm', () => {
     render(IbanForm, { props: { contracts, contractId: 1 } });
     const user = userEvent.setup();
     await user.type(screen.getByTestId('iban-new'), 'IT51W0306912011000000123456');
-    await user.type(screen.getByTestId('iban-effective'), '2099-01-01');
+    await user.type(screen.getByTestId('iban-effective'), '01/01/2099');
     await user.type(screen.getByTestId('iban-message'), 'è'.repeat(3));
     expect(screen.getByTestId('iban-message-count')).toHaveTextContent('3/500 caratteri');
     await user.click(screen.getByTestId('iban-submit'));
@@ -66,7 +66,7 @@ describe('IbanForm', () => {
     render(IbanForm, { props: { contracts, contractId: 1 } });
     const user = userEvent.setup();
     await user.type(screen.getByTestId('iban-new'), 'IT51W0306912011000000123456');
-    await user.type(screen.getByTestId('iban-effective'), '2099-01-01');
+    await user.type(screen.getByTestId('iban-effective'), '01/01/2099');
     await user.click(screen.getByTestId('iban-submit'));
     expect(await screen.findByTestId('form-sent')).toHaveTextContent('Request sent.');
     expect(screen.getByTestId('iban-new')).toHaveValue('');
@@ -85,5 +85,21 @@ describe('TerminationForm', () => {
     expect(await screen.findByTestId('payoff-outstanding')).toHaveTextContent('12.345,67 €');
     expect(screen.getByTestId('payoff')).toHaveTextContent('Capitale residuo al 22/11/2026');
     expect(screen.getByRole('option', { name: /^Rata 31 del 01\/12\/2026 · 420,00\s€$/ })).toBeInTheDocument();
+  });
+});
+
+describe('DateInput', () => {
+  it('reads dd/mm/yyyy whatever the system locale, and calls a non-date invalid', async () => {
+    mockIPC(() => null);
+    render(IbanForm, { props: { contracts, contractId: 1 } });
+    const user = userEvent.setup();
+    const field = screen.getByTestId('iban-effective');
+    expect(field).toHaveAttribute('placeholder', 'gg/mm/aaaa');
+    await user.type(field, '31/02/2099');
+    await user.tab();
+    expect(screen.getByTestId('iban-effective-error')).toHaveTextContent('Valore non valido.');
+    await user.clear(field);
+    await user.type(field, '01/01/2001');
+    expect(screen.getByTestId('iban-effective-error')).toHaveTextContent('La data non può essere nel passato.');
   });
 });
