@@ -47,3 +47,15 @@ export async function submitReply(requestId: number, message: NewMessage): Promi
     return { state: 'failed', error: asIpcError(e) };
   }
 }
+
+/** Uploads the chosen file first; a refused file comes back as a refusal of the attachment field. */
+export async function withAttachment(file: File | null, send: (ids: string[]) => Promise<Outcome>): Promise<Outcome> {
+  let ids: string[] = [];
+  try {
+    if (file) ids = [(await ipc.upload(file.name, new Uint8Array(await file.arrayBuffer()))).id];
+  } catch (e) {
+    const error = asIpcError(e);
+    return { state: 'rejected', error: new IpcError({ code: error.code, message: error.message, fields: { attachment_ids: error.code } }) };
+  }
+  return send(ids);
+}
