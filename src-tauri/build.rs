@@ -32,6 +32,8 @@ fn main() {
         "save_sub_user",
         "delete_sub_user",
         "open_invoice",
+        "start_email_change",
+        "confirm_email_change",
     ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

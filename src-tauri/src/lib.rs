@@ -73,6 +73,8 @@ pub fn run() {
             commands::screens::save_sub_user,
             commands::screens::delete_sub_user,
             commands::screens::open_invoice,
+            commands::screens::start_email_change,
+            commands::screens::confirm_email_change,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Sportello");

@@ -10,7 +10,7 @@ use sportello_app::browse::{InvoiceFilter, ScheduleFilter, Sort, Window, MAX_PAG
 use sportello_app::desktop::{DeskApp, InvoiceFormat};
 use sportello_app::secrets::MemorySecrets;
 use sportello_app::Desk;
-use sportello_domain::api::accounts::{Language, ProfileUpdate, SubUserForm};
+use sportello_domain::api::accounts::{EmailChange, EmailChangeConfirm, Language, ProfileUpdate, SubUserForm};
 use sportello_domain::api::contracts::ContractStatus;
 use sportello_domain::api::requests::NewMessage;
 use sportello_domain::situation::PaymentStatus;
@@ -309,5 +309,45 @@ async fn an_invoice_is_downloaded_once_and_opens_offline_afterwards() {
     assert_eq!(
         app.invoice_file(999_999, InvoiceFormat::Pdf).await.unwrap_err().code(),
         ErrorCode::NotFound
+    );
+}
+
+#[tokio::test]
+async fn a_new_primary_address_is_confirmed_by_the_code_sent_to_it() {
+    let f = Fixture::start().await;
+    let app = logged_in(&f).await;
+    let change = EmailChange {
+        email: "gmail.user@gmail.com".into(),
+    };
+    let refused = app.start_email_change(&change).await.unwrap_err();
+    assert_eq!(
+        refused.to_wire().fields.unwrap()["email"],
+        "pec_required",
+        "a company needs a PEC"
+    );
+
+    let change = EmailChange {
+        email: "nuova@pec.studiorossi.example".into(),
+    };
+    let started = app.start_email_change(&change).await.unwrap();
+    assert_eq!(started.sent_to, "n***@pec.studiorossi.example", "masked on screen");
+    let wrong = EmailChangeConfirm {
+        change_id: started.change_id.clone(),
+        code: "000000".into(),
+    };
+    assert_eq!(
+        app.confirm_email_change(&wrong).await.unwrap_err().code(),
+        ErrorCode::InvalidCode
+    );
+    let code = testkit::latest_code(f.dir.path());
+    let right = EmailChangeConfirm {
+        change_id: started.change_id,
+        code,
+    };
+    assert_eq!(app.confirm_email_change(&right).await.unwrap().email, change.email);
+    assert_eq!(
+        app.profile().await.unwrap().email,
+        change.email,
+        "the local copy follows"
     );
 }

@@ -8,7 +8,9 @@ use sportello_app::browse::{
 };
 use sportello_app::desktop::{DeskApp, InvoiceFormat};
 use sportello_app::outbox::OutboxEntry;
-use sportello_domain::api::accounts::{Profile, ProfileUpdate, SubUser, SubUserForm};
+use sportello_domain::api::accounts::{
+    EmailChange, EmailChangeConfirm, EmailChangeStarted, Profile, ProfileUpdate, SubUser, SubUserForm,
+};
 use sportello_domain::api::requests::{
     AttachmentInfo, NewMessage, PayoffQuote, RequestDetail, RequestSummary, SelfServiceContext,
 };
@@ -140,6 +142,16 @@ pub async fn profile(app: App<'_>) -> CommandResult<Profile> {
 #[tauri::command]
 pub async fn update_profile(app: App<'_>, update: ProfileUpdate) -> CommandResult<Profile> {
     app.update_profile(&update).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn start_email_change(app: App<'_>, change: EmailChange) -> CommandResult<EmailChangeStarted> {
+    app.start_email_change(&change).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn confirm_email_change(app: App<'_>, confirm: EmailChangeConfirm) -> CommandResult<Profile> {
+    app.confirm_email_change(&confirm).await.map_err(wire)
 }
 
 #[tauri::command]

@@ -29,6 +29,7 @@ import type { NotificationsView } from './bindings/NotificationsView';
 import type { Profile } from './bindings/Profile';
 import type { ProfileUpdate } from './bindings/ProfileUpdate';
 import type { SubUser } from './bindings/SubUser';
+import type { EmailChangeStarted } from './bindings/EmailChangeStarted';
 import type { SubUserForm } from './bindings/SubUserForm';
 import type { Window } from './bindings/Window';
 import type { InvoiceFormat } from './bindings/InvoiceFormat';
@@ -90,6 +91,9 @@ export const ipc = {
   markRead: (id: number | null) => call<null>('mark_read', { id }),
   profile: () => call<Profile>('profile'),
   updateProfile: (update: ProfileUpdate) => call<Profile>('update_profile', { update }),
+  startEmailChange: (email: string) => call<EmailChangeStarted>('start_email_change', { change: { email } }),
+  confirmEmailChange: (changeId: string, code: string) =>
+    call<Profile>('confirm_email_change', { confirm: { change_id: changeId, code } }),
   subUsers: () => call<SubUser[]>('sub_users'),
   saveSubUser: (username: string | null, form: SubUserForm) => call<SubUser[]>('save_sub_user', { username, form }),
   deleteSubUser: (username: string) => call<SubUser[]>('delete_sub_user', { username }),

@@ -13,7 +13,9 @@ use crate::AppError;
 use chrono::{NaiveDate, Utc};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
-use sportello_domain::api::accounts::{Profile, ProfileUpdate, SubUser, SubUserForm};
+use sportello_domain::api::accounts::{
+    EmailChange, EmailChangeConfirm, EmailChangeStarted, Profile, ProfileUpdate, SubUser, SubUserForm,
+};
 use sportello_domain::api::requests::{
     AttachmentInfo, NewMessage, PayoffQuote, RequestDetail, RequestSummary, SelfServiceContext,
 };
@@ -202,6 +204,19 @@ impl DeskApp {
     pub async fn update_profile(&self, update: &ProfileUpdate) -> Result<Profile, AppError> {
         let body = serde_json::to_value(update).map_err(|e| AppError::Protocol(e.to_string()))?;
         let profile: Profile = self.send(Method::PATCH, "/profile", Some(&body)).await?;
+        self.store_document("profile", &profile).await?;
+        Ok(profile)
+    }
+
+    /// A8: a new primary address is confirmed by a code the server sends to it.
+    pub async fn start_email_change(&self, change: &EmailChange) -> Result<EmailChangeStarted, AppError> {
+        let body = serde_json::to_value(change).map_err(|e| AppError::Protocol(e.to_string()))?;
+        self.send(Method::POST, "/profile/email", Some(&body)).await
+    }
+
+    pub async fn confirm_email_change(&self, confirm: &EmailChangeConfirm) -> Result<Profile, AppError> {
+        let body = serde_json::to_value(confirm).map_err(|e| AppError::Protocol(e.to_string()))?;
+        let profile: Profile = self.send(Method::POST, "/profile/email/confirm", Some(&body)).await?;
         self.store_document("profile", &profile).await?;
         Ok(profile)
     }

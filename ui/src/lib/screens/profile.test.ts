@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
@@ -70,5 +70,40 @@ describe('ProfilePage', () => {
     await user.type(await screen.findByTestId('profile-secondary'), 'a@b.it');
     await user.click(screen.getByTestId('profile-secondary-save'));
     expect(await screen.findByTestId('profile-secondary-error')).toHaveTextContent('Valore non valido.');
+  });
+});
+
+describe('Change of primary e-mail', () => {
+  it('sends a code to the new address and shows the confirmed one', async () => {
+    const calls: string[] = [];
+    mockIPC((cmd, args) => {
+      calls.push(cmd);
+      if (cmd === 'profile') return profile;
+      if (cmd === 'sub_users') return [];
+      if (cmd === 'start_email_change') return { change_id: 'c1', sent_to: (args as { change: { email: string } }).change.email };
+      if (cmd === 'confirm_email_change') {
+        const { code } = (args as { confirm: { code: string } }).confirm;
+        return code === '123456' ? { ...profile, email: 'nuova@pec.example.it' } : Promise.reject({ code: 'invalid_code', message: 'x' });
+      }
+      return null;
+    });
+    render(ProfilePage);
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId('email-change'));
+    await user.type(screen.getByTestId('email-new'), 'non-un-indirizzo');
+    await user.click(screen.getByTestId('email-send'));
+    expect(screen.getByTestId('email-new-error')).toHaveTextContent('Valore non valido.');
+    expect(calls).not.toContain('start_email_change');
+    await user.clear(screen.getByTestId('email-new'));
+    await user.type(screen.getByTestId('email-new'), 'nuova@pec.example.it');
+    await user.click(screen.getByTestId('email-send'));
+    expect(await screen.findByText('Codice inviato a nuova@pec.example.it.')).toBeInTheDocument();
+    await user.type(screen.getByTestId('email-code'), '000000');
+    await user.click(screen.getByTestId('email-confirm'));
+    expect(await screen.findByTestId('email-error')).toHaveTextContent('Codice non corretto.');
+    await user.clear(screen.getByTestId('email-code'));
+    await user.type(screen.getByTestId('email-code'), '123456');
+    await user.click(screen.getByTestId('email-confirm'));
+    await vi.waitFor(() => expect(screen.getByTestId('profile-email')).toHaveTextContent('nuova@pec.example.it'));
   });
 });
