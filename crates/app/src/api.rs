@@ -59,7 +59,7 @@ impl ApiClient {
         if status.is_success() {
             // A 204 reads as JSON null, which is what `()` expects.
             let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
-            return serde_json::from_slice(&bytes).map_err(|e| AppError::Protocol(e.to_string()));
+            return serde_json::from_slice(bytes).map_err(|e| AppError::Protocol(e.to_string()));
         }
         match serde_json::from_slice::<ApiError>(&bytes) {
             Ok(error) => Err(AppError::Api(error)),

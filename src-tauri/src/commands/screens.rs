@@ -89,7 +89,7 @@ pub async fn upload(app: App<'_>, request: Request<'_>) -> CommandResult<Attachm
         .headers()
         .get("x-file-name")
         .and_then(|v| v.to_str().ok())
-        .map(|v| percent_decode(v))
+        .map(percent_decode)
         .filter(|n| !n.is_empty())
         .ok_or_else(|| ApiError::new(ErrorCode::BadRequest, "the file has no name"))?;
     app.upload(&name, bytes.clone()).await.map_err(wire)
