@@ -426,11 +426,15 @@ async fn photograph_every_section(driver: &WebDriver) {
             wait_attr(driver, "html", "lang", lang).await;
             for section in SECTIONS {
                 go(driver, section).await;
-                // Lists and pages show content, not their skeletons, before the picture.
+                // Lists and pages show content, not their skeletons, before the
+                // picture: nothing loading on two looks 150 ms apart.
                 let deadline = std::time::Instant::now() + WAIT;
-                while count(driver, "[aria-busy=true], .skeleton").await > 0 {
+                let mut quiet = 0;
+                while quiet < 2 {
+                    let busy = count(driver, "[aria-busy=true], .skeleton").await;
+                    quiet = if busy == 0 { quiet + 1 } else { 0 };
                     assert!(std::time::Instant::now() < deadline, "{section} kept loading");
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
                 }
                 screenshot(driver, &format!("{section}-{lang}-{theme}")).await;
                 for violation in serious_violations(driver).await {
