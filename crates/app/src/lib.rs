@@ -7,6 +7,7 @@ pub mod browse;
 pub mod cache;
 pub mod desktop;
 pub mod error;
+pub mod export;
 pub mod notifier;
 pub mod outbox;
 pub mod secrets;

@@ -8,29 +8,14 @@ mod support;
 use serde_json::{json, Value};
 use sportello_app::browse::{InvoiceFilter, ScheduleFilter, Sort, Window, MAX_PAGE};
 use sportello_app::desktop::{DeskApp, InvoiceFormat};
-use sportello_app::secrets::MemorySecrets;
-use sportello_app::Desk;
 use sportello_domain::api::accounts::{EmailChange, EmailChangeConfirm, Language, ProfileUpdate, SubUserForm};
 use sportello_domain::api::contracts::ContractStatus;
 use sportello_domain::api::requests::NewMessage;
 use sportello_domain::situation::PaymentStatus;
 use sportello_domain::{ErrorCode, Money};
 use sportello_server::{demo, testkit};
-use std::sync::Arc;
 use std::time::Duration;
-use support::{Fixture, Shown};
-
-/// The demo customer logged in on a fresh desktop, first sync done.
-async fn logged_in(f: &Fixture) -> DeskApp {
-    let desk = Desk::new(&f.base(), Arc::new(MemorySecrets::default()));
-    let app = DeskApp::new(desk, f.dir.path().join("desk"), Arc::new(Shown::default()));
-    let challenge = app.login(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await.unwrap();
-    app.verify_code(&challenge.challenge_id, &testkit::latest_code(f.dir.path()))
-        .await
-        .unwrap();
-    synced(&app, |_| true).await;
-    app
-}
+use support::{logged_in, Fixture};
 
 /// Waits for a finished sync round after which `done` holds.
 async fn synced(app: &DeskApp, done: impl Fn(&Value) -> bool) {

@@ -181,6 +181,17 @@ impl DeskApp {
         Ok(file)
     }
 
+    /// B3: the schedule as the screen filters it, to an .xlsx file; the author is the customer.
+    pub async fn export_schedule(
+        &self,
+        filter: &ScheduleFilter,
+        lang: crate::export::Lang,
+        file: &Path,
+    ) -> Result<crate::export::Exported, AppError> {
+        let company = self.profile().await?.customer_name;
+        crate::export::schedule_workbook(&self.cache().await?, filter, lang, &company, file).await
+    }
+
     pub async fn notifications(&self, latest: u32) -> Result<NotificationsView, AppError> {
         Ok(self.cache().await?.notifications_view(latest).await?)
     }

@@ -7,6 +7,7 @@ pub mod proxy;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sportello_app::cache::Cache;
+use sportello_app::desktop::DeskApp;
 use sportello_app::notifier::{Notice, Notifier};
 use sportello_app::secrets::MemorySecrets;
 use sportello_app::sync::SyncEngine;
@@ -138,4 +139,22 @@ impl Fixture {
             page = self.get(&format!("{path}&cursor={cursor}"), token).await;
         }
     }
+}
+
+/// The demo customer logged in on a fresh desktop, first sync done.
+pub async fn logged_in(f: &Fixture) -> DeskApp {
+    let desk = Desk::new(&f.base(), Arc::new(MemorySecrets::default()));
+    let app = DeskApp::new(desk, f.dir.path().join("desk"), Arc::new(Shown::default()));
+    let challenge = app.login(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await.unwrap();
+    app.verify_code(&challenge.challenge_id, &testkit::latest_code(f.dir.path()))
+        .await
+        .unwrap();
+    for _ in 0..200 {
+        let status = app.sync_view().await.status;
+        if status.last_sync.is_some() && status.progress.is_none() {
+            return app;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the first sync did not end in 10 s");
 }
