@@ -3,7 +3,7 @@
 //! below in release: start-up time to the painted home page from a warm
 //! cache, and the memory of every app process.
 
-use super::harness::{click, wait_for, Harness};
+use super::harness::{click, wait_for, wait_for_within, Harness};
 use super::{log_in_as, serial};
 use sportello_server::fleet::{seed_fleet, FleetSummary, FLEET_PASSWORD, FLEET_USERNAME};
 use std::time::{Duration, Instant};
@@ -16,18 +16,8 @@ async fn seeded(h: &Harness, contracts: u32) -> FleetSummary {
         .unwrap()
 }
 
-/// Waits for `css` for as long as a first sync of the fleet may take.
-async fn wait_long(driver: &WebDriver, css: &str, limit: Duration) -> WebElement {
-    driver
-        .query(By::Css(css))
-        .wait(limit, Duration::from_millis(250))
-        .first()
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-}
-
 async fn first_sync_done(driver: &WebDriver) {
-    wait_long(
+    wait_for_within(
         driver,
         "main[data-last-sync]:not([data-last-sync=''])",
         Duration::from_secs(600),

@@ -136,9 +136,14 @@ async fn wait_for_port(port: u16) {
 }
 
 pub async fn wait_for(driver: &WebDriver, css: &str) -> WebElement {
+    wait_for_within(driver, css, WAIT).await
+}
+
+/// `wait_for` with a longer patience, for what takes longer than a click (a first sync).
+pub async fn wait_for_within(driver: &WebDriver, css: &str, limit: Duration) -> WebElement {
     driver
         .query(By::Css(css))
-        .wait(WAIT, Duration::from_millis(100))
+        .wait(limit, Duration::from_millis(100))
         .first()
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))

@@ -19,28 +19,37 @@ struct Api {
 
 impl Api {
     async fn log_in(h: &Harness) -> Api {
-        let http = reqwest::Client::new();
-        let base = format!("{}/api/v1", h.server_url);
-        let login: Value = http
-            .post(format!("{base}/auth/login"))
-            .json(&json!({"username": DEMO_USERNAME, "password": DEMO_PASSWORD}))
+        let mut api = Api {
+            http: reqwest::Client::new(),
+            base: format!("{}/api/v1", h.server_url),
+            token: String::new(),
+        };
+        let login = api
+            .post(
+                "/auth/login",
+                json!({"username": DEMO_USERNAME, "password": DEMO_PASSWORD}),
+            )
+            .await;
+        let code = h.latest_code();
+        let tokens = api
+            .post(
+                "/auth/verify",
+                json!({"challenge_id": login["challenge_id"], "code": code}),
+            )
+            .await;
+        api.token = tokens["access_token"].as_str().unwrap().to_owned();
+        api
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(&body)
             .send()
             .await
-            .unwrap()
-            .json()
-            .await
             .unwrap();
-        let tokens: Value = http
-            .post(format!("{base}/auth/verify"))
-            .json(&json!({"challenge_id": login["challenge_id"], "code": h.latest_code()}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = tokens["access_token"].as_str().unwrap().to_owned();
-        Api { http, base, token }
+        response.json().await.unwrap()
     }
 
     async fn get(&self, path: &str) -> Value {
@@ -111,11 +120,11 @@ async fn count(driver: &WebDriver, css: &str) -> usize {
 /// The request codes the server holds for the demo customer, newest first.
 async fn request_codes(api: &Api) -> Vec<String> {
     let list = api.get("/requests?limit=100").await;
-    let items = list
-        .as_array()
-        .cloned()
-        .unwrap_or_else(|| list["items"].as_array().unwrap().clone());
-    items.iter().map(|r| r["code"].as_str().unwrap().to_owned()).collect()
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// The form says it is sent, or, on a machine busy enough that the outbox

@@ -67,6 +67,15 @@ impl ApiClient {
         }
     }
 
+    /// The error a non-success answer carries (its body is the one error shape).
+    async fn failure(response: reqwest::Response) -> AppError {
+        let status = response.status();
+        Self::read::<()>(response)
+            .await
+            .err()
+            .unwrap_or_else(|| AppError::Protocol(format!("HTTP {status} without an error body")))
+    }
+
     async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, AppError> {
         Self::read(self.http.post(self.url(path)).json(body).send().await?).await
     }
@@ -178,10 +187,7 @@ impl ApiClient {
         if response.status().is_success() {
             Ok(response)
         } else {
-            Err(Self::read::<()>(response)
-                .await
-                .err()
-                .unwrap_or_else(|| AppError::Protocol("no event stream".into())))
+            Err(Self::failure(response).await)
         }
     }
 
@@ -204,10 +210,7 @@ impl ApiClient {
     pub async fn download(&self, path: &str, access_token: &str) -> Result<Vec<u8>, AppError> {
         let response = self.http.get(self.url(path)).bearer_auth(access_token).send().await?;
         if !response.status().is_success() {
-            return Err(Self::read::<()>(response)
-                .await
-                .err()
-                .unwrap_or_else(|| AppError::Protocol("no file".into())));
+            return Err(Self::failure(response).await);
         }
         Ok(response.bytes().await?.to_vec())
     }

@@ -9,6 +9,7 @@ use crate::browse::{ScheduleFilter, Window, MAX_PAGE};
 use crate::cache::Cache;
 use crate::AppError;
 use chrono::{Datelike, NaiveDate};
+use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 use sportello_domain::api::schedule::ScheduleItem;
 use sportello_domain::Money;
@@ -57,10 +58,10 @@ fn xlsx(error: XlsxError) -> AppError {
     AppError::Protocol(format!("writing the workbook: {error}"))
 }
 
-/// Excel keeps numbers as binary doubles; amounts in euro with two decimals
-/// are exact there up to 2^53 cents, far beyond any leasing book.
-fn number(money: Money) -> f64 {
-    money.cents() as f64 / 100.0
+/// The one place money leaves `Decimal`: an Excel cell holds a binary double,
+/// and this is the double nearest the exact amount (Excel shows it back to the cent).
+fn excel_number(money: Money) -> f64 {
+    money.decimal().to_f64().expect("a euro amount fits a double")
 }
 
 fn excel_date(day: NaiveDate) -> Result<ExcelDateTime, AppError> {
@@ -147,7 +148,7 @@ fn write_row(sheet: &mut Worksheet, row: u32, item: &ScheduleItem, lang: Lang, f
         (9, item.overdue_balance),
     ] {
         sheet
-            .write_number_with_format(row, col, number(amount), &f.money)
+            .write_number_with_format(row, col, excel_number(amount), &f.money)
             .map_err(xlsx)?;
     }
     sheet
@@ -225,7 +226,7 @@ pub async fn schedule_workbook(
         .write_string_with_format(total_row, 0, label, &formats.total_label)
         .map_err(xlsx)?;
     sheet
-        .write_number_with_format(total_row, 9, number(overdue), &formats.total_money)
+        .write_number_with_format(total_row, 9, excel_number(overdue), &formats.total_money)
         .map_err(xlsx)?;
 
     save_atomically(&mut workbook, file)?;

@@ -10,6 +10,14 @@ use sportello_domain::situation::PaymentStatus;
 use sportello_domain::Money;
 use support::{logged_in, Fixture};
 
+/// A numeric cell read back as money: its value printed to the cent, then parsed as a decimal.
+fn amount(cell: &Data) -> Money {
+    match cell {
+        Data::Float(value) => format!("{value:.2}").parse().unwrap(),
+        other => panic!("not a number cell: {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn the_schedule_workbook_holds_what_the_screen_shows_with_excel_types() {
     let f = Fixture::start().await;
@@ -43,26 +51,15 @@ async fn the_schedule_workbook_holds_what_the_screen_shows_with_excel_types() {
         }
         other => panic!("the due date is not an Excel date: {other:?}"),
     }
+    assert_eq!(amount(&rows[1][6]), first.amount, "amounts are numbers");
+    let sum: Money = rows[1..rows.len() - 1].iter().map(|r| amount(&r[9])).sum();
     assert_eq!(
-        rows[1][6],
-        Data::Float(first.amount.cents() as f64 / 100.0),
-        "amounts are numbers"
-    );
-    let sum: i64 = rows[1..rows.len() - 1]
-        .iter()
-        .map(|r| match r[9] {
-            Data::Float(v) => (v * 100.0).round() as i64,
-            ref other => panic!("not a number: {other:?}"),
-        })
-        .sum();
-    assert_eq!(
-        Money::from_cents(sum),
-        shown.overdue_total,
+        sum, shown.overdue_total,
         "the sheet's column adds up to the screen's total"
     );
     let last = rows.last().unwrap();
     assert_eq!(last[0], Data::String("Totale saldo scaduto".into()));
-    assert_eq!(last[9], Data::Float(shown.overdue_total.cents() as f64 / 100.0));
+    assert_eq!(amount(&last[9]), shown.overdue_total);
 
     let overdue = ScheduleFilter {
         status: Some(PaymentStatus::Overdue),

@@ -72,3 +72,12 @@ describe('times and titles', () => {
     expect(truncate('abc', 8)).toBe('abc');
   });
 });
+
+describe('cents', () => {
+  it('reads exact whole cents from the string', async () => {
+    const { cents } = await import('./index');
+    expect(cents('2316.38')).toBe(231638);
+    expect(cents('-0.05')).toBe(-5);
+    expect(cents('12345678901.1')).toBe(1234567890110);
+  });
+});

@@ -42,6 +42,15 @@ export function formatMoney(amount: string, locale: string): string {
     .trim();
 }
 
+/** An amount as whole cents, read digit by digit from its exact string (never through a float). */
+export function cents(amount: string): number {
+  const match = MONEY.exec(amount.trim());
+  if (!match) throw new Error(`not a money amount: ${amount}`);
+  const [, sign, units = '0', fraction = ''] = match;
+  const whole = Number(units) * 100 + Number(fraction.padEnd(2, '0'));
+  return sign === '-' ? -whole : whole;
+}
+
 function toUtcDate(isoDate: string): Date {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
   if (!match) throw new Error(`not an ISO date: ${isoDate}`);

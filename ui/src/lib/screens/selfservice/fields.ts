@@ -6,8 +6,3 @@ export function fieldText(problem: string): string {
   const key = `field.${problem}`;
   return key in it ? t(key as MessageKey) : t('field.invalid');
 }
-
-/** Shows a problem only once the user touched the field or tried to send. */
-export function shown(problem: string | null, touched: boolean): string | null {
-  return touched ? problem : null;
-}
