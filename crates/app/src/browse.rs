@@ -235,6 +235,23 @@ impl Cache {
         Ok(InvoicesView { total, rows })
     }
 
+    /// What was paid against each invoice number, from the schedule rows it bills.
+    pub async fn paid_by_invoice(&self) -> CacheResult<std::collections::HashMap<String, Money>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT json_extract(body, '$.invoice_number'), json_extract(body, '$.paid') FROM schedule \
+             WHERE json_extract(body, '$.invoice_number') IS NOT NULL",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut paid = std::collections::HashMap::new();
+        for (number, amount) in rows {
+            let amount: Money = serde_json::from_value(serde_json::Value::String(amount))?;
+            let sum = paid.entry(number).or_insert(Money::ZERO);
+            *sum = *sum + amount;
+        }
+        Ok(paid)
+    }
+
     pub async fn assets_page(&self, contract_id: Option<i64>, window: Window) -> CacheResult<AssetsView> {
         let mut conditions = Conditions::default();
         conditions.add("contract_id = ?", contract_id);

@@ -2,9 +2,10 @@
 //! logged in, the cache of that account and its sync engine running in the
 //! background. The Tauri commands are one call each into this.
 
+mod exports;
 mod screens;
 
-pub use screens::InvoiceFormat;
+pub use crate::export::InvoiceFormat;
 
 use crate::cache::Cache;
 use crate::notifier::{Notifier, OpenTarget};

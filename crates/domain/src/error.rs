@@ -52,6 +52,8 @@ pub enum ErrorCode {
     ServerUnreachable,
     /// Client side: the operating system's keyring is missing or locked.
     KeyringUnavailable,
+    /// Client side: the user stopped a long task (an export) before it finished.
+    Cancelled,
 }
 
 impl ErrorCode {
@@ -77,6 +79,8 @@ impl ErrorCode {
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal | ErrorCode::KeyringUnavailable => 500,
             ErrorCode::ServerUnreachable => 503,
+            // Never sent by the server: nginx's "client closed request".
+            ErrorCode::Cancelled => 499,
         }
     }
 }

@@ -96,12 +96,17 @@ pub fn fatturapa_dir() -> PathBuf {
 
 /// xmllint's verdict on a file against the official schema 1.2.3, offline.
 pub fn validate_fatturapa(file: &Path) -> Result<(), String> {
+    validate_fatturapa_all(&[file])
+}
+
+/// One xmllint run over many files (the schema is read once); fails if any file is invalid.
+pub fn validate_fatturapa_all(files: &[&Path]) -> Result<(), String> {
     let dir = fatturapa_dir();
     let out = std::process::Command::new("xmllint")
         .env("XML_CATALOG_FILES", dir.join("catalog.xml"))
         .args(["--nonet", "--noout", "--schema"])
         .arg(dir.join("Schema_VFPR12_v1.2.3.xsd"))
-        .arg(file)
+        .args(files)
         .output()
         .expect("xmllint is installed (libxml2-utils)");
     if out.status.success() {

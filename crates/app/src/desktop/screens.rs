@@ -20,60 +20,15 @@ use sportello_domain::api::requests::{
     AttachmentInfo, NewMessage, PayoffQuote, RequestDetail, RequestSummary, SelfServiceContext,
 };
 use sportello_domain::{ApiError, ErrorCode};
-use std::path::{Path, PathBuf};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
-#[serde(rename_all = "lowercase")]
-#[ts(export)]
-pub enum InvoiceFormat {
-    Pdf,
-    Xml,
-}
-
-impl InvoiceFormat {
-    fn as_str(self) -> &'static str {
-        match self {
-            InvoiceFormat::Pdf => "pdf",
-            InvoiceFormat::Xml => "xml",
-        }
-    }
-}
-
-/// Letters, digits, dots, dashes and underscores only: a number like "2024/0001" must not make folders.
-fn safe_name(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-/// Written under a temporary name and renamed, so a cut download never looks complete.
-fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), AppError> {
-    let io = |e: std::io::Error| AppError::Protocol(format!("saving {}: {e}", file.display()));
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let partial = file.with_extension("part");
-    std::fs::write(&partial, bytes).map_err(io)?;
-    std::fs::rename(&partial, file).map_err(io)
-}
-
-fn not_found(what: &str) -> AppError {
-    ApiError::new(ErrorCode::NotFound, format!("no {what} with this id in the local copy")).into()
-}
+use crate::export::not_found;
 
 /// Today in Italy, the day the company's figures are computed for.
-fn today_in_rome() -> NaiveDate {
+pub(super) fn today_in_rome() -> NaiveDate {
     Utc::now().with_timezone(&chrono_tz::Europe::Rome).date_naive()
 }
 
 impl DeskApp {
-    async fn cache(&self) -> Result<Cache, AppError> {
+    pub(super) async fn cache(&self) -> Result<Cache, AppError> {
         Ok(self.engine().await.ok_or_else(not_logged_in)?.cache().clone())
     }
 
@@ -152,44 +107,6 @@ impl DeskApp {
         self.desk
             .authorized(|token| async move { self.desk.api().upload(&token, name, bytes.clone()).await })
             .await
-    }
-
-    /// An invoice's PDF or FatturaPA XML as a local file: downloaded once,
-    /// then opened from disk, offline too.
-    pub async fn invoice_file(&self, id: i64, format: InvoiceFormat) -> Result<PathBuf, AppError> {
-        let invoice = self
-            .cache()
-            .await?
-            .invoice(id)
-            .await?
-            .ok_or_else(|| not_found("invoice"))?;
-        let name = match format {
-            InvoiceFormat::Pdf => format!("{}.pdf", safe_name(&invoice.number)),
-            InvoiceFormat::Xml => safe_name(&invoice.xml_file_name),
-        };
-        let file = self.documents_dir().await?.join(name);
-        if file.exists() {
-            return Ok(file);
-        }
-        let path = format!("/invoices/{id}/{}", format.as_str());
-        let path = &path;
-        let bytes = self
-            .desk
-            .authorized(|token| async move { self.desk.api().download(path, &token).await })
-            .await?;
-        write_atomically(&file, &bytes)?;
-        Ok(file)
-    }
-
-    /// B3: the schedule as the screen filters it, to an .xlsx file; the author is the customer.
-    pub async fn export_schedule(
-        &self,
-        filter: &ScheduleFilter,
-        lang: crate::export::Lang,
-        file: &Path,
-    ) -> Result<crate::export::Exported, AppError> {
-        let company = self.profile().await?.customer_name;
-        crate::export::schedule_workbook(&self.cache().await?, filter, lang, &company, file).await
     }
 
     pub async fn notifications(&self, latest: u32) -> Result<NotificationsView, AppError> {

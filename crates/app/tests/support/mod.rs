@@ -143,18 +143,23 @@ impl Fixture {
 
 /// The demo customer logged in on a fresh desktop, first sync done.
 pub async fn logged_in(f: &Fixture) -> DeskApp {
+    logged_in_as(f, demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await
+}
+
+/// A customer logged in on a fresh desktop, first sync done.
+pub async fn logged_in_as(f: &Fixture, username: &str, password: &str) -> DeskApp {
     let desk = Desk::new(&f.base(), Arc::new(MemorySecrets::default()));
     let app = DeskApp::new(desk, f.dir.path().join("desk"), Arc::new(Shown::default()));
-    let challenge = app.login(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await.unwrap();
+    let challenge = app.login(username, password).await.unwrap();
     app.verify_code(&challenge.challenge_id, &testkit::latest_code(f.dir.path()))
         .await
         .unwrap();
-    for _ in 0..200 {
+    for _ in 0..1_200 {
         let status = app.sync_view().await.status;
         if status.last_sync.is_some() && status.progress.is_none() {
             return app;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    panic!("the first sync did not end in 10 s");
+    panic!("the first sync did not end in 60 s");
 }

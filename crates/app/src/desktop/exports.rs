@@ -1,0 +1,77 @@
+//! The invoices' documents, kept on disk once downloaded, and the exports
+//! (B3, B4, C4, L2 and the accountant's bundle) written from the cache.
+
+use super::{screens::today_in_rome, DeskApp};
+use crate::export::{self, document_name, not_found, Exported, ExportRequest, InvoiceFormat, Job, Lang, PartFile};
+use crate::AppError;
+use sportello_domain::api::invoices::InvoiceItem;
+use std::path::{Path, PathBuf};
+
+/// Written under a temporary name and renamed, so a cut download never looks complete.
+fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| export::saving(dir, e))?;
+    }
+    let part = PartFile::new(file);
+    std::fs::write(part.path(), bytes).map_err(|e| export::saving(file, e))?;
+    part.keep()
+}
+
+impl DeskApp {
+    /// An invoice's PDF or FatturaPA XML as a local file: downloaded once,
+    /// then opened from disk, offline too.
+    pub async fn invoice_file(&self, id: i64, format: InvoiceFormat) -> Result<PathBuf, AppError> {
+        let invoice = self.cache().await?.invoice(id).await?.ok_or_else(|| not_found("invoice"))?;
+        self.document(&invoice, format).await
+    }
+
+    async fn document(&self, invoice: &InvoiceItem, format: InvoiceFormat) -> Result<PathBuf, AppError> {
+        let file = self.documents_dir().await?.join(document_name(invoice, format));
+        if file.exists() {
+            return Ok(file);
+        }
+        let path = format!("/invoices/{}/{}", invoice.id, format.as_str());
+        let path = &path;
+        let bytes = self
+            .desk
+            .authorized(|token| async move { self.desk.api().download(path, &token).await })
+            .await?;
+        write_atomically(&file, &bytes)?;
+        Ok(file)
+    }
+
+    /// The name the save dialog offers for `request`.
+    pub async fn export_file_name(&self, request: &ExportRequest, lang: Lang) -> Result<String, AppError> {
+        let contract_no = match request.contract_id() {
+            Some(id) => self.cache().await?.contract_view(id).await?.map(|v| v.contract.contract_no),
+            None => None,
+        };
+        Ok(request.file_name(lang, contract_no.as_deref(), today_in_rome()))
+    }
+
+    /// Writes `request` to `file` from the local copy; the author is the customer.
+    pub async fn export(
+        &self,
+        request: &ExportRequest,
+        lang: Lang,
+        file: &Path,
+        job: &Job,
+    ) -> Result<Exported, AppError> {
+        let cache = &self.cache().await?;
+        let company = &self.profile().await?.customer_name;
+        match request {
+            ExportRequest::Payments { filter } => export::schedule_workbook(cache, filter, lang, company, file, job).await,
+            ExportRequest::Invoices { filter } => export::invoices_workbook(cache, filter, lang, company, file, job).await,
+            ExportRequest::Plan { contract_id } => {
+                export::plan_workbook(cache, *contract_id, lang, company, file, job).await
+            }
+            ExportRequest::Assets { contract_id } => {
+                export::assets_workbook(cache, *contract_id, lang, company, file, job).await
+            }
+            ExportRequest::Bundle { filter } => {
+                let document = |invoice: InvoiceItem, format| async move { self.document(&invoice, format).await };
+                export::invoice_bundle(cache, filter, lang, company, file, job, document).await
+            }
+        }
+    }
+}
