@@ -162,7 +162,7 @@ pub struct Exported {
 
 /// How far an export got: `done` of `total` steps (rows, or documents in a bundle).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
+#[ts(export, rename = "ExportProgress")]
 pub struct Progress {
     pub done: u32,
     pub total: u32,
