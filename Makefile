@@ -51,6 +51,7 @@ e2e: deps ui
 bench: deps
 	SPORTELLO_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p sportello-server --bench api
 	cargo bench -p sportello-app --bench sync
+	cargo bench -p sportello-app --bench exports
 	scripts/pg.sh stop
 	$(MAKE) ui
 	scripts/with-desktop.sh cargo test --release --features custom-protocol,e2e --test e2e -- --ignored bench_ --nocapture

@@ -34,6 +34,10 @@ fn main() {
         "open_invoice",
         "start_email_change",
         "confirm_email_change",
+        "export",
+        "cancel_export",
+        "open_export",
+        "reveal_export",
     ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

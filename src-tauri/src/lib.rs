@@ -37,6 +37,8 @@ pub fn run() {
     };
     let notifier = Arc::new(platform::notifier::DesktopNotifier::new(on_open));
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(commands::exports::Exports::default())
         .setup(move |app| {
             let data_dir = app.path().app_data_dir()?;
             app.manage(DeskApp::new(desk, data_dir, notifier));
@@ -75,6 +77,10 @@ pub fn run() {
             commands::screens::open_invoice,
             commands::screens::start_email_change,
             commands::screens::confirm_email_change,
+            commands::exports::export,
+            commands::exports::cancel_export,
+            commands::exports::open_export,
+            commands::exports::reveal_export,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Sportello");

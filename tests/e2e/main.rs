@@ -2,6 +2,7 @@
 //! against a real server, the real Secret Service keyring and a throwaway HOME.
 //! Run with `make e2e` (inside scripts/with-desktop.sh).
 
+mod exports;
 mod fleet;
 mod harness;
 mod screens;

@@ -1,7 +1,8 @@
 //! What the screens read: pages of the cache's lists, filtered and sorted in
 //! SQL so that a list of 60,000 rows never crosses the IPC bridge whole.
 
-use crate::cache::{Cache, CacheResult};
+use crate::cache::{Cache, CacheError, CacheResult};
+use futures_util::TryStreamExt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sportello_domain::amortization::RowKind;
@@ -164,41 +165,131 @@ fn count(total: i64) -> u32 {
     u32::try_from(total).unwrap_or(u32::MAX)
 }
 
-impl Cache {
-    async fn page_of<T: serde::de::DeserializeOwned>(
-        &self,
-        table: &str,
-        conditions: &Conditions,
-        order: &str,
-        window: Window,
-    ) -> CacheResult<(u32, Vec<T>)> {
-        let clause = conditions.clause();
-        let total: i64 = sqlx::query_scalar_with(
-            &format!("SELECT COUNT(*) FROM {table} {clause}"),
-            conditions.args.clone(),
-        )
-        .fetch_one(self.pool())
-        .await?;
-        let mut args = conditions.args.clone();
-        args.add(window.limit()).expect("an integer encodes");
-        args.add(i64::from(window.offset)).expect("an integer encodes");
-        let bodies: Vec<String> = sqlx::query_scalar_with(
-            &format!("SELECT body FROM {table} {clause} ORDER BY {order} LIMIT ? OFFSET ?"),
-            args,
-        )
-        .fetch_all(self.pool())
-        .await?;
-        Ok((count(total), parse_all(bodies)?))
-    }
+/// A list's query: the screen's filter and order, to read a page of or whole.
+struct ListQuery {
+    /// A fixed name from this file, never user input.
+    table: &'static str,
+    conditions: Conditions,
+    order: String,
+}
 
-    pub async fn schedule_page(&self, filter: &ScheduleFilter, window: Window) -> CacheResult<ScheduleView> {
+impl ListQuery {
+    fn schedule(filter: &ScheduleFilter) -> ListQuery {
         let mut conditions = Conditions::default();
         conditions.add("contract_id = ?", filter.contract_id);
         conditions.add("status = ?", filter.status.map(|s| s.as_str()));
         let sort = filter.sort.sql();
-        let (total, rows) = self
-            .page_of("schedule", &conditions, &format!("due_on {sort}, id {sort}"), window)
-            .await?;
+        ListQuery {
+            table: "schedule",
+            conditions,
+            order: format!("due_on {sort}, id {sort}"),
+        }
+    }
+
+    fn invoices(filter: &InvoiceFilter) -> ListQuery {
+        let mut conditions = Conditions::default();
+        conditions.add("contract_id = ?", filter.contract_id);
+        conditions.add("issued_on >= ?", filter.from.map(|d| d.to_string()));
+        conditions.add("issued_on <= ?", filter.to.map(|d| d.to_string()));
+        let sort = filter.sort.sql();
+        ListQuery {
+            table: "invoices",
+            conditions,
+            order: format!("issued_on {sort}, id {sort}"),
+        }
+    }
+
+    fn assets(contract_id: Option<i64>) -> ListQuery {
+        let mut conditions = Conditions::default();
+        conditions.add("contract_id = ?", contract_id);
+        ListQuery {
+            table: "assets",
+            conditions,
+            order: "contract_id, id".to_owned(),
+        }
+    }
+}
+
+impl Cache {
+    async fn count_of(&self, list: &ListQuery) -> CacheResult<u32> {
+        let total: i64 = sqlx::query_scalar_with(
+            &format!("SELECT COUNT(*) FROM {} {}", list.table, list.conditions.clause()),
+            list.conditions.args.clone(),
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(count(total))
+    }
+
+    async fn page_of<T: serde::de::DeserializeOwned>(&self, list: &ListQuery, window: Window) -> CacheResult<(u32, Vec<T>)> {
+        let total = self.count_of(list).await?;
+        let mut args = list.conditions.args.clone();
+        args.add(window.limit()).expect("an integer encodes");
+        args.add(i64::from(window.offset)).expect("an integer encodes");
+        let bodies: Vec<String> = sqlx::query_scalar_with(
+            &format!(
+                "SELECT body FROM {} {} ORDER BY {} LIMIT ? OFFSET ?",
+                list.table,
+                list.conditions.clause(),
+                list.order
+            ),
+            args,
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok((total, parse_all(bodies)?))
+    }
+
+    /// Every row of a list in order, handed to `each` with the list's size,
+    /// in one pass over the query: an export never pages with OFFSET.
+    async fn each_of<T, E>(&self, list: ListQuery, mut each: impl FnMut(T, u32) -> Result<(), E>) -> Result<u32, E>
+    where
+        T: serde::de::DeserializeOwned,
+        E: From<CacheError>,
+    {
+        let total = self.count_of(&list).await?;
+        let sql = format!(
+            "SELECT body FROM {} {} ORDER BY {}",
+            list.table,
+            list.conditions.clause(),
+            list.order
+        );
+        let mut bodies = sqlx::query_scalar_with::<_, String, _>(&sql, list.conditions.args).fetch(self.pool());
+        let mut seen = 0;
+        while let Some(body) = bodies.try_next().await.map_err(CacheError::from)? {
+            each(serde_json::from_str(&body).map_err(CacheError::from)?, total)?;
+            seen += 1;
+        }
+        Ok(seen)
+    }
+
+    /// B3: the schedule as the screen filters and orders it, row by row.
+    pub async fn each_schedule_row<E: From<CacheError>>(
+        &self,
+        filter: &ScheduleFilter,
+        each: impl FnMut(ScheduleItem, u32) -> Result<(), E>,
+    ) -> Result<u32, E> {
+        self.each_of(ListQuery::schedule(filter), each).await
+    }
+
+    pub async fn each_invoice<E: From<CacheError>>(
+        &self,
+        filter: &InvoiceFilter,
+        each: impl FnMut(InvoiceItem, u32) -> Result<(), E>,
+    ) -> Result<u32, E> {
+        self.each_of(ListQuery::invoices(filter), each).await
+    }
+
+    pub async fn each_asset<E: From<CacheError>>(
+        &self,
+        contract_id: Option<i64>,
+        each: impl FnMut(AssetItem, u32) -> Result<(), E>,
+    ) -> Result<u32, E> {
+        self.each_of(ListQuery::assets(contract_id), each).await
+    }
+
+    pub async fn schedule_page(&self, filter: &ScheduleFilter, window: Window) -> CacheResult<ScheduleView> {
+        let (total, rows) = self.page_of(&ListQuery::schedule(filter), window).await?;
         Ok(ScheduleView {
             total,
             overdue_total: self.overdue_total(filter.contract_id).await?,
@@ -224,14 +315,7 @@ impl Cache {
     }
 
     pub async fn invoices_page(&self, filter: &InvoiceFilter, window: Window) -> CacheResult<InvoicesView> {
-        let mut conditions = Conditions::default();
-        conditions.add("contract_id = ?", filter.contract_id);
-        conditions.add("issued_on >= ?", filter.from.map(|d| d.to_string()));
-        conditions.add("issued_on <= ?", filter.to.map(|d| d.to_string()));
-        let sort = filter.sort.sql();
-        let (total, rows) = self
-            .page_of("invoices", &conditions, &format!("issued_on {sort}, id {sort}"), window)
-            .await?;
+        let (total, rows) = self.page_of(&ListQuery::invoices(filter), window).await?;
         Ok(InvoicesView { total, rows })
     }
 
@@ -253,9 +337,7 @@ impl Cache {
     }
 
     pub async fn assets_page(&self, contract_id: Option<i64>, window: Window) -> CacheResult<AssetsView> {
-        let mut conditions = Conditions::default();
-        conditions.add("contract_id = ?", contract_id);
-        let (total, rows) = self.page_of("assets", &conditions, "contract_id, id", window).await?;
+        let (total, rows) = self.page_of(&ListQuery::assets(contract_id), window).await?;
         Ok(AssetsView { total, rows })
     }
 

@@ -444,6 +444,17 @@ async fn a_failed_or_cancelled_bundle_leaves_the_old_file_and_once_downloaded_it
     assert_eq!(error.code(), ErrorCode::ServerUnreachable);
     untouched("the server was down");
 
+    let payments = ExportRequest::Payments {
+        filter: ScheduleFilter::default(),
+    };
+    let list = folder.join("pagamenti.xlsx");
+    let error = app
+        .export(&payments, Lang::It, &list, &cancelled_after_the_first_step())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Cancelled, "a list stops between rows too");
+    untouched("a cancelled list");
+
     f.restart_server().await;
     let error = app
         .export(&everything, Lang::It, &file, &cancelled_after_the_first_step())

@@ -18,9 +18,45 @@ fn command(file: &Path) -> Command {
     command
 }
 
-/// Starts the viewer and returns at once; a thread waits for the launcher so it leaves no zombie.
+/// The file manager showing `file`: selected in its folder where the system
+/// can do that, the folder opened elsewhere.
+fn reveal_command(file: &Path) -> Command {
+    #[cfg(target_os = "macos")]
+    let command = {
+        let mut c = Command::new("open");
+        c.arg("-R").arg(file);
+        c
+    };
+    #[cfg(target_os = "windows")]
+    let command = {
+        let mut c = Command::new("explorer");
+        let mut select = std::ffi::OsString::from("/select,");
+        select.push(file);
+        c.arg(select);
+        c
+    };
+    #[cfg(not(any(target_os = "macos", target_os = "windows")))]
+    let command = {
+        let mut c = Command::new("xdg-open");
+        c.arg(file.parent().unwrap_or(file));
+        c
+    };
+    command
+}
+
+/// Starts the viewer and returns at once.
 pub fn open(file: &Path) -> std::io::Result<()> {
-    let mut child = command(file).spawn()?;
+    detach(command(file))
+}
+
+/// Starts the file manager and returns at once.
+pub fn reveal(file: &Path) -> std::io::Result<()> {
+    detach(reveal_command(file))
+}
+
+/// A thread waits for the launcher so it leaves no zombie.
+fn detach(mut command: Command) -> std::io::Result<()> {
+    let mut child = command.spawn()?;
     std::thread::spawn(move || {
         let _ = child.wait();
     });

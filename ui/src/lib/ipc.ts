@@ -1,7 +1,7 @@
 // The one door to the desktop's Rust side. Every rejection becomes an
 // IpcError carrying the wire's `code`, which the UI translates; messages are
 // never matched.
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import type { ApiError } from './bindings/ApiError';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { Home } from './bindings/Home';
@@ -33,6 +33,10 @@ import type { EmailChangeStarted } from './bindings/EmailChangeStarted';
 import type { SubUserForm } from './bindings/SubUserForm';
 import type { Window } from './bindings/Window';
 import type { InvoiceFormat } from './bindings/InvoiceFormat';
+import type { ExportRequest } from './bindings/ExportRequest';
+import type { ExportLang } from './bindings/ExportLang';
+import type { ExportProgress } from './bindings/ExportProgress';
+import type { ExportDone } from './bindings/ExportDone';
 
 export class IpcError extends Error {
   readonly code: ErrorCode;
@@ -87,6 +91,15 @@ export const ipc = {
   upload: (name: string, bytes: Uint8Array) =>
     call<AttachmentInfo>('upload', bytes, { 'x-file-name': encodeURIComponent(name) }),
   openInvoice: (id: number, format: InvoiceFormat) => call<null>('open_invoice', { id, format }),
+  /** Asks where to save, then writes the export; `null` when the user closes the dialog. */
+  exportList: (request: ExportRequest, lang: ExportLang, onProgress: (step: ExportProgress) => void) => {
+    const progress = new Channel<ExportProgress>();
+    progress.onmessage = onProgress;
+    return call<ExportDone | null>('export', { request, lang, progress });
+  },
+  cancelExport: () => call<null>('cancel_export'),
+  openExport: (id: number) => call<null>('open_export', { id }),
+  revealExport: (id: number) => call<null>('reveal_export', { id }),
   notifications: () => call<NotificationsView>('notifications'),
   markRead: (id: number | null) => call<null>('mark_read', { id }),
   profile: () => call<Profile>('profile'),

@@ -6,7 +6,7 @@
 use super::lists::{document_kind, save_to_buffer};
 use super::sheet::{col, workbook, Cell, Column, Sheet};
 use super::{document_name, saving, Exported, InvoiceFormat, Job, Lang, PartFile};
-use crate::browse::{InvoiceFilter, Window, MAX_PAGE};
+use crate::browse::InvoiceFilter;
 use crate::cache::Cache;
 use crate::AppError;
 use futures_util::{stream, StreamExt, TryStreamExt};
@@ -56,18 +56,13 @@ fn signed(invoice: &InvoiceItem, amount: Money) -> Money {
 
 async fn all_invoices(cache: &Cache, filter: &InvoiceFilter) -> Result<Vec<InvoiceItem>, AppError> {
     let mut all = Vec::new();
-    loop {
-        let window = Window {
-            offset: u32::try_from(all.len()).expect("fewer than four billion invoices"),
-            limit: MAX_PAGE,
-        };
-        let page = cache.invoices_page(filter, window).await?;
-        let done = page.rows.is_empty();
-        all.extend(page.rows);
-        if done || all.len() >= page.total as usize {
-            return Ok(all);
-        }
-    }
+    cache
+        .each_invoice(filter, |invoice, _| {
+            all.push(invoice);
+            Ok::<_, AppError>(())
+        })
+        .await?;
+    Ok(all)
 }
 
 /// The index: one row per document with its file names, and the period's net totals.

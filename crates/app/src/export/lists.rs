@@ -3,7 +3,7 @@
 
 use super::sheet::{col, workbook, xlsx, Cell, Column, Sheet};
 use super::{Exported, Job, Lang, PartFile};
-use crate::browse::{InvoiceFilter, ScheduleFilter, Window, MAX_PAGE};
+use crate::browse::{InvoiceFilter, ScheduleFilter};
 use crate::cache::Cache;
 use crate::AppError;
 use rust_xlsxwriter::Workbook;
@@ -120,31 +120,6 @@ pub(super) fn save_to_buffer(mut workbook: Workbook) -> Result<Vec<u8>, AppError
     workbook.save_to_buffer().map_err(xlsx)
 }
 
-/// Reads a whole list a page at a time, handing each page to `write`, with a
-/// progress step and a chance to cancel between pages.
-async fn paged<T, F, W>(job: &Job, mut fetch: F, mut write: W) -> Result<u32, AppError>
-where
-    F: AsyncFnMut(Window) -> Result<(u32, Vec<T>), AppError>,
-    W: FnMut(&T) -> Result<(), AppError>,
-{
-    let mut written = 0u32;
-    loop {
-        let (total, rows) = fetch(Window {
-            offset: written,
-            limit: MAX_PAGE,
-        })
-        .await?;
-        for row in &rows {
-            write(row)?;
-            written += 1;
-        }
-        job.step(written, total)?;
-        if rows.is_empty() || written >= total {
-            return Ok(written);
-        }
-    }
-}
-
 fn schedule_row(item: &ScheduleItem, lang: Lang) -> [Cell<'_>; 11] {
     [
         Cell::Text(status(item.status, lang)),
@@ -173,15 +148,15 @@ pub async fn schedule_workbook(
     let mut book = workbook(lang.pick("Fatturazione e pagamenti", "Invoices and payments"), company);
     let mut sheet = Sheet::add(&mut book, lang.pick("Pagamenti", "Payments"), &SCHEDULE, lang)?;
     let mut overdue = Money::ZERO;
-    let fetch = async |window| {
-        let page = cache.schedule_page(filter, window).await?;
-        Ok((page.total, page.rows))
-    };
-    let rows = paged(job, fetch, |item: &ScheduleItem| {
-        overdue = overdue + item.overdue_balance;
-        sheet.push(&schedule_row(item, lang))
-    })
-    .await?;
+    let mut done = 0;
+    let rows = cache
+        .each_schedule_row(filter, |item, total| {
+            overdue = overdue + item.overdue_balance;
+            sheet.push(&schedule_row(&item, lang))?;
+            done += 1;
+            job.step(done, total)
+        })
+        .await?;
     let label = lang.pick("Totale saldo scaduto", "Total overdue balance");
     sheet.finish(Some((label, &[(9, overdue)])))?;
     save(book, file)?;
@@ -212,14 +187,14 @@ pub async fn invoices_workbook(
 ) -> Result<Exported, AppError> {
     let mut book = workbook(lang.pick("Fatture e note di credito", "Invoices and credit notes"), company);
     let mut sheet = Sheet::add(&mut book, lang.pick("Fatture", "Invoices"), &INVOICES, lang)?;
-    let fetch = async |window| {
-        let page = cache.invoices_page(filter, window).await?;
-        Ok((page.total, page.rows))
-    };
-    let rows = paged(job, fetch, |invoice: &InvoiceItem| {
-        sheet.push(&invoice_cells(invoice, lang))
-    })
-    .await?;
+    let mut done = 0;
+    let rows = cache
+        .each_invoice(filter, |invoice, total| {
+            sheet.push(&invoice_cells(&invoice, lang))?;
+            done += 1;
+            job.step(done, total)
+        })
+        .await?;
     sheet.finish(None)?;
     save(book, file)?;
     Ok(Exported { rows, documents: 0 })
@@ -282,22 +257,22 @@ pub async fn assets_workbook(
 ) -> Result<Exported, AppError> {
     let mut book = workbook(lang.pick("Beni in locazione", "Leased assets"), company);
     let mut sheet = Sheet::add(&mut book, lang.pick("Beni in locazione", "Leased assets"), &ASSETS, lang)?;
-    let fetch = async |window| {
-        let page = cache.assets_page(contract_id, window).await?;
-        Ok((page.total, page.rows))
-    };
-    let rows = paged(job, fetch, |asset: &sportello_domain::api::assets::AssetItem| {
-        sheet.push(&[
-            Cell::Text(&asset.contract_no),
-            Cell::Date(asset.lease_end),
-            Cell::Text(&asset.code),
-            Cell::Text(&asset.asset_type),
-            Cell::Money(asset.financial_value),
-            Cell::Money(asset.future_value),
-            Cell::Text(&asset.description),
-        ])
-    })
-    .await?;
+    let mut done = 0;
+    let rows = cache
+        .each_asset(contract_id, |asset, total| {
+            sheet.push(&[
+                Cell::Text(&asset.contract_no),
+                Cell::Date(asset.lease_end),
+                Cell::Text(&asset.code),
+                Cell::Text(&asset.asset_type),
+                Cell::Money(asset.financial_value),
+                Cell::Money(asset.future_value),
+                Cell::Text(&asset.description),
+            ])?;
+            done += 1;
+            job.step(done, total)
+        })
+        .await?;
     sheet.finish(None)?;
     save(book, file)?;
     Ok(Exported { rows, documents: 0 })

@@ -160,6 +160,17 @@ pub struct Exported {
     pub documents: u32,
 }
 
+/// A finished export as the window shows it. The window names it by `id` to
+/// open it or show its folder, and never holds its path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ExportDone {
+    pub id: u32,
+    pub file_name: String,
+    pub rows: u32,
+    pub documents: u32,
+}
+
 /// How far an export got: `done` of `total` steps (rows, or documents in a bundle).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
 #[ts(export, rename = "ExportProgress")]

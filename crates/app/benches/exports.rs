@@ -1,0 +1,100 @@
+//! `make bench`: the accountants' exports on the fleet profile, grown to at
+//! least 100,000 schedule rows, against a server on 127.0.0.1 (SQLite):
+//! time and peak memory to write the whole schedule to Excel, and to build
+//! the bundle of one year's invoices, first downloading every PDF and XML,
+//! then again from the local copy. Prints; asserts nothing.
+
+use chrono::{Datelike, NaiveDate};
+use sportello_app::browse::{InvoiceFilter, ScheduleFilter};
+use sportello_app::desktop::DeskApp;
+use sportello_app::export::{ExportRequest, Exported, Job, Lang};
+use sportello_app::notifier::{Notice, Notifier};
+use sportello_app::secrets::MemorySecrets;
+use sportello_app::Desk;
+use sportello_server::{fleet, testkit};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// About 62 schedule rows a contract: this many give a little over 100,000.
+const CONTRACTS: u32 = 1_620;
+
+struct Quiet;
+
+impl Notifier for Quiet {
+    fn show(&self, _: Notice) {}
+}
+
+/// A line of /proc/self/status, in MiB (Linux).
+fn memory(field: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Starts a fresh peak: writing 5 to clear_refs resets VmHWM to the current RSS (Linux).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+async fn measured(app: &DeskApp, what: &str, request: ExportRequest, file: &Path) -> Exported {
+    reset_peak();
+    let before = memory("VmRSS:");
+    let started = Instant::now();
+    let done = app.export(&request, Lang::It, file, &Job::quiet()).await.unwrap();
+    let took = started.elapsed();
+    let size = std::fs::metadata(file).map_or(0, |m| m.len());
+    println!(
+        "{what}: {} rows, {} documents in {:.2} s ({:.0} rows/s); file {:.1} MiB; RSS {before:.0} MiB before, peak {:.0} MiB (server in the same process)",
+        done.rows,
+        done.documents,
+        took.as_secs_f64(),
+        f64::from(done.rows) / took.as_secs_f64(),
+        size as f64 / 1_048_576.0,
+        memory("VmHWM:"),
+    );
+    done
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, clock) = testkit::demo_server(dir.path(), None).await;
+    let seeded = fleet::seed_fleet(&server.state.store, clock.today(), CONTRACTS, 42, clock.now_ms())
+        .await
+        .unwrap();
+    let desk = Desk::new(&server.base_url(), Arc::new(MemorySecrets::default()));
+    let app = DeskApp::new(desk, dir.path().join("desk"), Arc::new(Quiet));
+    let challenge = app.login(fleet::FLEET_USERNAME, fleet::FLEET_PASSWORD).await.unwrap();
+    app.verify_code(&challenge.challenge_id, &testkit::latest_code(dir.path()))
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while app.sync_view().await.status.last_sync.is_none() || app.sync_view().await.status.progress.is_some() {
+        assert!(Instant::now() < deadline, "the first sync did not end");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!(
+        "\n== exports, fleet profile ({} contracts, {} schedule rows, {} invoices), server and app in one process",
+        seeded.contracts, seeded.schedule_rows, seeded.invoices
+    );
+
+    let all = ScheduleFilter::default();
+    measured(&app, "schedule to Excel", ExportRequest::Payments { filter: all }, &dir.path().join("schedule.xlsx")).await;
+
+    let year = clock.today().year() - 1;
+    let filter = InvoiceFilter {
+        from: NaiveDate::from_ymd_opt(year, 1, 1),
+        to: NaiveDate::from_ymd_opt(year, 12, 31),
+        ..InvoiceFilter::default()
+    };
+    let bundle = ExportRequest::Bundle { filter };
+    let label = format!("bundle of {year}, downloading every file");
+    measured(&app, &label, bundle.clone(), &dir.path().join("bundle.zip")).await;
+    let label = format!("bundle of {year}, from the local copy");
+    measured(&app, &label, bundle, &dir.path().join("again.zip")).await;
+    server.shutdown().await;
+}

@@ -1,0 +1,144 @@
+//! Exports (B3, B4, C4, L2, the accountant's bundle): the native save dialog
+//! picks the file, the export runs with its progress sent over a channel, and
+//! the finished file can be opened or shown in its folder. The window never
+//! names a path: it refers to finished exports by their number.
+
+use super::{wire, CommandResult};
+use sportello_app::desktop::DeskApp;
+use sportello_app::export::{ExportDone, ExportRequest, Job, Lang, Progress};
+use sportello_domain::{ApiError, ErrorCode};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, State, WebviewWindow};
+use tauri_plugin_dialog::DialogExt;
+
+/// The running export's switch, the folder last saved to, and the files written.
+#[derive(Default)]
+pub struct Exports {
+    running: Mutex<Option<Arc<AtomicBool>>>,
+    folder: Mutex<Option<PathBuf>>,
+    done: Mutex<Vec<PathBuf>>,
+}
+
+fn busy() -> ApiError {
+    ApiError::new(ErrorCode::Conflict, "another export is running")
+}
+
+/// Asks where to save; `None` when the user closes the dialog.
+async fn ask_file(
+    app: &AppHandle,
+    window: &WebviewWindow,
+    name: String,
+    folder: PathBuf,
+    lang: Lang,
+    zip: bool,
+) -> CommandResult<Option<PathBuf>> {
+    let (filter, extension) = if zip {
+        (lang.pick("Archivio ZIP", "ZIP archive"), "zip")
+    } else {
+        (lang.pick("Cartella di lavoro Excel", "Excel workbook"), "xlsx")
+    };
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_parent(window)
+        .set_title(lang.pick("Esporta", "Export"))
+        .set_file_name(name)
+        .set_directory(folder)
+        .set_can_create_directories(true)
+        .add_filter(filter, &[extension])
+        .save_file(move |path| {
+            let _ = sender.send(path);
+        });
+    let chosen = receiver.await.ok().flatten();
+    chosen
+        .map(|path| {
+            path.into_path()
+                .map_err(|e| ApiError::new(ErrorCode::BadRequest, format!("not a file on this computer: {e}")))
+        })
+        .transpose()
+}
+
+#[tauri::command]
+pub async fn export(
+    app: AppHandle,
+    window: WebviewWindow,
+    desk: State<'_, DeskApp>,
+    exports: State<'_, Exports>,
+    request: ExportRequest,
+    lang: Lang,
+    progress: Channel<Progress>,
+) -> CommandResult<Option<ExportDone>> {
+    if exports.running.lock().expect("not poisoned").is_some() {
+        return Err(busy());
+    }
+    let name = desk.export_file_name(&request, lang).await.map_err(wire)?;
+    let folder = exports.folder.lock().expect("not poisoned").clone();
+    let folder = folder
+        .or_else(|| app.path().download_dir().ok())
+        .or_else(|| app.path().home_dir().ok())
+        .unwrap_or_default();
+    let zip = request.extension() == "zip";
+    let Some(file) = ask_file(&app, &window, name, folder, lang, zip).await? else {
+        return Ok(None);
+    };
+    let job = Job::new(move |step| {
+        let _ = progress.send(step);
+    });
+    {
+        let mut running = exports.running.lock().expect("not poisoned");
+        if running.is_some() {
+            return Err(busy());
+        }
+        *running = Some(job.canceller());
+    }
+    let result = desk.export(&request, lang, &file, &job).await;
+    *exports.running.lock().expect("not poisoned") = None;
+    let exported = result.map_err(wire)?;
+    *exports.folder.lock().expect("not poisoned") = file.parent().map(PathBuf::from);
+    let file_name = file.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let mut done = exports.done.lock().expect("not poisoned");
+    done.push(file);
+    Ok(Some(ExportDone {
+        id: u32::try_from(done.len() - 1).expect("fewer exports than that"),
+        file_name,
+        rows: exported.rows,
+        documents: exported.documents,
+    }))
+}
+
+/// Stops the running export at its next step; its file is not written.
+#[tauri::command]
+pub fn cancel_export(exports: State<'_, Exports>) {
+    if let Some(switch) = exports.running.lock().expect("not poisoned").as_ref() {
+        switch.store(true, Ordering::Relaxed);
+    }
+}
+
+fn finished(exports: &Exports, id: u32) -> CommandResult<PathBuf> {
+    exports
+        .done
+        .lock()
+        .expect("not poisoned")
+        .get(id as usize)
+        .cloned()
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such export"))
+}
+
+fn launch(result: std::io::Result<()>) -> CommandResult<()> {
+    result.map_err(|e| ApiError::new(ErrorCode::Internal, format!("no program to open the file: {e}")))
+}
+
+/// Opens a finished export with the system's program for its type.
+#[tauri::command]
+pub fn open_export(exports: State<'_, Exports>, id: u32) -> CommandResult<()> {
+    launch(crate::platform::opener::open(&finished(&exports, id)?))
+}
+
+/// Shows a finished export in the file manager.
+#[tauri::command]
+pub fn reveal_export(exports: State<'_, Exports>, id: u32) -> CommandResult<()> {
+    launch(crate::platform::opener::reveal(&finished(&exports, id)?))
+}
