@@ -10,7 +10,10 @@ use std::time::Instant;
 use thirtyfour::prelude::*;
 
 fn xdotool(args: &[&str]) -> String {
-    let out = Command::new("xdotool").args(args).output().expect("xdotool is installed");
+    let out = Command::new("xdotool")
+        .args(args)
+        .output()
+        .expect("xdotool is installed");
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -33,7 +36,10 @@ fn photograph_display(name: &str) {
     std::fs::create_dir_all(&dir).unwrap();
     let shot = dir.join(format!("{name}.png"));
     let status = Command::new("import").args(["-window", "root"]).arg(&shot).status();
-    assert!(status.is_ok_and(|s| s.success()), "ImageMagick's import photographs the display");
+    assert!(
+        status.is_ok_and(|s| s.success()),
+        "ImageMagick's import photographs the display"
+    );
 }
 
 /// Answers the save dialog: `None` accepts the offered name and folder, a
@@ -100,7 +106,11 @@ async fn each_list_exports_to_the_file_chosen_in_the_native_save_dialog() {
     let count = shown_count(&driver, "[data-testid=schedule-count]").await;
     click(&driver, "[data-testid=export-payments] [data-testid=export-start]").await;
     answer_save_dialog("Esporta", None, Some("export-save-dialog-it")).await;
-    assert_eq!(saved_rows(&driver, "export-payments").await, count, "every row the screen lists");
+    assert_eq!(
+        saved_rows(&driver, "export-payments").await,
+        count,
+        "every row the screen lists"
+    );
     screenshot(&driver, "export-saved-it").await;
     let home = PathBuf::from(std::env::var("HOME").unwrap());
     let offered: Vec<_> = std::fs::read_dir(&home)
@@ -113,7 +123,13 @@ async fn each_list_exports_to_the_file_chosen_in_the_native_save_dialog() {
 
     // The same list filtered to the overdue rows: the export follows the filter.
     let status = wait_for(&driver, "[data-testid=payments-status]").await;
-    status.find(By::Css("option[value=overdue]")).await.unwrap().click().await.unwrap();
+    status
+        .find(By::Css("option[value=overdue]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let overdue = shown_count(&driver, "[data-testid=schedule-count]").await;
     assert!(overdue < count);
     let file = folder.join("scaduti.xlsx");
@@ -135,7 +151,13 @@ async fn each_list_exports_to_the_file_chosen_in_the_native_save_dialog() {
     plan_rows.scroll_into_view().await.unwrap();
     let file = folder.join("piano.xlsx");
     let exported = export_to(&driver, "export-plan", &file).await;
-    let pill = driver.find(By::Css("#plan-title .pill")).await.unwrap().text().await.unwrap();
+    let pill = driver
+        .find(By::Css("#plan-title .pill"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(pill.starts_with(&exported.to_string()), "the plan's {pill} rows");
 
     // Assets in English: the dialog's title follows the language.

@@ -83,7 +83,13 @@ async fn main() {
     );
 
     let all = ScheduleFilter::default();
-    measured(&app, "schedule to Excel", ExportRequest::Payments { filter: all }, &dir.path().join("schedule.xlsx")).await;
+    measured(
+        &app,
+        "schedule to Excel",
+        ExportRequest::Payments { filter: all },
+        &dir.path().join("schedule.xlsx"),
+    )
+    .await;
 
     let year = clock.today().year() - 1;
     let filter = InvoiceFilter {

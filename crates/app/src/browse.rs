@@ -2,8 +2,8 @@
 //! SQL so that a list of 60,000 rows never crosses the IPC bridge whole.
 
 use crate::cache::{Cache, CacheError, CacheResult};
-use futures_util::TryStreamExt;
 use chrono::NaiveDate;
+use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sportello_domain::amortization::RowKind;
 use sportello_domain::api::assets::AssetItem;
@@ -221,7 +221,11 @@ impl Cache {
         Ok(count(total))
     }
 
-    async fn page_of<T: serde::de::DeserializeOwned>(&self, list: &ListQuery, window: Window) -> CacheResult<(u32, Vec<T>)> {
+    async fn page_of<T: serde::de::DeserializeOwned>(
+        &self,
+        list: &ListQuery,
+        window: Window,
+    ) -> CacheResult<(u32, Vec<T>)> {
         let total = self.count_of(list).await?;
         let mut args = list.conditions.args.clone();
         args.add(window.limit()).expect("an integer encodes");

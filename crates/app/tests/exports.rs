@@ -27,7 +27,11 @@ type Rows = Vec<Vec<Data>>;
 
 fn sheet(file: &Path, name: &str) -> Rows {
     let mut book: Xlsx<_> = open_workbook(file).unwrap();
-    assert_eq!(book.sheet_names(), vec![name.to_owned()], "one sheet, named in the user's language");
+    assert_eq!(
+        book.sheet_names(),
+        vec![name.to_owned()],
+        "one sheet, named in the user's language"
+    );
     let range = book.worksheet_range(name).unwrap();
     range.rows().map(|r| r.to_vec()).collect()
 }
@@ -73,7 +77,10 @@ fn part(file: &Path, name: &str) -> String {
 /// The width Excel gives column `n` (1-based), from the sheet's own XML.
 fn column_width(sheet_xml: &str, n: usize) -> f64 {
     let tag = format!("<col min=\"{n}\" max=\"{n}\" width=\"");
-    let start = sheet_xml.find(&tag).unwrap_or_else(|| panic!("no width for column {n}")) + tag.len();
+    let start = sheet_xml
+        .find(&tag)
+        .unwrap_or_else(|| panic!("no width for column {n}"))
+        + tag.len();
     let end = start + sheet_xml[start..].find('"').unwrap();
     sheet_xml[start..end].parse().unwrap()
 }
@@ -82,14 +89,20 @@ fn column_width(sheet_xml: &str, n: usize) -> f64 {
 /// rows, columns as wide as their content, title and author.
 fn assert_workbook_quality(file: &Path, rows: usize, columns: char, title: &str, author: &str) {
     let xml = part(file, "xl/worksheets/sheet1.xml");
-    assert!(xml.contains(r#"state="frozen""#) && xml.contains(r#"ySplit="1""#), "header frozen");
+    assert!(
+        xml.contains(r#"state="frozen""#) && xml.contains(r#"ySplit="1""#),
+        "header frozen"
+    );
     assert!(
         xml.contains(&format!(r#"<autoFilter ref="A1:{columns}{}"/>"#, rows + 1)),
         "autofilter over the header and every row"
     );
     let styles = part(file, "xl/styles.xml");
     assert!(styles.contains("<b/>"), "a bold font for the header");
-    assert!(styles.contains("dd/mm/yyyy") && styles.contains("€"), "date and euro formats");
+    assert!(
+        styles.contains("dd/mm/yyyy") && styles.contains("€"),
+        "date and euro formats"
+    );
     let core = part(file, "docProps/core.xml");
     assert!(core.contains(&format!("<dc:title>{title}</dc:title>")), "{core}");
     assert!(core.contains(&format!("<dc:creator>{author}</dc:creator>")), "{core}");
@@ -195,7 +208,11 @@ async fn each_list_exports_what_its_screen_shows_with_excel_types() {
     let column: Money = rows[1..=shown.len()].iter().map(|r| amount(&r[9])).sum();
     let total = rows.last().unwrap();
     assert_eq!(text(&total[0]), "Totale saldo scaduto");
-    assert_eq!(amount(&total[9]), screen.overdue_total, "the screen's total to the cent");
+    assert_eq!(
+        amount(&total[9]),
+        screen.overdue_total,
+        "the screen's total to the cent"
+    );
     assert_eq!(column, screen.overdue_total, "the column adds up to it");
     assert_workbook_quality(&file, shown.len(), 'K', "Fatturazione e pagamenti", &company);
     let xml = part(&file, "xl/worksheets/sheet1.xml");
@@ -206,7 +223,10 @@ async fn each_list_exports_what_its_screen_shows_with_excel_types() {
     assert!(column_width(&xml, 4) < 12.0, "a narrow number column stays narrow");
 
     // B3 for one contract, overdue only, in English.
-    let contract = shown.iter().find(|r| r.status == PaymentStatus::Overdue).map(|r| r.contract_id);
+    let contract = shown
+        .iter()
+        .find(|r| r.status == PaymentStatus::Overdue)
+        .map(|r| r.contract_id);
     let overdue = ScheduleFilter {
         contract_id: contract,
         status: Some(PaymentStatus::Overdue),
@@ -321,7 +341,9 @@ async fn each_list_exports_what_its_screen_shows_with_excel_types() {
     let xml = part(&file, "xl/worksheets/sheet1.xml");
     assert!(column_width(&xml, 7) >= longest.min(58) as f64, "descriptions fit");
     assert!(
-        std::fs::read_dir(dir).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".part")),
+        std::fs::read_dir(dir)
+            .unwrap()
+            .all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".part")),
         "no temporary file left"
     );
 }
@@ -346,10 +368,16 @@ async fn the_bundle_holds_every_invoice_of_the_quarter_as_valid_pdf_and_xml_with
 
     let out = f.dir.path().join("unpacked");
     let names = unpack(&file, &out);
-    assert_eq!(names.len(), 2 * invoices.len() + 1, "a PDF and an XML each, and the index");
+    assert_eq!(
+        names.len(),
+        2 * invoices.len() + 1,
+        "a PDF and an XML each, and the index"
+    );
     let mut xmls: Vec<PathBuf> = Vec::new();
     for invoice in &invoices {
-        let pdf = out.join("PDF").join(format!("{}.pdf", invoice.number.replace('/', "_")));
+        let pdf = out
+            .join("PDF")
+            .join(format!("{}.pdf", invoice.number.replace('/', "_")));
         assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"), "{}", pdf.display());
         let xml = out.join("XML").join(&invoice.xml_file_name);
         assert!(xml.exists(), "{}", xml.display());
@@ -377,8 +405,16 @@ async fn the_bundle_holds_every_invoice_of_the_quarter_as_valid_pdf_and_xml_with
         ]
     );
     for row in &rows[1..=invoices.len()] {
-        assert!(names.contains(&text(&row[9]).to_owned()), "{:?} is in the bundle", row[9]);
-        assert!(names.contains(&text(&row[10]).to_owned()), "{:?} is in the bundle", row[10]);
+        assert!(
+            names.contains(&text(&row[9]).to_owned()),
+            "{:?} is in the bundle",
+            row[9]
+        );
+        assert!(
+            names.contains(&text(&row[10]).to_owned()),
+            "{:?} is in the bundle",
+            row[10]
+        );
     }
     let total = rows.last().unwrap();
     assert_eq!(text(&total[0]), "Totale del periodo");
@@ -435,12 +471,23 @@ async fn a_failed_or_cancelled_bundle_leaves_the_old_file_and_once_downloaded_it
     let file = folder.join("fatture.zip");
     std::fs::write(&file, b"the accountant's previous bundle").unwrap();
     let untouched = |why: &str| {
-        assert_eq!(std::fs::read(&file).unwrap(), b"the accountant's previous bundle", "{why}");
-        assert_eq!(files_in(&folder), ["fatture.zip"], "{why}: nothing half-written beside it");
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            b"the accountant's previous bundle",
+            "{why}"
+        );
+        assert_eq!(
+            files_in(&folder),
+            ["fatture.zip"],
+            "{why}: nothing half-written beside it"
+        );
     };
 
     f.stop_server().await;
-    let error = app.export(&everything, Lang::It, &file, &Job::quiet()).await.unwrap_err();
+    let error = app
+        .export(&everything, Lang::It, &file, &Job::quiet())
+        .await
+        .unwrap_err();
     assert_eq!(error.code(), ErrorCode::ServerUnreachable);
     untouched("the server was down");
 
@@ -472,7 +519,10 @@ async fn a_failed_or_cancelled_bundle_leaves_the_old_file_and_once_downloaded_it
     let out = f.dir.path().join("unpacked");
     unpack(&file, &out);
     let rows = sheet(&out.join("Index.xlsx"), "Index");
-    let note = invoices.iter().find(|i| i.kind == DocumentKind::CreditNote).expect("the demo has one");
+    let note = invoices
+        .iter()
+        .find(|i| i.kind == DocumentKind::CreditNote)
+        .expect("the demo has one");
     let row = rows.iter().find(|r| text(&r[0]) == note.number).unwrap();
     assert_eq!(text(&row[2]), "Credit note");
     assert_eq!(amount(&row[6]), Money::ZERO - note.total);
@@ -490,5 +540,8 @@ async fn a_failed_or_cancelled_bundle_leaves_the_old_file_and_once_downloaded_it
     std::fs::remove_file(&file).unwrap();
     let offline = app.export(&everything, Lang::It, &file, &Job::quiet()).await.unwrap();
     assert_eq!(offline, done, "every document came from the local copy");
-    assert_eq!(unpack(&file, &f.dir.path().join("offline")).len(), 2 * invoices.len() + 1);
+    assert_eq!(
+        unpack(&file, &f.dir.path().join("offline")).len(),
+        2 * invoices.len() + 1
+    );
 }

@@ -2,7 +2,7 @@
 //! (B3, B4, C4, L2 and the accountant's bundle) written from the cache.
 
 use super::{screens::today_in_rome, DeskApp};
-use crate::export::{self, document_name, not_found, Exported, ExportRequest, InvoiceFormat, Job, Lang, PartFile};
+use crate::export::{self, document_name, not_found, ExportRequest, Exported, InvoiceFormat, Job, Lang, PartFile};
 use crate::AppError;
 use sportello_domain::api::invoices::InvoiceItem;
 use std::path::{Path, PathBuf};
@@ -21,7 +21,12 @@ impl DeskApp {
     /// An invoice's PDF or FatturaPA XML as a local file: downloaded once,
     /// then opened from disk, offline too.
     pub async fn invoice_file(&self, id: i64, format: InvoiceFormat) -> Result<PathBuf, AppError> {
-        let invoice = self.cache().await?.invoice(id).await?.ok_or_else(|| not_found("invoice"))?;
+        let invoice = self
+            .cache()
+            .await?
+            .invoice(id)
+            .await?
+            .ok_or_else(|| not_found("invoice"))?;
         self.document(&invoice, format).await
     }
 
@@ -43,7 +48,12 @@ impl DeskApp {
     /// The name the save dialog offers for `request`.
     pub async fn export_file_name(&self, request: &ExportRequest, lang: Lang) -> Result<String, AppError> {
         let contract_no = match request.contract_id() {
-            Some(id) => self.cache().await?.contract_view(id).await?.map(|v| v.contract.contract_no),
+            Some(id) => self
+                .cache()
+                .await?
+                .contract_view(id)
+                .await?
+                .map(|v| v.contract.contract_no),
             None => None,
         };
         Ok(request.file_name(lang, contract_no.as_deref(), today_in_rome()))
@@ -60,8 +70,12 @@ impl DeskApp {
         let cache = &self.cache().await?;
         let company = &self.profile().await?.customer_name;
         match request {
-            ExportRequest::Payments { filter } => export::schedule_workbook(cache, filter, lang, company, file, job).await,
-            ExportRequest::Invoices { filter } => export::invoices_workbook(cache, filter, lang, company, file, job).await,
+            ExportRequest::Payments { filter } => {
+                export::schedule_workbook(cache, filter, lang, company, file, job).await
+            }
+            ExportRequest::Invoices { filter } => {
+                export::invoices_workbook(cache, filter, lang, company, file, job).await
+            }
             ExportRequest::Plan { contract_id } => {
                 export::plan_workbook(cache, *contract_id, lang, company, file, job).await
             }

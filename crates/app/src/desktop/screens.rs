@@ -8,6 +8,7 @@ use crate::browse::{
     ScheduleView, Window,
 };
 use crate::cache::Cache;
+use crate::export::not_found;
 use crate::outbox::OutboxEntry;
 use crate::AppError;
 use chrono::{NaiveDate, Utc};
@@ -20,7 +21,6 @@ use sportello_domain::api::requests::{
     AttachmentInfo, NewMessage, PayoffQuote, RequestDetail, RequestSummary, SelfServiceContext,
 };
 use sportello_domain::{ApiError, ErrorCode};
-use crate::export::not_found;
 
 /// Today in Italy, the day the company's figures are computed for.
 pub(super) fn today_in_rome() -> NaiveDate {

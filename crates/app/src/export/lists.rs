@@ -185,7 +185,10 @@ pub async fn invoices_workbook(
     file: &Path,
     job: &Job,
 ) -> Result<Exported, AppError> {
-    let mut book = workbook(lang.pick("Fatture e note di credito", "Invoices and credit notes"), company);
+    let mut book = workbook(
+        lang.pick("Fatture e note di credito", "Invoices and credit notes"),
+        company,
+    );
     let mut sheet = Sheet::add(&mut book, lang.pick("Fatture", "Invoices"), &INVOICES, lang)?;
     let mut done = 0;
     let rows = cache
@@ -219,7 +222,12 @@ pub async fn plan_workbook(
         view.contract.contract_no
     );
     let mut book = workbook(&title, company);
-    let mut sheet = Sheet::add(&mut book, lang.pick("Piano di ammortamento", "Amortization plan"), &PLAN, lang)?;
+    let mut sheet = Sheet::add(
+        &mut book,
+        lang.pick("Piano di ammortamento", "Amortization plan"),
+        &PLAN,
+        lang,
+    )?;
     let total = u32::try_from(view.plan.len()).expect("a plan has hundreds of rows");
     for entry in &view.plan {
         let row = &entry.row;
@@ -256,7 +264,12 @@ pub async fn assets_workbook(
     job: &Job,
 ) -> Result<Exported, AppError> {
     let mut book = workbook(lang.pick("Beni in locazione", "Leased assets"), company);
-    let mut sheet = Sheet::add(&mut book, lang.pick("Beni in locazione", "Leased assets"), &ASSETS, lang)?;
+    let mut sheet = Sheet::add(
+        &mut book,
+        lang.pick("Beni in locazione", "Leased assets"),
+        &ASSETS,
+        lang,
+    )?;
     let mut done = 0;
     let rows = cache
         .each_asset(contract_id, |asset, total| {

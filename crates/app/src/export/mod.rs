@@ -277,7 +277,10 @@ mod tests {
         let payments = ExportRequest::Payments {
             filter: ScheduleFilter::default(),
         };
-        assert_eq!(payments.file_name(Lang::It, None, today), "Pagamenti_tutti_2026-11-22.xlsx");
+        assert_eq!(
+            payments.file_name(Lang::It, None, today),
+            "Pagamenti_tutti_2026-11-22.xlsx"
+        );
         let plan = ExportRequest::Plan { contract_id: 7 };
         assert_eq!(
             plan.file_name(Lang::En, Some("84963/1"), today),
@@ -306,7 +309,13 @@ mod tests {
         }
         let seen = seen.lock().unwrap().clone();
         assert!(seen.len() <= 201, "{} reports", seen.len());
-        assert_eq!(seen.last(), Some(&Progress { done: 10_000, total: 10_000 }));
+        assert_eq!(
+            seen.last(),
+            Some(&Progress {
+                done: 10_000,
+                total: 10_000
+            })
+        );
         job.canceller().store(true, Ordering::Relaxed);
         let error = job.step(1, 10).unwrap_err();
         assert_eq!(error.code(), ErrorCode::Cancelled);

@@ -165,9 +165,7 @@ impl<'w> Sheet<'w> {
     /// Filters the rows written, adds the bold total row if any, and sizes the columns.
     pub fn finish(mut self, total: Option<(&str, &[(usize, Money)])>) -> Result<u32, AppError> {
         let last_col = index(self.widths.len() - 1);
-        self.sheet
-            .autofilter(0, 0, self.rows.max(1), last_col)
-            .map_err(xlsx)?;
+        self.sheet.autofilter(0, 0, self.rows.max(1), last_col).map_err(xlsx)?;
         if let Some((label, amounts)) = total {
             let row = self.rows + 1;
             self.write(row, 0, &Cell::Text(label), true)?;
