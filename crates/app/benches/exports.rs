@@ -4,36 +4,22 @@
 //! the bundle of one year's invoices, first downloading every PDF and XML,
 //! then again from the local copy. Prints; asserts nothing.
 
+mod support;
+
 use chrono::{Datelike, NaiveDate};
 use sportello_app::browse::{InvoiceFilter, ScheduleFilter};
 use sportello_app::desktop::DeskApp;
 use sportello_app::export::{ExportRequest, Exported, Job, Lang};
-use sportello_app::notifier::{Notice, Notifier};
 use sportello_app::secrets::MemorySecrets;
 use sportello_app::Desk;
 use sportello_server::{fleet, testkit};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::{memory, Quiet};
 
 /// About 62 schedule rows a contract: this many give a little over 100,000.
 const CONTRACTS: u32 = 1_620;
-
-struct Quiet;
-
-impl Notifier for Quiet {
-    fn show(&self, _: Notice) {}
-}
-
-/// A line of /proc/self/status, in MiB (Linux).
-fn memory(field: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 /// Starts a fresh peak: writing 5 to clear_refs resets VmHWM to the current RSS (Linux).
 fn reset_peak() {

@@ -2,31 +2,17 @@
 //! 2008) against a server on 127.0.0.1 (SQLite): first sync time and rows/s,
 //! idle resync time, cache ingest rows/s, and memory. Prints; asserts nothing.
 
+mod support;
+
 use chrono::Utc;
 use sportello_app::cache::Cache;
-use sportello_app::notifier::{Notice, Notifier};
 use sportello_app::secrets::MemorySecrets;
 use sportello_app::sync::SyncEngine;
 use sportello_app::Desk;
 use sportello_server::{fleet, testkit};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-struct Quiet;
-
-impl Notifier for Quiet {
-    fn show(&self, _: Notice) {}
-}
-
-/// A line of /proc/self/status, in MiB (Linux).
-fn memory(field: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
+use support::{memory, Quiet};
 
 #[tokio::main]
 async fn main() {

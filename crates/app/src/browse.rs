@@ -244,9 +244,10 @@ impl Cache {
         Ok((total, parse_all(bodies)?))
     }
 
-    /// Every row of a list in order, handed to `each` with the list's size,
-    /// in one pass over the query: an export never pages with OFFSET.
-    async fn each_of<T, E>(&self, list: ListQuery, mut each: impl FnMut(T, u32) -> Result<(), E>) -> Result<u32, E>
+    /// Every row of a list in order, handed to `each` with its position
+    /// (from 1) and the list's size, in one pass over the query: an export
+    /// never pages with OFFSET.
+    async fn each_of<T, E>(&self, list: ListQuery, mut each: impl FnMut(T, u32, u32) -> Result<(), E>) -> Result<u32, E>
     where
         T: serde::de::DeserializeOwned,
         E: From<CacheError>,
@@ -261,8 +262,8 @@ impl Cache {
         let mut bodies = sqlx::query_scalar_with::<_, String, _>(&sql, list.conditions.args).fetch(self.pool());
         let mut seen = 0;
         while let Some(body) = bodies.try_next().await.map_err(CacheError::from)? {
-            each(serde_json::from_str(&body).map_err(CacheError::from)?, total)?;
             seen += 1;
+            each(serde_json::from_str(&body).map_err(CacheError::from)?, seen, total)?;
         }
         Ok(seen)
     }
@@ -271,7 +272,7 @@ impl Cache {
     pub async fn each_schedule_row<E: From<CacheError>>(
         &self,
         filter: &ScheduleFilter,
-        each: impl FnMut(ScheduleItem, u32) -> Result<(), E>,
+        each: impl FnMut(ScheduleItem, u32, u32) -> Result<(), E>,
     ) -> Result<u32, E> {
         self.each_of(ListQuery::schedule(filter), each).await
     }
@@ -279,7 +280,7 @@ impl Cache {
     pub async fn each_invoice<E: From<CacheError>>(
         &self,
         filter: &InvoiceFilter,
-        each: impl FnMut(InvoiceItem, u32) -> Result<(), E>,
+        each: impl FnMut(InvoiceItem, u32, u32) -> Result<(), E>,
     ) -> Result<u32, E> {
         self.each_of(ListQuery::invoices(filter), each).await
     }
@@ -287,7 +288,7 @@ impl Cache {
     pub async fn each_asset<E: From<CacheError>>(
         &self,
         contract_id: Option<i64>,
-        each: impl FnMut(AssetItem, u32) -> Result<(), E>,
+        each: impl FnMut(AssetItem, u32, u32) -> Result<(), E>,
     ) -> Result<u32, E> {
         self.each_of(ListQuery::assets(contract_id), each).await
     }

@@ -57,7 +57,7 @@ fn signed(invoice: &InvoiceItem, amount: Money) -> Money {
 async fn all_invoices(cache: &Cache, filter: &InvoiceFilter) -> Result<Vec<InvoiceItem>, AppError> {
     let mut all = Vec::new();
     cache
-        .each_invoice(filter, |invoice, _| {
+        .each_invoice(filter, |invoice, _, _| {
             all.push(invoice);
             Ok::<_, AppError>(())
         })

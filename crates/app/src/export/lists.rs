@@ -108,11 +108,12 @@ pub(super) fn document_kind(kind: DocumentKind, lang: Lang) -> &'static str {
     }
 }
 
-/// A workbook of one sheet, saved under its name once complete.
-pub(super) fn save(mut workbook: Workbook, file: &Path) -> Result<(), AppError> {
+/// A workbook of one list, saved under its name once complete.
+fn saved(mut workbook: Workbook, file: &Path, rows: u32) -> Result<Exported, AppError> {
     let part = PartFile::new(file);
     workbook.save(part.path()).map_err(xlsx)?;
-    part.keep()
+    part.keep()?;
+    Ok(Exported { rows, documents: 0 })
 }
 
 /// The index of a bundle, written in memory to go into the ZIP.
@@ -148,19 +149,16 @@ pub async fn schedule_workbook(
     let mut book = workbook(lang.pick("Fatturazione e pagamenti", "Invoices and payments"), company);
     let mut sheet = Sheet::add(&mut book, lang.pick("Pagamenti", "Payments"), &SCHEDULE, lang)?;
     let mut overdue = Money::ZERO;
-    let mut done = 0;
     let rows = cache
-        .each_schedule_row(filter, |item, total| {
+        .each_schedule_row(filter, |item, done, total| {
             overdue = overdue + item.overdue_balance;
             sheet.push(&schedule_row(&item, lang))?;
-            done += 1;
             job.step(done, total)
         })
         .await?;
     let label = lang.pick("Totale saldo scaduto", "Total overdue balance");
     sheet.finish(Some((label, &[(9, overdue)])))?;
-    save(book, file)?;
-    Ok(Exported { rows, documents: 0 })
+    saved(book, file, rows)
 }
 
 pub(super) fn invoice_cells(invoice: &InvoiceItem, lang: Lang) -> [Cell<'_>; 8] {
@@ -190,17 +188,14 @@ pub async fn invoices_workbook(
         company,
     );
     let mut sheet = Sheet::add(&mut book, lang.pick("Fatture", "Invoices"), &INVOICES, lang)?;
-    let mut done = 0;
     let rows = cache
-        .each_invoice(filter, |invoice, total| {
+        .each_invoice(filter, |invoice, done, total| {
             sheet.push(&invoice_cells(&invoice, lang))?;
-            done += 1;
             job.step(done, total)
         })
         .await?;
     sheet.finish(None)?;
-    save(book, file)?;
-    Ok(Exported { rows, documents: 0 })
+    saved(book, file, rows)
 }
 
 /// C4: one contract's whole plan, the screen's 25-row pages together.
@@ -247,11 +242,7 @@ pub async fn plan_workbook(
     }
     job.step(total, total)?;
     sheet.finish(None)?;
-    save(book, file)?;
-    Ok(Exported {
-        rows: total,
-        documents: 0,
-    })
+    saved(book, file, total)
 }
 
 /// L2: the leased assets of one contract or all, in the screen's order.
@@ -270,9 +261,8 @@ pub async fn assets_workbook(
         &ASSETS,
         lang,
     )?;
-    let mut done = 0;
     let rows = cache
-        .each_asset(contract_id, |asset, total| {
+        .each_asset(contract_id, |asset, done, total| {
             sheet.push(&[
                 Cell::Text(&asset.contract_no),
                 Cell::Date(asset.lease_end),
@@ -282,11 +272,9 @@ pub async fn assets_workbook(
                 Cell::Money(asset.future_value),
                 Cell::Text(&asset.description),
             ])?;
-            done += 1;
             job.step(done, total)
         })
         .await?;
     sheet.finish(None)?;
-    save(book, file)?;
-    Ok(Exported { rows, documents: 0 })
+    saved(book, file, rows)
 }
