@@ -38,6 +38,8 @@ fn main() {
         "cancel_export",
         "open_export",
         "reveal_export",
+        "watch_links",
+        "complete_reset",
     ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

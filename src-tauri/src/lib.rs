@@ -5,6 +5,7 @@ mod commands;
 mod platform;
 
 use sportello_app::desktop::DeskApp;
+use sportello_app::links::DeepLink;
 use sportello_app::Desk;
 use std::sync::{Arc, OnceLock};
 use tauri::Manager;
@@ -27,17 +28,22 @@ pub fn run() {
         Arc::new(move |target| {
             if let Some(app) = handle.get() {
                 app.state::<DeskApp>().open(target);
-                if let Some(window) = app.get_webview_window("main") {
-                    let _ = window.unminimize();
-                    let _ = window.show();
-                    let _ = window.set_focus();
-                }
+                show_main(app);
             }
         })
     };
     let notifier = Arc::new(platform::notifier::DesktopNotifier::new(on_open));
+    let first_link = DeepLink::from_args(std::env::args());
     tauri::Builder::default()
+        // First, so that a second launch hands over its arguments and quits before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            show_main(app);
+            if let Some(link) = DeepLink::from_args(args) {
+                app.state::<commands::links::Links>().deliver(link);
+            }
+        }))
         .plugin(tauri_plugin_dialog::init())
+        .manage(commands::links::Links::new(first_link))
         .manage(commands::exports::Exports::default())
         .setup(move |app| {
             let data_dir = app.path().app_data_dir()?;
@@ -81,7 +87,18 @@ pub fn run() {
             commands::exports::cancel_export,
             commands::exports::open_export,
             commands::exports::reveal_export,
+            commands::links::watch_links,
+            commands::links::complete_reset,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Sportello");
+}
+
+/// Brings the main window to the front: a clicked notice, a second launch.
+fn show_main(app: &tauri::AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
 }

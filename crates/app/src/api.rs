@@ -3,6 +3,7 @@
 use crate::AppError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use sportello_domain::api::accounts::CompleteReset;
 use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest};
 use sportello_domain::api::home::Home;
 use sportello_domain::api::requests::AttachmentInfo;
@@ -114,6 +115,11 @@ impl ApiClient {
             },
         )
         .await
+    }
+
+    /// A1, A6: the definitive password chosen through an invitation or reset link's token.
+    pub async fn complete_reset(&self, reset: &CompleteReset) -> Result<(), AppError> {
+        self.post("/auth/password-reset/complete", reset).await
     }
 
     pub async fn logout(&self, refresh_token: &str) -> Result<(), AppError> {

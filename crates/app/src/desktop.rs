@@ -16,7 +16,7 @@ use crate::AppError;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sportello_domain::api::accounts::Profile;
+use sportello_domain::api::accounts::{CompleteReset, Profile};
 use sportello_domain::api::auth::{LoginChallenge, Me};
 use sportello_domain::api::home::Home;
 use sportello_domain::api::requests::{NewRequest, RequestSummary};
@@ -113,21 +113,21 @@ impl DeskApp {
 
     /// At start-up: the stored session, or — with the server unreachable —
     /// the last account's cached data, while the sync keeps trying.
+    /// Who is logged in, answered from the local copy when there is one: the
+    /// home page paints before any network call, and the sync that starts here
+    /// refreshes the session (a session the server ended sends the user to the
+    /// login page). Without a local copy the server decides.
     pub async fn session_status(&self) -> Result<SessionStatus, AppError> {
-        match self.desk.status().await {
-            Ok(SessionStatus::LoggedIn { me }) => {
+        if let Some(me) = self.cached_me().await? {
+            self.start_sync(&me).await?;
+            return Ok(SessionStatus::LoggedIn { me });
+        }
+        match self.desk.status().await? {
+            SessionStatus::LoggedIn { me } => {
                 self.start_sync(&me).await?;
                 Ok(SessionStatus::LoggedIn { me })
             }
-            Ok(SessionStatus::LoggedOut) => Ok(SessionStatus::LoggedOut),
-            Err(error) if error.code() == ErrorCode::ServerUnreachable => match self.cached_me().await? {
-                Some(me) => {
-                    self.start_sync(&me).await?;
-                    Ok(SessionStatus::LoggedIn { me })
-                }
-                None => Err(error),
-            },
-            Err(error) => Err(error),
+            SessionStatus::LoggedOut => Ok(SessionStatus::LoggedOut),
         }
     }
 
@@ -156,6 +156,12 @@ impl DeskApp {
 
     pub async fn login(&self, username: &str, password: &str) -> Result<LoginChallenge, AppError> {
         self.desk.login(username, password).await
+    }
+
+    /// A1, A6: sets the password a link's token allows; the server ends every
+    /// session of that user, so the next step is a fresh login.
+    pub async fn complete_reset(&self, reset: &CompleteReset) -> Result<(), AppError> {
+        self.desk.api().complete_reset(reset).await
     }
 
     pub async fn verify_code(&self, challenge_id: &str, code: &str) -> Result<Me, AppError> {

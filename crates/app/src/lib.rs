@@ -8,6 +8,7 @@ pub mod cache;
 pub mod desktop;
 pub mod error;
 pub mod export;
+pub mod links;
 pub mod notifier;
 pub mod outbox;
 pub mod secrets;

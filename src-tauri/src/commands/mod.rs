@@ -3,6 +3,7 @@
 
 pub mod exports;
 pub mod home;
+pub mod links;
 pub mod screens;
 pub mod session;
 

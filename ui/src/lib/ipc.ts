@@ -37,6 +37,8 @@ import type { ExportRequest } from './bindings/ExportRequest';
 import type { ExportLang } from './bindings/ExportLang';
 import type { ExportProgress } from './bindings/ExportProgress';
 import type { ExportDone } from './bindings/ExportDone';
+import type { DeepLink } from './bindings/DeepLink';
+import type { CompleteReset } from './bindings/CompleteReset';
 
 export class IpcError extends Error {
   readonly code: ErrorCode;
@@ -98,6 +100,13 @@ export const ipc = {
     return call<ExportDone | null>('export', { request, lang, progress });
   },
   cancelExport: () => call<null>('cancel_export'),
+  /** `sportello://` links the app is opened with, now and from later launches. */
+  watchLinks: (onLink: (link: DeepLink) => void) => {
+    const on = new Channel<DeepLink>();
+    on.onmessage = onLink;
+    return call<null>('watch_links', { on });
+  },
+  completeReset: (reset: CompleteReset) => call<null>('complete_reset', { reset }),
   openExport: (id: number) => call<null>('open_export', { id }),
   revealExport: (id: number) => call<null>('reveal_export', { id }),
   notifications: () => call<NotificationsView>('notifications'),
