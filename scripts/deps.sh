@@ -8,7 +8,7 @@ packages=(
     build-essential pkg-config file libssl-dev
     libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
     xvfb webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools dunst xdotool
-    imagemagick at-spi2-core libxml2-utils poppler-utils
+    imagemagick at-spi2-core libxml2-utils poppler-utils xdg-utils
     postgresql
 )
 missing=()

@@ -31,7 +31,7 @@ async fn save_dialog(title: &str) -> String {
 }
 
 /// Photographs the whole display, dialog included (WebDriver sees only the page).
-fn photograph_display(name: &str) {
+pub(crate) fn photograph_display(name: &str) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/artifacts");
     std::fs::create_dir_all(&dir).unwrap();
     let shot = dir.join(format!("{name}.png"));

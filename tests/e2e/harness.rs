@@ -57,11 +57,16 @@ impl Harness {
 
     /// Starts the app in a new WebDriver session.
     pub async fn launch(&self) -> WebDriver {
+        self.launch_with(&[]).await
+    }
+
+    /// Starts the app with command-line arguments (a `sportello://` link).
+    pub async fn launch_with(&self, args: &[&str]) -> WebDriver {
         let mut caps = Capabilities::new();
         caps.set("browserName", "wry").unwrap();
         caps.set(
             "tauri:options",
-            serde_json::json!({ "application": env!("CARGO_BIN_EXE_sportello") }),
+            serde_json::json!({ "application": env!("CARGO_BIN_EXE_sportello"), "args": args }),
         )
         .unwrap();
         let driver = WebDriver::new(format!("http://127.0.0.1:{}", self.driver_port), caps)

@@ -2,6 +2,7 @@
 //! against a real server, the real Secret Service keyring and a throwaway HOME.
 //! Run with `make e2e` (inside scripts/with-desktop.sh).
 
+mod desktop;
 mod exports;
 mod fleet;
 mod harness;
@@ -174,7 +175,10 @@ async fn log_in_see_the_dashboard_come_back_without_login_and_log_out() {
     // The page painted from the local copy; the sync's refresh follows and rotates the token.
     let deadline = std::time::Instant::now() + harness::WAIT;
     while h.keyring_token().as_deref() == Some(token.as_str()) {
-        assert!(std::time::Instant::now() < deadline, "the refresh token never rotated after the restart");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the refresh token never rotated after the restart"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(h.keyring_token().is_some(), "a new refresh token is in the keyring");

@@ -41,11 +41,7 @@ pub enum LinkError {
 
 /// Tokens are a prefix and URL-safe base64; usernames are customer codes and sub-user names.
 fn plain(value: &str, extra: &str) -> bool {
-    !value.is_empty()
-        && value.len() <= 200
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+    !value.is_empty() && value.len() <= 200 && value.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
 }
 
 fn token_with(prefix: &str, token: Option<String>) -> Result<String, LinkError> {
@@ -99,9 +95,7 @@ impl DeepLink {
         }
         match action.trim_end_matches('/').to_ascii_lowercase().as_str() {
             "invite" => Ok(DeepLink::Invite {
-                username: username
-                    .filter(|u| plain(u, "._-"))
-                    .ok_or(LinkError::Parameters)?,
+                username: username.filter(|u| plain(u, "._-")).ok_or(LinkError::Parameters)?,
                 token: token_with("spi_", token)?,
             }),
             "reset" => Ok(DeepLink::Reset {

@@ -67,7 +67,10 @@ async fn a_restart_answers_from_the_local_copy_and_an_ended_session_asks_for_log
         other => panic!("{other:?}"),
     }
     let home = restarted.home().await.unwrap();
-    assert!(home.situation.overdue_total.is_positive(), "the home page's figures are there");
+    assert!(
+        home.situation.overdue_total.is_positive(),
+        "the home page's figures are there"
+    );
     silent.abort();
     drop(restarted);
 
