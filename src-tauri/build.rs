@@ -40,6 +40,11 @@ fn main() {
         "reveal_export",
         "watch_links",
         "complete_reset",
+        "desktop_settings",
+        "set_server_url",
+        "set_keep_in_tray",
+        "set_last_page",
+        "diagnostics",
     ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -6,21 +6,13 @@ mod platform;
 
 use sportello_app::desktop::DeskApp;
 use sportello_app::links::DeepLink;
+use sportello_app::settings::SettingsFile;
 use sportello_app::Desk;
 use std::sync::{Arc, OnceLock};
 use tauri::Manager;
-
-/// The demo server `make run` starts; deployments set `SPORTELLO_SERVER_URL`.
-const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8787";
+use tauri_plugin_window_state::StateFlags;
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
-    let server_url = std::env::var("SPORTELLO_SERVER_URL").unwrap_or_else(|_| DEFAULT_SERVER_URL.into());
-    tracing::info!(server = %server_url, "starting Sportello");
-    let desk = Desk::new(&server_url, Arc::new(platform::keyring::Keyring));
     // A clicked notice reaches the app through the handle, known once the app is built.
     let handle: Arc<OnceLock<tauri::AppHandle>> = Arc::new(OnceLock::new());
     let on_open: platform::notifier::OnOpen = {
@@ -43,13 +35,37 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_dialog::init())
+        // Size, position and maximized state come back at the next start; visibility
+        // does not, so a window hidden in the tray reopens shown.
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED)
+                .build(),
+        )
         .manage(commands::links::Links::new(first_link))
         .manage(commands::exports::Exports::default())
         .setup(move |app| {
+            platform::logs::init(&app.path().app_log_dir()?);
+            let settings = commands::settings::Settings::load(SettingsFile::new(&app.path().app_config_dir()?));
+            tracing::info!(server = %settings.server_url(), "starting Sportello");
+            let desk = Desk::new(settings.server_url(), Arc::new(platform::keyring::Keyring));
+            app.manage(settings);
             let data_dir = app.path().app_data_dir()?;
             app.manage(DeskApp::new(desk, data_dir, notifier));
+            if let Err(e) = platform::tray::install(app.handle()) {
+                tracing::warn!("no tray icon: {e}");
+            }
             let _ = handle.set(app.handle().clone());
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                let keep = window.state::<commands::settings::Settings>().current().keep_in_tray;
+                if keep {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::session::session_status,
@@ -89,13 +105,18 @@ pub fn run() {
             commands::exports::reveal_export,
             commands::links::watch_links,
             commands::links::complete_reset,
+            commands::settings::desktop_settings,
+            commands::settings::set_server_url,
+            commands::settings::set_keep_in_tray,
+            commands::settings::set_last_page,
+            commands::settings::diagnostics,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Sportello");
 }
 
 /// Brings the main window to the front: a clicked notice, a second launch.
-fn show_main(app: &tauri::AppHandle) {
+pub(crate) fn show_main(app: &tauri::AppHandle) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();

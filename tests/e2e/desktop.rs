@@ -164,3 +164,181 @@ async fn a_reset_link_opened_by_the_system_lands_on_the_running_window_and_sets_
     wait_for(&driver, "[data-testid=overdue-total]").await;
     driver.quit().await.unwrap();
 }
+
+/// Asks the window to close the way a window manager does (WM_DELETE_WINDOW);
+/// Xvfb has no window manager to do it.
+fn close_like_a_window_manager(window: u64) {
+    use std::ptr;
+    use x11_dl::xlib;
+    let x = xlib::Xlib::open().expect("libX11");
+    // SAFETY: plain Xlib calls on a display opened and closed here, with a zeroed event filled in full.
+    unsafe {
+        let display = (x.XOpenDisplay)(ptr::null());
+        assert!(!display.is_null(), "the X display opens");
+        let protocols = (x.XInternAtom)(display, c"WM_PROTOCOLS".as_ptr(), 0);
+        let delete = (x.XInternAtom)(display, c"WM_DELETE_WINDOW".as_ptr(), 0);
+        let mut event: xlib::XEvent = std::mem::zeroed();
+        event.client_message.type_ = xlib::ClientMessage;
+        event.client_message.window = window;
+        event.client_message.message_type = protocols;
+        event.client_message.format = 32;
+        event.client_message.data.set_long(0, delete as i64);
+        event.client_message.data.set_long(1, xlib::CurrentTime as i64);
+        (x.XSendEvent)(display, window, 0, xlib::NoEventMask, &mut event);
+        (x.XFlush)(display);
+        (x.XCloseDisplay)(display);
+    }
+}
+
+fn visible_windows() -> Vec<u64> {
+    let out = Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", "^Sportello$"])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.parse().ok())
+        .collect()
+}
+
+fn gdbus(args: &[&str]) -> String {
+    let out = Command::new("gdbus").args(args).output().expect("gdbus is installed");
+    String::from_utf8(out.stdout).unwrap() + String::from_utf8_lossy(&out.stderr).as_ref()
+}
+
+/// The bus name and object path of the app's tray icon (a StatusNotifierItem).
+fn tray_item() -> (String, String) {
+    let names = gdbus(&[
+        "call",
+        "--session",
+        "--dest",
+        "org.freedesktop.DBus",
+        "--object-path",
+        "/org/freedesktop/DBus",
+        "--method",
+        "org.freedesktop.DBus.ListNames",
+    ]);
+    for name in names.split('\'').filter(|n| n.starts_with(":1.")) {
+        let tree = gdbus(&[
+            "introspect",
+            "--session",
+            "--dest",
+            name,
+            "--object-path",
+            "/org/ayatana/NotificationItem",
+            "--recurse",
+        ]);
+        if let Some(node) = tree
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("node /org/ayatana/NotificationItem/"))
+        {
+            let item = node.split_whitespace().next().unwrap();
+            if !item.contains('/') {
+                return (name.to_owned(), format!("/org/ayatana/NotificationItem/{item}"));
+            }
+        }
+    }
+    panic!("no tray icon on the session bus");
+}
+
+fn tray_label(item: &(String, String)) -> String {
+    let answer = gdbus(&[
+        "call",
+        "--session",
+        "--dest",
+        &item.0,
+        "--object-path",
+        &item.1,
+        "--method",
+        "org.freedesktop.DBus.Properties.Get",
+        "org.kde.StatusNotifierItem",
+        "XAyatanaLabel",
+    ]);
+    answer.split('\'').nth(1).unwrap_or("").to_owned()
+}
+
+/// Clicks the tray menu's entry labelled `label`, as the panel would.
+fn click_tray_menu(item: &(String, String), labels: &[&str]) {
+    let menu = format!("{}/Menu", item.1);
+    let layout = gdbus(&[
+        "call",
+        "--session",
+        "--dest",
+        &item.0,
+        "--object-path",
+        &menu,
+        "--method",
+        "com.canonical.dbusmenu.GetLayout",
+        "0",
+        "10",
+        "@as []",
+    ]);
+    let id = labels
+        .iter()
+        .find_map(|label| {
+            let at = layout.find(&format!("{{'label': <'{label}'>"))?;
+            let start = layout[..at].rfind("<(")? + 2;
+            layout[start..at].trim_end_matches([',', ' ']).parse::<i32>().ok()
+        })
+        .unwrap_or_else(|| panic!("no {labels:?} in the tray menu: {layout}"));
+    gdbus(&[
+        "call",
+        "--session",
+        "--dest",
+        &item.0,
+        "--object-path",
+        &menu,
+        "--method",
+        "com.canonical.dbusmenu.Event",
+        &id.to_string(),
+        "clicked",
+        "<0>",
+        "0",
+    ]);
+}
+
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !done() {
+        assert!(Instant::now() < deadline, "{what}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tray_counts_the_unread_keeps_the_app_syncing_when_closed_and_quit_ends_it() {
+    let _serial = serial().await;
+    let h = Harness::start().await;
+    let binary = Path::new(env!("CARGO_BIN_EXE_sportello"));
+    let log = crate::NotificationLog::start(h.dir.path());
+    let driver = h.launch().await;
+    crate::log_in(&h, &driver).await;
+    wait_synced(&driver).await;
+
+    let tray = tray_item();
+    until("the tray shows the 2 unread notices", || tray_label(&tray) == "2").await;
+
+    click(&driver, "[data-testid=nav-settings]").await;
+    click(&driver, "[data-testid=settings-keep-in-tray]").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    for window in visible_windows() {
+        close_like_a_window_manager(window);
+    }
+    until("the closed window hides", || visible_windows().is_empty()).await;
+    assert_eq!(app_processes(binary), 1, "closing kept the app running");
+
+    // Hidden in the tray, the app still syncs: a broadcast raises its notice and the count.
+    use sportello_server::{audit::Origin, notifications};
+    notifications::broadcast(h.state(), &Origin::cli(), "Avviso dal vassoio", "Uffici chiusi lunedì")
+        .await
+        .unwrap();
+    log.wait_for("Avviso dal vassoio").await;
+    until("the tray counts the new notice", || tray_label(&tray) == "3").await;
+
+    click_tray_menu(&tray, &["Open Sportello", "Apri Sportello"]);
+    until("the tray's Open shows the window", || !visible_windows().is_empty()).await;
+    click_tray_menu(&tray, &["Quit", "Esci"]);
+    until("the tray's Quit ends the app", || app_processes(binary) == 0).await;
+    let _ = driver.quit().await;
+}

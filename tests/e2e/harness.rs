@@ -39,6 +39,8 @@ impl Harness {
                 &native_port.to_string(),
             ])
             .env("SPORTELLO_SERVER_URL", &server_url)
+            // Each test starts from the default settings (tray, last page, window size).
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

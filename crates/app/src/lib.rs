@@ -9,10 +9,12 @@ pub mod desktop;
 pub mod error;
 pub mod export;
 pub mod links;
+pub mod logs;
 pub mod notifier;
 pub mod outbox;
 pub mod secrets;
 pub mod session;
+pub mod settings;
 pub mod sync;
 
 pub use error::AppError;

@@ -6,6 +6,7 @@ pub mod home;
 pub mod links;
 pub mod screens;
 pub mod session;
+pub mod settings;
 
 use sportello_app::AppError;
 use sportello_domain::ApiError;

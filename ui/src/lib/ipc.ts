@@ -39,6 +39,7 @@ import type { ExportProgress } from './bindings/ExportProgress';
 import type { ExportDone } from './bindings/ExportDone';
 import type { DeepLink } from './bindings/DeepLink';
 import type { CompleteReset } from './bindings/CompleteReset';
+import type { SettingsView } from './bindings/SettingsView';
 
 export class IpcError extends Error {
   readonly code: ErrorCode;
@@ -107,6 +108,12 @@ export const ipc = {
     return call<null>('watch_links', { on });
   },
   completeReset: (reset: CompleteReset) => call<null>('complete_reset', { reset }),
+  desktopSettings: () => call<SettingsView>('desktop_settings'),
+  /** Checks the address, asks the server, saves it; the app then restarts on it. */
+  setServerUrl: (url: string | null) => call<SettingsView>('set_server_url', { url }),
+  setKeepInTray: (keep: boolean) => call<SettingsView>('set_keep_in_tray', { keep }),
+  setLastPage: (page: string) => call<null>('set_last_page', { page }),
+  diagnostics: () => call<string>('diagnostics'),
   openExport: (id: number) => call<null>('open_export', { id }),
   revealExport: (id: number) => call<null>('reveal_export', { id }),
   notifications: () => call<NotificationsView>('notifications'),

@@ -366,6 +366,18 @@ const en: Record<MessageKey, string> = {
   'settings.theme.light': 'Light',
   'settings.theme.dark': 'Dark',
   'settings.language_note': 'The language of e-mails is set in the profile.',
+  'settings.keep_in_tray': 'Closing the window keeps Sportello running in the notification area, still receiving notices',
+  'settings.server': 'Server address',
+  'settings.server.help': 'Sportello is connected to {current}. Leave empty for the default address.',
+  'settings.server.environment': 'The address is set by the installation (SPORTELLO_SERVER_URL).',
+  'settings.server.save': 'Save and restart',
+  'settings.server.invalid': 'Not a valid web address, e.g. https://sportello.example.it.',
+  'settings.server.https_required': 'An https address is required (http only for 127.0.0.1 or localhost).',
+  'settings.server.not_sportello': 'The address answers, but it is not a Sportello server.',
+  'help.diagnostics': 'Diagnostics',
+  'help.diagnostics_body': 'If customer service asks for it, copy this technical information and paste it into your request: it contains no passwords, codes or IBANs.',
+  'help.diagnostics_copy': 'Copy diagnostics',
+  'help.diagnostics_copied': 'Copied to the clipboard.',
 };
 
 export default en;

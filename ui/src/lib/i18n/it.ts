@@ -365,6 +365,18 @@ const it = {
   'settings.theme.light': 'Chiaro',
   'settings.theme.dark': 'Scuro',
   'settings.language_note': 'La lingua delle email si cambia nel profilo.',
+  'settings.keep_in_tray': 'Chiudendo la finestra, Sportello resta attivo nell’area di notifica e continua a ricevere gli avvisi',
+  'settings.server': 'Indirizzo del server',
+  'settings.server.help': 'Sportello è collegato a {current}. Lascia vuoto per l’indirizzo predefinito.',
+  'settings.server.environment': 'L’indirizzo è impostato dall’installazione (SPORTELLO_SERVER_URL).',
+  'settings.server.save': 'Salva e riavvia',
+  'settings.server.invalid': 'Non è un indirizzo web valido, ad esempio https://sportello.example.it.',
+  'settings.server.https_required': 'Serve un indirizzo https (http solo per 127.0.0.1 o localhost).',
+  'settings.server.not_sportello': 'L’indirizzo risponde, ma non è un server Sportello.',
+  'help.diagnostics': 'Diagnostica',
+  'help.diagnostics_body': 'Se il servizio clienti te lo chiede, copia queste informazioni tecniche e incollale nella richiesta: non contengono password, codici né IBAN.',
+  'help.diagnostics_copy': 'Copia la diagnostica',
+  'help.diagnostics_copied': 'Copiata negli appunti.',
 } as const;
 
 export default it;

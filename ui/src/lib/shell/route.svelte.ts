@@ -35,14 +35,26 @@ let current = $state<Route>({ name: 'home' });
 /** Moves whenever the background sync changed the local copy. */
 let version = $state(0);
 
+/** Told when the section changes, so the next start reopens it. */
+let remember: (section: Section) => void = () => {};
+
 export const router = {
   get route(): Route {
     return current;
   },
   go(route: Route) {
+    if (route.name !== current.name) remember(route.name);
     current = route;
   },
+  /** Where to report section changes (the desktop's settings). */
+  rememberWith(report: (section: Section) => void) {
+    remember = report;
+  },
 };
+
+export function isSection(name: string | null | undefined): name is Section {
+  return SECTIONS.includes(name as Section);
+}
 
 export const live = {
   get version(): number {
