@@ -342,3 +342,50 @@ async fn the_tray_counts_the_unread_keeps_the_app_syncing_when_closed_and_quit_e
     until("the tray's Quit ends the app", || app_processes(binary) == 0).await;
     let _ = driver.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_saved_server_address_is_used_a_bad_one_is_refused_and_diagnostics_hold_no_secret() {
+    let _serial = serial().await;
+    let h = Harness::start_with_saved_server().await;
+    let driver = h.launch().await;
+    crate::log_in(&h, &driver).await;
+    wait_synced(&driver).await;
+
+    click(&driver, "[data-testid=nav-settings]").await;
+    let field = wait_for(&driver, "#server-url").await;
+    assert_eq!(field.value().await.unwrap().as_deref(), Some(h.server_url.as_str()), "the saved address");
+    for (typed, refusal) in [
+        ("http://sportello.example.it", "Serve un indirizzo https (http solo per 127.0.0.1 o localhost)."),
+        ("sportello", "Non è un indirizzo web valido, ad esempio https://sportello.example.it."),
+    ] {
+        type_into(&driver, "#server-url", typed).await;
+        click(&driver, "[data-testid=settings-server-save]").await;
+        wait_text(&driver, "[data-testid=server-url-error]", refusal).await;
+    }
+    screenshot(&driver, "settings-server-refused-it").await;
+    let saved = std::fs::read_to_string(h.dir.path().join("config/it.sportello.desktop/settings.json")).unwrap();
+    assert!(saved.contains(&h.server_url), "a refused address changes nothing: {saved}");
+
+    // The last section reopens at the next start.
+    click(&driver, "[data-testid=nav-help]").await;
+    click(&driver, "[data-testid=diagnostics-copy]").await;
+    let report = wait_for(&driver, "[data-testid=diagnostics-report]").await.text().await.unwrap();
+    assert!(report.starts_with("Sportello 0.1.0"), "{report}");
+    assert!(report.contains(&format!("Server: {} (Settings)", h.server_url)), "{report}");
+    let token = h.keyring_token().expect("logged in");
+    assert!(!report.contains(&token) && !report.contains("spr_"), "no token in the report");
+    screenshot(&driver, "help-diagnostics-it").await;
+    driver.quit().await.unwrap();
+
+    let driver = h.launch().await;
+    wait_text(&driver, "#help-title", "Aiuto").await;
+    let logs = Path::new(&std::env::var("XDG_DATA_HOME").unwrap()).join("it.sportello.desktop/logs");
+    let written: String = std::fs::read_dir(&logs)
+        .expect("a log folder")
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert!(written.contains("starting Sportello"), "the log file is written");
+    assert!(!written.contains(&token) && !written.contains("spr_"), "no token in the log files");
+    driver.quit().await.unwrap();
+}

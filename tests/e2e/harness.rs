@@ -27,20 +27,41 @@ fn free_port() -> u16 {
 
 impl Harness {
     pub async fn start() -> Harness {
+        Harness::start_with(false).await
+    }
+
+    /// The app finds the server in its saved settings, as an installation
+    /// whose address was chosen in Settings, not in `SPORTELLO_SERVER_URL`.
+    pub async fn start_with_saved_server() -> Harness {
+        Harness::start_with(true).await
+    }
+
+    async fn start_with(saved: bool) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let (server, clock) = testkit::demo_server(dir.path(), None).await;
         let server_url = server.base_url();
         let (driver_port, native_port) = (free_port(), free_port());
-        let driver = Command::new(tauri_driver())
+        let config = dir.path().join("config");
+        let mut command = Command::new(tauri_driver());
+        command
             .args([
                 "--port",
                 &driver_port.to_string(),
                 "--native-port",
                 &native_port.to_string(),
             ])
-            .env("SPORTELLO_SERVER_URL", &server_url)
-            // Each test starts from the default settings (tray, last page, window size).
-            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            // Each test starts from its own settings (tray, last page, window size).
+            .env("XDG_CONFIG_HOME", &config);
+        if saved {
+            let app_config = config.join("it.sportello.desktop");
+            std::fs::create_dir_all(&app_config).unwrap();
+            let settings = serde_json::json!({ "server_url": server_url });
+            std::fs::write(app_config.join("settings.json"), settings.to_string()).unwrap();
+            command.env_remove("SPORTELLO_SERVER_URL");
+        } else {
+            command.env("SPORTELLO_SERVER_URL", &server_url);
+        }
+        let driver = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
