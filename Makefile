@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO_FEATURES := custom-protocol,e2e
 
-.PHONY: run run-xvfb test deps ui bindings-check e2e bench fuzz deb last-mail clean
+.PHONY: run run-xvfb test deps ui bindings-check e2e bench fuzz deb deb-check last-mail clean
 
 ## Start the demo server and open the Sportello window against it.
 run:
@@ -17,7 +17,7 @@ run-xvfb: deps ui
 	scripts/with-desktop.sh scripts/run.sh
 
 ## Everything CI runs: lints, UI checks and tests, Rust tests on SQLite and PostgreSQL,
-## binding drift, end-to-end in the real window.
+## binding drift, end-to-end in the real window, the .deb installed and removed.
 test: deps ui
 	npm --prefix ui run check
 	npm --prefix ui test
@@ -27,6 +27,7 @@ test: deps ui
 	  scripts/with-desktop.sh cargo test --workspace --features $(CARGO_FEATURES)
 	scripts/pg.sh stop
 	$(MAKE) bindings-check
+	scripts/deb-check.sh
 
 ## Install missing system packages, npm packages and tauri-driver.
 deps:
@@ -55,6 +56,8 @@ bench: deps
 	scripts/pg.sh stop
 	$(MAKE) ui
 	scripts/with-desktop.sh cargo test --release --features custom-protocol,e2e --test e2e -- --ignored bench_ --nocapture
+	$(MAKE) deb
+	@echo "release binary: $$(stat -c %s target/release/sportello | numfmt --to=iec-i --suffix=B); .deb: $$(stat -c %s $$(ls -t target/release/bundle/deb/*.deb | head -1) | numfmt --to=iec-i --suffix=B)"
 
 ## Fuzz every parser for FUZZ_SECONDS each (default 60). cargo-fuzz needs the
 ## nightly-only sanitizer flags; RUSTC_BOOTSTRAP lets the stable toolchain take them.
@@ -68,6 +71,10 @@ fuzz:
 ## Release .deb bundle (AppImage needs a download this build does not make).
 deb: deps ui
 	ui/node_modules/.bin/tauri build --bundles deb
+
+## Build the .deb, install it with dpkg, run the installed program, remove it.
+deb-check:
+	scripts/deb-check.sh
 
 ## Show the newest e-mail of the demo outbox (the login code).
 last-mail:

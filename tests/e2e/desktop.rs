@@ -353,10 +353,20 @@ async fn the_saved_server_address_is_used_a_bad_one_is_refused_and_diagnostics_h
 
     click(&driver, "[data-testid=nav-settings]").await;
     let field = wait_for(&driver, "#server-url").await;
-    assert_eq!(field.value().await.unwrap().as_deref(), Some(h.server_url.as_str()), "the saved address");
+    assert_eq!(
+        field.value().await.unwrap().as_deref(),
+        Some(h.server_url.as_str()),
+        "the saved address"
+    );
     for (typed, refusal) in [
-        ("http://sportello.example.it", "Serve un indirizzo https (http solo per 127.0.0.1 o localhost)."),
-        ("sportello", "Non è un indirizzo web valido, ad esempio https://sportello.example.it."),
+        (
+            "http://sportello.example.it",
+            "Serve un indirizzo https (http solo per 127.0.0.1 o localhost).",
+        ),
+        (
+            "sportello",
+            "Non è un indirizzo web valido, ad esempio https://sportello.example.it.",
+        ),
     ] {
         type_into(&driver, "#server-url", typed).await;
         click(&driver, "[data-testid=settings-server-save]").await;
@@ -364,16 +374,29 @@ async fn the_saved_server_address_is_used_a_bad_one_is_refused_and_diagnostics_h
     }
     screenshot(&driver, "settings-server-refused-it").await;
     let saved = std::fs::read_to_string(h.dir.path().join("config/it.sportello.desktop/settings.json")).unwrap();
-    assert!(saved.contains(&h.server_url), "a refused address changes nothing: {saved}");
+    assert!(
+        saved.contains(&h.server_url),
+        "a refused address changes nothing: {saved}"
+    );
 
     // The last section reopens at the next start.
     click(&driver, "[data-testid=nav-help]").await;
     click(&driver, "[data-testid=diagnostics-copy]").await;
-    let report = wait_for(&driver, "[data-testid=diagnostics-report]").await.text().await.unwrap();
+    let report = wait_for(&driver, "[data-testid=diagnostics-report]")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(report.starts_with("Sportello 0.1.0"), "{report}");
-    assert!(report.contains(&format!("Server: {} (Settings)", h.server_url)), "{report}");
+    assert!(
+        report.contains(&format!("Server: {} (Settings)", h.server_url)),
+        "{report}"
+    );
     let token = h.keyring_token().expect("logged in");
-    assert!(!report.contains(&token) && !report.contains("spr_"), "no token in the report");
+    assert!(
+        !report.contains(&token) && !report.contains("spr_"),
+        "no token in the report"
+    );
     screenshot(&driver, "help-diagnostics-it").await;
     driver.quit().await.unwrap();
 
@@ -386,6 +409,9 @@ async fn the_saved_server_address_is_used_a_bad_one_is_refused_and_diagnostics_h
         .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
         .collect();
     assert!(written.contains("starting Sportello"), "the log file is written");
-    assert!(!written.contains(&token) && !written.contains("spr_"), "no token in the log files");
+    assert!(
+        !written.contains(&token) && !written.contains("spr_"),
+        "no token in the log files"
+    );
     driver.quit().await.unwrap();
 }

@@ -85,11 +85,16 @@ impl Harness {
 
     /// Starts the app with command-line arguments (a `sportello://` link).
     pub async fn launch_with(&self, args: &[&str]) -> WebDriver {
+        self.launch_binary(env!("CARGO_BIN_EXE_sportello"), args).await
+    }
+
+    /// Starts a given build of the app (the installed package's, say).
+    pub async fn launch_binary(&self, binary: &str, args: &[&str]) -> WebDriver {
         let mut caps = Capabilities::new();
         caps.set("browserName", "wry").unwrap();
         caps.set(
             "tauri:options",
-            serde_json::json!({ "application": env!("CARGO_BIN_EXE_sportello"), "args": args }),
+            serde_json::json!({ "application": binary, "args": args }),
         )
         .unwrap();
         let driver = WebDriver::new(format!("http://127.0.0.1:{}", self.driver_port), caps)

@@ -6,6 +6,7 @@ mod desktop;
 mod exports;
 mod fleet;
 mod harness;
+mod installed;
 mod screens;
 
 use harness::{click, screenshot, type_into, wait_for, wait_gone, wait_text, Harness};
