@@ -45,6 +45,8 @@ fn main() {
         "set_keep_in_tray",
         "set_last_page",
         "diagnostics",
+        "start_at_login",
+        "set_start_at_login",
     ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -10,6 +10,7 @@ use sportello_app::settings::SettingsFile;
 use sportello_app::Desk;
 use std::sync::{Arc, OnceLock};
 use tauri::Manager;
+use tauri_plugin_autostart::MacosLauncher;
 use tauri_plugin_window_state::StateFlags;
 
 pub fn run() {
@@ -35,6 +36,7 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None))
         // Size, position and maximized state come back at the next start; visibility
         // does not, so a window hidden in the tray reopens shown.
         .plugin(
@@ -110,6 +112,8 @@ pub fn run() {
             commands::settings::set_keep_in_tray,
             commands::settings::set_last_page,
             commands::settings::diagnostics,
+            commands::settings::start_at_login,
+            commands::settings::set_start_at_login,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Sportello");

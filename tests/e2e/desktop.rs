@@ -55,6 +55,12 @@ fn app_processes(binary: &Path) -> usize {
     String::from_utf8(out.stdout).unwrap().lines().count()
 }
 
+async fn choose_password(driver: &WebDriver, password: &str) {
+    type_into(driver, "#new-password", password).await;
+    type_into(driver, "#confirm-password", password).await;
+    click(driver, "[data-testid=set-password-submit]").await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reset_link_opened_by_the_system_lands_on_the_running_window_and_sets_the_password() {
     let _serial = serial().await;
@@ -91,18 +97,14 @@ async fn a_reset_link_opened_by_the_system_lands_on_the_running_window_and_sets_
     screenshot(&driver, "set-password-en").await;
     click(&driver, "[data-testid=lang-it]").await;
 
-    type_into(&driver, "#new-password", "corta").await;
-    type_into(&driver, "#confirm-password", "corta").await;
-    click(&driver, "[data-testid=set-password-submit]").await;
+    choose_password(&driver, "corta").await;
     wait_text(
         &driver,
         "#new-password-rule",
         "La password deve avere almeno 12 caratteri.",
     )
     .await;
-    type_into(&driver, "#new-password", NEW_PASSWORD).await;
-    type_into(&driver, "#confirm-password", NEW_PASSWORD).await;
-    click(&driver, "[data-testid=set-password-submit]").await;
+    choose_password(&driver, NEW_PASSWORD).await;
     wait_text(
         &driver,
         "[data-testid=login-info]",
@@ -131,9 +133,7 @@ async fn a_reset_link_opened_by_the_system_lands_on_the_running_window_and_sets_
     let again = Command::new(binary).arg(&link).status().unwrap();
     assert!(again.success(), "a second launch passes the link on and quits");
     wait_for(&driver, "[data-testid=set-password]").await;
-    type_into(&driver, "#new-password", NEW_PASSWORD).await;
-    type_into(&driver, "#confirm-password", NEW_PASSWORD).await;
-    click(&driver, "[data-testid=set-password-submit]").await;
+    choose_password(&driver, NEW_PASSWORD).await;
     let error = wait_for(&driver, "[data-testid=set-password-error]").await;
     assert_eq!(error.attr("data-code").await.unwrap().as_deref(), Some("code_expired"));
     driver.quit().await.unwrap();
@@ -373,6 +373,15 @@ async fn the_saved_server_address_is_used_a_bad_one_is_refused_and_diagnostics_h
         wait_text(&driver, "[data-testid=server-url-error]", refusal).await;
     }
     screenshot(&driver, "settings-server-refused-it").await;
+    // The login item lives where desktops look for it: ~/.config/autostart.
+    let autostart = Path::new(&std::env::var("HOME").unwrap()).join(".config/autostart");
+    click(&driver, "[data-testid=settings-start-at-login]").await;
+    until("a login item is written", || {
+        std::fs::read_to_string(autostart.join("Sportello.desktop")).is_ok_and(|e| e.contains("Exec="))
+    })
+    .await;
+    click(&driver, "[data-testid=settings-start-at-login]").await;
+    until("the login item goes", || !autostart.join("Sportello.desktop").exists()).await;
     let saved = std::fs::read_to_string(h.dir.path().join("config/it.sportello.desktop/settings.json")).unwrap();
     assert!(
         saved.contains(&h.server_url),

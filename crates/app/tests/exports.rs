@@ -112,36 +112,37 @@ async fn export(app: &DeskApp, request: ExportRequest, lang: Lang, file: &Path) 
     app.export(&request, lang, file, &Job::quiet()).await.unwrap()
 }
 
-async fn all_schedule(app: &DeskApp, filter: &ScheduleFilter) -> Vec<ScheduleItem> {
+/// Every row of a list the screen pages through, read 500 at a time.
+async fn all<T>(mut page: impl AsyncFnMut(Window) -> (u32, Vec<T>)) -> Vec<T> {
     let mut rows = Vec::new();
     loop {
         let window = Window {
             offset: rows.len() as u32,
             limit: 500,
         };
-        let page = app.schedule(filter, window).await.unwrap();
-        let last = page.rows.is_empty() || rows.len() + page.rows.len() >= page.total as usize;
-        rows.extend(page.rows);
+        let (total, more) = page(window).await;
+        let last = more.is_empty() || rows.len() + more.len() >= total as usize;
+        rows.extend(more);
         if last {
             return rows;
         }
     }
 }
 
+async fn all_schedule(app: &DeskApp, filter: &ScheduleFilter) -> Vec<ScheduleItem> {
+    all(async |w| {
+        let page = app.schedule(filter, w).await.unwrap();
+        (page.total, page.rows)
+    })
+    .await
+}
+
 async fn all_invoices(app: &DeskApp, filter: &InvoiceFilter) -> Vec<InvoiceItem> {
-    let mut rows = Vec::new();
-    loop {
-        let window = Window {
-            offset: rows.len() as u32,
-            limit: 500,
-        };
-        let page = app.invoices(filter, window).await.unwrap();
-        let last = page.rows.is_empty() || rows.len() + page.rows.len() >= page.total as usize;
-        rows.extend(page.rows);
-        if last {
-            return rows;
-        }
-    }
+    all(async |w| {
+        let page = app.invoices(filter, w).await.unwrap();
+        (page.total, page.rows)
+    })
+    .await
 }
 
 /// The fleet profile (its first `contracts` contracts) on a desktop that has synced it.

@@ -148,3 +148,22 @@ pub async fn diagnostics(
     );
     Ok(sportello_app::logs::redact(&report).into_owned())
 }
+
+fn autostart_failed(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(sportello_domain::ErrorCode::Internal, format!("the login items: {e}"))
+}
+
+/// Whether Sportello starts when the user logs in to the computer.
+#[tauri::command]
+pub fn start_at_login(app: AppHandle) -> CommandResult<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    app.autolaunch().is_enabled().map_err(autostart_failed)
+}
+
+#[tauri::command]
+pub fn set_start_at_login(app: AppHandle, on: bool) -> CommandResult<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    let launcher = app.autolaunch();
+    if on { launcher.enable() } else { launcher.disable() }.map_err(autostart_failed)?;
+    launcher.is_enabled().map_err(autostart_failed)
+}

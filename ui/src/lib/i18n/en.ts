@@ -367,6 +367,7 @@ const en: Record<MessageKey, string> = {
   'settings.theme.dark': 'Dark',
   'settings.language_note': 'The language of e-mails is set in the profile.',
   'settings.keep_in_tray': 'Closing the window keeps Sportello running in the notification area, still receiving notices',
+  'settings.start_at_login': 'Start Sportello when I log in to the computer',
   'settings.server': 'Server address',
   'settings.server.help': 'Sportello is connected to {current}. Leave empty for the default address.',
   'settings.server.environment': 'The address is set by the installation (SPORTELLO_SERVER_URL).',

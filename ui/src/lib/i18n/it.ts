@@ -366,6 +366,7 @@ const it = {
   'settings.theme.dark': 'Scuro',
   'settings.language_note': 'La lingua delle email si cambia nel profilo.',
   'settings.keep_in_tray': 'Chiudendo la finestra, Sportello resta attivo nell’area di notifica e continua a ricevere gli avvisi',
+  'settings.start_at_login': 'Avvia Sportello all’accesso al computer',
   'settings.server': 'Indirizzo del server',
   'settings.server.help': 'Sportello è collegato a {current}. Lascia vuoto per l’indirizzo predefinito.',
   'settings.server.environment': 'L’indirizzo è impostato dall’installazione (SPORTELLO_SERVER_URL).',
