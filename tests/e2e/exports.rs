@@ -130,7 +130,16 @@ async fn each_list_exports_to_the_file_chosen_in_the_native_save_dialog() {
         .click()
         .await
         .unwrap();
-    let overdue = shown_count(&driver, "[data-testid=schedule-count]").await;
+    // The list reloads with the filter: wait for its new count.
+    let deadline = Instant::now() + WAIT;
+    let overdue = loop {
+        let shown = shown_count(&driver, "[data-testid=schedule-count]").await;
+        if shown != count {
+            break shown;
+        }
+        assert!(Instant::now() < deadline, "the overdue filter never changed the count");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     assert!(overdue < count);
     let file = folder.join("scaduti.xlsx");
     assert_eq!(export_to(&driver, "export-payments", &file).await, overdue);
