@@ -57,7 +57,7 @@ bench: deps
 	$(MAKE) ui
 	scripts/with-desktop.sh cargo test --release --features custom-protocol,e2e --test e2e -- --ignored bench_ --nocapture
 	$(MAKE) deb
-	@echo "release binary: $$(stat -c %s target/release/sportello | numfmt --to=iec-i --suffix=B); .deb: $$(stat -c %s $$(ls -t target/release/bundle/deb/*.deb | head -1) | numfmt --to=iec-i --suffix=B)"
+	@t=$${CARGO_TARGET_DIR:-target}; echo "release binary: $$(stat -c %s $$t/release/sportello | numfmt --to=iec-i --suffix=B); .deb: $$(stat -c %s $$(ls -t $$t/release/bundle/deb/*.deb | head -1) | numfmt --to=iec-i --suffix=B)"
 
 ## Fuzz every parser for FUZZ_SECONDS each (default 60). cargo-fuzz needs the
 ## nightly-only sanitizer flags; RUSTC_BOOTSTRAP lets the stable toolchain take them.

@@ -9,7 +9,8 @@ sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 
 make deb
-deb=$(ls -t target/release/bundle/deb/*.deb | head -1)
+# The bundler writes under Cargo's target folder, wherever CARGO_TARGET_DIR puts it.
+deb=$(ls -t "${CARGO_TARGET_DIR:-target}"/release/bundle/deb/*.deb | head -1)
 echo "Installing $deb"
 $sudo_cmd dpkg -i "$deb" >/dev/null || { $sudo_cmd apt-get install -f -y -qq >/dev/null; }
 installed_files=$(dpkg -L sportello)
