@@ -207,18 +207,30 @@ fn gdbus(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap() + String::from_utf8_lossy(&out.stderr).as_ref()
 }
 
-/// The bus name and object path of the app's tray icon (a StatusNotifierItem).
-fn tray_item() -> (String, String) {
-    let names = gdbus(&[
+/// Calls `method` on `path` at `dest` on the session bus, with gdbus's text arguments.
+fn dbus_call(dest: &str, path: &str, method: &str, args: &[&str]) -> String {
+    let mut all = vec![
         "call",
         "--session",
         "--dest",
-        "org.freedesktop.DBus",
+        dest,
         "--object-path",
-        "/org/freedesktop/DBus",
+        path,
         "--method",
+        method,
+    ];
+    all.extend_from_slice(args);
+    gdbus(&all)
+}
+
+/// The bus name and object path of the app's tray icon (a StatusNotifierItem).
+fn tray_item() -> (String, String) {
+    let names = dbus_call(
+        "org.freedesktop.DBus",
+        "/org/freedesktop/DBus",
         "org.freedesktop.DBus.ListNames",
-    ]);
+        &[],
+    );
     for name in names.split('\'').filter(|n| n.starts_with(":1.")) {
         let tree = gdbus(&[
             "introspect",
@@ -243,37 +255,24 @@ fn tray_item() -> (String, String) {
 }
 
 fn tray_label(item: &(String, String)) -> String {
-    let answer = gdbus(&[
-        "call",
-        "--session",
-        "--dest",
+    let answer = dbus_call(
         &item.0,
-        "--object-path",
         &item.1,
-        "--method",
         "org.freedesktop.DBus.Properties.Get",
-        "org.kde.StatusNotifierItem",
-        "XAyatanaLabel",
-    ]);
+        &["org.kde.StatusNotifierItem", "XAyatanaLabel"],
+    );
     answer.split('\'').nth(1).unwrap_or("").to_owned()
 }
 
 /// Clicks the tray menu's entry labelled `label`, as the panel would.
 fn click_tray_menu(item: &(String, String), labels: &[&str]) {
     let menu = format!("{}/Menu", item.1);
-    let layout = gdbus(&[
-        "call",
-        "--session",
-        "--dest",
+    let layout = dbus_call(
         &item.0,
-        "--object-path",
         &menu,
-        "--method",
         "com.canonical.dbusmenu.GetLayout",
-        "0",
-        "10",
-        "@as []",
-    ]);
+        &["0", "10", "@as []"],
+    );
     let id = labels
         .iter()
         .find_map(|label| {
@@ -282,20 +281,12 @@ fn click_tray_menu(item: &(String, String), labels: &[&str]) {
             layout[start..at].trim_end_matches([',', ' ']).parse::<i32>().ok()
         })
         .unwrap_or_else(|| panic!("no {labels:?} in the tray menu: {layout}"));
-    gdbus(&[
-        "call",
-        "--session",
-        "--dest",
+    dbus_call(
         &item.0,
-        "--object-path",
         &menu,
-        "--method",
         "com.canonical.dbusmenu.Event",
-        &id.to_string(),
-        "clicked",
-        "<0>",
-        "0",
-    ]);
+        &[&id.to_string(), "clicked", "<0>", "0"],
+    );
 }
 
 async fn until(what: &str, mut done: impl FnMut() -> bool) {
