@@ -102,6 +102,8 @@ mod tests {
             subject: format!("Oggetto {id}"),
             body: "x".repeat(300),
             request_id: request,
+            order_id: None,
+            quote_id: None,
             created_at: chrono::DateTime::default(),
             read: false,
         }

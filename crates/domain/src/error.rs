@@ -47,6 +47,12 @@ pub enum ErrorCode {
     /// An upload is not a PDF, PNG or JPEG by its content.
     UnsupportedFileType,
     RateLimited,
+    /// E8: the prepaid credit is lower than the order.
+    InsufficientCredit,
+    /// E8: no payment was proven and confirmed for this method yet.
+    PaymentNotProven,
+    /// E4: the quote's validity ended; ask for a new one.
+    QuoteExpired,
     Internal,
     /// Client side: the server could not be reached.
     ServerUnreachable,
@@ -76,6 +82,8 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedFileType => 415,
             ErrorCode::IdempotencyMismatch => 422,
+            ErrorCode::InsufficientCredit | ErrorCode::PaymentNotProven => 402,
+            ErrorCode::QuoteExpired => 410,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal | ErrorCode::KeyringUnavailable => 500,
             ErrorCode::ServerUnreachable => 503,

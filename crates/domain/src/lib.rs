@@ -9,6 +9,7 @@ pub mod ids;
 pub mod invoice;
 pub mod money;
 pub mod password;
+pub mod shop;
 pub mod situation;
 
 pub use error::{ApiError, ErrorCode};

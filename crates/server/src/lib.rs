@@ -19,6 +19,7 @@ pub mod ops;
 pub mod passwords;
 pub mod requests;
 pub mod secrets;
+pub mod shop;
 pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;

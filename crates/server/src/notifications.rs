@@ -14,9 +14,10 @@ const MAX_BODY_CHARS: usize = 4000;
 
 /// The subject as H4 spells it: "<Company> – <title>" or "<request code> – <title>".
 fn subject(row: &NotificationRow, company: &str) -> String {
-    match &row.request_code {
-        Some(code) => format!("{code} – {}", row.title),
-        None => format!("{company} – {}", row.title),
+    match (&row.request_code, row.kind.as_str()) {
+        (Some(code), _) => format!("{code} – {}", row.title),
+        (None, "shop") => row.title.clone(),
+        (None, _) => format!("{company} – {}", row.title),
     }
 }
 
@@ -26,6 +27,8 @@ fn notification(row: NotificationRow, company: &str) -> Notification {
         kind: NotificationKind::parse(&row.kind).unwrap_or(NotificationKind::Broadcast),
         subject: subject(&row, company),
         request_id: row.request_id,
+        order_id: row.order_id,
+        quote_id: row.quote_id,
         created_at: DateTime::from_timestamp_millis(row.created_at).unwrap_or_default(),
         read: row.read != 0,
         body: row.body,

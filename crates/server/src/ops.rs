@@ -287,7 +287,7 @@ fn invoice_line(i: usize, l: &PublishLine) -> Result<InvoiceLine, ServerError> {
 }
 
 /// "1.234,56 €" for Italian readers, "€1,234.56" for English ones.
-fn mail_amount(language: &str, money: sportello_domain::Money) -> String {
+pub(crate) fn mail_amount(language: &str, money: sportello_domain::Money) -> String {
     let it = it_amount(money);
     if language == "en" {
         let en: String = it
@@ -386,11 +386,7 @@ pub async fn publish_invoice(state: &AppState, origin: &Origin, p: PublishInvoic
         corrects_id,
         lines: &lines,
     };
-    let id = state.store.insert_invoice(&invoice).await?;
-    state.store.mark_published(id, state.clock.now_ms()).await?;
-    let total = Totals::of(&lines).total;
-    events::changed(state, Some(customer.id), "invoice", id, "upsert").await?;
-    announce_invoice(state, customer.id, &customer.name, p.kind, &number, total, p.due_on).await?;
+    let (id, total) = issue(state, &customer.name, &invoice).await?;
     audit::record(
         state,
         origin,
@@ -400,6 +396,29 @@ pub async fn publish_invoice(state: &AppState, origin: &Origin, p: PublishInvoic
     )
     .await?;
     Ok(Published { id, number, total })
+}
+
+/// Stores a document as published, announces it on the change feed and e-mails the customer.
+pub(crate) async fn issue(
+    state: &AppState,
+    customer_name: &str,
+    invoice: &NewInvoice<'_>,
+) -> Result<(i64, sportello_domain::Money), ServerError> {
+    let id = state.store.insert_invoice(invoice).await?;
+    state.store.mark_published(id, state.clock.now_ms()).await?;
+    let total = Totals::of(invoice.lines).total;
+    events::changed(state, Some(invoice.customer_id), "invoice", id, "upsert").await?;
+    announce_invoice(
+        state,
+        invoice.customer_id,
+        customer_name,
+        invoice.kind,
+        invoice.number,
+        total,
+        invoice.due_on,
+    )
+    .await?;
+    Ok((id, total))
 }
 
 async fn announce_invoice(

@@ -397,7 +397,7 @@ pub async fn list(
     rows.iter().map(summary).collect()
 }
 
-fn attachment_info(a: &AttachmentRow) -> AttachmentInfo {
+pub(crate) fn attachment_info(a: &AttachmentRow) -> AttachmentInfo {
     AttachmentInfo {
         id: a.id.clone(),
         file_name: a.file_name.clone(),
@@ -497,7 +497,7 @@ pub async fn add_message(
 }
 
 /// What the bytes are, by their first bytes; the file name does not count.
-fn sniff(bytes: &[u8]) -> Option<&'static str> {
+pub(crate) fn sniff(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(b"%PDF-") {
         Some("application/pdf")
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
@@ -549,6 +549,26 @@ pub async fn upload(
             "only PDF, PNG and JPEG files can be attached",
         ))
     })?;
+    let row = store_file(state, customer_id, name, content_type, bytes).await?;
+    audit::record(
+        state,
+        origin,
+        "upload_attachment",
+        &format!("attachment:{}", row.id),
+        content_type,
+    )
+    .await?;
+    Ok(attachment_info(&row))
+}
+
+/// Writes a customer's file under a new id (a temporary name, then renamed) and records it.
+pub(crate) async fn store_file(
+    state: &AppState,
+    customer_id: i64,
+    name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Result<AttachmentRow, ServerError> {
     let id = secrets::new_id();
     let dir = attachments_dir(state);
     tokio::fs::create_dir_all(&dir).await?;
@@ -556,7 +576,7 @@ pub async fn upload(
     tokio::fs::write(&part, bytes).await?;
     tokio::fs::rename(&part, dir.join(&id)).await?;
     let row = AttachmentRow {
-        id: id.clone(),
+        id,
         customer_id,
         message_id: None,
         file_name: clean_file_name(name),
@@ -565,15 +585,7 @@ pub async fn upload(
         sha256: secrets::sha256_hex_bytes(bytes),
     };
     state.store.insert_attachment(&row, state.clock.now_ms()).await?;
-    audit::record(
-        state,
-        origin,
-        "upload_attachment",
-        &format!("attachment:{id}"),
-        content_type,
-    )
-    .await?;
-    Ok(attachment_info(&row))
+    Ok(row)
 }
 
 /// Reads an attachment back, refusing it if its bytes no longer match the checksum.

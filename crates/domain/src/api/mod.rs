@@ -10,4 +10,5 @@ pub mod notifications;
 pub mod ops;
 pub mod requests;
 pub mod schedule;
+pub mod shop;
 pub mod sync;

@@ -11,6 +11,8 @@ coded_enum! {
         Broadcast = "broadcast",
         /// From the service desk about a request: subject "<request code> – <request title>".
         Desk = "desk",
+        /// About an order or a quote (E4, E9): the subject names its code.
+        Shop = "shop",
     }
 }
 
@@ -24,6 +26,14 @@ pub struct Notification {
     pub body: String,
     #[ts(type = "number | null")]
     pub request_id: Option<i64>,
+    /// The order a shop notification is about.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub order_id: Option<i64>,
+    /// The quote a shop notification is about.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub quote_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub read: bool,
 }

@@ -14,6 +14,7 @@ mod paging;
 mod requests;
 mod routes;
 mod schedule;
+mod shop;
 
 pub use error::ServerError;
 pub use routes::router;

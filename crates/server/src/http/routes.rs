@@ -44,6 +44,17 @@ fn ops_router() -> Router<AppState> {
         .route("/broadcasts", post(ops::broadcast))
         .route("/invoices", post(ops::publish_invoice))
         .route("/audit", get(ops::audit))
+        .route("/orders", get(super::shop::ops_orders))
+        .route(
+            "/order-items/{id}/pdf",
+            post(super::shop::fulfil_pdf).layer(upload_limit()),
+        )
+        .route("/order-items/{id}/record", post(super::shop::fulfil_record))
+        .route("/quotes", get(super::shop::ops_quotes))
+        .route("/quotes/{id}/price", post(super::shop::price_quote))
+        .route("/payment-proofs", get(super::shop::ops_proofs))
+        .route("/payment-proofs/{id}/decision", post(super::shop::decide_proof))
+        .route("/customers/{code}/record-layout", put(super::shop::set_layout))
 }
 
 pub fn router(state: AppState) -> Router {
@@ -93,6 +104,19 @@ pub fn router(state: AppState) -> Router {
         .route("/invoices/{id}", get(super::invoices::item))
         .route("/events", get(super::notifications::events))
         .nest("/ops", ops_router())
+        .route("/shop/catalogue", get(super::shop::catalogue))
+        .route("/shop/agreements", post(super::shop::join_agreement))
+        .route("/shop/wallet", get(super::shop::wallet))
+        .route("/shop/payment-proofs", post(super::shop::submit_proof))
+        .route("/shop/orders", get(super::shop::orders).post(super::shop::place_order))
+        .route("/shop/orders/{id}", get(super::shop::order))
+        .route(
+            "/shop/quotes",
+            get(super::shop::quotes).post(super::shop::request_quote),
+        )
+        .route("/shop/quotes/{id}", get(super::shop::quote))
+        .route("/shop/quotes/{id}/accept", post(super::shop::accept_quote))
+        .route("/shop/quotes/{id}/decline", post(super::shop::decline_quote))
         .route("/home", get(home))
         .route("/contracts", get(super::contracts::list))
         .route("/contracts/{id}", get(super::contracts::detail))

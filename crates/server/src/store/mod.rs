@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod ops;
 pub mod requests;
 pub mod schedule;
+pub mod shop;
 pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

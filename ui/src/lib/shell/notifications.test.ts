@@ -8,8 +8,8 @@ import type { Notification } from '../bindings/Notification';
 
 const now = new Date('2026-11-22T10:00:00Z');
 const items: Notification[] = [
-  { id: 3, kind: 'desk', subject: 'RIC-2026-000001 – Copia documenti contrattuali con un titolo molto lungo che non sta nella riga', body: '', request_id: 1, created_at: '2026-11-22T09:59:58Z', read: false },
-  { id: 2, kind: 'broadcast', subject: 'Sportello Leasing S.p.A. – Uffici chiusi', body: '', request_id: null, created_at: '2026-11-21T09:00:00Z', read: true },
+  { id: 3, kind: 'desk', subject: 'RIC-2026-000001 – Copia documenti contrattuali con un titolo molto lungo che non sta nella riga', body: '', request_id: 1, order_id: null, quote_id: null, created_at: '2026-11-22T09:59:58Z', read: false },
+  { id: 2, kind: 'broadcast', subject: 'Sportello Leasing S.p.A. – Uffici chiusi', body: '', request_id: null, order_id: null, quote_id: null, created_at: '2026-11-21T09:00:00Z', read: true },
 ];
 
 beforeEach(() => {

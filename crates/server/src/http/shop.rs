@@ -1,0 +1,320 @@
+//! Buying services (E1–E10): the customer's side under `/api/v1/shop`, the
+//! operators' under `/api/v1/ops`.
+
+use super::accounts::origin;
+use super::extract::{ApiJson, ApiQuery, Caller, Client, IdempotencyKey, OpsCaller};
+use super::idempotency::idempotent;
+use super::requests::{Upload, UploadQuery};
+use super::ServerError;
+use crate::audit::Origin;
+use crate::ops::{Duty, Operator};
+use crate::{shop, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use serde::Deserialize;
+use sportello_domain::api::shop::{
+    AcceptQuote, Catalogue, JoinAgreement, NewOrder, NewPaymentProof, NewQuote, Order, OrderStatus, PaymentProof,
+    ProofStatus, Quote, QuotePrice, QuoteStatus, Wallet,
+};
+use sportello_domain::shop::layout::RecordLayout;
+use sportello_domain::ApiError;
+use std::collections::BTreeMap;
+
+fn ops_origin(op: &Operator, client: &Client) -> Origin {
+    Origin::operator(&op.username, client.0)
+}
+
+#[utoipa::path(get, path = "/api/v1/shop/catalogue", tag = "shop", operation_id = "shop_catalogue", security(("bearer" = [])),
+    responses((status = 200, description = "Categories and services at the prices of the customer's list (E1, E7)", body = Catalogue)))]
+pub(super) async fn catalogue(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<Catalogue>, ServerError> {
+    Ok(Json(shop::catalogue(&state, &who).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/shop/agreements", tag = "shop", operation_id = "shop_join_agreement", request_body = JoinAgreement, security(("bearer" = [])),
+    responses((status = 204, description = "Asked; an operator decides"), (status = 400, body = ApiError),
+              (status = 409, description = "already a member, or already asked", body = ApiError)))]
+pub(super) async fn join_agreement(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    ApiJson(req): ApiJson<JoinAgreement>,
+) -> Result<StatusCode, ServerError> {
+    shop::join_agreement(&state, &who, &origin(&who, &client), &req.agreement_code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/shop/wallet", tag = "shop", operation_id = "shop_wallet", security(("bearer" = [])),
+    responses((status = 200, description = "Payment methods, prepaid credit, advance balance, proofs, billing data (E3, E8)", body = Wallet)))]
+pub(super) async fn wallet(State(state): State<AppState>, Caller(who): Caller) -> Result<Json<Wallet>, ServerError> {
+    Ok(Json(shop::wallet(&state, who.customer_id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/shop/payment-proofs", tag = "shop", operation_id = "shop_submit_proof", request_body = NewPaymentProof, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
+    responses((status = 201, body = PaymentProof), (status = 400, body = ApiError)))]
+pub(super) async fn submit_proof(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(req): ApiJson<NewPaymentProof>,
+) -> Result<Response, ServerError> {
+    let origin = origin(&who, &client);
+    idempotent(&state, who.user_id, key, &req, || {
+        shop::submit_proof(&state, &who, &origin, req.clone())
+    })
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/shop/orders", tag = "shop", operation_id = "shop_place_order", request_body = NewOrder, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer: an order is placed once")),
+    responses((status = 201, body = Order),
+              (status = 400, description = "fields name the wrong input (items[0].form.<key>, billing.<field>, payment_method not_allowed…)", body = ApiError),
+              (status = 402, description = "insufficient_credit or payment_not_proven", body = ApiError),
+              (status = 422, description = "idempotency_mismatch", body = ApiError)))]
+pub(super) async fn place_order(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(req): ApiJson<NewOrder>,
+) -> Result<Response, ServerError> {
+    let origin = origin(&who, &client);
+    idempotent(&state, who.user_id, key, &req, || {
+        shop::place_order(&state, &who, &origin, req.clone())
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct OrdersQuery {
+    pub status: Option<OrderStatus>,
+}
+
+#[utoipa::path(get, path = "/api/v1/shop/orders", tag = "shop", operation_id = "shop_orders", security(("bearer" = [])), params(OrdersQuery),
+    responses((status = 200, description = "My orders, newest first, with each item's outcome (E5)", body = Vec<Order>)))]
+pub(super) async fn orders(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiQuery(q): ApiQuery<OrdersQuery>,
+) -> Result<Json<Vec<Order>>, ServerError> {
+    Ok(Json(shop::orders(&state, who.customer_id, q.status).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/shop/orders/{id}", tag = "shop", operation_id = "shop_order", security(("bearer" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = Order), (status = 404, body = ApiError)))]
+pub(super) async fn order(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Order>, ServerError> {
+    Ok(Json(shop::order(&state, id, Some(who.customer_id)).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/shop/quotes", tag = "shop", operation_id = "shop_request_quote", request_body = NewQuote, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
+    responses((status = 201, body = Quote), (status = 400, body = ApiError)))]
+pub(super) async fn request_quote(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(req): ApiJson<NewQuote>,
+) -> Result<Response, ServerError> {
+    let origin = origin(&who, &client);
+    idempotent(&state, who.user_id, key, &req, || {
+        shop::request_quote(&state, &who, &origin, req.clone())
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct QuotesQuery {
+    pub status: Option<QuoteStatus>,
+}
+
+#[utoipa::path(get, path = "/api/v1/shop/quotes", tag = "shop", operation_id = "shop_quotes", security(("bearer" = [])), params(QuotesQuery),
+    responses((status = 200, description = "My quotes, newest first (E4); a priced quote past its validity reads expired", body = Vec<Quote>)))]
+pub(super) async fn quotes(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiQuery(q): ApiQuery<QuotesQuery>,
+) -> Result<Json<Vec<Quote>>, ServerError> {
+    Ok(Json(shop::quotes(&state, who.customer_id, q.status).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/shop/quotes/{id}", tag = "shop", operation_id = "shop_quote", security(("bearer" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = Quote), (status = 404, body = ApiError)))]
+pub(super) async fn quote(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Quote>, ServerError> {
+    Ok(Json(shop::quote(&state, id, Some(who.customer_id)).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/shop/quotes/{id}/accept", tag = "shop", operation_id = "shop_accept_quote", request_body = AcceptQuote, security(("bearer" = [])),
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
+    responses((status = 201, description = "The order the quote became", body = Order),
+              (status = 402, body = ApiError), (status = 409, description = "not priced, or decided already", body = ApiError),
+              (status = 410, description = "quote_expired", body = ApiError)))]
+pub(super) async fn accept_quote(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<AcceptQuote>,
+) -> Result<Response, ServerError> {
+    let origin = origin(&who, &client);
+    idempotent(&state, who.user_id, key, &(id, &req), || {
+        shop::accept_quote(&state, &who, &origin, id, req.clone())
+    })
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/shop/quotes/{id}/decline", tag = "shop", operation_id = "shop_decline_quote", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Quote), (status = 409, body = ApiError), (status = 410, body = ApiError)))]
+pub(super) async fn decline_quote(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Quote>, ServerError> {
+    Ok(Json(
+        shop::decline_quote(&state, &who, &origin(&who, &client), id).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/ops/orders", tag = "ops", operation_id = "ops_orders", security(("bearer" = [])), params(OrdersQuery),
+    responses((status = 200, body = Vec<Order>)))]
+pub(super) async fn ops_orders(
+    State(state): State<AppState>,
+    OpsCaller(op): OpsCaller,
+    ApiQuery(q): ApiQuery<OrdersQuery>,
+) -> Result<Json<Vec<Order>>, ServerError> {
+    op.require(Duty::Desk)?;
+    Ok(Json(shop::orders(&state, 0, q.status).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/order-items/{id}/pdf", tag = "ops", operation_id = "ops_fulfil_pdf", security(("bearer" = [])),
+    params(("id" = i64, Path), UploadQuery), request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses((status = 200, description = "Fulfilled: the order with the outcome; the invoice is issued unless paid by prepaid credit", body = Order),
+              (status = 409, body = ApiError), (status = 415, body = ApiError)))]
+pub(super) async fn fulfil_pdf(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<UploadQuery>,
+    Upload(bytes): Upload,
+) -> Result<Json<Order>, ServerError> {
+    op.require(Duty::Desk)?;
+    let delivery = shop::Delivery::Pdf {
+        name: &q.name,
+        bytes: &bytes,
+    };
+    Ok(Json(
+        shop::fulfil(&state, &ops_origin(&op, &client), id, delivery).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/order-items/{id}/record", tag = "ops", operation_id = "ops_fulfil_record", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = BTreeMap<String, String>,
+    responses((status = 200, description = "Fulfilled with a file in the customer's record layout", body = Order),
+              (status = 400, description = "no_layout, or a value that does not fit", body = ApiError), (status = 409, body = ApiError)))]
+pub(super) async fn fulfil_record(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    Path(id): Path<i64>,
+    ApiJson(values): ApiJson<BTreeMap<String, String>>,
+) -> Result<Json<Order>, ServerError> {
+    op.require(Duty::Desk)?;
+    let delivery = shop::Delivery::Record(&values);
+    Ok(Json(
+        shop::fulfil(&state, &ops_origin(&op, &client), id, delivery).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/ops/quotes", tag = "ops", operation_id = "ops_quotes", security(("bearer" = [])), params(QuotesQuery),
+    responses((status = 200, body = Vec<Quote>)))]
+pub(super) async fn ops_quotes(
+    State(state): State<AppState>,
+    OpsCaller(op): OpsCaller,
+    ApiQuery(q): ApiQuery<QuotesQuery>,
+) -> Result<Json<Vec<Quote>>, ServerError> {
+    op.require(Duty::Desk)?;
+    Ok(Json(shop::quotes(&state, 0, q.status).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/quotes/{id}/price", tag = "ops", operation_id = "ops_price_quote", request_body = QuotePrice, security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Priced; the customer is e-mailed and notified", body = Quote),
+              (status = 400, body = ApiError), (status = 409, body = ApiError)))]
+pub(super) async fn price_quote(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<QuotePrice>,
+) -> Result<Json<Quote>, ServerError> {
+    op.require(Duty::Desk)?;
+    Ok(Json(
+        shop::price_quote(&state, &ops_origin(&op, &client), id, req).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ProofsQuery {
+    pub status: Option<ProofStatus>,
+}
+
+#[utoipa::path(get, path = "/api/v1/ops/payment-proofs", tag = "ops", operation_id = "ops_payment_proofs", security(("bearer" = [])), params(ProofsQuery),
+    responses((status = 200, body = Vec<PaymentProof>)))]
+pub(super) async fn ops_proofs(
+    State(state): State<AppState>,
+    OpsCaller(op): OpsCaller,
+    ApiQuery(q): ApiQuery<ProofsQuery>,
+) -> Result<Json<Vec<PaymentProof>>, ServerError> {
+    op.require(Duty::Billing)?;
+    Ok(Json(shop::proofs(&state, q.status).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/payment-proofs/{id}/decision", tag = "ops", operation_id = "ops_decide_proof", request_body = sportello_domain::api::ops::Decision, security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Decided; a confirmed top-up adds the credit and issues its invoice", body = PaymentProof),
+              (status = 409, body = ApiError)))]
+pub(super) async fn decide_proof(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<sportello_domain::api::ops::Decision>,
+) -> Result<Json<PaymentProof>, ServerError> {
+    op.require(Duty::Billing)?;
+    Ok(Json(
+        shop::decide_proof(&state, &ops_origin(&op, &client), id, req.approve).await?,
+    ))
+}
+
+#[utoipa::path(put, path = "/api/v1/ops/customers/{code}/record-layout", tag = "ops", operation_id = "ops_set_record_layout", request_body = RecordLayout, security(("bearer" = [])),
+    params(("code" = String, Path)),
+    responses((status = 204), (status = 400, description = "fields overlap, overflow the record…", body = ApiError), (status = 404, body = ApiError)))]
+pub(super) async fn set_layout(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    Path(code): Path<String>,
+    ApiJson(layout): ApiJson<RecordLayout>,
+) -> Result<StatusCode, ServerError> {
+    op.require(Duty::Desk)?;
+    shop::set_layout(&state, &ops_origin(&op, &client), &code, &layout).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,686 @@
+//! Buying services (E1–E10, A3): prices per list and agreement, every payment
+//! method's rules, the quote lifecycle, fulfilment as a PDF or a record
+//! layout, and the invoices issued on their own — on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{error_code, line_value, TestServer, PERSON_CF};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sportello_server::demo::{DEMO_EMAIL, DEMO_TAX_CODE};
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+fn billing() -> Value {
+    json!({"name": "Studio Odontoiatrico Rossi S.r.l.", "tax_code": DEMO_TAX_CODE, "street": "Via Nazionale 212",
+        "postcode": "00184", "city": "Roma", "province": "RM", "sdi_code": "0000000", "pec": DEMO_EMAIL})
+}
+
+fn property_search() -> Value {
+    json!({"service_code": "VIS-IMM", "form": {"immobile.municipality": "Piacenza", "immobile.register": "urban",
+        "immobile.sheet": "42", "immobile.parcel": "118", "tipo": "attuale"}})
+}
+
+fn credit_report() -> Value {
+    json!({"service_code": "REP-CRED", "form": {"soggetto": "RSSMRA80A01H501U", "motivo": "affidamento"}})
+}
+
+fn report_request() -> Value {
+    json!({"service_code": "REL-IMM", "form": {"immobile.municipality": "Piacenza", "immobile.register": "urban",
+        "immobile.sheet": "7", "immobile.parcel": "12", "indirizzo.street": "Via Roma 1",
+        "indirizzo.postcode": "29121", "indirizzo.city": "Piacenza", "indirizzo.province": "PC"}})
+}
+
+fn order(items: Vec<Value>, method: &str) -> Value {
+    json!({"items": items, "payment_method": method, "billing": billing()})
+}
+
+fn money(v: &Value) -> &str {
+    v.as_str().unwrap_or_else(|| panic!("not an amount: {v}"))
+}
+
+fn price_of(catalogue: &Value, code: &str) -> Value {
+    catalogue["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == code)
+        .unwrap()["price"]
+        .clone()
+}
+
+async fn post_keyed(t: &TestServer, path: &str, token: &str, key: &str, body: &Value) -> reqwest::Response {
+    t.http
+        .post(t.url(path))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn upload_receipt(t: &TestServer, token: &str) -> String {
+    let response = t
+        .http
+        .post(t.url("/attachments?name=bonifico.pdf"))
+        .bearer_auth(token)
+        .body(PDF.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Sends a proof for `method` and has an operator decide it; returns the proof.
+async fn prove(t: &TestServer, token: &str, method: &str, amount: &str, approve: bool) -> Value {
+    let receipt = upload_receipt(t, token).await;
+    let body = json!({"method": method, "amount": amount, "attachment_id": receipt, "reference": "TRN0012345"});
+    let response = t.post_as("/shop/payment-proofs", token, body).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let proof: Value = response.json().await.unwrap();
+    assert_eq!(proof["status"], "submitted");
+    let ops = t.ops_token().await;
+    let path = format!("/ops/payment-proofs/{}/decision", proof["id"]);
+    let response = t.post_as(&path, &ops, json!({"approve": approve})).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+async fn invoice_count(t: &TestServer, token: &str) -> usize {
+    t.all_items("/invoices?limit=200", token).await.len()
+}
+
+async fn prices_follow_the_customers_list_and_an_agreement_changes_them_only_once_approved(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    let catalogue = t.json("/shop/catalogue", &token).await;
+    assert_eq!(catalogue["price_list"], "STD");
+    assert_eq!(catalogue["categories"].as_array().unwrap().len(), 4);
+    assert_eq!(price_of(&catalogue, "VIS-IMM"), "12.00");
+    assert_eq!(price_of(&catalogue, "REL-IMM"), Value::Null, "priced on quotation");
+    let form = &catalogue["services"][0]["form"];
+    assert_eq!(form[0]["kind"], "cadastral");
+    assert_eq!(form[1]["choices"], json!(["attuale", "storica"]));
+
+    let join = t
+        .post_as("/shop/agreements", &token, json!({"agreement_code": "ING-PC"}))
+        .await;
+    assert_eq!(join.status(), StatusCode::NO_CONTENT);
+    let pending = t.json("/shop/catalogue", &token).await;
+    assert_eq!(
+        pending["agreements"],
+        json!([{"code": "ING-PC",
+        "name": "Ordine degli Ingegneri della Provincia di Piacenza", "status": "pending"}])
+    );
+    assert_eq!(price_of(&pending, "VIS-IMM"), "12.00", "no new prices before approval");
+    let again = t
+        .post_as("/shop/agreements", &token, json!({"agreement_code": "ING-PC"}))
+        .await;
+    assert_eq!(error_code(again).await.0, StatusCode::CONFLICT);
+    let unknown = t
+        .post_as("/shop/agreements", &token, json!({"agreement_code": "NOPE"}))
+        .await;
+    assert_eq!(error_code(unknown).await.0, StatusCode::BAD_REQUEST);
+
+    let ops = t.ops_token().await;
+    let requests = t.json("/ops/agreement-requests", &ops).await;
+    let path = format!("/ops/agreement-requests/{}/decision", requests[0]["id"]);
+    assert_eq!(
+        t.post_as(&path, &ops, json!({"approve": true})).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let agreed = t.json("/shop/catalogue", &token).await;
+    assert_eq!(agreed["price_list"], "CONV");
+    assert_eq!(agreed["agreements"][0]["status"], "approved");
+    assert_eq!(price_of(&agreed, "VIS-IMM"), "9.50");
+    assert_eq!(price_of(&agreed, "VERIFICA"), "199.00");
+    let wallet = t.json("/shop/wallet", &token).await;
+    let methods: Vec<&str> = wallet["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        methods,
+        ["prepaid_credit", "advance_on_consumption"],
+        "the agreement's methods"
+    );
+
+    // A private customer gets the category's list; a service missing from it costs the standard price.
+    let register = json!({"category": "private", "name": "Mario Rossi", "tax_code": PERSON_CF,
+        "email": "mario.rossi@example.it", "language": "it"});
+    assert_eq!(
+        t.post("/auth/register-by-category", register).await.status(),
+        StatusCode::CREATED
+    );
+    let pending = t.json("/ops/registrations", &ops).await;
+    let decide = format!("/ops/registrations/{}/decision", pending[0]["id"]);
+    assert_eq!(
+        t.post_as(&decide, &ops, json!({"approve": true})).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let text = t.last_mail().2;
+    let private = t
+        .first_login(
+            &line_value(&text, "Nome utente"),
+            &line_value(&text, "Password temporanea"),
+            "girasole sul balcone 12",
+        )
+        .await;
+    let theirs = t.json("/shop/catalogue", &private).await;
+    assert_eq!(theirs["price_list"], "PRIV");
+    assert_eq!(price_of(&theirs, "VIS-IMM"), "14.00");
+    assert_eq!(price_of(&theirs, "VIS-SOG"), "15.00");
+}
+
+async fn each_payment_method_refuses_until_proven_and_prepaid_credit_is_drawn_once(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    let wallet = t.json("/shop/wallet", &token).await;
+    assert!(wallet["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["status"] == "available"));
+    assert_eq!(wallet["credit"], "0.00");
+    assert_eq!(wallet["billing"]["city"], "Roma");
+
+    let unproven = t
+        .post_as("/shop/orders", &token, order(vec![property_search()], "prepaid_credit"))
+        .await;
+    assert_eq!(
+        error_code(unproven).await,
+        (StatusCode::PAYMENT_REQUIRED, "payment_not_proven".into())
+    );
+    let not_subscribable = t
+        .post_as("/shop/orders", &token, order(vec![property_search()], "subscription"))
+        .await;
+    let body: Value = not_subscribable.json().await.unwrap();
+    assert_eq!(body["fields"]["payment_method"], "not_subscribable");
+
+    let invoices_before = invoice_count(&t, &token).await;
+    let proof = prove(&t, &token, "prepaid_credit", "50.00", true).await;
+    assert_eq!(proof["status"], "confirmed");
+    let wallet = t.json("/shop/wallet", &token).await;
+    assert_eq!(wallet["credit"], "50.00");
+    assert_eq!(
+        wallet["methods"][0],
+        json!({"method": "prepaid_credit", "status": "enabled"})
+    );
+    // E10: prepaid credit is invoiced when it is bought: 50.00 + 22 % VAT.
+    assert_eq!(invoice_count(&t, &token).await, invoices_before + 1);
+    let invoice = t.json(&format!("/invoices/{}", proof["invoice_id"]), &token).await;
+    assert_eq!(money(&invoice["total"]), "61.00");
+    assert!(t
+        .last_mail()
+        .1
+        .starts_with("Nuovo documento disponibile: la fattura n."));
+
+    let three = order(
+        vec![property_search(), property_search(), property_search()],
+        "prepaid_credit",
+    );
+    let placed = post_keyed(&t, "/shop/orders", &token, "desk-order-1", &three).await;
+    assert_eq!(placed.status(), StatusCode::CREATED);
+    let placed: Value = placed.json().await.unwrap();
+    assert!(placed["code"].as_str().unwrap().starts_with("ORD-"));
+    assert_eq!(
+        (money(&placed["net"]), money(&placed["vat"]), money(&placed["total"])),
+        ("36.00", "7.92", "43.92")
+    );
+    assert_eq!(placed["status"], "in_progress");
+    assert_eq!(placed["items"][0]["form"]["immobile.sheet"], "42");
+    let (to, subject, text) = t.last_mail();
+    assert_eq!(
+        (to.as_str(), subject),
+        (
+            DEMO_EMAIL,
+            format!("Conferma ordine {}", placed["code"].as_str().unwrap())
+        )
+    );
+    assert!(
+        text.contains("Totale: 43,92 €") && text.contains("Pagamento: credito prepagato"),
+        "{text}"
+    );
+
+    let replay = post_keyed(&t, "/shop/orders", &token, "desk-order-1", &three).await;
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(replay.json::<Value>().await.unwrap()["id"], placed["id"]);
+    assert_eq!(
+        t.json("/shop/wallet", &token).await["credit"],
+        "14.00",
+        "drawn once: 50 − 36"
+    );
+
+    let short = t
+        .post_as("/shop/orders", &token, order(vec![credit_report()], "prepaid_credit"))
+        .await;
+    assert_eq!(
+        error_code(short).await,
+        (StatusCode::PAYMENT_REQUIRED, "insufficient_credit".into())
+    );
+    // Two orders of 12.00 against 14.00 of credit, at the same moment: one wins.
+    let one = order(vec![property_search()], "prepaid_credit");
+    let (a, b) = tokio::join!(
+        t.post_as("/shop/orders", &token, one.clone()),
+        t.post_as("/shop/orders", &token, one.clone())
+    );
+    let mut statuses = [a.status(), b.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::PAYMENT_REQUIRED]);
+    assert_eq!(t.json("/shop/wallet", &token).await["credit"], "2.00");
+    assert_eq!(t.json("/shop/orders", &token).await.as_array().unwrap().len(), 2);
+
+    // A refused proof leaves the method unusable; a confirmed advance enables its own.
+    let refused = prove(&t, &token, "advance_payment", "100.00", false).await;
+    assert_eq!(refused["status"], "refused");
+    let still = t
+        .post_as("/shop/orders", &token, order(vec![credit_report()], "advance_payment"))
+        .await;
+    assert_eq!(error_code(still).await.1, "payment_not_proven");
+    prove(&t, &token, "advance_on_consumption", "100.00", true).await;
+    let on_advance = t
+        .post_as(
+            "/shop/orders",
+            &token,
+            order(vec![credit_report()], "advance_on_consumption"),
+        )
+        .await;
+    assert_eq!(on_advance.status(), StatusCode::CREATED);
+    let wallet = t.json("/shop/wallet", &token).await;
+    assert_eq!(
+        (wallet["advance"].as_str(), wallet["consumed"].as_str()),
+        (Some("100.00"), Some("0.00"))
+    );
+    assert_eq!(wallet["proofs"].as_array().unwrap().len(), 3);
+}
+
+async fn bad_orders_are_refused_field_by_field_and_nothing_is_kept(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    prove(&t, &token, "advance_payment", "200.00", true).await;
+    let mut broken = property_search();
+    broken["form"]["immobile.sheet"] = json!("4a");
+    broken["form"]["tipo"] = json!("domani");
+    broken["form"]["colore"] = json!("blu");
+    let response = t
+        .post_as("/shop/orders", &token, order(vec![broken], "advance_payment"))
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let fields = response.json::<Value>().await.unwrap()["fields"].clone();
+    assert_eq!(
+        fields,
+        json!({"items[0].form.immobile.sheet": "invalid", "items[0].form.tipo": "not_a_choice",
+            "items[0].form.colore": "unknown"})
+    );
+    let cases = [
+        (order(vec![], "advance_payment"), "items", "required"),
+        (
+            order(vec![report_request()], "advance_payment"),
+            "items[0].service_code",
+            "needs_quote",
+        ),
+        (
+            order(vec![json!({"service_code": "NOPE", "form": {}})], "advance_payment"),
+            "items[0].service_code",
+            "unknown",
+        ),
+    ];
+    for (body, field, problem) in cases {
+        let response = t.post_as("/shop/orders", &token, body).await;
+        assert_eq!(
+            response.json::<Value>().await.unwrap()["fields"][field],
+            problem,
+            "{field}"
+        );
+    }
+    let mut someone_else = order(vec![property_search()], "advance_payment");
+    someone_else["billing"]["tax_code"] = json!(PERSON_CF);
+    let response = t.post_as("/shop/orders", &token, someone_else).await;
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["billing.tax_code"],
+        "not_the_account"
+    );
+    let mut no_channel = order(vec![property_search()], "advance_payment");
+    no_channel["billing"]["pec"] = Value::Null;
+    let response = t.post_as("/shop/orders", &token, no_channel).await;
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["billing.pec"],
+        "required"
+    );
+    let mut postcode = order(vec![property_search()], "advance_payment");
+    postcode["billing"]["postcode"] = json!("0018");
+    let response = t.post_as("/shop/orders", &token, postcode).await;
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["billing.postcode"],
+        "invalid"
+    );
+    let mut foreign_file = credit_report();
+    foreign_file["form"]["delega"] = json!("not-an-upload");
+    let response = t
+        .post_as("/shop/orders", &token, order(vec![foreign_file], "advance_payment"))
+        .await;
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["items[0].form"],
+        "unknown_file"
+    );
+
+    assert_eq!(
+        t.json("/shop/orders", &token).await,
+        json!([]),
+        "no refused order was kept"
+    );
+    assert_eq!(t.json("/shop/wallet", &token).await["billing"]["postcode"], "00184");
+}
+
+async fn a_quote_is_priced_then_accepted_declined_or_left_to_expire(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    let ops = t.ops_token().await;
+    let ask = json!({"items": [report_request()], "message": "Sopralluogo possibile solo al mattino."});
+    let fixed = t
+        .post_as("/shop/quotes", &token, json!({"items": [property_search()]}))
+        .await;
+    assert_eq!(
+        fixed.json::<Value>().await.unwrap()["fields"]["items[0].service_code"],
+        "has_price"
+    );
+    let response = t.post_as("/shop/quotes", &token, ask.clone()).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let quote: Value = response.json().await.unwrap();
+    let code = quote["code"].as_str().unwrap().to_owned();
+    assert!(code.starts_with("PRV-"));
+    assert_eq!(
+        (quote["status"].as_str(), quote["total"].as_str()),
+        (Some("requested"), None)
+    );
+    assert_eq!(t.last_mail().1, format!("Richiesta di preventivo {code} ricevuta"));
+    let id = quote["id"].as_i64().unwrap();
+    let accept = json!({"payment_method": "advance_payment", "billing": billing()});
+    let early = t
+        .post_as(&format!("/shop/quotes/{id}/accept"), &token, accept.clone())
+        .await;
+    assert_eq!(error_code(early).await.0, StatusCode::CONFLICT);
+
+    let item = quote["items"][0]["id"].as_i64().unwrap();
+    let today = t.clock.today();
+    let price = |until: chrono::NaiveDate, net: &str| json!({"prices": {item.to_string(): net}, "valid_until": until.to_string(), "note": "Sopralluogo giovedì."});
+    let past = t
+        .post_as(
+            &format!("/ops/quotes/{id}/price"),
+            &ops,
+            price(today - chrono::Days::new(1), "480.00"),
+        )
+        .await;
+    assert_eq!(
+        past.json::<Value>().await.unwrap()["fields"]["valid_until"],
+        "in_the_past"
+    );
+    let missing = t
+        .post_as(
+            &format!("/ops/quotes/{id}/price"),
+            &ops,
+            json!({"prices": {}, "valid_until": today.to_string()}),
+        )
+        .await;
+    assert_eq!(error_code(missing).await.0, StatusCode::BAD_REQUEST);
+    let response = t
+        .post_as(
+            &format!("/ops/quotes/{id}/price"),
+            &ops,
+            price(today + chrono::Days::new(30), "480.00"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let priced = t.json(&format!("/shop/quotes/{id}"), &token).await;
+    assert_eq!(priced["status"], "priced");
+    assert_eq!(
+        (money(&priced["net"]), money(&priced["vat"]), money(&priced["total"])),
+        ("480.00", "105.60", "585.60")
+    );
+    let (_, subject, text) = t.last_mail();
+    assert_eq!(subject, format!("Il preventivo {code} è pronto"));
+    assert!(text.contains("Totale IVA inclusa: 585,60 €"), "{text}");
+    let notices = t.json("/notifications", &token).await;
+    assert_eq!(notices["items"][0]["kind"], "shop");
+    assert_eq!(notices["items"][0]["quote_id"], id);
+    assert_eq!(notices["items"][0]["subject"], format!("Preventivo {code} pronto"));
+
+    let unproven = t
+        .post_as(&format!("/shop/quotes/{id}/accept"), &token, accept.clone())
+        .await;
+    assert_eq!(error_code(unproven).await.1, "payment_not_proven");
+    prove(&t, &token, "advance_payment", "585.60", true).await;
+    let response = t
+        .post_as(&format!("/shop/quotes/{id}/accept"), &token, accept.clone())
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let order: Value = response.json().await.unwrap();
+    assert_eq!(
+        (order["quote_id"].as_i64(), money(&order["total"])),
+        (Some(id), "585.60")
+    );
+    let accepted = t.json(&format!("/shop/quotes/{id}"), &token).await;
+    assert_eq!(
+        (accepted["status"].as_str(), &accepted["order_id"]),
+        (Some("accepted"), &order["id"])
+    );
+    let twice = t
+        .post_as(&format!("/shop/quotes/{id}/accept"), &token, accept.clone())
+        .await;
+    assert_eq!(error_code(twice).await.0, StatusCode::CONFLICT);
+
+    // A second quote is declined; a third runs out of validity.
+    let second: Value = t
+        .post_as("/shop/quotes", &token, ask.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let third: Value = t
+        .post_as("/shop/quotes", &token, ask.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    for (q, days) in [(&second, 30), (&third, 2)] {
+        let item = q["items"][0]["id"].as_i64().unwrap();
+        let body = json!({"prices": {item.to_string(): "300.00"}, "valid_until": (today + chrono::Days::new(days)).to_string()});
+        let response = t.post_as(&format!("/ops/quotes/{}/price", q["id"]), &ops, body).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let declined = t
+        .post_as(&format!("/shop/quotes/{}/decline", second["id"]), &token, json!({}))
+        .await;
+    assert_eq!(declined.json::<Value>().await.unwrap()["status"], "declined");
+    t.clock.advance(chrono::TimeDelta::days(3));
+    let (token, _) = t.demo_tokens().await;
+    let expired = t.json(&format!("/shop/quotes/{}", third["id"]), &token).await;
+    assert_eq!(expired["status"], "expired");
+    let late = t
+        .post_as(&format!("/shop/quotes/{}/accept", third["id"]), &token, accept)
+        .await;
+    assert_eq!(error_code(late).await, (StatusCode::GONE, "quote_expired".into()));
+    let statuses: Vec<String> = t
+        .json("/shop/quotes", &token)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["status"].as_str().unwrap().to_owned())
+        .collect();
+    let mut sorted = statuses.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["accepted", "declined", "expired"]);
+}
+
+const LAYOUT: &str = r#"{"record_length": 80, "fields": [
+    {"name": "item", "start": 1, "length": 3, "type": "numeric", "padding": "zeros_left"},
+    {"name": "service_code", "start": 4, "length": 10, "type": "alpha", "padding": "spaces_right"},
+    {"name": "tax_code", "start": 14, "length": 16, "type": "alpha", "padding": "spaces_right"},
+    {"name": "soggetto", "start": 30, "length": 16, "type": "alpha", "padding": "spaces_right"},
+    {"name": "net", "start": 46, "length": 9, "type": "amount", "padding": "zeros_left"},
+    {"name": "data_esito", "start": 55, "length": 8, "type": "date", "padding": "zeros_left"},
+    {"name": "esito", "start": 63, "length": 12, "type": "alpha", "padding": "spaces_right"},
+    {"name": "protesti", "start": 75, "length": 4, "type": "numeric", "padding": "zeros_left"},
+    {"name": "nota", "start": 79, "length": 2, "type": "alpha", "padding": "spaces_left", "required": false}
+]}"#;
+
+async fn fulfilment_delivers_a_pdf_or_the_customers_record_layout_and_invoices_it(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    let ops = t.ops_token().await;
+    prove(&t, &token, "advance_payment", "100.00", true).await;
+    let response = t
+        .post_as(
+            "/shop/orders",
+            &token,
+            order(vec![property_search(), credit_report()], "advance_payment"),
+        )
+        .await;
+    let placed: Value = response.json().await.unwrap();
+    let (first, second) = (
+        placed["items"][0]["id"].as_i64().unwrap(),
+        placed["items"][1]["id"].as_i64().unwrap(),
+    );
+    let invoices_before = invoice_count(&t, &token).await;
+
+    let deliver_pdf = |item: i64, bytes: &'static [u8]| {
+        t.http
+            .post(t.url(&format!("/ops/order-items/{item}/pdf?name=visura.pdf")))
+            .bearer_auth(&ops)
+            .body(bytes)
+            .send()
+    };
+    let not_pdf = deliver_pdf(first, b"plain text, not a PDF").await.unwrap();
+    assert_eq!(error_code(not_pdf).await.1, "unsupported_file_type");
+    let response = deliver_pdf(first, PDF).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let after_first: Value = response.json().await.unwrap();
+    assert_eq!(after_first["status"], "in_progress", "one item is still pending");
+    let item = &after_first["items"][0];
+    assert_eq!(
+        (item["status"].as_str(), item["outcome"]["kind"].as_str()),
+        (Some("fulfilled"), Some("pdf"))
+    );
+    let file = item["outcome"]["file"]["id"].as_str().unwrap();
+    let download = t.get(&format!("/attachments/{file}"), &token).await;
+    assert_eq!(
+        download.bytes().await.unwrap().as_ref(),
+        PDF,
+        "the customer downloads the outcome"
+    );
+    // E10: the item's invoice, 12.00 + 22 %, e-mailed; the outcome is e-mailed and notified too.
+    assert_eq!(invoice_count(&t, &token).await, invoices_before + 1);
+    let invoice = t.json(&format!("/invoices/{}", item["invoice_id"]), &token).await;
+    assert_eq!(money(&invoice["total"]), "14.64");
+    let subjects: Vec<String> = t
+        .outbox()
+        .iter()
+        .rev()
+        .take(2)
+        .map(|m| m.subject().unwrap().to_owned())
+        .collect();
+    let code = placed["code"].as_str().unwrap();
+    assert!(
+        subjects.contains(&format!("Esito disponibile per l'ordine {code}")),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.iter().any(|s| s.starts_with("Nuovo documento disponibile")),
+        "{subjects:?}"
+    );
+    let notice = &t.json("/notifications", &token).await["items"][0];
+    assert_eq!(
+        (notice["kind"].as_str(), &notice["order_id"]),
+        (Some("shop"), &placed["id"])
+    );
+    let again = deliver_pdf(first, PDF).await.unwrap();
+    assert_eq!(error_code(again).await.0, StatusCode::CONFLICT);
+
+    // The record layout: none yet, then a bad one, then the agreed one.
+    let values = json!({"esito": "Positivo", "protesti": "0", "data_esito": "2026-11-20"});
+    let record = t
+        .post_as(&format!("/ops/order-items/{second}/record"), &ops, values.clone())
+        .await;
+    assert_eq!(record.json::<Value>().await.unwrap()["fields"]["record"], "no_layout");
+    let mut overlapping: Value = serde_json::from_str(LAYOUT).unwrap();
+    overlapping["fields"][1]["start"] = json!(3);
+    let layout_path = "/ops/customers/10093/record-layout";
+    let bad = t.call(reqwest::Method::PUT, layout_path, &ops, Some(overlapping)).await;
+    assert_eq!(error_code(bad).await.0, StatusCode::BAD_REQUEST);
+    let good = t
+        .call(
+            reqwest::Method::PUT,
+            layout_path,
+            &ops,
+            Some(serde_json::from_str(LAYOUT).unwrap()),
+        )
+        .await;
+    assert_eq!(good.status(), StatusCode::NO_CONTENT);
+    let too_long = json!({"esito": "Positivo con riserva", "protesti": "0", "data_esito": "2026-11-20"});
+    let refused = t
+        .post_as(&format!("/ops/order-items/{second}/record"), &ops, too_long)
+        .await;
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["fields"]["record.esito"],
+        "invalid"
+    );
+    let response = t
+        .post_as(&format!("/ops/order-items/{second}/record"), &ops, values)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let done: Value = response.json().await.unwrap();
+    assert_eq!(done["status"], "completed");
+    let outcome = &done["items"][1]["outcome"];
+    assert_eq!(outcome["kind"], "record");
+    let file = outcome["file"]["id"].as_str().unwrap();
+    let text = t
+        .get(&format!("/attachments/{file}"), &token)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let golden = include_str!("golden/record_layout.txt");
+    assert_eq!(text, golden, "the record, byte for byte");
+    assert!(text.split("\r\n").next().is_some_and(|r| r.len() == 80));
+    assert_eq!(invoice_count(&t, &token).await, invoices_before + 2);
+
+    // Prepaid credit was invoiced when bought: fulfilling its order issues no invoice.
+    prove(&t, &token, "prepaid_credit", "20.00", true).await;
+    let prepaid: Value = t
+        .post_as("/shop/orders", &token, order(vec![property_search()], "prepaid_credit"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let before = invoice_count(&t, &token).await;
+    let item = prepaid["items"][0]["id"].as_i64().unwrap();
+    let response = deliver_pdf(item, PDF).await.unwrap();
+    let fulfilled: Value = response.json().await.unwrap();
+    assert_eq!(fulfilled["items"][0]["invoice_id"], Value::Null);
+    assert_eq!(invoice_count(&t, &token).await, before);
+}
+
+async fn invoices_issued_by_the_shop_are_valid_fatturapa(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    let proof = prove(&t, &token, "prepaid_credit", "123.45", true).await;
+    let xml = t.get(&format!("/invoices/{}/xml", proof["invoice_id"]), &token).await;
+    assert_eq!(xml.status(), StatusCode::OK);
+    let file = t.dir.path().join("credit.xml");
+    std::fs::write(&file, xml.bytes().await.unwrap()).unwrap();
+    sportello_server::testkit::validate_fatturapa(&file).unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("<PrezzoTotale>123.45</PrezzoTotale>"), "{text}");
+    assert!(text.contains("<Imposta>27.16</Imposta>"), "{text}");
+}
+
+on_both_engines!(
+    prices_follow_the_customers_list_and_an_agreement_changes_them_only_once_approved,
+    each_payment_method_refuses_until_proven_and_prepaid_credit_is_drawn_once,
+    bad_orders_are_refused_field_by_field_and_nothing_is_kept,
+    a_quote_is_priced_then_accepted_declined_or_left_to_expire,
+    fulfilment_delivers_a_pdf_or_the_customers_record_layout_and_invoices_it,
+    invoices_issued_by_the_shop_are_valid_fatturapa,
+);
