@@ -47,6 +47,21 @@ fn main() {
         "diagnostics",
         "start_at_login",
         "set_start_at_login",
+        "catalogue",
+        "wallet",
+        "orders",
+        "quotes",
+        "cart",
+        "add_to_cart",
+        "update_cart_line",
+        "remove_cart_line",
+        "restore_cart",
+        "place_order",
+        "request_quote",
+        "accept_quote",
+        "decline_quote",
+        "join_agreement",
+        "submit_proof",
     ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

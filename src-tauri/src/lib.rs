@@ -114,6 +114,21 @@ pub fn run() {
             commands::settings::diagnostics,
             commands::settings::start_at_login,
             commands::settings::set_start_at_login,
+            commands::shop::catalogue,
+            commands::shop::wallet,
+            commands::shop::orders,
+            commands::shop::quotes,
+            commands::shop::cart,
+            commands::shop::add_to_cart,
+            commands::shop::update_cart_line,
+            commands::shop::remove_cart_line,
+            commands::shop::restore_cart,
+            commands::shop::place_order,
+            commands::shop::request_quote,
+            commands::shop::accept_quote,
+            commands::shop::decline_quote,
+            commands::shop::join_agreement,
+            commands::shop::submit_proof,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Sportello");

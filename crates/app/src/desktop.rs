@@ -4,6 +4,7 @@
 
 mod exports;
 mod screens;
+mod shop;
 
 pub use crate::export::InvoiceFormat;
 

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod secrets;
 pub mod session;
 pub mod settings;
+pub mod shop;
 pub mod sync;
 
 pub use error::AppError;

@@ -19,6 +19,16 @@ pub enum OpenTarget {
         #[ts(type = "number")]
         id: i64,
     },
+    /// An order's outcome: the order.
+    Order {
+        #[ts(type = "number")]
+        id: i64,
+    },
+    /// A priced quote: the quote.
+    Quote {
+        #[ts(type = "number")]
+        id: i64,
+    },
     /// A company broadcast.
     Notification {
         #[ts(type = "number")]
@@ -60,9 +70,11 @@ pub fn notices(new: &[Notification], language: &str) -> Vec<Notice> {
         .map(|n| Notice {
             title: n.subject.clone(),
             body: n.body.chars().take(200).collect(),
-            open: match n.request_id {
-                Some(id) => OpenTarget::Request { id },
-                None => OpenTarget::Notification { id: n.id },
+            open: match (n.request_id, n.order_id, n.quote_id) {
+                (Some(id), _, _) => OpenTarget::Request { id },
+                (None, Some(id), _) => OpenTarget::Order { id },
+                (None, None, Some(id)) => OpenTarget::Quote { id },
+                (None, None, None) => OpenTarget::Notification { id: n.id },
             },
         })
         .collect()

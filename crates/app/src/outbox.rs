@@ -80,6 +80,20 @@ impl Cache {
         body: &serde_json::Value,
         now: DateTime<Utc>,
     ) -> Result<OutboxEntry, AppError> {
+        self.enqueue_emptying(kind, path, body, now, None).await
+    }
+
+    /// Queues an item; with `cart`, empties that cart in the same transaction
+    /// (a checkout moves the cart into the outbox, never both or neither).
+    pub(crate) async fn enqueue_emptying(
+        &self,
+        kind: &str,
+        path: &str,
+        body: &serde_json::Value,
+        now: DateTime<Utc>,
+        cart: Option<&str>,
+    ) -> Result<OutboxEntry, AppError> {
+        let mut tx = self.pool().begin().await.map_err(crate::cache::CacheError::from)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO outbox (idem_key, kind, path, body, state, created_at) VALUES (?, ?, ?, ?, 'queued', ?)
              RETURNING id",
@@ -89,9 +103,17 @@ impl Cache {
         .bind(path)
         .bind(body.to_string())
         .bind(now.timestamp_millis())
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await
         .map_err(crate::cache::CacheError::from)?;
+        if let Some(cart) = cart {
+            sqlx::query("DELETE FROM cart WHERE kind = ?")
+                .bind(cart)
+                .execute(&mut *tx)
+                .await
+                .map_err(crate::cache::CacheError::from)?;
+        }
+        tx.commit().await.map_err(crate::cache::CacheError::from)?;
         Ok(self.outbox_entry(id).await?.expect("just inserted"))
     }
 
@@ -122,7 +144,7 @@ impl Cache {
             .map_err(crate::cache::CacheError::from)?)
     }
 
-    async fn outbox_entry(&self, id: i64) -> Result<Option<OutboxEntry>, AppError> {
+    pub(crate) async fn outbox_entry(&self, id: i64) -> Result<Option<OutboxEntry>, AppError> {
         Ok(self
             .outbox_rows(&format!("id = {id}"))
             .await?
@@ -234,6 +256,7 @@ pub async fn flush(desk: &Desk, cache: &Cache) -> Result<Flushed, AppError> {
 /// Puts what the server answered into the cache, so the request shows at once.
 async fn store_result(desk: &Desk, cache: &Cache, row: &Row, body: &serde_json::Value) -> Result<(), AppError> {
     let request_id = match row.kind.as_str() {
+        "order" | "quote" | "accept" => return crate::shop::refresh(desk, cache).await,
         "request" => {
             let detail: RequestDetail =
                 serde_json::from_value(body.clone()).map_err(|e| AppError::Protocol(e.to_string()))?;

@@ -177,6 +177,14 @@ impl SyncEngine {
         if self.cache.meta("first_sync.complete").await?.as_deref() != Some("1") {
             self.first_sync().await?;
             round.first_sync = true;
+        } else if self
+            .cache
+            .document::<serde_json::Value>(crate::shop::CATALOGUE)
+            .await?
+            .is_none()
+        {
+            // A copy made before the shop existed.
+            crate::shop::refresh(&self.desk, &self.cache).await?;
         }
         let (changes, not_modified) = self.deltas().await?;
         round.changes = changes;
@@ -267,6 +275,10 @@ impl SyncEngine {
         };
         if touches("profile") || touches("sub_user") || touches("invoice") {
             self.refresh_documents().await?;
+        }
+        // A notification may tell of an approved agreement, which changes the prices.
+        if ["order", "quote", "wallet", "notification"].into_iter().any(touches) {
+            crate::shop::refresh(desk, &self.cache).await?;
         }
         let mut ingest = self.cache.begin().await?;
         for (id, detail) in &requests {

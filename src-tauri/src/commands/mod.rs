@@ -7,6 +7,7 @@ pub mod links;
 pub mod screens;
 pub mod session;
 pub mod settings;
+pub mod shop;
 
 use sportello_app::AppError;
 use sportello_domain::ApiError;

@@ -32,7 +32,7 @@ impl DeskApp {
         Ok(self.engine().await.ok_or_else(not_logged_in)?.cache().clone())
     }
 
-    async fn cached<T: DeserializeOwned>(&self, key: &str) -> Result<T, AppError> {
+    pub(super) async fn cached<T: DeserializeOwned>(&self, key: &str) -> Result<T, AppError> {
         self.cache()
             .await?
             .document(key)
@@ -178,7 +178,7 @@ impl DeskApp {
         Ok(list)
     }
 
-    async fn send<T: DeserializeOwned>(
+    pub(super) async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,

@@ -62,6 +62,7 @@ impl SyncEngine {
             }
         }
         self.refresh_documents().await?;
+        crate::shop::refresh(&self.desk, &self.cache).await?;
         let cursor = self
             .cache
             .meta("first_sync.cursor")

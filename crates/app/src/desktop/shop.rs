@@ -1,0 +1,125 @@
+//! The shop's screens: reads from the cache, carts and checkouts through the
+//! outbox, and the few steps that need the server at once (joining an
+//! agreement, sending a proof of payment, declining a quote).
+
+use super::{not_logged_in, DeskApp};
+use crate::outbox::OutboxEntry;
+use crate::shop::{self, CartKind, CartLine};
+use crate::AppError;
+use chrono::Utc;
+use reqwest::Method;
+use sportello_domain::api::shop::{
+    AcceptQuote, BillingData, CartItem, Catalogue, JoinAgreement, NewPaymentProof, Order, PaymentProof, Quote,
+    ShopPaymentMethod, Wallet,
+};
+use sportello_domain::shop::form::FormValues;
+
+fn json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, AppError> {
+    serde_json::to_value(value).map_err(|e| AppError::Protocol(e.to_string()))
+}
+
+impl DeskApp {
+    pub async fn catalogue(&self) -> Result<Catalogue, AppError> {
+        self.cached(shop::CATALOGUE).await
+    }
+
+    pub async fn wallet(&self) -> Result<Wallet, AppError> {
+        self.cached(shop::WALLET).await
+    }
+
+    pub async fn orders(&self) -> Result<Vec<Order>, AppError> {
+        self.cached(shop::ORDERS).await
+    }
+
+    pub async fn quotes(&self) -> Result<Vec<Quote>, AppError> {
+        self.cached(shop::QUOTES).await
+    }
+
+    pub async fn cart(&self) -> Result<Vec<CartLine>, AppError> {
+        self.cache().await?.cart().await
+    }
+
+    pub async fn add_to_cart(&self, kind: CartKind, item: &CartItem) -> Result<Vec<CartLine>, AppError> {
+        let cache = self.cache().await?;
+        cache.add_to_cart(kind, item, Utc::now()).await?;
+        self.touched();
+        cache.cart().await
+    }
+
+    pub async fn update_cart_line(&self, id: i64, form: &FormValues) -> Result<Vec<CartLine>, AppError> {
+        let cache = self.cache().await?;
+        cache.update_cart_line(id, form).await?;
+        self.touched();
+        cache.cart().await
+    }
+
+    pub async fn remove_cart_line(&self, id: i64) -> Result<Vec<CartLine>, AppError> {
+        let cache = self.cache().await?;
+        cache.remove_cart_line(id).await?;
+        self.touched();
+        cache.cart().await
+    }
+
+    /// Queues the cart's order (sent at once when online) and wakes the sync.
+    pub async fn place_order(&self, method: ShopPaymentMethod, billing: &BillingData) -> Result<OutboxEntry, AppError> {
+        let engine = self.engine().await.ok_or_else(not_logged_in)?;
+        let entry = engine.cache().place_order(method, billing, Utc::now()).await?;
+        self.touched();
+        engine.wake();
+        Ok(entry)
+    }
+
+    pub async fn request_quote(&self, message: Option<String>) -> Result<OutboxEntry, AppError> {
+        let engine = self.engine().await.ok_or_else(not_logged_in)?;
+        let entry = engine.cache().request_quote(message, Utc::now()).await?;
+        self.touched();
+        engine.wake();
+        Ok(entry)
+    }
+
+    pub async fn accept_quote(&self, id: i64, accept: &AcceptQuote) -> Result<OutboxEntry, AppError> {
+        let engine = self.engine().await.ok_or_else(not_logged_in)?;
+        let entry = engine.cache().accept_quote(id, accept, Utc::now()).await?;
+        self.touched();
+        engine.wake();
+        Ok(entry)
+    }
+
+    /// A refused order goes back to the cart to be corrected.
+    pub async fn restore_cart(&self, outbox_id: i64) -> Result<Vec<CartLine>, AppError> {
+        let cache = self.cache().await?;
+        cache.restore_cart(outbox_id, Utc::now()).await?;
+        self.touched();
+        cache.cart().await
+    }
+
+    async fn refresh_shop(&self) -> Result<(), AppError> {
+        shop::refresh(&self.desk, &self.cache().await?).await?;
+        self.touched();
+        Ok(())
+    }
+
+    pub async fn decline_quote(&self, id: i64) -> Result<Quote, AppError> {
+        let path = format!("/shop/quotes/{id}/decline");
+        let quote: Quote = self.send(Method::POST, &path, Some(&serde_json::json!({}))).await?;
+        self.refresh_shop().await?;
+        Ok(quote)
+    }
+
+    pub async fn join_agreement(&self, code: &str) -> Result<Catalogue, AppError> {
+        let body = json(&JoinAgreement {
+            agreement_code: code.to_owned(),
+        })?;
+        self.send::<()>(Method::POST, "/shop/agreements", Some(&body)).await?;
+        self.refresh_shop().await?;
+        self.catalogue().await
+    }
+
+    pub async fn submit_proof(&self, proof: &NewPaymentProof) -> Result<PaymentProof, AppError> {
+        let sent: PaymentProof = self
+            .send(Method::POST, "/shop/payment-proofs", Some(&json(proof)?))
+            .await?;
+        self.refresh_shop().await?;
+        Ok(sent)
+    }
+}
