@@ -62,6 +62,8 @@ fn main() {
         "decline_quote",
         "join_agreement",
         "submit_proof",
+        "cart_view",
+        "open_outcome",
     ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

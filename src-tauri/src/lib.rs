@@ -129,6 +129,8 @@ pub fn run() {
             commands::shop::decline_quote,
             commands::shop::join_agreement,
             commands::shop::submit_proof,
+            commands::shop::cart_view,
+            commands::shop::open_outcome,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Sportello");

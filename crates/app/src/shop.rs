@@ -14,7 +14,8 @@ use sportello_domain::api::shop::{
     AcceptQuote, BillingData, CartItem, Catalogue, NewOrder, NewQuote, Order, Pricing, Quote, ShopPaymentMethod, Wallet,
 };
 use sportello_domain::shop::form::{self, FormValues};
-use sportello_domain::{ApiError, ErrorCode};
+use sportello_domain::shop::{self as rules};
+use sportello_domain::{ApiError, ErrorCode, Money};
 use ts_rs::TS;
 
 pub const CATALOGUE: &str = "shop.catalogue";
@@ -79,6 +80,55 @@ fn line(r: LineRow) -> Result<CartLine, AppError> {
         form: serde_json::from_str(&r.form).map_err(CacheError::from)?,
         added_at: DateTime::from_timestamp_millis(r.added_at).unwrap_or_default(),
     })
+}
+
+/// A cart line as the cart screen shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct CartViewLine {
+    pub line: CartLine,
+    pub name_it: String,
+    pub name_en: String,
+    /// None for quote services, or a service no longer offered.
+    #[ts(type = "string | null")]
+    pub price: Option<Money>,
+}
+
+/// Both carts, with the order cart's totals computed by the invoices' rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct CartView {
+    pub lines: Vec<CartViewLine>,
+    pub net: Money,
+    pub vat: Money,
+    pub total: Money,
+}
+
+pub fn cart_view(catalogue: &Catalogue, lines: Vec<CartLine>) -> CartView {
+    let mut priced = Vec::new();
+    let lines: Vec<CartViewLine> = lines
+        .into_iter()
+        .map(|line| {
+            let service = catalogue.services.iter().find(|s| s.code == line.service_code);
+            let price = service.and_then(|s| s.price);
+            if let (CartKind::Order, Some(s), Some(net)) = (line.kind, service, price) {
+                priced.push(rules::line(&s.name_it, net, s.vat_rate));
+            }
+            CartViewLine {
+                name_it: service.map_or_else(|| line.service_code.clone(), |s| s.name_it.clone()),
+                name_en: service.map_or_else(|| line.service_code.clone(), |s| s.name_en.clone()),
+                price,
+                line,
+            }
+        })
+        .collect();
+    let totals = rules::totals(&priced);
+    CartView {
+        lines,
+        net: totals.taxable,
+        vat: totals.tax,
+        total: totals.total,
+    }
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, AppError> {

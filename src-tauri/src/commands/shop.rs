@@ -3,12 +3,13 @@
 use super::{wire, CommandResult};
 use sportello_app::desktop::DeskApp;
 use sportello_app::outbox::OutboxEntry;
-use sportello_app::shop::{CartKind, CartLine};
+use sportello_app::shop::{CartKind, CartLine, CartView};
 use sportello_domain::api::shop::{
     AcceptQuote, BillingData, CartItem, Catalogue, NewPaymentProof, Order, PaymentProof, Quote, ShopPaymentMethod,
     Wallet,
 };
 use sportello_domain::shop::form::FormValues;
+use sportello_domain::{ApiError, ErrorCode};
 use tauri::State;
 
 type App<'a> = State<'a, DeskApp>;
@@ -86,4 +87,17 @@ pub async fn join_agreement(app: App<'_>, code: String) -> CommandResult<Catalog
 #[tauri::command]
 pub async fn submit_proof(app: App<'_>, proof: NewPaymentProof) -> CommandResult<PaymentProof> {
     app.submit_proof(&proof).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn cart_view(app: App<'_>) -> CommandResult<CartView> {
+    app.cart_view().await.map_err(wire)
+}
+
+/// Opens an order item's outcome with the system's program.
+#[tauri::command]
+pub async fn open_outcome(app: App<'_>, order_id: i64, item_id: i64) -> CommandResult<()> {
+    let file = app.outcome_file(order_id, item_id).await.map_err(wire)?;
+    crate::platform::opener::open(&file)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no program opens the file: {e}")))
 }

@@ -40,6 +40,17 @@ import type { ExportDone } from './bindings/ExportDone';
 import type { DeepLink } from './bindings/DeepLink';
 import type { CompleteReset } from './bindings/CompleteReset';
 import type { SettingsView } from './bindings/SettingsView';
+import type { Catalogue } from './bindings/Catalogue';
+import type { Wallet } from './bindings/Wallet';
+import type { Order } from './bindings/Order';
+import type { Quote } from './bindings/Quote';
+import type { CartView } from './bindings/CartView';
+import type { CartKind } from './bindings/CartKind';
+import type { CartItem } from './bindings/CartItem';
+import type { BillingData } from './bindings/BillingData';
+import type { ShopPaymentMethod } from './bindings/ShopPaymentMethod';
+import type { NewPaymentProof } from './bindings/NewPaymentProof';
+import type { PaymentProof } from './bindings/PaymentProof';
 
 export class IpcError extends Error {
   readonly code: ErrorCode;
@@ -118,6 +129,24 @@ export const ipc = {
   setStartAtLogin: (on: boolean) => call<boolean>('set_start_at_login', { on }),
   openExport: (id: number) => call<null>('open_export', { id }),
   revealExport: (id: number) => call<null>('reveal_export', { id }),
+  catalogue: () => call<Catalogue>('catalogue'),
+  wallet: () => call<Wallet>('wallet'),
+  orders: () => call<Order[]>('orders'),
+  quotes: () => call<Quote[]>('quotes'),
+  cartView: () => call<CartView>('cart_view'),
+  addToCart: (kind: CartKind, item: CartItem) => call<unknown>('add_to_cart', { kind, item }),
+  updateCartLine: (id: number, form: Record<string, string>) => call<unknown>('update_cart_line', { id, form }),
+  removeCartLine: (id: number) => call<unknown>('remove_cart_line', { id }),
+  /** A refused order or quote request goes back to its cart. */
+  restoreCart: (outboxId: number) => call<unknown>('restore_cart', { outboxId }),
+  placeOrder: (method: ShopPaymentMethod, billing: BillingData) => call<OutboxEntry>('place_order', { method, billing }),
+  requestQuote: (message: string | null) => call<OutboxEntry>('request_quote', { message }),
+  acceptQuote: (id: number, method: ShopPaymentMethod, billing: BillingData) =>
+    call<OutboxEntry>('accept_quote', { id, accept: { payment_method: method, billing } }),
+  declineQuote: (id: number) => call<Quote>('decline_quote', { id }),
+  joinAgreement: (code: string) => call<Catalogue>('join_agreement', { code }),
+  submitProof: (proof: NewPaymentProof) => call<PaymentProof>('submit_proof', { proof }),
+  openOutcome: (orderId: number, itemId: number) => call<null>('open_outcome', { orderId, itemId }),
   notifications: () => call<NotificationsView>('notifications'),
   markRead: (id: number | null) => call<null>('mark_read', { id }),
   profile: () => call<Profile>('profile'),

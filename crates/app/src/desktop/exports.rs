@@ -8,7 +8,7 @@ use sportello_domain::api::invoices::InvoiceItem;
 use std::path::{Path, PathBuf};
 
 /// Written under a temporary name and renamed, so a cut download never looks complete.
-fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), AppError> {
+pub(super) fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), AppError> {
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir).map_err(|e| export::saving(dir, e))?;
     }

@@ -2,9 +2,11 @@
 //! outbox, and the few steps that need the server at once (joining an
 //! agreement, sending a proof of payment, declining a quote).
 
+use super::exports::write_atomically;
 use super::{not_logged_in, DeskApp};
+use crate::export::{not_found, safe_name};
 use crate::outbox::OutboxEntry;
-use crate::shop::{self, CartKind, CartLine};
+use crate::shop::{self, CartKind, CartLine, CartView};
 use crate::AppError;
 use chrono::Utc;
 use reqwest::Method;
@@ -13,6 +15,7 @@ use sportello_domain::api::shop::{
     ShopPaymentMethod, Wallet,
 };
 use sportello_domain::shop::form::FormValues;
+use std::path::PathBuf;
 
 fn json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, AppError> {
     serde_json::to_value(value).map_err(|e| AppError::Protocol(e.to_string()))
@@ -121,5 +124,36 @@ impl DeskApp {
             .await?;
         self.refresh_shop().await?;
         Ok(sent)
+    }
+
+    /// The cart with names, prices and the order cart's totals, from the cached catalogue.
+    pub async fn cart_view(&self) -> Result<CartView, AppError> {
+        let catalogue = self.catalogue().await?;
+        Ok(shop::cart_view(&catalogue, self.cart().await?))
+    }
+
+    /// An order item's outcome (PDF or record file) as a local file: downloaded once.
+    pub async fn outcome_file(&self, order_id: i64, item_id: i64) -> Result<PathBuf, AppError> {
+        let orders = self.orders().await?;
+        let outcome = orders
+            .iter()
+            .filter(|o| o.id == order_id)
+            .flat_map(|o| &o.items)
+            .find(|i| i.id == item_id)
+            .and_then(|i| i.outcome.as_ref())
+            .ok_or_else(|| not_found("outcome"))?;
+        let name = format!("{}-{}", outcome.file.id, safe_name(&outcome.file.file_name));
+        let file = self.documents_dir().await?.join("outcomes").join(name);
+        if file.exists() {
+            return Ok(file);
+        }
+        let path = format!("/attachments/{}", outcome.file.id);
+        let path = &path;
+        let bytes = self
+            .desk
+            .authorized(|token| async move { self.desk.api().download(path, &token).await })
+            .await?;
+        write_atomically(&file, &bytes)?;
+        Ok(file)
     }
 }

@@ -3,6 +3,9 @@
 
 export type FormKind = 'iban_change' | 'address_change' | 'free' | 'early_termination';
 
+/** The shop's screens: catalogue, a service page, the carts, checkout, orders, quotes, payments. */
+export type ShopView = 'catalogue' | 'service' | 'cart' | 'checkout' | 'orders' | 'quotes' | 'wallet';
+
 export type Route =
   | { name: 'home' }
   | { name: 'payments'; contractId?: number }
@@ -11,6 +14,7 @@ export type Route =
   | { name: 'assets'; contractId?: number }
   | { name: 'self_service'; form?: FormKind; contractId?: number }
   | { name: 'requests'; id?: number }
+  | { name: 'shop'; view?: ShopView; code?: string; lineId?: number; id?: number }
   | { name: 'profile' }
   | { name: 'help' }
   | { name: 'settings' };
@@ -26,6 +30,7 @@ export const SECTIONS: Section[] = [
   'assets',
   'self_service',
   'requests',
+  'shop',
   'profile',
   'help',
   'settings',

@@ -18,13 +18,14 @@ const WAIT_MS = 8000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function follow(entry: OutboxEntry): Promise<Outcome> {
+/** Waits for the outbox to send `entry`; a refusal is settled by `settle` (by default, forgotten). */
+export async function follow(entry: OutboxEntry, settle: (id: number) => Promise<unknown> = ipc.discard): Promise<Outcome> {
   for (let waited = 0; waited < WAIT_MS; waited += POLL_MS) {
     const mine = (await ipc.outbox()).find((e) => e.id === entry.id);
     if (!mine) return { state: 'sent' };
     if (mine.state === 'rejected' && mine.error) {
       // The form shows the refusal; the outbox forgets it so it is not sent again.
-      await ipc.discard(mine.id);
+      await settle(mine.id);
       return { state: 'rejected', error: new IpcError(mine.error) };
     }
     await sleep(POLL_MS);
