@@ -8,6 +8,7 @@ mod fleet;
 mod harness;
 mod installed;
 mod screens;
+mod shop;
 
 use harness::{click, screenshot, type_into, wait_for, wait_gone, wait_text, Harness};
 use sportello_domain::situation::Situation;

@@ -70,7 +70,7 @@ impl Api {
 }
 
 /// Sets a control's value as a user's choice would, with the events Svelte listens to.
-async fn choose(driver: &WebDriver, css: &str, value: &str) {
+pub(super) async fn choose(driver: &WebDriver, css: &str, value: &str) {
     wait_for(driver, css).await;
     driver
         .execute(
@@ -83,7 +83,7 @@ async fn choose(driver: &WebDriver, css: &str, value: &str) {
         .unwrap();
 }
 
-async fn attr(driver: &WebDriver, css: &str, name: &str) -> String {
+pub(super) async fn attr(driver: &WebDriver, css: &str, name: &str) -> String {
     wait_for(driver, css)
         .await
         .attr(name)
@@ -93,7 +93,7 @@ async fn attr(driver: &WebDriver, css: &str, name: &str) -> String {
 }
 
 /// Waits until an attribute holds `expected`.
-async fn wait_attr(driver: &WebDriver, css: &str, name: &str, expected: &str) {
+pub(super) async fn wait_attr(driver: &WebDriver, css: &str, name: &str, expected: &str) {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
         let now = attr(driver, css, name).await;
@@ -108,12 +108,12 @@ async fn wait_attr(driver: &WebDriver, css: &str, name: &str, expected: &str) {
     }
 }
 
-async fn go(driver: &WebDriver, section: &str) {
+pub(super) async fn go(driver: &WebDriver, section: &str) {
     click(driver, &format!("[data-testid=nav-{section}]")).await;
     wait_for(driver, &format!("main[data-section={section}]")).await;
 }
 
-async fn count(driver: &WebDriver, css: &str) -> usize {
+pub(super) async fn count(driver: &WebDriver, css: &str) -> usize {
     driver.find_all(By::Css(css)).await.unwrap().len()
 }
 
@@ -385,7 +385,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
-const SECTIONS: [&str; 10] = [
+const SECTIONS: [&str; 11] = [
     "home",
     "payments",
     "invoices",
@@ -393,6 +393,7 @@ const SECTIONS: [&str; 10] = [
     "assets",
     "self_service",
     "requests",
+    "shop",
     "profile",
     "help",
     "settings",
