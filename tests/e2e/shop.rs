@@ -27,6 +27,18 @@ impl Desk {
         response.json().await.unwrap_or(Value::Null)
     }
 
+    async fn get(&self, path: &str, token: &str) -> Value {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.json().await.unwrap()
+    }
+
     async fn operator(&self) -> String {
         let login = json!({"username": DEMO_OPERATOR, "password": DEMO_OPERATOR_PASSWORD});
         self.post("/ops/login", None, login).await["access_token"]
@@ -147,16 +159,7 @@ async fn a_service_is_bought_with_prepaid_credit_and_a_quote_is_accepted() {
 
     // The order, from the window, is on the server once; the credit was drawn.
     let ops = desk.operator().await;
-    let all: Value = desk
-        .http
-        .get(format!("{}/ops/orders", desk.base))
-        .bearer_auth(&ops)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let all: Value = desk.get("/ops/orders", &ops).await;
     let orders = all.as_array().unwrap();
     assert_eq!(orders.len(), 1);
     let order = &orders[0];
@@ -205,16 +208,7 @@ async fn a_service_is_bought_with_prepaid_credit_and_a_quote_is_accepted() {
 
     // The credit's invoice (issued when it was bought) is among the invoices.
     let customer = desk.customer(&h).await;
-    let invoices: Value = desk
-        .http
-        .get(format!("{}/invoices?limit=200", desk.base))
-        .bearer_auth(&customer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let invoices: Value = desk.get("/invoices?limit=200", &customer).await;
     let credit_invoice = invoices["items"]
         .as_array()
         .unwrap()
@@ -241,16 +235,7 @@ async fn a_service_is_bought_with_prepaid_credit_and_a_quote_is_accepted() {
     wait_for(&driver, "[data-testid=form-sent]").await;
     click(&driver, "[data-testid=shop-tab-quotes]").await;
     wait_attr_of(&driver, "[data-testid=quote]", "data-status", "requested").await;
-    let quotes: Value = desk
-        .http
-        .get(format!("{}/ops/quotes", desk.base))
-        .bearer_auth(&ops)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let quotes: Value = desk.get("/ops/quotes", &ops).await;
     let quote = &quotes[0];
     assert_eq!(quote["message"], "Sopralluogo al mattino");
     let until = (h.state().clock.today() + chrono::Days::new(15)).to_string();

@@ -579,11 +579,8 @@ pub async fn orders(
     customer_id: i64,
     status: Option<OrderStatus>,
 ) -> Result<Vec<Order>, ServerError> {
-    let mut out = Vec::new();
-    for row in state.store.orders(customer_id, status.map(OrderStatus::as_str)).await? {
-        out.push(order_of(state, row).await?);
-    }
-    Ok(out)
+    let rows = state.store.orders(customer_id, status.map(OrderStatus::as_str)).await?;
+    futures_util::future::try_join_all(rows.into_iter().map(|row| order_of(state, row))).await
 }
 
 /// E4: the quote cart's "request quote".
@@ -695,11 +692,8 @@ pub async fn quotes(
     customer_id: i64,
     status: Option<QuoteStatus>,
 ) -> Result<Vec<Quote>, ServerError> {
-    let mut out = Vec::new();
-    for row in state.store.quotes(customer_id, status.map(QuoteStatus::as_str)).await? {
-        out.push(quote_of(state, row).await?);
-    }
-    Ok(out)
+    let rows = state.store.quotes(customer_id, status.map(QuoteStatus::as_str)).await?;
+    futures_util::future::try_join_all(rows.into_iter().map(|row| quote_of(state, row))).await
 }
 
 /// A quote the customer may still act on: priced and within its validity.

@@ -169,6 +169,35 @@ pub enum OrderRefused {
 }
 
 impl Store {
+    /// A row of `table` by id, scoped to a customer unless `customer_id` is None.
+    async fn scoped<T>(&self, table: &str, columns: &str, id: i64, customer_id: Option<i64>) -> StoreResult<Option<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let sql = format!("SELECT {columns} FROM {table} WHERE id = $1 AND ($2 = 0 OR customer_id = $2)");
+        Ok(sqlx::query_as(&sql)
+            .bind(id)
+            .bind(customer_id.unwrap_or(0))
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Rows of `table` by last change, newest first, optionally in one status; `customer_id` 0: all.
+    async fn listed<T>(&self, table: &str, columns: &str, customer_id: i64, status: Option<&str>) -> StoreResult<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let sql = format!(
+            "SELECT {columns} FROM {table} WHERE ($1 = 0 OR customer_id = $1) AND ($2 = '' OR status = $2)
+             ORDER BY updated_at DESC, id DESC"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(customer_id)
+            .bind(status.unwrap_or(""))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     /// E7: the customer's own list, else the approved agreement's, else the category's, else the standard.
     pub async fn price_list_for(&self, customer_id: i64) -> StoreResult<PriceListRow> {
         Ok(sqlx::query_as(
@@ -417,25 +446,12 @@ impl Store {
 
     /// An order, scoped to a customer unless `customer_id` is None (operators).
     pub async fn order(&self, id: i64, customer_id: Option<i64>) -> StoreResult<Option<OrderRow>> {
-        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1 AND ($2 = 0 OR customer_id = $2)");
-        Ok(sqlx::query_as(&sql)
-            .bind(id)
-            .bind(customer_id.unwrap_or(0))
-            .fetch_optional(&self.pool)
-            .await?)
+        self.scoped("orders", ORDER_COLUMNS, id, customer_id).await
     }
 
     /// Orders by last change, newest first; `customer_id` 0: everyone's (operators).
     pub async fn orders(&self, customer_id: i64, status: Option<&str>) -> StoreResult<Vec<OrderRow>> {
-        let sql = format!(
-            "SELECT {ORDER_COLUMNS} FROM orders WHERE ($1 = 0 OR customer_id = $1) AND ($2 = '' OR status = $2)
-             ORDER BY updated_at DESC, id DESC"
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(customer_id)
-            .bind(status.unwrap_or(""))
-            .fetch_all(&self.pool)
-            .await?)
+        self.listed("orders", ORDER_COLUMNS, customer_id, status).await
     }
 
     pub async fn order_items(&self, order_id: i64) -> StoreResult<Vec<OrderItemRow>> {
@@ -540,24 +556,12 @@ impl Store {
     }
 
     pub async fn quote(&self, id: i64, customer_id: Option<i64>) -> StoreResult<Option<QuoteRow>> {
-        let sql = format!("SELECT {QUOTE_COLUMNS} FROM quotes WHERE id = $1 AND ($2 = 0 OR customer_id = $2)");
-        Ok(sqlx::query_as(&sql)
-            .bind(id)
-            .bind(customer_id.unwrap_or(0))
-            .fetch_optional(&self.pool)
-            .await?)
+        self.scoped("quotes", QUOTE_COLUMNS, id, customer_id).await
     }
 
+    /// Quotes by last change, newest first; `customer_id` 0: everyone's (operators).
     pub async fn quotes(&self, customer_id: i64, status: Option<&str>) -> StoreResult<Vec<QuoteRow>> {
-        let sql = format!(
-            "SELECT {QUOTE_COLUMNS} FROM quotes WHERE ($1 = 0 OR customer_id = $1) AND ($2 = '' OR status = $2)
-             ORDER BY updated_at DESC, id DESC"
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(customer_id)
-            .bind(status.unwrap_or(""))
-            .fetch_all(&self.pool)
-            .await?)
+        self.listed("quotes", QUOTE_COLUMNS, customer_id, status).await
     }
 
     pub async fn quote_items(&self, quote_id: i64) -> StoreResult<Vec<QuoteItemRow>> {
