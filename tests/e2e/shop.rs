@@ -205,6 +205,15 @@ async fn a_service_is_bought_with_prepaid_credit_and_a_quote_is_accepted() {
     .await;
     assert_eq!(count(&driver, "[data-testid=open-outcome]").await, 1);
     screenshot(&driver, "shop-orders-it").await;
+    // The request list holds the purchase and its outcome too.
+    go(&driver, "requests").await;
+    wait_for(
+        &driver,
+        &format!("[data-testid=purchase-row][data-code='{code}'][data-status=fulfilled]"),
+    )
+    .await;
+    assert_eq!(count(&driver, "[data-testid=purchase-outcome]").await, 1);
+    screenshot(&driver, "requests-purchases-it").await;
 
     // The credit's invoice (issued when it was bought) is among the invoices.
     let customer = desk.customer(&h).await;

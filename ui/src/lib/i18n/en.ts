@@ -298,6 +298,8 @@ const en: Record<MessageKey, string> = {
   'field.server_unreachable': 'Server unreachable: try again later.',
   'requests.all': 'All requests',
   'requests.new': 'New request',
+  'requests.purchases': 'Purchased services',
+  'requests.outcome': 'Outcome',
   'requests.code': 'Code',
   'requests.subject': 'Subject',
   'requests.status': 'Status',

@@ -297,6 +297,8 @@ const it = {
   'field.server_unreachable': 'Server non raggiungibile: riprova più tardi.',
   'requests.all': 'Tutte le richieste',
   'requests.new': 'Nuova richiesta',
+  'requests.purchases': 'Servizi acquistati',
+  'requests.outcome': 'Esito',
   'requests.code': 'Codice',
   'requests.subject': 'Oggetto',
   'requests.status': 'Stato',

@@ -3,6 +3,8 @@ import { cleanup, render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import ShopPage from './ShopPage.svelte';
+import RequestsPage from '../screens/RequestsPage.svelte';
+import type { Order } from '../bindings/Order';
 import { i18n } from '../i18n/index.svelte';
 import type { Catalogue } from '../bindings/Catalogue';
 import type { CartView } from '../bindings/CartView';
@@ -114,5 +116,27 @@ describe('ShopPage', () => {
     const placed = calls.find((c) => c.cmd === 'place_order')!.args;
     expect(placed).toEqual({ method: 'prepaid_credit', billing: { ...billing, postcode: '00185' } });
     expect(calls.find((c) => c.cmd === 'restore_cart')!.args).toEqual({ outboxId: 3 });
+  });
+});
+
+describe('RequestsPage', () => {
+  it('lists the services bought with their outcome beside the requests', async () => {
+    const order: Order = {
+      id: 4, code: 'ORD-2026-000004', status: 'in_progress', payment_method: 'prepaid_credit', billing, net: '24.00', vat: '5.28', total: '29.28',
+      quote_id: null, created_at: '2026-11-22T09:00:00Z', updated_at: '2026-11-22T10:00:00Z',
+      items: [
+        { id: 1, service_code: 'VIS-IMM', name_it: 'Visura catastale per immobile', name_en: 'Cadastral search by property', form: {}, net: '12.00', vat_rate: '22', status: 'fulfilled', invoice_id: null,
+          outcome: { kind: 'pdf', file: { id: 'f1', file_name: 'visura.pdf', content_type: 'application/pdf', size_bytes: 10 }, delivered_at: '2026-11-22T10:00:00Z' } },
+        { id: 2, service_code: 'VIS-IMM', name_it: 'Visura catastale per immobile', name_en: 'Cadastral search by property', form: {}, net: '12.00', vat_rate: '22', status: 'pending', invoice_id: null, outcome: null },
+      ],
+    };
+    const calls = shop({ requests: () => [], orders: () => [order] });
+    render(RequestsPage, { props: {} });
+    const rows = await screen.findAllByTestId('purchase-row');
+    expect(rows.map((r) => r.dataset.status)).toEqual(['fulfilled', 'pending']);
+    expect(rows[0]).toHaveTextContent('ORD-2026-000004');
+    expect(within(rows[1]!).queryByTestId('purchase-outcome')).toBeNull();
+    await userEvent.setup().click(within(rows[0]!).getByTestId('purchase-outcome'));
+    expect(calls.find((c) => c.cmd === 'open_outcome')!.args).toEqual({ orderId: 4, itemId: 1 });
   });
 });
