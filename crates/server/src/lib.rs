@@ -2,6 +2,7 @@
 //! storage on SQLite (the embedded default) or PostgreSQL.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod clock;

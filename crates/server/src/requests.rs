@@ -2,20 +2,19 @@
 //! message thread, attachments checked by content and stored with a checksum.
 
 use crate::accounts::bad;
+use crate::attachments::attachment_info;
 use crate::audit::{self, Origin};
 use crate::store::auth::Principal;
-use crate::store::requests::{ActiveContract, AttachmentRow, Author, NewMessageRow, NewRequestRow, RequestRow};
+use crate::store::requests::{ActiveContract, Author, NewMessageRow, NewRequestRow, RequestRow};
 use crate::store::{date, to_u32};
-use crate::{events, secrets, AppState, ServerError};
+use crate::{events, AppState, ServerError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sportello_domain::api::requests::{
-    AttachmentInfo, ContractIban, MessageAuthor, NewMessage, NewRequest, PayoffInstallment, PayoffQuote, RequestDetail,
-    RequestDetails, RequestKind, RequestMessage, RequestStatus, RequestSummary, RequestType, SelfServiceContext,
-    MAX_ATTACHMENT_BYTES, MAX_MESSAGE_CHARS,
+    ContractIban, MessageAuthor, NewMessage, NewRequest, PayoffInstallment, PayoffQuote, RequestDetail, RequestDetails,
+    RequestKind, RequestMessage, RequestStatus, RequestSummary, RequestType, SelfServiceContext, MAX_MESSAGE_CHARS,
 };
 use sportello_domain::ids::Iban;
 use sportello_domain::{ApiError, ErrorCode, Money};
-use std::path::PathBuf;
 
 /// Attachments a single message may carry.
 const MAX_ATTACHMENTS: usize = 5;
@@ -397,15 +396,6 @@ pub async fn list(
     rows.iter().map(summary).collect()
 }
 
-pub(crate) fn attachment_info(a: &AttachmentRow) -> AttachmentInfo {
-    AttachmentInfo {
-        id: a.id.clone(),
-        file_name: a.file_name.clone(),
-        content_type: a.content_type.clone(),
-        size_bytes: a.size_bytes,
-    }
-}
-
 /// A request with its thread; `customer_id` None for operators.
 pub async fn detail(state: &AppState, id: i64, customer_id: Option<i64>) -> Result<RequestDetail, ServerError> {
     let row = state.store.request(id, customer_id).await?.ok_or_else(not_found)?;
@@ -494,115 +484,4 @@ pub async fn add_message(
         .find(|m| m.id == message_id)
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the new message vanished"))?;
     Ok((row, message))
-}
-
-/// What the bytes are, by their first bytes; the file name does not count.
-pub(crate) fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else {
-        None
-    }
-}
-
-/// Keeps the last path part of a client's file name, without control characters.
-fn clean_file_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
-    let clean: String = base
-        .chars()
-        .filter(|c| !c.is_control() && *c != '"')
-        .take(120)
-        .collect();
-    if clean.is_empty() {
-        "allegato".into()
-    } else {
-        clean
-    }
-}
-
-fn attachments_dir(state: &AppState) -> PathBuf {
-    state.config.data_dir.join("attachments")
-}
-
-/// Stores an upload: checked by content, written to a temporary name then
-/// renamed, so a failed write leaves no partial file under the final name.
-pub async fn upload(
-    state: &AppState,
-    customer_id: i64,
-    origin: &Origin,
-    name: &str,
-    bytes: &[u8],
-) -> Result<AttachmentInfo, ServerError> {
-    if bytes.len() > MAX_ATTACHMENT_BYTES {
-        return Err(ApiError::new(ErrorCode::PayloadTooLarge, "an attachment has at most 10 MB").into());
-    }
-    if bytes.is_empty() {
-        return Err(bad("file", "empty", "the file is empty"));
-    }
-    let content_type = sniff(bytes).ok_or_else(|| {
-        ServerError::from(ApiError::new(
-            ErrorCode::UnsupportedFileType,
-            "only PDF, PNG and JPEG files can be attached",
-        ))
-    })?;
-    let row = store_file(state, customer_id, name, content_type, bytes).await?;
-    audit::record(
-        state,
-        origin,
-        "upload_attachment",
-        &format!("attachment:{}", row.id),
-        content_type,
-    )
-    .await?;
-    Ok(attachment_info(&row))
-}
-
-/// Writes a customer's file under a new id (a temporary name, then renamed) and records it.
-pub(crate) async fn store_file(
-    state: &AppState,
-    customer_id: i64,
-    name: &str,
-    content_type: &str,
-    bytes: &[u8],
-) -> Result<AttachmentRow, ServerError> {
-    let id = secrets::new_id();
-    let dir = attachments_dir(state);
-    tokio::fs::create_dir_all(&dir).await?;
-    let part = dir.join(format!("{id}.part"));
-    tokio::fs::write(&part, bytes).await?;
-    tokio::fs::rename(&part, dir.join(&id)).await?;
-    let row = AttachmentRow {
-        id,
-        customer_id,
-        message_id: None,
-        file_name: clean_file_name(name),
-        content_type: content_type.into(),
-        size_bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
-        sha256: secrets::sha256_hex_bytes(bytes),
-    };
-    state.store.insert_attachment(&row, state.clock.now_ms()).await?;
-    Ok(row)
-}
-
-/// Reads an attachment back, refusing it if its bytes no longer match the checksum.
-pub async fn download(
-    state: &AppState,
-    id: &str,
-    customer_id: Option<i64>,
-) -> Result<(AttachmentRow, Vec<u8>), ServerError> {
-    let row = state
-        .store
-        .attachment(id, customer_id)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such attachment"))?;
-    let bytes = tokio::fs::read(attachments_dir(state).join(&row.id)).await?;
-    if secrets::sha256_hex_bytes(&bytes) != row.sha256 {
-        tracing::error!(attachment = %row.id, "attachment does not match its checksum");
-        return Err(ApiError::new(ErrorCode::Internal, "the stored file is damaged").into());
-    }
-    Ok((row, bytes))
 }

@@ -7,7 +7,7 @@ use super::ServerError;
 use crate::audit::Origin;
 use crate::limits::Scope;
 use crate::ops::{self, Duty, Operator};
-use crate::{accounts, notifications, requests, AppState};
+use crate::{accounts, attachments, notifications, requests, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -211,7 +211,7 @@ pub(super) async fn upload(
         .request(q.request_id, None)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such request"))?;
-    let info = requests::upload(&state, request.customer_id, &origin(&op, &client), &q.name, &bytes).await?;
+    let info = attachments::upload(&state, request.customer_id, &origin(&op, &client), &q.name, &bytes).await?;
     Ok((StatusCode::CREATED, Json(info)))
 }
 
@@ -223,7 +223,7 @@ pub(super) async fn download(
     Path(id): Path<String>,
 ) -> Result<Response, ServerError> {
     op.require(Duty::Desk)?;
-    let (row, bytes) = requests::download(&state, &id, None).await?;
+    let (row, bytes) = attachments::download(&state, &id, None).await?;
     Ok(attachment_response(&row.file_name, &row.content_type, bytes))
 }
 

@@ -4,6 +4,7 @@ use super::accounts::origin;
 use super::extract::{ApiJson, ApiQuery, Caller, Client, IdempotencyKey};
 use super::idempotency::idempotent;
 use super::ServerError;
+use crate::attachments;
 use crate::requests::{self, Writer};
 use crate::store::requests::Author;
 use crate::AppState;
@@ -161,7 +162,7 @@ pub(super) async fn upload(
     ApiQuery(q): ApiQuery<UploadQuery>,
     Upload(bytes): Upload,
 ) -> Result<(StatusCode, Json<AttachmentInfo>), ServerError> {
-    let info = requests::upload(&state, who.customer_id, &origin(&who, &client), &q.name, &bytes).await?;
+    let info = attachments::upload(&state, who.customer_id, &origin(&who, &client), &q.name, &bytes).await?;
     Ok((StatusCode::CREATED, Json(info)))
 }
 
@@ -190,6 +191,6 @@ pub(super) async fn download(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ServerError> {
-    let (row, bytes) = requests::download(&state, &id, Some(who.customer_id)).await?;
+    let (row, bytes) = attachments::download(&state, &id, Some(who.customer_id)).await?;
     Ok(attachment_response(&row.file_name, &row.content_type, bytes))
 }

@@ -1,0 +1,191 @@
+//! E9, E10: record layouts, and the fulfilment of an item as a PDF or a
+//! record, with its notice and (unless prepaid) its invoice.
+
+use super::*;
+
+/// O1, E9: the customer's record layout.
+pub async fn set_layout(
+    state: &AppState,
+    origin: &Origin,
+    customer_code: &str,
+    layout: &RecordLayout,
+) -> Result<(), ServerError> {
+    let customer = state
+        .store
+        .customer_by_code(customer_code.trim())
+        .await?
+        .ok_or_else(|| not_found("customer"))?;
+    layout.validate().map_err(|e| {
+        ServerError::from(ApiError::new(ErrorCode::BadRequest, e.to_string()).with_field(e.field(), "invalid"))
+    })?;
+    let json = serde_json::to_string(layout).unwrap_or_default();
+    state
+        .store
+        .set_record_layout(customer.id, &json, state.clock.now_ms())
+        .await?;
+    audit::record(
+        state,
+        origin,
+        "set_record_layout",
+        &format!("customer:{customer_code}"),
+        "",
+    )
+    .await
+}
+
+/// What an operator delivers for an item.
+pub enum Delivery<'a> {
+    Pdf { name: &'a str, bytes: &'a [u8] },
+    Record(&'a BTreeMap<String, String>),
+}
+
+/// The values a record may use: the order's own, the form's, then the operator's.
+fn record_values(
+    order: &Order,
+    item: &OrderItem,
+    tax_code: &str,
+    today: NaiveDate,
+    given: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let position = order.items.iter().position(|i| i.id == item.id).unwrap_or(0) + 1;
+    let mut values: BTreeMap<String, String> = [
+        ("order_code", order.code.clone()),
+        ("item", position.to_string()),
+        ("service_code", item.service_code.clone()),
+        ("order_date", order.created_at.date_naive().to_string()),
+        ("delivery_date", today.to_string()),
+        ("tax_code", tax_code.to_owned()),
+        ("net", item.net.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    values.extend(item.form.clone());
+    values.extend(given.clone());
+    values
+}
+
+/// O1, E9, E10: an operator fulfils an item: the outcome becomes a file of
+/// the customer, the customer is notified and e-mailed, and unless the
+/// order was paid with prepaid credit the item's invoice is issued.
+pub async fn fulfil(
+    state: &AppState,
+    origin: &Origin,
+    item_id: i64,
+    delivery: Delivery<'_>,
+) -> Result<Order, ServerError> {
+    let row = state
+        .store
+        .order_item(item_id)
+        .await?
+        .ok_or_else(|| not_found("order item"))?;
+    let order_row = state
+        .store
+        .order(row.order_id, None)
+        .await?
+        .ok_or_else(|| not_found("order"))?;
+    let customer_id = order_row.customer_id;
+    let order = order_of(state, order_row).await?;
+    let item = order
+        .items
+        .iter()
+        .find(|i| i.id == item_id)
+        .ok_or_else(|| not_found("order item"))?;
+    if item.status == ItemStatus::Fulfilled {
+        return Err(ApiError::new(ErrorCode::Conflict, "the item was fulfilled already").into());
+    }
+    let layout = state.store.record_layout(customer_id).await?;
+    let (kind, file) = match (delivery, layout) {
+        (Delivery::Pdf { name, bytes }, _) => {
+            if attachments::sniff(bytes) != Some("application/pdf") {
+                return Err(ApiError::new(ErrorCode::UnsupportedFileType, "an outcome is a PDF").into());
+            }
+            (
+                OutcomeKind::Pdf,
+                attachments::store_file(state, customer_id, name, "application/pdf", bytes).await?,
+            )
+        }
+        (Delivery::Record(given), Some(json)) => {
+            let layout: RecordLayout = serde_json::from_str(&json).map_err(|_| corrupt("record layout"))?;
+            let tax_code = billing_on_file(state, customer_id).await?.tax_code;
+            let values = record_values(&order, item, &tax_code, state.clock.today(), given);
+            let text = layout.record(&values).map_err(|e| {
+                ServerError::from(
+                    ApiError::new(ErrorCode::BadRequest, e.to_string())
+                        .with_field(&format!("record.{}", e.field()), "invalid"),
+                )
+            })? + "\r\n";
+            let name = format!("{}-{}.txt", order.code, item.service_code);
+            (
+                OutcomeKind::Record,
+                attachments::store_file(state, customer_id, &name, "text/plain", text.as_bytes()).await?,
+            )
+        }
+        (Delivery::Record(_), None) => {
+            return Err(bad(
+                "record",
+                "no_layout",
+                "the customer has no record layout: deliver a PDF",
+            ))
+        }
+    };
+    let invoice_id = match order.payment_method {
+        ShopPaymentMethod::PrepaidCredit => None,
+        _ => {
+            let line = rules::line(
+                &format!("{} – ordine {}", item.name_it, order.code),
+                item.net,
+                item.vat_rate,
+            );
+            Some(invoice(state, customer_id, &line, &format!("Ordine {}", order.code)).await?)
+        }
+    };
+    if !state
+        .store
+        .fulfil_item(item_id, kind.as_str(), &file.id, invoice_id, state.clock.now_ms())
+        .await?
+    {
+        return Err(ApiError::new(ErrorCode::Conflict, "the item was fulfilled meanwhile").into());
+    }
+    events::changed(state, Some(customer_id), "order", order.id, "upsert").await?;
+    if order.payment_method == ShopPaymentMethod::AdvanceOnConsumption {
+        events::changed(state, Some(customer_id), "wallet", customer_id, "upsert").await?;
+    }
+    tell_outcome(state, customer_id, &order, item).await?;
+    audit::record(
+        state,
+        origin,
+        "fulfil_order_item",
+        &format!("order:{}", order.code),
+        &item.service_code,
+    )
+    .await?;
+    self::order(state, order.id, None).await
+}
+
+async fn tell_outcome(state: &AppState, customer_id: i64, order: &Order, item: &OrderItem) -> Result<(), ServerError> {
+    let user_id = state.store.order_user(order.id).await?;
+    let to = recipient(state, customer_id, user_id).await?;
+    let (title, body) = if to.language == "en" {
+        (
+            format!("{} – outcome available", order.code),
+            format!("{} is done: open My orders.", item.name_en),
+        )
+    } else {
+        (
+            format!("{} – esito disponibile", order.code),
+            format!("{} è evaso: apri I miei ordini.", item.name_it),
+        )
+    };
+    notify(state, customer_id, Some(order.id), None, &title, &body).await?;
+    let lines = item_lines(&to.language, &[(&item.name_it, &item.name_en, None)]);
+    let notice = mails::ShopNotice {
+        to: &to.email,
+        language: &to.language,
+        name: &to.name,
+        code: &order.code,
+        lines: &lines,
+        company: &state.config.company.name,
+    };
+    send(state, mails::outcome_ready(&notice)).await
+}

@@ -1,0 +1,202 @@
+//! Buying services (E1–E10): the catalogue at this customer's prices, orders
+//! paid by the methods the customer proved, quotes, fulfilment as a PDF or in
+//! the customer's record layout, and the invoices issued automatically.
+
+use crate::accounts::bad;
+use crate::audit::{self, Origin};
+use crate::mail::Mail;
+use crate::ops::{issue, mail_amount};
+use crate::store::auth::Principal;
+use crate::store::invoices::NewInvoice;
+use crate::store::requests::AttachmentRow;
+use crate::store::shop::NewProofRow;
+use crate::store::shop::{
+    BillingRow, NewItem, NewOrderRow, OrderItemRow, OrderRefused, OrderRow, PriceListRow, QuoteRow, ServiceRow,
+};
+use crate::{attachments, events, mails, AppState, ServerError};
+use chrono::{DateTime, Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use sportello_domain::api::shop::{
+    AcceptQuote, AgreementInfo, AgreementOption, BillingData, CartItem, Catalogue, ItemStatus, MethodState,
+    MethodStatus, NewOrder, NewPaymentProof, NewQuote, Order, OrderItem, OrderStatus, Outcome, OutcomeKind,
+    PaymentProof, Pricing, ProofStatus, Quote, QuoteItem, QuotePrice, QuoteStatus, Service, ServiceCategory,
+    ShopPaymentMethod, Wallet, MAX_ITEMS, MAX_QUOTE_MESSAGE_CHARS,
+};
+use sportello_domain::ids::{Pec, TaxCode};
+use sportello_domain::invoice::{DocumentKind, InvoiceLine, PaymentMethod};
+use sportello_domain::shop::form::{self, FormField, FormValues};
+use sportello_domain::shop::layout::RecordLayout;
+use sportello_domain::shop::{self as rules, Refusal, Standing};
+use sportello_domain::{ApiError, ErrorCode, Money};
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+mod catalogue;
+mod fulfilment;
+mod orders;
+mod payments;
+mod quotes;
+
+use catalogue::{checked_items, new_items};
+use orders::{order_of, place, Checkout};
+
+pub use catalogue::{catalogue, join_agreement};
+pub use fulfilment::{fulfil, set_layout, Delivery};
+pub use orders::{order, orders, place_order};
+pub use payments::{decide_proof, proofs, submit_proof, wallet};
+pub use quotes::{accept_quote, decline_quote, price_quote, quote, quotes, request_quote};
+
+fn corrupt(what: &str) -> ServerError {
+    ApiError::new(ErrorCode::Internal, format!("stored {what} does not parse")).into()
+}
+
+fn not_found(what: &str) -> ServerError {
+    ApiError::new(ErrorCode::NotFound, format!("no such {what}")).into()
+}
+
+fn rate(text: &str) -> Result<Decimal, ServerError> {
+    Decimal::from_str(text).map_err(|_| corrupt("VAT rate"))
+}
+
+fn instant(ms: i64) -> DateTime<chrono::Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn values(json: &str) -> Result<FormValues, ServerError> {
+    serde_json::from_str(json).map_err(|_| corrupt("form values"))
+}
+
+fn methods(list: &str) -> Vec<ShopPaymentMethod> {
+    list.split(',').filter_map(ShopPaymentMethod::parse).collect()
+}
+
+fn billing_data(b: BillingRow) -> BillingData {
+    BillingData {
+        name: b.name,
+        tax_code: b.tax_code,
+        street: b.street,
+        postcode: b.postcode,
+        city: b.city,
+        province: b.province.unwrap_or_default(),
+        sdi_code: b.sdi_code,
+        pec: b.pec,
+    }
+}
+
+async fn billing_on_file(state: &AppState, customer_id: i64) -> Result<BillingRow, ServerError> {
+    state
+        .store
+        .billing(customer_id)
+        .await?
+        .ok_or_else(|| not_found("customer"))
+}
+
+fn refusal(r: Refusal) -> ServerError {
+    match r {
+        Refusal::NotAllowed => bad(
+            "payment_method",
+            "not_allowed",
+            "the customer's price list does not offer this payment method",
+        ),
+        Refusal::NotSubscribable => bad(
+            "payment_method",
+            "not_subscribable",
+            "only services that allow a subscription can be paid by subscription",
+        ),
+        Refusal::NotProven => ApiError::new(
+            ErrorCode::PaymentNotProven,
+            "no payment has been proven and confirmed for this method yet",
+        )
+        .into(),
+        Refusal::InsufficientCredit => ApiError::new(
+            ErrorCode::InsufficientCredit,
+            "the prepaid credit does not cover this order",
+        )
+        .into(),
+    }
+}
+
+struct Recipient {
+    email: String,
+    language: String,
+    name: String,
+}
+
+/// The user who ordered or asked, or the customer's main user if that one is gone.
+async fn recipient(state: &AppState, customer_id: i64, user_id: i64) -> Result<Recipient, ServerError> {
+    if let Some(user) = state.store.user(user_id).await? {
+        return Ok(Recipient {
+            email: user.email,
+            language: user.language,
+            name: user.display_name,
+        });
+    }
+    let main = state
+        .store
+        .main_user(customer_id)
+        .await?
+        .ok_or_else(|| not_found("user"))?;
+    Ok(Recipient {
+        email: main.email,
+        language: main.language,
+        name: main.display_name,
+    })
+}
+
+fn item_lines(language: &str, items: &[(&str, &str, Option<Money>)]) -> Vec<String> {
+    items
+        .iter()
+        .map(|(it, en, net)| {
+            let name = if language == "en" { en } else { it };
+            match net {
+                Some(net) if language == "en" => format!("{name}: {} + VAT", mail_amount(language, *net)),
+                Some(net) => format!("{name}: {} + IVA", mail_amount(language, *net)),
+                None => (*name).to_owned(),
+            }
+        })
+        .collect()
+}
+
+async fn send(state: &AppState, mail: Mail<'_>) -> Result<(), ServerError> {
+    state.mailer.send(&state.mail_from, mail).await?;
+    Ok(())
+}
+
+async fn notify(
+    state: &AppState,
+    customer_id: i64,
+    order_id: Option<i64>,
+    quote_id: Option<i64>,
+    title: &str,
+    body: &str,
+) -> Result<(), ServerError> {
+    let id = state
+        .store
+        .insert_shop_notification(customer_id, order_id, quote_id, title, body, state.clock.now_ms())
+        .await?;
+    events::changed(state, Some(customer_id), "notification", id, "upsert").await?;
+    Ok(())
+}
+
+/// E10: issues an invoice of one line, already paid (due the day it is issued).
+async fn invoice(state: &AppState, customer_id: i64, line: &InvoiceLine, reason: &str) -> Result<i64, ServerError> {
+    let today = state.clock.today();
+    let number = state
+        .store
+        .next_document_number(DocumentKind::Invoice, today.year())
+        .await?;
+    let billing = billing_on_file(state, customer_id).await?;
+    let invoice = NewInvoice {
+        customer_id,
+        contract_id: None,
+        kind: DocumentKind::Invoice,
+        number: &number,
+        issued_on: today,
+        due_on: today,
+        payment_method: PaymentMethod::BankTransfer,
+        reason: Some(reason),
+        corrects_id: None,
+        lines: std::slice::from_ref(line),
+    };
+    Ok(issue(state, &billing.name, &invoice).await?.0)
+}

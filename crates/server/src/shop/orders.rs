@@ -1,0 +1,306 @@
+//! E2, E3, E5: checkout (billing data, payment method, prepaid credit drawn
+//! atomically), the confirmation e-mail, and the orders as the customer sees them.
+
+use super::*;
+
+/// E3: checks the billing data; name and tax code must be the account's own
+/// (invoices are made out to the account holder), the rest may be updated.
+fn checked_billing(on_file: &BillingRow, b: &BillingData) -> Result<BillingRow, ServerError> {
+    let field = |name: &str| format!("billing.{name}");
+    let tax_code = TaxCode::from_str(&b.tax_code)
+        .map_err(|_| bad(&field("tax_code"), "invalid", "not a valid tax code or VAT number"))?;
+    if tax_code.as_str() != on_file.tax_code || b.name.trim() != on_file.name {
+        return Err(bad(
+            &field("tax_code"),
+            "not_the_account",
+            "invoices are made out to the account holder: name and tax code cannot change here",
+        ));
+    }
+    let street = b.street.trim();
+    let city = b.city.trim();
+    if street.is_empty() || street.chars().count() > 60 {
+        return Err(bad(
+            &field("street"),
+            "required",
+            "the street is required (at most 60 characters)",
+        ));
+    }
+    if city.is_empty() || city.chars().count() > 60 {
+        return Err(bad(
+            &field("city"),
+            "required",
+            "the city is required (at most 60 characters)",
+        ));
+    }
+    let postcode = b.postcode.trim();
+    if postcode.len() != 5 || !postcode.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad(&field("postcode"), "invalid", "a postcode has 5 digits"));
+    }
+    let province = b.province.trim().to_ascii_uppercase();
+    if province.len() != 2 || !province.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(bad(&field("province"), "invalid", "a province is 2 letters"));
+    }
+    let sdi_code = b.sdi_code.trim().to_ascii_uppercase();
+    if sdi_code.len() != 7 || !sdi_code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(bad(
+            &field("sdi_code"),
+            "invalid",
+            "a recipient code has 7 letters or digits",
+        ));
+    }
+    let pec = match b.pec.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(text) => Some(
+            Pec::from_str(text)
+                .map_err(|_| bad(&field("pec"), "invalid", "not a valid e-mail address"))?
+                .as_str()
+                .to_owned(),
+        ),
+        None => None,
+    };
+    if sdi_code == "0000000" && pec.is_none() && matches!(tax_code, TaxCode::Company(_)) {
+        return Err(bad(
+            &field("pec"),
+            "required",
+            "a company without a recipient code receives its e-invoices by PEC",
+        ));
+    }
+    Ok(BillingRow {
+        name: on_file.name.clone(),
+        tax_code: on_file.tax_code.clone(),
+        street: street.to_owned(),
+        postcode: postcode.to_owned(),
+        city: city.to_owned(),
+        province: Some(province),
+        sdi_code,
+        pec,
+    })
+}
+
+fn lines(items: &[NewItem<'_>]) -> Result<Vec<InvoiceLine>, ServerError> {
+    items
+        .iter()
+        .map(|i| {
+            Ok(rules::line(
+                i.name_it,
+                Money::from_cents(i.net_cents.unwrap_or(0)),
+                rate(i.vat_rate)?,
+            ))
+        })
+        .collect()
+}
+
+/// Confirmed proofs make a method usable.
+async fn standing_parts(state: &AppState, customer_id: i64) -> Result<(Vec<ShopPaymentMethod>, Money), ServerError> {
+    let proven = state
+        .store
+        .proofs(customer_id, Some(ProofStatus::Confirmed.as_str()))
+        .await?
+        .iter()
+        .filter_map(|p| ShopPaymentMethod::parse(&p.method))
+        .collect();
+    let credit = Money::from_cents(state.store.credit_cents(customer_id).await?);
+    Ok((proven, credit))
+}
+
+pub(super) struct Checkout<'a> {
+    /// The customer's price list, read once for the whole checkout.
+    pub(super) list: &'a PriceListRow,
+    pub(super) items: Vec<NewItem<'a>>,
+    pub(super) method: ShopPaymentMethod,
+    pub(super) billing: &'a BillingData,
+    pub(super) all_subscribable: bool,
+    pub(super) quote_id: Option<i64>,
+}
+
+/// Checks the payment and billing, stores the order (drawing prepaid credit
+/// atomically), saves the billing data and confirms by e-mail.
+pub(super) async fn place(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    c: Checkout<'_>,
+) -> Result<Order, ServerError> {
+    let allowed = methods(&c.list.methods);
+    let (proven, credit) = standing_parts(state, who.customer_id).await?;
+    let lines = lines(&c.items)?;
+    let totals = rules::totals(&lines);
+    let standing = Standing {
+        allowed: &allowed,
+        proven: &proven,
+        credit,
+    };
+    rules::may_pay(&standing, c.method, totals.taxable, c.all_subscribable).map_err(refusal)?;
+    let billing = checked_billing(&billing_on_file(state, who.customer_id).await?, c.billing)?;
+    let billing_json = serde_json::to_string(&billing_data(billing.clone())).unwrap_or_default();
+    let row = NewOrderRow {
+        customer_id: who.customer_id,
+        user_id: who.user_id,
+        payment_method: c.method.as_str(),
+        billing: &billing_json,
+        net_cents: totals.taxable.cents(),
+        vat_cents: totals.tax.cents(),
+        total_cents: totals.total.cents(),
+        draw_cents: (c.method == ShopPaymentMethod::PrepaidCredit).then(|| totals.taxable.cents()),
+        quote_id: c.quote_id,
+        year: state.clock.today().year(),
+    };
+    let now = state.clock.now_ms();
+    let (id, code) = match state.store.insert_order(&row, &c.items, now).await? {
+        Ok(placed) => placed,
+        Err(OrderRefused::InsufficientCredit) => return Err(refusal(Refusal::InsufficientCredit)),
+        Err(OrderRefused::QuoteChanged) => {
+            return Err(ApiError::new(ErrorCode::Conflict, "the quote is no longer open").into())
+        }
+    };
+    let on_file = crate::store::users::Billing {
+        street: &billing.street,
+        postcode: &billing.postcode,
+        city: &billing.city,
+        province: billing.province.as_deref(),
+        country: "IT",
+        sdi_code: &billing.sdi_code,
+        pec: billing.pec.as_deref(),
+    };
+    state.store.set_billing(who.customer_id, &on_file).await?;
+    events::changed(state, Some(who.customer_id), "order", id, "upsert").await?;
+    if let Some(quote_id) = c.quote_id {
+        events::changed(state, Some(who.customer_id), "quote", quote_id, "upsert").await?;
+    }
+    if c.method == ShopPaymentMethod::PrepaidCredit {
+        events::changed(state, Some(who.customer_id), "wallet", who.customer_id, "upsert").await?;
+    }
+    let order = order(state, id, Some(who.customer_id)).await?;
+    confirm_order(state, who, &order).await?;
+    audit::record(
+        state,
+        origin,
+        "place_order",
+        &format!("order:{code}"),
+        &format!("{} {}", c.method.as_str(), totals.total),
+    )
+    .await?;
+    Ok(order)
+}
+
+/// E2, E3, E5: "complete purchase" of the cart's fixed-price services.
+pub async fn place_order(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    new: NewOrder,
+) -> Result<Order, ServerError> {
+    let list = state.store.price_list_for(who.customer_id).await?;
+    let items = checked_items(state, who, &list, &new.items, Pricing::Fixed).await?;
+    let checkout = Checkout {
+        list: &list,
+        all_subscribable: items.iter().all(|(s, _)| s.subscription == 1),
+        items: new_items(&items),
+        method: new.payment_method,
+        billing: &new.billing,
+        quote_id: None,
+    };
+    place(state, who, origin, checkout).await
+}
+
+fn method_words(method: ShopPaymentMethod) -> (&'static str, &'static str) {
+    match method {
+        ShopPaymentMethod::PrepaidCredit => ("credito prepagato", "prepaid credit"),
+        ShopPaymentMethod::AdvancePayment => ("pagamento anticipato", "advance payment"),
+        ShopPaymentMethod::AdvanceOnConsumption => ("anticipo consumi e saldo finale", "advance on consumption"),
+        ShopPaymentMethod::Subscription => ("abbonamento", "subscription"),
+    }
+}
+
+async fn confirm_order(state: &AppState, who: &Principal, order: &Order) -> Result<(), ServerError> {
+    let to = recipient(state, who.customer_id, who.user_id).await?;
+    let items: Vec<(&str, &str, Option<Money>)> = order
+        .items
+        .iter()
+        .map(|i| (i.name_it.as_str(), i.name_en.as_str(), Some(i.net)))
+        .collect();
+    let lines = item_lines(&to.language, &items);
+    let notice = mails::ShopNotice {
+        to: &to.email,
+        language: &to.language,
+        name: &to.name,
+        code: &order.code,
+        lines: &lines,
+        company: &state.config.company.name,
+    };
+    let total = mail_amount(&to.language, order.total);
+    send(
+        state,
+        mails::order_confirmed(&notice, &total, method_words(order.payment_method)),
+    )
+    .await
+}
+
+fn order_item(row: OrderItemRow, files: &BTreeMap<String, AttachmentRow>) -> Result<OrderItem, ServerError> {
+    let outcome = match (&row.outcome_kind, &row.attachment_id, row.fulfilled_at) {
+        (Some(kind), Some(file), Some(at)) => Some(Outcome {
+            kind: OutcomeKind::parse(kind).ok_or_else(|| corrupt("outcome kind"))?,
+            file: attachments::attachment_info(files.get(file).ok_or_else(|| corrupt("outcome file"))?),
+            delivered_at: instant(at),
+        }),
+        _ => None,
+    };
+    Ok(OrderItem {
+        id: row.id,
+        service_code: row.service_code,
+        name_it: row.name_it,
+        name_en: row.name_en,
+        form: values(&row.form)?,
+        net: Money::from_cents(row.net_cents),
+        vat_rate: rate(&row.vat_rate)?,
+        status: ItemStatus::parse(&row.status).ok_or_else(|| corrupt("item status"))?,
+        outcome,
+        invoice_id: row.invoice_id,
+    })
+}
+
+pub(super) async fn order_of(state: &AppState, row: OrderRow) -> Result<Order, ServerError> {
+    let items = state.store.order_items(row.id).await?;
+    let mut files = BTreeMap::new();
+    for id in items.iter().filter_map(|i| i.attachment_id.clone()) {
+        if let Some(file) = state.store.attachment(&id, Some(row.customer_id)).await? {
+            files.insert(id, file);
+        }
+    }
+    Ok(Order {
+        id: row.id,
+        code: row.code,
+        status: OrderStatus::parse(&row.status).ok_or_else(|| corrupt("order status"))?,
+        payment_method: ShopPaymentMethod::parse(&row.payment_method).ok_or_else(|| corrupt("payment method"))?,
+        billing: serde_json::from_str(&row.billing).map_err(|_| corrupt("billing"))?,
+        items: items
+            .into_iter()
+            .map(|i| order_item(i, &files))
+            .collect::<Result<_, _>>()?,
+        net: Money::from_cents(row.net_cents),
+        vat: Money::from_cents(row.vat_cents),
+        total: Money::from_cents(row.total_cents),
+        quote_id: row.quote_id,
+        created_at: instant(row.created_at),
+        updated_at: instant(row.updated_at),
+    })
+}
+
+/// An order; `customer_id` None for operators.
+pub async fn order(state: &AppState, id: i64, customer_id: Option<i64>) -> Result<Order, ServerError> {
+    let row = state
+        .store
+        .order(id, customer_id)
+        .await?
+        .ok_or_else(|| not_found("order"))?;
+    order_of(state, row).await
+}
+
+/// E5: "my orders", newest first; `customer_id` 0 for every customer's (operators).
+pub async fn orders(
+    state: &AppState,
+    customer_id: i64,
+    status: Option<OrderStatus>,
+) -> Result<Vec<Order>, ServerError> {
+    let rows = state.store.orders(customer_id, status.map(OrderStatus::as_str)).await?;
+    futures_util::future::try_join_all(rows.into_iter().map(|row| order_of(state, row))).await
+}

@@ -1,0 +1,150 @@
+//! E8, E10: proofs of payment, their decision (a top-up adds credit and is
+//! invoiced at once), and the wallet: methods, credit, advance and balance.
+
+use super::*;
+
+fn proof(row: &crate::store::shop::ProofRow) -> Result<PaymentProof, ServerError> {
+    Ok(PaymentProof {
+        id: row.id,
+        method: ShopPaymentMethod::parse(&row.method).ok_or_else(|| corrupt("payment method"))?,
+        amount: Money::from_cents(row.amount_cents),
+        reference: row.reference.clone(),
+        status: ProofStatus::parse(&row.status).ok_or_else(|| corrupt("proof status"))?,
+        invoice_id: row.invoice_id,
+        created_at: instant(row.created_at),
+    })
+}
+
+/// E8: the customer's methods, credit, advance balance and proofs.
+pub async fn wallet(state: &AppState, customer_id: i64) -> Result<Wallet, ServerError> {
+    let list = state.store.price_list_for(customer_id).await?;
+    let proofs = state.store.proofs(customer_id, None).await?;
+    let status_of = |m: ShopPaymentMethod| {
+        let of_method = || proofs.iter().filter(|p| p.method == m.as_str());
+        if of_method().any(|p| p.status == "confirmed") {
+            MethodStatus::Enabled
+        } else if of_method().any(|p| p.status == "submitted") {
+            MethodStatus::Pending
+        } else {
+            MethodStatus::Available
+        }
+    };
+    let advance: Money = proofs
+        .iter()
+        .filter(|p| p.method == ShopPaymentMethod::AdvanceOnConsumption.as_str() && p.status == "confirmed")
+        .map(|p| Money::from_cents(p.amount_cents))
+        .sum();
+    // Each fulfilled item is invoiced alone, so its VAT is rounded alone too.
+    let mut consumed = Money::ZERO;
+    for (cents, vat_rate) in state.store.consumed_items(customer_id).await? {
+        consumed = consumed + rules::totals(&[rules::line("", Money::from_cents(cents), rate(&vat_rate)?)]).total;
+    }
+    Ok(Wallet {
+        methods: methods(&list.methods)
+            .into_iter()
+            .map(|method| MethodState {
+                method,
+                status: status_of(method),
+            })
+            .collect(),
+        credit: Money::from_cents(state.store.credit_cents(customer_id).await?),
+        advance,
+        consumed,
+        balance: consumed - advance,
+        proofs: proofs.iter().map(proof).collect::<Result<_, _>>()?,
+        billing: billing_data(billing_on_file(state, customer_id).await?),
+    })
+}
+
+/// E8: the customer sends the receipt of a payment for a method.
+pub async fn submit_proof(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    p: NewPaymentProof,
+) -> Result<PaymentProof, ServerError> {
+    let list = state.store.price_list_for(who.customer_id).await?;
+    if !methods(&list.methods).contains(&p.method) {
+        return Err(refusal(Refusal::NotAllowed));
+    }
+    if !p.amount.is_positive() || p.amount.cents() > 100_000_000 {
+        return Err(bad("amount", "invalid", "the amount is between 0.01 and 1,000,000.00"));
+    }
+    let reference = p.reference.trim();
+    if reference.is_empty() || reference.chars().count() > 35 {
+        return Err(bad(
+            "reference",
+            "required",
+            "the transfer's reference (CRO/TRN) is required, at most 35 characters",
+        ));
+    }
+    let file = state.store.attachment(&p.attachment_id, Some(who.customer_id)).await?;
+    if file.is_none_or(|a| a.message_id.is_some()) {
+        return Err(bad("attachment_id", "unknown_file", "no such uploaded file"));
+    }
+    let row = NewProofRow {
+        customer_id: who.customer_id,
+        user_id: who.user_id,
+        method: p.method.as_str(),
+        amount_cents: p.amount.cents(),
+        attachment_id: &p.attachment_id,
+        reference,
+    };
+    let id = state.store.insert_proof(&row, state.clock.now_ms()).await?;
+    events::changed(state, Some(who.customer_id), "wallet", who.customer_id, "upsert").await?;
+    audit::record(
+        state,
+        origin,
+        "submit_payment_proof",
+        &format!("payment_proof:{id}"),
+        p.method.as_str(),
+    )
+    .await?;
+    let row = state.store.proof(id).await?.ok_or_else(|| not_found("proof"))?;
+    proof(&row)
+}
+
+/// O1, E8, E10: an operator confirms or refuses a proof. A confirmed top-up
+/// adds the credit and issues its invoice at once (prepaid credit is invoiced
+/// when bought, not when spent).
+pub async fn decide_proof(
+    state: &AppState,
+    origin: &Origin,
+    id: i64,
+    approve: bool,
+) -> Result<PaymentProof, ServerError> {
+    let row = state.store.proof(id).await?.ok_or_else(|| not_found("proof"))?;
+    let top_up = row.method == ShopPaymentMethod::PrepaidCredit.as_str();
+    if !state
+        .store
+        .decide_proof(id, approve, top_up, state.clock.now_ms())
+        .await?
+    {
+        return Err(ApiError::new(ErrorCode::Conflict, "the proof was decided already").into());
+    }
+    if approve && top_up {
+        let amount = Money::from_cents(row.amount_cents);
+        let line = rules::line(
+            "Acquisto credito prepagato per servizi",
+            amount,
+            rules::standard_vat_rate(),
+        );
+        let invoice_id = invoice(state, row.customer_id, &line, "Credito prepagato").await?;
+        state.store.set_proof_invoice(id, invoice_id).await?;
+    }
+    events::changed(state, Some(row.customer_id), "wallet", row.customer_id, "upsert").await?;
+    let action = if approve {
+        "confirm_payment_proof"
+    } else {
+        "refuse_payment_proof"
+    };
+    audit::record(state, origin, action, &format!("payment_proof:{id}"), &row.method).await?;
+    let row = state.store.proof(id).await?.ok_or_else(|| not_found("proof"))?;
+    proof(&row)
+}
+
+/// O1: every customer's proofs in a status (operators).
+pub async fn proofs(state: &AppState, status: Option<ProofStatus>) -> Result<Vec<PaymentProof>, ServerError> {
+    let rows = state.store.proofs(0, status.map(ProofStatus::as_str)).await?;
+    rows.iter().map(proof).collect()
+}

@@ -1,0 +1,126 @@
+//! E8: proofs of payment and prepaid credit.
+
+use crate::store::{Store, StoreResult};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ProofRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub method: String,
+    pub amount_cents: i64,
+    pub reference: String,
+    pub status: String,
+    pub invoice_id: Option<i64>,
+    pub created_at: i64,
+}
+
+const PROOF_COLUMNS: &str = "id, customer_id, method, amount_cents, reference, status, invoice_id, created_at";
+
+pub struct NewProofRow<'a> {
+    pub customer_id: i64,
+    pub user_id: i64,
+    pub method: &'a str,
+    pub amount_cents: i64,
+    pub attachment_id: &'a str,
+    pub reference: &'a str,
+}
+
+impl Store {
+    pub async fn credit_cents(&self, customer_id: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT credit_cents FROM customers WHERE id = $1")
+            .bind(customer_id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    pub async fn insert_proof(&self, p: &NewProofRow<'_>, now: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO payment_proofs (customer_id, user_id, method, amount_cents, attachment_id, reference, status,
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7) RETURNING id",
+        )
+        .bind(p.customer_id)
+        .bind(p.user_id)
+        .bind(p.method)
+        .bind(p.amount_cents)
+        .bind(p.attachment_id)
+        .bind(p.reference)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// A customer's proofs, newest first; `customer_id` 0 and a status: every customer's (operators).
+    pub async fn proofs(&self, customer_id: i64, status: Option<&str>) -> StoreResult<Vec<ProofRow>> {
+        let sql = format!(
+            "SELECT {PROOF_COLUMNS} FROM payment_proofs WHERE ($1 = 0 OR customer_id = $1) AND ($2 = '' OR status = $2)
+             ORDER BY id DESC"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(customer_id)
+            .bind(status.unwrap_or(""))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    pub async fn proof(&self, id: i64) -> StoreResult<Option<ProofRow>> {
+        let sql = format!("SELECT {PROOF_COLUMNS} FROM payment_proofs WHERE id = $1");
+        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    /// Decides a submitted proof; a confirmed top-up adds its credit in the
+    /// same transaction. False when the proof was decided already.
+    pub async fn decide_proof(&self, id: i64, approve: bool, top_up: bool, now: i64) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let status = if approve { "confirmed" } else { "refused" };
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "UPDATE payment_proofs SET status = $2, decided_at = $3 WHERE id = $1 AND status = 'submitted'
+             RETURNING customer_id, amount_cents",
+        )
+        .bind(id)
+        .bind(status)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((customer_id, cents)) = row else {
+            return Ok(false);
+        };
+        if approve && top_up {
+            sqlx::query("UPDATE customers SET credit_cents = credit_cents + $2 WHERE id = $1")
+                .bind(customer_id)
+                .bind(cents)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO credit_movements (customer_id, cents, proof_id, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(customer_id)
+            .bind(cents)
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn set_proof_invoice(&self, id: i64, invoice_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE payment_proofs SET invoice_id = $2 WHERE id = $1")
+            .bind(id)
+            .bind(invoice_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The customer's fulfilled items paid by advance on consumption: (net cents, VAT rate).
+    pub async fn consumed_items(&self, customer_id: i64) -> StoreResult<Vec<(i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT i.net_cents, i.vat_rate FROM order_items i JOIN orders o ON o.id = i.order_id
+             WHERE o.customer_id = $1 AND o.payment_method = 'advance_on_consumption' AND i.status = 'fulfilled'",
+        )
+        .bind(customer_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
