@@ -117,6 +117,15 @@ impl Cache {
         Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
     }
 
+    /// Whether a document is stored, without reading it.
+    pub async fn has_document(&self, key: &str) -> CacheResult<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM documents WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+
     pub async fn put_document<T: Serialize>(&self, key: &str, value: &T) -> CacheResult<()> {
         sqlx::query(
             "INSERT INTO documents (key, body) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET body = excluded.body",

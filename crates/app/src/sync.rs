@@ -177,12 +177,7 @@ impl SyncEngine {
         if self.cache.meta("first_sync.complete").await?.as_deref() != Some("1") {
             self.first_sync().await?;
             round.first_sync = true;
-        } else if self
-            .cache
-            .document::<serde_json::Value>(crate::shop::CATALOGUE)
-            .await?
-            .is_none()
-        {
+        } else if !self.cache.has_document(crate::shop::CATALOGUE).await? {
             // A copy made before the shop existed.
             crate::shop::refresh(&self.desk, &self.cache).await?;
         }
