@@ -8,6 +8,7 @@ fn main() {
         "verify_code",
         "home",
         "logout",
+        "first_screen_shown",
         "sync_view",
         "file_request",
         "outbox",

@@ -14,6 +14,8 @@ use tauri_plugin_autostart::MacosLauncher;
 use tauri_plugin_window_state::StateFlags;
 
 pub fn run() {
+    platform::launch::begin();
+    platform::rendering::defaults();
     // A clicked notice reaches the app through the handle, known once the app is built.
     let handle: Arc<OnceLock<tauri::AppHandle>> = Arc::new(OnceLock::new());
     let on_open: platform::notifier::OnOpen = {
@@ -74,6 +76,7 @@ pub fn run() {
             commands::session::login,
             commands::session::verify_code,
             commands::session::logout,
+            commands::session::first_screen_shown,
             commands::home::home,
             commands::home::sync_view,
             commands::home::file_request,

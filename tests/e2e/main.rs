@@ -96,7 +96,8 @@ async fn assert_dashboard_matches_the_server(h: &Harness, driver: &WebDriver) {
     let store = &h.state().store;
     let today = h.state().clock.today();
     let expected = Situation::compute(today, &store.active_schedule(1).await.unwrap());
-    let contracts = store.active_contracts(1).await.unwrap();
+    let panel = store.contracts_panel(1).await.unwrap();
+    let contracts = panel.contracts;
 
     let overdue = wait_for(driver, "[data-testid=overdue-total]").await;
     assert_eq!(value(&overdue).await, expected.overdue_total.to_string());
@@ -119,7 +120,7 @@ async fn assert_dashboard_matches_the_server(h: &Harness, driver: &WebDriver) {
 
     assert_eq!(
         value(&wait_for(driver, "[data-testid=active-count]").await).await,
-        contracts.len().to_string()
+        panel.active_count.to_string()
     );
     let shown = driver.find_all(By::Css("[data-testid=contract]")).await.unwrap();
     assert_eq!(shown.len(), contracts.len());

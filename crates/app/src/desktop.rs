@@ -25,7 +25,8 @@ use sportello_domain::ErrorCode;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tokio::sync::{watch, Mutex};
+use std::time::Duration;
+use tokio::sync::{watch, Mutex, Notify};
 use ts_rs::TS;
 
 /// What the window polls: the sync's state, a counter that moves when the
@@ -68,7 +69,14 @@ pub struct DeskApp {
     running: Mutex<Option<Running>>,
     version: Arc<AtomicU64>,
     open: std::sync::Mutex<Option<OpenTarget>>,
+    /// Told when the window has painted its first screen from the local copy.
+    first_screen: Arc<Notify>,
 }
+
+/// How long a start from the local copy keeps the network refresh back while the
+/// window paints its first screen: the refresh would compete with it for the CPU
+/// and the cache, and nothing it brings is needed to show what is already stored.
+const FIRST_SCREEN_GRACE: Duration = Duration::from_secs(1);
 
 /// One name per server and account, for its cache file and its documents.
 fn account_key(server: &str, username: &str) -> String {
@@ -105,6 +113,7 @@ impl DeskApp {
             running: Mutex::new(None),
             version: Arc::new(AtomicU64::new(0)),
             open: std::sync::Mutex::new(None),
+            first_screen: Arc::new(Notify::new()),
         }
     }
 
@@ -119,8 +128,8 @@ impl DeskApp {
     /// refreshes the session (a session the server ended sends the user to the
     /// login page). Without a local copy the server decides.
     pub async fn session_status(&self) -> Result<SessionStatus, AppError> {
-        if let Some(me) = self.cached_me().await? {
-            self.start_sync(&me).await?;
+        if let Some((me, cache)) = self.cached_account().await? {
+            self.start_sync_with(&me, cache, Some(FIRST_SCREEN_GRACE)).await?;
             return Ok(SessionStatus::LoggedIn { me });
         }
         match self.desk.status().await? {
@@ -132,7 +141,14 @@ impl DeskApp {
         }
     }
 
-    async fn cached_me(&self) -> Result<Option<Me>, AppError> {
+    /// The window has painted its first screen: the deferred network refresh may start.
+    pub fn first_screen_shown(&self) {
+        self.first_screen.notify_one();
+    }
+
+    /// The last account of this computer with its opened local copy, when the
+    /// keyring still holds its session.
+    async fn cached_account(&self) -> Result<Option<(Me, Cache)>, AppError> {
         if !self.desk.has_stored_session().await? {
             return Ok(None);
         }
@@ -150,9 +166,11 @@ impl DeskApp {
             return Ok(None);
         }
         let cache = Cache::open(&file).await?;
-        let profile: Option<Profile> = cache.document("profile").await?;
-        cache.close().await;
-        Ok(profile.map(me_from))
+        let Some(profile) = cache.document::<Profile>("profile").await? else {
+            cache.close().await;
+            return Ok(None);
+        };
+        Ok(Some((me_from(profile), cache)))
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Result<LoginChallenge, AppError> {
@@ -175,18 +193,26 @@ impl DeskApp {
 
     /// Opens the account's cache and runs its sync in the background.
     async fn start_sync(&self, me: &Me) -> Result<(), AppError> {
+        let server = self.desk.api().base().to_owned();
+        let cache = Cache::open(&cache_file(&self.data_dir, &server, &me.username)).await?;
+        self.start_sync_with(me, cache, None).await
+    }
+
+    /// Runs the sync of `me` on `cache`; with a grace, its first round waits until the
+    /// window has shown its first screen, or the grace has passed.
+    async fn start_sync_with(&self, me: &Me, cache: Cache, grace: Option<Duration>) -> Result<(), AppError> {
         let mut running = self.running.lock().await;
         if running.as_ref().is_some_and(|r| r.username == me.username) {
             if let Some(r) = running.as_ref() {
                 r.engine.wake();
             }
+            cache.close().await;
             return Ok(());
         }
         if let Some(old) = running.take() {
             let _ = old.stop.send(true);
         }
         let server = self.desk.api().base().to_owned();
-        let cache = Cache::open(&cache_file(&self.data_dir, &server, &me.username)).await?;
         let last = LastAccount {
             server,
             username: me.username.clone(),
@@ -200,7 +226,13 @@ impl DeskApp {
         let engine = Arc::new(SyncEngine::new(self.desk.clone(), cache, self.notifier.clone()));
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(watch_rounds(engine.status(), self.version.clone()));
-        tokio::spawn(engine.clone().run(stopped));
+        let (rounds, first_screen) = (engine.clone(), self.first_screen.clone());
+        tokio::spawn(async move {
+            if let Some(grace) = grace {
+                let _ = tokio::time::timeout(grace, first_screen.notified()).await;
+            }
+            rounds.run(stopped).await;
+        });
         *running = Some(Running {
             engine,
             stop,

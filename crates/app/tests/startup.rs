@@ -96,3 +96,42 @@ async fn a_restart_answers_from_the_local_copy_and_an_ended_session_asks_for_log
     }
     panic!("the ended session never asked for a login");
 }
+
+/// What the sync has done since the app started: its last round, if any.
+async fn last_sync(app: &DeskApp) -> Option<chrono::DateTime<chrono::Utc>> {
+    app.sync_view().await.status.last_sync
+}
+
+#[tokio::test]
+async fn a_start_from_the_local_copy_holds_the_refresh_back_until_the_first_screen_is_shown() {
+    let f = Fixture::start().await;
+    let secrets = Arc::new(MemorySecrets::default());
+    let first = desk_app(&f, &secrets);
+    let challenge = first.login(DEMO_USERNAME, DEMO_PASSWORD).await.unwrap();
+    first
+        .verify_code(&challenge.challenge_id, &testkit::latest_code(f.dir.path()))
+        .await
+        .unwrap();
+    synced(&first).await;
+    drop(first);
+
+    let restarted = desk_app(&f, &secrets);
+    assert!(matches!(
+        restarted.session_status().await.unwrap(),
+        SessionStatus::LoggedIn { .. }
+    ));
+    // The window is still painting: no round has run, though the server is right there.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(last_sync(&restarted).await, None, "the refresh waited for the window");
+    restarted.first_screen_shown();
+    synced(&restarted).await;
+    drop(restarted);
+
+    // A window that never says so (it opened on another section) is waited for a moment only.
+    let unseen = desk_app(&f, &secrets);
+    assert!(matches!(
+        unseen.session_status().await.unwrap(),
+        SessionStatus::LoggedIn { .. }
+    ));
+    synced(&unseen).await;
+}

@@ -39,6 +39,37 @@ async fn a_generated_book_is_stored_served_and_leaves_the_ids_consistent(t: Test
     let (token, _) = t.tokens_for(FLEET_USERNAME, FLEET_PASSWORD).await;
     let page: Value = t.get("/contracts?limit=500", &token).await.json().await.unwrap();
     assert_eq!(page["items"].as_array().unwrap().len(), 30);
+    // A fleet's home counts every active contract and lists only the latest signed.
+    let home: Value = t.get("/home", &token).await.json().await.unwrap();
+    let active = count(
+        &mut db,
+        &format!("SELECT COUNT(*) FROM contracts WHERE customer_id = {fleet} AND status = 'active'"),
+    )
+    .await;
+    assert!(
+        active > 5,
+        "the fleet has more active contracts than the home page lists"
+    );
+    assert_eq!(home["contracts"]["active_count"], active);
+    let newest: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT contract_no, signed_on FROM contracts WHERE customer_id = {fleet} AND status = 'active'
+         ORDER BY signed_on DESC, id DESC LIMIT 5"
+    ))
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    let shown: Vec<(String, String)> = home["contracts"]["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["contract_no"].as_str().unwrap().into(),
+                c["signed_on"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(shown, newest);
     let overdue: i64 = count(
         &mut db,
         &format!(

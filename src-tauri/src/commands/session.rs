@@ -23,3 +23,15 @@ pub async fn verify_code(app: State<'_, DeskApp>, challenge_id: String, code: St
 pub async fn logout(app: State<'_, DeskApp>) -> CommandResult<()> {
     app.logout().await.map_err(wire)
 }
+
+/// The window painted its first screen from the local copy: the start-up time goes
+/// to the log (and so to the diagnostics), and the deferred network refresh starts.
+#[tauri::command]
+pub fn first_screen_shown(app: State<'_, DeskApp>) {
+    static LOGGED: std::sync::Once = std::sync::Once::new();
+    LOGGED.call_once(|| {
+        let ms = crate::platform::launch::age().as_millis();
+        tracing::info!(ms, "first screen shown");
+    });
+    app.first_screen_shown();
+}

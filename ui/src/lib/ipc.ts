@@ -86,6 +86,8 @@ export const ipc = {
   verifyCode: (challengeId: string, code: string) => call<Me>('verify_code', { challengeId, code }),
   home: () => call<Home>('home'),
   logout: () => call<null>('logout'),
+  /** The first screen is painted from the local copy: the network refresh may start. */
+  firstScreenShown: () => call<null>('first_screen_shown'),
   syncView: () => call<SyncView>('sync_view'),
   fileRequest: (request: NewRequest) => call<OutboxEntry>('file_request', { request }),
   outbox: () => call<OutboxEntry[]>('outbox'),

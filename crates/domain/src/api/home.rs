@@ -13,12 +13,19 @@ pub struct Home {
     pub contracts: ContractsPanel,
 }
 
-/// H2: the active contracts.
+/// H2: how many contracts are active, and the latest signed of them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct ContractsPanel {
     pub active_count: u32,
+    /// At most [`ContractsPanel::SHOWN`], newest first; the contracts page lists them all.
     pub contracts: Vec<ContractSummary>,
+}
+
+impl ContractsPanel {
+    /// A fleet customer has hundreds of contracts: the home page shows the latest
+    /// few and links to the full list instead of growing without end.
+    pub const SHOWN: u32 = 5;
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest};
-use sportello_domain::api::home::{ContractsPanel, Home};
+use sportello_domain::api::home::Home;
 use sportello_domain::situation::Situation;
 use sportello_domain::{ApiError, ErrorCode};
 use std::net::SocketAddr;
@@ -213,15 +213,11 @@ async fn load_me(state: &AppState, user_id: i64) -> Result<Me, ServerError> {
 pub(super) async fn home(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Home>, ServerError> {
     let me = load_me(&state, caller.user_id).await?;
     let lines = state.store.active_schedule(caller.customer_id).await?;
-    let contracts = state.store.active_contracts(caller.customer_id).await?;
+    let contracts = state.store.contracts_panel(caller.customer_id).await?;
     let situation = Situation::compute(state.clock.today(), &lines);
-    let active_count = u32::try_from(contracts.len()).unwrap_or(u32::MAX);
     Ok(Json(Home {
         me,
         situation,
-        contracts: ContractsPanel {
-            active_count,
-            contracts,
-        },
+        contracts,
     }))
 }

@@ -3,7 +3,7 @@
 use super::{date, Store, StoreResult};
 use chrono::NaiveDate;
 use sportello_domain::amortization::{Periodicity, RowKind};
-use sportello_domain::api::home::ContractSummary;
+use sportello_domain::api::home::{ContractSummary, ContractsPanel};
 use sportello_domain::situation::ScheduleLine;
 use sportello_domain::Money;
 
@@ -131,20 +131,27 @@ impl Store {
         Ok(())
     }
 
-    /// H2: the customer's active contracts with their asset counts, newest first.
-    pub async fn active_contracts(&self, customer_id: i64) -> StoreResult<Vec<ContractSummary>> {
+    /// H2: how many contracts are active, and the latest signed with their asset counts.
+    pub async fn contracts_panel(&self, customer_id: i64) -> StoreResult<ContractsPanel> {
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM contracts WHERE customer_id = $1 AND status = $2")
+            .bind(customer_id)
+            .bind(STATUS_ACTIVE)
+            .fetch_one(&self.pool)
+            .await?;
         let rows: Vec<(i64, String, String, String, i64, i64, String)> = sqlx::query_as(
             "SELECT c.id, c.contract_no, c.module_no, c.product,
                     (SELECT COUNT(*) FROM assets a WHERE a.contract_id = c.id),
                     c.amount_cents, c.signed_on
              FROM contracts c WHERE c.customer_id = $1 AND c.status = $2
-             ORDER BY c.signed_on DESC, c.id DESC",
+             ORDER BY c.signed_on DESC, c.id DESC LIMIT $3",
         )
         .bind(customer_id)
         .bind(STATUS_ACTIVE)
+        .bind(i64::from(ContractsPanel::SHOWN))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
+        let contracts = rows
+            .into_iter()
             .map(|(id, contract_no, module_no, product, assets, amount, signed_on)| {
                 Ok(ContractSummary {
                     id,
@@ -156,7 +163,11 @@ impl Store {
                     signed_on: date(&signed_on)?,
                 })
             })
-            .collect()
+            .collect::<StoreResult<_>>()?;
+        Ok(ContractsPanel {
+            active_count: super::to_u32(count),
+            contracts,
+        })
     }
 
     /// The schedule of the customer's active contracts with the amount collected on each line.

@@ -5,7 +5,9 @@ import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import HomePage from './HomePage.svelte';
 import Shell from '../shell/Shell.svelte';
 import { i18n } from '../i18n/index.svelte';
+import { router } from '../shell/route.svelte';
 import type { Home } from '../bindings/Home';
+import { askHomeEarly } from './early';
 
 const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio Rossi S.r.l.', language: 'it', must_change_password: false };
 const home: Home = {
@@ -39,6 +41,46 @@ describe('HomePage', () => {
     expect(within(contract).getByTestId('contract-assets')).toHaveTextContent('5');
     expect(within(contract).getByTestId('contract-amount')).toHaveTextContent('25.150,00 €');
     expect(within(contract).getByTestId('contract-signed')).toHaveTextContent('15/05/2016');
+  });
+
+  it('paints the figures asked for at start-up without asking again, then tells the app once', async () => {
+    // An earlier test's page may still have a frame to come.
+    await new Promise((done) => requestAnimationFrame(() => done(null)));
+    (globalThis as { sportelloHomeShown?: boolean }).sportelloHomeShown = undefined;
+    const calls: string[] = [];
+    mockIPC((cmd) => {
+      calls.push(cmd);
+      return cmd === 'home' ? home : null;
+    });
+    await askHomeEarly();
+    render(HomePage, { props: { me, notifications: null, onRead: vi.fn(), onLoggedOut: vi.fn() } });
+    expect(await screen.findByTestId('overdue-total')).toHaveTextContent('0,00 €');
+    await vi.waitFor(() => expect(calls).toContain('first_screen_shown'));
+    expect(calls.filter((cmd) => cmd === 'home')).toHaveLength(1);
+    // A later visit of the home page asks the app again, and does not tell it twice.
+    cleanup();
+    render(HomePage, { props: { me, notifications: null, onRead: vi.fn(), onLoggedOut: vi.fn() } });
+    expect(await screen.findByTestId('overdue-total')).toBeInTheDocument();
+    await vi.waitFor(() => expect(calls.filter((cmd) => cmd === 'home')).toHaveLength(2));
+    await new Promise((done) => requestAnimationFrame(() => done(null)));
+    expect(calls.filter((cmd) => cmd === 'first_screen_shown')).toHaveLength(1);
+  });
+
+  it('lists the latest contracts of a fleet and links to all of them', async () => {
+    const latest = Array.from({ length: 5 }, (_, i) => ({ ...home.contracts.contracts[0]!, id: i + 1, contract_no: `9000${i}` }));
+    mockIPC((cmd) => (cmd === 'home' ? { ...home, contracts: { active_count: 1200, contracts: latest } } : null));
+    render(HomePage, { props: { me, notifications: null, onRead: vi.fn(), onLoggedOut: vi.fn() } });
+    expect(await screen.findByTestId('active-count')).toHaveTextContent('1200 in totale');
+    expect(screen.getAllByTestId('contract')).toHaveLength(5);
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Vedi tutti i 1200 contratti' }));
+    expect(router.route).toEqual({ name: 'contracts' });
+  });
+
+  it('has no link to the full list when every contract is shown', async () => {
+    mockIPC((cmd) => (cmd === 'home' ? home : null));
+    render(HomePage, { props: { me, notifications: null, onRead: vi.fn(), onLoggedOut: vi.fn() } });
+    expect(await screen.findByTestId('contract')).toBeInTheDocument();
+    expect(screen.queryByTestId('all-contracts')).toBeNull();
   });
 
   it('shows a retry banner when the server is unreachable, and retries', async () => {

@@ -137,6 +137,7 @@ const en: Record<MessageKey, string> = {
   'situation.to_payments': 'Go to invoices and payments',
   'contracts.detail': 'Contract detail',
   'contracts.assets_link': 'Contract assets',
+  'contracts.see_all': 'See all {count} contracts',
   'list.failed': 'The list could not be read.',
   'list.rows': '{count, plural, one {# row} other {# rows}}',
   'list.sort': 'Order',

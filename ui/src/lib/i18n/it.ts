@@ -137,6 +137,7 @@ const it = {
   'situation.to_payments': 'Vai a fatturazione e pagamenti',
   'contracts.detail': 'Dettaglio contratto',
   'contracts.assets_link': 'Beni del contratto',
+  'contracts.see_all': 'Vedi tutti i {count} contratti',
   'list.failed': 'Impossibile leggere l\'elenco.',
   'list.rows': '{count, plural, one {# riga} other {# righe}}',
   'list.sort': 'Ordine',
