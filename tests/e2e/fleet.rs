@@ -3,7 +3,7 @@
 //! below in release: start-up time to the painted home page from a warm
 //! cache, and the memory of every app process.
 
-use super::harness::{click, wait_for, wait_for_within, Harness};
+use super::harness::{click, screenshot, wait_for, wait_for_within, wait_text, Harness};
 use super::{log_in_as, serial};
 use sportello_server::fleet::{seed_fleet, FleetSummary, FLEET_PASSWORD, FLEET_USERNAME};
 use std::time::{Duration, Instant};
@@ -97,6 +97,35 @@ async fn the_fleet_schedule_scrolls_to_its_end_with_a_bounded_dom() {
     let driver = h.launch().await;
     log_in_as(&h, &driver, FLEET_USERNAME, FLEET_PASSWORD).await;
     first_sync_done(&driver).await;
+    // H2: a fleet's home page lists its latest contracts and links to all of them.
+    let active = wait_for(&driver, "[data-testid=active-count]")
+        .await
+        .attr("data-value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(active.parse::<u32>().unwrap() > 5, "{active} active contracts");
+    let see_all = wait_for(&driver, "[data-testid=all-contracts]").await;
+    assert_eq!(
+        see_all.text().await.unwrap(),
+        format!("Vedi tutti i {active} contratti")
+    );
+    assert_eq!(
+        driver.find_all(By::Css("[data-testid=contract]")).await.unwrap().len(),
+        5
+    );
+    screenshot(&driver, "home-fleet-it").await;
+    click(&driver, "[data-testid=lang-en]").await;
+    wait_text(
+        &driver,
+        "[data-testid=all-contracts]",
+        &format!("See all {active} contracts"),
+    )
+    .await;
+    screenshot(&driver, "home-fleet-en").await;
+    click(&driver, "[data-testid=lang-it]").await;
+    click(&driver, "[data-testid=all-contracts]").await;
+    wait_for(&driver, "[data-testid=contract-detail]").await;
     click(&driver, "[data-testid=nav-payments]").await;
     let table = wait_for(&driver, "[data-testid=schedule]:not([data-total=''])").await;
     assert_eq!(

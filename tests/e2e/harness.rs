@@ -230,8 +230,24 @@ pub async fn click(driver: &WebDriver, css: &str) {
     }
 }
 
+/// Photographs the display, as a user sees the window. WebKit's own snapshot (the
+/// WebDriver screenshot) never answers when the page is drawn without compositing,
+/// as the app draws it on Linux.
 pub async fn screenshot(driver: &WebDriver, name: &str) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/artifacts");
     std::fs::create_dir_all(&dir).unwrap();
-    driver.screenshot(&dir.join(format!("{name}.png"))).await.unwrap();
+    // The window shows what the page last laid out once a frame has gone by.
+    driver
+        .execute_async(
+            "requestAnimationFrame(() => requestAnimationFrame(arguments[0]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let shot = std::process::Command::new("import")
+        .args(["-window", "root"])
+        .arg(dir.join(format!("{name}.png")))
+        .status()
+        .unwrap();
+    assert!(shot.success(), "import could not photograph the display");
 }

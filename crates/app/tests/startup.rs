@@ -29,6 +29,19 @@ async fn synced(app: &DeskApp) {
     panic!("the sync did not finish");
 }
 
+/// A first run of the app on this computer: logged in and synced, then closed.
+async fn logged_in_once(f: &Fixture) -> Arc<MemorySecrets> {
+    let secrets = Arc::new(MemorySecrets::default());
+    let first = desk_app(f, &secrets);
+    let challenge = first.login(DEMO_USERNAME, DEMO_PASSWORD).await.unwrap();
+    first
+        .verify_code(&challenge.challenge_id, &testkit::latest_code(f.dir.path()))
+        .await
+        .unwrap();
+    synced(&first).await;
+    secrets
+}
+
 /// Takes the server's address and accepts connections there without ever answering.
 async fn silent_server_at(addr: std::net::SocketAddr) -> tokio::task::JoinHandle<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
@@ -43,15 +56,7 @@ async fn silent_server_at(addr: std::net::SocketAddr) -> tokio::task::JoinHandle
 #[tokio::test]
 async fn a_restart_answers_from_the_local_copy_and_an_ended_session_asks_for_login() {
     let mut f = Fixture::start().await;
-    let secrets = Arc::new(MemorySecrets::default());
-    let first = desk_app(&f, &secrets);
-    let challenge = first.login(DEMO_USERNAME, DEMO_PASSWORD).await.unwrap();
-    first
-        .verify_code(&challenge.challenge_id, &testkit::latest_code(f.dir.path()))
-        .await
-        .unwrap();
-    synced(&first).await;
-    drop(first);
+    let secrets = logged_in_once(&f).await;
 
     // The server's address answers nothing at all: the old start-up waited for
     // it (30 s for the request to time out); the local copy answers now.
@@ -105,15 +110,7 @@ async fn last_sync(app: &DeskApp) -> Option<chrono::DateTime<chrono::Utc>> {
 #[tokio::test]
 async fn a_start_from_the_local_copy_holds_the_refresh_back_until_the_first_screen_is_shown() {
     let f = Fixture::start().await;
-    let secrets = Arc::new(MemorySecrets::default());
-    let first = desk_app(&f, &secrets);
-    let challenge = first.login(DEMO_USERNAME, DEMO_PASSWORD).await.unwrap();
-    first
-        .verify_code(&challenge.challenge_id, &testkit::latest_code(f.dir.path()))
-        .await
-        .unwrap();
-    synced(&first).await;
-    drop(first);
+    let secrets = logged_in_once(&f).await;
 
     let restarted = desk_app(&f, &secrets);
     assert!(matches!(
