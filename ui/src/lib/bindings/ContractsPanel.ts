@@ -2,6 +2,10 @@
 import type { ContractSummary } from "./ContractSummary";
 
 /**
- * H2: the active contracts.
+ * H2: how many contracts are active, and the latest signed of them.
  */
-export type ContractsPanel = { active_count: number, contracts: Array<ContractSummary>, };
+export type ContractsPanel = { active_count: number, 
+/**
+ * At most [`ContractsPanel::SHOWN`], newest first; the contracts page lists them all.
+ */
+contracts: Array<ContractSummary>, };
