@@ -349,7 +349,7 @@ impl Cache {
     /// Active contracts first, each group by expiry.
     pub async fn contract_options(&self) -> CacheResult<Vec<ContractOption>> {
         let contracts: Vec<ContractDetail> = parse_all(
-            sqlx::query_scalar("SELECT body FROM contracts ORDER BY status = 'extinct', end_on, id")
+            sqlx::query_scalar("SELECT body FROM contracts ORDER BY status <> 'active', end_on, id")
                 .fetch_all(self.pool())
                 .await?,
         )?;

@@ -3,6 +3,7 @@
 
 pub mod amortization;
 pub mod api;
+pub mod book;
 pub mod codes;
 pub mod error;
 pub mod ids;

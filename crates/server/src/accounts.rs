@@ -1,6 +1,7 @@
 //! Accounts: invitation (A1), registration (A2, A3), recovery and reset
 //! (A5, A6), password change, profile (A8, B5) and sub-users (A9).
 
+use sportello_domain::api::sync::{ChangeOp, Entity};
 use crate::audit::{self, Origin};
 use crate::mails::{self, TemporaryAccess, Welcome};
 use crate::store::accounts::{AccountToken, NewAccountToken, SubUserFields, SubUserRow, TemporaryPassword};
@@ -389,7 +390,7 @@ pub async fn decide_agreement(
     let Some(customer_id) = state.store.decide_agreement(request_id, approve, now).await? else {
         return Err(ApiError::new(ErrorCode::NotFound, "no pending agreement request with this id").into());
     };
-    events::changed(state, Some(customer_id), "profile", customer_id, "upsert").await?;
+    events::changed(state, Some(customer_id), Entity::Profile, customer_id, ChangeOp::Upsert).await?;
     let action = if approve {
         "approve_agreement"
     } else {
@@ -695,7 +696,7 @@ pub async fn update_profile(
     if let Some(paper) = req.paper_invoices {
         state.store.set_paper_invoices(who.customer_id, paper).await?;
     }
-    events::changed(state, Some(who.customer_id), "profile", who.user_id, "upsert").await?;
+    events::changed(state, Some(who.customer_id), Entity::Profile, who.user_id, ChangeOp::Upsert).await?;
     let details = format!(
         "language {}, paper invoices {}",
         language.as_str(),
@@ -804,7 +805,7 @@ pub async fn confirm_email_change(
         company,
     );
     state.mailer.send(&state.mail_from, mail).await?;
-    events::changed(state, Some(who.customer_id), "profile", who.user_id, "upsert").await?;
+    events::changed(state, Some(who.customer_id), Entity::Profile, who.user_id, ChangeOp::Upsert).await?;
     audit::record(state, origin, "change_email", &format!("customer:{}", who.username), "").await?;
     profile(state, who.user_id).await
 }
@@ -897,7 +898,7 @@ pub async fn create_sub_user(
         name: &name,
     };
     send_welcome(state, Welcome::SubUser, &w, &plain).await?;
-    events::changed(state, Some(who.customer_id), "sub_user", &username, "upsert").await?;
+    events::changed(state, Some(who.customer_id), Entity::SubUser, &username, ChangeOp::Upsert).await?;
     audit::record(state, origin, "create_sub_user", &format!("customer:{username}"), "").await?;
     let row = state
         .store
@@ -926,7 +927,7 @@ pub async fn update_sub_user(
     let row = own_sub_user(state, who, username).await?;
     let checked = CheckedForm::parse(&form)?;
     state.store.update_sub_user(row.id, &checked.fields()).await?;
-    events::changed(state, Some(who.customer_id), "sub_user", username, "upsert").await?;
+    events::changed(state, Some(who.customer_id), Entity::SubUser, username, ChangeOp::Upsert).await?;
     audit::record(state, origin, "update_sub_user", &format!("customer:{username}"), "").await?;
     let row = own_sub_user(state, who, username).await?;
     Ok(sub_user(row, &who.username))
@@ -940,6 +941,6 @@ pub async fn delete_sub_user(
 ) -> Result<(), ServerError> {
     let row = own_sub_user(state, who, username).await?;
     state.store.delete_sub_user(row.id, state.clock.now_ms()).await?;
-    events::changed(state, Some(who.customer_id), "sub_user", username, "delete").await?;
+    events::changed(state, Some(who.customer_id), Entity::SubUser, username, ChangeOp::Delete).await?;
     audit::record(state, origin, "delete_sub_user", &format!("customer:{username}"), "").await
 }

@@ -22,6 +22,15 @@ pub struct Config {
     pub company: CompanyConfig,
     pub mail: MailConfig,
     pub auth: AuthConfig,
+    /// How often (milliseconds) an instance looks at the change feed's head
+    /// without being told (PostgreSQL notifies at once; this catches writers
+    /// that cannot, such as the command line on SQLite).
+    #[serde(default = "default_feed_poll_ms")]
+    pub feed_poll_ms: u64,
+}
+
+fn default_feed_poll_ms() -> u64 {
+    1000
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -92,6 +101,7 @@ impl Default for Config {
             bind: "127.0.0.1:8787".parse().expect("a valid default address"),
             data_dir: PathBuf::from("data"),
             database_url: String::new(),
+            feed_poll_ms: default_feed_poll_ms(),
             company: CompanyConfig {
                 name: "Sportello Leasing S.p.A.".into(),
                 vat_number: "12345678903".into(),

@@ -1,22 +1,23 @@
-//! The change feed: each change a customer can see gets a cursor in the
-//! database and is announced at once to the event streams of that customer
-//! (or of everyone, for broadcasts).
+//! The change feed as the event streams see it. The feed lives in the
+//! database; this module only tells the streams of this process when its head
+//! moved, so they read what is new for their customer from the database.
+//! Several instances behind one PostgreSQL wake each other through
+//! `LISTEN/NOTIFY`; every instance also looks at the feed's head once a
+//! second, which catches writers that cannot notify (the command line on
+//! SQLite) and any notification lost with a dropped connection.
 
+use crate::store::feed::{Change, FEED_CHANNEL};
+use crate::store::{Engine, Store};
 use crate::{AppState, ServerError};
-use sportello_domain::api::notifications::ChangeEvent;
+use sportello_domain::api::sync::{ChangeOp, Entity};
 use std::sync::Arc;
-use tokio::sync::{broadcast, watch};
-
-/// A change and who may see it (None: every customer).
-#[derive(Clone, Debug)]
-pub struct Scoped {
-    pub customer_id: Option<i64>,
-    pub event: ChangeEvent,
-}
+use std::time::Duration;
+use tokio::sync::watch;
 
 #[derive(Clone)]
 pub struct Events {
-    sender: broadcast::Sender<Scoped>,
+    /// The highest cursor this process knows has committed.
+    head: Arc<watch::Sender<i64>>,
     /// Set when the server shuts down: open streams end, so the graceful
     /// shutdown does not wait for them forever.
     closing: Arc<watch::Sender<bool>>,
@@ -24,18 +25,28 @@ pub struct Events {
 
 impl Default for Events {
     fn default() -> Self {
-        // A stream that falls this far behind is told to resync from its cursor.
-        let (sender, _) = broadcast::channel(1024);
         Events {
-            sender,
+            head: Arc::new(watch::channel(0).0),
             closing: Arc::new(watch::channel(false).0),
         }
     }
 }
 
 impl Events {
-    pub fn subscribe(&self) -> broadcast::Receiver<Scoped> {
-        self.sender.subscribe()
+    /// Wakes when the feed's head moves.
+    pub fn subscribe(&self) -> watch::Receiver<i64> {
+        self.head.subscribe()
+    }
+
+    /// Tells the streams that the feed reached `cursor` (committed).
+    pub fn bump(&self, cursor: i64) {
+        self.head.send_if_modified(|head| {
+            let moved = cursor > *head;
+            if moved {
+                *head = cursor;
+            }
+            moved
+        });
     }
 
     /// Resolves when the server starts shutting down.
@@ -49,28 +60,79 @@ impl Events {
     pub fn close(&self) {
         self.closing.send_replace(true);
     }
+
+    /// Follows the feed's head until the server shuts down: PostgreSQL
+    /// notifications when the database is PostgreSQL, and a poll either way.
+    pub fn watch(&self, store: Store, database_url: String, poll: Duration) -> tokio::task::JoinHandle<()> {
+        let events = self.clone();
+        tokio::spawn(async move {
+            let mut listener = match store.engine {
+                Engine::Postgres => listen(&database_url).await,
+                Engine::Sqlite => None,
+            };
+            let closed = events.closed();
+            tokio::pin!(closed);
+            loop {
+                if let Ok(head) = store.feed_head().await {
+                    events.bump(head);
+                }
+                let notified = async {
+                    match listener.as_mut() {
+                        Some(l) => l.recv().await.is_ok(),
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    _ = &mut closed => return,
+                    _ = tokio::time::sleep(poll) => {}
+                    ok = notified => if !ok {
+                        tracing::warn!("feed listener lost its connection; polling until it is back");
+                        listener = listen(&database_url).await;
+                    }
+                }
+            }
+        })
+    }
 }
 
-/// Records a change in the feed and announces it.
+async fn listen(url: &str) -> Option<sqlx::postgres::PgListener> {
+    let mut listener = match sqlx::postgres::PgListener::connect(url).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for feed notifications; polling instead");
+            return None;
+        }
+    };
+    match listener.listen(FEED_CHANNEL).await {
+        Ok(()) => Some(listener),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for feed notifications; polling instead");
+            None
+        }
+    }
+}
+
+/// Records a change in its own transaction and wakes the streams. For
+/// effects that must commit with their change, use `store::feed::record`
+/// inside their transaction and `Events::bump` after the commit.
 pub async fn changed(
     state: &AppState,
     customer_id: Option<i64>,
-    entity: &str,
+    entity: Entity,
     entity_id: impl ToString,
-    op: &str,
+    op: ChangeOp,
 ) -> Result<i64, ServerError> {
-    let entity_id = entity_id.to_string();
+    let change = Change {
+        customer_id,
+        entity,
+        entity_id: entity_id.to_string(),
+        op,
+    };
     let cursor = state
         .store
-        .record_change(customer_id, entity, &entity_id, op, state.clock.now_ms())
-        .await?;
-    let event = ChangeEvent {
-        cursor,
-        entity: entity.to_owned(),
-        entity_id,
-        op: op.to_owned(),
-    };
-    // No stream listening is not an error: the cursor is in the database.
-    let _ = state.events.sender.send(Scoped { customer_id, event });
+        .record_changes(std::slice::from_ref(&change), state.clock.now_ms())
+        .await?
+        .unwrap_or(0);
+    state.events.bump(cursor);
     Ok(cursor)
 }

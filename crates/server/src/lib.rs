@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod book;
 pub mod clock;
 pub mod config;
 pub mod demo;
@@ -114,6 +115,11 @@ pub async fn start(state: AppState) -> Result<RunningServer, StartError> {
     let addr = listener.local_addr().map_err(|e| StartError::Bind(bind, e))?;
     let (stop, stopped) = oneshot::channel::<()>();
     let app = http::router(state.clone());
+    state.events.watch(
+        state.store.clone(),
+        state.config.database_url(),
+        std::time::Duration::from_millis(state.config.feed_poll_ms.max(10)),
+    );
     let task = tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {

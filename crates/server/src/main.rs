@@ -45,7 +45,7 @@ enum Admin {
         username: String,
         #[arg(long)]
         name: String,
-        /// admin, desk or billing.
+        /// admin, desk, billing or feed.
         #[arg(long)]
         role: String,
     },
@@ -82,6 +82,17 @@ enum Admin {
     SetStatus { request_id: i64, status: String },
     /// Issue an invoice or credit note described by a JSON file (the body of POST /api/v1/ops/invoices).
     PublishInvoice { file: PathBuf },
+    /// Load or update the book from the company's leasing system (O2): a JSON
+    /// Lines or CSV file, checked whole, applied in one transaction or not at all.
+    Import {
+        file: PathBuf,
+        /// jsonl or csv; by default from the file's extension.
+        #[arg(long)]
+        format: Option<String>,
+        /// Check the file and print what it would change, keeping nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print the audit log, oldest first.
     Audit {
         #[arg(long, default_value_t = 0)]
@@ -132,7 +143,7 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
             println!("{username} unlocked");
         }
         Admin::OperatorAdd { username, name, role } => {
-            let role = OperatorRole::parse(&role).context("the role is admin, desk or billing")?;
+            let role = OperatorRole::parse(&role).context("the role is admin, desk, billing or feed")?;
             let password = match std::env::var("SPORTELLO_OPERATOR_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => {
@@ -211,6 +222,7 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
             let done = ops::publish_invoice(state, &origin, invoice).await.map_err(shown)?;
             println!("published {} ({} €)", done.number, done.total);
         }
+        Admin::Import { file, format, dry_run } => import(state, &origin, &file, format.as_deref(), dry_run).await?,
         Admin::Audit { after, limit } => {
             for e in ops::audit_log(state, after, limit).await.map_err(shown)? {
                 println!(
@@ -227,6 +239,53 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+async fn import(
+    state: &AppState,
+    origin: &sportello_server::audit::Origin,
+    file: &std::path::Path,
+    format: Option<&str>,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    use sportello_server::book::{self, files::Format, ImportError};
+    let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let format = match format {
+        Some(f) => Format::parse(f).context("the format is jsonl or csv")?,
+        None => Format::of(&name),
+    };
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let started = std::time::Instant::now();
+    match book::import(state, origin, &name, &text, format, dry_run).await {
+        Ok(r) => {
+            println!(
+                "{}{}: {} records in {:.1} s: {} created, {} updated, {} unchanged, {} reversed; {} plans built; {} changes for the desktops, {} notifications",
+                r.file,
+                if r.dry_run { " (dry run, nothing kept)" } else { "" },
+                r.records,
+                started.elapsed().as_secs_f64(),
+                r.created,
+                r.updated,
+                r.unchanged,
+                r.deleted,
+                r.plans_built,
+                r.changes,
+                r.notifications
+            );
+            for (kind, c) in &r.by_type {
+                println!(
+                    "  {kind}: {} created, {} updated, {} unchanged, {} reversed",
+                    c.created, c.updated, c.unchanged, c.deleted
+                );
+            }
+            Ok(())
+        }
+        Err(ImportError::Refused(refused)) => {
+            eprint!("{refused}");
+            std::process::exit(1);
+        }
+        Err(ImportError::Server(e)) => Err(anyhow::anyhow!("{}", shown_error(e))),
+    }
 }
 
 /// A client error as its message and fields, so a command-line user sees what to fix.

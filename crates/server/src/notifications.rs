@@ -1,6 +1,7 @@
 //! Notifications (H4): company broadcasts and service-desk messages, read
 //! state per user, and the announcement of each new one on the event stream.
 
+use sportello_domain::api::sync::{ChangeOp, Entity};
 use crate::audit::{self, Origin};
 use crate::store::auth::Principal;
 use crate::store::notifications::NotificationRow;
@@ -29,6 +30,7 @@ fn notification(row: NotificationRow, company: &str) -> Notification {
         request_id: row.request_id,
         order_id: row.order_id,
         quote_id: row.quote_id,
+        invoice_id: row.invoice_id,
         created_at: DateTime::from_timestamp_millis(row.created_at).unwrap_or_default(),
         read: row.read != 0,
         body: row.body,
@@ -108,7 +110,7 @@ pub async fn broadcast(state: &AppState, origin: &Origin, title: &str, body: &st
             state.clock.now_ms(),
         )
         .await?;
-    events::changed(state, None, "notification", id, "upsert").await?;
+    events::changed(state, None, Entity::Notification, id, ChangeOp::Upsert).await?;
     audit::record(state, origin, "broadcast", &format!("notification:{id}"), title).await?;
     Ok(id)
 }
@@ -133,6 +135,6 @@ pub async fn desk_message(
             state.clock.now_ms(),
         )
         .await?;
-    events::changed(state, Some(customer_id), "notification", id, "upsert").await?;
+    events::changed(state, Some(customer_id), Entity::Notification, id, ChangeOp::Upsert).await?;
     Ok(id)
 }

@@ -3,6 +3,7 @@
 //! the audit log. The command line (`sportello-server admin`) calls the same
 //! functions as the operator API.
 
+use sportello_domain::api::sync::{ChangeOp, Entity};
 use crate::accounts::bad;
 use crate::audit::{self, Origin};
 use crate::einvoice::pdf::it_amount;
@@ -41,6 +42,8 @@ pub enum Duty {
     Desk,
     /// Invoices and credit notes.
     Billing,
+    /// The book feed: billing and the feed's machine account.
+    Book,
     /// The audit log and operator accounts.
     Admin,
 }
@@ -50,7 +53,8 @@ impl Operator {
         let allowed = match self.role {
             OperatorRole::Admin => true,
             OperatorRole::Desk => duty == Duty::Desk,
-            OperatorRole::Billing => duty == Duty::Billing,
+            OperatorRole::Billing => duty == Duty::Billing || duty == Duty::Book,
+            OperatorRole::Feed => duty == Duty::Book,
         };
         if !allowed {
             return Err(ApiError::new(ErrorCode::Forbidden, "your role does not allow this action").into());
@@ -218,7 +222,7 @@ pub async fn set_status(
         RequestStatus::Rejected => "Richiesta respinta / Request rejected",
     };
     notifications::desk_message(state, row.customer_id, row.id, &row.title, text).await?;
-    events::changed(state, Some(row.customer_id), "request", request_id, "upsert").await?;
+    events::changed(state, Some(row.customer_id), Entity::Request, request_id, ChangeOp::Upsert).await?;
     audit::record(
         state,
         origin,
@@ -407,7 +411,7 @@ pub(crate) async fn issue(
     let id = state.store.insert_invoice(invoice).await?;
     state.store.mark_published(id, state.clock.now_ms()).await?;
     let total = Totals::of(invoice.lines).total;
-    events::changed(state, Some(invoice.customer_id), "invoice", id, "upsert").await?;
+    events::changed(state, Some(invoice.customer_id), Entity::Invoice, id, ChangeOp::Upsert).await?;
     announce_invoice(
         state,
         invoice.customer_id,
@@ -421,7 +425,7 @@ pub(crate) async fn issue(
     Ok((id, total))
 }
 
-async fn announce_invoice(
+pub(crate) async fn announce_invoice(
     state: &AppState,
     customer_id: i64,
     customer_name: &str,

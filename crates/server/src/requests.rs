@@ -1,6 +1,7 @@
 //! Self-service requests (S1–S5): validation of each form, the code and the
 //! message thread, attachments checked by content and stored with a checksum.
 
+use sportello_domain::api::sync::{ChangeOp, Entity};
 use crate::accounts::bad;
 use crate::attachments::attachment_info;
 use crate::audit::{self, Origin};
@@ -358,7 +359,7 @@ pub async fn create(
         (text, _) => Some((text.as_deref().unwrap_or(""), p.attachments.as_slice())),
     };
     let (id, code) = state.store.insert_request(&row, first, state.clock.now_ms()).await?;
-    events::changed(state, Some(who.customer_id), "request", id, "upsert").await?;
+    events::changed(state, Some(who.customer_id), Entity::Request, id, ChangeOp::Upsert).await?;
     audit::record(
         state,
         origin,
@@ -467,7 +468,7 @@ pub async fn add_message(
         status: next.map(RequestStatus::as_str),
     };
     let message_id = state.store.insert_message(&m, state.clock.now_ms()).await?;
-    events::changed(state, Some(row.customer_id), "request", request_id, "upsert").await?;
+    events::changed(state, Some(row.customer_id), Entity::Request, request_id, ChangeOp::Upsert).await?;
     let details = next.map_or(String::new(), |s| format!("status {}", s.as_str()));
     audit::record(
         state,

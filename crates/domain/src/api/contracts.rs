@@ -13,6 +13,8 @@ use ts_rs::TS;
 pub enum ContractStatus {
     Active,
     Extinct,
+    /// Ended before its term by an early termination (S4).
+    Terminated,
 }
 
 impl ContractStatus {
@@ -20,6 +22,7 @@ impl ContractStatus {
         match self {
             ContractStatus::Active => "active",
             ContractStatus::Extinct => "extinct",
+            ContractStatus::Terminated => "terminated",
         }
     }
 
@@ -27,6 +30,7 @@ impl ContractStatus {
         match text {
             "active" => Some(ContractStatus::Active),
             "extinct" => Some(ContractStatus::Extinct),
+            "terminated" => Some(ContractStatus::Terminated),
             _ => None,
         }
     }

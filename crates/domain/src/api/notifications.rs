@@ -13,6 +13,10 @@ coded_enum! {
         Desk = "desk",
         /// About an order or a quote (E4, E9): the subject names its code.
         Shop = "shop",
+        /// Money collected on the schedule, from the company's books (B1).
+        Payment = "payment",
+        /// A new invoice or credit note (B4).
+        Invoice = "invoice",
     }
 }
 
@@ -34,6 +38,10 @@ pub struct Notification {
     #[serde(default)]
     #[ts(type = "number | null")]
     pub quote_id: Option<i64>,
+    /// The invoice an invoice notification is about.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub invoice_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub read: bool,
 }
@@ -56,9 +64,7 @@ pub struct NotificationList {
 pub struct ChangeEvent {
     #[ts(type = "number")]
     pub cursor: i64,
-    /// "notification", "request", "invoice", "sub_user", "profile".
-    pub entity: String,
+    pub entity: crate::api::sync::Entity,
     pub entity_id: String,
-    /// "upsert" or "delete".
-    pub op: String,
+    pub op: crate::api::sync::ChangeOp,
 }

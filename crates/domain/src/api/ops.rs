@@ -14,8 +14,10 @@ coded_enum! {
         Admin = "admin",
         /// The service desk: customers, registrations, requests, broadcasts.
         Desk = "desk",
-        /// Accounts: invoices and credit notes.
+        /// Accounts: invoices and credit notes, and the book feed.
         Billing = "billing",
+        /// The company's leasing system as a machine account: the book feed only.
+        Feed = "feed",
     }
 }
 
@@ -135,4 +137,55 @@ pub struct AuditEntry {
     pub details: String,
     /// The client's address, or "cli".
     pub client: String,
+}
+
+/// What a book import did (O2), per record type and in all.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub file: String,
+    /// Checked and counted, then rolled back: nothing was kept.
+    pub dry_run: bool,
+    pub records: u32,
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    /// Collections reversed (`deleted`).
+    pub deleted: u32,
+    /// Plans built from contract terms or rebuilt after a rate fix.
+    pub plans_built: u32,
+    /// Entries written to the change feed for the desktops.
+    pub changes: u32,
+    /// Notifications sent to customers (collections, new invoices).
+    pub notifications: u32,
+    pub by_type: std::collections::BTreeMap<String, ImportCounts>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ImportCounts {
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub deleted: u32,
+}
+
+impl ImportReport {
+    /// Counts one record's outcome under its type.
+    pub fn count(&mut self, kind: &str, outcome: ImportOutcome) {
+        let counts = self.by_type.entry(kind.to_owned()).or_default();
+        self.records += 1;
+        match outcome {
+            ImportOutcome::Created => (self.created += 1, counts.created += 1),
+            ImportOutcome::Updated => (self.updated += 1, counts.updated += 1),
+            ImportOutcome::Unchanged => (self.unchanged += 1, counts.unchanged += 1),
+            ImportOutcome::Deleted => (self.deleted += 1, counts.deleted += 1),
+        };
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportOutcome {
+    Created,
+    Updated,
+    Unchanged,
+    Deleted,
 }

@@ -5,6 +5,127 @@ use super::notifications::ChangeEvent;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// What a change in the feed is about: one list shared by the server that
+/// writes the feed, the book import and the desktop that follows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Entity {
+    Notification,
+    Request,
+    Invoice,
+    SubUser,
+    Profile,
+    Order,
+    Quote,
+    /// The customer's prepaid credit and payment methods (id: the customer).
+    Wallet,
+    /// A contract's detail and its amortization plan.
+    Contract,
+    ScheduleLine,
+    Asset,
+    /// Written by a newer server: a client that does not know it ignores it.
+    #[serde(other)]
+    Unknown,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Notification => "notification",
+            Entity::Request => "request",
+            Entity::Invoice => "invoice",
+            Entity::SubUser => "sub_user",
+            Entity::Profile => "profile",
+            Entity::Order => "order",
+            Entity::Quote => "quote",
+            Entity::Wallet => "wallet",
+            Entity::Contract => "contract",
+            Entity::ScheduleLine => "schedule_line",
+            Entity::Asset => "asset",
+            Entity::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(text: &str) -> Entity {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or(Entity::Unknown)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ChangeOp {
+    Upsert,
+    Delete,
+}
+
+impl ChangeOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeOp::Upsert => "upsert",
+            ChangeOp::Delete => "delete",
+        }
+    }
+
+    pub fn parse(text: &str) -> ChangeOp {
+        if text == "delete" {
+            ChangeOp::Delete
+        } else {
+            ChangeOp::Upsert
+        }
+    }
+}
+
+/// A collection the desktop keeps a copy of, with the server's count and
+/// checksum of it: a copy that differs has missed a change and is fetched again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Fingerprint {
+    #[ts(type = "number")]
+    pub count: i64,
+    /// [`fingerprint_term`] of every row, summed modulo [`FINGERPRINT_MODULUS`].
+    #[ts(type = "number")]
+    pub checksum: i64,
+}
+
+pub const FINGERPRINT_MODULUS: i64 = 1_000_000_007;
+
+/// One row's part of a checksum: its id and the figure a change moves (a
+/// schedule line's amount and collected money, a contract's status and
+/// amount, an invoice's total, an asset's value). The server computes the same
+/// in SQL, term by term, so both sides agree without exchanging rows.
+pub fn fingerprint_term(id: i64, a: i64, b: i64) -> i64 {
+    (id.rem_euclid(FINGERPRINT_MODULUS) * 1_000_003 + a * 31 + b).rem_euclid(FINGERPRINT_MODULUS)
+}
+
+/// A contract status as the checksum counts it (the server's SQL says the same).
+pub fn contract_status_term(status: &str) -> i64 {
+    match status {
+        "active" => 1,
+        "extinct" => 2,
+        _ => 3,
+    }
+}
+
+impl Fingerprint {
+    /// From each row's [`fingerprint_term`].
+    pub fn of(terms: impl IntoIterator<Item = i64>) -> Fingerprint {
+        let (count, sum) = terms.into_iter().fold((0, 0_i64), |(n, s), t| (n + 1, (s + t) % FINGERPRINT_MODULUS));
+        Fingerprint { count, checksum: sum }
+    }
+}
+
+/// The four book collections' fingerprints.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct BookFingerprints {
+    pub contracts: Fingerprint,
+    pub schedule: Fingerprint,
+    pub invoices: Fingerprint,
+    pub assets: Fingerprint,
+}
+
 /// The caller's data in numbers, and the feed's position when they were counted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
@@ -26,6 +147,9 @@ pub struct SyncSummary {
     pub requests: i64,
     #[ts(type = "number")]
     pub notifications: i64,
+    /// Absent from servers older than the book feed.
+    #[serde(default)]
+    pub fingerprints: Option<BookFingerprints>,
 }
 
 impl SyncSummary {

@@ -48,3 +48,20 @@ pub(super) async fn list(
     let (items, next_cursor) = page(rows, limit, |a| a.id.to_string());
     Ok(with_etag(&headers, &AssetPage { items, next_cursor }))
 }
+
+#[utoipa::path(get, path = "/api/v1/assets/{id}", tag = "assets", operation_id = "asset_item", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "One asset as the list shows it (for the sync's deltas)", body = sportello_domain::api::assets::AssetItem),
+              (status = 404, body = ApiError)))]
+pub(super) async fn item(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<axum::Json<sportello_domain::api::assets::AssetItem>, ServerError> {
+    state
+        .store
+        .asset_item(caller.customer_id, super::paging::path_id(&id)?)
+        .await?
+        .map(axum::Json)
+        .ok_or_else(|| sportello_domain::ApiError::new(sportello_domain::ErrorCode::NotFound, "no such asset").into())
+}

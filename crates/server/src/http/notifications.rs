@@ -4,7 +4,6 @@ use super::accounts::origin;
 use super::extract::{ApiQuery, Caller, Client};
 use super::paging::with_etag;
 use super::ServerError;
-use crate::events::Scoped;
 use crate::{notifications, AppState};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -14,12 +13,10 @@ use axum::Json;
 use futures_util::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
 use sportello_domain::api::notifications::{ChangeEvent, NotificationList};
-use sportello_domain::api::sync::{ChangePage, SyncSummary};
+use sportello_domain::api::sync::{ChangeOp, ChangePage, Entity, SyncSummary};
 use sportello_domain::ApiError;
 use std::convert::Infallible;
 use std::time::Duration;
-use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
-use tokio_stream::wrappers::BroadcastStream;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct NotificationsQuery {
@@ -112,15 +109,16 @@ pub(super) async fn summary(
         assets,
         requests,
         notifications,
+        fingerprints: Some(state.store.book_fingerprints(who.customer_id).await?),
     }))
 }
 
 fn change_event(r: crate::store::ops::ChangeRow) -> ChangeEvent {
     ChangeEvent {
         cursor: r.seq,
-        entity: r.entity,
+        entity: Entity::parse(&r.entity),
         entity_id: r.entity_id,
-        op: r.op,
+        op: ChangeOp::parse(&r.op),
     }
 }
 
@@ -135,29 +133,63 @@ fn sse(event: &ChangeEvent) -> Event {
 #[utoipa::path(get, path = "/api/v1/events", tag = "notifications", operation_id = "event_stream", security(("bearer" = [])), params(ChangesQuery),
     responses((status = 200, description = "text/event-stream of `change` events (data: ChangeEvent, id: cursor); \
         with `after`, the changes after that cursor come first; a `resync` event means events were missed: read /changes")))]
-/// Subscribes before reading the backlog, so nothing falls between the two.
+/// Wakes when the feed's head moves and reads what is new for the caller
+/// from the database, so a change written by any instance (or the command
+/// line) reaches the stream; the head is marked seen before each read, so a
+/// change committed during the read wakes the stream again.
 pub(super) async fn events(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiQuery(q): ApiQuery<ChangesQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ServerError> {
-    let live = BroadcastStream::new(state.events.subscribe());
-    let backlog = match q.after {
-        Some(after) => state.store.changes_after(who.customer_id, after, 1000).await?,
-        None => Vec::new(),
+    let head = state.events.subscribe();
+    let last = match q.after {
+        Some(after) => after,
+        None => state.store.latest_change(who.customer_id).await?,
     };
-    let last = backlog.last().map_or(q.after.unwrap_or(0), |r| r.seq);
-    let customer = who.customer_id;
-    let first = stream::iter(backlog.into_iter().map(|r| Ok(sse(&change_event(r)))));
-    let rest = live.filter_map(move |item| async move {
-        match item {
-            Ok(Scoped { customer_id, event }) if customer_id.is_none_or(|c| c == customer) && event.cursor > last => {
-                Some(Ok(sse(&event)))
-            }
-            Ok(_) => None,
-            Err(BroadcastStreamRecvError::Lagged(_)) => Some(Ok(Event::default().event("resync").data("lagged"))),
-        }
-    });
-    let stream = first.chain(rest).take_until(state.events.closed());
+    let follow = Follow {
+        store: state.store.clone(),
+        customer: who.customer_id,
+        last,
+        head,
+        pending: std::collections::VecDeque::new(),
+    };
+    let stream = stream::unfold(follow, Follow::next).take_until(state.events.closed());
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// One event stream's place in the feed.
+struct Follow {
+    store: crate::store::Store,
+    customer: i64,
+    last: i64,
+    head: tokio::sync::watch::Receiver<i64>,
+    pending: std::collections::VecDeque<ChangeEvent>,
+}
+
+impl Follow {
+    async fn next(mut self) -> Option<(Result<Event, Infallible>, Follow)> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                return Some((Ok(sse(&event)), self));
+            }
+            self.head.borrow_and_update();
+            match self.store.changes_after(self.customer, self.last, 500).await {
+                Ok(rows) if !rows.is_empty() => {
+                    self.last = rows.last().map_or(self.last, |r| r.seq);
+                    self.pending.extend(rows.into_iter().map(change_event));
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    // The client reconnects (with backoff) and reads /changes.
+                    tracing::warn!(error = %e, "event stream cannot read the feed");
+                    return None;
+                }
+            }
+            if self.head.changed().await.is_err() {
+                return None;
+            }
+        }
+    }
 }

@@ -256,6 +256,57 @@ pub(super) async fn publish_invoice(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ImportQuery {
+    /// The file's name, for the report and the audit log (e.g. "book-2026-12-03.jsonl").
+    pub file: String,
+    /// jsonl or csv; by default from the file name's extension.
+    pub format: Option<String>,
+    /// Check and count, keeping nothing.
+    pub dry_run: Option<bool>,
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/book/import", tag = "ops", operation_id = "ops_import_book", security(("bearer" = [])),
+    params(ImportQuery),
+    request_body(content = String, content_type = "text/plain", description = "A JSON Lines or CSV feed file (see the README)"),
+    responses((status = 200, description = "Applied whole (or checked, with dry_run)", body = sportello_domain::api::ops::ImportReport),
+              (status = 400, description = "Refused whole: `fields` maps \"file:line:field\" to the reason; nothing was applied", body = ApiError),
+              (status = 403, description = "roles billing, feed or admin only", body = ApiError)))]
+pub(super) async fn import_book(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<Json<sportello_domain::api::ops::ImportReport>, ServerError> {
+    use crate::book::files::Format;
+    op.require(Duty::Book)?;
+    let bad = |field: &str, why: &str| -> ServerError {
+        let mut e = ApiError::new(sportello_domain::ErrorCode::BadRequest, why.to_owned());
+        e.fields = Some([(field.to_owned(), why.to_owned())].into());
+        e.into()
+    };
+    let file = q.file.trim();
+    if file.is_empty() || file.chars().count() > 200 {
+        return Err(bad("file", "a file name of 1 to 200 characters"));
+    }
+    let format = match q.format.as_deref() {
+        Some(f) => Format::parse(f).ok_or_else(|| bad("format", "jsonl or csv"))?,
+        None => Format::of(file),
+    };
+    let text = std::str::from_utf8(&body).map_err(|_| bad("body", "the file is not UTF-8 text"))?;
+    let report = crate::book::import(
+        &state,
+        &origin(&op, &client),
+        file,
+        text,
+        format,
+        q.dry_run.unwrap_or(false),
+    )
+    .await?;
+    Ok(Json(report))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AuditQuery {
     pub after_id: Option<i64>,
     pub limit: Option<i64>,

@@ -43,6 +43,10 @@ fn ops_router() -> Router<AppState> {
         .route("/attachments/{id}", get(ops::download))
         .route("/broadcasts", post(ops::broadcast))
         .route("/invoices", post(ops::publish_invoice))
+        .route(
+            "/book/import",
+            post(ops::import_book).layer(DefaultBodyLimit::max(crate::book::MAX_FILE_BYTES)),
+        )
         .route("/audit", get(ops::audit))
         .route("/orders", get(super::shop::ops_orders))
         .route(
@@ -122,7 +126,9 @@ pub fn router(state: AppState) -> Router {
         .route("/contracts/{id}", get(super::contracts::detail))
         .route("/contracts/{id}/plan", get(super::contracts::plan))
         .route("/schedule", get(super::schedule::list))
+        .route("/schedule/{id}", get(super::schedule::item))
         .route("/assets", get(super::assets::list))
+        .route("/assets/{id}", get(super::assets::item))
         .route("/invoices", get(super::invoices::list))
         .route("/invoices/{id}/pdf", get(super::invoices::pdf))
         .route("/invoices/{id}/xml", get(super::invoices::xml))

@@ -55,3 +55,20 @@ pub(super) async fn list(
         },
     ))
 }
+
+#[utoipa::path(get, path = "/api/v1/schedule/{id}", tag = "payments", operation_id = "schedule_item", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "One line as the list shows it (for the sync's deltas)", body = sportello_domain::api::schedule::ScheduleItem),
+              (status = 404, body = ApiError)))]
+pub(super) async fn item(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<axum::Json<sportello_domain::api::schedule::ScheduleItem>, ServerError> {
+    state
+        .store
+        .schedule_item(caller.customer_id, super::paging::path_id(&id)?, state.clock.today())
+        .await?
+        .map(axum::Json)
+        .ok_or_else(|| ApiError::new(sportello_domain::ErrorCode::NotFound, "no such schedule line").into())
+}

@@ -1,6 +1,7 @@
 //! E9, E10: record layouts, and the fulfilment of an item as a PDF or a
 //! record, with its notice and (unless prepaid) its invoice.
 
+use sportello_domain::api::sync::{ChangeOp, Entity};
 use super::*;
 
 /// O1, E9: the customer's record layout.
@@ -147,9 +148,9 @@ pub async fn fulfil(
     {
         return Err(ApiError::new(ErrorCode::Conflict, "the item was fulfilled meanwhile").into());
     }
-    events::changed(state, Some(customer_id), "order", order.id, "upsert").await?;
+    events::changed(state, Some(customer_id), Entity::Order, order.id, ChangeOp::Upsert).await?;
     if order.payment_method == ShopPaymentMethod::AdvanceOnConsumption {
-        events::changed(state, Some(customer_id), "wallet", customer_id, "upsert").await?;
+        events::changed(state, Some(customer_id), Entity::Wallet, customer_id, ChangeOp::Upsert).await?;
     }
     tell_outcome(state, customer_id, &order, item).await?;
     audit::record(

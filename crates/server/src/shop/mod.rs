@@ -2,6 +2,7 @@
 //! paid by the methods the customer proved, quotes, fulfilment as a PDF or in
 //! the customer's record layout, and the invoices issued automatically.
 
+use sportello_domain::api::sync::{ChangeOp, Entity};
 use crate::accounts::bad;
 use crate::audit::{self, Origin};
 use crate::mail::Mail;
@@ -174,7 +175,7 @@ async fn notify(
         .store
         .insert_shop_notification(customer_id, order_id, quote_id, title, body, state.clock.now_ms())
         .await?;
-    events::changed(state, Some(customer_id), "notification", id, "upsert").await?;
+    events::changed(state, Some(customer_id), Entity::Notification, id, ChangeOp::Upsert).await?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! E2, E3, E5: checkout (billing data, payment method, prepaid credit drawn
 //! atomically), the confirmation e-mail, and the orders as the customer sees them.
 
+use sportello_domain::api::sync::{ChangeOp, Entity};
 use super::*;
 
 /// E3: checks the billing data; name and tax code must be the account's own
@@ -162,12 +163,12 @@ pub(super) async fn place(
         pec: billing.pec.as_deref(),
     };
     state.store.set_billing(who.customer_id, &on_file).await?;
-    events::changed(state, Some(who.customer_id), "order", id, "upsert").await?;
+    events::changed(state, Some(who.customer_id), Entity::Order, id, ChangeOp::Upsert).await?;
     if let Some(quote_id) = c.quote_id {
-        events::changed(state, Some(who.customer_id), "quote", quote_id, "upsert").await?;
+        events::changed(state, Some(who.customer_id), Entity::Quote, quote_id, ChangeOp::Upsert).await?;
     }
     if c.method == ShopPaymentMethod::PrepaidCredit {
-        events::changed(state, Some(who.customer_id), "wallet", who.customer_id, "upsert").await?;
+        events::changed(state, Some(who.customer_id), Entity::Wallet, who.customer_id, ChangeOp::Upsert).await?;
     }
     let order = order(state, id, Some(who.customer_id)).await?;
     confirm_order(state, who, &order).await?;

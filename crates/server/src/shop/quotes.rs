@@ -1,5 +1,6 @@
 //! E4: quote requests, an operator's price, acceptance into an order, decline and expiry.
 
+use sportello_domain::api::sync::{ChangeOp, Entity};
 use super::*;
 
 /// E4: the quote cart's "request quote".
@@ -32,7 +33,7 @@ pub async fn request_quote(
             now,
         )
         .await?;
-    events::changed(state, Some(who.customer_id), "quote", id, "upsert").await?;
+    events::changed(state, Some(who.customer_id), Entity::Quote, id, ChangeOp::Upsert).await?;
     let to = recipient(state, who.customer_id, who.user_id).await?;
     let names: Vec<(&str, &str, Option<Money>)> = rows.iter().map(|i| (i.name_it, i.name_en, None)).collect();
     let lines = item_lines(&to.language, &names);
@@ -184,7 +185,7 @@ pub async fn decline_quote(state: &AppState, who: &Principal, origin: &Origin, i
     if !moved {
         return Err(ApiError::new(ErrorCode::Conflict, "the quote is no longer open").into());
     }
-    events::changed(state, Some(who.customer_id), "quote", id, "upsert").await?;
+    events::changed(state, Some(who.customer_id), Entity::Quote, id, ChangeOp::Upsert).await?;
     audit::record(state, origin, "decline_quote", &format!("quote:{}", q.code), "").await?;
     quote(state, id, Some(who.customer_id)).await
 }
@@ -232,7 +233,7 @@ pub async fn price_quote(state: &AppState, origin: &Origin, id: i64, p: QuotePri
     let row = state.store.quote(id, None).await?.ok_or_else(|| not_found("quote"))?;
     let priced = quote_of(state, row.clone()).await?;
     let customer_id = row.customer_id;
-    events::changed(state, Some(customer_id), "quote", id, "upsert").await?;
+    events::changed(state, Some(customer_id), Entity::Quote, id, ChangeOp::Upsert).await?;
     tell_quote_ready(state, &row, &priced).await?;
     audit::record(state, origin, "price_quote", &format!("quote:{}", q.code), "").await?;
     Ok(priced)

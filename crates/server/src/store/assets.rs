@@ -39,8 +39,27 @@ impl Store {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|r| {
+        rows.into_iter().map(Row::item).collect()
+    }
+
+    /// One of the customer's assets (for the sync's deltas).
+    pub async fn asset_item(&self, customer_id: i64, id: i64) -> StoreResult<Option<AssetItem>> {
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT a.id, a.contract_id, c.contract_no, a.code, a.asset_type, a.description,
+                    a.financial_value_cents, a.future_value_cents, c.end_on
+             FROM assets a JOIN contracts c ON c.id = a.contract_id
+             WHERE c.customer_id = $1 AND a.id = $2",
+        )
+        .bind(customer_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Row::item).transpose()
+    }
+}
+
+impl Row {
+    fn item(r: Row) -> StoreResult<AssetItem> {
                 Ok(AssetItem {
                     id: r.id,
                     contract_id: r.contract_id,
@@ -52,7 +71,5 @@ impl Store {
                     future_value: Money::from_cents(r.future_value_cents),
                     lease_end: date(&r.end_on)?,
                 })
-            })
-            .collect()
     }
 }

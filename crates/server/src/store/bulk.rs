@@ -7,7 +7,7 @@ use sqlx::query::Query;
 use sqlx::{Any, Transaction};
 
 /// A value of a bulk row: the portable types only.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Val {
     Int(i64),
     Text(String),
@@ -24,7 +24,7 @@ pub struct BulkWriter {
     pool: sqlx::AnyPool,
 }
 
-fn bind<'q>(query: Query<'q, Any, AnyArguments<'q>>, value: Val) -> Query<'q, Any, AnyArguments<'q>> {
+pub(crate) fn bind<'q>(query: Query<'q, Any, AnyArguments<'q>>, value: Val) -> Query<'q, Any, AnyArguments<'q>> {
     match value {
         Val::Int(v) => query.bind(v),
         Val::Text(v) => query.bind(v),

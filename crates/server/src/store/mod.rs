@@ -12,6 +12,8 @@ pub mod auth;
 pub mod book;
 pub mod bulk;
 pub mod contracts;
+pub mod feed;
+pub mod import;
 pub mod invoices;
 pub mod notifications;
 pub mod ops;

@@ -11,6 +11,7 @@ pub struct NotificationRow {
     pub request_code: Option<String>,
     pub order_id: Option<i64>,
     pub quote_id: Option<i64>,
+    pub invoice_id: Option<i64>,
     pub title: String,
     pub body: String,
     pub created_at: i64,
@@ -53,7 +54,7 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<NotificationRow>> {
         let sql = format!(
-            "SELECT n.id, n.kind, n.request_id, r.code AS request_code, n.order_id, n.quote_id, n.title, n.body, n.created_at,
+            "SELECT n.id, n.kind, n.request_id, r.code AS request_code, n.order_id, n.quote_id, n.invoice_id, n.title, n.body, n.created_at,
                     CASE WHEN x.user_id IS NULL THEN 0 ELSE 1 END AS read
              FROM notifications n
              LEFT JOIN requests r ON r.id = n.request_id

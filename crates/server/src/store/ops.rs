@@ -127,27 +127,6 @@ impl Store {
         .await?)
     }
 
-    /// Appends to the change feed; returns the new cursor.
-    pub async fn record_change(
-        &self,
-        customer_id: Option<i64>,
-        entity: &str,
-        entity_id: &str,
-        op: &str,
-        now: i64,
-    ) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO changes (customer_id, entity, entity_id, op, at) VALUES ($1, $2, $3, $4, $5) RETURNING seq",
-        )
-        .bind(customer_id)
-        .bind(entity)
-        .bind(entity_id)
-        .bind(op)
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await?)
-    }
-
     /// What a customer can see that changed after `after`, oldest first.
     pub async fn changes_after(&self, customer_id: i64, after: i64, limit: i64) -> StoreResult<Vec<ChangeRow>> {
         Ok(sqlx::query_as(

@@ -96,6 +96,22 @@ impl Store {
         rows.into_iter().map(|row| row.item(filter.today)).collect()
     }
 
+    /// One line of the customer's schedule (for the sync's deltas).
+    pub async fn schedule_item(&self, customer_id: i64, id: i64, today: NaiveDate) -> StoreResult<Option<ScheduleItem>> {
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT e.id, e.contract_id, c.contract_no, e.due_on, e.installment_no, e.kind, e.payment_method,
+                    e.amount_cents AS amount, e.paid_cents AS paid,
+                    (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number
+             FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id
+             WHERE c.customer_id = $1 AND e.id = $2",
+        )
+        .bind(customer_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| r.item(today)).transpose()
+    }
+
     /// "Totale saldo scaduto" for the filter (all pages).
     pub async fn overdue_total(&self, filter: &ScheduleFilter) -> StoreResult<Money> {
         let sql = format!(

@@ -207,6 +207,7 @@ const en: Record<MessageKey, string> = {
   'contract.option': '{product} - {status} - expires {date}',
   'contract.status.active': 'Active',
   'contract.status.extinct': 'Extinguished',
+  'contract.status.terminated': 'Terminated early',
   'contract.links': 'Contract links',
   'contract.link_plan': 'Amortization plan',
   'contract.link_documents': 'Documents and invoices',

@@ -207,6 +207,7 @@ const it = {
   'contract.option': '{product} - {status} - scade il {date}',
   'contract.status.active': 'Attivo',
   'contract.status.extinct': 'Estinto',
+  'contract.status.terminated': 'Estinto anticipatamente',
   'contract.links': 'Collegamenti del contratto',
   'contract.link_plan': 'Piano di ammortamento',
   'contract.link_documents': 'Documenti e fatture',

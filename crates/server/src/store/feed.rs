@@ -1,0 +1,153 @@
+//! The change feed's storage. A change is written in the transaction of the
+//! change it announces, as that transaction's last statement, so the two
+//! commit together or not at all.
+//!
+//! Cursors must never skip a row that commits late. SQLite has one writer at
+//! a time, so sequence order is commit order. On PostgreSQL two transactions
+//! can take sequence numbers 7 and 8 and commit 8 first; a reader at that
+//! moment would move its cursor to 8 and never see 7. Feed writers therefore
+//! take one transaction-scoped advisory lock before they take a number: the
+//! next writer waits until the previous one has committed, so numbers become
+//! visible in order. The lock is held only from the feed insert to the commit.
+
+use super::{Engine, StoreResult};
+use sportello_domain::api::sync::{BookFingerprints, ChangeOp, Entity, Fingerprint, FINGERPRINT_MODULUS};
+use sqlx::AnyConnection;
+
+/// The advisory lock that serializes feed writers on PostgreSQL.
+const FEED_LOCK: i64 = 0x5350_4f46; // "SPOF"
+/// The PostgreSQL channel that wakes every server instance's event streams.
+pub const FEED_CHANNEL: &str = "sportello_changes";
+
+/// One change to announce: who may see it (None: every customer) and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub customer_id: Option<i64>,
+    pub entity: Entity,
+    pub entity_id: String,
+    pub op: ChangeOp,
+}
+
+impl Change {
+    pub fn upsert(customer_id: Option<i64>, entity: Entity, id: impl ToString) -> Change {
+        Change {
+            customer_id,
+            entity,
+            entity_id: id.to_string(),
+            op: ChangeOp::Upsert,
+        }
+    }
+
+    pub fn delete(customer_id: Option<i64>, entity: Entity, id: impl ToString) -> Change {
+        Change {
+            op: ChangeOp::Delete,
+            ..Change::upsert(customer_id, entity, id)
+        }
+    }
+}
+
+/// Appends changes inside the caller's transaction; returns the last cursor
+/// (None when there was nothing to write).
+pub async fn record(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    changes: &[Change],
+    now: i64,
+) -> StoreResult<Option<i64>> {
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    if engine == Engine::Postgres {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock($1)) AS feed_lock")
+            .bind(FEED_LOCK)
+            .fetch_one(&mut *conn)
+            .await?;
+    }
+    let mut last = 0;
+    for c in changes {
+        last = sqlx::query_scalar(
+            "INSERT INTO changes (customer_id, entity, entity_id, op, at) VALUES ($1, $2, $3, $4, $5) RETURNING seq",
+        )
+        .bind(c.customer_id)
+        .bind(c.entity.as_str())
+        .bind(&c.entity_id)
+        .bind(c.op.as_str())
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+    }
+    if engine == Engine::Postgres {
+        // Delivered at commit, to the listeners of every instance.
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM (SELECT pg_notify($1, $2)) AS wake")
+            .bind(FEED_CHANNEL)
+            .bind(last.to_string())
+            .fetch_one(&mut *conn)
+            .await?;
+    }
+    Ok(Some(last))
+}
+
+/// [`sportello_domain::api::sync::fingerprint_term`] in SQL, for columns `id`, `a`, `b`.
+fn term(id: &str, a: &str, b: &str) -> String {
+    format!("(((({id} % 1000000007) * 1000003 + ({a}) * 31 + ({b})) % 1000000007) + 1000000007) % 1000000007")
+}
+
+impl super::Store {
+    /// Counts and checksums of a customer's book, for the desktop to compare with its copy.
+    pub async fn book_fingerprints(&self, customer_id: i64) -> StoreResult<BookFingerprints> {
+        let status = "CASE c.status WHEN 'active' THEN 1 WHEN 'extinct' THEN 2 ELSE 3 END";
+        let queries = [
+            format!(
+                "SELECT COUNT(*), CAST(COALESCE(SUM({}), 0) AS BIGINT) FROM contracts c WHERE c.customer_id = $1",
+                term("c.id", status, "c.amount_cents")
+            ),
+            format!(
+                "SELECT COUNT(*), CAST(COALESCE(SUM({}), 0) AS BIGINT) FROM schedule_entries e
+                 JOIN contracts c ON c.id = e.contract_id WHERE c.customer_id = $1",
+                term("e.id", "e.amount_cents", "e.paid_cents")
+            ),
+            format!(
+                "SELECT COUNT(*), CAST(COALESCE(SUM({}), 0) AS BIGINT) FROM invoices i WHERE i.customer_id = $1",
+                term("i.id", "i.total_cents", "0")
+            ),
+            format!(
+                "SELECT COUNT(*), CAST(COALESCE(SUM({}), 0) AS BIGINT) FROM assets a
+                 JOIN contracts c ON c.id = a.contract_id WHERE c.customer_id = $1",
+                term("a.id", "a.financial_value_cents", "a.future_value_cents")
+            ),
+        ];
+        let mut out = Vec::with_capacity(4);
+        for sql in queries {
+            let (count, sum): (i64, i64) = sqlx::query_as(&sql).bind(customer_id).fetch_one(&self.pool).await?;
+            out.push(Fingerprint {
+                count,
+                checksum: sum.rem_euclid(FINGERPRINT_MODULUS),
+            });
+        }
+        let [contracts, schedule, invoices, assets]: [Fingerprint; 4] =
+            out.try_into().expect("four collections");
+        Ok(BookFingerprints {
+            contracts,
+            schedule,
+            invoices,
+            assets,
+        })
+    }
+
+    /// The newest cursor of the whole feed (0 when empty).
+    pub async fn feed_head(&self) -> StoreResult<i64> {
+        let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(seq.unwrap_or(0))
+    }
+
+    /// Writes changes in a transaction of their own (for effects that are a
+    /// single statement already committed, or none).
+    pub async fn record_changes(&self, changes: &[Change], now: i64) -> StoreResult<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let last = record(&mut tx, self.engine, changes, now).await?;
+        tx.commit().await?;
+        Ok(last)
+    }
+}
