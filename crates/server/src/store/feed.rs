@@ -150,4 +150,20 @@ impl super::Store {
         tx.commit().await?;
         Ok(last)
     }
+
+    /// Test support: writes changes and keeps the transaction open for
+    /// `hold` before committing, as a slow writer would.
+    #[cfg(feature = "testkit")]
+    pub async fn record_changes_holding(
+        &self,
+        changes: &[Change],
+        now: i64,
+        hold: std::time::Duration,
+    ) -> StoreResult<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let last = record(&mut tx, self.engine, changes, now).await?;
+        tokio::time::sleep(hold).await;
+        tx.commit().await?;
+        Ok(last)
+    }
 }

@@ -1,0 +1,175 @@
+//! The change feed under concurrent writers and across server instances.
+
+mod common;
+
+use common::TestServer;
+use futures_util::StreamExt;
+use rand::Rng;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sportello_domain::api::sync::Entity;
+use sportello_server::store::feed::Change;
+use std::time::Duration;
+
+/// Writers that commit out of the order they started in never make a
+/// reading cursor skip a change: what a client read by following its cursor
+/// is, in the end, exactly the feed.
+async fn a_cursor_misses_nothing_under_concurrent_writers(server: TestServer) {
+    let store = server.server.state.store.clone();
+    let start = store.feed_head().await.unwrap();
+    let writers: Vec<_> = (0..24)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for k in 0..4 {
+                    let hold = Duration::from_millis(rand::thread_rng().gen_range(0..25));
+                    let change = Change::upsert(None, Entity::Notification, format!("w{n}-{k}"));
+                    store.record_changes_holding(&[change], 0, hold).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (store, done) = (store.clone(), done.clone());
+        tokio::spawn(async move {
+            let (mut cursor, mut seen) = (start, Vec::new());
+            loop {
+                // Read once more after the writers finished: then everything has committed.
+                let last_round = done.load(std::sync::atomic::Ordering::SeqCst);
+                let rows = store.changes_after(1, cursor, 1000).await.unwrap();
+                if let Some(last) = rows.last() {
+                    cursor = last.seq;
+                }
+                seen.extend(rows.into_iter().map(|r| r.entity_id));
+                if last_round {
+                    return seen;
+                }
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        })
+    };
+    for w in writers {
+        w.await.unwrap();
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen = reader.await.unwrap();
+    let all: Vec<String> = store
+        .changes_after(1, start, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.entity_id)
+        .collect();
+    assert_eq!(all.len(), 96);
+    assert_eq!(seen, all, "the cursor skipped a change that committed late");
+}
+
+on_both_engines!(a_cursor_misses_nothing_under_concurrent_writers);
+
+struct Instance {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A `sportello-server` process on loopback.
+async fn instance(command: &str, database_url: &str, dir: &std::path::Path) -> Instance {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_sportello-server"))
+        .arg(command)
+        .env("SPORTELLO_BIND", format!("127.0.0.1:{port}"))
+        .env("SPORTELLO_DATABASE_URL", database_url)
+        .env("SPORTELLO_DATA_DIR", dir)
+        // Only PostgreSQL's notifications can wake the other instance in time.
+        .env("SPORTELLO_FEED_POLL_MS", "600000")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/api/v1");
+    for _ in 0..200 {
+        if reqwest::get(format!("{url}/health")).await.is_ok_and(|r| r.status().is_success()) {
+            return Instance { child, url };
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{command} did not start");
+}
+
+/// Two server processes behind one PostgreSQL: a change written through one
+/// reaches a desktop's event stream on the other, woken by LISTEN/NOTIFY.
+#[tokio::test]
+async fn a_change_through_one_instance_reaches_a_stream_on_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = common::fresh_database(common::Engine::Postgres, dir.path()).await;
+    let a = instance("demo", &database_url, dir.path()).await;
+    let b = instance("serve", &database_url, dir.path()).await;
+    let http = reqwest::Client::new();
+
+    let login: Value = http
+        .post(format!("{}/auth/login", b.url))
+        .json(&json!({"username": sportello_server::demo::DEMO_USERNAME, "password": sportello_server::demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = sportello_server::testkit::latest_code(dir.path());
+    let tokens: Value = http
+        .post(format!("{}/auth/verify", b.url))
+        .json(&json!({"challenge_id": login["challenge_id"], "code": code}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = tokens["access_token"].as_str().unwrap().to_owned();
+    let mut stream = http
+        .get(format!("{}/events", b.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .bytes_stream();
+    // The stream is open once its first keep-alive or event could come; give it a moment.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let ops: Value = http
+        .post(format!("{}/ops/login", a.url))
+        .json(&json!({"username": sportello_server::demo::DEMO_OPERATOR, "password": sportello_server::demo::DEMO_OPERATOR_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sent = http
+        .post(format!("{}/ops/broadcasts", a.url))
+        .bearer_auth(ops["access_token"].as_str().unwrap())
+        .json(&json!({"title": "Uffici chiusi", "body": "Il 24 dicembre gli uffici sono chiusi."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    let mut seen = String::new();
+    let found = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(chunk)) = stream.next().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains("\"entity\":\"notification\"") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(found, Ok(true), "instance B's stream saw: {seen}");
+}
