@@ -11,8 +11,8 @@ use sportello_domain::api::contracts::{ContractDetail, ContractStatus, PlanEntry
 use sportello_domain::api::invoices::InvoiceItem;
 use sportello_domain::api::notifications::Notification;
 use sportello_domain::api::requests::{PayoffInstallment, PayoffQuote, RequestDetail, RequestSummary};
-use sportello_domain::api::schedule::ScheduleItem;
-use sportello_domain::situation::PaymentStatus;
+use sportello_domain::api::schedule::{ScheduleItem, ScheduleReason};
+use sportello_domain::situation::{PaymentStatus, ScheduleLine, Situation};
 use sportello_domain::Money;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::Arguments;
@@ -148,6 +148,11 @@ impl Conditions {
         }
     }
 
+    /// A clause without a value.
+    fn always(&mut self, clause: &'static str) {
+        self.sql.push(clause);
+    }
+
     fn clause(&self) -> String {
         if self.sql.is_empty() {
             String::new()
@@ -155,6 +160,21 @@ impl Conditions {
             format!("WHERE {}", self.sql.join(" AND "))
         }
     }
+}
+
+/// A line as it stands on `today`: status, balance and overdue balance
+/// come from its amount and what was collected, by the domain's rule.
+fn as_of(mut item: ScheduleItem, today: NaiveDate) -> ScheduleItem {
+    let line = ScheduleLine {
+        due_on: item.due_on,
+        amount: item.amount,
+        paid: item.paid,
+        is_advance: item.reason == ScheduleReason::Advance,
+    };
+    item.status = line.status(today);
+    item.balance = line.balance();
+    item.overdue_balance = line.overdue_balance(today);
+    item
 }
 
 fn parse_all<T: serde::de::DeserializeOwned>(bodies: Vec<String>) -> CacheResult<Vec<T>> {
@@ -174,10 +194,17 @@ struct ListQuery {
 }
 
 impl ListQuery {
-    fn schedule(filter: &ScheduleFilter) -> ListQuery {
+    /// The status is derived from the line's figures on `today`, as the domain's rule says.
+    fn schedule(filter: &ScheduleFilter, today: NaiveDate) -> ListQuery {
         let mut conditions = Conditions::default();
         conditions.add("contract_id = ?", filter.contract_id);
-        conditions.add("status = ?", filter.status.map(|s| s.as_str()));
+        let today = Some(today.to_string());
+        match filter.status {
+            None => {}
+            Some(PaymentStatus::Paid) => conditions.always("paid_cents >= amount_cents"),
+            Some(PaymentStatus::Overdue) => conditions.add("paid_cents < amount_cents AND due_on < ?", today),
+            Some(PaymentStatus::Due) => conditions.add("paid_cents < amount_cents AND due_on >= ?", today),
+        }
         let sort = filter.sort.sql();
         ListQuery {
             table: "schedule",
@@ -272,9 +299,13 @@ impl Cache {
     pub async fn each_schedule_row<E: From<CacheError>>(
         &self,
         filter: &ScheduleFilter,
-        each: impl FnMut(ScheduleItem, u32, u32) -> Result<(), E>,
+        today: NaiveDate,
+        mut each: impl FnMut(ScheduleItem, u32, u32) -> Result<(), E>,
     ) -> Result<u32, E> {
-        self.each_of(ListQuery::schedule(filter), each).await
+        self.each_of(ListQuery::schedule(filter, today), |item, done, total| {
+            each(as_of(item, today), done, total)
+        })
+        .await
     }
 
     pub async fn each_invoice<E: From<CacheError>>(
@@ -293,30 +324,57 @@ impl Cache {
         self.each_of(ListQuery::assets(contract_id), each).await
     }
 
-    pub async fn schedule_page(&self, filter: &ScheduleFilter, window: Window) -> CacheResult<ScheduleView> {
-        let (total, rows) = self.page_of(&ListQuery::schedule(filter), window).await?;
+    pub async fn schedule_page(
+        &self,
+        filter: &ScheduleFilter,
+        window: Window,
+        today: NaiveDate,
+    ) -> CacheResult<ScheduleView> {
+        let (total, rows) = self.page_of::<ScheduleItem>(&ListQuery::schedule(filter, today), window).await?;
         Ok(ScheduleView {
             total,
-            overdue_total: self.overdue_total(filter.contract_id).await?,
-            rows,
+            overdue_total: self.overdue_total(filter.contract_id, today).await?,
+            rows: rows.into_iter().map(|item| as_of(item, today)).collect(),
         })
     }
 
-    /// Summed in Rust: the amounts are exact decimals, which SQLite would turn into floats.
-    async fn overdue_total(&self, contract_id: Option<i64>) -> CacheResult<Money> {
+    /// Summed in whole cents, which SQLite adds exactly.
+    async fn overdue_total(&self, contract_id: Option<i64>, today: NaiveDate) -> CacheResult<Money> {
         let mut conditions = Conditions::default();
         conditions.add("contract_id = ?", contract_id);
-        conditions.add("status = ?", Some("overdue"));
-        let amounts: Vec<String> = sqlx::query_scalar_with(
+        conditions.add("paid_cents < amount_cents AND due_on < ?", Some(today.to_string()));
+        let cents: i64 = sqlx::query_scalar_with(
             &format!(
-                "SELECT json_extract(body, '$.overdue_balance') FROM schedule {}",
+                "SELECT COALESCE(SUM(amount_cents - paid_cents), 0) FROM schedule {}",
                 conditions.clause()
             ),
             conditions.args,
         )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(Money::from_cents(cents))
+    }
+
+    /// H1 from the copy on `today`: the lines of the active contracts.
+    pub async fn situation(&self, today: NaiveDate) -> CacheResult<Situation> {
+        let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT s.due_on, s.amount_cents, s.paid_cents, s.advance FROM schedule s
+             JOIN contracts c ON c.id = s.contract_id WHERE c.status = 'active'",
+        )
         .fetch_all(self.pool())
         .await?;
-        Ok(amounts.iter().filter_map(|a| a.parse::<Money>().ok()).sum())
+        let lines: Vec<ScheduleLine> = rows
+            .into_iter()
+            .filter_map(|(due_on, amount, paid, advance)| {
+                Some(ScheduleLine {
+                    due_on: due_on.parse().ok()?,
+                    amount: Money::from_cents(amount),
+                    paid: Money::from_cents(paid),
+                    is_advance: advance != 0,
+                })
+            })
+            .collect();
+        Ok(Situation::compute(today, &lines))
     }
 
     pub async fn invoices_page(&self, filter: &InvoiceFilter, window: Window) -> CacheResult<InvoicesView> {

@@ -11,6 +11,7 @@ use sportello_domain::api::invoices::InvoiceItem;
 use sportello_domain::api::notifications::Notification;
 use sportello_domain::api::requests::RequestDetail;
 use sportello_domain::api::schedule::ScheduleItem;
+use sportello_domain::api::sync::{BookFingerprints, Fingerprint, FINGERPRINT_MODULUS};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::path::Path;
@@ -195,6 +196,33 @@ impl Cache {
         bodies.iter().map(|b| Ok(serde_json::from_str(b)?)).collect()
     }
 
+    /// The copy's counts and checksums, computed as the server computes its own.
+    pub async fn fingerprints(&self) -> CacheResult<BookFingerprints> {
+        let term = sportello_domain::api::sync::fingerprint_sql;
+        let status = "CASE status WHEN 'active' THEN 1 WHEN 'extinct' THEN 2 ELSE 3 END";
+        let queries = [
+            format!("SELECT COUNT(*), COALESCE(SUM({}), 0) FROM contracts", term("id", status, "amount_cents")),
+            format!("SELECT COUNT(*), COALESCE(SUM({}), 0) FROM schedule", term("id", "amount_cents", "paid_cents")),
+            format!("SELECT COUNT(*), COALESCE(SUM({}), 0) FROM invoices", term("id", "total_cents", "0")),
+            format!("SELECT COUNT(*), COALESCE(SUM({}), 0) FROM assets", term("id", "value_cents", "future_cents")),
+        ];
+        let mut out = Vec::with_capacity(4);
+        for sql in queries {
+            let (count, sum): (i64, i64) = sqlx::query_as(&sql).fetch_one(&self.pool).await?;
+            out.push(Fingerprint {
+                count,
+                checksum: sum.rem_euclid(FINGERPRINT_MODULUS),
+            });
+        }
+        let [contracts, schedule, invoices, assets]: [Fingerprint; 4] = out.try_into().expect("four collections");
+        Ok(BookFingerprints {
+            contracts,
+            schedule,
+            invoices,
+            assets,
+        })
+    }
+
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
     }
@@ -225,12 +253,14 @@ impl Ingest {
 
     pub async fn contract(&mut self, c: &ContractDetail) -> CacheResult<()> {
         sqlx::query(
-            "INSERT INTO contracts (id, status, end_on, body) VALUES (?, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET status = excluded.status, end_on = excluded.end_on, body = excluded.body",
+            "INSERT INTO contracts (id, status, end_on, amount_cents, body) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, end_on = excluded.end_on,
+                 amount_cents = excluded.amount_cents, body = excluded.body",
         )
         .bind(c.id)
         .bind(c.status.as_str())
         .bind(c.end_on.to_string())
+        .bind(c.amount.cents())
         .bind(json(c)?)
         .execute(&mut *self.tx)
         .await?;
@@ -257,14 +287,19 @@ impl Ingest {
     pub async fn schedule(&mut self, items: &[ScheduleItem]) -> CacheResult<()> {
         for i in items {
             sqlx::query(
-                "INSERT INTO schedule (id, contract_id, due_on, status, body) VALUES (?, ?, ?, ?, ?)
+                "INSERT INTO schedule (id, contract_id, due_on, status, amount_cents, paid_cents, advance, body)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (id) DO UPDATE SET contract_id = excluded.contract_id, due_on = excluded.due_on,
-                     status = excluded.status, body = excluded.body",
+                     status = excluded.status, amount_cents = excluded.amount_cents,
+                     paid_cents = excluded.paid_cents, advance = excluded.advance, body = excluded.body",
             )
             .bind(i.id)
             .bind(i.contract_id)
             .bind(i.due_on.to_string())
             .bind(i.status.as_str())
+            .bind(i.amount.cents())
+            .bind(i.paid.cents())
+            .bind(i64::from(i.reason == sportello_domain::api::schedule::ScheduleReason::Advance))
             .bind(json(i)?)
             .execute(&mut *self.tx)
             .await?;
@@ -275,14 +310,15 @@ impl Ingest {
     pub async fn invoices(&mut self, items: &[InvoiceItem]) -> CacheResult<()> {
         for i in items {
             sqlx::query(
-                "INSERT INTO invoices (id, issued_on, contract_id, kind, body) VALUES (?, ?, ?, ?, ?)
+                "INSERT INTO invoices (id, issued_on, contract_id, kind, total_cents, body) VALUES (?, ?, ?, ?, ?, ?)
                  ON CONFLICT (id) DO UPDATE SET issued_on = excluded.issued_on, contract_id = excluded.contract_id,
-                     kind = excluded.kind, body = excluded.body",
+                     kind = excluded.kind, total_cents = excluded.total_cents, body = excluded.body",
             )
             .bind(i.id)
             .bind(i.issued_on.to_string())
             .bind(i.contract_id)
             .bind(i.kind.as_str())
+            .bind(i.total.cents())
             .bind(json(i)?)
             .execute(&mut *self.tx)
             .await?;
@@ -293,11 +329,14 @@ impl Ingest {
     pub async fn assets(&mut self, items: &[AssetItem]) -> CacheResult<()> {
         for a in items {
             sqlx::query(
-                "INSERT INTO assets (id, contract_id, body) VALUES (?, ?, ?)
-                 ON CONFLICT (id) DO UPDATE SET contract_id = excluded.contract_id, body = excluded.body",
+                "INSERT INTO assets (id, contract_id, value_cents, future_cents, body) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET contract_id = excluded.contract_id, value_cents = excluded.value_cents,
+                     future_cents = excluded.future_cents, body = excluded.body",
             )
             .bind(a.id)
             .bind(a.contract_id)
+            .bind(a.financial_value.cents())
+            .bind(a.future_value.cents())
             .bind(json(a)?)
             .execute(&mut *self.tx)
             .await?;
@@ -353,6 +392,31 @@ impl Ingest {
         .execute(&mut *self.tx)
         .await?;
         Ok(())
+    }
+
+    /// Removes a contract with its plan (the server no longer shows it).
+    pub async fn delete_contract(&mut self, id: i64) -> CacheResult<()> {
+        for sql in ["DELETE FROM plan_rows WHERE contract_id = ?", "DELETE FROM contracts WHERE id = ?"] {
+            sqlx::query(sql).bind(id).execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Removes the rows of a collection whose ids are not in `keep` (after
+    /// the collection was fetched again whole).
+    pub async fn sweep(&mut self, collection: Collection, keep: &std::collections::BTreeSet<i64>) -> CacheResult<u64> {
+        let sql = format!("SELECT id FROM {}", collection.name());
+        let ids: Vec<i64> = sqlx::query_scalar(&sql).fetch_all(&mut *self.tx).await?;
+        let mut removed = 0;
+        for id in ids.into_iter().filter(|id| !keep.contains(id)) {
+            if collection == Collection::Contracts {
+                self.delete_contract(id).await?;
+            } else {
+                self.delete(collection, id).await?;
+            }
+            removed += 1;
+        }
+        Ok(removed)
     }
 
     /// A tombstone: the server deleted the row.

@@ -258,7 +258,10 @@ impl DeskApp {
     /// The home page from the cache when there is one, else from the server.
     pub async fn home(&self) -> Result<Home, AppError> {
         if let Some(engine) = self.engine().await {
-            if let Some(home) = engine.cache().document::<Home>("home").await? {
+            if let Some(mut home) = engine.cache().document::<Home>("home").await? {
+                // The figures as they stand today, from the copy: a line that fell due
+                // since the last sync counts as overdue, online or not.
+                home.situation = engine.cache().situation(crate::clock::today_in_rome()).await?;
                 return Ok(home);
             }
         }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod browse;
 pub mod cache;
+pub mod clock;
 pub mod desktop;
 pub mod error;
 pub mod export;

@@ -3,7 +3,7 @@
 //! system's side lives in the desktop shell (`src-tauri/src/platform`).
 
 use serde::Serialize;
-use sportello_domain::api::notifications::Notification;
+use sportello_domain::api::notifications::{Notification, NotificationKind};
 use ts_rs::TS;
 
 /// More new messages than this at once become one summary notice.
@@ -36,6 +36,10 @@ pub enum OpenTarget {
     },
     /// A group of messages: the notifications list.
     Notifications,
+    /// Money collected: the payment schedule.
+    Payments,
+    /// A new invoice or credit note: the invoices.
+    Invoices,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,11 +74,13 @@ pub fn notices(new: &[Notification], language: &str) -> Vec<Notice> {
         .map(|n| Notice {
             title: n.subject.clone(),
             body: n.body.chars().take(200).collect(),
-            open: match (n.request_id, n.order_id, n.quote_id) {
-                (Some(id), _, _) => OpenTarget::Request { id },
-                (None, Some(id), _) => OpenTarget::Order { id },
-                (None, None, Some(id)) => OpenTarget::Quote { id },
-                (None, None, None) => OpenTarget::Notification { id: n.id },
+            open: match (n.kind, n.request_id, n.order_id, n.quote_id) {
+                (NotificationKind::Payment, ..) => OpenTarget::Payments,
+                (NotificationKind::Invoice, ..) => OpenTarget::Invoices,
+                (_, Some(id), _, _) => OpenTarget::Request { id },
+                (_, None, Some(id), _) => OpenTarget::Order { id },
+                (_, None, None, Some(id)) => OpenTarget::Quote { id },
+                (_, None, None, None) => OpenTarget::Notification { id: n.id },
             },
         })
         .collect()
@@ -101,7 +107,6 @@ pub fn unread_summary(unread: usize, language: &str) -> Option<Notice> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sportello_domain::api::notifications::NotificationKind;
 
     fn message(id: i64, request: Option<i64>) -> Notification {
         Notification {
@@ -116,6 +121,7 @@ mod tests {
             request_id: request,
             order_id: None,
             quote_id: None,
+            invoice_id: None,
             created_at: chrono::DateTime::default(),
             read: false,
         }

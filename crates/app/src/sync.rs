@@ -21,7 +21,10 @@ use sportello_domain::api::home::Home;
 use sportello_domain::api::invoices::InvoiceItem;
 use sportello_domain::api::notifications::{Notification, NotificationList};
 use sportello_domain::api::requests::{RequestDetail, SelfServiceContext};
-use sportello_domain::api::sync::ChangePage;
+use sportello_domain::api::assets::AssetItem;
+use sportello_domain::api::contracts::{ContractDetail, PlanEntry};
+use sportello_domain::api::schedule::ScheduleItem;
+use sportello_domain::api::sync::{ChangePage, Entity, SyncSummary};
 use sportello_domain::ErrorCode;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -64,9 +67,16 @@ pub struct Round {
     /// The feed answered 304: nothing new.
     pub not_modified: bool,
     pub outbox: Flushed,
+    /// Collections fetched again because the copy differed from the server.
+    pub healed: Vec<Collection>,
 }
 
 const PAGE: u32 = 500;
+/// Above this many changed schedule lines in a page of the feed, the whole
+/// schedule is fetched again instead of line by line.
+const ONE_BY_ONE: usize = 200;
+/// How often the copy of the book is compared with the server's checksums.
+const RECONCILE_EVERY: Duration = Duration::from_secs(10 * 60);
 /// Between polls when the event stream is unavailable, before backoff.
 const POLL: Duration = Duration::from_secs(30);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
@@ -184,6 +194,9 @@ impl SyncEngine {
         let (changes, not_modified) = self.deltas().await?;
         round.changes = changes;
         round.not_modified = not_modified;
+        if self.reconcile_due().await? {
+            round.healed = self.reconcile().await?;
+        }
         Ok(round)
     }
 
@@ -248,32 +261,56 @@ impl SyncEngine {
     /// Fetches what a page of changes names, then stores it with the new cursor in one transaction.
     async fn apply(&self, page: &ChangePage) -> Result<(), AppError> {
         let desk = &self.desk;
-        let ids = |entity: &str| -> BTreeSet<i64> {
+        let ids = |entity: Entity| -> BTreeSet<i64> {
             page.items
                 .iter()
                 .filter(|c| c.entity == entity)
                 .filter_map(|c| c.entity_id.parse().ok())
                 .collect()
         };
-        let touches = |entity: &str| page.items.iter().any(|c| c.entity == entity);
+        let touches = |entity: Entity| page.items.iter().any(|c| c.entity == entity);
         let mut requests = Vec::new();
-        for id in ids("request") {
+        for id in ids(Entity::Request) {
             requests.push((id, get_if_any::<RequestDetail>(desk, &format!("/requests/{id}")).await?));
         }
         let mut invoices = Vec::new();
-        for id in ids("invoice") {
+        for id in ids(Entity::Invoice) {
             invoices.push((id, get_if_any::<InvoiceItem>(desk, &format!("/invoices/{id}")).await?));
         }
-        let notifications: Option<NotificationList> = match touches("notification") {
+        let mut contracts = Vec::new();
+        for id in ids(Entity::Contract) {
+            contracts.push((id, self.contract_with_plan(id).await?));
+        }
+        let line_ids = ids(Entity::ScheduleLine);
+        // A nightly load touches thousands of lines: the whole schedule in pages is cheaper.
+        let whole_schedule = line_ids.len() > ONE_BY_ONE;
+        let mut lines = Vec::new();
+        if !whole_schedule {
+            for id in line_ids {
+                lines.push((id, get_if_any::<ScheduleItem>(desk, &format!("/schedule/{id}")).await?));
+            }
+        }
+        let mut assets = Vec::new();
+        for id in ids(Entity::Asset) {
+            assets.push((id, get_if_any::<AssetItem>(desk, &format!("/assets/{id}")).await?));
+        }
+        let notifications: Option<NotificationList> = match touches(Entity::Notification) {
             true => Some(get(desk, "/notifications?limit=100").await?),
             false => None,
         };
-        if touches("profile") || touches("sub_user") || touches("invoice") {
+        let book = [Entity::Invoice, Entity::Contract, Entity::ScheduleLine, Entity::Asset];
+        if touches(Entity::Profile) || touches(Entity::SubUser) || book.into_iter().any(touches) {
             self.refresh_documents().await?;
         }
         // A notification may tell of an approved agreement, which changes the prices.
-        if ["order", "quote", "wallet", "notification"].into_iter().any(touches) {
+        if [Entity::Order, Entity::Quote, Entity::Wallet, Entity::Notification]
+            .into_iter()
+            .any(touches)
+        {
             crate::shop::refresh(desk, &self.cache).await?;
+        }
+        if whole_schedule {
+            self.refetch(Collection::Schedule).await?;
         }
         let mut ingest = self.cache.begin().await?;
         for (id, detail) in &requests {
@@ -286,6 +323,27 @@ impl SyncEngine {
             match item {
                 Some(i) => ingest.invoices(std::slice::from_ref(i)).await?,
                 None => ingest.delete(Collection::Invoices, *id).await?,
+            }
+        }
+        for (id, found) in &contracts {
+            match found {
+                Some((detail, plan)) => {
+                    ingest.contract(detail).await?;
+                    ingest.plan(*id, plan).await?;
+                }
+                None => ingest.delete_contract(*id).await?,
+            }
+        }
+        for (id, item) in &lines {
+            match item {
+                Some(i) => ingest.schedule(std::slice::from_ref(i)).await?,
+                None => ingest.delete(Collection::Schedule, *id).await?,
+            }
+        }
+        for (id, item) in &assets {
+            match item {
+                Some(a) => ingest.assets(std::slice::from_ref(a)).await?,
+                None => ingest.delete(Collection::Assets, *id).await?,
             }
         }
         let new_ids = match &notifications {
@@ -302,6 +360,54 @@ impl SyncEngine {
             }
         }
         Ok(())
+    }
+
+    /// A contract's detail and whole plan, or None when it is no longer the customer's.
+    async fn contract_with_plan(&self, id: i64) -> Result<Option<(ContractDetail, Vec<PlanEntry>)>, AppError> {
+        match get_if_any::<ContractDetail>(&self.desk, &format!("/contracts/{id}")).await? {
+            Some(detail) => Ok(Some((detail, self.plan(id).await?))),
+            None => Ok(None),
+        }
+    }
+
+    /// Compares the copy of the book with the server's counts and checksums
+    /// and fetches again, whole, every collection that differs: a change the
+    /// copy missed (a lost delta, a bug, a hand edit) heals by itself.
+    /// Returns the collections fetched again.
+    pub async fn reconcile(&self) -> Result<Vec<Collection>, AppError> {
+        let summary: SyncSummary = get(&self.desk, "/sync/summary").await?;
+        let Some(server) = summary.fingerprints else {
+            return Ok(Vec::new());
+        };
+        let copy = self.cache.fingerprints().await?;
+        let pairs = [
+            (Collection::Contracts, &server.contracts, &copy.contracts),
+            (Collection::Schedule, &server.schedule, &copy.schedule),
+            (Collection::Invoices, &server.invoices, &copy.invoices),
+            (Collection::Assets, &server.assets, &copy.assets),
+        ];
+        let mut healed = Vec::new();
+        for (collection, theirs, ours) in pairs {
+            if theirs != ours {
+                tracing::info!(collection = collection.name(), server = theirs.count, copy = ours.count,
+                    "the local copy differs from the server: fetching it again");
+                self.refetch(collection).await?;
+                healed.push(collection);
+            }
+        }
+        if !healed.is_empty() {
+            self.refresh_documents().await?;
+        }
+        let mut ingest = self.cache.begin().await?;
+        ingest.set_meta("reconciled_at", &Utc::now().timestamp().to_string()).await?;
+        ingest.commit().await?;
+        Ok(healed)
+    }
+
+    /// Whether the copy was last compared with the server long enough ago.
+    async fn reconcile_due(&self) -> Result<bool, AppError> {
+        let last = self.meta_i64("reconciled_at").await?;
+        Ok(Utc::now().timestamp() - last >= RECONCILE_EVERY.as_secs() as i64)
     }
 
     /// Syncs until stopped: after each round it waits for the server's next

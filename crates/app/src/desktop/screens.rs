@@ -11,7 +11,7 @@ use crate::cache::Cache;
 use crate::export::not_found;
 use crate::outbox::OutboxEntry;
 use crate::AppError;
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use sportello_domain::api::accounts::{
@@ -22,10 +22,7 @@ use sportello_domain::api::requests::{
 };
 use sportello_domain::{ApiError, ErrorCode};
 
-/// Today in Italy, the day the company's figures are computed for.
-pub(super) fn today_in_rome() -> NaiveDate {
-    Utc::now().with_timezone(&chrono_tz::Europe::Rome).date_naive()
-}
+pub(super) use crate::clock::today_in_rome;
 
 impl DeskApp {
     pub(super) async fn cache(&self) -> Result<Cache, AppError> {
@@ -41,7 +38,7 @@ impl DeskApp {
     }
 
     pub async fn schedule(&self, filter: &ScheduleFilter, window: Window) -> Result<ScheduleView, AppError> {
-        Ok(self.cache().await?.schedule_page(filter, window).await?)
+        Ok(self.cache().await?.schedule_page(filter, window, today_in_rome()).await?)
     }
 
     pub async fn invoices(&self, filter: &InvoiceFilter, window: Window) -> Result<InvoicesView, AppError> {

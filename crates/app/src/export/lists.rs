@@ -150,7 +150,7 @@ pub async fn schedule_workbook(
     let mut sheet = Sheet::add(&mut book, lang.pick("Pagamenti", "Payments"), &SCHEDULE, lang)?;
     let mut overdue = Money::ZERO;
     let rows = cache
-        .each_schedule_row(filter, |item, done, total| {
+        .each_schedule_row(filter, crate::clock::today_in_rome(), |item, done, total| {
             overdue = overdue + item.overdue_balance;
             sheet.push(&schedule_row(&item, lang))?;
             job.step(done, total)

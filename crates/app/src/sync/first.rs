@@ -13,6 +13,22 @@ use sportello_domain::api::notifications::NotificationList;
 use sportello_domain::api::requests::RequestSummary;
 use sportello_domain::api::schedule::SchedulePage;
 use sportello_domain::api::sync::SyncSummary;
+use std::collections::BTreeSet;
+
+/// What one page brought: its rows' ids and where the next page starts.
+struct Pulled {
+    ids: Vec<i64>,
+    next: Option<String>,
+}
+
+impl Pulled {
+    fn of(ids: impl Iterator<Item = i64>, next: Option<String>) -> Pulled {
+        Pulled {
+            ids: ids.collect(),
+            next,
+        }
+    }
+}
 
 impl SyncEngine {
     fn report_progress(&self, rows: i64, total: i64) {
@@ -23,6 +39,13 @@ impl SyncEngine {
         };
         self.status
             .send_modify(|s| s.progress = Some(Progress { rows, total, percent }));
+    }
+
+    async fn count_if(&self, counting: bool, ingest: &mut Ingest, rows: usize) -> Result<(), AppError> {
+        if counting {
+            self.count_rows(ingest, rows).await?;
+        }
+        Ok(())
     }
 
     /// Counts `rows` more in the same transaction as the rows themselves.
@@ -53,8 +76,9 @@ impl SyncEngine {
             let mut next = self.cache.meta(&key).await?.unwrap_or_default();
             while next != "done" {
                 next = self
-                    .pull_page(collection, &next)
+                    .pull_page(collection, &next, true)
                     .await?
+                    .next
                     .unwrap_or_else(|| "done".into());
                 let mut ingest = self.cache.begin().await?;
                 ingest.set_meta(&key, &next).await?;
@@ -79,8 +103,28 @@ impl SyncEngine {
         Ok(())
     }
 
-    /// One page of a collection; returns the next page's bookmark.
-    async fn pull_page(&self, collection: Collection, cursor: &str) -> Result<Option<String>, AppError> {
+    /// Fetches one collection again whole and drops the rows the server no
+    /// longer has; what the screens show stays readable meanwhile.
+    pub(super) async fn refetch(&self, collection: Collection) -> Result<(), AppError> {
+        let mut seen = BTreeSet::new();
+        let mut cursor = String::new();
+        loop {
+            let page = self.pull_page(collection, &cursor, false).await?;
+            seen.extend(page.ids);
+            match page.next {
+                Some(next) => cursor = next,
+                None => break,
+            }
+        }
+        let mut ingest = self.cache.begin().await?;
+        ingest.sweep(collection, &seen).await?;
+        ingest.commit().await?;
+        Ok(())
+    }
+
+    /// One page of a collection: the ids it held and the next page's bookmark.
+    /// `counting` adds its rows to a first sync's progress.
+    async fn pull_page(&self, collection: Collection, cursor: &str, counting: bool) -> Result<Pulled, AppError> {
         let desk = &self.desk;
         match collection {
             Collection::Contracts => {
@@ -91,18 +135,18 @@ impl SyncEngine {
                     let mut ingest = self.cache.begin().await?;
                     ingest.contract(&detail).await?;
                     ingest.plan(item.id, &plan).await?;
-                    self.count_rows(&mut ingest, 1 + plan.len()).await?;
+                    self.count_if(counting, &mut ingest, 1 + plan.len()).await?;
                     ingest.commit().await?;
                 }
-                Ok(page.next_cursor)
+                Ok(Pulled::of(page.items.iter().map(|i| i.id), page.next_cursor))
             }
             Collection::Schedule => {
                 let page: SchedulePage = get(desk, &with_cursor(&format!("/schedule?limit={PAGE}"), cursor)).await?;
                 let mut ingest = self.cache.begin().await?;
                 ingest.schedule(&page.items).await?;
-                self.count_rows(&mut ingest, page.items.len()).await?;
+                self.count_if(counting, &mut ingest, page.items.len()).await?;
                 ingest.commit().await?;
-                Ok(page.next_cursor)
+                Ok(Pulled::of(page.items.iter().map(|i| i.id), page.next_cursor))
             }
             Collection::Invoices => {
                 // Up to a year ahead: documents may carry a future issue date.
@@ -111,17 +155,17 @@ impl SyncEngine {
                 let page: InvoicePage = get(desk, &with_cursor(&path, cursor)).await?;
                 let mut ingest = self.cache.begin().await?;
                 ingest.invoices(&page.items).await?;
-                self.count_rows(&mut ingest, page.items.len()).await?;
+                self.count_if(counting, &mut ingest, page.items.len()).await?;
                 ingest.commit().await?;
-                Ok(page.next_cursor)
+                Ok(Pulled::of(page.items.iter().map(|i| i.id), page.next_cursor))
             }
             Collection::Assets => {
                 let page: AssetPage = get(desk, &with_cursor(&format!("/assets?limit={PAGE}"), cursor)).await?;
                 let mut ingest = self.cache.begin().await?;
                 ingest.assets(&page.items).await?;
-                self.count_rows(&mut ingest, page.items.len()).await?;
+                self.count_if(counting, &mut ingest, page.items.len()).await?;
                 ingest.commit().await?;
-                Ok(page.next_cursor)
+                Ok(Pulled::of(page.items.iter().map(|i| i.id), page.next_cursor))
             }
             Collection::Requests => {
                 let list: Vec<RequestSummary> = get(desk, "/requests?limit=500").await?;
@@ -129,9 +173,9 @@ impl SyncEngine {
                     refresh_request(desk, &self.cache, summary.id).await?;
                 }
                 let mut ingest = self.cache.begin().await?;
-                self.count_rows(&mut ingest, list.len()).await?;
+                self.count_if(counting, &mut ingest, list.len()).await?;
                 ingest.commit().await?;
-                Ok(None)
+                Ok(Pulled::of(list.iter().map(|r| r.id), None))
             }
             Collection::Notifications => {
                 let path = match cursor {
@@ -141,14 +185,14 @@ impl SyncEngine {
                 let list: NotificationList = get(desk, &path).await?;
                 let mut ingest = self.cache.begin().await?;
                 ingest.notifications(&list.items).await?;
-                self.count_rows(&mut ingest, list.items.len()).await?;
+                self.count_if(counting, &mut ingest, list.items.len()).await?;
                 ingest.commit().await?;
-                Ok(list.next_before.map(|id| id.to_string()))
+                Ok(Pulled::of(list.items.iter().map(|n| n.id), list.next_before.map(|id| id.to_string())))
             }
         }
     }
 
-    async fn plan(&self, contract_id: i64) -> Result<Vec<PlanEntry>, AppError> {
+    pub(super) async fn plan(&self, contract_id: i64) -> Result<Vec<PlanEntry>, AppError> {
         let mut rows = Vec::new();
         let mut cursor = String::new();
         loop {

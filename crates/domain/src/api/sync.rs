@@ -99,6 +99,12 @@ pub fn fingerprint_term(id: i64, a: i64, b: i64) -> i64 {
     (id.rem_euclid(FINGERPRINT_MODULUS) * 1_000_003 + a * 31 + b).rem_euclid(FINGERPRINT_MODULUS)
 }
 
+/// [`fingerprint_term`] as an SQL expression over columns `id`, `a`, `b`,
+/// the same text for SQLite and PostgreSQL (whose `%` keeps the sign).
+pub fn fingerprint_sql(id: &str, a: &str, b: &str) -> String {
+    format!("(((({id} % 1000000007) * 1000003 + ({a}) * 31 + ({b})) % 1000000007) + 1000000007) % 1000000007")
+}
+
 /// A contract status as the checksum counts it (the server's SQL says the same).
 pub fn contract_status_term(status: &str) -> i64 {
     match status {

@@ -87,10 +87,7 @@ pub async fn record(
     Ok(Some(last))
 }
 
-/// [`sportello_domain::api::sync::fingerprint_term`] in SQL, for columns `id`, `a`, `b`.
-fn term(id: &str, a: &str, b: &str) -> String {
-    format!("(((({id} % 1000000007) * 1000003 + ({a}) * 31 + ({b})) % 1000000007) + 1000000007) % 1000000007")
-}
+use sportello_domain::api::sync::fingerprint_sql as term;
 
 impl super::Store {
     /// Counts and checksums of a customer's book, for the desktop to compare with its copy.

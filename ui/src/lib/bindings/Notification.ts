@@ -9,4 +9,8 @@ order_id: number | null,
 /**
  * The quote a shop notification is about.
  */
-quote_id: number | null, created_at: string, read: boolean, };
+quote_id: number | null, 
+/**
+ * The invoice an invoice notification is about.
+ */
+invoice_id: number | null, created_at: string, read: boolean, };

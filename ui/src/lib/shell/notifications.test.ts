@@ -8,8 +8,8 @@ import type { Notification } from '../bindings/Notification';
 
 const now = new Date('2026-11-22T10:00:00Z');
 const items: Notification[] = [
-  { id: 3, kind: 'desk', subject: 'RIC-2026-000001 – Copia documenti contrattuali con un titolo molto lungo che non sta nella riga', body: '', request_id: 1, order_id: null, quote_id: null, created_at: '2026-11-22T09:59:58Z', read: false },
-  { id: 2, kind: 'broadcast', subject: 'Sportello Leasing S.p.A. – Uffici chiusi', body: '', request_id: null, order_id: null, quote_id: null, created_at: '2026-11-21T09:00:00Z', read: true },
+  { id: 3, kind: 'desk', subject: 'RIC-2026-000001 – Copia documenti contrattuali con un titolo molto lungo che non sta nella riga', body: '', request_id: 1, order_id: null, quote_id: null, invoice_id: null, created_at: '2026-11-22T09:59:58Z', read: false },
+  { id: 2, kind: 'broadcast', subject: 'Sportello Leasing S.p.A. – Uffici chiusi', body: '', request_id: null, order_id: null, quote_id: null, invoice_id: null, created_at: '2026-11-21T09:00:00Z', read: true },
 ];
 
 beforeEach(() => {
@@ -33,6 +33,17 @@ describe('NotificationList', () => {
     expect(router.route).toEqual({ name: 'requests', id: 1 });
     await userEvent.setup().click(screen.getByTestId('mark-all-read'));
     expect(onRead).toHaveBeenLastCalledWith(null);
+  });
+
+  it('opens the payments for a collection and the invoices for a new invoice', async () => {
+    const payment: Notification = { id: 5, kind: 'payment', subject: 'Sportello Leasing S.p.A. – Pagamento registrato', body: 'Abbiamo registrato 463,97 €', request_id: null, order_id: null, quote_id: null, invoice_id: null, created_at: '2026-11-22T09:00:00Z', read: false };
+    const invoice: Notification = { ...payment, id: 6, kind: 'invoice', subject: 'Sportello Leasing S.p.A. – Nuova fattura FB2026/0000001', invoice_id: 9 };
+    render(NotificationList, { props: { items: [invoice, payment], onRead: vi.fn(), now } });
+    const [first, second] = screen.getAllByTestId('notification');
+    await userEvent.setup().click(second!.querySelector('button')!);
+    expect(router.route).toEqual({ name: 'payments' });
+    await userEvent.setup().click(first!.querySelector('button')!);
+    expect(router.route).toEqual({ name: 'invoices' });
   });
 
   it('speaks English and says when there is nothing', () => {
