@@ -46,9 +46,10 @@ bindings-check:
 
 ## Only the end-to-end suite (real window, keyring, WebDriver).
 e2e: deps ui
+	cargo build -p sportello-server --bin sportello-server
 	scripts/with-desktop.sh cargo test --features $(CARGO_FEATURES) --test e2e
 
-## Performance figures: fleet seed, schedule list throughput and p99 on SQLite and PostgreSQL.
+## Performance figures: fleet seed, book import, schedule list throughput and p99 on SQLite and PostgreSQL.
 bench: deps
 	SPORTELLO_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p sportello-server --bench api
 	cargo bench -p sportello-app --bench sync

@@ -29,6 +29,11 @@ pub fn run() {
     };
     let notifier = Arc::new(platform::notifier::DesktopNotifier::new(on_open));
     let first_link = DeepLink::from_args(std::env::args());
+    // End-to-end builds only: a day later than the computer's, to cross due dates without waiting.
+    #[cfg(feature = "e2e")]
+    if let Some(days) = std::env::args().find_map(|a| a.strip_prefix("--e2e-days-ahead=")?.parse::<i64>().ok()) {
+        sportello_app::clock::move_days(days);
+    }
     tauri::Builder::default()
         // First, so that a second launch hands over its arguments and quits before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {

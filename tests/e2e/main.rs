@@ -2,6 +2,7 @@
 //! against a real server, the real Secret Service keyring and a throwaway HOME.
 //! Run with `make e2e` (inside scripts/with-desktop.sh).
 
+mod book;
 mod desktop;
 mod exports;
 mod fleet;

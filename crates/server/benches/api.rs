@@ -23,6 +23,36 @@ async fn main() {
     }
 }
 
+/// The same size of book loaded as the company would send it (a feed file,
+/// checked and applied in one transaction), beside the bulk seed above as the
+/// baseline, then sent again (every record unchanged).
+async fn import_figures(state: &AppState, clock: &Clock, bulk: Duration, bulk_lines: usize) {
+    use sportello_server::audit::Origin;
+    use sportello_server::book::{files::Format, import, sample};
+    let records = sample::records("30700", CONTRACTS, 42, clock.today());
+    let text = sample::json_lines(&records);
+    for pass in ["first load", "same file again"] {
+        let started = Instant::now();
+        let report = import(state, &Origin::cli(), "fleet.jsonl", &text, Format::JsonLines, false)
+            .await
+            .map_err(|e| format!("{e:?}"))
+            .unwrap();
+        let took = started.elapsed();
+        println!(
+            "book import, {pass}: {} records ({} MiB) in {:.2} s = {:.0} records/s; {} created, {} unchanged \
+             (bulk seed of {bulk_lines} schedule rows: {:.2} s, ratio {:.1}x)",
+            report.records,
+            text.len() / (1024 * 1024),
+            took.as_secs_f64(),
+            f64::from(report.records) / took.as_secs_f64(),
+            report.created,
+            report.unchanged,
+            bulk.as_secs_f64(),
+            took.as_secs_f64() / bulk.as_secs_f64().max(0.001)
+        );
+    }
+}
+
 async fn fresh_postgres(admin: &str) -> String {
     use sqlx::Connection;
     let name = format!("sportello_bench_{}", std::process::id());
@@ -60,6 +90,8 @@ async fn bench_engine(name: &str, admin_url: Option<String>) {
         summary.invoices,
         seed_time.as_secs_f64()
     );
+
+    import_figures(&state, &clock, seed_time, summary.schedule_rows).await;
 
     let server = sportello_server::start(state).await.unwrap();
     let base = format!("{}/api/v1", server.base_url());

@@ -316,7 +316,28 @@ async fn an_imported_collection_reaches_the_event_stream(server: TestServer) {
     assert_eq!(found, Ok(true), "{seen}");
 }
 
+/// The example files of the README load as they are, and load again unchanged.
+async fn the_documented_example_files_load(server: TestServer) {
+    let ops = server.ops_token().await;
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/book-feed");
+    let example = std::fs::read_to_string(docs.join("example.jsonl")).unwrap();
+    let report = server.imported(&ops, "example.jsonl", &example).await;
+    assert_eq!(report["created"], 7, "{report}");
+    assert_eq!(report["plans_built"], 1);
+    let again = server.imported(&ops, "example.jsonl", &example).await;
+    assert_eq!(again["unchanged"], 7, "{again}");
+    let csv = std::fs::read_to_string(docs.join("collections.csv")).unwrap();
+    let report = server.imported(&ops, "collections.csv", &csv).await;
+    assert_eq!((report["created"].as_u64(), report["deleted"].as_u64()), (Some(1), Some(1)), "{report}");
+    let token = server.invite_and_log_in(CODE).await;
+    let plan = server.all_items("/contracts?limit=10", &token).await;
+    let id = plan[0]["id"].as_i64().unwrap();
+    let rows = server.all_items(&format!("/contracts/{id}/plan?limit=500"), &token).await;
+    assert!(rows.iter().any(|r| r["kind"] == "indexation"), "the rate fix indexes the plan");
+}
+
 on_both_engines!(
+    the_documented_example_files_load,
     a_book_loads_from_a_file_and_a_second_send_changes_nothing,
     corrected_records_replace_the_old_ones_and_reach_the_desktop,
     a_refused_file_names_every_line_and_field_and_applies_nothing,
