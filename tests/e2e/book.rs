@@ -81,17 +81,30 @@ async fn a_collection_loaded_by_the_company_reaches_the_window_and_a_due_line_tu
     let mut h = Harness::start().await;
     let today = h.state().clock.today();
     let (records, late, coming) = book(today);
-    sportello_server::book::import(h.state(), &Origin::cli(), "book.jsonl", &sample::json_lines(&records), Format::JsonLines, false)
-        .await
-        .map_err(|e| format!("{e:?}"))
-        .unwrap();
+    sportello_server::book::import(
+        h.state(),
+        &Origin::cli(),
+        "book.jsonl",
+        &sample::json_lines(&records),
+        Format::JsonLines,
+        false,
+    )
+    .await
+    .map_err(|e| format!("{e:?}"))
+    .unwrap();
 
     let driver = h.launch().await;
     log_in(&h, &driver).await;
     wait_synced(&driver).await;
-    let before: Money = value(&wait_for(&driver, "[data-testid=overdue-total]").await).await.parse().unwrap();
+    let before: Money = value(&wait_for(&driver, "[data-testid=overdue-total]").await)
+        .await
+        .parse()
+        .unwrap();
     let unread = unread(&driver).await;
-    assert!(before.cents() >= late.amount.cents(), "the unpaid line is overdue: {before}");
+    assert!(
+        before.cents() >= late.amount.cents(),
+        "the unpaid line is overdue: {before}"
+    );
 
     // The company's system records the collection from the command line, in another process.
     let file = h.dir.path().join("collections.csv");
@@ -106,11 +119,18 @@ async fn a_collection_loaded_by_the_company_reaches_the_window_and_a_due_line_tu
     )
     .unwrap();
     let cli = std::path::Path::new(env!("CARGO_BIN_EXE_sportello")).with_file_name("sportello-server");
-    assert!(cli.exists(), "{} is built by `cargo test --workspace` (make test, make e2e)", cli.display());
+    assert!(
+        cli.exists(),
+        "{} is built by `cargo test --workspace` (make test, make e2e)",
+        cli.display()
+    );
     let out = std::process::Command::new(&cli)
         .args(["admin", "import"])
         .arg(&file)
-        .env("SPORTELLO_DATABASE_URL", format!("sqlite://{}", h.dir.path().join("sportello.db").display()))
+        .env(
+            "SPORTELLO_DATABASE_URL",
+            format!("sqlite://{}", h.dir.path().join("sportello.db").display()),
+        )
         .env("SPORTELLO_DATA_DIR", h.dir.path())
         .env("RUST_LOG", "warn")
         .output()
@@ -123,7 +143,10 @@ async fn a_collection_loaded_by_the_company_reaches_the_window_and_a_due_line_tu
     assert_eq!(shown.text().await.unwrap().trim(), it_money(paid));
     let deadline = tokio::time::Instant::now() + WAIT;
     while crate::book::unread(&driver).await != unread + 1 {
-        assert!(tokio::time::Instant::now() < deadline, "no notification for the collection");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no notification for the collection"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     screenshot(&driver, "book-collection-arrived-it").await;
@@ -144,7 +167,10 @@ async fn a_collection_loaded_by_the_company_reaches_the_window_and_a_due_line_tu
     screenshot(&driver, "book-due-line-overdue-offline-it").await;
     crate::harness::click(&driver, "[data-testid=lang-en]").await;
     crate::harness::wait_text(&driver, "#situation-title", "Your situation").await;
-    assert_eq!(value(&wait_for(&driver, "[data-testid=overdue-total]").await).await, expected.to_string());
+    assert_eq!(
+        value(&wait_for(&driver, "[data-testid=overdue-total]").await).await,
+        expected.to_string()
+    );
     screenshot(&driver, "book-due-line-overdue-offline-en").await;
     crate::harness::click(&driver, "[data-testid=lang-it]").await;
     driver.quit().await.unwrap();

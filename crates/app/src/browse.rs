@@ -330,7 +330,9 @@ impl Cache {
         window: Window,
         today: NaiveDate,
     ) -> CacheResult<ScheduleView> {
-        let (total, rows) = self.page_of::<ScheduleItem>(&ListQuery::schedule(filter, today), window).await?;
+        let (total, rows) = self
+            .page_of::<ScheduleItem>(&ListQuery::schedule(filter, today), window)
+            .await?;
         Ok(ScheduleView {
             total,
             overdue_total: self.overdue_total(filter.contract_id, today).await?,

@@ -201,10 +201,22 @@ impl Cache {
         let term = sportello_domain::api::sync::fingerprint_sql;
         let status = "CASE status WHEN 'active' THEN 1 WHEN 'extinct' THEN 2 ELSE 3 END";
         let queries = [
-            format!("SELECT COUNT(*), COALESCE(SUM({}), 0) FROM contracts", term("id", status, "amount_cents")),
-            format!("SELECT COUNT(*), COALESCE(SUM({}), 0) FROM schedule", term("id", "amount_cents", "paid_cents")),
-            format!("SELECT COUNT(*), COALESCE(SUM({}), 0) FROM invoices", term("id", "total_cents", "0")),
-            format!("SELECT COUNT(*), COALESCE(SUM({}), 0) FROM assets", term("id", "value_cents", "future_cents")),
+            format!(
+                "SELECT COUNT(*), COALESCE(SUM({}), 0) FROM contracts",
+                term("id", status, "amount_cents")
+            ),
+            format!(
+                "SELECT COUNT(*), COALESCE(SUM({}), 0) FROM schedule",
+                term("id", "amount_cents", "paid_cents")
+            ),
+            format!(
+                "SELECT COUNT(*), COALESCE(SUM({}), 0) FROM invoices",
+                term("id", "total_cents", "0")
+            ),
+            format!(
+                "SELECT COUNT(*), COALESCE(SUM({}), 0) FROM assets",
+                term("id", "value_cents", "future_cents")
+            ),
         ];
         let mut out = Vec::with_capacity(4);
         for sql in queries {
@@ -299,7 +311,9 @@ impl Ingest {
             .bind(i.status.as_str())
             .bind(i.amount.cents())
             .bind(i.paid.cents())
-            .bind(i64::from(i.reason == sportello_domain::api::schedule::ScheduleReason::Advance))
+            .bind(i64::from(
+                i.reason == sportello_domain::api::schedule::ScheduleReason::Advance,
+            ))
             .bind(json(i)?)
             .execute(&mut *self.tx)
             .await?;
@@ -396,7 +410,10 @@ impl Ingest {
 
     /// Removes a contract with its plan (the server no longer shows it).
     pub async fn delete_contract(&mut self, id: i64) -> CacheResult<()> {
-        for sql in ["DELETE FROM plan_rows WHERE contract_id = ?", "DELETE FROM contracts WHERE id = ?"] {
+        for sql in [
+            "DELETE FROM plan_rows WHERE contract_id = ?",
+            "DELETE FROM contracts WHERE id = ?",
+        ] {
             sqlx::query(sql).bind(id).execute(&mut *self.tx).await?;
         }
         Ok(())

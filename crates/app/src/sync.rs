@@ -17,12 +17,12 @@ use rand::Rng;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sportello_domain::api::accounts::{Profile, SubUser};
+use sportello_domain::api::assets::AssetItem;
+use sportello_domain::api::contracts::{ContractDetail, PlanEntry};
 use sportello_domain::api::home::Home;
 use sportello_domain::api::invoices::InvoiceItem;
 use sportello_domain::api::notifications::{Notification, NotificationList};
 use sportello_domain::api::requests::{RequestDetail, SelfServiceContext};
-use sportello_domain::api::assets::AssetItem;
-use sportello_domain::api::contracts::{ContractDetail, PlanEntry};
 use sportello_domain::api::schedule::ScheduleItem;
 use sportello_domain::api::sync::{ChangePage, Entity, SyncSummary};
 use sportello_domain::ErrorCode;
@@ -389,8 +389,12 @@ impl SyncEngine {
         let mut healed = Vec::new();
         for (collection, theirs, ours) in pairs {
             if theirs != ours {
-                tracing::info!(collection = collection.name(), server = theirs.count, copy = ours.count,
-                    "the local copy differs from the server: fetching it again");
+                tracing::info!(
+                    collection = collection.name(),
+                    server = theirs.count,
+                    copy = ours.count,
+                    "the local copy differs from the server: fetching it again"
+                );
                 self.refetch(collection).await?;
                 healed.push(collection);
             }
@@ -399,7 +403,9 @@ impl SyncEngine {
             self.refresh_documents().await?;
         }
         let mut ingest = self.cache.begin().await?;
-        ingest.set_meta("reconciled_at", &Utc::now().timestamp().to_string()).await?;
+        ingest
+            .set_meta("reconciled_at", &Utc::now().timestamp().to_string())
+            .await?;
         ingest.commit().await?;
         Ok(healed)
     }

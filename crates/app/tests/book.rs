@@ -26,10 +26,17 @@ fn book(f: &Fixture, contracts: u32) -> Vec<BookRecord> {
 
 async fn import(f: &Fixture, records: &[BookRecord]) {
     let state = &f.server.as_ref().unwrap().state;
-    sportello_server::book::import(state, &Origin::cli(), "feed.jsonl", &sample::json_lines(records), Format::JsonLines, false)
-        .await
-        .map_err(|e| format!("{e:?}"))
-        .unwrap();
+    sportello_server::book::import(
+        state,
+        &Origin::cli(),
+        "feed.jsonl",
+        &sample::json_lines(records),
+        Format::JsonLines,
+        false,
+    )
+    .await
+    .map_err(|e| format!("{e:?}"))
+    .unwrap();
 }
 
 fn unpaid_future_line(records: &[BookRecord], today: chrono::NaiveDate, except: &str) -> ScheduleLineRecord {
@@ -67,10 +74,16 @@ async fn the_book_feed_reaches_the_copy_as_deltas_and_status_follows_the_day() {
     import(&f, &records).await;
     let round = engine.sync_once().await.unwrap();
     assert!(round.changes > 200, "{round:?}");
-    let lines = records.iter().filter(|r| matches!(r, BookRecord::ScheduleLine(_))).count() as i64;
+    let lines = records
+        .iter()
+        .filter(|r| matches!(r, BookRecord::ScheduleLine(_)))
+        .count() as i64;
     assert_eq!(cache.count(Collection::Schedule).await.unwrap(), before + lines);
     assert_eq!(cache.count(Collection::Contracts).await.unwrap(), 3 + 8);
-    assert!(engine.reconcile().await.unwrap().is_empty(), "the deltas left nothing to heal");
+    assert!(
+        engine.reconcile().await.unwrap().is_empty(),
+        "the deltas left nothing to heal"
+    );
 
     // A collection turns its line paid, with a notice that opens the payments.
     let today = f.clock.today();
@@ -91,8 +104,14 @@ async fn the_book_feed_reaches_the_copy_as_deltas_and_status_follows_the_day() {
         status: Some(PaymentStatus::Paid),
         ..ScheduleFilter::default()
     };
-    let view = cache.schedule_page(&paid, Window { offset: 0, limit: 500 }, today).await.unwrap();
-    assert!(view.rows.iter().any(|r| r.due_on == line.due_on && r.amount == line.amount && r.paid == line.amount));
+    let view = cache
+        .schedule_page(&paid, Window { offset: 0, limit: 500 }, today)
+        .await
+        .unwrap();
+    assert!(view
+        .rows
+        .iter()
+        .any(|r| r.due_on == line.due_on && r.amount == line.amount && r.paid == line.amount));
     let notices = shown.take();
     assert_eq!(notices.len(), 1, "{notices:?}");
     assert_eq!(notices[0].open, OpenTarget::Payments);
@@ -112,7 +131,10 @@ async fn the_book_feed_reaches_the_copy_as_deltas_and_status_follows_the_day() {
     import(&f, &[BookRecord::Contract(contract)]).await;
     engine.sync_once().await.unwrap();
     let extinct = cache.contracts().await.unwrap();
-    let moved = extinct.iter().find(|c| format!("{}/{}", c.contract_no, c.module_no) == key).unwrap();
+    let moved = extinct
+        .iter()
+        .find(|c| format!("{}/{}", c.contract_no, c.module_no) == key)
+        .unwrap();
     assert_eq!(moved.status, ContractStatus::Extinct);
 
     // Offline, the day after a line's due date: it is overdue, and the overdue total holds it.
@@ -129,11 +151,17 @@ async fn the_book_feed_reaches_the_copy_as_deltas_and_status_follows_the_day() {
         ..ScheduleFilter::default()
     };
     let late_lines = cache.schedule_page(&overdue, window, after).await.unwrap();
-    assert!(late_lines.rows.iter().any(|r| r.due_on == next.due_on && r.status == PaymentStatus::Overdue));
+    assert!(late_lines
+        .rows
+        .iter()
+        .any(|r| r.due_on == next.due_on && r.status == PaymentStatus::Overdue));
     let due_lines = cache.schedule_page(&overdue, window, today).await.unwrap();
     assert!(!due_lines.rows.iter().any(|r| r.due_on == next.due_on));
     let situation = cache.situation(after).await.unwrap();
-    assert_eq!(situation.overdue_total, late.overdue_total - overdue_of_extinct(&cache, after).await);
+    assert_eq!(
+        situation.overdue_total,
+        late.overdue_total - overdue_of_extinct(&cache, after).await
+    );
 }
 
 /// The overdue money of contracts that are no longer active (H1 counts active contracts only).
@@ -199,7 +227,14 @@ async fn a_copy_that_missed_a_change_heals_when_compared_with_the_server() {
 
     let healed = engine.reconcile().await.unwrap();
     assert_eq!(healed, [Collection::Schedule, Collection::Assets]);
-    let line = engine.cache().schedule().await.unwrap().into_iter().find(|l| l.id == line_id).unwrap();
+    let line = engine
+        .cache()
+        .schedule()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| l.id == line_id)
+        .unwrap();
     assert_eq!(line.paid.cents(), amount);
     assert!(engine.cache().assets().await.unwrap().iter().any(|a| a.id == asset));
     assert!(engine.reconcile().await.unwrap().is_empty(), "healed for good");

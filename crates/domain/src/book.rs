@@ -386,7 +386,10 @@ fn contract(out: &mut Vec<Problem>, c: &ContractRecord) {
     text(out, "contract_no", &c.contract_no, true);
     text(out, "module_no", &c.module_no, true);
     if c.contract_no.contains('/') || c.module_no.contains('/') {
-        out.push(problem("contract_no", "no slash: contract and module are separate fields"));
+        out.push(problem(
+            "contract_no",
+            "no slash: contract and module are separate fields",
+        ));
     }
     text(out, "product", &c.product, true);
     if c.start_on < c.signed_on {
@@ -432,7 +435,9 @@ fn invoice(out: &mut Vec<Problem>, i: &InvoiceRecord) {
         out.push(problem("due_on", "before issued_on"));
     }
     match (i.kind, &i.corrects) {
-        (DocumentKind::CreditNote, None) => out.push(problem("corrects", "a credit note names the invoice it corrects")),
+        (DocumentKind::CreditNote, None) => {
+            out.push(problem("corrects", "a credit note names the invoice it corrects"))
+        }
         (DocumentKind::Invoice, Some(_)) => out.push(problem("corrects", "only credit notes correct an invoice")),
         _ => {}
     }
@@ -534,7 +539,10 @@ mod tests {
     #[test]
     fn unknown_fields_and_types_are_refused() {
         let extra = r#"{"type":"asset","ref":"A","contract":"1/1","code":"c","asset_type":"t","description":"d","financial_value":"1.00","colour":"red"}"#;
-        assert!(serde_json::from_str::<BookRecord>(extra).unwrap_err().to_string().contains("colour"));
+        assert!(serde_json::from_str::<BookRecord>(extra)
+            .unwrap_err()
+            .to_string()
+            .contains("colour"));
         assert!(serde_json::from_str::<BookRecord>(r#"{"type":"lorry"}"#).is_err());
     }
 
@@ -548,7 +556,10 @@ mod tests {
         let c = parse(
             r#"{"type":"collection","ref":"P","line":"S","amount":"1.00","collected_on":"2026-01-31","method":"bank_transfer","deleted":"1"}"#,
         );
-        assert!(matches!(c, BookRecord::Collection(CollectionRecord { deleted: true, .. })));
+        assert!(matches!(
+            c,
+            BookRecord::Collection(CollectionRecord { deleted: true, .. })
+        ));
     }
 
     #[test]

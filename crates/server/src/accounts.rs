@@ -1,7 +1,6 @@
 //! Accounts: invitation (A1), registration (A2, A3), recovery and reset
 //! (A5, A6), password change, profile (A8, B5) and sub-users (A9).
 
-use sportello_domain::api::sync::{ChangeOp, Entity};
 use crate::audit::{self, Origin};
 use crate::mails::{self, TemporaryAccess, Welcome};
 use crate::store::accounts::{AccountToken, NewAccountToken, SubUserFields, SubUserRow, TemporaryPassword};
@@ -15,6 +14,7 @@ use sportello_domain::api::accounts::{
     SubUser, SubUserForm,
 };
 use sportello_domain::api::ops::{Invitation, Invited};
+use sportello_domain::api::sync::{ChangeOp, Entity};
 use sportello_domain::ids::{Email, TaxCode};
 use sportello_domain::{password, ApiError, ErrorCode};
 
@@ -696,7 +696,14 @@ pub async fn update_profile(
     if let Some(paper) = req.paper_invoices {
         state.store.set_paper_invoices(who.customer_id, paper).await?;
     }
-    events::changed(state, Some(who.customer_id), Entity::Profile, who.user_id, ChangeOp::Upsert).await?;
+    events::changed(
+        state,
+        Some(who.customer_id),
+        Entity::Profile,
+        who.user_id,
+        ChangeOp::Upsert,
+    )
+    .await?;
     let details = format!(
         "language {}, paper invoices {}",
         language.as_str(),
@@ -805,7 +812,14 @@ pub async fn confirm_email_change(
         company,
     );
     state.mailer.send(&state.mail_from, mail).await?;
-    events::changed(state, Some(who.customer_id), Entity::Profile, who.user_id, ChangeOp::Upsert).await?;
+    events::changed(
+        state,
+        Some(who.customer_id),
+        Entity::Profile,
+        who.user_id,
+        ChangeOp::Upsert,
+    )
+    .await?;
     audit::record(state, origin, "change_email", &format!("customer:{}", who.username), "").await?;
     profile(state, who.user_id).await
 }
@@ -898,7 +912,14 @@ pub async fn create_sub_user(
         name: &name,
     };
     send_welcome(state, Welcome::SubUser, &w, &plain).await?;
-    events::changed(state, Some(who.customer_id), Entity::SubUser, &username, ChangeOp::Upsert).await?;
+    events::changed(
+        state,
+        Some(who.customer_id),
+        Entity::SubUser,
+        &username,
+        ChangeOp::Upsert,
+    )
+    .await?;
     audit::record(state, origin, "create_sub_user", &format!("customer:{username}"), "").await?;
     let row = state
         .store
@@ -927,7 +948,14 @@ pub async fn update_sub_user(
     let row = own_sub_user(state, who, username).await?;
     let checked = CheckedForm::parse(&form)?;
     state.store.update_sub_user(row.id, &checked.fields()).await?;
-    events::changed(state, Some(who.customer_id), Entity::SubUser, username, ChangeOp::Upsert).await?;
+    events::changed(
+        state,
+        Some(who.customer_id),
+        Entity::SubUser,
+        username,
+        ChangeOp::Upsert,
+    )
+    .await?;
     audit::record(state, origin, "update_sub_user", &format!("customer:{username}"), "").await?;
     let row = own_sub_user(state, who, username).await?;
     Ok(sub_user(row, &who.username))
@@ -941,6 +969,13 @@ pub async fn delete_sub_user(
 ) -> Result<(), ServerError> {
     let row = own_sub_user(state, who, username).await?;
     state.store.delete_sub_user(row.id, state.clock.now_ms()).await?;
-    events::changed(state, Some(who.customer_id), Entity::SubUser, username, ChangeOp::Delete).await?;
+    events::changed(
+        state,
+        Some(who.customer_id),
+        Entity::SubUser,
+        username,
+        ChangeOp::Delete,
+    )
+    .await?;
     audit::record(state, origin, "delete_sub_user", &format!("customer:{username}"), "").await
 }

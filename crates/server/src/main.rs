@@ -249,7 +249,9 @@ async fn import(
     dry_run: bool,
 ) -> anyhow::Result<()> {
     use sportello_server::book::{self, files::Format, ImportError};
-    let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = file
+        .file_name()
+        .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
     let format = match format {
         Some(f) => Format::parse(f).context("the format is jsonl or csv")?,
         None => Format::of(&name),

@@ -1,13 +1,13 @@
 //! Notifications (H4): company broadcasts and service-desk messages, read
 //! state per user, and the announcement of each new one on the event stream.
 
-use sportello_domain::api::sync::{ChangeOp, Entity};
 use crate::audit::{self, Origin};
 use crate::store::auth::Principal;
 use crate::store::notifications::NotificationRow;
 use crate::{events, AppState, ServerError};
 use chrono::DateTime;
 use sportello_domain::api::notifications::{Notification, NotificationKind, NotificationList};
+use sportello_domain::api::sync::{ChangeOp, Entity};
 use sportello_domain::{ApiError, ErrorCode};
 
 const MAX_TITLE_CHARS: usize = 200;

@@ -3,7 +3,6 @@
 //! the audit log. The command line (`sportello-server admin`) calls the same
 //! functions as the operator API.
 
-use sportello_domain::api::sync::{ChangeOp, Entity};
 use crate::accounts::bad;
 use crate::audit::{self, Origin};
 use crate::einvoice::pdf::it_amount;
@@ -19,6 +18,7 @@ use sportello_domain::api::ops::{
     AuditEntry, DeskReply, OperatorRole, OperatorSession, PublishInvoice, PublishLine, Published,
 };
 use sportello_domain::api::requests::{NewMessage, RequestMessage, RequestStatus};
+use sportello_domain::api::sync::{ChangeOp, Entity};
 use sportello_domain::invoice::{DocumentKind, InvoiceLine, Totals, VatNature};
 use sportello_domain::{password, ApiError, ErrorCode};
 
@@ -222,7 +222,14 @@ pub async fn set_status(
         RequestStatus::Rejected => "Richiesta respinta / Request rejected",
     };
     notifications::desk_message(state, row.customer_id, row.id, &row.title, text).await?;
-    events::changed(state, Some(row.customer_id), Entity::Request, request_id, ChangeOp::Upsert).await?;
+    events::changed(
+        state,
+        Some(row.customer_id),
+        Entity::Request,
+        request_id,
+        ChangeOp::Upsert,
+    )
+    .await?;
     audit::record(
         state,
         origin,

@@ -1,7 +1,6 @@
 //! Self-service requests (S1–S5): validation of each form, the code and the
 //! message thread, attachments checked by content and stored with a checksum.
 
-use sportello_domain::api::sync::{ChangeOp, Entity};
 use crate::accounts::bad;
 use crate::attachments::attachment_info;
 use crate::audit::{self, Origin};
@@ -14,6 +13,7 @@ use sportello_domain::api::requests::{
     ContractIban, MessageAuthor, NewMessage, NewRequest, PayoffInstallment, PayoffQuote, RequestDetail, RequestDetails,
     RequestKind, RequestMessage, RequestStatus, RequestSummary, RequestType, SelfServiceContext, MAX_MESSAGE_CHARS,
 };
+use sportello_domain::api::sync::{ChangeOp, Entity};
 use sportello_domain::ids::Iban;
 use sportello_domain::{ApiError, ErrorCode, Money};
 
@@ -468,7 +468,14 @@ pub async fn add_message(
         status: next.map(RequestStatus::as_str),
     };
     let message_id = state.store.insert_message(&m, state.clock.now_ms()).await?;
-    events::changed(state, Some(row.customer_id), Entity::Request, request_id, ChangeOp::Upsert).await?;
+    events::changed(
+        state,
+        Some(row.customer_id),
+        Entity::Request,
+        request_id,
+        ChangeOp::Upsert,
+    )
+    .await?;
     let details = next.map_or(String::new(), |s| format!("status {}", s.as_str()));
     audit::record(
         state,

@@ -90,13 +90,19 @@ async fn a_book_loads_from_a_file_and_a_second_send_changes_nothing(server: Test
     assert_eq!(report["records"], records.len());
     assert_eq!(report["created"], records.len(), "{report}");
     assert_eq!(report["plans_built"], 12, "every contract's plan from its terms");
-    assert_eq!(report["changes"], 0, "nobody logs in for the customer yet: no desktop to tell");
+    assert_eq!(
+        report["changes"], 0,
+        "nobody logs in for the customer yet: no desktop to tell"
+    );
 
     let token = server.invite_and_log_in(CODE).await;
     let contracts = server.all_items("/contracts?limit=100", &token).await;
     assert_eq!(contracts.len(), 12);
     let lines = server.all_items("/schedule?limit=500", &token).await;
-    assert_eq!(lines.len(), count(&records, |r| matches!(r, BookRecord::ScheduleLine(_))));
+    assert_eq!(
+        lines.len(),
+        count(&records, |r| matches!(r, BookRecord::ScheduleLine(_)))
+    );
     let assets = server.all_items("/assets?limit=500", &token).await;
     assert_eq!(assets.len(), 12);
     let invoices = server.all_items("/invoices?limit=500&from=2008-01-01", &token).await;
@@ -104,12 +110,17 @@ async fn a_book_loads_from_a_file_and_a_second_send_changes_nothing(server: Test
     let page = server.json("/schedule?limit=1", &token).await;
     let today = server.clock.today();
     assert_eq!(cents(&page["overdue_total"]), overdue_of(&records, today));
-    let plan = server.all_items(&format!("/contracts/{}/plan?limit=500", contracts[0]["id"]), &token).await;
+    let plan = server
+        .all_items(&format!("/contracts/{}/plan?limit=500", contracts[0]["id"]), &token)
+        .await;
     assert!(plan.len() > 40, "the plan was built: {} rows", plan.len());
 
     let again = server.imported(&ops, "book.jsonl", &text).await;
     assert_eq!(again["unchanged"], records.len(), "{again}");
-    assert_eq!((again["created"].as_u64(), again["updated"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(
+        (again["created"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(0))
+    );
     assert_eq!(again["changes"], 0);
     assert_eq!(again["plans_built"], 0);
     let lines_after = server.all_items("/schedule?limit=500", &token).await;
@@ -123,7 +134,10 @@ async fn a_book_loads_from_a_file_and_a_second_send_changes_nothing(server: Test
         .filter(|e| e["action"] == "book_import")
         .collect();
     assert_eq!(imports.len(), 2);
-    assert!(imports[1]["details"].as_str().unwrap().contains(&format!("{} unchanged", records.len())));
+    assert!(imports[1]["details"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("{} unchanged", records.len())));
 }
 
 async fn corrected_records_replace_the_old_ones_and_reach_the_desktop(server: TestServer) {
@@ -147,18 +161,27 @@ async fn corrected_records_replace_the_old_ones_and_reach_the_desktop(server: Te
             deleted: false,
         })
     };
-    let report = server.imported(&ops, "c1.jsonl", &sample::json_lines(&[collection(partial)])).await;
+    let report = server
+        .imported(&ops, "c1.jsonl", &sample::json_lines(&[collection(partial)]))
+        .await;
     assert_eq!(report["created"], 1);
     assert_eq!(report["notifications"], 1, "a collection of today is news: {report}");
     let changes = server.json(&format!("/changes?after={cursor}"), &token).await;
-    let entities: Vec<&str> = changes["items"].as_array().unwrap().iter().map(|c| c["entity"].as_str().unwrap()).collect();
+    let entities: Vec<&str> = changes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["entity"].as_str().unwrap())
+        .collect();
     assert_eq!(entities, ["schedule_line", "notification"], "{changes}");
     let id = changes["items"][0]["entity_id"].as_str().unwrap();
     let item = server.json(&format!("/schedule/{id}"), &token).await;
     assert_eq!(cents(&item["paid"]), partial.cents());
     assert_eq!(item["status"], "due");
 
-    let report = server.imported(&ops, "c2.jsonl", &sample::json_lines(&[collection(line.amount)])).await;
+    let report = server
+        .imported(&ops, "c2.jsonl", &sample::json_lines(&[collection(line.amount)]))
+        .await;
     assert_eq!(report["updated"], 1, "the same ref corrects the collection: {report}");
     let item = server.json(&format!("/schedule/{id}"), &token).await;
     assert_eq!(cents(&item["paid"]), line.amount.cents());
@@ -166,7 +189,10 @@ async fn corrected_records_replace_the_old_ones_and_reach_the_desktop(server: Te
     let notices = server.json("/notifications?limit=10", &token).await;
     let first = &notices["items"][0];
     assert_eq!(first["kind"], "payment");
-    assert!(first["subject"].as_str().unwrap().ends_with("Pagamento registrato"), "{first}");
+    assert!(
+        first["subject"].as_str().unwrap().ends_with("Pagamento registrato"),
+        "{first}"
+    );
     assert!(first["body"].as_str().unwrap().contains(&line.contract), "{first}");
 
     // A reversal takes the money back off the line.
@@ -174,7 +200,9 @@ async fn corrected_records_replace_the_old_ones_and_reach_the_desktop(server: Te
     if let BookRecord::Collection(c) = &mut reversal {
         c.deleted = true;
     }
-    let report = server.imported(&ops, "c3.jsonl", &sample::json_lines(&[reversal])).await;
+    let report = server
+        .imported(&ops, "c3.jsonl", &sample::json_lines(&[reversal]))
+        .await;
     assert_eq!(report["deleted"], 1);
     let item = server.json(&format!("/schedule/{id}"), &token).await;
     assert_eq!(cents(&item["paid"]), 0);
@@ -190,11 +218,17 @@ async fn corrected_records_replace_the_old_ones_and_reach_the_desktop(server: Te
     let mut extinct = contract.clone();
     extinct.status = sportello_domain::api::contracts::ContractStatus::Extinct;
     let report = server
-        .imported(&ops, "contracts.jsonl", &sample::json_lines(&[BookRecord::Contract(extinct)]))
+        .imported(
+            &ops,
+            "contracts.jsonl",
+            &sample::json_lines(&[BookRecord::Contract(extinct)]),
+        )
         .await;
     assert_eq!(report["updated"], 1, "{report}");
     let extinct_list = server.all_items("/contracts?status=extinct&limit=100", &token).await;
-    assert!(extinct_list.iter().any(|c| c["contract_no"] == contract.contract_no.as_str()));
+    assert!(extinct_list
+        .iter()
+        .any(|c| c["contract_no"] == contract.contract_no.as_str()));
     let csv = format!(
         "type,ref,line,amount,collected_on,method\ncollection,P-CSV-1,{},{},{},{}\n",
         line.reference,
@@ -230,7 +264,11 @@ async fn a_refused_file_names_every_line_and_field_and_applies_nothing(server: T
     let response = server.import(&ops, "bad.jsonl", &text, "").await;
     let body = response.json::<Value>().await.unwrap();
     let fields = body["fields"].as_object().unwrap();
-    assert_eq!(fields.keys().collect::<Vec<_>>(), ["bad.jsonl:2:contract", "bad.jsonl:3:line"], "{body}");
+    assert_eq!(
+        fields.keys().collect::<Vec<_>>(),
+        ["bad.jsonl:2:contract", "bad.jsonl:3:line"],
+        "{body}"
+    );
     assert!(fields["bad.jsonl:3:line"].as_str().unwrap().contains("NOPE"));
 
     // Nothing of it was kept: the customer on line 1 is still new.
@@ -241,7 +279,10 @@ async fn a_refused_file_names_every_line_and_field_and_applies_nothing(server: T
 
     // A customer token opens no operator endpoint.
     let token = server.demo_tokens().await.0;
-    assert_eq!(server.import(&token, "x.jsonl", &good, "").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        server.import(&token, "x.jsonl", &good, "").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 /// The command line loads the same files; a refusal prints every problem
@@ -267,10 +308,17 @@ async fn the_command_line_imports_and_refuses_like_the_api(server: TestServer) {
     let done = run(&file, &[]);
     let out = String::from_utf8_lossy(&done.stdout);
     assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
-    assert!(out.contains(&format!("{} records", records.len())) && out.contains(&format!("{} created", records.len())), "{out}");
+    assert!(
+        out.contains(&format!("{} records", records.len())) && out.contains(&format!("{} created", records.len())),
+        "{out}"
+    );
 
     let bad = server.dir.path().join("bad.csv");
-    std::fs::write(&bad, "type,ref,line,amount,collected_on,method\ncollection,P-9,S-NONE,5.00,2026-02-30,cash\n").unwrap();
+    std::fs::write(
+        &bad,
+        "type,ref,line,amount,collected_on,method\ncollection,P-9,S-NONE,5.00,2026-02-30,cash\n",
+    )
+    .unwrap();
     let refused = run(&bad, &[]);
     assert_eq!(refused.status.code(), Some(1));
     let err = String::from_utf8_lossy(&refused.stderr);
@@ -301,7 +349,9 @@ async fn an_imported_collection_reaches_the_event_stream(server: TestServer) {
         method: line.payment_method,
         deleted: false,
     });
-    server.imported(&ops, "c.jsonl", &sample::json_lines(&[collection])).await;
+    server
+        .imported(&ops, "c.jsonl", &sample::json_lines(&[collection]))
+        .await;
     let mut seen = String::new();
     let found = tokio::time::timeout(Duration::from_secs(10), async {
         while let Some(Ok(chunk)) = stream.next().await {
@@ -328,12 +378,21 @@ async fn the_documented_example_files_load(server: TestServer) {
     assert_eq!(again["unchanged"], 7, "{again}");
     let csv = std::fs::read_to_string(docs.join("collections.csv")).unwrap();
     let report = server.imported(&ops, "collections.csv", &csv).await;
-    assert_eq!((report["created"].as_u64(), report["deleted"].as_u64()), (Some(1), Some(1)), "{report}");
+    assert_eq!(
+        (report["created"].as_u64(), report["deleted"].as_u64()),
+        (Some(1), Some(1)),
+        "{report}"
+    );
     let token = server.invite_and_log_in(CODE).await;
     let plan = server.all_items("/contracts?limit=10", &token).await;
     let id = plan[0]["id"].as_i64().unwrap();
-    let rows = server.all_items(&format!("/contracts/{id}/plan?limit=500"), &token).await;
-    assert!(rows.iter().any(|r| r["kind"] == "indexation"), "the rate fix indexes the plan");
+    let rows = server
+        .all_items(&format!("/contracts/{id}/plan?limit=500"), &token)
+        .await;
+    assert!(
+        rows.iter().any(|r| r["kind"] == "indexation"),
+        "the rate fix indexes the plan"
+    );
 }
 
 on_both_engines!(

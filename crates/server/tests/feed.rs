@@ -80,8 +80,14 @@ impl Drop for Instance {
 }
 
 /// A `sportello-server` process on loopback.
+// The process is waited for when the `Instance` that holds it is dropped.
+#[allow(clippy::zombie_processes)]
 async fn instance(command: &str, database_url: &str, dir: &std::path::Path) -> Instance {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_sportello-server"))
         .arg(command)
         .env("SPORTELLO_BIND", format!("127.0.0.1:{port}"))
@@ -95,7 +101,10 @@ async fn instance(command: &str, database_url: &str, dir: &std::path::Path) -> I
         .unwrap();
     let url = format!("http://127.0.0.1:{port}/api/v1");
     for _ in 0..200 {
-        if reqwest::get(format!("{url}/health")).await.is_ok_and(|r| r.status().is_success()) {
+        if reqwest::get(format!("{url}/health"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
             return Instance { child, url };
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

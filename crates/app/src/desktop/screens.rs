@@ -38,7 +38,11 @@ impl DeskApp {
     }
 
     pub async fn schedule(&self, filter: &ScheduleFilter, window: Window) -> Result<ScheduleView, AppError> {
-        Ok(self.cache().await?.schedule_page(filter, window, today_in_rome()).await?)
+        Ok(self
+            .cache()
+            .await?
+            .schedule_page(filter, window, today_in_rome())
+            .await?)
     }
 
     pub async fn invoices(&self, filter: &InvoiceFilter, window: Window) -> Result<InvoicesView, AppError> {

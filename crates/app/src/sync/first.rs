@@ -187,7 +187,10 @@ impl SyncEngine {
                 ingest.notifications(&list.items).await?;
                 self.count_if(counting, &mut ingest, list.items.len()).await?;
                 ingest.commit().await?;
-                Ok(Pulled::of(list.items.iter().map(|n| n.id), list.next_before.map(|id| id.to_string())))
+                Ok(Pulled::of(
+                    list.items.iter().map(|n| n.id),
+                    list.next_before.map(|id| id.to_string()),
+                ))
             }
         }
     }

@@ -117,7 +117,9 @@ pub fn contract_status_term(status: &str) -> i64 {
 impl Fingerprint {
     /// From each row's [`fingerprint_term`].
     pub fn of(terms: impl IntoIterator<Item = i64>) -> Fingerprint {
-        let (count, sum) = terms.into_iter().fold((0, 0_i64), |(n, s), t| (n + 1, (s + t) % FINGERPRINT_MODULUS));
+        let (count, sum) = terms
+            .into_iter()
+            .fold((0, 0_i64), |(n, s), t| (n + 1, (s + t) % FINGERPRINT_MODULUS));
         Fingerprint { count, checksum: sum }
     }
 }

@@ -164,7 +164,10 @@ pub(super) async fn run(
             BookRecord::ScheduleLine(_) => 7,
             BookRecord::Collection(_) => 8,
             BookRecord::InvoiceLine(l) => {
-                invoice_lines.entry(l.invoice.trim().to_owned()).or_default().push((no, l.line.clone()));
+                invoice_lines
+                    .entry(l.invoice.trim().to_owned())
+                    .or_default()
+                    .push((no, l.line.clone()));
                 continue;
             }
         };
@@ -389,9 +392,27 @@ impl Applier {
 
     async fn contract(&mut self, no: usize, c: &ContractRecord, has_plan: bool) -> Result<(), ServerError> {
         const COLUMNS: &[&str] = &[
-            "customer_id", "product", "status", "signed_on", "start_on", "end_on", "amount_cents", "advance_cents",
-            "residual_cents", "beneficiary_code", "beneficiary", "iban", "reference_rate", "subsidy", "periodicity",
-            "installments", "installment_cents", "duration_months", "annual_rate", "timing", "base_index",
+            "customer_id",
+            "product",
+            "status",
+            "signed_on",
+            "start_on",
+            "end_on",
+            "amount_cents",
+            "advance_cents",
+            "residual_cents",
+            "beneficiary_code",
+            "beneficiary",
+            "iban",
+            "reference_rate",
+            "subsidy",
+            "periodicity",
+            "installments",
+            "installment_cents",
+            "duration_months",
+            "annual_rate",
+            "timing",
+            "base_index",
         ];
         let Some(customer_id) = self.customer_id(no, "customer", &c.customer).await? else {
             return Ok(());
@@ -399,7 +420,11 @@ impl Applier {
         let (contract_no, module_no) = (c.contract_no.trim(), c.module_no.trim());
         if let Some((_, owner)) = import::contract_by_key(&mut self.tx, contract_no, module_no).await? {
             if owner != customer_id {
-                self.problem(no, "customer", format!("contract {} belongs to another customer", c.key()));
+                self.problem(
+                    no,
+                    "customer",
+                    format!("contract {} belongs to another customer", c.key()),
+                );
                 return Ok(());
             }
         }
@@ -415,7 +440,11 @@ impl Applier {
             money(c.residual),
             Text(c.beneficiary_code.trim().into()),
             Text(c.beneficiary.trim().into()),
-            NullText(c.iban.as_deref().map(|i| i.split_whitespace().collect::<String>().to_uppercase())),
+            NullText(
+                c.iban
+                    .as_deref()
+                    .map(|i| i.split_whitespace().collect::<String>().to_uppercase()),
+            ),
             Text(c.reference_rate.trim().into()),
             Text(c.subsidy.trim().into()),
             Text(c.periodicity.as_str().into()),
@@ -430,7 +459,10 @@ impl Applier {
             &mut self.tx,
             Keyed {
                 table: "contracts",
-                keys: vec![("contract_no", Text(contract_no.into())), ("module_no", Text(module_no.into()))],
+                keys: vec![
+                    ("contract_no", Text(contract_no.into())),
+                    ("module_no", Text(module_no.into())),
+                ],
                 columns: COLUMNS,
                 values,
                 insert_only: Vec::new(),
@@ -533,7 +565,20 @@ impl Applier {
     /// Builds the plans of contracts sent with terms, with the indexation of their index's fixes.
     async fn build_plans(&mut self) -> Result<(), ServerError> {
         for (contract_id, no) in std::mem::take(&mut self.replan) {
-            type TermsRow = (i64, i64, i64, i64, String, String, i64, String, String, String, String, Option<String>);
+            type TermsRow = (
+                i64,
+                i64,
+                i64,
+                i64,
+                String,
+                String,
+                i64,
+                String,
+                String,
+                String,
+                String,
+                Option<String>,
+            );
             let row: TermsRow = sqlx::query_as(
                 "SELECT customer_id, amount_cents, advance_cents, residual_cents, annual_rate, periodicity, installments,
                         timing, signed_on, start_on, reference_rate, base_index
@@ -543,8 +588,20 @@ impl Applier {
             .fetch_one(&mut *self.tx)
             .await
             .map_err(crate::store::StoreError::from)?;
-            let (customer_id, amount, advance, residual, rate, periodicity, installments, timing, signed, start, index, base) =
-                row;
+            let (
+                customer_id,
+                amount,
+                advance,
+                residual,
+                rate,
+                periodicity,
+                installments,
+                timing,
+                signed,
+                start,
+                index,
+                base,
+            ) = row;
             let parsed = (|| {
                 let timing: Timing = serde_json::from_value(serde_json::Value::String(timing)).ok()?;
                 Some(PlanTerms {
@@ -639,7 +696,12 @@ impl Applier {
 
     async fn asset(&mut self, no: usize, x: &AssetRecord) -> Result<(), ServerError> {
         const COLUMNS: &[&str] = &[
-            "contract_id", "code", "asset_type", "description", "financial_value_cents", "future_value_cents",
+            "contract_id",
+            "code",
+            "asset_type",
+            "description",
+            "financial_value_cents",
+            "future_value_cents",
         ];
         let Some((contract_id, customer_id)) = self.contract_id(no, "contract", &x.contract).await? else {
             return Ok(());
@@ -678,10 +740,24 @@ impl Applier {
         extra: Vec<(usize, InvoiceLineFields)>,
     ) -> Result<(), ServerError> {
         const COLUMNS: &[&str] = &[
-            "customer_id", "contract_id", "kind", "issued_on", "due_on", "payment_method", "reason", "corrects_id",
-            "taxable_cents", "vat_cents", "total_cents",
+            "customer_id",
+            "contract_id",
+            "kind",
+            "issued_on",
+            "due_on",
+            "payment_method",
+            "reason",
+            "corrects_id",
+            "taxable_cents",
+            "vat_cents",
+            "total_cents",
         ];
-        let fields: Vec<InvoiceLineFields> = i.lines.iter().cloned().chain(extra.into_iter().map(|(_, l)| l)).collect();
+        let fields: Vec<InvoiceLineFields> = i
+            .lines
+            .iter()
+            .cloned()
+            .chain(extra.into_iter().map(|(_, l)| l))
+            .collect();
         if fields.is_empty() {
             self.problem(no, "lines", "an invoice has at least one line");
             return Ok(());
@@ -788,7 +864,14 @@ impl Applier {
             ("invoice_id", id),
             "seq",
             &[
-                "seq", "description", "quantity", "unit_price_cents", "vat_rate", "nature", "period_start", "period_end",
+                "seq",
+                "description",
+                "quantity",
+                "unit_price_cents",
+                "vat_rate",
+                "nature",
+                "period_start",
+                "period_end",
             ],
             rows,
         )
@@ -845,7 +928,13 @@ impl Applier {
         settle: &mut BTreeMap<i64, usize>,
     ) -> Result<(), ServerError> {
         const COLUMNS: &[&str] = &[
-            "contract_id", "installment_no", "kind", "due_on", "amount_cents", "payment_method", "invoice_id",
+            "contract_id",
+            "installment_no",
+            "kind",
+            "due_on",
+            "amount_cents",
+            "payment_method",
+            "invoice_id",
         ];
         let Some((contract_id, customer_id)) = self.contract_id(no, "contract", &s.contract).await? else {
             return Ok(());
@@ -909,7 +998,11 @@ impl Applier {
                 Ok(Some(f))
             }
             None => {
-                self.problem(no, "line", format!("no schedule line {reference} in the book or this file"));
+                self.problem(
+                    no,
+                    "line",
+                    format!("no schedule line {reference} in the book or this file"),
+                );
                 Ok(None)
             }
         }
@@ -1040,9 +1133,15 @@ impl Applier {
             if let Some(list) = published.get(&customer_id) {
                 if list.len() > 3 {
                     let (title, body) = if en {
-                        (format!("{} new documents", list.len()), "See them under Invoices.".to_owned())
+                        (
+                            format!("{} new documents", list.len()),
+                            "See them under Invoices.".to_owned(),
+                        )
                     } else {
-                        (format!("{} nuovi documenti", list.len()), "Li trovi in Fatture.".to_owned())
+                        (
+                            format!("{} nuovi documenti", list.len()),
+                            "Li trovi in Fatture.".to_owned(),
+                        )
                     };
                     notices.push(("invoice", None, title, body));
                 } else {
@@ -1089,8 +1188,18 @@ impl Applier {
 }
 
 const PLAN_COLUMNS: &[&str] = &[
-    "seq", "number", "kind", "due_on", "amount_cents", "principal_cents", "interest_cents", "outstanding_cents",
-    "payment_method", "accrual_start", "accrual_end", "collected_on",
+    "seq",
+    "number",
+    "kind",
+    "due_on",
+    "amount_cents",
+    "principal_cents",
+    "interest_cents",
+    "outstanding_cents",
+    "payment_method",
+    "accrual_start",
+    "accrual_end",
+    "collected_on",
 ];
 
 fn collection_title(list: &[Collected], en: bool) -> String {

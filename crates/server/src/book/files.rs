@@ -220,7 +220,8 @@ mod tests {
 
     #[test]
     fn csv_rows_become_the_same_records() {
-        let csv = "type,ref,line,amount,collected_on,method,deleted\ncollection,P-1,S-1,10.00,2026-11-30,bank_transfer,\n";
+        let csv =
+            "type,ref,line,amount,collected_on,method,deleted\ncollection,P-1,S-1,10.00,2026-11-30,bank_transfer,\n";
         let from_csv = read(csv, Format::Csv).unwrap();
         let from_json = read(LINE, Format::JsonLines).unwrap();
         assert_eq!(from_csv[0].record, from_json[0].record);

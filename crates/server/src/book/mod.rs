@@ -31,7 +31,12 @@ pub struct Refused {
 
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "{}: refused, nothing was applied ({} problems)", self.file, self.problems.len())?;
+        writeln!(
+            f,
+            "{}: refused, nothing was applied ({} problems)",
+            self.file,
+            self.problems.len()
+        )?;
         for p in &self.problems {
             writeln!(f, "{}:{}: {}: {}", self.file, p.line, p.field, p.reason)?;
         }
@@ -106,8 +111,15 @@ pub async fn import(
                     tracing::warn!(error = %e, "invoice e-mail not sent");
                 }
             }
-            tracing::info!(file, dry_run, records = report.records, created = report.created,
-                updated = report.updated, unchanged = report.unchanged, "book import");
+            tracing::info!(
+                file,
+                dry_run,
+                records = report.records,
+                created = report.created,
+                updated = report.updated,
+                unchanged = report.unchanged,
+                "book import"
+            );
             Ok(report)
         }
     }

@@ -1,8 +1,8 @@
 //! E9, E10: record layouts, and the fulfilment of an item as a PDF or a
 //! record, with its notice and (unless prepaid) its invoice.
 
-use sportello_domain::api::sync::{ChangeOp, Entity};
 use super::*;
+use sportello_domain::api::sync::{ChangeOp, Entity};
 
 /// O1, E9: the customer's record layout.
 pub async fn set_layout(

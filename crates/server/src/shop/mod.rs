@@ -2,7 +2,6 @@
 //! paid by the methods the customer proved, quotes, fulfilment as a PDF or in
 //! the customer's record layout, and the invoices issued automatically.
 
-use sportello_domain::api::sync::{ChangeOp, Entity};
 use crate::accounts::bad;
 use crate::audit::{self, Origin};
 use crate::mail::Mail;
@@ -23,6 +22,7 @@ use sportello_domain::api::shop::{
     PaymentProof, Pricing, ProofStatus, Quote, QuoteItem, QuotePrice, QuoteStatus, Service, ServiceCategory,
     ShopPaymentMethod, Wallet, MAX_ITEMS, MAX_QUOTE_MESSAGE_CHARS,
 };
+use sportello_domain::api::sync::{ChangeOp, Entity};
 use sportello_domain::ids::{Pec, TaxCode};
 use sportello_domain::invoice::{DocumentKind, InvoiceLine, PaymentMethod};
 use sportello_domain::shop::form::{self, FormField, FormValues};

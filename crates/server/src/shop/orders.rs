@@ -1,8 +1,8 @@
 //! E2, E3, E5: checkout (billing data, payment method, prepaid credit drawn
 //! atomically), the confirmation e-mail, and the orders as the customer sees them.
 
-use sportello_domain::api::sync::{ChangeOp, Entity};
 use super::*;
+use sportello_domain::api::sync::{ChangeOp, Entity};
 
 /// E3: checks the billing data; name and tax code must be the account's own
 /// (invoices are made out to the account holder), the rest may be updated.
@@ -168,7 +168,14 @@ pub(super) async fn place(
         events::changed(state, Some(who.customer_id), Entity::Quote, quote_id, ChangeOp::Upsert).await?;
     }
     if c.method == ShopPaymentMethod::PrepaidCredit {
-        events::changed(state, Some(who.customer_id), Entity::Wallet, who.customer_id, ChangeOp::Upsert).await?;
+        events::changed(
+            state,
+            Some(who.customer_id),
+            Entity::Wallet,
+            who.customer_id,
+            ChangeOp::Upsert,
+        )
+        .await?;
     }
     let order = order(state, id, Some(who.customer_id)).await?;
     confirm_order(state, who, &order).await?;

@@ -1,8 +1,8 @@
 //! E8, E10: proofs of payment, their decision (a top-up adds credit and is
 //! invoiced at once), and the wallet: methods, credit, advance and balance.
 
-use sportello_domain::api::sync::{ChangeOp, Entity};
 use super::*;
+use sportello_domain::api::sync::{ChangeOp, Entity};
 
 fn proof(row: &crate::store::shop::ProofRow) -> Result<PaymentProof, ServerError> {
     Ok(PaymentProof {
@@ -92,7 +92,14 @@ pub async fn submit_proof(
         reference,
     };
     let id = state.store.insert_proof(&row, state.clock.now_ms()).await?;
-    events::changed(state, Some(who.customer_id), Entity::Wallet, who.customer_id, ChangeOp::Upsert).await?;
+    events::changed(
+        state,
+        Some(who.customer_id),
+        Entity::Wallet,
+        who.customer_id,
+        ChangeOp::Upsert,
+    )
+    .await?;
     audit::record(
         state,
         origin,
@@ -133,7 +140,14 @@ pub async fn decide_proof(
         let invoice_id = invoice(state, row.customer_id, &line, "Credito prepagato").await?;
         state.store.set_proof_invoice(id, invoice_id).await?;
     }
-    events::changed(state, Some(row.customer_id), Entity::Wallet, row.customer_id, ChangeOp::Upsert).await?;
+    events::changed(
+        state,
+        Some(row.customer_id),
+        Entity::Wallet,
+        row.customer_id,
+        ChangeOp::Upsert,
+    )
+    .await?;
     let action = if approve {
         "confirm_payment_proof"
     } else {

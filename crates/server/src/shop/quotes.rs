@@ -1,7 +1,7 @@
 //! E4: quote requests, an operator's price, acceptance into an order, decline and expiry.
 
-use sportello_domain::api::sync::{ChangeOp, Entity};
 use super::*;
+use sportello_domain::api::sync::{ChangeOp, Entity};
 
 /// E4: the quote cart's "request quote".
 pub async fn request_quote(

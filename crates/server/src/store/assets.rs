@@ -60,16 +60,16 @@ impl Store {
 
 impl Row {
     fn item(r: Row) -> StoreResult<AssetItem> {
-                Ok(AssetItem {
-                    id: r.id,
-                    contract_id: r.contract_id,
-                    contract_no: r.contract_no,
-                    code: r.code,
-                    asset_type: r.asset_type,
-                    description: r.description,
-                    financial_value: Money::from_cents(r.financial_value_cents),
-                    future_value: Money::from_cents(r.future_value_cents),
-                    lease_end: date(&r.end_on)?,
-                })
+        Ok(AssetItem {
+            id: r.id,
+            contract_id: r.contract_id,
+            contract_no: r.contract_no,
+            code: r.code,
+            asset_type: r.asset_type,
+            description: r.description,
+            financial_value: Money::from_cents(r.financial_value_cents),
+            future_value: Money::from_cents(r.future_value_cents),
+            lease_end: date(&r.end_on)?,
+        })
     }
 }

@@ -121,8 +121,7 @@ impl super::Store {
                 checksum: sum.rem_euclid(FINGERPRINT_MODULUS),
             });
         }
-        let [contracts, schedule, invoices, assets]: [Fingerprint; 4] =
-            out.try_into().expect("four collections");
+        let [contracts, schedule, invoices, assets]: [Fingerprint; 4] = out.try_into().expect("four collections");
         Ok(BookFingerprints {
             contracts,
             schedule,

@@ -203,12 +203,11 @@ pub async fn settle_line(conn: &mut AnyConnection, entry_id: i64) -> StoreResult
             .bind(entry_id)
             .fetch_one(&mut *conn)
             .await?;
-    let now: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM payments WHERE entry_id = $1",
-    )
-    .bind(entry_id)
-    .fetch_one(&mut *conn)
-    .await?;
+    let now: i64 =
+        sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM payments WHERE entry_id = $1")
+            .bind(entry_id)
+            .fetch_one(&mut *conn)
+            .await?;
     if now != before {
         sqlx::query("UPDATE schedule_entries SET paid_cents = $2 WHERE id = $1")
             .bind(entry_id)

@@ -97,7 +97,12 @@ impl Store {
     }
 
     /// One line of the customer's schedule (for the sync's deltas).
-    pub async fn schedule_item(&self, customer_id: i64, id: i64, today: NaiveDate) -> StoreResult<Option<ScheduleItem>> {
+    pub async fn schedule_item(
+        &self,
+        customer_id: i64,
+        id: i64,
+        today: NaiveDate,
+    ) -> StoreResult<Option<ScheduleItem>> {
         let row: Option<Row> = sqlx::query_as(
             "SELECT e.id, e.contract_id, c.contract_no, e.due_on, e.installment_no, e.kind, e.payment_method,
                     e.amount_cents AS amount, e.paid_cents AS paid,
