@@ -40,23 +40,9 @@ async fn import(f: &Fixture, records: &[BookRecord]) {
 }
 
 fn unpaid_future_line(records: &[BookRecord], today: chrono::NaiveDate, except: &str) -> ScheduleLineRecord {
-    let paid: std::collections::HashSet<&str> = records
-        .iter()
-        .filter_map(|r| match r {
-            BookRecord::Collection(c) => Some(c.line.as_str()),
-            _ => None,
-        })
-        .collect();
-    records
-        .iter()
-        .find_map(|r| match r {
-            BookRecord::ScheduleLine(s)
-                if s.due_on > today && !paid.contains(s.reference.as_str()) && s.reference != except =>
-            {
-                Some(s.clone())
-            }
-            _ => None,
-        })
+    sample::lines_to_come(records, today)
+        .into_iter()
+        .find(|l| l.reference != except)
         .expect("a line to come")
 }
 

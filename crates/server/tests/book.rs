@@ -60,22 +60,9 @@ fn overdue_of(records: &[BookRecord], today: chrono::NaiveDate) -> i64 {
         .sum()
 }
 
-/// The first line due from today on that no collection settles.
+/// The first line to come that no collection settles.
 fn unpaid_future_line(records: &[BookRecord], today: chrono::NaiveDate) -> sportello_domain::book::ScheduleLineRecord {
-    let paid: std::collections::HashSet<&str> = records
-        .iter()
-        .filter_map(|r| match r {
-            BookRecord::Collection(c) => Some(c.line.as_str()),
-            _ => None,
-        })
-        .collect();
-    records
-        .iter()
-        .find_map(|r| match r {
-            BookRecord::ScheduleLine(s) if s.due_on >= today && !paid.contains(s.reference.as_str()) => Some(s.clone()),
-            _ => None,
-        })
-        .expect("the book has a line to come")
+    sample::lines_to_come(records, today).remove(0)
 }
 
 fn count(records: &[BookRecord], what: fn(&BookRecord) -> bool) -> usize {

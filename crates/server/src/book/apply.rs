@@ -776,15 +776,11 @@ impl Applier {
             },
             None => None,
         };
-        let corrects_id = match &i.corrects {
-            Some(number) => match self.invoice_of(customer_id, number).await? {
-                Some(id) => Some(id),
-                None => {
-                    self.problem(no, "corrects", format!("the customer has no invoice {number}"));
-                    return Ok(());
-                }
-            },
-            None => None,
+        let Ok(corrects_id) = self
+            .named_invoice(no, "corrects", customer_id, i.corrects.as_deref())
+            .await?
+        else {
+            return Ok(());
         };
         let number = i.number.trim();
         let existing: Option<i64> = sqlx::query_scalar("SELECT customer_id FROM invoices WHERE number = $1")
@@ -910,6 +906,25 @@ impl Applier {
         Ok(())
     }
 
+    /// The customer's invoice a record names, if it names one; `Err` when it
+    /// names one the customer does not have (the problem is recorded).
+    async fn named_invoice(
+        &mut self,
+        no: usize,
+        field: &str,
+        customer_id: i64,
+        number: Option<&str>,
+    ) -> Result<Result<Option<i64>, ()>, ServerError> {
+        let Some(number) = number else { return Ok(Ok(None)) };
+        match self.invoice_of(customer_id, number).await? {
+            Some(id) => Ok(Ok(Some(id))),
+            None => {
+                self.problem(no, field, format!("the customer has no invoice {number}"));
+                Ok(Err(()))
+            }
+        }
+    }
+
     async fn invoice_of(&mut self, customer_id: i64, number: &str) -> Result<Option<i64>, ServerError> {
         Ok(
             sqlx::query_scalar("SELECT id FROM invoices WHERE number = $1 AND customer_id = $2")
@@ -939,15 +954,11 @@ impl Applier {
         let Some((contract_id, customer_id)) = self.contract_id(no, "contract", &s.contract).await? else {
             return Ok(());
         };
-        let invoice_id = match &s.invoice {
-            Some(number) => match self.invoice_of(customer_id, number).await? {
-                Some(id) => Some(id),
-                None => {
-                    self.problem(no, "invoice", format!("the customer has no invoice {number}"));
-                    return Ok(());
-                }
-            },
-            None => None,
+        let Ok(invoice_id) = self
+            .named_invoice(no, "invoice", customer_id, s.invoice.as_deref())
+            .await?
+        else {
+            return Ok(());
         };
         let reference = s.reference.trim();
         let outcome = import::upsert(

@@ -169,3 +169,23 @@ fn contract(rng: &mut StdRng, out: &mut Vec<BookRecord>, code: &str, n: u32, tod
         }
     }
 }
+
+/// The schedule lines due after `today` that no collection of the records settles, in file order.
+pub fn lines_to_come(records: &[BookRecord], today: NaiveDate) -> Vec<ScheduleLineRecord> {
+    let collected: std::collections::HashSet<&str> = records
+        .iter()
+        .filter_map(|r| match r {
+            BookRecord::Collection(c) => Some(c.line.as_str()),
+            _ => None,
+        })
+        .collect();
+    records
+        .iter()
+        .filter_map(|r| match r {
+            BookRecord::ScheduleLine(s) if s.due_on > today && !collected.contains(s.reference.as_str()) => {
+                Some(s.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
