@@ -303,7 +303,7 @@ async fn the_command_line_imports_and_refuses_like_the_api(server: TestServer) {
     let bad = server.dir.path().join("bad.csv");
     std::fs::write(
         &bad,
-        "type,ref,line,amount,collected_on,method\ncollection,P-9,S-NONE,5.00,2026-02-30,cash\n",
+        "type,ref,line,amount,collected_on,method\ncollection,P-9,S-NONE,5.00,2026-02-30,bank_transfer\n",
     )
     .unwrap();
     let refused = run(&bad, &[]);
