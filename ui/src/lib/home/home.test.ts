@@ -9,6 +9,13 @@ import { router } from '../shell/route.svelte';
 import type { Home } from '../bindings/Home';
 import { askHomeEarly } from './early';
 
+// The idle preload of the other sections' chunks would outlive the test file
+// and load modules after its environment is gone; the window's own test is e2e.
+vi.mock('../shell/screens', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../shell/screens')>()),
+  preloadScreens: () => {},
+}));
+
 const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio Rossi S.r.l.', language: 'it', must_change_password: false };
 const home: Home = {
   me,
