@@ -1,11 +1,13 @@
 //! `make bench`: the desktop sync on the fleet profile (1,000 contracts since
 //! 2008) against a server on 127.0.0.1 (SQLite): first sync time and rows/s,
-//! idle resync time, cache ingest rows/s, and memory. Prints; asserts nothing.
+//! idle resync time, cache ingest rows/s, memory, and how long a collection
+//! the company sends takes to reach the copy. Prints; asserts nothing.
 
 mod support;
 
 use chrono::Utc;
 use sportello_app::cache::Cache;
+use sportello_app::notifier::{Notice, Notifier, OpenTarget};
 use sportello_app::secrets::MemorySecrets;
 use sportello_app::sync::SyncEngine;
 use sportello_app::Desk;
@@ -21,13 +23,13 @@ async fn main() {
     fleet::seed_fleet(&server.state.store, clock.today(), 1_000, 42, clock.now_ms())
         .await
         .unwrap();
-    let desk = Desk::new(&server.base_url(), Arc::new(MemorySecrets::default()));
+    let desk = Arc::new(Desk::new(&server.base_url(), Arc::new(MemorySecrets::default())));
     let challenge = desk.login(fleet::FLEET_USERNAME, fleet::FLEET_PASSWORD).await.unwrap();
     desk.verify_code(&challenge.challenge_id, &testkit::latest_code(dir.path()))
         .await
         .unwrap();
     let cache = Cache::open(&dir.path().join("fleet.db")).await.unwrap();
-    let engine = SyncEngine::new(Arc::new(desk), cache.clone(), Arc::new(Quiet));
+    let engine = SyncEngine::new(desk.clone(), cache.clone(), Arc::new(Quiet));
 
     let rss_before = memory("VmRSS:");
     let started = Instant::now();
@@ -83,7 +85,86 @@ async fn main() {
         file as f64 / 1_048_576.0,
         Utc::now().date_naive()
     );
+    book_delivery(&server, desk, cache).await;
     server.shutdown().await;
+}
+
+/// Tells the benchmark when a notice is shown, and what it opens.
+struct Arrivals(tokio::sync::mpsc::UnboundedSender<OpenTarget>);
+
+impl Notifier for Arrivals {
+    fn show(&self, notice: Notice) {
+        let _ = self.0.send(notice.open);
+    }
+}
+
+/// A collection the company sends, timed from its import's commit to the
+/// desktop's notice of it (by then the line is paid in the copy), with the
+/// desktop following the event stream as the app does; beside it, as the
+/// baseline, a company broadcast on the same path.
+async fn book_delivery(server: &sportello_server::RunningServer, desk: Arc<Desk>, cache: Cache) {
+    use sportello_domain::book::{BookRecord, CollectionRecord};
+    use sportello_server::audit::Origin;
+    use sportello_server::book::sample;
+    let state = &server.state;
+    let today = state.clock.today();
+    let import = |records: Vec<BookRecord>| async move {
+        let text = sample::json_lines(&records);
+        let format = sportello_server::book::files::Format::JsonLines;
+        sportello_server::book::import(state, &Origin::cli(), "feed.jsonl", &text, format, false)
+            .await
+            .map_err(|e| format!("{e:?}"))
+            .unwrap();
+    };
+    let records: Vec<BookRecord> = sample::records(fleet::FLEET_USERNAME, 3, 9, today)
+        .into_iter()
+        .filter(|r| !matches!(r, BookRecord::Customer(_)))
+        .collect();
+    import(records.clone()).await;
+    let (shown, mut arrivals) = tokio::sync::mpsc::unbounded_channel();
+    let engine = Arc::new(SyncEngine::new(desk, cache, Arc::new(Arrivals(shown))));
+    engine.sync_once().await.unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(engine.clone().run(stopped));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    while arrivals.try_recv().is_ok() {}
+    let (mut baseline, mut collections) = (Vec::new(), Vec::new());
+    for (n, line) in sample::lines_to_come(&records, today).into_iter().take(10).enumerate() {
+        let sent = Instant::now();
+        sportello_server::notifications::broadcast(state, &Origin::cli(), "Avviso", &format!("Avviso {n}"))
+            .await
+            .unwrap();
+        let committed = sent.elapsed();
+        arrivals.recv().await.unwrap();
+        baseline.push(sent.elapsed() - committed);
+        let collection = BookRecord::Collection(CollectionRecord {
+            reference: format!("BENCH-{n}"),
+            line: line.reference.clone(),
+            amount: line.amount,
+            collected_on: today,
+            method: line.payment_method,
+            deleted: false,
+        });
+        let sent = Instant::now();
+        import(vec![collection]).await;
+        let committed = sent.elapsed();
+        while arrivals.recv().await.unwrap() != OpenTarget::Payments {}
+        collections.push(sent.elapsed() - committed);
+    }
+    let _ = stop.send(true);
+    let _ = running.await;
+    baseline.sort();
+    collections.sort();
+    let (base, took) = (baseline[baseline.len() / 2], collections[collections.len() / 2]);
+    println!(
+        "collection to the desktop's copy, after the import committed: median {:.0} ms, max {:.0} ms over {} \
+         (target 2,000 ms); a broadcast on the same path {:.0} ms (baseline), ratio {:.1}x",
+        ms(took),
+        ms(*collections.last().unwrap()),
+        collections.len(),
+        ms(base),
+        ms(took) / ms(base).max(0.001)
+    );
 }
 
 fn ms(d: Duration) -> f64 {

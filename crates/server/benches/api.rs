@@ -155,7 +155,88 @@ async fn bench_engine(name: &str, admin_url: Option<String>) {
             .unwrap();
     }
     load("schedule list, 50 rows a page", &http, &base, &token, &cursors).await;
+    if admin_url.is_some() {
+        two_instance_delivery(&server, &base, &token).await;
+    }
     server.shutdown().await;
+}
+
+/// A change written through one instance, timed to an event stream on the
+/// same instance (the baseline) and on a second instance behind the same
+/// PostgreSQL, which only its `LISTEN` can wake (its poll is turned off).
+async fn two_instance_delivery(a: &sportello_server::RunningServer, base_a: &str, token: &str) {
+    use sportello_server::audit::Origin;
+    let mut config = (*a.state.config).clone();
+    config.bind = "127.0.0.1:0".parse().unwrap();
+    config.feed_poll_ms = 600_000;
+    let b = sportello_server::start(AppState::open(config, Clock::default()).await.unwrap())
+        .await
+        .unwrap();
+    let base_b = format!("{}/api/v1", b.base_url());
+    let mut same = Stream::open(base_a, token).await;
+    let mut other = Stream::open(&base_b, token).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (mut near, mut far) = (Vec::new(), Vec::new());
+    for n in 0..30 {
+        let sent = Instant::now();
+        sportello_server::notifications::broadcast(&a.state, &Origin::cli(), "Avviso", &format!("Avviso {n}"))
+            .await
+            .unwrap();
+        let written = sent.elapsed();
+        same.next_change().await;
+        near.push(sent.elapsed() - written);
+        other.next_change().await;
+        far.push(sent.elapsed() - written);
+    }
+    let (near, far) = (median(&mut near), median(&mut far));
+    println!(
+        "event delivery after commit, median of 30: same instance {:.1} ms (baseline), \
+         other instance through LISTEN/NOTIFY {:.1} ms, ratio {:.1}x",
+        near * 1000.0,
+        far * 1000.0,
+        far / near.max(1e-6)
+    );
+    b.shutdown().await;
+}
+
+fn median(d: &mut [Duration]) -> f64 {
+    d.sort();
+    d[d.len() / 2].as_secs_f64()
+}
+
+/// A customer's `/events` stream, read one change at a time.
+struct Stream {
+    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    buffer: String,
+}
+
+impl Stream {
+    async fn open(base: &str, token: &str) -> Stream {
+        let response = reqwest::Client::new()
+            .get(format!("{base}/events"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        Stream {
+            body: Box::pin(response.bytes_stream()),
+            buffer: String::new(),
+        }
+    }
+
+    async fn next_change(&mut self) {
+        use futures_util::StreamExt;
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                if block.lines().any(|l| l == "event: change") {
+                    return;
+                }
+            }
+            let chunk = self.body.next().await.expect("the stream stays open").unwrap();
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
 }
 
 async fn load(label: &str, http: &reqwest::Client, base: &str, token: &str, cursors: &[String]) {

@@ -3,10 +3,10 @@
 
 use crate::audit::{self, Origin};
 use crate::mails::{self, TemporaryAccess, Welcome};
-use crate::store::accounts::{AccountToken, NewAccountToken, SubUserFields, SubUserRow, TemporaryPassword};
+use crate::store::accounts::{AccountToken, NewAccountToken, Settings, SubUserFields, SubUserRow, TemporaryPassword};
 use crate::store::auth::Principal;
 use crate::store::users::NewCustomer;
-use crate::{events, passwords, secrets, AppState, ServerError};
+use crate::{passwords, secrets, AppState, ServerError};
 use chrono::TimeDelta;
 use sportello_domain::api::accounts::{
     Category, ChangePassword, CompleteReset, EmailChange, EmailChangeConfirm, EmailChangeStarted, Language, Profile,
@@ -14,7 +14,6 @@ use sportello_domain::api::accounts::{
     SubUser, SubUserForm,
 };
 use sportello_domain::api::ops::{Invitation, Invited};
-use sportello_domain::api::sync::{ChangeOp, Entity};
 use sportello_domain::ids::{Email, TaxCode};
 use sportello_domain::{password, ApiError, ErrorCode};
 
@@ -387,10 +386,9 @@ pub async fn decide_agreement(
     approve: bool,
 ) -> Result<(), ServerError> {
     let now = state.clock.now_ms();
-    let Some(customer_id) = state.store.decide_agreement(request_id, approve, now).await? else {
+    if state.store.decide_agreement(request_id, approve, now).await?.is_none() {
         return Err(ApiError::new(ErrorCode::NotFound, "no pending agreement request with this id").into());
-    };
-    events::changed(state, Some(customer_id), Entity::Profile, customer_id, ChangeOp::Upsert).await?;
+    }
     let action = if approve {
         "approve_agreement"
     } else {
@@ -689,21 +687,16 @@ pub async fn update_profile(
         return Err(forbidden("only the main user changes how invoices are delivered"));
     }
     let language = req.language.unwrap_or(current.language);
+    let settings = Settings {
+        display_name: &display_name,
+        language: language.as_str(),
+        secondary_email: secondary.as_deref(),
+        paper_invoices: req.paper_invoices,
+    };
     state
         .store
-        .update_user_settings(who.user_id, &display_name, language.as_str(), secondary.as_deref())
+        .update_settings(who.user_id, who.customer_id, &settings, state.clock.now_ms())
         .await?;
-    if let Some(paper) = req.paper_invoices {
-        state.store.set_paper_invoices(who.customer_id, paper).await?;
-    }
-    events::changed(
-        state,
-        Some(who.customer_id),
-        Entity::Profile,
-        who.user_id,
-        ChangeOp::Upsert,
-    )
-    .await?;
     let details = format!(
         "language {}, paper invoices {}",
         language.as_str(),
@@ -802,7 +795,10 @@ pub async fn confirm_email_change(
         return Err(code_expired());
     }
     let before = profile(state, who.user_id).await?;
-    state.store.set_user_email(who.user_id, &new_email).await?;
+    state
+        .store
+        .set_user_email(who.user_id, who.customer_id, &new_email, now)
+        .await?;
     let company = &state.config.company.name;
     let mail = mails::email_changed(
         &before.email,
@@ -812,14 +808,6 @@ pub async fn confirm_email_change(
         company,
     );
     state.mailer.send(&state.mail_from, mail).await?;
-    events::changed(
-        state,
-        Some(who.customer_id),
-        Entity::Profile,
-        who.user_id,
-        ChangeOp::Upsert,
-    )
-    .await?;
     audit::record(state, origin, "change_email", &format!("customer:{}", who.username), "").await?;
     profile(state, who.user_id).await
 }
@@ -912,14 +900,6 @@ pub async fn create_sub_user(
         name: &name,
     };
     send_welcome(state, Welcome::SubUser, &w, &plain).await?;
-    events::changed(
-        state,
-        Some(who.customer_id),
-        Entity::SubUser,
-        &username,
-        ChangeOp::Upsert,
-    )
-    .await?;
     audit::record(state, origin, "create_sub_user", &format!("customer:{username}"), "").await?;
     let row = state
         .store
@@ -947,15 +927,10 @@ pub async fn update_sub_user(
 ) -> Result<SubUser, ServerError> {
     let row = own_sub_user(state, who, username).await?;
     let checked = CheckedForm::parse(&form)?;
-    state.store.update_sub_user(row.id, &checked.fields()).await?;
-    events::changed(
-        state,
-        Some(who.customer_id),
-        Entity::SubUser,
-        username,
-        ChangeOp::Upsert,
-    )
-    .await?;
+    state
+        .store
+        .update_sub_user(&row, who.customer_id, &checked.fields(), state.clock.now_ms())
+        .await?;
     audit::record(state, origin, "update_sub_user", &format!("customer:{username}"), "").await?;
     let row = own_sub_user(state, who, username).await?;
     Ok(sub_user(row, &who.username))
@@ -968,14 +943,9 @@ pub async fn delete_sub_user(
     username: &str,
 ) -> Result<(), ServerError> {
     let row = own_sub_user(state, who, username).await?;
-    state.store.delete_sub_user(row.id, state.clock.now_ms()).await?;
-    events::changed(
-        state,
-        Some(who.customer_id),
-        Entity::SubUser,
-        username,
-        ChangeOp::Delete,
-    )
-    .await?;
+    state
+        .store
+        .delete_sub_user(&row, who.customer_id, state.clock.now_ms())
+        .await?;
     audit::record(state, origin, "delete_sub_user", &format!("customer:{username}"), "").await
 }

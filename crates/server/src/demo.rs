@@ -116,7 +116,7 @@ async fn seed_desk(store: &Store, customer_id: i64, user_id: i64, today: NaiveDa
         attachment_ids: &[],
         status: Some("in_progress"),
     };
-    store.insert_message(&reply, now_ms - 2 * hour).await?;
+    store.insert_message(customer_id, &reply, now_ms - 2 * hour).await?;
     store
         .insert_notification(
             Some(customer_id),

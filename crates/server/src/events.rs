@@ -6,47 +6,37 @@
 //! second, which catches writers that cannot notify (the command line on
 //! SQLite) and any notification lost with a dropped connection.
 
-use crate::store::feed::{Change, FEED_CHANNEL};
+use crate::store::feed::FEED_CHANNEL;
 use crate::store::{Engine, Store};
-use crate::{AppState, ServerError};
-use sportello_domain::api::sync::{ChangeOp, Entity};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
 #[derive(Clone)]
 pub struct Events {
-    /// The highest cursor this process knows has committed.
-    head: Arc<watch::Sender<i64>>,
+    store: Store,
     /// Set when the server shuts down: open streams end, so the graceful
     /// shutdown does not wait for them forever.
     closing: Arc<watch::Sender<bool>>,
 }
 
-impl Default for Events {
-    fn default() -> Self {
+impl Events {
+    /// The events of the feed in `store`: its commits move the head at once.
+    pub fn new(store: &Store) -> Events {
         Events {
-            head: Arc::new(watch::channel(0).0),
+            store: store.clone(),
             closing: Arc::new(watch::channel(false).0),
         }
     }
-}
 
-impl Events {
     /// Wakes when the feed's head moves.
     pub fn subscribe(&self) -> watch::Receiver<i64> {
-        self.head.subscribe()
+        self.store.follow_head()
     }
 
     /// Tells the streams that the feed reached `cursor` (committed).
     pub fn bump(&self, cursor: i64) {
-        self.head.send_if_modified(|head| {
-            let moved = cursor > *head;
-            if moved {
-                *head = cursor;
-            }
-            moved
-        });
+        self.store.saw_head(cursor);
     }
 
     /// Resolves when the server starts shutting down.
@@ -110,29 +100,4 @@ async fn listen(url: &str) -> Option<sqlx::postgres::PgListener> {
             None
         }
     }
-}
-
-/// Records a change in its own transaction and wakes the streams. For
-/// effects that must commit with their change, use `store::feed::record`
-/// inside their transaction and `Events::bump` after the commit.
-pub async fn changed(
-    state: &AppState,
-    customer_id: Option<i64>,
-    entity: Entity,
-    entity_id: impl ToString,
-    op: ChangeOp,
-) -> Result<i64, ServerError> {
-    let change = Change {
-        customer_id,
-        entity,
-        entity_id: entity_id.to_string(),
-        op,
-    };
-    let cursor = state
-        .store
-        .record_changes(std::slice::from_ref(&change), state.clock.now_ms())
-        .await?
-        .unwrap_or(0);
-    state.events.bump(cursor);
-    Ok(cursor)
 }

@@ -109,13 +109,20 @@ pub async fn seed_fleet(
     Ok(summary)
 }
 
-fn contract(rng: &mut StdRng, rows: &mut Rows, ids: &mut Ids, customer_id: i64, n: u32, today: NaiveDate) {
+/// The terms of the generated book's `n`th contract: signed since 2008, and
+/// every fifth within the last three years, so a book has active contracts
+/// and lines to come whatever the day it is generated on.
+pub(crate) fn generated_terms(rng: &mut StdRng, n: u32, today: NaiveDate) -> PlanTerms {
     let span = (today - first_day()).num_days().max(60) - 30;
-    let signed_on = first_day() + Days::new(rng.gen_range(0..span) as u64);
+    let signed_on = if n % 5 == 0 {
+        today - Days::new(rng.gen_range(30..1_095))
+    } else {
+        first_day() + Days::new(rng.gen_range(0..span) as u64)
+    };
     let start_on = signed_on + Days::new(10);
     let amount = Money::from_cents(rng.gen_range(1_500..9_000) * 1_000);
     let installments = [48u32, 60, 72][rng.gen_range(0..3)];
-    let terms = PlanTerms {
+    PlanTerms {
         amount,
         advance: Money::from_cents(amount.cents() * rng.gen_range(10..20) / 100),
         residual: Money::from_cents(amount.cents() / 100),
@@ -125,7 +132,12 @@ fn contract(rng: &mut StdRng, rows: &mut Rows, ids: &mut Ids, customer_id: i64, 
         timing: Timing::InArrears,
         signed_on,
         start_on,
-    };
+    }
+}
+
+fn contract(rng: &mut StdRng, rows: &mut Rows, ids: &mut Ids, customer_id: i64, n: u32, today: NaiveDate) {
+    let terms = generated_terms(rng, n, today);
+    let (signed_on, start_on, installments) = (terms.signed_on, terms.start_on, terms.installments);
     let plan = build_plan(&terms).expect("generated terms are valid");
     let contract_id = ids.contract;
     ids.contract += 1;

@@ -72,6 +72,7 @@ impl AppState {
             .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
         let store = Store::open(&config.database_url()).await?;
         let (mailer, mail_from) = mail::Mailer::from_config(&config)?;
+        let events = events::Events::new(&store);
         Ok(AppState {
             store,
             mailer,
@@ -79,7 +80,7 @@ impl AppState {
             config: Arc::new(config),
             clock,
             limiter: limits::Limiter::default(),
-            events: events::Events::default(),
+            events,
             seller,
         })
     }

@@ -4,10 +4,9 @@
 use crate::audit::{self, Origin};
 use crate::store::auth::Principal;
 use crate::store::notifications::NotificationRow;
-use crate::{events, AppState, ServerError};
+use crate::{AppState, ServerError};
 use chrono::DateTime;
 use sportello_domain::api::notifications::{Notification, NotificationKind, NotificationList};
-use sportello_domain::api::sync::{ChangeOp, Entity};
 use sportello_domain::{ApiError, ErrorCode};
 
 const MAX_TITLE_CHARS: usize = 200;
@@ -110,7 +109,6 @@ pub async fn broadcast(state: &AppState, origin: &Origin, title: &str, body: &st
             state.clock.now_ms(),
         )
         .await?;
-    events::changed(state, None, Entity::Notification, id, ChangeOp::Upsert).await?;
     audit::record(state, origin, "broadcast", &format!("notification:{id}"), title).await?;
     Ok(id)
 }
@@ -135,6 +133,5 @@ pub async fn desk_message(
             state.clock.now_ms(),
         )
         .await?;
-    events::changed(state, Some(customer_id), Entity::Notification, id, ChangeOp::Upsert).await?;
     Ok(id)
 }

@@ -11,14 +11,13 @@ use crate::requests::Writer;
 use crate::store::invoices::NewInvoice;
 use crate::store::ops::OperatorRow;
 use crate::store::requests::Author;
-use crate::{events, mails, notifications, passwords, requests, secrets, AppState, ServerError};
+use crate::{mails, notifications, passwords, requests, secrets, AppState, ServerError};
 use chrono::{DateTime, Datelike, TimeDelta};
 use rust_decimal::Decimal;
 use sportello_domain::api::ops::{
     AuditEntry, DeskReply, OperatorRole, OperatorSession, PublishInvoice, PublishLine, Published,
 };
 use sportello_domain::api::requests::{NewMessage, RequestMessage, RequestStatus};
-use sportello_domain::api::sync::{ChangeOp, Entity};
 use sportello_domain::invoice::{DocumentKind, InvoiceLine, Totals, VatNature};
 use sportello_domain::{password, ApiError, ErrorCode};
 
@@ -212,7 +211,7 @@ pub async fn set_status(
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such request"))?;
     state
         .store
-        .set_request_status(request_id, status.as_str(), state.clock.now_ms())
+        .set_request_status(request_id, row.customer_id, status.as_str(), state.clock.now_ms())
         .await?;
     let text = match status {
         RequestStatus::Submitted => "Richiesta ricevuta / Request received",
@@ -222,14 +221,6 @@ pub async fn set_status(
         RequestStatus::Rejected => "Richiesta respinta / Request rejected",
     };
     notifications::desk_message(state, row.customer_id, row.id, &row.title, text).await?;
-    events::changed(
-        state,
-        Some(row.customer_id),
-        Entity::Request,
-        request_id,
-        ChangeOp::Upsert,
-    )
-    .await?;
     audit::record(
         state,
         origin,
@@ -415,10 +406,8 @@ pub(crate) async fn issue(
     customer_name: &str,
     invoice: &NewInvoice<'_>,
 ) -> Result<(i64, sportello_domain::Money), ServerError> {
-    let id = state.store.insert_invoice(invoice).await?;
-    state.store.mark_published(id, state.clock.now_ms()).await?;
+    let id = state.store.publish_invoice(invoice, state.clock.now_ms()).await?;
     let total = Totals::of(invoice.lines).total;
-    events::changed(state, Some(invoice.customer_id), Entity::Invoice, id, ChangeOp::Upsert).await?;
     announce_invoice(
         state,
         invoice.customer_id,

@@ -7,13 +7,12 @@ use crate::audit::{self, Origin};
 use crate::store::auth::Principal;
 use crate::store::requests::{ActiveContract, Author, NewMessageRow, NewRequestRow, RequestRow};
 use crate::store::{date, to_u32};
-use crate::{events, AppState, ServerError};
+use crate::{AppState, ServerError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sportello_domain::api::requests::{
     ContractIban, MessageAuthor, NewMessage, NewRequest, PayoffInstallment, PayoffQuote, RequestDetail, RequestDetails,
     RequestKind, RequestMessage, RequestStatus, RequestSummary, RequestType, SelfServiceContext, MAX_MESSAGE_CHARS,
 };
-use sportello_domain::api::sync::{ChangeOp, Entity};
 use sportello_domain::ids::Iban;
 use sportello_domain::{ApiError, ErrorCode, Money};
 
@@ -359,7 +358,6 @@ pub async fn create(
         (text, _) => Some((text.as_deref().unwrap_or(""), p.attachments.as_slice())),
     };
     let (id, code) = state.store.insert_request(&row, first, state.clock.now_ms()).await?;
-    events::changed(state, Some(who.customer_id), Entity::Request, id, ChangeOp::Upsert).await?;
     audit::record(
         state,
         origin,
@@ -467,15 +465,10 @@ pub async fn add_message(
         attachment_ids: &msg.attachment_ids,
         status: next.map(RequestStatus::as_str),
     };
-    let message_id = state.store.insert_message(&m, state.clock.now_ms()).await?;
-    events::changed(
-        state,
-        Some(row.customer_id),
-        Entity::Request,
-        request_id,
-        ChangeOp::Upsert,
-    )
-    .await?;
+    let message_id = state
+        .store
+        .insert_message(row.customer_id, &m, state.clock.now_ms())
+        .await?;
     let details = next.map_or(String::new(), |s| format!("status {}", s.as_str()));
     audit::record(
         state,

@@ -67,6 +67,69 @@ async fn a_cursor_misses_nothing_under_concurrent_writers(server: TestServer) {
 
 on_both_engines!(a_cursor_misses_nothing_under_concurrent_writers);
 
+/// Makes the database refuse to announce changes of these entities, as a
+/// full disk or a lost connection would at the worst moment.
+async fn refuse_announcing(t: &TestServer, entities: &[&str]) {
+    let list = entities.iter().map(|e| format!("'{e}'")).collect::<Vec<_>>().join(", ");
+    let sql = match t.server.state.store.engine {
+        sportello_server::store::Engine::Sqlite => format!(
+            "CREATE TRIGGER refuse_feed BEFORE INSERT ON changes WHEN NEW.entity IN ({list})
+             BEGIN SELECT RAISE(ABORT, 'the feed is refused'); END;"
+        ),
+        sportello_server::store::Engine::Postgres => format!(
+            "CREATE FUNCTION refuse_feed() RETURNS trigger AS $$ BEGIN
+                 IF NEW.entity IN ({list}) THEN RAISE EXCEPTION 'the feed is refused'; END IF; RETURN NEW;
+             END $$ LANGUAGE plpgsql;
+             CREATE TRIGGER refuse_feed BEFORE INSERT ON changes FOR EACH ROW EXECUTE FUNCTION refuse_feed();"
+        ),
+    };
+    t.server.state.store.execute_script(&sql).await.unwrap();
+}
+
+/// A change and its announcement commit together: when the announcement
+/// cannot be written, the change is not saved either, for every kind of
+/// writer the desktop depends on (a request, the profile, a sub-user, a
+/// company broadcast). Before, each change committed first and was
+/// announced in a second transaction, so the desktop never heard of it.
+async fn a_change_that_cannot_be_announced_is_not_saved(t: TestServer) {
+    let (access, _) = t.demo_tokens().await;
+    let ops = t.ops_token().await;
+    let requests_before = t.json("/requests", &access).await;
+    let unread_before = t.json("/notifications", &access).await["unread"].clone();
+    let head_before = t.server.state.store.feed_head().await.unwrap();
+    refuse_announcing(&t, &["request", "profile", "sub_user", "notification"]).await;
+
+    let request = json!({"kind": "free", "type_code": "other", "message": "Non deve restare"});
+    assert_eq!(t.post_as("/requests", &access, request).await.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let profile = json!({"language": "en", "display_name": "Nome mai salvato"});
+    let patched = t.call(reqwest::Method::PATCH, "/profile", &access, Some(profile)).await;
+    assert_eq!(patched.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let sub = json!({"first_name": "Lia", "last_name": "Rossi", "email": "lia@example.it", "language": "it"});
+    assert_eq!(t.post_as("/sub-users", &access, sub).await.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let broadcast = json!({"title": "Uffici chiusi", "body": "Il 24 dicembre gli uffici sono chiusi."});
+    assert_eq!(t.post_as("/ops/broadcasts", &ops, broadcast).await.status(), StatusCode::INTERNAL_SERVER_ERROR);
+
+    assert_eq!(t.json("/requests", &access).await, requests_before, "a request was saved unannounced");
+    let me = t.json("/profile", &access).await;
+    assert_eq!(me["language"], "it", "the profile changed unannounced: {me}");
+    assert_ne!(me["display_name"], "Nome mai salvato");
+    assert_eq!(t.json("/sub-users", &access).await, json!([]), "a sub-user was saved unannounced");
+    assert_eq!(t.json("/notifications", &access).await["unread"], unread_before);
+    assert_eq!(t.server.state.store.feed_head().await.unwrap(), head_before);
+
+    // With the feed writable again the same request is saved and announced.
+    t.server.state.store.execute_script("DROP TRIGGER refuse_feed ON changes").await.ok();
+    t.server.state.store.execute_script("DROP TRIGGER IF EXISTS refuse_feed").await.ok();
+    let request = json!({"kind": "free", "type_code": "other", "message": "Questa resta"});
+    assert_eq!(t.post_as("/requests", &access, request).await.status(), StatusCode::CREATED);
+    let head = t.server.state.store.feed_head().await.unwrap();
+    assert!(head > head_before);
+    let newest = t.server.state.store.changes_after(1, head - 1, 10).await.unwrap();
+    assert_eq!(newest[0].entity, "request");
+}
+
+on_both_engines!(a_change_that_cannot_be_announced_is_not_saved);
+
 struct Instance {
     child: std::process::Child,
     url: String,

@@ -4,17 +4,14 @@
 //! it exactly as if the company had sent it.
 
 use crate::demo::{collection_method, installment_line, issue_date};
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rust_decimal::Decimal;
-use sportello_domain::amortization::{build_plan, Periodicity, PlanTerms, Timing};
+use sportello_domain::amortization::build_plan;
 use sportello_domain::api::contracts::ContractStatus;
-use sportello_domain::api::invoices::first_day;
 use sportello_domain::api::schedule::ScheduleReason;
 use sportello_domain::book::*;
 use sportello_domain::invoice::{DocumentKind, Totals};
-use sportello_domain::Money;
 
 const PRODUCTS: [&str; 3] = ["Leasing targato", "Leasing strumentale", "Leasing veicoli commerciali"];
 
@@ -56,22 +53,8 @@ pub fn json_lines(records: &[BookRecord]) -> String {
 }
 
 fn contract(rng: &mut StdRng, out: &mut Vec<BookRecord>, code: &str, n: u32, today: NaiveDate, invoice_no: &mut u32) {
-    let span = (today - first_day()).num_days().max(60) - 30;
-    let signed_on = first_day() + Days::new(rng.gen_range(0..span) as u64);
-    let start_on = signed_on + Days::new(10);
-    let amount = Money::from_cents(rng.gen_range(1_500..9_000) * 1_000);
-    let installments = [48u32, 60, 72][rng.gen_range(0..3)];
-    let terms = PlanTerms {
-        amount,
-        advance: Money::from_cents(amount.cents() * rng.gen_range(10..20) / 100),
-        residual: Money::from_cents(amount.cents() / 100),
-        annual_rate: Decimal::new(rng.gen_range(200..650), 4),
-        periodicity: Periodicity::Monthly,
-        installments,
-        timing: Timing::InArrears,
-        signed_on,
-        start_on,
-    };
+    let terms = crate::fleet::generated_terms(rng, n, today);
+    let (signed_on, start_on, installments) = (terms.signed_on, terms.start_on, terms.installments);
     let plan = build_plan(&terms).expect("generated terms are valid");
     let contract_no = format!("{}", 600_000 + n);
     let key = contract_key(&contract_no, "1");

@@ -2,7 +2,8 @@
 //! record, with its notice and (unless prepaid) its invoice.
 
 use super::*;
-use sportello_domain::api::sync::{ChangeOp, Entity};
+use crate::store::feed::Change;
+use sportello_domain::api::sync::Entity;
 
 /// O1, E9: the customer's record layout.
 pub async fn set_layout(
@@ -141,16 +142,16 @@ pub async fn fulfil(
             Some(invoice(state, customer_id, &line, &format!("Ordine {}", order.code)).await?)
         }
     };
+    let mut changes = vec![Change::upsert(Some(customer_id), Entity::Order, order.id)];
+    if order.payment_method == ShopPaymentMethod::AdvanceOnConsumption {
+        changes.push(Change::upsert(Some(customer_id), Entity::Wallet, customer_id));
+    }
     if !state
         .store
-        .fulfil_item(item_id, kind.as_str(), &file.id, invoice_id, state.clock.now_ms())
+        .fulfil_item(item_id, kind.as_str(), &file.id, invoice_id, &changes, state.clock.now_ms())
         .await?
     {
         return Err(ApiError::new(ErrorCode::Conflict, "the item was fulfilled meanwhile").into());
-    }
-    events::changed(state, Some(customer_id), Entity::Order, order.id, ChangeOp::Upsert).await?;
-    if order.payment_method == ShopPaymentMethod::AdvanceOnConsumption {
-        events::changed(state, Some(customer_id), Entity::Wallet, customer_id, ChangeOp::Upsert).await?;
     }
     tell_outcome(state, customer_id, &order, item).await?;
     audit::record(

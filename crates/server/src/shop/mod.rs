@@ -13,7 +13,7 @@ use crate::store::shop::NewProofRow;
 use crate::store::shop::{
     BillingRow, NewItem, NewOrderRow, OrderItemRow, OrderRefused, OrderRow, PriceListRow, QuoteRow, ServiceRow,
 };
-use crate::{attachments, events, mails, AppState, ServerError};
+use crate::{attachments, mails, AppState, ServerError};
 use chrono::{DateTime, Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use sportello_domain::api::shop::{
@@ -22,7 +22,6 @@ use sportello_domain::api::shop::{
     PaymentProof, Pricing, ProofStatus, Quote, QuoteItem, QuotePrice, QuoteStatus, Service, ServiceCategory,
     ShopPaymentMethod, Wallet, MAX_ITEMS, MAX_QUOTE_MESSAGE_CHARS,
 };
-use sportello_domain::api::sync::{ChangeOp, Entity};
 use sportello_domain::ids::{Pec, TaxCode};
 use sportello_domain::invoice::{DocumentKind, InvoiceLine, PaymentMethod};
 use sportello_domain::shop::form::{self, FormField, FormValues};
@@ -171,11 +170,10 @@ async fn notify(
     title: &str,
     body: &str,
 ) -> Result<(), ServerError> {
-    let id = state
+    state
         .store
         .insert_shop_notification(customer_id, order_id, quote_id, title, body, state.clock.now_ms())
         .await?;
-    events::changed(state, Some(customer_id), Entity::Notification, id, ChangeOp::Upsert).await?;
     Ok(())
 }
 

@@ -2,7 +2,6 @@
 //! atomically), the confirmation e-mail, and the orders as the customer sees them.
 
 use super::*;
-use sportello_domain::api::sync::{ChangeOp, Entity};
 
 /// E3: checks the billing data; name and tax code must be the account's own
 /// (invoices are made out to the account holder), the rest may be updated.
@@ -163,20 +162,6 @@ pub(super) async fn place(
         pec: billing.pec.as_deref(),
     };
     state.store.set_billing(who.customer_id, &on_file).await?;
-    events::changed(state, Some(who.customer_id), Entity::Order, id, ChangeOp::Upsert).await?;
-    if let Some(quote_id) = c.quote_id {
-        events::changed(state, Some(who.customer_id), Entity::Quote, quote_id, ChangeOp::Upsert).await?;
-    }
-    if c.method == ShopPaymentMethod::PrepaidCredit {
-        events::changed(
-            state,
-            Some(who.customer_id),
-            Entity::Wallet,
-            who.customer_id,
-            ChangeOp::Upsert,
-        )
-        .await?;
-    }
     let order = order(state, id, Some(who.customer_id)).await?;
     confirm_order(state, who, &order).await?;
     audit::record(

@@ -2,7 +2,6 @@
 //! invoiced at once), and the wallet: methods, credit, advance and balance.
 
 use super::*;
-use sportello_domain::api::sync::{ChangeOp, Entity};
 
 fn proof(row: &crate::store::shop::ProofRow) -> Result<PaymentProof, ServerError> {
     Ok(PaymentProof {
@@ -92,14 +91,6 @@ pub async fn submit_proof(
         reference,
     };
     let id = state.store.insert_proof(&row, state.clock.now_ms()).await?;
-    events::changed(
-        state,
-        Some(who.customer_id),
-        Entity::Wallet,
-        who.customer_id,
-        ChangeOp::Upsert,
-    )
-    .await?;
     audit::record(
         state,
         origin,
@@ -138,16 +129,11 @@ pub async fn decide_proof(
             rules::standard_vat_rate(),
         );
         let invoice_id = invoice(state, row.customer_id, &line, "Credito prepagato").await?;
-        state.store.set_proof_invoice(id, invoice_id).await?;
+        state
+            .store
+            .set_proof_invoice(id, row.customer_id, invoice_id, state.clock.now_ms())
+            .await?;
     }
-    events::changed(
-        state,
-        Some(row.customer_id),
-        Entity::Wallet,
-        row.customer_id,
-        ChangeOp::Upsert,
-    )
-    .await?;
     let action = if approve {
         "confirm_payment_proof"
     } else {

@@ -1,7 +1,6 @@
 //! E4: quote requests, an operator's price, acceptance into an order, decline and expiry.
 
 use super::*;
-use sportello_domain::api::sync::{ChangeOp, Entity};
 
 /// E4: the quote cart's "request quote".
 pub async fn request_quote(
@@ -33,7 +32,6 @@ pub async fn request_quote(
             now,
         )
         .await?;
-    events::changed(state, Some(who.customer_id), Entity::Quote, id, ChangeOp::Upsert).await?;
     let to = recipient(state, who.customer_id, who.user_id).await?;
     let names: Vec<(&str, &str, Option<Money>)> = rows.iter().map(|i| (i.name_it, i.name_en, None)).collect();
     let lines = item_lines(&to.language, &names);
@@ -180,12 +178,11 @@ pub async fn decline_quote(state: &AppState, who: &Principal, origin: &Origin, i
     let q = open_quote(state, who, id).await?;
     let moved = state
         .store
-        .move_quote(q.id, "priced", "declined", state.clock.now_ms())
+        .move_quote(q.id, who.customer_id, "priced", "declined", state.clock.now_ms())
         .await?;
     if !moved {
         return Err(ApiError::new(ErrorCode::Conflict, "the quote is no longer open").into());
     }
-    events::changed(state, Some(who.customer_id), Entity::Quote, id, ChangeOp::Upsert).await?;
     audit::record(state, origin, "decline_quote", &format!("quote:{}", q.code), "").await?;
     quote(state, id, Some(who.customer_id)).await
 }
@@ -223,17 +220,16 @@ pub async fn price_quote(state: &AppState, origin: &Origin, id: i64, p: QuotePri
     }
     let note = p.note.as_deref().map_or("", str::trim);
     let now = state.clock.now_ms();
+    let customer_id = state.store.quote(id, None).await?.ok_or_else(|| not_found("quote"))?.customer_id;
     if !state
         .store
-        .price_quote(id, &prices, &p.valid_until.to_string(), note, now)
+        .price_quote(id, customer_id, &prices, &p.valid_until.to_string(), note, now)
         .await?
     {
         return Err(ApiError::new(ErrorCode::Conflict, "the quote was priced meanwhile").into());
     }
     let row = state.store.quote(id, None).await?.ok_or_else(|| not_found("quote"))?;
     let priced = quote_of(state, row.clone()).await?;
-    let customer_id = row.customer_id;
-    events::changed(state, Some(customer_id), Entity::Quote, id, ChangeOp::Upsert).await?;
     tell_quote_ready(state, &row, &priced).await?;
     audit::record(state, origin, "price_quote", &format!("quote:{}", q.code), "").await?;
     Ok(priced)

@@ -1,6 +1,17 @@
 //! Registration, one-time account tokens, profile and sub-users.
 
+use super::feed::Change;
 use super::{Store, StoreResult};
+use sportello_domain::api::sync::Entity;
+
+/// What a user changes in Settings.
+pub struct Settings<'a> {
+    pub display_name: &'a str,
+    pub language: &'a str,
+    pub secondary_email: Option<&'a str>,
+    /// The customer's invoices on paper too (main user only).
+    pub paper_invoices: Option<bool>,
+}
 
 /// A customer as registration and recovery see it.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -321,39 +332,37 @@ impl Store {
         .await?)
     }
 
-    pub async fn update_user_settings(
-        &self,
-        user_id: i64,
-        display_name: &str,
-        language: &str,
-        secondary_email: Option<&str>,
-    ) -> StoreResult<()> {
+    /// The profile's settings, and how the customer's invoices are delivered
+    /// when `paper` says so, in one transaction with its announcement.
+    pub async fn update_settings(&self, user_id: i64, customer_id: i64, u: &Settings<'_>, now: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE users SET display_name = $2, language = $3, secondary_email = $4 WHERE id = $1")
             .bind(user_id)
-            .bind(display_name)
-            .bind(language)
-            .bind(secondary_email)
-            .execute(&self.pool)
+            .bind(u.display_name)
+            .bind(u.language)
+            .bind(u.secondary_email)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        if let Some(paper) = u.paper_invoices {
+            sqlx::query("UPDATE customers SET paper_invoices = $2 WHERE id = $1")
+                .bind(customer_id)
+                .bind(i64::from(paper))
+                .execute(&mut *tx)
+                .await?;
+        }
+        let change = Change::upsert(Some(customer_id), Entity::Profile, user_id);
+        self.commit(tx, &[change], now).await
     }
 
-    pub async fn set_paper_invoices(&self, customer_id: i64, paper: bool) -> StoreResult<()> {
-        sqlx::query("UPDATE customers SET paper_invoices = $2 WHERE id = $1")
-            .bind(customer_id)
-            .bind(i64::from(paper))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn set_user_email(&self, user_id: i64, email: &str) -> StoreResult<()> {
+    pub async fn set_user_email(&self, user_id: i64, customer_id: i64, email: &str, now: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE users SET email = $2 WHERE id = $1")
             .bind(user_id)
             .bind(email)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        let change = Change::upsert(Some(customer_id), Entity::Profile, user_id);
+        self.commit(tx, &[change], now).await
     }
 
     const SUB_USER_COLUMNS: &'static str = "id, username, first_name, last_name, email, secondary_email, language";
@@ -416,36 +425,42 @@ impl Store {
         .bind(temp.expires_at)
         .fetch_one(&mut *tx)
         .await?;
-        tx.commit().await?;
+        let change = Change::upsert(Some(customer_id), Entity::SubUser, &username);
+        self.commit(tx, &[change], now).await?;
         Ok((id, username))
     }
 
-    pub async fn update_sub_user(&self, id: i64, f: &SubUserFields<'_>) -> StoreResult<()> {
+    pub async fn update_sub_user(&self, row: &SubUserRow, customer_id: i64, f: &SubUserFields<'_>, now: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE users SET first_name = $2, last_name = $3, display_name = $4, email = $5, secondary_email = $6,
                  language = $7 WHERE id = $1",
         )
-        .bind(id)
+        .bind(row.id)
         .bind(f.first_name)
         .bind(f.last_name)
         .bind(format!("{} {}", f.first_name, f.last_name))
         .bind(f.email)
         .bind(f.secondary_email)
         .bind(f.language)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        let change = Change::upsert(Some(customer_id), Entity::SubUser, &row.username);
+        self.commit(tx, &[change], now).await
     }
 
     /// Deletes a sub-user for good: it cannot log in, its sessions end, and
     /// its username is never given again.
-    pub async fn delete_sub_user(&self, id: i64, now: i64) -> StoreResult<()> {
+    pub async fn delete_sub_user(&self, row: &SubUserRow, customer_id: i64, now: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE users SET deleted_at = $2 WHERE id = $1")
-            .bind(id)
+            .bind(row.id)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        self.revoke_user_sessions(id, None, "user_deleted", now).await
+        let change = Change::delete(Some(customer_id), Entity::SubUser, &row.username);
+        self.commit(tx, &[change], now).await?;
+        self.revoke_user_sessions(row.id, None, "user_deleted", now).await
     }
 
     /// A3: a customer registered by category, its main user inactive until approved.
@@ -584,7 +599,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        tx.commit().await?;
+        let change = Change::upsert(Some(customer_id), Entity::Profile, customer_id);
+        self.commit(tx, &[change], now).await?;
         Ok(Some(customer_id))
     }
 }

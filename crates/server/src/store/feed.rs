@@ -12,7 +12,7 @@
 
 use super::{Engine, StoreResult};
 use sportello_domain::api::sync::{BookFingerprints, ChangeOp, Entity, Fingerprint, FINGERPRINT_MODULUS};
-use sqlx::AnyConnection;
+use sqlx::{Any, AnyConnection, Transaction};
 
 /// The advisory lock that serializes feed writers on PostgreSQL.
 const FEED_LOCK: i64 = 0x5350_4f46; // "SPOF"
@@ -138,12 +138,45 @@ impl super::Store {
         Ok(seq.unwrap_or(0))
     }
 
-    /// Writes changes in a transaction of their own (for effects that are a
-    /// single statement already committed, or none).
+    /// Commits a transaction together with the changes it announces, then
+    /// wakes this process's event streams. Every writer of something the
+    /// desktop caches ends its transaction here, so a change and its
+    /// announcement are one commit.
+    pub(crate) async fn commit(&self, mut tx: Transaction<'_, Any>, changes: &[Change], now: i64) -> StoreResult<()> {
+        let last = record(&mut tx, self.engine, changes, now).await?;
+        tx.commit().await?;
+        if let Some(cursor) = last {
+            self.saw_head(cursor);
+        }
+        Ok(())
+    }
+
+    /// Moves the head this process knows (a commit of its own, another
+    /// instance's notification, or a poll of the feed).
+    pub fn saw_head(&self, cursor: i64) {
+        self.head.send_if_modified(|head| {
+            let moved = cursor > *head;
+            if moved {
+                *head = cursor;
+            }
+            moved
+        });
+    }
+
+    /// Wakes when the feed's head moves.
+    pub fn follow_head(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.head.subscribe()
+    }
+
+    /// Writes changes in a transaction of their own: only for tests and
+    /// tools that announce without changing anything.
     pub async fn record_changes(&self, changes: &[Change], now: i64) -> StoreResult<Option<i64>> {
         let mut tx = self.pool.begin().await?;
         let last = record(&mut tx, self.engine, changes, now).await?;
         tx.commit().await?;
+        if let Some(cursor) = last {
+            self.saw_head(cursor);
+        }
         Ok(last)
     }
 
@@ -161,5 +194,12 @@ impl super::Store {
         tokio::time::sleep(hold).await;
         tx.commit().await?;
         Ok(last)
+    }
+
+    /// Test support: runs statements as written (triggers that inject faults).
+    #[cfg(feature = "testkit")]
+    pub async fn execute_script(&self, sql: &str) -> StoreResult<()> {
+        sqlx::raw_sql(sql).execute(&self.pool).await?;
+        Ok(())
     }
 }

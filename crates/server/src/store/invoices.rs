@@ -1,6 +1,9 @@
 //! Invoices and credit notes with their lines, scoped to one customer.
 
+use super::feed::Change;
 use super::{corrupt, date, to_u32, Store, StoreResult};
+use sportello_domain::api::sync::Entity;
+use sqlx::AnyConnection;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sportello_domain::api::invoices::InvoiceItem;
@@ -169,47 +172,25 @@ fn invoice_item(r: ItemRow, transmitter: &VatNumber) -> StoreResult<InvoiceItem>
 
 impl Store {
     /// Issues a document: its totals come from the lines, its progressive is the next free one.
+    /// Stores a document not yet published (the customer does not see it).
     pub async fn insert_invoice(&self, n: &NewInvoice<'_>) -> StoreResult<i64> {
-        let totals = Totals::of(n.lines);
         let mut tx = self.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO invoices (customer_id, contract_id, kind, number, progressive, issued_on, due_on,
-                 payment_method, reason, corrects_id, taxable_cents, vat_cents, total_cents)
-             VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(progressive), 0) + 1 FROM invoices), $5, $6, $7, $8, $9, $10, $11, $12)
-             RETURNING id",
-        )
-        .bind(n.customer_id)
-        .bind(n.contract_id)
-        .bind(n.kind.as_str())
-        .bind(n.number)
-        .bind(n.issued_on.to_string())
-        .bind(n.due_on.to_string())
-        .bind(n.payment_method.as_str())
-        .bind(n.reason)
-        .bind(n.corrects_id)
-        .bind(totals.taxable.cents())
-        .bind(totals.tax.cents())
-        .bind(totals.total.cents())
-        .fetch_one(&mut *tx)
-        .await?;
-        for (seq, line) in (1_i64..).zip(n.lines) {
-            sqlx::query(
-                "INSERT INTO invoice_lines (invoice_id, seq, description, quantity, unit_price_cents, vat_rate, nature,
-                     period_start, period_end) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
+        let id = insert_invoice(&mut tx, n).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Stores a document as published and announces it, in one transaction.
+    pub async fn publish_invoice(&self, n: &NewInvoice<'_>, now: i64) -> StoreResult<i64> {
+        let mut tx = self.pool.begin().await?;
+        let id = insert_invoice(&mut tx, n).await?;
+        sqlx::query("UPDATE invoices SET published_at = $2 WHERE id = $1")
             .bind(id)
-            .bind(seq)
-            .bind(&line.description)
-            .bind(line.quantity.to_string())
-            .bind(line.unit_price.cents())
-            .bind(line.vat_rate.to_string())
-            .bind(line.nature.map(VatNature::code))
-            .bind(line.period.map(|p| p.0.to_string()))
-            .bind(line.period.map(|p| p.1.to_string()))
+            .bind(now)
             .execute(&mut *tx)
             .await?;
-        }
-        tx.commit().await?;
+        let change = Change::upsert(Some(n.customer_id), Entity::Invoice, id);
+        self.commit(tx, &[change], now).await?;
         Ok(id)
     }
 
@@ -379,13 +360,46 @@ impl Store {
             DocumentKind::CreditNote => format!("{prefix}{n:04}"),
         })
     }
+}
 
-    pub async fn mark_published(&self, id: i64, now: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE invoices SET published_at = $2 WHERE id = $1")
-            .bind(id)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+async fn insert_invoice(conn: &mut AnyConnection, n: &NewInvoice<'_>) -> StoreResult<i64> {
+    let totals = Totals::of(n.lines);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO invoices (customer_id, contract_id, kind, number, progressive, issued_on, due_on,
+             payment_method, reason, corrects_id, taxable_cents, vat_cents, total_cents)
+         VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(progressive), 0) + 1 FROM invoices), $5, $6, $7, $8, $9, $10, $11, $12)
+         RETURNING id",
+    )
+    .bind(n.customer_id)
+    .bind(n.contract_id)
+    .bind(n.kind.as_str())
+    .bind(n.number)
+    .bind(n.issued_on.to_string())
+    .bind(n.due_on.to_string())
+    .bind(n.payment_method.as_str())
+    .bind(n.reason)
+    .bind(n.corrects_id)
+    .bind(totals.taxable.cents())
+    .bind(totals.tax.cents())
+    .bind(totals.total.cents())
+    .fetch_one(&mut *conn)
+    .await?;
+    for (seq, line) in (1_i64..).zip(n.lines) {
+        sqlx::query(
+            "INSERT INTO invoice_lines (invoice_id, seq, description, quantity, unit_price_cents, vat_rate, nature,
+                 period_start, period_end) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(id)
+        .bind(seq)
+        .bind(&line.description)
+        .bind(line.quantity.to_string())
+        .bind(line.unit_price.cents())
+        .bind(line.vat_rate.to_string())
+        .bind(line.nature.map(VatNature::code))
+        .bind(line.period.map(|p| p.0.to_string()))
+        .bind(line.period.map(|p| p.1.to_string()))
+        .execute(&mut *conn)
+        .await?;
     }
+    Ok(id)
 }

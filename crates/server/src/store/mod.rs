@@ -49,6 +49,9 @@ pub enum Engine {
 pub struct Store {
     pub(crate) pool: AnyPool,
     pub engine: Engine,
+    /// The highest change-feed cursor this process saw commit; every commit
+    /// that announces a change moves it, and the event streams follow it.
+    pub(crate) head: std::sync::Arc<tokio::sync::watch::Sender<i64>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -81,7 +84,11 @@ impl Store {
             Engine::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
             Engine::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
-        Ok(Store { pool, engine })
+        Ok(Store {
+            pool,
+            engine,
+            head: std::sync::Arc::new(tokio::sync::watch::channel(0).0),
+        })
     }
 
     pub async fn close(&self) {

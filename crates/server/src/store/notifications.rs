@@ -1,7 +1,9 @@
 //! Notifications with per-user read state. A notification with no customer
 //! is a company broadcast that every customer sees.
 
+use super::feed::Change;
 use super::{Store, StoreResult};
+use sportello_domain::api::sync::Entity;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct NotificationRow {
@@ -31,7 +33,8 @@ impl Store {
         body: &str,
         now: i64,
     ) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
+        let mut tx = self.pool.begin().await?;
+        let id = sqlx::query_scalar(
             "INSERT INTO notifications (customer_id, kind, request_id, title, body, created_at)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -41,8 +44,11 @@ impl Store {
         .bind(title)
         .bind(body)
         .bind(now)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        self.commit(tx, &[Change::upsert(customer_id, Entity::Notification, id)], now)
+            .await?;
+        Ok(id)
     }
 
     /// Newest first, ids below `before` (0: from the newest).

@@ -1,7 +1,9 @@
 //! Self-service requests, their messages and attachments, and idempotency keys.
 
+use super::feed::Change;
 use super::ops::next_in_year;
 use super::{corrupt, Store, StoreResult};
+use sportello_domain::api::sync::Entity;
 use sqlx::AnyConnection;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -114,26 +116,30 @@ impl Store {
             };
             insert_message(&mut tx, &m, now).await?;
         }
-        tx.commit().await?;
+        let change = Change::upsert(Some(r.customer_id), Entity::Request, id);
+        self.commit(tx, &[change], now).await?;
         Ok((id, code))
     }
 
-    /// Adds a message (and moves the status) in one transaction.
-    pub async fn insert_message(&self, m: &NewMessageRow<'_>, now: i64) -> StoreResult<i64> {
+    /// Adds a message (and moves the status) to a request of `customer_id`, in one transaction.
+    pub async fn insert_message(&self, customer_id: i64, m: &NewMessageRow<'_>, now: i64) -> StoreResult<i64> {
         let mut tx = self.pool.begin().await?;
         let id = insert_message(&mut tx, m, now).await?;
-        tx.commit().await?;
+        let change = Change::upsert(Some(customer_id), Entity::Request, m.request_id);
+        self.commit(tx, &[change], now).await?;
         Ok(id)
     }
 
-    pub async fn set_request_status(&self, id: i64, status: &str, now: i64) -> StoreResult<()> {
+    pub async fn set_request_status(&self, id: i64, customer_id: i64, status: &str, now: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE requests SET status = $2, updated_at = $3 WHERE id = $1")
             .bind(id)
             .bind(status)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        let change = Change::upsert(Some(customer_id), Entity::Request, id);
+        self.commit(tx, &[change], now).await
     }
 
     /// A request, scoped to a customer unless `customer_id` is None (operators).

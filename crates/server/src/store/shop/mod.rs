@@ -1,7 +1,9 @@
 //! Buying services: price lists, the catalogue, payment proofs and prepaid
 //! credit, orders, quotes and record layouts.
 
+use super::feed::Change;
 use super::{Store, StoreResult};
+use sportello_domain::api::sync::Entity;
 
 mod orders;
 mod payments;
@@ -171,7 +173,8 @@ impl Store {
         body: &str,
         now: i64,
     ) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
+        let mut tx = self.pool.begin().await?;
+        let id = sqlx::query_scalar(
             "INSERT INTO notifications (customer_id, kind, order_id, quote_id, title, body, created_at)
              VALUES ($1, 'shop', $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -181,7 +184,10 @@ impl Store {
         .bind(title)
         .bind(body)
         .bind(now)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        let change = Change::upsert(Some(customer_id), Entity::Notification, id);
+        self.commit(tx, &[change], now).await?;
+        Ok(id)
     }
 }

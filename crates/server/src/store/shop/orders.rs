@@ -2,7 +2,9 @@
 
 use super::NewItem;
 use crate::store::ops::next_in_year;
+use crate::store::feed::Change;
 use crate::store::{Store, StoreResult};
+use sportello_domain::api::sync::Entity;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct OrderRow {
@@ -153,7 +155,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        tx.commit().await?;
+        let mut changes = vec![Change::upsert(Some(o.customer_id), Entity::Order, id)];
+        changes.extend(o.quote_id.map(|q| Change::upsert(Some(o.customer_id), Entity::Quote, q)));
+        if o.draw_cents.is_some() {
+            changes.push(Change::upsert(Some(o.customer_id), Entity::Wallet, o.customer_id));
+        }
+        self.commit(tx, &changes, now).await?;
         Ok(Ok((id, code)))
     }
 
@@ -185,6 +192,7 @@ impl Store {
         kind: &str,
         attachment_id: &str,
         invoice_id: Option<i64>,
+        changes: &[Change],
         now: i64,
     ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
@@ -211,7 +219,7 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        self.commit(tx, changes, now).await?;
         Ok(true)
     }
 

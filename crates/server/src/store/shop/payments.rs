@@ -1,6 +1,8 @@
 //! E8: proofs of payment and prepaid credit.
 
+use crate::store::feed::Change;
 use crate::store::{Store, StoreResult};
+use sportello_domain::api::sync::Entity;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ProofRow {
@@ -34,7 +36,8 @@ impl Store {
     }
 
     pub async fn insert_proof(&self, p: &NewProofRow<'_>, now: i64) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
+        let mut tx = self.pool.begin().await?;
+        let id = sqlx::query_scalar(
             "INSERT INTO payment_proofs (customer_id, user_id, method, amount_cents, attachment_id, reference, status,
                  created_at) VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7) RETURNING id",
         )
@@ -45,8 +48,11 @@ impl Store {
         .bind(p.attachment_id)
         .bind(p.reference)
         .bind(now)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        let change = Change::upsert(Some(p.customer_id), Entity::Wallet, p.customer_id);
+        self.commit(tx, &[change], now).await?;
+        Ok(id)
     }
 
     /// A customer's proofs, newest first; `customer_id` 0 and a status: every customer's (operators).
@@ -100,16 +106,20 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
+        let change = Change::upsert(Some(customer_id), Entity::Wallet, customer_id);
+        self.commit(tx, &[change], now).await?;
         Ok(true)
     }
 
-    pub async fn set_proof_invoice(&self, id: i64, invoice_id: i64) -> StoreResult<()> {
+    pub async fn set_proof_invoice(&self, id: i64, customer_id: i64, invoice_id: i64, now: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE payment_proofs SET invoice_id = $2 WHERE id = $1")
             .bind(id)
             .bind(invoice_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        let change = Change::upsert(Some(customer_id), Entity::Wallet, customer_id);
+        self.commit(tx, &[change], now).await?;
         Ok(())
     }
 

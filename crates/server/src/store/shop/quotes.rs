@@ -2,7 +2,9 @@
 
 use super::NewItem;
 use crate::store::ops::next_in_year;
+use crate::store::feed::Change;
 use crate::store::{Store, StoreResult};
+use sportello_domain::api::sync::Entity;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct QuoteRow {
@@ -71,7 +73,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
+        self.commit(tx, &[Change::upsert(Some(customer_id), Entity::Quote, id)], now)
+            .await?;
         Ok((id, code))
     }
 
@@ -98,6 +101,7 @@ impl Store {
     pub async fn price_quote(
         &self,
         id: i64,
+        customer_id: i64,
         prices: &[(i64, i64)],
         valid_until: &str,
         note: &str,
@@ -125,20 +129,27 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        tx.commit().await?;
+        self.commit(tx, &[Change::upsert(Some(customer_id), Entity::Quote, id)], now)
+            .await?;
         Ok(true)
     }
 
-    /// Moves a quote from one status to another; false when it was not in `from`.
-    pub async fn move_quote(&self, id: i64, from: &str, to: &str, now: i64) -> StoreResult<bool> {
+    /// Moves a quote of `customer_id` from one status to another; false when it was not in `from`.
+    pub async fn move_quote(&self, id: i64, customer_id: i64, from: &str, to: &str, now: i64) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
         let moved = sqlx::query("UPDATE quotes SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2")
             .bind(id)
             .bind(from)
             .bind(to)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(moved.rows_affected() == 1)
+        if moved.rows_affected() != 1 {
+            return Ok(false);
+        }
+        self.commit(tx, &[Change::upsert(Some(customer_id), Entity::Quote, id)], now)
+            .await?;
+        Ok(true)
     }
 
     /// Who asked for a quote.
