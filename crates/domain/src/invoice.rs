@@ -263,7 +263,7 @@ pub mod samples {
             ),
             buyer: party(
                 PartyName::Company("Studio Odontoiatrico Rossi S.r.l.".into()),
-                Some("01234567897"),
+                Some("01234560587"),
                 None,
                 "Roma",
             ),

@@ -104,7 +104,7 @@ impl Default for Config {
             feed_poll_ms: default_feed_poll_ms(),
             company: CompanyConfig {
                 name: "Sportello Leasing S.p.A.".into(),
-                vat_number: "12345678903".into(),
+                vat_number: "12345670157".into(),
                 street: "Viale della Repubblica 12".into(),
                 postcode: "31100".into(),
                 city: "Treviso".into(),

@@ -18,7 +18,7 @@ use sportello_domain::Money;
 pub const DEMO_USERNAME: &str = "10093";
 pub const DEMO_PASSWORD: &str = "Sportello-Demo-2026";
 pub const DEMO_EMAIL: &str = "studio.rossi@pec.studiorossi.example";
-pub const DEMO_TAX_CODE: &str = "01234567897";
+pub const DEMO_TAX_CODE: &str = "01234560587";
 /// The account the demo customer is debited from (the registry's Italian example).
 /// The demo back-office account (role admin), for `sportello-server demo` and the tests.
 pub const DEMO_OPERATOR: &str = "operatore";

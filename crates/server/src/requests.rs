@@ -13,7 +13,6 @@ use sportello_domain::api::requests::{
     ContractIban, MessageAuthor, NewMessage, NewRequest, PayoffInstallment, PayoffQuote, RequestDetail, RequestDetails,
     RequestKind, RequestMessage, RequestStatus, RequestSummary, RequestType, SelfServiceContext, MAX_MESSAGE_CHARS,
 };
-use sportello_domain::ids::Iban;
 use sportello_domain::{ApiError, ErrorCode, Money};
 
 /// Attachments a single message may carry.
@@ -194,23 +193,8 @@ async fn prepare(state: &AppState, who: &Principal, req: NewRequest, en: bool) -
         } => {
             let text = message(text.as_deref())?;
             let contract = own_active_contract(state, who, contract_id).await?;
-            let iban: Iban = new_iban
-                .parse()
-                .map_err(|e| bad("new_iban", "invalid", format!("new_iban: {e}")))?;
-            if !foreign && !iban.is_italian() {
-                return Err(bad(
-                    "new_iban",
-                    "foreign_not_flagged",
-                    "a foreign IBAN needs the \"foreign IBAN\" flag",
-                ));
-            }
-            if foreign && iban.is_italian() {
-                return Err(bad(
-                    "foreign",
-                    "italian_iban",
-                    "the IBAN is Italian: clear the \"foreign IBAN\" flag",
-                ));
-            }
+            let iban = sportello_domain::ids::iban::check_new(&new_iban, foreign)
+                .map_err(|p| bad(p.field, p.code, format!("{}: {}", p.field, p.message)))?;
             if contract.iban.as_deref() == Some(iban.as_str()) {
                 return Err(bad(
                     "new_iban",

@@ -26,7 +26,7 @@ async fn the_list_holds_every_document_newest_first_with_its_filters(t: TestServ
         assert_eq!(cents(&item["total"]), cents(&item["taxable"]) + cents(&item["vat"]));
         let name = item["xml_file_name"].as_str().unwrap();
         assert!(
-            name.starts_with("IT12345678903_") && name.ends_with(".xml") && name.len() == 23,
+            name.starts_with("IT12345670157_") && name.ends_with(".xml") && name.len() == 23,
             "{name}"
         );
     }

@@ -97,7 +97,7 @@ async fn registration_refuses_wrong_data_and_companies_without_pec(t: TestServer
         "details_mismatch"
     );
 
-    let bad_check_digit = t.post("/auth/register", registration("07654321013", "a@pec.it")).await;
+    let bad_check_digit = t.post("/auth/register", registration("07654320155", "a@pec.it")).await;
     assert_eq!(bad_check_digit.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         bad_check_digit.json::<Value>().await.unwrap()["fields"]["tax_code"],
@@ -189,7 +189,7 @@ async fn a_temporary_password_expires_after_its_days(t: TestServer) {
 
 async fn registration_by_category_waits_for_an_operator_then_emails_credentials(t: TestServer) {
     let ops = t.ops_token().await;
-    let request = json!({"category": "company", "name": "Geometri Associati S.r.l.", "tax_code": "02468135799",
+    let request = json!({"category": "company", "name": "Geometri Associati S.r.l.", "tax_code": "02468130154",
         "email": "studio@pec.geometriassociati.example", "agreement_code": "GEOM-PC", "language": "en"});
     let response = t.post("/auth/register-by-category", request.clone()).await;
     assert_eq!(response.status(), StatusCode::CREATED);
@@ -258,7 +258,7 @@ async fn registration_by_category_checks_its_inputs(t: TestServer) {
     let base = json!({"category": "private", "name": "Mario Rossi", "tax_code": PERSON_CF, "email": "mario@gmail.com"});
     let mut company_without_pec = base.clone();
     company_without_pec["category"] = json!("company");
-    company_without_pec["tax_code"] = json!("02468135799");
+    company_without_pec["tax_code"] = json!("02468130154");
     let response = t.post("/auth/register-by-category", company_without_pec).await;
     assert_eq!(
         response.json::<Value>().await.unwrap()["fields"]["email"],
@@ -266,7 +266,7 @@ async fn registration_by_category_checks_its_inputs(t: TestServer) {
     );
 
     let mut private_with_vat = base.clone();
-    private_with_vat["tax_code"] = json!("02468135799");
+    private_with_vat["tax_code"] = json!("02468130154");
     let response = t.post("/auth/register-by-category", private_with_vat).await;
     assert_eq!(
         response.json::<Value>().await.unwrap()["fields"]["tax_code"],

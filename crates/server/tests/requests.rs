@@ -120,7 +120,7 @@ async fn every_form_refuses_its_bad_inputs(t: TestServer) {
         (
             iban("IT52W0306912011000000123456", false, ok_date.clone(), ""),
             "new_iban",
-            "invalid",
+            "iban_check_digits",
         ),
         (
             iban(&current, false, ok_date.clone(), ""),

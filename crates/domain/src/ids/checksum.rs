@@ -6,7 +6,7 @@ const ODD_LETTERS: [u32; 26] = [
     1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23,
 ];
 
-fn odd_value(c: char) -> Option<u32> {
+pub(crate) fn odd_value(c: char) -> Option<u32> {
     match c {
         '0'..='9' => Some(ODD_DIGITS[c as usize - '0' as usize]),
         'A'..='Z' => Some(ODD_LETTERS[c as usize - 'A' as usize]),
@@ -14,7 +14,7 @@ fn odd_value(c: char) -> Option<u32> {
     }
 }
 
-fn even_value(c: char) -> Option<u32> {
+pub(crate) fn even_value(c: char) -> Option<u32> {
     match c {
         '0'..='9' => Some(c as u32 - '0' as u32),
         'A'..='Z' => Some(c as u32 - 'A' as u32),

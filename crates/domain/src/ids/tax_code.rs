@@ -22,8 +22,10 @@ pub enum TaxCodeError {
     Format,
     #[error("the month letter of the codice fiscale is not valid")]
     Month,
-    #[error("the day of birth in the codice fiscale is not valid")]
+    #[error("the day of birth in the codice fiscale is not a day of its month")]
     Day,
+    #[error("the company's codice fiscale is not a number the Agenzia delle Entrate assigns")]
+    CompanyNumber,
     #[error("the check character of the codice fiscale is wrong")]
     CheckCharacter,
 }
@@ -49,9 +51,9 @@ fn parse_person(code: &str) -> Result<TaxCode, TaxCodeError> {
     if !MONTHS.contains(chars[8]) {
         return Err(TaxCodeError::Month);
     }
-    let day = digit_at(chars[9]).unwrap_or(0) * 10 + digit_at(chars[10]).unwrap_or(0);
-    // Women's days are 41–71.
-    if !(1..=31).contains(&day) && !(41..=71).contains(&day) {
+    let two = |i: usize| digit_at(chars[i]).unwrap_or(0) * 10 + digit_at(chars[i + 1]).unwrap_or(0);
+    let month = MONTHS.find(chars[8]).map_or(0, |m| m as u32 + 1);
+    if !is_birthday(two(6), month, two(9)) {
         return Err(TaxCodeError::Day);
     }
     if check_letter(&code[..15]) != Some(chars[15]) {
@@ -60,11 +62,22 @@ fn parse_person(code: &str) -> Result<TaxCode, TaxCodeError> {
     Ok(TaxCode::Person(code.to_owned()))
 }
 
+/// Whether `day` (women's days are 41–71) exists in `month` of a year
+/// ending in `yy`. The century is not written, so a date stands when it
+/// exists in 19yy or in 20yy: 29 February 2000 is real though 1900 had none.
+fn is_birthday(yy: u32, month: u32, day: u32) -> bool {
+    let day = if day > 40 { day - 40 } else { day };
+    [1900, 2000].iter().any(|century| {
+        let year = i32::try_from(century + yy).unwrap_or(0);
+        chrono::NaiveDate::from_ymd_opt(year, month, day).is_some()
+    })
+}
+
 impl FromStr for TaxCode {
     type Err = TaxCodeError;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let code = super::compact(input);
+        let code = super::pasted(input);
         match code.chars().count() {
             16 if code.is_ascii() => parse_person(&code),
             16 => Err(TaxCodeError::Format),
@@ -72,6 +85,7 @@ impl FromStr for TaxCode {
                 VatError::CheckDigit => TaxCodeError::CheckCharacter,
                 VatError::Length => TaxCodeError::Length,
                 VatError::NotDigits => TaxCodeError::Format,
+                VatError::Zeros | VatError::Office => TaxCodeError::CompanyNumber,
             }),
             _ => Err(TaxCodeError::Length),
         }
@@ -132,12 +146,42 @@ mod tests {
         assert_eq!("RSSMRÀ85T10A562S".parse::<TaxCode>(), Err(TaxCodeError::Format));
     }
 
+    /// A code for a birth date, with its check letter.
+    fn born(yy: u32, month: char, day: u32) -> String {
+        let body = format!("RSSMRA{yy:02}{month}{day:02}A562");
+        format!("{body}{}", check_letter(&body).unwrap())
+    }
+
+    #[test]
+    fn the_day_must_exist_in_its_month() {
+        // A (January) … T (December); women's days are the day plus 40.
+        assert!(born(85, 'A', 31).parse::<TaxCode>().is_ok());
+        assert!(born(85, 'A', 71).parse::<TaxCode>().is_ok());
+        for (month, day) in [('D', 31), ('H', 31), ('P', 31), ('S', 31), ('B', 30), ('D', 71), ('B', 70)] {
+            assert_eq!(born(85, month, day).parse::<TaxCode>(), Err(TaxCodeError::Day), "{month}{day}");
+        }
+        assert_eq!(born(85, 'A', 0).parse::<TaxCode>(), Err(TaxCodeError::Day));
+        assert_eq!(born(85, 'A', 40).parse::<TaxCode>(), Err(TaxCodeError::Day));
+        // 29 February: 2000 and 1904/2004 had one, 1901/2001 did not; 1900 had none but 2000 did.
+        assert!(born(0, 'B', 29).parse::<TaxCode>().is_ok());
+        assert!(born(4, 'B', 69).parse::<TaxCode>().is_ok());
+        assert_eq!(born(1, 'B', 29).parse::<TaxCode>(), Err(TaxCodeError::Day));
+        assert_eq!(born(85, 'B', 29).parse::<TaxCode>(), Err(TaxCodeError::Day));
+    }
+
+    #[test]
+    fn a_company_code_follows_the_partita_iva_rules() {
+        assert_eq!("00000000000".parse::<TaxCode>(), Err(TaxCodeError::CompanyNumber));
+        // Office 500 does not exist (check digit right).
+        assert_eq!("12345675008".parse::<TaxCode>(), Err(TaxCodeError::CompanyNumber));
+    }
+
     fn person_code() -> impl Strategy<Value = String> {
         (
             "[A-Z]{6}",
             0u32..100,
             proptest::sample::select(MONTHS.chars().collect::<Vec<_>>()),
-            prop_oneof![1u32..=31, 41u32..=71],
+            prop_oneof![1u32..=28, 41u32..=68],
             "[A-Z]",
             0u32..1000,
         )

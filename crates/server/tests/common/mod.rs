@@ -194,7 +194,7 @@ pub fn cents(v: &Value) -> i64 {
 }
 
 /// A valid VAT number of a company that is not the demo's.
-pub const OTHER_VAT: &str = "07654321012";
+pub const OTHER_VAT: &str = "07654320154";
 /// A valid personal tax code.
 pub const PERSON_CF: &str = "RSSMRA80A01H501U";
 

@@ -29,7 +29,7 @@ const catalogue: Catalogue = {
   ],
   price_list: 'STD', price_list_name: 'Listino standard', agreements: [], open_agreements: [],
 };
-const billing = { name: 'Studio Rossi S.r.l.', tax_code: '01234567897', street: 'Via Nazionale 212', postcode: '00184', city: 'Roma', province: 'RM', sdi_code: '0000000', pec: 'studio@pec.example.it' };
+const billing = { name: 'Studio Rossi S.r.l.', tax_code: '01234560587', street: 'Via Nazionale 212', postcode: '00184', city: 'Roma', province: 'RM', sdi_code: '0000000', pec: 'studio@pec.example.it' };
 const wallet: Wallet = {
   methods: [{ method: 'prepaid_credit', status: 'enabled' }, { method: 'advance_payment', status: 'available' }],
   credit: '50.00', advance: '0.00', consumed: '0.00', balance: '0.00', proofs: [], billing,

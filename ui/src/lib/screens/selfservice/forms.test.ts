@@ -29,13 +29,27 @@ describe('IbanForm', () => {
     const user = userEvent.setup();
     expect(screen.getByTestId('current-iban')).toHaveTextContent('IT60X0542811101000000123456');
     await user.type(screen.getByTestId('iban-new'), 'IT52W0306912011000000123456');
-    expect(screen.getByTestId('iban-new-error')).toHaveTextContent('Valore non valido.');
+    expect(screen.getByTestId('iban-new-error')).toHaveTextContent('Le cifre di controllo non tornano: un carattere è sbagliato.');
     await user.clear(screen.getByTestId('iban-new'));
     await user.type(screen.getByTestId('iban-new'), 'IT60X0542811101000000123456');
     expect(screen.getByTestId('iban-new-error')).toHaveTextContent("È l'IBAN già registrato sul contratto.");
     await user.click(screen.getByTestId('iban-submit'));
     expect(screen.getByTestId('iban-effective-error')).toHaveTextContent('Campo obbligatorio.');
     expect(sent).not.toContain('file_request');
+  });
+
+  it('marks the foreign flag, not the IBAN, when an Italian IBAN is flagged foreign; a pasted IBAN is read', async () => {
+    mockIPC(() => null);
+    render(IbanForm, { props: { contracts, contractId: 1 } });
+    const user = userEvent.setup();
+    await user.type(screen.getByTestId('iban-new'), 'it51-w030.6912 0110 0000 0123 456');
+    expect(screen.queryByTestId('iban-new-error')).toBeNull();
+    await user.click(screen.getByTestId('iban-foreign'));
+    expect(screen.getByTestId('iban-foreign-error')).toHaveTextContent('È un IBAN italiano: togli la spunta “IBAN estero”.');
+    expect(screen.getByTestId('iban-foreign')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.queryByTestId('iban-new-error')).toBeNull();
+    await user.click(screen.getByTestId('iban-foreign'));
+    expect(screen.queryByTestId('iban-foreign-error')).toBeNull();
   });
 
   it('shows the server refusal on the field it concerns and drops it from the outbox', async () => {
