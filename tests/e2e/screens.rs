@@ -226,7 +226,13 @@ async fn forms_refuse_bad_input_and_file_good_input_once(driver: &WebDriver, api
     )
     .await;
     type_into(driver, "#iban-new", "IT52W0306912011000000123456").await;
-    wait_attr(driver, "[data-testid=iban-new-error]", "data-problem", "iban_check_digits").await;
+    wait_attr(
+        driver,
+        "[data-testid=iban-new-error]",
+        "data-problem",
+        "iban_check_digits",
+    )
+    .await;
     type_into(driver, "#iban-new", "IT51W0306912011000000123456").await;
     wait_gone(driver, "[data-testid=iban-new-error]").await;
     click(driver, "[data-testid=iban-submit]").await;

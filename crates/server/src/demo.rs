@@ -11,7 +11,7 @@ use crate::store::users::{Billing, NewCustomer, NewUser};
 use crate::store::{Store, StoreResult};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
-use sportello_domain::amortization::{build_plan, Periodicity, PlanTerms, RowKind, Timing};
+use sportello_domain::amortization::{build_plan, first_installment, Periodicity, PlanTerms, RowKind, Timing};
 use sportello_domain::invoice::{DocumentKind, InvoiceLine, PaymentMethod, Totals};
 use sportello_domain::Money;
 
@@ -285,7 +285,7 @@ async fn seed_plan(store: &Store, mut plan: Plan<'_>, today: NaiveDate) -> Store
         start_on: plan.contract.start_on,
     };
     let rows = build_plan(&terms).expect("the demo plans are valid");
-    plan.contract.installment = rows[1].amount;
+    plan.contract.installment = first_installment(&rows);
     let contract_id = store.insert_contract(&plan.contract).await?;
     for (code, asset_type, description, value, future) in plan.assets {
         let asset = NewAsset {

@@ -11,7 +11,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
-use sportello_domain::amortization::{build_plan, Periodicity, PlanTerms, Timing};
+use sportello_domain::amortization::{build_plan, first_installment, Periodicity, PlanTerms, Timing};
 use sportello_domain::api::invoices::first_day;
 use sportello_domain::invoice::{InvoiceLine, PaymentMethod, Totals};
 use sportello_domain::Money;
@@ -114,7 +114,7 @@ pub async fn seed_fleet(
 /// and lines to come whatever the day it is generated on.
 pub(crate) fn generated_terms(rng: &mut StdRng, n: u32, today: NaiveDate) -> PlanTerms {
     let span = (today - first_day()).num_days().max(60) - 30;
-    let signed_on = if n % 5 == 0 {
+    let signed_on = if n.is_multiple_of(5) {
         today - Days::new(rng.gen_range(30..1_095))
     } else {
         first_day() + Days::new(rng.gen_range(0..span) as u64)
@@ -165,7 +165,7 @@ fn contract(rng: &mut StdRng, rows: &mut Rows, ids: &mut Ids, customer_id: i64, 
         Text("Nessuna agevolazione".into()),
         Text(terms.periodicity.as_str().into()),
         Int(i64::from(installments)),
-        Int(plan[1].amount.cents()),
+        Int(first_installment(&plan).cents()),
         Int(i64::from(installments + 1)),
     ]);
     rows.assets.push(vec![

@@ -100,28 +100,58 @@ async fn a_change_that_cannot_be_announced_is_not_saved(t: TestServer) {
     refuse_announcing(&t, &["request", "profile", "sub_user", "notification"]).await;
 
     let request = json!({"kind": "free", "type_code": "other", "message": "Non deve restare"});
-    assert_eq!(t.post_as("/requests", &access, request).await.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        t.post_as("/requests", &access, request).await.status(),
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
     let profile = json!({"language": "en", "display_name": "Nome mai salvato"});
     let patched = t.call(reqwest::Method::PATCH, "/profile", &access, Some(profile)).await;
     assert_eq!(patched.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let sub = json!({"first_name": "Lia", "last_name": "Rossi", "email": "lia@example.it", "language": "it"});
-    assert_eq!(t.post_as("/sub-users", &access, sub).await.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        t.post_as("/sub-users", &access, sub).await.status(),
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
     let broadcast = json!({"title": "Uffici chiusi", "body": "Il 24 dicembre gli uffici sono chiusi."});
-    assert_eq!(t.post_as("/ops/broadcasts", &ops, broadcast).await.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        t.post_as("/ops/broadcasts", &ops, broadcast).await.status(),
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
 
-    assert_eq!(t.json("/requests", &access).await, requests_before, "a request was saved unannounced");
+    assert_eq!(
+        t.json("/requests", &access).await,
+        requests_before,
+        "a request was saved unannounced"
+    );
     let me = t.json("/profile", &access).await;
     assert_eq!(me["language"], "it", "the profile changed unannounced: {me}");
     assert_ne!(me["display_name"], "Nome mai salvato");
-    assert_eq!(t.json("/sub-users", &access).await, json!([]), "a sub-user was saved unannounced");
+    assert_eq!(
+        t.json("/sub-users", &access).await,
+        json!([]),
+        "a sub-user was saved unannounced"
+    );
     assert_eq!(t.json("/notifications", &access).await["unread"], unread_before);
     assert_eq!(t.server.state.store.feed_head().await.unwrap(), head_before);
 
     // With the feed writable again the same request is saved and announced.
-    t.server.state.store.execute_script("DROP TRIGGER refuse_feed ON changes").await.ok();
-    t.server.state.store.execute_script("DROP TRIGGER IF EXISTS refuse_feed").await.ok();
+    t.server
+        .state
+        .store
+        .execute_script("DROP TRIGGER refuse_feed ON changes")
+        .await
+        .ok();
+    t.server
+        .state
+        .store
+        .execute_script("DROP TRIGGER IF EXISTS refuse_feed")
+        .await
+        .ok();
     let request = json!({"kind": "free", "type_code": "other", "message": "Questa resta"});
-    assert_eq!(t.post_as("/requests", &access, request).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        t.post_as("/requests", &access, request).await.status(),
+        StatusCode::CREATED
+    );
     let head = t.server.state.store.feed_head().await.unwrap();
     assert!(head > head_before);
     let newest = t.server.state.store.changes_after(1, head - 1, 10).await.unwrap();

@@ -1,8 +1,11 @@
 //! Indexation: the reference rate moves, installments stay as contracted, and
 //! the difference is charged or credited in one "Indicizzazione" row per
-//! calendar quarter: outstanding principal × (rate − base rate) ÷ installments a year.
+//! calendar quarter. It follows the interest each row accrues: the principal
+//! outstanding over the row's period × (rate − base rate) ÷ installments a
+//! year, for every installment that carries interest and for the residual's
+//! period; an installment paid in advance at the start carries none.
 
-use super::{Periodicity, PlanRow, RowKind};
+use super::{PlanRow, PlanTerms, RowKind, Timing};
 use crate::money::Money;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -41,30 +44,35 @@ struct QuarterCharge {
     sum: Decimal,
 }
 
-/// Adds the quarterly indexation rows to a plan built at `base_rate`, given
-/// the rates in force over time. Installments are left as they are.
-pub fn with_indexation(
-    plan: &[PlanRow],
-    periodicity: Periodicity,
-    base_rate: Decimal,
-    fixes: &[RateFix],
-) -> Vec<PlanRow> {
-    let per_year = Decimal::from(periodicity.per_year());
+/// Adds the quarterly indexation rows to a plan built from `terms` (at its
+/// rate, the base), given the rates in force over time. Installments are
+/// left as they are.
+pub fn with_indexation(plan: &[PlanRow], terms: &PlanTerms, fixes: &[RateFix]) -> Vec<PlanRow> {
+    let per_year = Decimal::from(terms.periodicity.per_year());
+    let base_rate = terms.annual_rate;
     let mut quarters: Vec<QuarterCharge> = Vec::new();
-    for (index, pair) in plan.windows(2).enumerate() {
-        let (before, row) = (&pair[0], &pair[1]);
-        if row.kind != RowKind::Installment {
+    // The principal outstanding before each row, over the period its interest accrues in.
+    let mut before = terms.amount;
+    for (index, row) in plan.iter().enumerate() {
+        let accrues = match row.kind {
+            RowKind::Installment => !(terms.timing == Timing::InAdvance && row.number == 1),
+            RowKind::Residual => true,
+            RowKind::Advance | RowKind::Indexation => false,
+        };
+        let principal = before;
+        before = row.outstanding;
+        if !accrues {
             continue;
         }
-        let charge = before.outstanding.decimal() * (rate_on(row.due_on, base_rate, fixes) - base_rate) / per_year;
+        let charge = principal.decimal() * (rate_on(row.due_on, base_rate, fixes) - base_rate) / per_year;
         let quarter_end = quarter_end(row.due_on);
         match quarters.last_mut() {
             Some(q) if q.quarter_end == quarter_end => {
                 q.sum += charge;
-                q.after = index + 1;
+                q.after = index;
             }
             _ => quarters.push(QuarterCharge {
-                after: index + 1,
+                after: index,
                 quarter_end,
                 accrual_start: row.accrual_start,
                 sum: charge,
@@ -109,11 +117,12 @@ mod tests {
             from: date("2022-10-01"),
             annual_rate: "0.05".parse().unwrap(),
         }];
-        let indexed = with_indexation(&plan, t.periodicity, t.annual_rate, &fixes);
+        let indexed = with_indexation(&plan, &t, &fixes);
         let rows: Vec<&PlanRow> = indexed.iter().filter(|r| r.kind == RowKind::Indexation).collect();
         // Installments from 21/10/2022 on: Q4 2022 (Oct, Nov, Dec), Q1, Q2 2023.
         assert_eq!(rows.len(), 3);
-        let q4: Decimal = plan[3..6].iter().map(|r| r.outstanding.decimal()).sum::<Decimal>() * Decimal::new(1, 2)
+        // Installments 4–6 (21 Oct, Nov, Dec) accrue on what was outstanding after 3–5.
+        let q4: Decimal = plan[2..5].iter().map(|r| r.outstanding.decimal()).sum::<Decimal>() * Decimal::new(1, 2)
             / Decimal::from(12);
         assert_eq!(rows[0].amount, Money::from_decimal_rounded(q4));
         assert_eq!(
@@ -134,7 +143,7 @@ mod tests {
             from: date("2022-06-01"),
             annual_rate: "0.03".parse().unwrap(),
         }];
-        let indexed = with_indexation(&plan, t.periodicity, t.annual_rate, &down);
+        let indexed = with_indexation(&plan, &t, &down);
         assert!(indexed
             .iter()
             .filter(|r| r.kind == RowKind::Indexation)
@@ -143,6 +152,50 @@ mod tests {
             from: date("2022-06-01"),
             annual_rate: "0.04".parse().unwrap(),
         }];
-        assert_eq!(with_indexation(&plan, t.periodicity, t.annual_rate, &same), plan);
+        assert_eq!(with_indexation(&plan, &t, &same), plan);
+    }
+
+    #[test]
+    fn indexation_follows_the_interest_each_period_accrues() {
+        use super::super::{Periodicity, Timing};
+        // In advance, quarterly, the rate up by a point from the start: the
+        // first installment (paid at the start, no interest) is not indexed,
+        // the residual's period is, on what the residual repays.
+        let t = PlanTerms {
+            timing: Timing::InAdvance,
+            periodicity: Periodicity::Quarterly,
+            ..terms("40000", "4000", "4000", "0.04", 8)
+        };
+        let plan = build_plan(&t).unwrap();
+        let up = [RateFix {
+            from: t.signed_on,
+            annual_rate: "0.05".parse().unwrap(),
+        }];
+        let indexed = with_indexation(&plan, &t, &up);
+        let charges: Vec<Money> = indexed
+            .iter()
+            .filter(|r| r.kind == RowKind::Indexation)
+            .map(|r| r.amount)
+            .collect();
+        // Quarterly installments fall one to a quarter: one charge per installment that accrues, and the residual's.
+        assert_eq!(charges.len(), 8, "{indexed:#?}");
+        let point = |m: Money| Money::from_decimal_rounded(m.decimal() * Decimal::new(1, 2) / Decimal::from(4));
+        let installments: Vec<&PlanRow> = plan.iter().filter(|r| r.kind == RowKind::Installment).collect();
+        assert_eq!(
+            charges[0],
+            point(installments[0].outstanding),
+            "the 2nd installment accrues on what the 1st left"
+        );
+        let residual = plan.last().unwrap();
+        assert_eq!(residual.kind, RowKind::Residual);
+        assert_eq!(*charges.last().unwrap(), point(residual.principal));
+        // Each charge is the extra interest at the higher rate, to the cent.
+        for (row, charge) in plan.iter().filter(|r| r.interest.is_positive()).zip(&charges) {
+            let extra = row.interest.decimal() / Decimal::new(4, 2) * Decimal::new(1, 2);
+            assert!(
+                (extra - charge.decimal()).abs() <= Decimal::new(1, 2),
+                "{row:?} {charge}"
+            );
+        }
     }
 }

@@ -3,18 +3,26 @@
 //! A plan is: the advance installment ("rata anticipata", all principal) at
 //! signing; `n` constant installments in advance or in arrears, monthly,
 //! quarterly or semi-annual; the residual value ("riscatto") one period after
-//! the last installment. Interest is computed on the outstanding principal and
-//! rounded half-up to the cent. The residual row carries exactly one period of
-//! interest on what it repays, and the last installment absorbs the cents that
-//! rounding left over (it may differ from the others by a few cents), so the
-//! principal parts always add up exactly to the contract amount and no
-//! interest part is ever negative.
+//! the last installment, as on the company's statements (the Customer Portal
+//! manual's schedule: installment 87 on 01/08/23, "Valore residuo" 88 on
+//! 01/09/23). A zero advance or residual has no row.
+//!
+//! Each row's interest is the outstanding principal times the yearly rate,
+//! divided by the installments a year, rounded half-up to the cent from the
+//! exact product. The installment is the closed-form annuity rounded to the
+//! cent. The residual row carries one period of interest on what it repays,
+//! and the last installment absorbs what rounding left over, so the principal
+//! parts add up exactly to the contract amount and no interest part is
+//! negative. That leftover is at most one cent per earlier installment, each
+//! with the interest it accrues until the end (`docs/architecture.md` has the
+//! bound and a worked example).
 //!
 //! Indexation follows market practice (and the plan in the Customer Portal
 //! manual): installments stay as contracted, and the difference between the
 //! reference rate in force and the contract's base rate is charged or credited
-//! in separate "Indicizzazione" rows, one per calendar quarter:
-//! outstanding principal × (rate − base rate) ÷ installments a year.
+//! in separate "Indicizzazione" rows, one per calendar quarter, on the
+//! interest each row actually accrues: the principal outstanding over its
+//! period × (rate − base rate) ÷ installments a year.
 
 use crate::money::Money;
 use chrono::{Days, Months, NaiveDate};
@@ -23,6 +31,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 mod indexation;
+#[cfg(test)]
+mod reference;
 pub use indexation::{with_indexation, RateFix};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
@@ -144,7 +154,14 @@ pub enum PlanError {
     NothingToFinance,
     #[error("amounts and rates cannot be negative")]
     Negative,
+    #[error("the rate is above 100 % a year or the plan is longer than 50 years")]
+    OutOfRange,
 }
+
+/// The longest plan, in months, and the highest yearly rate a plan may have:
+/// beyond them the figures are not a leasing contract (and would overflow).
+const MAX_MONTHS: u32 = 600;
+const MAX_ANNUAL_RATE: Decimal = Decimal::ONE;
 
 fn periods_between(terms: &PlanTerms, n: u32) -> NaiveDate {
     add_months(terms.start_on, n * terms.periodicity.months())
@@ -156,25 +173,41 @@ fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
         .expect("plan dates stay in chrono's range")
 }
 
-/// Powers of the period discount factor, exactly as Decimal allows.
-fn discount(rate: Decimal, periods: u32) -> Decimal {
-    let growth = (0..periods).fold(Decimal::ONE, |acc, _| acc * (Decimal::ONE + rate));
-    Decimal::ONE / growth
+/// The plan's constant installment, as its first installment row shows it.
+pub fn first_installment(plan: &[PlanRow]) -> Money {
+    plan.iter()
+        .find(|r| r.kind == RowKind::Installment)
+        .map_or(Money::ZERO, |r| r.amount)
 }
 
-/// The constant installment for `terms`: present value of the installments
-/// and of the residual equals the financed principal.
+/// One period's interest on `outstanding`, rounded half-up from the exact product.
+fn interest(outstanding: Money, terms: &PlanTerms) -> Money {
+    let yearly = outstanding.decimal() * terms.annual_rate;
+    Money::from_decimal_rounded(yearly / Decimal::from(terms.periodicity.per_year()))
+}
+
+/// The constant installment for `terms`: the installments and the residual,
+/// discounted at the period rate, repay the financed principal. Computed as
+/// future values at the last installment, so no tiny discount factors lose
+/// digits: with G = (1 + r)^n and S = (G − 1) / r (n when r = 0),
+/// in arrears P = (F·G − R / (1 + r)) / S, in advance P = (F·G − R) / (S·(1 + r)).
 pub fn installment(terms: &PlanTerms) -> Result<Money, PlanError> {
     validate(terms)?;
     let rate = terms.annual_rate / Decimal::from(terms.periodicity.per_year());
-    let n = terms.installments;
+    let step = Decimal::ONE + rate;
+    let (mut growth, mut sum) = (Decimal::ONE, Decimal::ZERO);
+    for _ in 0..terms.installments {
+        sum = sum.checked_add(growth).ok_or(PlanError::OutOfRange)?;
+        growth = growth.checked_mul(step).ok_or(PlanError::OutOfRange)?;
+    }
     let financed = (terms.amount - terms.advance).decimal();
-    // Payment times in periods from the start: in advance 0..n-1, in arrears 1..n;
-    // the residual falls one period after the last installment.
-    let first = if terms.timing == Timing::InAdvance { 0 } else { 1 };
-    let annuity: Decimal = (first..first + n).map(|t| discount(rate, t)).sum();
-    let residual_pv = terms.residual.decimal() * discount(rate, first + n);
-    Ok(Money::from_decimal_rounded((financed - residual_pv) / annuity))
+    let residual = terms.residual.decimal();
+    let future = financed.checked_mul(growth).ok_or(PlanError::OutOfRange)?;
+    let payment = match terms.timing {
+        Timing::InArrears => (future - residual / step) / sum,
+        Timing::InAdvance => (future - residual) / (sum * step),
+    };
+    Ok(Money::from_decimal_rounded(payment))
 }
 
 fn validate(terms: &PlanTerms) -> Result<(), PlanError> {
@@ -188,31 +221,39 @@ fn validate(terms: &PlanTerms) -> Result<(), PlanError> {
     if negative {
         return Err(PlanError::Negative);
     }
+    let months = terms.installments.checked_mul(terms.periodicity.months());
+    if terms.annual_rate > MAX_ANNUAL_RATE || months.is_none_or(|m| m > MAX_MONTHS) {
+        return Err(PlanError::OutOfRange);
+    }
     if terms.advance + terms.residual > terms.amount {
         return Err(PlanError::NothingToFinance);
     }
     Ok(())
 }
 
-/// The full plan: advance, installments, residual.
+/// The full plan: advance, installments, residual (the advance and the
+/// residual only when they are not zero).
 pub fn build_plan(terms: &PlanTerms) -> Result<Vec<PlanRow>, PlanError> {
     let payment = installment(terms)?;
-    let rate = terms.annual_rate / Decimal::from(terms.periodicity.per_year());
     let mut outstanding = terms.amount - terms.advance;
-    let mut rows = vec![PlanRow {
-        number: 0,
-        kind: RowKind::Advance,
-        due_on: terms.signed_on,
-        amount: terms.advance,
-        principal: terms.advance,
-        interest: Money::ZERO,
-        outstanding,
-        accrual_start: terms.signed_on,
-        accrual_end: terms.start_on.pred_opt().unwrap_or(terms.start_on).max(terms.signed_on),
-    }];
+    let mut rows = Vec::with_capacity(terms.installments as usize + 2);
+    if !terms.advance.is_zero() {
+        rows.push(PlanRow {
+            number: 0,
+            kind: RowKind::Advance,
+            due_on: terms.signed_on,
+            amount: terms.advance,
+            principal: terms.advance,
+            interest: Money::ZERO,
+            outstanding,
+            accrual_start: terms.signed_on,
+            accrual_end: terms.start_on.pred_opt().unwrap_or(terms.start_on).max(terms.signed_on),
+        });
+    }
     let in_advance = terms.timing == Timing::InAdvance;
     // What must be left after the last installment: the residual's value one period earlier.
-    let target = Money::from_decimal_rounded(terms.residual.decimal() * discount(rate, 1));
+    let rate = terms.annual_rate / Decimal::from(terms.periodicity.per_year());
+    let target = Money::from_decimal_rounded(terms.residual.decimal() / (Decimal::ONE + rate));
     for k in 1..=terms.installments {
         let (period_start, period_end) = (periods_between(terms, k - 1), periods_between(terms, k));
         let due_on = if in_advance { period_start } else { period_end };
@@ -220,7 +261,7 @@ pub fn build_plan(terms: &PlanTerms) -> Result<Vec<PlanRow>, PlanError> {
         let interest = if in_advance && k == 1 {
             Money::ZERO
         } else {
-            Money::from_decimal_rounded(outstanding.decimal() * rate)
+            interest(outstanding, terms)
         };
         let principal = if k == terms.installments {
             outstanding - target
@@ -240,24 +281,26 @@ pub fn build_plan(terms: &PlanTerms) -> Result<Vec<PlanRow>, PlanError> {
             accrual_end: period_end - Days::new(1),
         });
     }
-    let residual_due = if in_advance {
-        periods_between(terms, terms.installments)
-    } else {
-        periods_between(terms, terms.installments + 1)
-    };
-    let last_end = rows.last().map(|r| r.accrual_end).unwrap_or(terms.start_on);
-    // `outstanding` is now `target`: the residual repays it with one period of interest.
-    rows.push(PlanRow {
-        number: terms.installments + 1,
-        kind: RowKind::Residual,
-        due_on: residual_due,
-        amount: terms.residual,
-        principal: outstanding,
-        interest: terms.residual - outstanding,
-        outstanding: Money::ZERO,
-        accrual_start: last_end + Days::new(1),
-        accrual_end: residual_due,
-    });
+    if !terms.residual.is_zero() {
+        let residual_due = if in_advance {
+            periods_between(terms, terms.installments)
+        } else {
+            periods_between(terms, terms.installments + 1)
+        };
+        let last_end = rows.last().map(|r| r.accrual_end).unwrap_or(terms.start_on);
+        // `outstanding` is now `target`: the residual repays it with one period of interest.
+        rows.push(PlanRow {
+            number: terms.installments + 1,
+            kind: RowKind::Residual,
+            due_on: residual_due,
+            amount: terms.residual,
+            principal: outstanding,
+            interest: terms.residual - outstanding,
+            outstanding: Money::ZERO,
+            accrual_start: last_end + Days::new(1),
+            accrual_end: residual_due,
+        });
+    }
     Ok(rows)
 }
 
@@ -329,6 +372,25 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn the_worked_example_of_the_architecture_document() {
+        // docs/architecture.md, "Plan conventions": every figure there is this plan's.
+        let t = terms("25150.00", "2515.00", "251.50", "0.045", 87);
+        let plan = build_plan(&t).unwrap();
+        assert_eq!(installment(&t).unwrap(), eur("302.96"));
+        assert_eq!((plan[1].interest, plan[1].principal), (eur("84.88"), eur("218.08")));
+        assert_eq!(plan[87].amount, eur("302.84"));
+        let residual = &plan[88];
+        assert_eq!(
+            (residual.amount, residual.principal, residual.interest),
+            (eur("251.50"), eur("250.56"), eur("0.94"))
+        );
+        assert_eq!(
+            (plan[87].due_on, residual.due_on),
+            (date("2029-09-21"), date("2029-10-21"))
+        );
+    }
+
+    #[test]
     fn zero_rate_has_no_interest_anywhere() {
         let plan = build_plan(&terms("10000", "1000", "1000", "0", 3)).unwrap();
         let amounts: Vec<Money> = plan.iter().map(|r| r.amount).collect();
@@ -343,8 +405,9 @@ pub(super) mod tests {
     #[test]
     fn one_installment() {
         let plan = build_plan(&terms("1200", "0", "0", "0.12", 1)).unwrap();
-        assert_eq!(plan[1].amount, eur("1212.00"));
-        assert_eq!((plan[1].principal, plan[1].interest), (eur("1200.00"), eur("12.00")));
+        assert_eq!(plan.len(), 1, "no advance and no residual rows when they are zero");
+        assert_eq!(plan[0].amount, eur("1212.00"));
+        assert_eq!((plan[0].principal, plan[0].interest), (eur("1200.00"), eur("12.00")));
     }
 
     #[test]
@@ -381,6 +444,33 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn interest_is_rounded_from_the_exact_product() {
+        // 4 % a year, monthly, on 1,234.50: 1,234.50 × 0.04 / 12 = 4.115 exactly, so 4.12.
+        let t = terms("1234.50", "0", "0", "0.04", 2);
+        let plan = build_plan(&t).unwrap();
+        assert_eq!(plan[0].interest, eur("4.12"));
+    }
+
+    #[test]
+    fn terms_beyond_any_contract_are_an_error_not_a_panic() {
+        let mut t = terms("1000000", "0", "0", "0.99", 600);
+        assert!(build_plan(&t).is_ok(), "600 months is the longest plan");
+        t.installments = 601;
+        assert_eq!(build_plan(&t), Err(PlanError::OutOfRange));
+        t.installments = 12;
+        t.annual_rate = "1.01".parse().unwrap();
+        assert_eq!(build_plan(&t), Err(PlanError::OutOfRange));
+        t.annual_rate = Decimal::MAX;
+        assert_eq!(build_plan(&t), Err(PlanError::OutOfRange));
+        let longest = PlanTerms {
+            periodicity: Periodicity::SemiAnnual,
+            amount: eur("9999999999.99"),
+            ..terms("1", "0", "0", "1", 100)
+        };
+        assert!(build_plan(&longest).is_ok() || build_plan(&longest) == Err(PlanError::OutOfRange));
+    }
+
+    #[test]
     fn bad_terms_are_refused() {
         assert_eq!(
             build_plan(&terms("100", "0", "0", "0.05", 0)),
@@ -396,7 +486,7 @@ pub(super) mod tests {
         );
     }
 
-    fn any_terms() -> impl Strategy<Value = PlanTerms> {
+    pub(super) fn any_terms() -> impl Strategy<Value = PlanTerms> {
         (
             100_000i64..100_000_000,
             0i64..30,
@@ -417,7 +507,7 @@ pub(super) mod tests {
                     residual: Money::from_cents(cents * residual_pct / 100),
                     annual_rate: Decimal::new(rate_bp, 4),
                     periodicity,
-                    installments: n,
+                    installments: n.min(MAX_MONTHS / periodicity.months()),
                     timing: if in_advance {
                         Timing::InAdvance
                     } else {
@@ -433,13 +523,15 @@ pub(super) mod tests {
         #[test]
         fn every_plan_closes_exactly_and_never_charges_negative_interest(t in any_terms()) {
             let plan = build_plan(&t).unwrap();
-            prop_assert_eq!(plan.len() as u32, t.installments + 2);
+            let rows = t.installments + u32::from(!t.advance.is_zero()) + u32::from(!t.residual.is_zero());
+            prop_assert_eq!(plan.len() as u32, rows);
+            prop_assert!(plan.iter().all(|r| !r.amount.is_zero() || r.kind == RowKind::Installment));
             prop_assert_eq!(principal_sum(&plan), t.amount);
             prop_assert_eq!(plan.last().unwrap().outstanding, Money::ZERO);
             prop_assert!(plan.iter().all(|r| !r.interest.decimal().is_sign_negative()), "{:?}", plan);
             let pmt = installment(&t).unwrap();
-            let n = t.installments as usize;
-            prop_assert!(plan[1..n].iter().all(|r| r.amount == pmt));
+            let installments: Vec<&PlanRow> = plan.iter().filter(|r| r.kind == RowKind::Installment).collect();
+            prop_assert!(installments[..installments.len() - 1].iter().all(|r| r.amount == pmt));
             prop_assert!(plan.windows(2).all(|w| w[0].due_on <= w[1].due_on));
             prop_assert!(plan.windows(2).all(|w| w[1].outstanding <= w[0].outstanding || w[1].kind == RowKind::Residual));
         }

@@ -188,7 +188,10 @@ pub fn bban_format(country: &str) -> Option<&'static str> {
 fn parts(format: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     format.split_inclusive(['n', 'a', 'c']).map(|part| {
         let (count, kind) = part.split_at(part.len() - 1);
-        let n = count.trim_end_matches('!').parse().expect("registry counts are numbers");
+        let n = count
+            .trim_end_matches('!')
+            .parse()
+            .expect("registry counts are numbers");
         (n, kind.chars().next().expect("one letter"))
     })
 }
@@ -356,36 +359,95 @@ mod tests {
 
     /// The example IBAN the SWIFT registry gives for each of its countries.
     pub(crate) const REGISTRY_EXAMPLES: &[&str] = &[
-        "AD1200012030200359100100", "AE070331234567890123456", "AL47212110090000000235698741",
-        "AT611904300234573201", "AZ21NABZ00000000137010001944", "BA391290079401028494",
-        "BE68539007547034", "BG80BNBG96611020345678", "BH67BMAG00001299123456",
-        "BI4210000100010000332045181", "BR1800360305000010009795493C1", "BY13NBRB3600900000002Z00AB00",
-        "CH9300762011623852957", "CR05015202001026284066", "CY17002001280000001200527600",
-        "CZ6508000000192000145399", "DE89370400440532013000", "DJ2100010000000154000100186",
-        "DK5000400440116243", "DO28BAGR00000001212453611324", "EE382200221020145685",
-        "EG380019000500000000263180002", "ES9121000418450200051332", "FI2112345600000785",
-        "FK88SC123456789012", "FO6264600001631634", "FR1420041010050500013M02606",
-        "GB29NWBK60161331926819", "GE29NB0000000101904917", "GI75NWBK000000007099453",
-        "GL8964710001000206", "GR1601101250000000012300695", "GT82TRAJ01020000001210029690",
-        "HN88CABF00000000000250005469", "HR1210010051863000160", "HU42117730161111101800000000",
-        "IE29AIBK93115212345678", "IL620108000000099999999", "IQ98NBIQ850123456789012",
-        "IS140159260076545510730339", "IT60X0542811101000000123456", "JO94CBJO0010000000000131000302",
-        "KW81CBKU0000000000001234560101", "KZ86125KZT5004100100", "LB62099900000001001901229114",
-        "LC55HEMM000100010012001200023015", "LI21088100002324013AA", "LT121000011101001000",
-        "LU280019400644750000", "LV80BANK0000435195001", "LY83002048000020100120361",
-        "MC5811222000010123456789030", "MD24AG000225100013104168", "ME25505000012345678951",
-        "MK07250120000058984", "MN121234123456789123", "MR1300020001010000123456753",
-        "MT84MALT011000012345MTLCAST001S", "MU17BOMM0101101030300200000MUR", "NI45BAPR00000013000003558124",
-        "NL91ABNA0417164300", "NO9386011117947", "OM810180000001299123456",
-        "PK36SCBL0000001123456702", "PL61109010140000071219812874", "PS92PALS000000000400123456702",
-        "PT50000201231234567890154", "QA58DOHB00001234567890ABCDEFG", "RO49AAAA1B31007593840000",
-        "RS35260005601001611379", "RU0304452522540817810538091310419", "SA0380000000608010167519",
-        "SC18SSCB11010000000000001497USD", "SD2129010501234001", "SE4550000000058398257466",
-        "SI56263300012039086", "SK3112000000198742637541", "SM86U0322509800000000270100",
-        "SO211000001001000100141", "ST23000100010051845310146", "SV62CENR00000000000000700025",
-        "TL380080012345678910157", "TN5910006035183598478831", "TR330006100519786457841326",
-        "UA213223130000026007233566001", "VA59001123000012345678", "VG96VPVG0000012345678901",
-        "XK051212012345678906", "YE15CBYE0001018861234567891234",
+        "AD1200012030200359100100",
+        "AE070331234567890123456",
+        "AL47212110090000000235698741",
+        "AT611904300234573201",
+        "AZ21NABZ00000000137010001944",
+        "BA391290079401028494",
+        "BE68539007547034",
+        "BG80BNBG96611020345678",
+        "BH67BMAG00001299123456",
+        "BI4210000100010000332045181",
+        "BR1800360305000010009795493C1",
+        "BY13NBRB3600900000002Z00AB00",
+        "CH9300762011623852957",
+        "CR05015202001026284066",
+        "CY17002001280000001200527600",
+        "CZ6508000000192000145399",
+        "DE89370400440532013000",
+        "DJ2100010000000154000100186",
+        "DK5000400440116243",
+        "DO28BAGR00000001212453611324",
+        "EE382200221020145685",
+        "EG380019000500000000263180002",
+        "ES9121000418450200051332",
+        "FI2112345600000785",
+        "FK88SC123456789012",
+        "FO6264600001631634",
+        "FR1420041010050500013M02606",
+        "GB29NWBK60161331926819",
+        "GE29NB0000000101904917",
+        "GI75NWBK000000007099453",
+        "GL8964710001000206",
+        "GR1601101250000000012300695",
+        "GT82TRAJ01020000001210029690",
+        "HN88CABF00000000000250005469",
+        "HR1210010051863000160",
+        "HU42117730161111101800000000",
+        "IE29AIBK93115212345678",
+        "IL620108000000099999999",
+        "IQ98NBIQ850123456789012",
+        "IS140159260076545510730339",
+        "IT60X0542811101000000123456",
+        "JO94CBJO0010000000000131000302",
+        "KW81CBKU0000000000001234560101",
+        "KZ86125KZT5004100100",
+        "LB62099900000001001901229114",
+        "LC55HEMM000100010012001200023015",
+        "LI21088100002324013AA",
+        "LT121000011101001000",
+        "LU280019400644750000",
+        "LV80BANK0000435195001",
+        "LY83002048000020100120361",
+        "MC5811222000010123456789030",
+        "MD24AG000225100013104168",
+        "ME25505000012345678951",
+        "MK07250120000058984",
+        "MN121234123456789123",
+        "MR1300020001010000123456753",
+        "MT84MALT011000012345MTLCAST001S",
+        "MU17BOMM0101101030300200000MUR",
+        "NI45BAPR00000013000003558124",
+        "NL91ABNA0417164300",
+        "NO9386011117947",
+        "OM810180000001299123456",
+        "PK36SCBL0000001123456702",
+        "PL61109010140000071219812874",
+        "PS92PALS000000000400123456702",
+        "PT50000201231234567890154",
+        "QA58DOHB00001234567890ABCDEFG",
+        "RO49AAAA1B31007593840000",
+        "RS35260005601001611379",
+        "RU0304452522540817810538091310419",
+        "SA0380000000608010167519",
+        "SC18SSCB11010000000000001497USD",
+        "SD2129010501234001",
+        "SE4550000000058398257466",
+        "SI56263300012039086",
+        "SK3112000000198742637541",
+        "SM86U0322509800000000270100",
+        "SO211000001001000100141",
+        "ST23000100010051845310146",
+        "SV62CENR00000000000000700025",
+        "TL380080012345678910157",
+        "TN5910006035183598478831",
+        "TR330006100519786457841326",
+        "UA213223130000026007233566001",
+        "VA59001123000012345678",
+        "VG96VPVG0000012345678901",
+        "XK051212012345678906",
+        "YE15CBYE0001018861234567891234",
     ];
 
     #[test]
@@ -396,7 +458,10 @@ mod tests {
             assert_eq!(&example[..2], *country);
             assert_eq!(example.parse::<Iban>().map(|i| i.to_string()), Ok(example.to_string()));
         }
-        assert_eq!((length("IT"), length("NO"), length("RU")), (Some(27), Some(15), Some(33)));
+        assert_eq!(
+            (length("IT"), length("NO"), length("RU")),
+            (Some(27), Some(15), Some(33))
+        );
     }
 
     /// Rebuilds an IBAN around a changed BBAN with right check digits, so
@@ -408,10 +473,22 @@ mod tests {
     #[test]
     fn letters_where_the_registry_wants_digits_are_refused() {
         // German bank code with a letter; Dutch bank code with a digit; a Belgian account with a letter.
-        assert_eq!(with_bban("DE", "3704004A0532013000").parse::<Iban>(), Err(IbanError::Structure));
-        assert_eq!(with_bban("NL", "AB1A0417164300").parse::<Iban>(), Err(IbanError::Structure));
-        assert_eq!(with_bban("BE", "53900754703X").parse::<Iban>(), Err(IbanError::Structure));
-        assert_eq!(with_bban("GB", "NWBK6016133192681A").parse::<Iban>(), Err(IbanError::Structure));
+        assert_eq!(
+            with_bban("DE", "3704004A0532013000").parse::<Iban>(),
+            Err(IbanError::Structure)
+        );
+        assert_eq!(
+            with_bban("NL", "AB1A0417164300").parse::<Iban>(),
+            Err(IbanError::Structure)
+        );
+        assert_eq!(
+            with_bban("BE", "53900754703X").parse::<Iban>(),
+            Err(IbanError::Structure)
+        );
+        assert_eq!(
+            with_bban("GB", "NWBK6016133192681A").parse::<Iban>(),
+            Err(IbanError::Structure)
+        );
         // The same changes where the registry allows any character are fine.
         assert!(with_bban("GB", "NWBK60161331926819").parse::<Iban>().is_ok());
         assert!(with_bban("FR", "2004101005050001AM02606").parse::<Iban>().is_ok());
@@ -421,7 +498,13 @@ mod tests {
     fn what_people_paste_is_read() {
         let fullwidth: String = "IT60 X054 2811 1010 0000 0123 456"
             .chars()
-            .map(|c| if c == ' ' { '\u{3000}' } else { char::from_u32(c as u32 + 0xFEE0).unwrap() })
+            .map(|c| {
+                if c == ' ' {
+                    '\u{3000}'
+                } else {
+                    char::from_u32(c as u32 + 0xFEE0).unwrap()
+                }
+            })
             .collect();
         for text in [
             fullwidth.as_str(),
@@ -430,22 +513,44 @@ mod tests {
             "it60\u{00A0}x054\u{00A0}2811 1010 0000 0123 456",
             " IT60 X054 2811 1010 0000 0123 456 \n",
         ] {
-            assert_eq!(text.parse::<Iban>().map(|i| i.to_string()).as_deref(), Ok("IT60X0542811101000000123456"), "{text:?}");
+            assert_eq!(
+                text.parse::<Iban>().map(|i| i.to_string()).as_deref(),
+                Ok("IT60X0542811101000000123456"),
+                "{text:?}"
+            );
         }
     }
 
     #[test]
     fn the_form_names_the_field_and_the_problem() {
-        let verdict =
-            |text: &str, foreign| check_new(text, foreign).map(|i| i.to_string()).map_err(|p| (p.field, p.code));
-        assert_eq!(verdict("IT60X0542811101000000123456", false), Ok("IT60X0542811101000000123456".into()));
-        assert_eq!(verdict("SM86U0322509800000000270100", false).is_ok(), true);
-        assert_eq!(verdict("DE89370400440532013000", true).is_ok(), true);
+        let verdict = |text: &str, foreign| {
+            check_new(text, foreign)
+                .map(|i| i.to_string())
+                .map_err(|p| (p.field, p.code))
+        };
+        assert_eq!(
+            verdict("IT60X0542811101000000123456", false),
+            Ok("IT60X0542811101000000123456".into())
+        );
+        assert!(verdict("SM86U0322509800000000270100", false).is_ok());
+        assert!(verdict("DE89370400440532013000", true).is_ok());
         assert_eq!(verdict(" - ", false), Err(("new_iban", "required")));
-        assert_eq!(verdict("DE89370400440532013000", false), Err(("new_iban", "foreign_not_flagged")));
-        assert_eq!(verdict("IT60X0542811101000000123456", true), Err(("foreign", "italian_iban")));
-        assert_eq!(verdict("IT61X0542811101000000123456", false), Err(("new_iban", "iban_check_digits")));
-        assert_eq!(verdict("US60X0542811101000000123456", true), Err(("new_iban", "iban_country")));
+        assert_eq!(
+            verdict("DE89370400440532013000", false),
+            Err(("new_iban", "foreign_not_flagged"))
+        );
+        assert_eq!(
+            verdict("IT60X0542811101000000123456", true),
+            Err(("foreign", "italian_iban"))
+        );
+        assert_eq!(
+            verdict("IT61X0542811101000000123456", false),
+            Err(("new_iban", "iban_check_digits"))
+        );
+        assert_eq!(
+            verdict("US60X0542811101000000123456", true),
+            Err(("new_iban", "iban_country"))
+        );
     }
 
     /// Inputs for the window's check to answer as this one does: every
@@ -475,8 +580,16 @@ mod tests {
             "IT60-X054-2811-1010-0000-0123-456",
             "it60.x054.2811.1010.0000.0123.456",
             "IT60\u{00A0}X054 2811–1010—0000 0123 456",
-            "", " ", "-", "IT", "60IT", "IT60/X054", "ÌT60X0542811101000000123456", "ZZ60X0542811101000000123456",
-            "US64SVBKUS6S3300958879", "IT60Y0542811101000000123456",
+            "",
+            " ",
+            "-",
+            "IT",
+            "60IT",
+            "IT60/X054",
+            "ÌT60X0542811101000000123456",
+            "ZZ60X0542811101000000123456",
+            "US64SVBKUS6S3300958879",
+            "IT60Y0542811101000000123456",
         ];
         let fullwidth: String = "IT60X0542811101000000123456"
             .chars()

@@ -31,4 +31,6 @@ pub(crate) fn pasted(input: &str) -> String {
 
 /// Group separators people type or banks print: hyphen, non-breaking and
 /// typographic dashes, the dot, the middle dot.
-const SEPARATORS: &[char] = &['-', '\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}', '.', '\u{00B7}'];
+const SEPARATORS: &[char] = &[
+    '-', '\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}', '.', '\u{00B7}',
+];

@@ -157,8 +157,20 @@ mod tests {
         // A (January) … T (December); women's days are the day plus 40.
         assert!(born(85, 'A', 31).parse::<TaxCode>().is_ok());
         assert!(born(85, 'A', 71).parse::<TaxCode>().is_ok());
-        for (month, day) in [('D', 31), ('H', 31), ('P', 31), ('S', 31), ('B', 30), ('D', 71), ('B', 70)] {
-            assert_eq!(born(85, month, day).parse::<TaxCode>(), Err(TaxCodeError::Day), "{month}{day}");
+        for (month, day) in [
+            ('D', 31),
+            ('H', 31),
+            ('P', 31),
+            ('S', 31),
+            ('B', 30),
+            ('D', 71),
+            ('B', 70),
+        ] {
+            assert_eq!(
+                born(85, month, day).parse::<TaxCode>(),
+                Err(TaxCodeError::Day),
+                "{month}{day}"
+            );
         }
         assert_eq!(born(85, 'A', 0).parse::<TaxCode>(), Err(TaxCodeError::Day));
         assert_eq!(born(85, 'A', 40).parse::<TaxCode>(), Err(TaxCodeError::Day));

@@ -116,8 +116,14 @@ mod tests {
         // and the Agenzia delle Entrate's.
         assert_eq!("02529020220".parse::<VatNumber>().unwrap().as_str(), "02529020220");
         assert_eq!("IT 06363391001".parse::<VatNumber>().unwrap().as_str(), "06363391001");
-        assert_eq!("IT 025.290-202.20".parse::<VatNumber>().unwrap().as_str(), "02529020220");
-        assert_eq!("０２５２９０２０２２０".parse::<VatNumber>().unwrap().as_str(), "02529020220");
+        assert_eq!(
+            "IT 025.290-202.20".parse::<VatNumber>().unwrap().as_str(),
+            "02529020220"
+        );
+        assert_eq!(
+            "０２５２９０２０２２０".parse::<VatNumber>().unwrap().as_str(),
+            "02529020220"
+        );
         assert_eq!("02529020221".parse::<VatNumber>(), Err(VatError::CheckDigit));
         assert_eq!("0252902022".parse::<VatNumber>(), Err(VatError::Length));
         assert_eq!("0252902022A".parse::<VatNumber>(), Err(VatError::NotDigits));
@@ -133,7 +139,10 @@ mod tests {
             let number = with_check_digit(&format!("1234567{office}"));
             assert_eq!(number.parse::<VatNumber>(), Err(VatError::Office), "{number}");
         }
-        assert_eq!(with_check_digit("0000000001").parse::<VatNumber>(), Err(VatError::Zeros));
+        assert_eq!(
+            with_check_digit("0000000001").parse::<VatNumber>(),
+            Err(VatError::Zeros)
+        );
         assert_eq!("00000000000".parse::<VatNumber>(), Err(VatError::Zeros));
     }
 

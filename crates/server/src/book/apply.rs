@@ -620,22 +620,17 @@ impl Applier {
                 self.problem(no, "annual_rate", "the stored plan terms do not parse");
                 continue;
             };
-            let built = std::panic::catch_unwind(|| build_plan(&terms));
-            let plan = match built {
-                Ok(Ok(plan)) => plan,
-                Ok(Err(e)) => {
+            let plan = match build_plan(&terms) {
+                Ok(plan) => plan,
+                Err(e) => {
                     self.problem(no, "annual_rate", format!("no plan from these terms: {e}"));
-                    continue;
-                }
-                Err(_) => {
-                    self.problem(no, "annual_rate", "no plan from these terms: figures out of range");
                     continue;
                 }
             };
             let plan = match base.and_then(|b| b.parse::<Decimal>().ok()) {
                 Some(base_index) => {
                     let fixes = self.fixes(&index, terms.annual_rate, base_index).await?;
-                    with_indexation(&plan, terms.periodicity, terms.annual_rate, &fixes)
+                    with_indexation(&plan, &terms, &fixes)
                 }
                 None => plan,
             };

@@ -7,7 +7,7 @@ use crate::demo::{collection_method, installment_line, issue_date};
 use chrono::{Datelike, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sportello_domain::amortization::build_plan;
+use sportello_domain::amortization::{build_plan, first_installment};
 use sportello_domain::api::contracts::ContractStatus;
 use sportello_domain::api::schedule::ScheduleReason;
 use sportello_domain::book::*;
@@ -82,7 +82,7 @@ fn contract(rng: &mut StdRng, out: &mut Vec<BookRecord>, code: &str, n: u32, tod
         subsidy: "Nessuna agevolazione".into(),
         periodicity: terms.periodicity,
         installments,
-        installment: plan[1].amount,
+        installment: first_installment(&plan),
         duration_months: installments + 1,
         annual_rate: Some(terms.annual_rate),
         timing: Some(terms.timing),

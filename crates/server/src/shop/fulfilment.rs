@@ -148,7 +148,14 @@ pub async fn fulfil(
     }
     if !state
         .store
-        .fulfil_item(item_id, kind.as_str(), &file.id, invoice_id, &changes, state.clock.now_ms())
+        .fulfil_item(
+            item_id,
+            kind.as_str(),
+            &file.id,
+            invoice_id,
+            &changes,
+            state.clock.now_ms(),
+        )
         .await?
     {
         return Err(ApiError::new(ErrorCode::Conflict, "the item was fulfilled meanwhile").into());

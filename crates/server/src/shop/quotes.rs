@@ -220,7 +220,12 @@ pub async fn price_quote(state: &AppState, origin: &Origin, id: i64, p: QuotePri
     }
     let note = p.note.as_deref().map_or("", str::trim);
     let now = state.clock.now_ms();
-    let customer_id = state.store.quote(id, None).await?.ok_or_else(|| not_found("quote"))?.customer_id;
+    let customer_id = state
+        .store
+        .quote(id, None)
+        .await?
+        .ok_or_else(|| not_found("quote"))?
+        .customer_id;
     if !state
         .store
         .price_quote(id, customer_id, &prices, &p.valid_until.to_string(), note, now)

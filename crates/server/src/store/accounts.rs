@@ -430,7 +430,13 @@ impl Store {
         Ok((id, username))
     }
 
-    pub async fn update_sub_user(&self, row: &SubUserRow, customer_id: i64, f: &SubUserFields<'_>, now: i64) -> StoreResult<()> {
+    pub async fn update_sub_user(
+        &self,
+        row: &SubUserRow,
+        customer_id: i64,
+        f: &SubUserFields<'_>,
+        now: i64,
+    ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE users SET first_name = $2, last_name = $3, display_name = $4, email = $5, secondary_email = $6,

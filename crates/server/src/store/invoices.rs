@@ -2,16 +2,16 @@
 
 use super::feed::Change;
 use super::{corrupt, date, to_u32, Store, StoreResult};
-use sportello_domain::api::sync::Entity;
-use sqlx::AnyConnection;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sportello_domain::api::invoices::InvoiceItem;
+use sportello_domain::api::sync::Entity;
 use sportello_domain::ids::{Pec, TaxCode, VatNumber};
 use sportello_domain::invoice::{
     Address, Delivery, DocumentKind, Invoice, InvoiceLine, Party, PartyName, PaymentMethod, Totals, VatNature,
 };
 use sportello_domain::Money;
+use sqlx::AnyConnection;
 use std::str::FromStr;
 
 pub struct NewInvoice<'a> {

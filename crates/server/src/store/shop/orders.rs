@@ -1,8 +1,8 @@
 //! E3, E5, E9: orders, their items and fulfilment, and the customers' record layouts.
 
 use super::NewItem;
-use crate::store::ops::next_in_year;
 use crate::store::feed::Change;
+use crate::store::ops::next_in_year;
 use crate::store::{Store, StoreResult};
 use sportello_domain::api::sync::Entity;
 
@@ -156,7 +156,10 @@ impl Store {
                 .await?;
         }
         let mut changes = vec![Change::upsert(Some(o.customer_id), Entity::Order, id)];
-        changes.extend(o.quote_id.map(|q| Change::upsert(Some(o.customer_id), Entity::Quote, q)));
+        changes.extend(
+            o.quote_id
+                .map(|q| Change::upsert(Some(o.customer_id), Entity::Quote, q)),
+        );
         if o.draw_cents.is_some() {
             changes.push(Change::upsert(Some(o.customer_id), Entity::Wallet, o.customer_id));
         }

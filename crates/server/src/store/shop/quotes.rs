@@ -1,8 +1,8 @@
 //! E4: quotes and their items.
 
 use super::NewItem;
-use crate::store::ops::next_in_year;
 use crate::store::feed::Change;
+use crate::store::ops::next_in_year;
 use crate::store::{Store, StoreResult};
 use sportello_domain::api::sync::Entity;
 

@@ -21,11 +21,13 @@ export function compactIban(text: string): string {
     .toUpperCase();
 }
 
-function parts(format: string): [number, string][] {
-  return [...format.matchAll(/(\d+)!([nac])/g)].map((m) => [Number(m[1]), m[2]]);
+type Kind = 'n' | 'a' | 'c';
+
+function parts(format: string): [number, Kind][] {
+  return [...format.matchAll(/(\d+)!([nac])/g)].map((m) => [Number(m[1]), (m[2] ?? 'c') as Kind]);
 }
 
-const KINDS: Record<string, RegExp> = { n: /^[0-9]*$/, a: /^[A-Z]*$/, c: /^[0-9A-Z]*$/ };
+const KINDS: Record<Kind, RegExp> = { n: /^[0-9]*$/, a: /^[A-Z]*$/, c: /^[0-9A-Z]*$/ };
 
 function follows(bban: string, format: string): boolean {
   let rest = bban;
