@@ -909,6 +909,20 @@ pub async fn create_sub_user(
     Ok(sub_user(row, &who.username))
 }
 
+/// A sub-user of the caller's, by id.
+pub async fn sub_user_by_id(state: &AppState, who: &Principal, id: i64) -> Result<SubUser, ServerError> {
+    let row = state
+        .store
+        .sub_users(who.user_id)
+        .await?
+        .into_iter()
+        .find(|u| u.id == id);
+    Ok(sub_user(
+        row.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such sub-user"))?,
+        &who.username,
+    ))
+}
+
 async fn own_sub_user(state: &AppState, who: &Principal, username: &str) -> Result<SubUserRow, ServerError> {
     main_user_only(who)?;
     state

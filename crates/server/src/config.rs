@@ -27,9 +27,26 @@ pub struct Config {
     /// that cannot, such as the command line on SQLite).
     #[serde(default = "default_feed_poll_ms")]
     pub feed_poll_ms: u64,
+    /// How long (milliseconds) a request holds the `Idempotency-Key` it
+    /// claimed; a retry after that takes the key over if the first request
+    /// died before changing anything.
+    #[serde(default = "default_idempotency_lease_ms")]
+    pub idempotency_lease_ms: i64,
+    /// How often (milliseconds) the mail worker looks for due messages when
+    /// nothing woke it (a retry's time comes, another instance queued one).
+    #[serde(default = "default_mail_poll_ms")]
+    pub mail_poll_ms: u64,
 }
 
 fn default_feed_poll_ms() -> u64 {
+    1000
+}
+
+fn default_idempotency_lease_ms() -> i64 {
+    30_000
+}
+
+fn default_mail_poll_ms() -> u64 {
     1000
 }
 
@@ -102,6 +119,8 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             database_url: String::new(),
             feed_poll_ms: default_feed_poll_ms(),
+            idempotency_lease_ms: default_idempotency_lease_ms(),
+            mail_poll_ms: default_mail_poll_ms(),
             company: CompanyConfig {
                 name: "Sportello Leasing S.p.A.".into(),
                 vat_number: "12345670157".into(),

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod book;
 pub mod clock;
 pub mod config;
+pub mod delivery;
 pub mod demo;
 pub mod einvoice;
 pub mod events;
@@ -93,6 +94,8 @@ pub struct RunningServer {
     pub state: AppState,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    stop_mail: tokio::sync::watch::Sender<bool>,
+    mail_worker: tokio::task::JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -106,6 +109,8 @@ impl RunningServer {
             let _ = stop.send(());
         }
         let _ = self.task.await;
+        let _ = self.stop_mail.send(true);
+        let _ = self.mail_worker.await;
         self.state.store.close().await;
     }
 }
@@ -121,6 +126,12 @@ pub async fn start(state: AppState) -> Result<RunningServer, StartError> {
         state.config.database_url(),
         std::time::Duration::from_millis(state.config.feed_poll_ms.max(10)),
     );
+    let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
+    let mail_worker = tokio::spawn(delivery::run_worker(
+        state.clone(),
+        std::time::Duration::from_millis(state.config.mail_poll_ms.max(10)),
+        mail_stopped,
+    ));
     let task = tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
@@ -133,5 +144,7 @@ pub async fn start(state: AppState) -> Result<RunningServer, StartError> {
         state,
         stop: Some(stop),
         task,
+        stop_mail,
+        mail_worker,
     })
 }

@@ -60,13 +60,7 @@ impl Mailer {
 
     /// Sends one plain-text message. Logs where it went, never what it says.
     pub async fn send(&self, from: &Mailbox, mail: Mail<'_>) -> Result<(), MailError> {
-        let message = Message::builder()
-            .from(from.clone())
-            .to(mail.to.parse()?)
-            .subject(mail.subject)
-            .message_id(None)
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body)?;
+        let message = build(from, None, mail)?;
         match self {
             Mailer::Outbox { transport, dir } => {
                 let id = transport.send(message).await?;
@@ -79,4 +73,39 @@ impl Mailer {
         }
         Ok(())
     }
+
+    /// Sends a message of the mail queue under the Message-ID `id` it keeps
+    /// on every attempt. Sending it again after a crash (sent, but not yet
+    /// marked sent) replaces the outbox file of the same name; over SMTP the
+    /// recipient's mail program sees the same Message-ID and shows it once.
+    pub async fn deliver(&self, from: &Mailbox, id: &str, mail: Mail<'_>) -> Result<(), MailError> {
+        let message = build(from, Some(id), mail)?;
+        match self {
+            Mailer::Outbox { dir, .. } => {
+                let file = dir.join(format!("{id}.eml"));
+                let part = dir.join(format!(".{id}.part"));
+                tokio::fs::write(&part, message.formatted()).await?;
+                tokio::fs::rename(&part, &file).await?;
+                tracing::info!(file = %file.display(), "e-mail written to the outbox");
+            }
+            Mailer::Smtp(transport) => {
+                transport.send(message).await?;
+                tracing::info!("e-mail handed to the SMTP server");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A plain-text message; `id` is the local part of a fixed Message-ID
+/// (lettre makes one up when it is None).
+fn build(from: &Mailbox, id: Option<&str>, mail: Mail<'_>) -> Result<Message, MailError> {
+    let message_id = id.map(|id| format!("<{id}@{}>", from.email.domain()));
+    Ok(Message::builder()
+        .from(from.clone())
+        .to(mail.to.parse()?)
+        .subject(mail.subject)
+        .message_id(message_id)
+        .header(ContentType::TEXT_PLAIN)
+        .body(mail.body)?)
 }

@@ -3,9 +3,11 @@
 
 use crate::accounts::bad;
 use crate::attachments::attachment_info;
-use crate::audit::{self, Origin};
+use crate::audit::Origin;
+use crate::delivery::audit_row;
 use crate::store::auth::Principal;
 use crate::store::requests::{ActiveContract, Author, NewMessageRow, NewRequestRow, RequestRow};
+use crate::store::unit::Effect;
 use crate::store::{date, to_u32};
 use crate::{AppState, ServerError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -341,15 +343,12 @@ pub async fn create(
         (None, true) => None,
         (text, _) => Some((text.as_deref().unwrap_or(""), p.attachments.as_slice())),
     };
-    let (id, code) = state.store.insert_request(&row, first, state.clock.now_ms()).await?;
-    audit::record(
-        state,
-        origin,
-        "create_request",
-        &format!("request:{code}"),
-        p.kind.as_str(),
-    )
-    .await?;
+    let (origin, kind) = (origin.clone(), p.kind.as_str());
+    crate::delivery::defer_created(move |request| {
+        let target = format!("request:{}", request.code);
+        vec![Effect::Audit(audit_row(&origin, "create_request", &target, kind))]
+    })?;
+    let (id, _code) = state.store.insert_request(&row, first, state.clock.now_ms()).await?;
     detail(state, id, Some(who.customer_id)).await
 }
 
@@ -449,24 +448,28 @@ pub async fn add_message(
         attachment_ids: &msg.attachment_ids,
         status: next.map(RequestStatus::as_str),
     };
+    let details = next.map_or(String::new(), |s| format!("status {}", s.as_str()));
+    let added = audit_row(writer.origin, "add_message", &format!("request:{}", row.code), &details);
+    crate::delivery::defer(state, vec![Effect::Audit(added)]).await?;
     let message_id = state
         .store
         .insert_message(row.customer_id, &m, state.clock.now_ms())
         .await?;
-    let details = next.map_or(String::new(), |s| format!("status {}", s.as_str()));
-    audit::record(
-        state,
-        writer.origin,
-        "add_message",
-        &format!("request:{}", row.code),
-        &details,
-    )
-    .await?;
-    let full = detail(state, request_id, None).await?;
-    let message = full
+    let message = thread_message(state, request_id, message_id, None).await?;
+    Ok((row, message))
+}
+
+/// One message of a request, as its thread shows it.
+pub async fn thread_message(
+    state: &AppState,
+    request_id: i64,
+    message_id: i64,
+    customer_id: Option<i64>,
+) -> Result<RequestMessage, ServerError> {
+    detail(state, request_id, customer_id)
+        .await?
         .messages
         .into_iter()
         .find(|m| m.id == message_id)
-        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the new message vanished"))?;
-    Ok((row, message))
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the new message vanished").into())
 }

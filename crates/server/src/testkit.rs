@@ -44,6 +44,17 @@ pub async fn restart(
     panic!("the test server could not listen on {addr} again");
 }
 
+/// Waits until the mail queue holds nothing left to send (at most ten
+/// seconds: a message that keeps failing stays queued for its retries).
+pub async fn mail_sent(state: &AppState) {
+    for _ in 0..1000 {
+        if state.store.pending_mail().await.expect("the mail queue is readable") == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
 /// The outbox's messages, oldest first.
 pub fn outbox(dir: &Path) -> Vec<mail_parser::Message<'static>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("outbox"))

@@ -15,7 +15,7 @@ async fn login_with_password_and_emailed_code_reaches_the_home(t: TestServer) {
     let challenge: Value = response.json().await.unwrap();
     assert_eq!(challenge["sent_to"], "s***@pec.studiorossi.example");
 
-    let mails = t.outbox();
+    let mails = t.outbox().await;
     assert_eq!(mails.len(), 1);
     let mail = &mails[0];
     assert_eq!(mail.to().unwrap().first().unwrap().address().unwrap(), DEMO_EMAIL);
@@ -62,7 +62,7 @@ async fn three_wrong_passwords_lock_the_account_and_errors_never_say_which_part_
         error_code(t.login(DEMO_USERNAME, DEMO_PASSWORD).await).await.1,
         "account_locked"
     );
-    assert!(t.outbox().is_empty());
+    assert!(t.outbox().await.is_empty());
 
     assert!(t.server.state.store.unlock_user(DEMO_USERNAME).await.unwrap());
     assert_eq!(t.login(DEMO_USERNAME, DEMO_PASSWORD).await.status(), StatusCode::OK);
@@ -86,7 +86,7 @@ async fn a_successful_login_resets_the_wrong_password_count(t: TestServer) {
 
 async fn a_wrong_code_leaves_tries_and_the_right_one_still_works(t: TestServer) {
     let challenge = t.demo_challenge().await;
-    let code = t.latest_code();
+    let code = t.latest_code().await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let response = t.verify(&challenge, wrong).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
@@ -98,7 +98,7 @@ async fn a_wrong_code_leaves_tries_and_the_right_one_still_works(t: TestServer) 
 
 async fn the_sixth_try_is_refused_even_with_the_right_code(t: TestServer) {
     let challenge = t.demo_challenge().await;
-    let code = t.latest_code();
+    let code = t.latest_code().await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for left in (0..5).rev() {
         let body: Value = t.verify(&challenge, wrong).await.json().await.unwrap();
@@ -118,7 +118,7 @@ async fn the_sixth_try_is_refused_even_with_the_right_code(t: TestServer) {
 
 async fn an_expired_code_is_refused(t: TestServer) {
     let challenge = t.demo_challenge().await;
-    let code = t.latest_code();
+    let code = t.latest_code().await;
     t.clock.advance(TimeDelta::minutes(10) + TimeDelta::seconds(1));
     assert_eq!(
         error_code(t.verify(&challenge, &code).await).await,
@@ -128,16 +128,16 @@ async fn an_expired_code_is_refused(t: TestServer) {
 
 async fn a_code_works_once(t: TestServer) {
     let challenge = t.demo_challenge().await;
-    let code = t.latest_code();
+    let code = t.latest_code().await;
     assert_eq!(t.verify(&challenge, &code).await.status(), StatusCode::OK);
     assert_eq!(error_code(t.verify(&challenge, &code).await).await.1, "code_expired");
 }
 
 async fn a_code_belongs_to_its_challenge(t: TestServer) {
     let first = t.demo_challenge().await;
-    let first_code = t.latest_code();
+    let first_code = t.latest_code().await;
     let second = t.demo_challenge().await;
-    let second_code = t.latest_code();
+    let second_code = t.latest_code().await;
     if first_code != second_code {
         assert_eq!(error_code(t.verify(&second, &first_code).await).await.1, "invalid_code");
     }
@@ -317,7 +317,7 @@ async fn code_checks_are_limited_per_account_across_challenges(t: TestServer) {
     // 20 wrong codes in 10 minutes, spread over four challenges of 5 tries each.
     for _ in 0..4 {
         let challenge = t.demo_challenge().await;
-        let wrong = if t.latest_code() == "000000" {
+        let wrong = if t.latest_code().await == "000000" {
             "111111"
         } else {
             "000000"
@@ -327,7 +327,7 @@ async fn code_checks_are_limited_per_account_across_challenges(t: TestServer) {
         }
     }
     let challenge = t.demo_challenge().await;
-    let right = t.latest_code();
+    let right = t.latest_code().await;
     assert_eq!(
         error_code(t.verify(&challenge, &right).await).await.0,
         StatusCode::TOO_MANY_REQUESTS,

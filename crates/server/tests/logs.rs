@@ -35,7 +35,7 @@ async fn the_log_holds_no_password_code_or_token() {
     let t = TestServer::start().await;
     assert_eq!(t.login("10093", "a wrong password").await.status(), 401);
     let challenge = t.demo_challenge().await;
-    let code = t.latest_code();
+    let code = t.latest_code().await;
     let tokens: Value = t.verify(&challenge, &code).await.json().await.unwrap();
     let access = tokens["access_token"].as_str().unwrap().to_owned();
     let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
@@ -52,7 +52,7 @@ async fn the_log_holds_no_password_code_or_token() {
     // Reset: its code, its link and the new password stay out of the log too.
     let operator = t.ops_token().await;
     t.post("/auth/password-reset", json!({"username": "10093"})).await;
-    let (_, _, reset_text) = t.last_mail();
+    let (_, _, reset_text) = t.last_mail().await;
     let reset_code = sportello_server::testkit::code_in(&reset_text);
     let link = common::link_token(&reset_text);
     let new_password = "un pino marittimo a Cervia";
@@ -86,6 +86,7 @@ async fn the_log_holds_no_password_code_or_token() {
     // The login e-mail carries the code and no other secret.
     let mail = t
         .outbox()
+        .await
         .into_iter()
         .find(|m| m.subject().unwrap().contains("codice di accesso"))
         .unwrap();

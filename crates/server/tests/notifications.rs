@@ -72,7 +72,10 @@ async fn broadcasts_and_desk_messages_list_newest_first_with_read_state(t: TestS
     let (sub, temporary) = {
         let form = json!({"first_name": "Lia", "last_name": "Rossi", "email": "lia@example.it", "language": "it"});
         t.post_as("/sub-users", &access, form).await;
-        ("10093.1", common::line_value(&t.last_mail().2, "Password temporanea"))
+        (
+            "10093.1",
+            common::line_value(&t.last_mail().await.2, "Password temporanea"),
+        )
     };
     let sub_access = t.first_login(sub, &temporary, "la nebbia agli irti colli").await;
     assert_eq!(t.json("/notifications", &sub_access).await["unread"], 3);

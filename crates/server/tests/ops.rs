@@ -99,7 +99,7 @@ async fn publishing_an_invoice_emails_the_customer_and_the_xml_validates(t: Test
     assert!(number.starts_with("2026/"), "{number}");
     assert_eq!(published["total"], "185.00", "150 + 22 % VAT + 2.00 stamp duty");
 
-    let (to, subject, text) = t.last_mail();
+    let (to, subject, text) = t.last_mail().await;
     assert_eq!(to, DEMO_EMAIL);
     assert_eq!(subject, format!("Nuovo documento disponibile: la fattura n. {number}"));
     assert!(text.contains("185,00 €") && text.contains("10/12/2026"), "{text}");
@@ -148,7 +148,7 @@ async fn publishing_an_invoice_emails_the_customer_and_the_xml_validates(t: Test
         .await
         .unwrap();
     assert!(note["number"].as_str().unwrap().starts_with("NC2026/"));
-    assert!(t.last_mail().1.contains("la nota di credito"));
+    assert!(t.last_mail().await.1.contains("la nota di credito"));
 }
 
 async fn publishing_refuses_bad_documents_and_writes_nothing(t: TestServer) {
@@ -179,7 +179,7 @@ async fn publishing_refuses_bad_documents_and_writes_nothing(t: TestServer) {
             "unknown",
         ),
     ];
-    let mails = t.outbox().len();
+    let mails = t.outbox().await.len();
     for (body, field, problem) in cases {
         let response = t.post_as("/ops/invoices", &billing, body).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{field}");
@@ -189,7 +189,7 @@ async fn publishing_refuses_bad_documents_and_writes_nothing(t: TestServer) {
             "{field}"
         );
     }
-    assert_eq!(t.outbox().len(), mails, "no e-mail for a refused document");
+    assert_eq!(t.outbox().await.len(), mails, "no e-mail for a refused document");
 }
 
 async fn every_change_leaves_an_audit_record_with_actor_and_address(t: TestServer) {

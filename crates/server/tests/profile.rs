@@ -93,7 +93,7 @@ async fn a_new_primary_address_is_confirmed_by_a_code_sent_to_it(t: TestServer) 
         .json()
         .await
         .unwrap();
-    let (to, subject, text) = t.last_mail();
+    let (to, subject, text) = t.last_mail().await;
     assert_eq!(
         (to.as_str(), subject.as_str()),
         (
@@ -128,7 +128,7 @@ async fn a_new_primary_address_is_confirmed_by_a_code_sent_to_it(t: TestServer) 
         .await
         .unwrap();
     assert_eq!(confirmed["email"], "amministrazione@pec.studiorossi.example");
-    let (to, subject, _) = t.last_mail();
+    let (to, subject, _) = t.last_mail().await;
     assert_eq!(
         (to.as_str(), subject.as_str()),
         (DEMO_EMAIL, "Il tuo indirizzo e-mail di Sportello è cambiato"),
@@ -149,7 +149,7 @@ async fn add_sub_user(t: &TestServer, access: &str, form: Value) -> (String, Str
     let response = t.post_as("/sub-users", access, form.clone()).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let created: Value = response.json().await.unwrap();
-    let (to, _, text) = t.last_mail();
+    let (to, _, text) = t.last_mail().await;
     assert_eq!(to, form["email"].as_str().unwrap());
     assert_eq!(line_value(&text, "Nome utente"), created["username"].as_str().unwrap());
     (
@@ -274,6 +274,7 @@ async fn creating_a_sub_user_is_idempotent_and_checks_the_form(t: TestServer) {
     );
     assert_eq!(
         t.outbox()
+            .await
             .iter()
             .filter(|m| m.subject().unwrap().contains("credenziali"))
             .count(),

@@ -33,7 +33,7 @@ async fn recovery_with_contract_data_unlocks_with_a_new_password_and_ends_old_se
     assert_eq!(response.status(), StatusCode::OK);
     let started: Value = response.json().await.unwrap();
     assert_eq!(started["sent_to"], "s***@pec.studiorossi.example");
-    let (to, subject, text) = t.last_mail();
+    let (to, subject, text) = t.last_mail().await;
     assert_eq!(
         (to.as_str(), subject.as_str()),
         (DEMO_EMAIL, "Reimpostazione della password di Sportello")
@@ -87,7 +87,7 @@ async fn recovery_refuses_data_that_do_not_match(t: TestServer) {
         response.json::<Value>().await.unwrap()["fields"]["contract_no"],
         "required"
     );
-    assert!(t.outbox().is_empty(), "no e-mail for a failed recovery");
+    assert!(t.outbox().await.is_empty(), "no e-mail for a failed recovery");
 }
 
 async fn reset_by_username_reveals_nothing_and_its_link_works_once(t: TestServer) {
@@ -109,9 +109,9 @@ async fn reset_by_username_reveals_nothing_and_its_link_works_once(t: TestServer
         keys(&known),
         "same shape whether or not the user exists"
     );
-    assert_eq!(t.outbox().len(), 1, "only the real user got an e-mail");
+    assert_eq!(t.outbox().await.len(), 1, "only the real user got an e-mail");
 
-    let token = link_token(&t.last_mail().2);
+    let token = link_token(&t.last_mail().await.2);
     for (password, problem) in [
         ("short one", "too_short"),
         ("1qaz2wsx3edc4rfv", "common"),
@@ -164,7 +164,7 @@ async fn reset_codes_expire_and_allow_five_tries(t: TestServer) {
         .json()
         .await
         .unwrap();
-    let code = t.latest_code();
+    let code = t.latest_code().await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let attempt = |c: &str| json!({"reset_id": started["reset_id"], "code": c, "new_password": NEW_PASSWORD});
     for _ in 0..5 {
@@ -186,7 +186,7 @@ async fn reset_codes_expire_and_allow_five_tries(t: TestServer) {
         .json()
         .await
         .unwrap();
-    let code = t.latest_code();
+    let code = t.latest_code().await;
     t.clock.advance(TimeDelta::minutes(30) + TimeDelta::seconds(1));
     let late = json!({"reset_id": started["reset_id"], "code": code, "new_password": NEW_PASSWORD});
     assert_eq!(
@@ -203,7 +203,7 @@ async fn a_new_reset_voids_the_previous_code(t: TestServer) {
         .json()
         .await
         .unwrap();
-    let first_code = t.latest_code();
+    let first_code = t.latest_code().await;
     t.post("/auth/password-reset", json!({"username": DEMO_USERNAME})).await;
     let stale = json!({"reset_id": first["reset_id"], "code": first_code, "new_password": NEW_PASSWORD});
     assert_eq!(

@@ -30,7 +30,7 @@ async fn registration_by_contract_emails_a_temporary_password_that_must_be_repla
         json!({"sent_to": "u***@pec.ferramentabianchi.example", "pending_approval": false})
     );
 
-    let (to, subject, text) = t.last_mail();
+    let (to, subject, text) = t.last_mail().await;
     assert_eq!(to, "ufficio@pec.ferramentabianchi.example");
     assert_eq!(subject, "Le tue credenziali temporanee di Sportello");
     assert_eq!(line_value(&text, "Nome utente"), "30001");
@@ -118,7 +118,10 @@ async fn registration_refuses_wrong_data_and_companies_without_pec(t: TestServer
         "invalid"
     );
     assert!(
-        t.outbox().iter().all(|m| !m.subject().unwrap().contains("credenziali")),
+        t.outbox()
+            .await
+            .iter()
+            .all(|m| !m.subject().unwrap().contains("credenziali")),
         "nothing was sent"
     );
 
@@ -139,7 +142,7 @@ async fn a_second_registration_waits_60_minutes_and_then_voids_the_first(t: Test
         )
         .await;
     assert_eq!(first.status(), StatusCode::CREATED);
-    let first_password = line_value(&t.last_mail().2, "Password temporanea");
+    let first_password = line_value(&t.last_mail().await.2, "Password temporanea");
 
     t.clock.advance(TimeDelta::minutes(59));
     let early = t
@@ -161,7 +164,7 @@ async fn a_second_registration_waits_60_minutes_and_then_voids_the_first(t: Test
         )
         .await;
     assert_eq!(again.status(), StatusCode::CREATED);
-    let (to, _, text) = t.last_mail();
+    let (to, _, text) = t.last_mail().await;
     assert_eq!(to, "ufficio@pec.ferramentabianchi.example");
     let second_password = line_value(&text, "Password temporanea");
     assert_ne!(first_password, second_password);
@@ -179,7 +182,7 @@ async fn a_temporary_password_expires_after_its_days(t: TestServer) {
         registration(OTHER_VAT, "ufficio@pec.ferramentabianchi.example"),
     )
     .await;
-    let temporary = line_value(&t.last_mail().2, "Password temporanea");
+    let temporary = line_value(&t.last_mail().await.2, "Password temporanea");
     t.clock.advance(TimeDelta::days(7) + TimeDelta::seconds(1));
     assert_eq!(
         error_code(t.login("30001", &temporary).await).await,
@@ -194,7 +197,7 @@ async fn registration_by_category_waits_for_an_operator_then_emails_credentials(
     let response = t.post("/auth/register-by-category", request.clone()).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(response.json::<Value>().await.unwrap()["pending_approval"], true);
-    let (_, subject, _) = t.last_mail();
+    let (_, subject, _) = t.last_mail().await;
     assert_eq!(subject, "We received your registration");
     assert_eq!(
         error_code(t.post("/auth/register-by-category", request).await).await.1,
@@ -225,7 +228,7 @@ async fn registration_by_category_waits_for_an_operator_then_emails_credentials(
         StatusCode::NOT_FOUND,
         "decided once"
     );
-    let (to, subject, text) = t.last_mail();
+    let (to, subject, text) = t.last_mail().await;
     assert_eq!(
         (to.as_str(), subject.as_str()),
         (
@@ -300,7 +303,7 @@ async fn an_operator_invitation_carries_a_one_time_link_to_choose_the_password(t
     let response = t.post_as("/ops/invitations", &ops, invite.clone()).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(response.json::<Value>().await.unwrap()["username"], "30001");
-    let (to, _, text) = t.last_mail();
+    let (to, _, text) = t.last_mail().await;
     assert_eq!(to, "ufficio@pec.ferramentabianchi.example");
     assert!(text.contains("sei stato invitato"), "{text}");
     let token = link_token(&text);

@@ -445,23 +445,32 @@ async fn idempotency_keys_replay_refuse_other_bodies_and_in_flight_duplicates(t:
     // A key whose first request is still being processed.
     let store = &t.server.state.store;
     let user = store.user_by_username("10093").await.unwrap().unwrap();
-    let hash = sportello_server::secrets::sha256_hex(
-        &serde_json::to_string(
-            &serde_json::from_value::<sportello_domain::api::requests::NewRequest>(body.clone()).unwrap(),
-        )
-        .unwrap(),
-    );
+    let new_request: sportello_domain::api::requests::NewRequest = serde_json::from_value(body.clone()).unwrap();
+    let hash = sportello_server::http::idempotency::body_hash("create_request", &new_request).unwrap();
+    let lease = t.server.state.config.idempotency_lease_ms;
     assert!(matches!(
         store
-            .claim_idempotency_key(user.id, "outbox-2", &hash, t.clock.now_ms())
+            .claim_idempotency_key(user.id, "outbox-2", &hash, t.clock.now_ms(), lease)
             .await
             .unwrap(),
-        sportello_server::store::requests::KeyState::Claimed
+        sportello_server::store::requests::KeyState::Claimed(_)
     ));
     assert_eq!(
         error_code(send(body.clone(), "outbox-2").await.unwrap()).await,
         (StatusCode::CONFLICT, "conflict".into())
     );
+    // That first request died: once its lease runs out, the retry takes the
+    // key over and files the request, once.
+    t.clock.advance(chrono::TimeDelta::milliseconds(lease + 1));
+    let taken_over = send(body.clone(), "outbox-2").await.unwrap();
+    assert_eq!(taken_over.status(), StatusCode::CREATED);
+    let taken_over: Value = taken_over.json().await.unwrap();
+    let replay = send(body.clone(), "outbox-2").await.unwrap();
+    assert_eq!(replay.json::<Value>().await.unwrap()["code"], taken_over["code"]);
+
+    // A key is bound to its operation as well as its body.
+    let as_quote = sportello_server::http::idempotency::body_hash("shop_request_quote", &new_request).unwrap();
+    assert_ne!(as_quote, hash);
 
     // Ten concurrent sends of one key file one request.
     let sends = (0..10).map(|_| send(body.clone(), "outbox-3"));
@@ -483,8 +492,8 @@ async fn idempotency_keys_replay_refuse_other_bodies_and_in_flight_duplicates(t:
     let list: Value = t.json("/requests", &access).await;
     assert_eq!(
         list.as_array().unwrap().len(),
-        3,
-        "the demo's, outbox-1's and outbox-3's"
+        4,
+        "the demo's, outbox-1's, outbox-2's and outbox-3's"
     );
 
     let bad_key = t

@@ -164,7 +164,7 @@ async fn prices_follow_the_customers_list_and_an_agreement_changes_them_only_onc
         t.post_as(&decide, &ops, json!({"approve": true})).await.status(),
         StatusCode::NO_CONTENT
     );
-    let text = t.last_mail().2;
+    let text = t.last_mail().await.2;
     let private = t
         .first_login(
             &line_value(&text, "Nome utente"),
@@ -217,6 +217,7 @@ async fn each_payment_method_refuses_until_proven_and_prepaid_credit_is_drawn_on
     assert_eq!(money(&invoice["total"]), "61.00");
     assert!(t
         .last_mail()
+        .await
         .1
         .starts_with("Nuovo documento disponibile: la fattura n."));
 
@@ -234,7 +235,7 @@ async fn each_payment_method_refuses_until_proven_and_prepaid_credit_is_drawn_on
     );
     assert_eq!(placed["status"], "in_progress");
     assert_eq!(placed["items"][0]["form"]["immobile.sheet"], "42");
-    let (to, subject, text) = t.last_mail();
+    let (to, subject, text) = t.last_mail().await;
     assert_eq!(
         (to.as_str(), subject),
         (
@@ -396,7 +397,10 @@ async fn a_quote_is_priced_then_accepted_declined_or_left_to_expire(t: TestServe
         (quote["status"].as_str(), quote["total"].as_str()),
         (Some("requested"), None)
     );
-    assert_eq!(t.last_mail().1, format!("Richiesta di preventivo {code} ricevuta"));
+    assert_eq!(
+        t.last_mail().await.1,
+        format!("Richiesta di preventivo {code} ricevuta")
+    );
     let id = quote["id"].as_i64().unwrap();
     let accept = json!({"payment_method": "advance_payment", "billing": billing()});
     let early = t
@@ -440,7 +444,7 @@ async fn a_quote_is_priced_then_accepted_declined_or_left_to_expire(t: TestServe
         (money(&priced["net"]), money(&priced["vat"]), money(&priced["total"])),
         ("480.00", "105.60", "585.60")
     );
-    let (_, subject, text) = t.last_mail();
+    let (_, subject, text) = t.last_mail().await;
     assert_eq!(subject, format!("Il preventivo {code} è pronto"));
     assert!(text.contains("Totale IVA inclusa: 585,60 €"), "{text}");
     let notices = t.json("/notifications", &token).await;
@@ -577,6 +581,7 @@ async fn fulfilment_delivers_a_pdf_or_the_customers_record_layout_and_invoices_i
     assert_eq!(money(&invoice["total"]), "14.64");
     let subjects: Vec<String> = t
         .outbox()
+        .await
         .iter()
         .rev()
         .take(2)

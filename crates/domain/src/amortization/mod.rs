@@ -467,7 +467,9 @@ pub(super) mod tests {
             amount: eur("9999999999.99"),
             ..terms("1", "0", "0", "1", 100)
         };
-        assert!(build_plan(&longest).is_ok() || build_plan(&longest) == Err(PlanError::OutOfRange));
+        let plan = build_plan(&longest).expect("600 months at 100 % on the largest amount builds");
+        assert_eq!(plan.len(), 100);
+        assert_eq!(principal_sum(&plan), longest.amount, "every cent is repaid");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Registration, recovery, reset, password change, profile and sub-users.
 
 use super::extract::{AnyCaller, ApiJson, Caller, Client, IdempotencyKey};
-use super::idempotency::idempotent;
+use super::idempotency::{idempotent, resource_id};
 use super::ServerError;
 use crate::audit::Origin;
 use crate::limits::Scope;
@@ -203,9 +203,17 @@ pub(super) async fn create_sub_user(
     ApiJson(form): ApiJson<SubUserForm>,
 ) -> Result<Response, ServerError> {
     let origin = origin(&who, &client);
-    idempotent(&state, who.user_id, key, &form, || {
-        accounts::create_sub_user(&state, &who, &origin, form.clone())
-    })
+    let (st, me) = (&state, &who);
+    let render = |id: String| async move { accounts::sub_user_by_id(st, me, resource_id(&id)?).await };
+    idempotent(
+        &state,
+        who.user_id,
+        key,
+        "create_sub_user",
+        &form,
+        || accounts::create_sub_user(&state, &who, &origin, form.clone()),
+        render,
+    )
     .await
 }
 

@@ -40,6 +40,10 @@ impl IntoResponse for ServerError {
         }
         let error = match self {
             ServerError::Api(error) => error,
+            ServerError::Store(crate::store::StoreError::ClaimLost) => ApiError::new(
+                ErrorCode::Conflict,
+                "a retry with this Idempotency-Key took over this request: its answer is the one that counts",
+            ),
             internal => {
                 tracing::error!(error = %internal, "request failed");
                 ApiError::new(ErrorCode::Internal, "internal error")

@@ -1,10 +1,12 @@
 //! `Idempotency-Key` on creates: the same key with the same body returns the
-//! first answer (with `Idempotent-Replayed: true`); with another body, 422;
-//! while the first is still being processed, 409. A failed create frees the
-//! key, so the client may retry it.
+//! first answer (with `Idempotent-Replayed: true`); with another body or on
+//! another operation, 422; while the first is still being processed, 409.
+//! A create that failed before changing anything frees the key, so the
+//! client may retry it; so does one that died, once its lease runs out.
 
 use super::ServerError;
 use crate::store::requests::KeyState;
+use crate::store::unit;
 use crate::{secrets, AppState};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
@@ -27,46 +29,94 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, ServerError> {
     serde_json::to_string(value).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()).into())
 }
 
+/// The id a spent key's resource names (what the change created).
+pub fn resource_id(resource: &str) -> Result<i64, ServerError> {
+    resource
+        .parse()
+        .map_err(|_| ApiError::new(ErrorCode::Internal, format!("an idempotency key names {resource:?}")).into())
+}
+
+/// The hash a key is bound to: the route and the body, so the same key sent
+/// to another operation is refused like another body.
+pub fn body_hash<B: Serialize>(route: &str, body: &B) -> Result<String, ServerError> {
+    Ok(secrets::sha256_hex(&format!("{route}\n{}", to_json(body)?)))
+}
+
 /// Runs `create` at most once per (user, key); answers 201 with its result.
-pub async fn idempotent<B, T, F, Fut>(
+///
+/// `create` runs as one unit (`store::unit`): the change it makes, its
+/// deferred audit rows and e-mails, and the spending of the key on that
+/// change commit together. A key is freed only when the request failed
+/// before any change committed. When the request dies after its change
+/// committed but before its answer was stored, a retry gets the answer
+/// `render` gives for the resource the change made.
+pub async fn idempotent<B, T, F, Fut, R, RFut>(
     state: &AppState,
     user_id: i64,
     key: Option<String>,
+    route: &str,
     body: &B,
     create: F,
+    render: R,
 ) -> Result<Response, ServerError>
 where
     B: Serialize,
     T: Serialize,
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<T, ServerError>>,
+    R: FnOnce(String) -> RFut,
+    RFut: Future<Output = Result<T, ServerError>>,
 {
     let Some(key) = key else {
-        return Ok(json_response(StatusCode::CREATED, to_json(&create().await?)?, false));
+        let (out, _) = unit::scope(None, create()).await;
+        return Ok(json_response(StatusCode::CREATED, to_json(&out?)?, false));
     };
-    let hash = secrets::sha256_hex(&to_json(body)?);
+    let hash = body_hash(route, body)?;
+    let now = state.clock.now_ms();
+    let lease = state.config.idempotency_lease_ms;
     match state
         .store
-        .claim_idempotency_key(user_id, &key, &hash, state.clock.now_ms())
+        .claim_idempotency_key(user_id, &key, &hash, now, lease)
         .await?
     {
-        KeyState::Claimed => match create().await {
-            Ok(value) => {
-                let json = to_json(&value)?;
-                state
-                    .store
-                    .finish_idempotency_key(user_id, &key, StatusCode::CREATED.as_u16(), &json)
-                    .await?;
-                Ok(json_response(StatusCode::CREATED, json, false))
-            }
-            Err(error) => {
-                state.store.release_idempotency_key(user_id, &key).await?;
-                Err(error)
-            }
-        },
+        KeyState::Claimed(token) => {
+            let claim = unit::Claim {
+                user_id,
+                key: key.clone(),
+                token: token.clone(),
+            };
+            let (out, unit) = unit::scope(Some(claim), create()).await;
+            let value = match (out, unit.spent_on()) {
+                (Ok(value), _) => value,
+                (Err(error), None) => {
+                    state.store.release_idempotency_key(user_id, &key, &token).await?;
+                    return Err(error);
+                }
+                // The change committed and then a later step failed: the key
+                // stays spent, and the answer is the change as it stands.
+                (Err(error), Some(resource)) => {
+                    tracing::warn!(error = %error, "a request failed after its change committed");
+                    render(resource).await?
+                }
+            };
+            let json = to_json(&value)?;
+            state
+                .store
+                .finish_idempotency_key(user_id, &key, StatusCode::CREATED.as_u16(), &json)
+                .await?;
+            Ok(json_response(StatusCode::CREATED, json, false))
+        }
+        KeyState::Committed(resource) => {
+            let json = to_json(&render(resource).await?)?;
+            state
+                .store
+                .finish_idempotency_key(user_id, &key, StatusCode::CREATED.as_u16(), &json)
+                .await?;
+            Ok(json_response(StatusCode::CREATED, json, true))
+        }
         KeyState::Mismatch => Err(ApiError::new(
             ErrorCode::IdempotencyMismatch,
-            "this Idempotency-Key was used with a different request body",
+            "this Idempotency-Key was used with a different request body or operation",
         )
         .into()),
         KeyState::InFlight => Err(ApiError::new(

@@ -5,7 +5,7 @@ mod assets;
 mod contracts;
 mod error;
 mod extract;
-mod idempotency;
+pub mod idempotency;
 mod invoices;
 mod notifications;
 pub mod openapi;

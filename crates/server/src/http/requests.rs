@@ -2,7 +2,7 @@
 
 use super::accounts::origin;
 use super::extract::{ApiJson, ApiQuery, Caller, Client, IdempotencyKey};
-use super::idempotency::idempotent;
+use super::idempotency::{idempotent, resource_id};
 use super::ServerError;
 use crate::attachments;
 use crate::requests::{self, Writer};
@@ -74,9 +74,17 @@ pub(super) async fn create(
     ApiJson(req): ApiJson<NewRequest>,
 ) -> Result<Response, ServerError> {
     let origin = origin(&who, &client);
-    idempotent(&state, who.user_id, key, &req, || {
-        requests::create(&state, &who, &origin, req.clone())
-    })
+    let (st, me) = (&state, &who);
+    let render = |id: String| async move { requests::detail(st, resource_id(&id)?, Some(me.customer_id)).await };
+    idempotent(
+        &state,
+        who.user_id,
+        key,
+        "create_request",
+        &req,
+        || requests::create(&state, &who, &origin, req.clone()),
+        render,
+    )
     .await
 }
 
@@ -120,9 +128,19 @@ pub(super) async fn add_message(
         customer_scope: Some(who.customer_id),
         origin: &origin,
     };
-    idempotent(&state, who.user_id, key, &(id, &msg), || async {
-        Ok(requests::add_message(&state, &writer, id, msg.clone(), None).await?.1)
-    })
+    let (st, me) = (&state, &who);
+    let render = |message: String| async move {
+        requests::thread_message(st, id, resource_id(&message)?, Some(me.customer_id)).await
+    };
+    idempotent(
+        &state,
+        who.user_id,
+        key,
+        "add_request_message",
+        &(id, &msg),
+        || async { Ok(requests::add_message(&state, &writer, id, msg.clone(), None).await?.1) },
+        render,
+    )
     .await
 }
 

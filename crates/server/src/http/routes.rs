@@ -144,9 +144,20 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .fallback(|| async { ServerError::from(ApiError::new(ErrorCode::NotFound, "no such endpoint")) })
+        .layer(axum::middleware::from_fn(in_unit))
         // Logs method, path and status only: bodies and headers carry secrets.
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Every request is one unit (`store::unit`): the audit rows and e-mails it
+/// defers commit with its change.
+async fn in_unit(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let (response, unit) = crate::store::unit::scope(None, next.run(request)).await;
+    if unit.left_over() > 0 && response.status().is_success() {
+        tracing::error!("a request deferred effects that no commit wrote");
+    }
+    response
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,

@@ -3,7 +3,7 @@
 
 use super::accounts::origin;
 use super::extract::{ApiJson, ApiQuery, Caller, Client, IdempotencyKey, OpsCaller};
-use super::idempotency::idempotent;
+use super::idempotency::{idempotent, resource_id};
 use super::requests::{Upload, UploadQuery};
 use super::ServerError;
 use crate::audit::Origin;
@@ -65,9 +65,17 @@ pub(super) async fn submit_proof(
     ApiJson(req): ApiJson<NewPaymentProof>,
 ) -> Result<Response, ServerError> {
     let origin = origin(&who, &client);
-    idempotent(&state, who.user_id, key, &req, || {
-        shop::submit_proof(&state, &who, &origin, req.clone())
-    })
+    let (st, me) = (&state, &who);
+    let render = |id: String| async move { shop::proof_of(st, resource_id(&id)?, me.customer_id).await };
+    idempotent(
+        &state,
+        who.user_id,
+        key,
+        "shop_submit_proof",
+        &req,
+        || shop::submit_proof(&state, &who, &origin, req.clone()),
+        render,
+    )
     .await
 }
 
@@ -85,9 +93,17 @@ pub(super) async fn place_order(
     ApiJson(req): ApiJson<NewOrder>,
 ) -> Result<Response, ServerError> {
     let origin = origin(&who, &client);
-    idempotent(&state, who.user_id, key, &req, || {
-        shop::place_order(&state, &who, &origin, req.clone())
-    })
+    let (st, me) = (&state, &who);
+    let render = |id: String| async move { shop::order(st, resource_id(&id)?, Some(me.customer_id)).await };
+    idempotent(
+        &state,
+        who.user_id,
+        key,
+        "shop_place_order",
+        &req,
+        || shop::place_order(&state, &who, &origin, req.clone()),
+        render,
+    )
     .await
 }
 
@@ -127,9 +143,17 @@ pub(super) async fn request_quote(
     ApiJson(req): ApiJson<NewQuote>,
 ) -> Result<Response, ServerError> {
     let origin = origin(&who, &client);
-    idempotent(&state, who.user_id, key, &req, || {
-        shop::request_quote(&state, &who, &origin, req.clone())
-    })
+    let (st, me) = (&state, &who);
+    let render = |id: String| async move { shop::quote(st, resource_id(&id)?, Some(me.customer_id)).await };
+    idempotent(
+        &state,
+        who.user_id,
+        key,
+        "shop_request_quote",
+        &req,
+        || shop::request_quote(&state, &who, &origin, req.clone()),
+        render,
+    )
     .await
 }
 
@@ -172,9 +196,17 @@ pub(super) async fn accept_quote(
     ApiJson(req): ApiJson<AcceptQuote>,
 ) -> Result<Response, ServerError> {
     let origin = origin(&who, &client);
-    idempotent(&state, who.user_id, key, &(id, &req), || {
-        shop::accept_quote(&state, &who, &origin, id, req.clone())
-    })
+    let (st, me) = (&state, &who);
+    let render = |order: String| async move { shop::order(st, resource_id(&order)?, Some(me.customer_id)).await };
+    idempotent(
+        &state,
+        who.user_id,
+        key,
+        "shop_accept_quote",
+        &(id, &req),
+        || shop::accept_quote(&state, &who, &origin, id, req.clone()),
+        render,
+    )
     .await
 }
 

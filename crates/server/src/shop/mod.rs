@@ -4,6 +4,7 @@
 
 use crate::accounts::bad;
 use crate::audit::{self, Origin};
+use crate::delivery::audit_row;
 use crate::mail::Mail;
 use crate::ops::{issue, mail_amount};
 use crate::store::auth::Principal;
@@ -13,6 +14,7 @@ use crate::store::shop::NewProofRow;
 use crate::store::shop::{
     BillingRow, NewItem, NewOrderRow, OrderItemRow, OrderRefused, OrderRow, PriceListRow, QuoteRow, ServiceRow,
 };
+use crate::store::unit::{Effect, QueuedMail};
 use crate::{attachments, mails, AppState, ServerError};
 use chrono::{DateTime, Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -43,7 +45,7 @@ use orders::{order_of, place, Checkout};
 pub use catalogue::{catalogue, join_agreement};
 pub use fulfilment::{fulfil, set_layout, Delivery};
 pub use orders::{order, orders, place_order};
-pub use payments::{decide_proof, proofs, submit_proof, wallet};
+pub use payments::{decide_proof, proof_of, proofs, submit_proof, wallet};
 pub use quotes::{accept_quote, decline_quote, price_quote, quote, quotes, request_quote};
 
 fn corrupt(what: &str) -> ServerError {
@@ -157,9 +159,10 @@ fn item_lines(language: &str, items: &[(&str, &str, Option<Money>)]) -> Vec<Stri
         .collect()
 }
 
+/// Queues a message after a change that committed on its own (an
+/// operator's): the worker sends it.
 async fn send(state: &AppState, mail: Mail<'_>) -> Result<(), ServerError> {
-    state.mailer.send(&state.mail_from, mail).await?;
-    Ok(())
+    crate::delivery::queue(state, mail).await
 }
 
 async fn notify(

@@ -144,8 +144,32 @@ pub(super) async fn place(
         quote_id: c.quote_id,
         year: state.clock.today().year(),
     };
+    let items: Vec<(String, String, Option<Money>)> = c
+        .items
+        .iter()
+        .map(|i| {
+            (
+                i.name_it.to_owned(),
+                i.name_en.to_owned(),
+                Some(Money::from_cents(i.net_cents.unwrap_or(0))),
+            )
+        })
+        .collect();
+    let confirmation = confirmation(state, who, items, totals.total, c.method).await?;
+    let (origin, details) = (origin.clone(), format!("{} {}", c.method.as_str(), totals.total));
+    crate::delivery::defer_created(move |order| {
+        vec![
+            Effect::Mail(confirmation(&order.code)),
+            Effect::Audit(audit_row(
+                &origin,
+                "place_order",
+                &format!("order:{}", order.code),
+                &details,
+            )),
+        ]
+    })?;
     let now = state.clock.now_ms();
-    let (id, code) = match state.store.insert_order(&row, &c.items, now).await? {
+    let (id, _code) = match state.store.insert_order(&row, &c.items, now).await? {
         Ok(placed) => placed,
         Err(OrderRefused::InsufficientCredit) => return Err(refusal(Refusal::InsufficientCredit)),
         Err(OrderRefused::QuoteChanged) => {
@@ -162,17 +186,7 @@ pub(super) async fn place(
         pec: billing.pec.as_deref(),
     };
     state.store.set_billing(who.customer_id, &on_file).await?;
-    let order = order(state, id, Some(who.customer_id)).await?;
-    confirm_order(state, who, &order).await?;
-    audit::record(
-        state,
-        origin,
-        "place_order",
-        &format!("order:{code}"),
-        &format!("{} {}", c.method.as_str(), totals.total),
-    )
-    .await?;
-    Ok(order)
+    order(state, id, Some(who.customer_id)).await
 }
 
 /// E2, E3, E5: "complete purchase" of the cart's fixed-price services.
@@ -204,28 +218,33 @@ fn method_words(method: ShopPaymentMethod) -> (&'static str, &'static str) {
     }
 }
 
-async fn confirm_order(state: &AppState, who: &Principal, order: &Order) -> Result<(), ServerError> {
+/// The confirmation e-mail of an order, written once its code is known.
+async fn confirmation(
+    state: &AppState,
+    who: &Principal,
+    items: Vec<(String, String, Option<Money>)>,
+    total: Money,
+    method: ShopPaymentMethod,
+) -> Result<impl FnOnce(&str) -> QueuedMail + Send + 'static, ServerError> {
     let to = recipient(state, who.customer_id, who.user_id).await?;
-    let items: Vec<(&str, &str, Option<Money>)> = order
-        .items
-        .iter()
-        .map(|i| (i.name_it.as_str(), i.name_en.as_str(), Some(i.net)))
-        .collect();
-    let lines = item_lines(&to.language, &items);
-    let notice = mails::ShopNotice {
-        to: &to.email,
-        language: &to.language,
-        name: &to.name,
-        code: &order.code,
-        lines: &lines,
-        company: &state.config.company.name,
-    };
-    let total = mail_amount(&to.language, order.total);
-    send(
-        state,
-        mails::order_confirmed(&notice, &total, method_words(order.payment_method)),
-    )
-    .await
+    let company = state.config.company.name.clone();
+    Ok(move |code: &str| {
+        let items: Vec<(&str, &str, Option<Money>)> = items
+            .iter()
+            .map(|(it, en, net)| (it.as_str(), en.as_str(), *net))
+            .collect();
+        let lines = item_lines(&to.language, &items);
+        let notice = mails::ShopNotice {
+            to: &to.email,
+            language: &to.language,
+            name: &to.name,
+            code,
+            lines: &lines,
+            company: &company,
+        };
+        let total = mail_amount(&to.language, total);
+        mails::order_confirmed(&notice, &total, method_words(method)).into()
+    })
 }
 
 fn order_item(row: OrderItemRow, files: &BTreeMap<String, AttachmentRow>) -> Result<OrderItem, ServerError> {

@@ -90,17 +90,24 @@ pub async fn submit_proof(
         attachment_id: &p.attachment_id,
         reference,
     };
+    let (origin, method) = (origin.clone(), p.method.as_str());
+    crate::delivery::defer_created(move |proof| {
+        let target = format!("payment_proof:{}", proof.id);
+        vec![Effect::Audit(audit_row(
+            &origin,
+            "submit_payment_proof",
+            &target,
+            method,
+        ))]
+    })?;
     let id = state.store.insert_proof(&row, state.clock.now_ms()).await?;
-    audit::record(
-        state,
-        origin,
-        "submit_payment_proof",
-        &format!("payment_proof:{id}"),
-        p.method.as_str(),
-    )
-    .await?;
-    let row = state.store.proof(id).await?.ok_or_else(|| not_found("proof"))?;
-    proof(&row)
+    proof_of(state, id, who.customer_id).await
+}
+
+/// A proof of one customer's.
+pub async fn proof_of(state: &AppState, id: i64, customer_id: i64) -> Result<PaymentProof, ServerError> {
+    let row = state.store.proof(id).await?.filter(|r| r.customer_id == customer_id);
+    proof(&row.ok_or_else(|| not_found("proof"))?)
 }
 
 /// O1, E8, E10: an operator confirms or refuses a proof. A confirmed top-up

@@ -20,8 +20,36 @@ pub async fn request_quote(
         ));
     }
     let rows = new_items(&items);
+    let to = recipient(state, who.customer_id, who.user_id).await?;
+    let names: Vec<(String, String)> = rows
+        .iter()
+        .map(|i| (i.name_it.to_owned(), i.name_en.to_owned()))
+        .collect();
+    let (origin, company) = (origin.clone(), state.config.company.name.clone());
+    crate::delivery::defer_created(move |quote| {
+        let names: Vec<(&str, &str, Option<Money>)> =
+            names.iter().map(|(it, en)| (it.as_str(), en.as_str(), None)).collect();
+        let lines = item_lines(&to.language, &names);
+        let notice = mails::ShopNotice {
+            to: &to.email,
+            language: &to.language,
+            name: &to.name,
+            code: &quote.code,
+            lines: &lines,
+            company: &company,
+        };
+        vec![
+            Effect::Mail(mails::quote_requested(&notice).into()),
+            Effect::Audit(audit_row(
+                &origin,
+                "request_quote",
+                &format!("quote:{}", quote.code),
+                "",
+            )),
+        ]
+    })?;
     let now = state.clock.now_ms();
-    let (id, code) = state
+    let (id, _code) = state
         .store
         .insert_quote(
             who.customer_id,
@@ -32,19 +60,6 @@ pub async fn request_quote(
             now,
         )
         .await?;
-    let to = recipient(state, who.customer_id, who.user_id).await?;
-    let names: Vec<(&str, &str, Option<Money>)> = rows.iter().map(|i| (i.name_it, i.name_en, None)).collect();
-    let lines = item_lines(&to.language, &names);
-    let notice = mails::ShopNotice {
-        to: &to.email,
-        language: &to.language,
-        name: &to.name,
-        code: &code,
-        lines: &lines,
-        company: &state.config.company.name,
-    };
-    send(state, mails::quote_requested(&notice)).await?;
-    audit::record(state, origin, "request_quote", &format!("quote:{code}"), "").await?;
     quote(state, id, Some(who.customer_id)).await
 }
 
@@ -176,6 +191,8 @@ pub async fn accept_quote(
 /// E4: the customer declines a priced quote.
 pub async fn decline_quote(state: &AppState, who: &Principal, origin: &Origin, id: i64) -> Result<Quote, ServerError> {
     let q = open_quote(state, who, id).await?;
+    let decline = audit_row(origin, "decline_quote", &format!("quote:{}", q.code), "");
+    crate::delivery::defer(state, vec![Effect::Audit(decline)]).await?;
     let moved = state
         .store
         .move_quote(q.id, who.customer_id, "priced", "declined", state.clock.now_ms())
@@ -183,7 +200,6 @@ pub async fn decline_quote(state: &AppState, who: &Principal, origin: &Origin, i
     if !moved {
         return Err(ApiError::new(ErrorCode::Conflict, "the quote is no longer open").into());
     }
-    audit::record(state, origin, "decline_quote", &format!("quote:{}", q.code), "").await?;
     quote(state, id, Some(who.customer_id)).await
 }
 

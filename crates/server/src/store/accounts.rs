@@ -426,8 +426,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let change = Change::upsert(Some(customer_id), Entity::SubUser, &username);
-        self.commit(tx, &[change], now).await?;
-        Ok((id, username))
+        let created = crate::store::unit::Created { id, code: username };
+        self.commit_created(tx, &[change], &created, now).await?;
+        Ok((id, created.code))
     }
 
     pub async fn update_sub_user(

@@ -142,9 +142,37 @@ impl super::Store {
     /// wakes this process's event streams. Every writer of something the
     /// desktop caches ends its transaction here, so a change and its
     /// announcement are one commit.
-    pub(crate) async fn commit(&self, mut tx: Transaction<'_, Any>, changes: &[Change], now: i64) -> StoreResult<()> {
+    /// The request's deferred audit rows and e-mails (`unit`) are written in
+    /// the same transaction.
+    pub(crate) async fn commit(&self, tx: Transaction<'_, Any>, changes: &[Change], now: i64) -> StoreResult<()> {
+        self.commit_unit(tx, changes, None, now).await
+    }
+
+    /// `commit` for a change that creates something: the effects the
+    /// request deferred as functions of it are written too.
+    pub(crate) async fn commit_created(
+        &self,
+        tx: Transaction<'_, Any>,
+        changes: &[Change],
+        created: &super::unit::Created,
+        now: i64,
+    ) -> StoreResult<()> {
+        self.commit_unit(tx, changes, Some(created), now).await
+    }
+
+    async fn commit_unit(
+        &self,
+        mut tx: Transaction<'_, Any>,
+        changes: &[Change],
+        created: Option<&super::unit::Created>,
+        now: i64,
+    ) -> StoreResult<()> {
+        let mailed = super::unit::flush(&mut tx, changes, created, now).await?;
         let last = record(&mut tx, self.engine, changes, now).await?;
         tx.commit().await?;
+        if mailed {
+            self.mail_wake.notify_one();
+        }
         if let Some(cursor) = last {
             self.saw_head(cursor);
         }

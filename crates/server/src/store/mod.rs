@@ -15,11 +15,13 @@ pub mod contracts;
 pub mod feed;
 pub mod import;
 pub mod invoices;
+pub mod mailq;
 pub mod notifications;
 pub mod ops;
 pub mod requests;
 pub mod schedule;
 pub mod shop;
+pub mod unit;
 pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -35,6 +37,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The request's idempotency key passed to a retry while it ran (its
+    /// lease ran out); its change was rolled back.
+    #[error("the Idempotency-Key was taken over by a retry")]
+    ClaimLost,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -52,6 +58,8 @@ pub struct Store {
     /// The highest change-feed cursor this process saw commit; every commit
     /// that announces a change moves it, and the event streams follow it.
     pub(crate) head: std::sync::Arc<tokio::sync::watch::Sender<i64>>,
+    /// Wakes this process's mail worker when a commit queued mail.
+    pub(crate) mail_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -88,7 +96,12 @@ impl Store {
             pool,
             engine,
             head: std::sync::Arc::new(tokio::sync::watch::channel(0).0),
+            mail_wake: std::sync::Arc::default(),
         })
+    }
+
+    pub fn mail_wake(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.mail_wake.clone()
     }
 
     pub async fn close(&self) {

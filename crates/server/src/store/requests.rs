@@ -71,12 +71,16 @@ pub struct NewMessageRow<'a> {
 
 /// The state of an idempotency key already seen.
 pub enum KeyState {
-    /// First time: the caller does the work and then calls `finish_idempotency_key`.
-    Claimed,
+    /// First time (or the first request died): the caller does the work,
+    /// holding the claim by this token, and then calls `finish_idempotency_key`.
+    Claimed(String),
     /// Seen with another body.
     Mismatch,
     /// The first request is still being processed.
     InFlight,
+    /// The change was made (this resource) but its answer was not stored:
+    /// the request died between its commit and its reply.
+    Committed(String),
     /// Done: the stored status and JSON body.
     Done(u16, String),
 }
@@ -117,8 +121,9 @@ impl Store {
             insert_message(&mut tx, &m, now).await?;
         }
         let change = Change::upsert(Some(r.customer_id), Entity::Request, id);
-        self.commit(tx, &[change], now).await?;
-        Ok((id, code))
+        let created = crate::store::unit::Created { id, code };
+        self.commit_created(tx, &[change], &created, now).await?;
+        Ok((id, created.code))
     }
 
     /// Adds a message (and moves the status) to a request of `customer_id`, in one transaction.
@@ -126,7 +131,11 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let id = insert_message(&mut tx, m, now).await?;
         let change = Change::upsert(Some(customer_id), Entity::Request, m.request_id);
-        self.commit(tx, &[change], now).await?;
+        let created = crate::store::unit::Created {
+            id,
+            code: String::new(),
+        };
+        self.commit_created(tx, &[change], &created, now).await?;
         Ok(id)
     }
 
@@ -226,13 +235,16 @@ impl Store {
             .await?)
     }
 
-    /// Claims an idempotency key for a user, or says what became of it.
+    /// Claims an idempotency key for a user for `lease_ms`, or says what
+    /// became of it. A claim whose request died (its lease ran out before
+    /// it changed anything) passes to this one.
     pub async fn claim_idempotency_key(
         &self,
         user_id: i64,
         key: &str,
         body_hash: &str,
         now: i64,
+        lease_ms: i64,
     ) -> StoreResult<KeyState> {
         // Keys are kept for a day: long enough for any client retry.
         sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND created_at < $2")
@@ -240,21 +252,26 @@ impl Store {
             .bind(now - 24 * 3600 * 1000)
             .execute(&self.pool)
             .await?;
+        let token = crate::secrets::new_id();
         let claimed = sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, idem_key, body_hash, created_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (user_id, idem_key) DO NOTHING",
+            "INSERT INTO idempotency_keys (user_id, idem_key, body_hash, created_at, claim_token, lease_until)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, idem_key) DO NOTHING",
         )
         .bind(user_id)
         .bind(key)
         .bind(body_hash)
         .bind(now)
+        .bind(&token)
+        .bind(now + lease_ms)
         .execute(&self.pool)
         .await?;
         if claimed.rows_affected() == 1 {
-            return Ok(KeyState::Claimed);
+            return Ok(KeyState::Claimed(token));
         }
-        let row: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(
-            "SELECT body_hash, status_code, response FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2",
+        type Seen = (String, Option<i64>, Option<String>, Option<String>, Option<i64>);
+        let row: Option<Seen> = sqlx::query_as(
+            "SELECT body_hash, status_code, response, resource, lease_until FROM idempotency_keys
+             WHERE user_id = $1 AND idem_key = $2",
         )
         .bind(user_id)
         .bind(key)
@@ -262,15 +279,36 @@ impl Store {
         .await?;
         Ok(match row {
             None => KeyState::InFlight,
-            Some((hash, _, _)) if hash != body_hash => KeyState::Mismatch,
-            Some((_, Some(status), Some(body))) => KeyState::Done(
+            Some((hash, ..)) if hash != body_hash => KeyState::Mismatch,
+            Some((_, Some(status), Some(body), ..)) => KeyState::Done(
                 u16::try_from(status).map_err(|_| corrupt("status", &status.to_string()))?,
                 body,
             ),
+            Some((_, _, _, Some(resource), _)) => KeyState::Committed(resource),
+            Some((.., lease)) if lease.unwrap_or(0) < now => {
+                let taken = sqlx::query(
+                    "UPDATE idempotency_keys SET claim_token = $3, lease_until = $4
+                     WHERE user_id = $1 AND idem_key = $2 AND resource IS NULL AND response IS NULL
+                       AND COALESCE(lease_until, 0) < $5",
+                )
+                .bind(user_id)
+                .bind(key)
+                .bind(&token)
+                .bind(now + lease_ms)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                if taken.rows_affected() == 1 {
+                    KeyState::Claimed(token)
+                } else {
+                    KeyState::InFlight
+                }
+            }
             Some(_) => KeyState::InFlight,
         })
     }
 
+    /// Stores the answer of the request that spent a key.
     pub async fn finish_idempotency_key(&self, user_id: i64, key: &str, status: u16, body: &str) -> StoreResult<()> {
         sqlx::query("UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE user_id = $1 AND idem_key = $2")
             .bind(user_id)
@@ -282,13 +320,18 @@ impl Store {
         Ok(())
     }
 
-    /// Frees a key whose request failed, so the client may retry it.
-    pub async fn release_idempotency_key(&self, user_id: i64, key: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2 AND status_code IS NULL")
-            .bind(user_id)
-            .bind(key)
-            .execute(&self.pool)
-            .await?;
+    /// Frees a key whose request failed before it changed anything, so the
+    /// client may retry it; a key spent on a change stays spent.
+    pub async fn release_idempotency_key(&self, user_id: i64, key: &str, token: &str) -> StoreResult<()> {
+        sqlx::query(
+            "DELETE FROM idempotency_keys
+             WHERE user_id = $1 AND idem_key = $2 AND claim_token = $3 AND resource IS NULL AND status_code IS NULL",
+        )
+        .bind(user_id)
+        .bind(key)
+        .bind(token)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 }

@@ -123,7 +123,7 @@ impl TestServer {
             .as_str()
             .unwrap()
             .to_owned();
-        let response = self.verify(&challenge, &self.latest_code()).await;
+        let response = self.verify(&challenge, &self.latest_code().await).await;
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.unwrap();
         (
@@ -135,7 +135,7 @@ impl TestServer {
     /// Full login; returns (access token, refresh token).
     pub async fn demo_tokens(&self) -> (String, String) {
         let challenge = self.demo_challenge().await;
-        let response = self.verify(&challenge, &self.latest_code()).await;
+        let response = self.verify(&challenge, &self.latest_code().await).await;
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.unwrap();
         (
@@ -164,12 +164,15 @@ impl TestServer {
         }
     }
 
-    pub fn outbox(&self) -> Vec<mail_parser::Message<'static>> {
+    /// The messages sent, once the mail queue has sent what it holds.
+    pub async fn outbox(&self) -> Vec<mail_parser::Message<'static>> {
+        testkit::mail_sent(&self.server.state).await;
         testkit::outbox(self.dir.path())
     }
 
     /// The 6-digit code of the newest e-mail.
-    pub fn latest_code(&self) -> String {
+    pub async fn latest_code(&self) -> String {
+        testkit::mail_sent(&self.server.state).await;
         testkit::latest_code(self.dir.path())
     }
 }
@@ -270,8 +273,8 @@ impl TestServer {
     }
 
     /// The newest e-mail: (recipient, subject, text).
-    pub fn last_mail(&self) -> (String, String, String) {
-        let mail = self.outbox().pop().expect("an e-mail");
+    pub async fn last_mail(&self) -> (String, String, String) {
+        let mail = self.outbox().await.pop().expect("an e-mail");
         (
             mail.to().unwrap().first().unwrap().address().unwrap().to_owned(),
             mail.subject().unwrap().to_owned(),
@@ -288,7 +291,7 @@ impl TestServer {
             self.post_as("/ops/invitations", &ops, invite).await.status(),
             StatusCode::CREATED
         );
-        let temporary = line_value(&self.last_mail().2, "Password temporanea");
+        let temporary = line_value(&self.last_mail().await.2, "Password temporanea");
         self.first_login(code, &temporary, "cipresso in collina 77").await
     }
 

@@ -163,8 +163,9 @@ impl Store {
         if o.draw_cents.is_some() {
             changes.push(Change::upsert(Some(o.customer_id), Entity::Wallet, o.customer_id));
         }
-        self.commit(tx, &changes, now).await?;
-        Ok(Ok((id, code)))
+        let created = crate::store::unit::Created { id, code };
+        self.commit_created(tx, &changes, &created, now).await?;
+        Ok(Ok((id, created.code)))
     }
 
     /// An order, scoped to a customer unless `customer_id` is None (operators).

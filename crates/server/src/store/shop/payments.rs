@@ -51,7 +51,11 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let change = Change::upsert(Some(p.customer_id), Entity::Wallet, p.customer_id);
-        self.commit(tx, &[change], now).await?;
+        let created = crate::store::unit::Created {
+            id,
+            code: String::new(),
+        };
+        self.commit_created(tx, &[change], &created, now).await?;
         Ok(id)
     }
 

@@ -73,9 +73,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        self.commit(tx, &[Change::upsert(Some(customer_id), Entity::Quote, id)], now)
-            .await?;
-        Ok((id, code))
+        let created = crate::store::unit::Created { id, code };
+        let change = Change::upsert(Some(customer_id), Entity::Quote, id);
+        self.commit_created(tx, &[change], &created, now).await?;
+        Ok((id, created.code))
     }
 
     pub async fn quote(&self, id: i64, customer_id: Option<i64>) -> StoreResult<Option<QuoteRow>> {
