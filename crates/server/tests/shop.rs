@@ -681,7 +681,172 @@ async fn invoices_issued_by_the_shop_are_valid_fatturapa(t: TestServer) {
     assert!(text.contains("<Imposta>27.16</Imposta>"), "{text}");
 }
 
+/// One fault injected into placing an order (X3, E5).
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    /// The audit row cannot be written.
+    Audit,
+    /// The e-mail cannot be queued.
+    MailQueue,
+    /// The change feed refuses the announcement.
+    Feed,
+    /// The mail server is down (the outbox folder is gone).
+    MailServer,
+    /// An earlier request claimed the key and died before changing anything.
+    DeadClaim,
+    /// Every database connection of the server is cut (PostgreSQL).
+    ConnectionCut,
+}
+
+const FAULTS: [Fault; 6] = [
+    Fault::Audit,
+    Fault::MailQueue,
+    Fault::Feed,
+    Fault::MailServer,
+    Fault::DeadClaim,
+    Fault::ConnectionCut,
+];
+
+fn failing_insert(postgres: bool, table: &str) -> String {
+    if postgres {
+        format!(
+            "CREATE OR REPLACE FUNCTION injected_fault() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$ LANGUAGE plpgsql;
+             CREATE TRIGGER injected_fault BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION injected_fault();"
+        )
+    } else {
+        format!("CREATE TRIGGER injected_fault BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'injected fault'); END;")
+    }
+}
+
+fn repaired(postgres: bool, table: &str) -> String {
+    if postgres {
+        format!("DROP TRIGGER injected_fault ON {table};")
+    } else {
+        "DROP TRIGGER injected_fault;".into()
+    }
+}
+
+/// Places orders on prepaid credit through injected faults, each retried with
+/// its key until it answers 201: every order is placed once, the credit is
+/// drawn once per order, one audit row each, and every confirmation e-mail
+/// is sent once, after the mail server comes back.
+async fn every_order_is_placed_and_confirmed_once_through_faults(t: TestServer) {
+    let postgres = t.database_url.starts_with("postgres");
+    let store = &t.server.state.store;
+    let (token, _) = t.demo_tokens().await;
+    prove(&t, &token, "prepaid_credit", "5000.00", true).await;
+    let outbox = t.dir.path().join("outbox");
+    let parked = t.dir.path().join("outbox-parked");
+    let lease = t.server.state.config.idempotency_lease_ms;
+    let user = store.user_by_username("10093").await.unwrap().unwrap();
+    let body = order(vec![property_search()], "prepaid_credit");
+    let hash = sportello_server::http::idempotency::body_hash(
+        "shop_place_order",
+        &serde_json::from_value::<sportello_domain::api::shop::NewOrder>(body.clone()).unwrap(),
+    )
+    .unwrap();
+    let rounds = 102;
+    let mut failed_first = 0;
+    for round in 0..rounds {
+        let fault = FAULTS[round % FAULTS.len()];
+        let key = format!("fault-{round}");
+        match fault {
+            Fault::Audit => store.execute_script(&failing_insert(postgres, "audit_log")).await.unwrap(),
+            Fault::MailQueue => store.execute_script(&failing_insert(postgres, "mail_queue")).await.unwrap(),
+            Fault::Feed => store.execute_script(&failing_insert(postgres, "changes")).await.unwrap(),
+            Fault::MailServer => {
+                std::fs::rename(&outbox, &parked).unwrap();
+                std::fs::write(&outbox, "not a folder").unwrap();
+            }
+            // Claimed as if 200 ms before its lease ends.
+            Fault::DeadClaim => {
+                store
+                    .claim_idempotency_key(user.id, &key, &hash, t.clock.now_ms() - lease + 200, lease)
+                    .await
+                    .unwrap();
+            }
+            Fault::ConnectionCut if postgres => store
+                .execute_script(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                     WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                )
+                .await
+                .unwrap(),
+            Fault::ConnectionCut => {}
+        }
+        let first = post_keyed(&t, "/shop/orders", &token, &key, &body).await.status();
+        if first != StatusCode::CREATED {
+            failed_first += 1;
+        }
+        match fault {
+            Fault::Audit => store.execute_script(&repaired(postgres, "audit_log")).await.unwrap(),
+            Fault::MailQueue => store.execute_script(&repaired(postgres, "mail_queue")).await.unwrap(),
+            Fault::Feed => store.execute_script(&repaired(postgres, "changes")).await.unwrap(),
+            Fault::MailServer => {
+                assert_eq!(first, StatusCode::CREATED, "a mail server that is down does not fail an order");
+                std::fs::remove_file(&outbox).unwrap();
+                std::fs::rename(&parked, &outbox).unwrap();
+            }
+            Fault::DeadClaim => {
+                assert_eq!(first, StatusCode::CONFLICT, "the dead request's key is held for its lease");
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+            Fault::ConnectionCut => {}
+        }
+        let mut answer = first;
+        for _ in 0..5 {
+            if answer == StatusCode::CREATED {
+                break;
+            }
+            answer = post_keyed(&t, "/shop/orders", &token, &key, &body).await.status();
+        }
+        assert_eq!(answer, StatusCode::CREATED, "round {round}, {fault:?}");
+        let replay = post_keyed(&t, "/shop/orders", &token, &key, &body).await;
+        assert_eq!(replay.headers()["idempotent-replayed"], "true");
+        let placed = round as i64 + 1;
+        let orders = t.json("/shop/orders", &token).await;
+        assert_eq!(orders.as_array().unwrap().len() as i64, placed, "round {round}, {fault:?}");
+        let credit = t.json("/shop/wallet", &token).await["credit"].clone();
+        assert_eq!(
+            money(&credit).parse::<rust_decimal::Decimal>().unwrap(),
+            rust_decimal::Decimal::new(500_000 - 1_200 * placed, 2),
+            "round {round}, {fault:?}: drawn once per order"
+        );
+    }
+    assert!(failed_first >= rounds / 2, "{failed_first} of {rounds} first attempts failed");
+
+    let orders = t.json("/shop/orders", &token).await;
+    let codes: std::collections::BTreeSet<String> = orders
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), rounds);
+    // Retries of the e-mails that met the mail server down are due later.
+    t.clock.advance(chrono::TimeDelta::hours(7));
+    let mut confirmed = std::collections::BTreeMap::<String, usize>::new();
+    for _ in 0..100 {
+        confirmed.clear();
+        for mail in t.outbox().await {
+            let subject = mail.subject().unwrap_or_default().to_owned();
+            if let Some(code) = codes.iter().find(|c| subject.contains(c.as_str())) {
+                *confirmed.entry(code.clone()).or_default() += 1;
+            }
+        }
+        if confirmed.len() == rounds {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(confirmed.len(), rounds, "every order's confirmation was sent");
+    assert!(confirmed.values().all(|n| *n == 1), "each once: {confirmed:?}");
+    let audits = store.audit_log(0, 100_000).await.unwrap();
+    assert_eq!(audits.iter().filter(|a| a.action == "place_order").count(), rounds);
+}
+
 on_both_engines!(
+    every_order_is_placed_and_confirmed_once_through_faults,
     prices_follow_the_customers_list_and_an_agreement_changes_them_only_once_approved,
     each_payment_method_refuses_until_proven_and_prepaid_credit_is_drawn_once,
     bad_orders_are_refused_field_by_field_and_nothing_is_kept,

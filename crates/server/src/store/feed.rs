@@ -167,12 +167,13 @@ impl super::Store {
         created: Option<&super::unit::Created>,
         now: i64,
     ) -> StoreResult<()> {
-        let mailed = super::unit::flush(&mut tx, changes, created, now).await?;
+        let flushed = super::unit::flush(&mut tx, changes, created, now).await?;
         let last = record(&mut tx, self.engine, changes, now).await?;
         tx.commit().await?;
-        if mailed {
+        if flushed.mailed {
             self.mail_wake.notify_one();
         }
+        flushed.committed();
         if let Some(cursor) = last {
             self.saw_head(cursor);
         }

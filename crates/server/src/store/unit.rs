@@ -119,17 +119,34 @@ pub fn defer_created(f: impl FnOnce(&Created) -> Vec<Effect> + Send + 'static) -
     UNIT.try_with(|u| u.with(|p| p.later.push(Box::new(f)))).is_ok()
 }
 
+/// What a flush wrote, for the commit to act on once it has committed.
+#[derive(Default)]
+pub(crate) struct Flushed {
+    pub mailed: bool,
+    spent: Option<(Arc<Unit>, String)>,
+}
+
+impl Flushed {
+    /// Tells the unit its key was spent: only once the transaction has
+    /// committed, since a rolled-back spending must leave the key free.
+    pub fn committed(self) {
+        if let Some((unit, resource)) = self.spent {
+            unit.with(|p| p.spent_on = Some(resource));
+        }
+    }
+}
+
 /// Writes, inside the caller's transaction, what the open unit holds: its
 /// deferred effects and the spending of its key. Called by the store's
-/// commit; nothing happens outside a unit. Says whether it queued mail.
+/// commit; nothing happens outside a unit.
 pub(crate) async fn flush(
     conn: &mut AnyConnection,
     changes: &[Change],
     created: Option<&Created>,
     now: i64,
-) -> StoreResult<bool> {
+) -> StoreResult<Flushed> {
     let Ok(unit) = UNIT.try_with(|u| u.clone()) else {
-        return Ok(false);
+        return Ok(Flushed::default());
     };
     let resource = created
         .map(|c| c.id.to_string())
@@ -153,11 +170,15 @@ pub(crate) async fn flush(
             Effect::Mail(m) => super::mailq::insert(conn, m, now).await?,
         }
     }
+    let mut flushed = Flushed {
+        mailed: effects.iter().any(|e| matches!(e, Effect::Mail(_))),
+        spent: None,
+    };
     if let Some((claim, resource)) = claim {
         spend(conn, &claim, &resource).await?;
-        unit.with(|p| p.spent_on = Some(resource));
+        flushed.spent = Some((unit, resource));
     }
-    Ok(effects.iter().any(|e| matches!(e, Effect::Mail(_))))
+    Ok(flushed)
 }
 
 /// Marks the key spent on `resource`, provided this request still holds it:
