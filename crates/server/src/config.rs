@@ -36,6 +36,10 @@ pub struct Config {
     /// nothing woke it (a retry's time comes, another instance queued one).
     #[serde(default = "default_mail_poll_ms")]
     pub mail_poll_ms: u64,
+    /// How long (milliseconds) a mail worker holds the messages it took; an
+    /// instance that dies mid-send leaves them to another after that.
+    #[serde(default = "default_mail_lease_ms")]
+    pub mail_lease_ms: i64,
 }
 
 fn default_feed_poll_ms() -> u64 {
@@ -48,6 +52,10 @@ fn default_idempotency_lease_ms() -> i64 {
 
 fn default_mail_poll_ms() -> u64 {
     1000
+}
+
+fn default_mail_lease_ms() -> i64 {
+    60_000
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -121,6 +129,7 @@ impl Default for Config {
             feed_poll_ms: default_feed_poll_ms(),
             idempotency_lease_ms: default_idempotency_lease_ms(),
             mail_poll_ms: default_mail_poll_ms(),
+            mail_lease_ms: default_mail_lease_ms(),
             company: CompanyConfig {
                 name: "Sportello Leasing S.p.A.".into(),
                 vat_number: "12345670157".into(),

@@ -105,7 +105,8 @@ pub async fn run_worker(state: AppState, poll: Duration, mut stop: tokio::sync::
 
 /// One pass: takes the due messages and tries each once; returns how many.
 pub async fn send_due(state: &AppState) -> Result<usize, ServerError> {
-    let rows = state.store.take_due_mail(state.clock.now_ms(), BATCH).await?;
+    let lease = state.config.mail_lease_ms;
+    let rows = state.store.take_due_mail(state.clock.now_ms(), lease, BATCH).await?;
     for row in &rows {
         send_one(state, row).await?;
     }

@@ -93,6 +93,16 @@ enum Admin {
         #[arg(long)]
         dry_run: bool,
     },
+    /// List the mail queue, newest first: messages waiting (with their
+    /// attempts and last error), sent, or set aside as failed.
+    Mail {
+        #[arg(long, default_value = "pending", value_parser = ["pending", "sent", "failed"])]
+        state: String,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Send a message set aside as failed again, from its first attempt.
+    MailRetry { id: i64 },
     /// Print the audit log, oldest first.
     Audit {
         #[arg(long, default_value_t = 0)]
@@ -223,6 +233,32 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
             println!("published {} ({} €)", done.number, done.total);
         }
         Admin::Import { file, format, dry_run } => import(state, &origin, &file, format.as_deref(), dry_run).await?,
+        Admin::Mail { state: which, limit } => {
+            use sportello_server::store::mailq::MailState;
+            let which = match which.as_str() {
+                "sent" => MailState::Sent,
+                "failed" => MailState::Failed,
+                _ => MailState::Pending,
+            };
+            for m in state.store.mail_queue(which, None, limit.clamp(1, 1000)).await? {
+                let at = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339()).unwrap_or_default();
+                println!(
+                    "{}\t{}\t{}\tattempts {}\tnext {}\t{}",
+                    m.id,
+                    at(m.created_at),
+                    m.recipient,
+                    m.attempts,
+                    at(m.next_at),
+                    m.last_error.unwrap_or_default()
+                );
+            }
+        }
+        Admin::MailRetry { id } => {
+            if !state.store.retry_mail(id, state.clock.now_ms()).await? {
+                anyhow::bail!("no failed message {id} in the mail queue");
+            }
+            println!("message {id} will be sent again");
+        }
         Admin::Audit { after, limit } => {
             for e in ops::audit_log(state, after, limit).await.map_err(shown)? {
                 println!(

@@ -714,7 +714,9 @@ fn failing_insert(postgres: bool, table: &str) -> String {
              CREATE TRIGGER injected_fault BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION injected_fault();"
         )
     } else {
-        format!("CREATE TRIGGER injected_fault BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'injected fault'); END;")
+        format!(
+            "CREATE TRIGGER injected_fault BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'injected fault'); END;"
+        )
     }
 }
 
@@ -751,9 +753,18 @@ async fn every_order_is_placed_and_confirmed_once_through_faults(t: TestServer) 
         let fault = FAULTS[round % FAULTS.len()];
         let key = format!("fault-{round}");
         match fault {
-            Fault::Audit => store.execute_script(&failing_insert(postgres, "audit_log")).await.unwrap(),
-            Fault::MailQueue => store.execute_script(&failing_insert(postgres, "mail_queue")).await.unwrap(),
-            Fault::Feed => store.execute_script(&failing_insert(postgres, "changes")).await.unwrap(),
+            Fault::Audit => store
+                .execute_script(&failing_insert(postgres, "audit_log"))
+                .await
+                .unwrap(),
+            Fault::MailQueue => store
+                .execute_script(&failing_insert(postgres, "mail_queue"))
+                .await
+                .unwrap(),
+            Fault::Feed => store
+                .execute_script(&failing_insert(postgres, "changes"))
+                .await
+                .unwrap(),
             Fault::MailServer => {
                 std::fs::rename(&outbox, &parked).unwrap();
                 std::fs::write(&outbox, "not a folder").unwrap();
@@ -783,12 +794,20 @@ async fn every_order_is_placed_and_confirmed_once_through_faults(t: TestServer) 
             Fault::MailQueue => store.execute_script(&repaired(postgres, "mail_queue")).await.unwrap(),
             Fault::Feed => store.execute_script(&repaired(postgres, "changes")).await.unwrap(),
             Fault::MailServer => {
-                assert_eq!(first, StatusCode::CREATED, "a mail server that is down does not fail an order");
+                assert_eq!(
+                    first,
+                    StatusCode::CREATED,
+                    "a mail server that is down does not fail an order"
+                );
                 std::fs::remove_file(&outbox).unwrap();
                 std::fs::rename(&parked, &outbox).unwrap();
             }
             Fault::DeadClaim => {
-                assert_eq!(first, StatusCode::CONFLICT, "the dead request's key is held for its lease");
+                assert_eq!(
+                    first,
+                    StatusCode::CONFLICT,
+                    "the dead request's key is held for its lease"
+                );
                 tokio::time::sleep(std::time::Duration::from_millis(250)).await;
             }
             Fault::ConnectionCut => {}
@@ -805,7 +824,11 @@ async fn every_order_is_placed_and_confirmed_once_through_faults(t: TestServer) 
         assert_eq!(replay.headers()["idempotent-replayed"], "true");
         let placed = round as i64 + 1;
         let orders = t.json("/shop/orders", &token).await;
-        assert_eq!(orders.as_array().unwrap().len() as i64, placed, "round {round}, {fault:?}");
+        assert_eq!(
+            orders.as_array().unwrap().len() as i64,
+            placed,
+            "round {round}, {fault:?}"
+        );
         let credit = t.json("/shop/wallet", &token).await["credit"].clone();
         assert_eq!(
             money(&credit).parse::<rust_decimal::Decimal>().unwrap(),
@@ -813,7 +836,10 @@ async fn every_order_is_placed_and_confirmed_once_through_faults(t: TestServer) 
             "round {round}, {fault:?}: drawn once per order"
         );
     }
-    assert!(failed_first >= rounds / 2, "{failed_first} of {rounds} first attempts failed");
+    assert!(
+        failed_first >= rounds / 2,
+        "{failed_first} of {rounds} first attempts failed"
+    );
 
     let orders = t.json("/shop/orders", &token).await;
     let codes: std::collections::BTreeSet<String> = orders
@@ -845,7 +871,144 @@ async fn every_order_is_placed_and_confirmed_once_through_faults(t: TestServer) 
     assert_eq!(audits.iter().filter(|a| a.action == "place_order").count(), rounds);
 }
 
+/// A `sportello-server serve` process on the test's database and folder;
+/// killed with SIGKILL when dropped.
+struct Process(std::process::Child, String);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn serve(t: &TestServer) -> Process {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_sportello-server"))
+        .arg("serve")
+        .env("SPORTELLO_BIND", format!("127.0.0.1:{port}"))
+        .env("SPORTELLO_DATABASE_URL", &t.database_url)
+        .env("SPORTELLO_DATA_DIR", t.dir.path())
+        .env("SPORTELLO_IDEMPOTENCY_LEASE_MS", "300")
+        .env("SPORTELLO_MAIL_LEASE_MS", "300")
+        .env("SPORTELLO_MAIL_POLL_MS", "50")
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/api/v1");
+    for _ in 0..200 {
+        if reqwest::get(format!("{url}/health"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return Process(child, url);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the server process did not start");
+}
+
+/// The server killed with SIGKILL at 30 points of placing an order (before,
+/// during and after its commit) and started again: the retry with the same
+/// key ends with one order and one debit each time, and every confirmation
+/// reaches the outbox once.
+async fn an_order_survives_the_server_killed_at_any_point(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    prove(&t, &token, "prepaid_credit", "1000.00", true).await;
+    let body = order(vec![property_search()], "prepaid_credit");
+    let http = reqwest::Client::new();
+    let send = |url: String, key: String| {
+        let (http, body, token) = (http.clone(), body.clone(), token.clone());
+        async move {
+            http.post(format!("{url}/shop/orders"))
+                .bearer_auth(token)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+        }
+    };
+    let rounds = 30;
+    let mut server = serve(&t).await;
+    let mut cut_short = 0;
+    for round in 0..rounds {
+        let key = format!("killed-{round}");
+        let request = tokio::spawn(send(server.1.clone(), key.clone()));
+        // Spread the kills over the request's life: 0 to 29 ms after sending.
+        tokio::time::sleep(std::time::Duration::from_millis((round * 7 % 30) as u64)).await;
+        drop(server);
+        if !request.await.unwrap().is_ok_and(|r| r.status() == StatusCode::CREATED) {
+            cut_short += 1;
+        }
+        server = serve(&t).await;
+        let mut answer = None;
+        for _ in 0..50 {
+            let status = send(server.1.clone(), key.clone()).await.unwrap().status();
+            if status == StatusCode::CREATED {
+                answer = Some(status);
+                break;
+            }
+            assert_eq!(
+                status,
+                StatusCode::CONFLICT,
+                "round {round}: only a held key may delay the retry"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(answer, Some(StatusCode::CREATED), "round {round}");
+        let placed = round as i64 + 1;
+        assert_eq!(
+            t.json("/shop/orders", &token).await.as_array().unwrap().len() as i64,
+            placed,
+            "round {round}"
+        );
+        let credit = t.json("/shop/wallet", &token).await["credit"].clone();
+        assert_eq!(
+            money(&credit).parse::<rust_decimal::Decimal>().unwrap(),
+            rust_decimal::Decimal::new(100_000 - 1_200 * placed, 2),
+            "round {round}: drawn once per order"
+        );
+    }
+    assert!(cut_short > 0, "some requests died with the server");
+    let codes: Vec<String> = t
+        .json("/shop/orders", &token)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["code"].as_str().unwrap().to_owned())
+        .collect();
+    let mut confirmed = 0;
+    for _ in 0..200 {
+        let subjects: Vec<String> = testkit_outbox(&t)
+            .iter()
+            .map(|m| m.subject().unwrap_or_default().to_owned())
+            .collect();
+        let each: Vec<usize> = codes
+            .iter()
+            .map(|c| subjects.iter().filter(|s| s.contains(c.as_str())).count())
+            .collect();
+        assert!(each.iter().all(|n| *n <= 1), "no confirmation twice: {each:?}");
+        confirmed = each.iter().filter(|n| **n == 1).count();
+        if confirmed == rounds {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(confirmed, rounds, "every confirmation was sent");
+}
+
+fn testkit_outbox(t: &TestServer) -> Vec<mail_parser::Message<'static>> {
+    sportello_server::testkit::outbox(t.dir.path())
+}
+
 on_both_engines!(
+    an_order_survives_the_server_killed_at_any_point,
     every_order_is_placed_and_confirmed_once_through_faults,
     prices_follow_the_customers_list_and_an_agreement_changes_them_only_once_approved,
     each_payment_method_refuses_until_proven_and_prepaid_credit_is_drawn_once,

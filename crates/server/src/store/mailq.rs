@@ -13,8 +13,6 @@ use sqlx::AnyConnection;
 
 /// Attempts before a message is set aside as failed (about six hours of retries).
 pub const MAX_ATTEMPTS: i64 = 16;
-/// How long a worker holds the messages it took.
-pub const LEASE_MS: i64 = 60_000;
 /// The first retry's delay; each further one doubles, up to `MAX_DELAY_MS`.
 const FIRST_DELAY_MS: i64 = 2_000;
 const MAX_DELAY_MS: i64 = 3_600_000;
@@ -86,7 +84,7 @@ impl Store {
     /// Takes up to `limit` due messages on a lease, oldest first. The
     /// conditions are repeated on the updated rows so that, on PostgreSQL,
     /// a second worker racing for the same row finds it leased and skips it.
-    pub async fn take_due_mail(&self, now: i64, limit: i64) -> StoreResult<Vec<MailRow>> {
+    pub async fn take_due_mail(&self, now: i64, lease_ms: i64, limit: i64) -> StoreResult<Vec<MailRow>> {
         let due = "sent_at IS NULL AND failed_at IS NULL AND next_at <= $1 AND COALESCE(lease_until, 0) < $1";
         let sql = format!(
             "UPDATE mail_queue SET lease_until = $2, attempts = attempts + 1
@@ -95,7 +93,7 @@ impl Store {
         );
         let mut rows: Vec<MailRow> = sqlx::query_as(&sql)
             .bind(now)
-            .bind(now + LEASE_MS)
+            .bind(now + lease_ms)
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
