@@ -241,7 +241,11 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
                 _ => MailState::Pending,
             };
             for m in state.store.mail_queue(which, None, limit.clamp(1, 1000)).await? {
-                let at = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339()).unwrap_or_default();
+                let at = |ms: i64| {
+                    chrono::DateTime::from_timestamp_millis(ms)
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_default()
+                };
                 println!(
                     "{}\t{}\t{}\tattempts {}\tnext {}\t{}",
                     m.id,
@@ -362,10 +366,27 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
     let mail = state.mailer.describe();
     let server = sportello_server::start(state).await?;
     tracing::info!(address = %server.addr, %mail, "Sportello server listening");
-    tokio::signal::ctrl_c().await?;
-    tracing::info!("shutting down");
-    server.shutdown().await;
+    stop_signal().await?;
+    tracing::info!("shutting down: finishing the requests in flight");
+    if tokio::time::timeout(SHUTDOWN_DEADLINE, server.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still running at the shutdown deadline were cut off");
+    }
     Ok(())
+}
+
+/// How long a stopping server lets requests in flight finish.
+const SHUTDOWN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// SIGINT (Ctrl-C) or SIGTERM (systemd, containers).
+async fn stop_signal() -> std::io::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        interrupted = tokio::signal::ctrl_c() => interrupted,
+        _ = term.recv() => Ok(()),
+    }
 }
 
 fn print_demo_banner(state: &AppState, seeded: bool) {

@@ -17,4 +17,4 @@ mod schedule;
 mod shop;
 
 pub use error::ServerError;
-pub use routes::router;
+pub use routes::{harden, router, REQUEST_TIMEOUT};

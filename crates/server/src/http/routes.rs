@@ -12,6 +12,8 @@ use sportello_domain::api::home::Home;
 use sportello_domain::situation::Situation;
 use sportello_domain::{ApiError, ErrorCode};
 use std::net::SocketAddr;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 fn limit(state: &AppState, scope: Scope, key: &str) -> Result<(), ServerError> {
@@ -141,13 +143,71 @@ pub fn router(state: AppState) -> Router {
                 )
             }),
         );
-    Router::new()
+    let router = Router::new()
         .nest("/api/v1", api)
         .fallback(|| async { ServerError::from(ApiError::new(ErrorCode::NotFound, "no such endpoint")) })
-        .layer(axum::middleware::from_fn(in_unit))
-        // Logs method, path and status only: bodies and headers carry secrets.
+        .layer(axum::middleware::from_fn(in_unit));
+    // Logs method, path and status only: bodies and headers carry secrets.
+    harden(router, REQUEST_TIMEOUT)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Bounds every request: a deadline (`deadline`; event streams and book
+/// imports aside), a body that stays silent too long is dropped, and a
+/// handler that panics answers a logged 500 while the server goes on.
+pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, deadline: std::time::Duration) -> Router<S> {
+    router
+        .layer(axum::middleware::from_fn_with_state(deadline, within_deadline))
+        .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_TIMEOUT))
+        .layer(CatchPanicLayer::custom(panic_response))
+}
+
+/// How long a request may take, event streams and book imports aside.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a request body may stay silent before the request is dropped.
+const BODY_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Event streams last as long as the desktop is open; a book import of a
+/// whole nightly file takes minutes. Every other request has a deadline.
+fn has_deadline(path: &str) -> bool {
+    !(path.ends_with("/events") || path.starts_with("/api/v1/ops/book/"))
+}
+
+async fn within_deadline(
+    State(deadline): State<std::time::Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if !has_deadline(request.uri().path()) {
+        return next.run(request).await;
+    }
+    match tokio::time::timeout(deadline, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!("a request ran past its deadline and was stopped");
+            ServerError::from(ApiError::new(
+                ErrorCode::ServerUnreachable,
+                "the server took too long to answer: try again",
+            ))
+            .into_response()
+        }
+    }
+}
+
+/// A handler that panics answers a logged 500 in the one error shape; the
+/// server and its other requests go on.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %what, "a request handler panicked");
+    let error = ApiError::new(ErrorCode::Internal, "internal error");
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(error)).into_response()
 }
 
 /// Every request is one unit (`store::unit`): the audit rows and e-mails it
