@@ -882,6 +882,8 @@ impl Drop for Process {
     }
 }
 
+// The process is waited for when the `Process` that holds it is dropped.
+#[allow(clippy::zombie_processes)]
 async fn serve(t: &TestServer) -> Process {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
