@@ -171,6 +171,7 @@ pub async fn verify_code(state: &AppState, req: VerifyCodeRequest, client: IpAdd
     state
         .limiter
         .check(&state.clock, Scope::VerifyAccount, &challenge.user_id.to_string())
+        .await?
         .map_err(ServerError::RateLimited)?;
     let max = state.config.auth.code_max_attempts;
     let attempts = state.store.count_challenge_attempt(&req.challenge_id).await?;

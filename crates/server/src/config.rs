@@ -40,6 +40,11 @@ pub struct Config {
     /// instance that dies mid-send leaves them to another after that.
     #[serde(default = "default_mail_lease_ms")]
     pub mail_lease_ms: i64,
+    /// Addresses of the reverse proxies in front of the server, comma
+    /// separated ("127.0.0.1, ::1"); only from these is `X-Forwarded-For`
+    /// believed. Empty: the peer's address is the client's.
+    #[serde(default)]
+    pub trusted_proxies: String,
 }
 
 fn default_feed_poll_ms() -> u64 {
@@ -130,6 +135,7 @@ impl Default for Config {
             idempotency_lease_ms: default_idempotency_lease_ms(),
             mail_poll_ms: default_mail_poll_ms(),
             mail_lease_ms: default_mail_lease_ms(),
+            trusted_proxies: String::new(),
             company: CompanyConfig {
                 name: "Sportello Leasing S.p.A.".into(),
                 vat_number: "12345670157".into(),
@@ -171,6 +177,16 @@ impl Config {
     }
 
     /// A configuration for tests and tools: everything under `data_dir`.
+    /// The `trusted_proxies` setting, read; a word that is not an address is an error.
+    pub fn trusted_proxies(&self) -> Result<Vec<std::net::IpAddr>, String> {
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().map_err(|_| format!("trusted_proxies: {s:?} is not an IP address")))
+            .collect()
+    }
+
     pub fn in_dir(data_dir: &Path) -> Config {
         Config {
             data_dir: data_dir.to_path_buf(),

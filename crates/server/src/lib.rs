@@ -48,6 +48,8 @@ pub struct AppState {
     pub clock: Clock,
     pub limiter: limits::Limiter,
     pub events: events::Events,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     /// The company as the seller on its invoices, and its account.
     pub seller: Arc<(sportello_domain::invoice::Party, sportello_domain::ids::Iban)>,
 }
@@ -69,18 +71,21 @@ pub enum StartError {
 impl AppState {
     pub async fn open(config: Config, clock: Clock) -> Result<AppState, StartError> {
         let seller = Arc::new(config.company.seller().map_err(StartError::Config)?);
+        let trusted_proxies = Arc::new(config.trusted_proxies().map_err(StartError::Config)?);
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
         let store = Store::open(&config.database_url()).await?;
         let (mailer, mail_from) = mail::Mailer::from_config(&config)?;
         let events = events::Events::new(&store);
+        let limiter = limits::Limiter::new(store.clone());
         Ok(AppState {
             store,
             mailer,
             mail_from,
             config: Arc::new(config),
             clock,
-            limiter: limits::Limiter::default(),
+            limiter,
+            trusted_proxies,
             events,
             seller,
         })

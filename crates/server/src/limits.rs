@@ -1,11 +1,14 @@
 //! Rate limits for the endpoints that guess secrets (login, code check):
 //! fixed windows per account and per client address, on the server's clock.
-//! In memory: one server process. Several instances behind a balancer would
-//! need the counters in the shared database instead.
+//! The windows live in the database (`rate_limits`), so several instances
+//! behind one PostgreSQL enforce one budget; keys are stored hashed, and
+//! windows that ended are swept, so a flood of distinct keys costs a
+//! bounded table, not the server's memory.
 
 use crate::clock::Clock;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use crate::store::{Store, StoreResult};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Scope {
@@ -41,59 +44,88 @@ impl Scope {
     }
 }
 
-/// Per scope and key: when the current window started and how many requests it has seen.
-type Windows = HashMap<(Scope, String), (i64, u32)>;
+impl Scope {
+    fn as_str(self) -> &'static str {
+        match self {
+            Scope::LoginAccount => "login_account",
+            Scope::LoginAddress => "login_address",
+            Scope::VerifyAddress => "verify_address",
+            Scope::VerifyAccount => "verify_account",
+            Scope::RegisterAccount => "register_account",
+            Scope::RegisterAddress => "register_address",
+            Scope::ResetAccount => "reset_account",
+            Scope::ResetAddress => "reset_address",
+            Scope::CodeAddress => "code_address",
+        }
+    }
+}
 
-#[derive(Clone, Default)]
+/// Windows that ended are swept once every this many checks.
+const SWEEP_EVERY: u64 = 1000;
+
+#[derive(Clone)]
 pub struct Limiter {
-    windows: Arc<Mutex<Windows>>,
+    store: Store,
+    checks: Arc<AtomicU64>,
 }
 
 impl Limiter {
-    /// Counts a request; `Err(seconds)` says how long until the window reopens.
-    pub fn check(&self, clock: &Clock, scope: Scope, key: &str) -> Result<(), i64> {
+    pub fn new(store: Store) -> Limiter {
+        Limiter {
+            store,
+            checks: Arc::default(),
+        }
+    }
+
+    /// Counts a request; `Ok(Err(seconds))` says how long until the window reopens.
+    pub async fn check(&self, clock: &Clock, scope: Scope, key: &str) -> StoreResult<Result<(), i64>> {
         let (allowed, window) = scope.budget();
         let now = clock.now().timestamp();
         let start = now - now.rem_euclid(window);
-        let mut windows = self.windows.lock().expect("not poisoned");
-        if windows.len() > 100_000 {
-            windows.retain(|_, (started, _)| *started == start);
+        let key_hash = crate::secrets::sha256_hex(&key.to_lowercase());
+        let hits = self.store.hit_window(scope.as_str(), &key_hash, start, start + window).await?;
+        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            self.store.sweep_windows(now).await?;
         }
-        let entry = windows.entry((scope, key.to_lowercase())).or_insert((start, 0));
-        if entry.0 != start {
-            *entry = (start, 0);
+        if hits > i64::from(allowed) {
+            return Ok(Err(start + window - now));
         }
-        if entry.1 >= allowed {
-            return Err(start + window - now);
-        }
-        entry.1 += 1;
-        Ok(())
+        Ok(Ok(()))
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeDelta;
+impl Store {
+    /// Counts one hit in the window that starts at `start`; returns the
+    /// window's hits, this one included. One statement, so concurrent hits
+    /// on any instance are all counted.
+    pub async fn hit_window(&self, scope: &str, key_hash: &str, start: i64, end: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO rate_limits (scope, key_hash, window_start, window_end, hits) VALUES ($1, $2, $3, $4, 1)
+             ON CONFLICT (scope, key_hash) DO UPDATE SET
+                 hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END,
+                 window_start = excluded.window_start, window_end = excluded.window_end
+             RETURNING hits",
+        )
+        .bind(scope)
+        .bind(key_hash)
+        .bind(start)
+        .bind(end)
+        .fetch_one(&self.pool)
+        .await?)
+    }
 
-    #[test]
-    fn a_window_allows_its_budget_then_refuses_until_it_ends() {
-        let (clock, limiter) = (Clock::default(), Limiter::default());
-        clock.advance(TimeDelta::seconds(60 - clock.now().timestamp().rem_euclid(60)));
-        for _ in 0..10 {
-            assert!(limiter.check(&clock, Scope::LoginAccount, "10093").is_ok());
-        }
-        let wait = limiter.check(&clock, Scope::LoginAccount, "10093").unwrap_err();
-        assert!((1..=60).contains(&wait), "{wait}");
-        assert!(
-            limiter.check(&clock, Scope::LoginAccount, "other").is_ok(),
-            "keys are separate"
-        );
-        assert!(
-            limiter.check(&clock, Scope::LoginAddress, "10093").is_ok(),
-            "scopes are separate"
-        );
-        clock.advance(TimeDelta::seconds(wait));
-        assert!(limiter.check(&clock, Scope::LoginAccount, "10093").is_ok());
+    /// Drops the windows that ended before `now` (seconds).
+    pub async fn sweep_windows(&self, now: i64) -> StoreResult<u64> {
+        let gone = sqlx::query("DELETE FROM rate_limits WHERE window_end <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(gone.rows_affected())
+    }
+
+    /// How many windows are kept (for tests of the sweep).
+    pub async fn window_count(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM rate_limits").fetch_one(&self.pool).await?)
     }
 }
+

@@ -160,49 +160,10 @@ async fn a_change_that_cannot_be_announced_is_not_saved(t: TestServer) {
 
 on_both_engines!(a_change_that_cannot_be_announced_is_not_saved);
 
-struct Instance {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A `sportello-server` process on loopback.
-// The process is waited for when the `Instance` that holds it is dropped.
-#[allow(clippy::zombie_processes)]
-async fn instance(command: &str, database_url: &str, dir: &std::path::Path) -> Instance {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_sportello-server"))
-        .arg(command)
-        .env("SPORTELLO_BIND", format!("127.0.0.1:{port}"))
-        .env("SPORTELLO_DATABASE_URL", database_url)
-        .env("SPORTELLO_DATA_DIR", dir)
-        // Only PostgreSQL's notifications can wake the other instance in time.
-        .env("SPORTELLO_FEED_POLL_MS", "600000")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}/api/v1");
-    for _ in 0..200 {
-        if reqwest::get(format!("{url}/health"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return Instance { child, url };
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{command} did not start");
+/// A server process on the shared database; only PostgreSQL's notifications
+/// can wake the other instance in time, so polling is off.
+async fn instance(command: &str, database_url: &str, dir: &std::path::Path) -> common::Process {
+    common::process(command, database_url, dir, &[("SPORTELLO_FEED_POLL_MS", "600000")]).await
 }
 
 /// Two server processes behind one PostgreSQL: a change written through one

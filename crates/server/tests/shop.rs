@@ -871,48 +871,15 @@ async fn every_order_is_placed_and_confirmed_once_through_faults(t: TestServer) 
     assert_eq!(audits.iter().filter(|a| a.action == "place_order").count(), rounds);
 }
 
-/// A `sportello-server serve` process on the test's database and folder;
-/// killed with SIGKILL when dropped.
-struct Process(std::process::Child, String);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-// The process is waited for when the `Process` that holds it is dropped.
-#[allow(clippy::zombie_processes)]
-async fn serve(t: &TestServer) -> Process {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_sportello-server"))
-        .arg("serve")
-        .env("SPORTELLO_BIND", format!("127.0.0.1:{port}"))
-        .env("SPORTELLO_DATABASE_URL", &t.database_url)
-        .env("SPORTELLO_DATA_DIR", t.dir.path())
-        .env("SPORTELLO_IDEMPOTENCY_LEASE_MS", "300")
-        .env("SPORTELLO_MAIL_LEASE_MS", "300")
-        .env("SPORTELLO_MAIL_POLL_MS", "50")
-        .env("RUST_LOG", "error")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}/api/v1");
-    for _ in 0..200 {
-        if reqwest::get(format!("{url}/health"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return Process(child, url);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    panic!("the server process did not start");
+/// A `sportello-server serve` process on the test's database and folder,
+/// with short leases so a killed process's key and mail pass on quickly.
+async fn serve(t: &TestServer) -> common::Process {
+    let env = [
+        ("SPORTELLO_IDEMPOTENCY_LEASE_MS", "300"),
+        ("SPORTELLO_MAIL_LEASE_MS", "300"),
+        ("SPORTELLO_MAIL_POLL_MS", "50"),
+    ];
+    common::process("serve", &t.database_url, t.dir.path(), &env).await
 }
 
 /// The server killed with SIGKILL at 30 points of placing an order (before,
@@ -940,7 +907,7 @@ async fn an_order_survives_the_server_killed_at_any_point(t: TestServer) {
     let mut cut_short = 0;
     for round in 0..rounds {
         let key = format!("killed-{round}");
-        let request = tokio::spawn(send(server.1.clone(), key.clone()));
+        let request = tokio::spawn(send(server.url.clone(), key.clone()));
         // Spread the kills over the request's life: 0 to 29 ms after sending.
         tokio::time::sleep(std::time::Duration::from_millis((round * 7 % 30) as u64)).await;
         drop(server);
@@ -950,7 +917,7 @@ async fn an_order_survives_the_server_killed_at_any_point(t: TestServer) {
         server = serve(&t).await;
         let mut answer = None;
         for _ in 0..50 {
-            let status = send(server.1.clone(), key.clone()).await.unwrap().status();
+            let status = send(server.url.clone(), key.clone()).await.unwrap().status();
             if status == StatusCode::CREATED {
                 answer = Some(status);
                 break;

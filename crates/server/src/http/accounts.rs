@@ -2,7 +2,7 @@
 
 use super::extract::{AnyCaller, ApiJson, Caller, Client, IdempotencyKey};
 use super::idempotency::{idempotent, resource_id};
-use super::ServerError;
+use super::{limit, ServerError};
 use crate::audit::Origin;
 use crate::limits::Scope;
 use crate::store::auth::Principal;
@@ -18,12 +18,6 @@ use sportello_domain::api::accounts::{
 };
 use sportello_domain::ApiError;
 
-pub(super) fn limit(state: &AppState, scope: Scope, key: &str) -> Result<(), ServerError> {
-    state
-        .limiter
-        .check(&state.clock, scope, key)
-        .map_err(ServerError::RateLimited)
-}
 
 pub(super) fn origin(who: &Principal, client: &Client) -> Origin {
     Origin::customer(&who.username, client.0)
@@ -39,12 +33,13 @@ pub(super) async fn register(
     client: Client,
     ApiJson(req): ApiJson<RegisterByContract>,
 ) -> Result<(StatusCode, Json<Registered>), ServerError> {
-    limit(&state, Scope::RegisterAddress, &client.0.to_string())?;
+    limit(&state, Scope::RegisterAddress, "client", &client.0.to_string()).await?;
     limit(
         &state,
         Scope::RegisterAccount,
+        "contract_no",
         &format!("{}/{}", req.contract_no.trim(), req.module_no.trim()),
-    )?;
+    ).await?;
     let done = accounts::register_by_contract(&state, &Origin::anonymous(client.0), req).await?;
     Ok((StatusCode::CREATED, Json(done)))
 }
@@ -58,8 +53,8 @@ pub(super) async fn register_by_category(
     client: Client,
     ApiJson(req): ApiJson<RegisterByCategory>,
 ) -> Result<(StatusCode, Json<Registered>), ServerError> {
-    limit(&state, Scope::RegisterAddress, &client.0.to_string())?;
-    limit(&state, Scope::RegisterAccount, req.tax_code.trim())?;
+    limit(&state, Scope::RegisterAddress, "client", &client.0.to_string()).await?;
+    limit(&state, Scope::RegisterAccount, "tax_code", req.tax_code.trim()).await?;
     let done = accounts::register_by_category(&state, &Origin::anonymous(client.0), req).await?;
     Ok((StatusCode::CREATED, Json(done)))
 }
@@ -72,12 +67,13 @@ pub(super) async fn recover(
     client: Client,
     ApiJson(req): ApiJson<RecoverRequest>,
 ) -> Result<Json<ResetStarted>, ServerError> {
-    limit(&state, Scope::ResetAddress, &client.0.to_string())?;
+    limit(&state, Scope::ResetAddress, "client", &client.0.to_string()).await?;
     limit(
         &state,
         Scope::ResetAccount,
+        "contract_no",
         &format!("{}/{}", req.contract_no.trim(), req.module_no.trim()),
-    )?;
+    ).await?;
     Ok(Json(
         accounts::recover(&state, &Origin::anonymous(client.0), req).await?,
     ))
@@ -91,8 +87,8 @@ pub(super) async fn request_reset(
     client: Client,
     ApiJson(req): ApiJson<ResetRequest>,
 ) -> Result<Json<ResetStarted>, ServerError> {
-    limit(&state, Scope::ResetAddress, &client.0.to_string())?;
-    limit(&state, Scope::ResetAccount, req.username.trim())?;
+    limit(&state, Scope::ResetAddress, "client", &client.0.to_string()).await?;
+    limit(&state, Scope::ResetAccount, "username", req.username.trim()).await?;
     Ok(Json(
         accounts::request_reset(&state, &Origin::anonymous(client.0), req).await?,
     ))
@@ -108,7 +104,7 @@ pub(super) async fn complete_reset(
     client: Client,
     ApiJson(req): ApiJson<CompleteReset>,
 ) -> Result<StatusCode, ServerError> {
-    limit(&state, Scope::CodeAddress, &client.0.to_string())?;
+    limit(&state, Scope::CodeAddress, "client", &client.0.to_string()).await?;
     accounts::complete_reset(&state, &Origin::anonymous(client.0), req).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -122,7 +118,7 @@ pub(super) async fn change_password(
     AnyCaller(who): AnyCaller,
     ApiJson(req): ApiJson<ChangePassword>,
 ) -> Result<StatusCode, ServerError> {
-    limit(&state, Scope::LoginAccount, &who.username)?;
+    limit(&state, Scope::LoginAccount, "username", &who.username).await?;
     accounts::change_password(&state, &who, &origin(&who, &client), req).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -159,7 +155,7 @@ pub(super) async fn start_email_change(
     Caller(who): Caller,
     ApiJson(req): ApiJson<EmailChange>,
 ) -> Result<Json<EmailChangeStarted>, ServerError> {
-    limit(&state, Scope::ResetAccount, &who.username)?;
+    limit(&state, Scope::ResetAccount, "username", &who.username).await?;
     Ok(Json(
         accounts::start_email_change(&state, &who, &origin(&who, &client), req).await?,
     ))
@@ -174,7 +170,7 @@ pub(super) async fn confirm_email_change(
     Caller(who): Caller,
     ApiJson(req): ApiJson<EmailChangeConfirm>,
 ) -> Result<Json<Profile>, ServerError> {
-    limit(&state, Scope::CodeAddress, &client.0.to_string())?;
+    limit(&state, Scope::CodeAddress, "client", &client.0.to_string()).await?;
     Ok(Json(
         accounts::confirm_email_change(&state, &who, &origin(&who, &client), req).await?,
     ))

@@ -83,18 +83,80 @@ impl FromRequestParts<AppState> for OpsCaller {
     }
 }
 
-/// The client's address, for rate limits and the audit log.
+/// The client's address, for rate limits and the audit log: the peer's, or,
+/// when the peer is one of the configured `trusted_proxies`, the address
+/// that proxy saw (`X-Forwarded-For`).
 pub struct Client(pub std::net::IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for Client {
+impl FromRequestParts<AppState> for Client {
     type Rejection = ServerError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let info = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .ok_or_else(|| ApiError::new(ErrorCode::Internal, "no client address"))?;
-        Ok(Client(info.0.ip()))
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        Ok(Client(client_address(info.0.ip(), &forwarded, &state.trusted_proxies)))
+    }
+}
+
+/// Walks `X-Forwarded-For` from the nearest hop back while the hop is a
+/// trusted proxy: the first address that is not one is the client. Entries
+/// further left were written by the client itself and prove nothing; an
+/// entry that is not an address stops the walk at the last trusted hop.
+pub fn client_address(peer: std::net::IpAddr, forwarded: &[&str], trusted: &[std::net::IpAddr]) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops = forwarded.iter().flat_map(|h| h.split(',')).map(str::trim).rev();
+    let mut client = peer;
+    for hop in hops {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(address) => {
+                client = address;
+                if !trusted.contains(&address) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxy = [ip("10.0.0.2")];
+        assert_eq!(client_address(ip("203.0.113.9"), &["1.2.3.4"], &proxy), ip("203.0.113.9"), "untrusted peer");
+        assert_eq!(client_address(ip("10.0.0.2"), &["198.51.100.7"], &proxy), ip("198.51.100.7"));
+        assert_eq!(client_address(ip("10.0.0.2"), &[], &proxy), ip("10.0.0.2"), "no header");
+        assert_eq!(
+            client_address(ip("10.0.0.2"), &["6.6.6.6, 198.51.100.7"], &proxy),
+            ip("198.51.100.7"),
+            "what the client wrote itself is ignored"
+        );
+        let two = [ip("10.0.0.2"), ip("10.0.0.3")];
+        assert_eq!(
+            client_address(ip("10.0.0.2"), &["6.6.6.6", "198.51.100.7, 10.0.0.3"], &two),
+            ip("198.51.100.7"),
+            "through two proxies, header lines joined"
+        );
+        assert_eq!(client_address(ip("10.0.0.2"), &["garbage"], &proxy), ip("10.0.0.2"));
     }
 }
 

@@ -1,9 +1,8 @@
 //! The operator API under `/api/v1/ops` (O1).
 
-use super::accounts::limit;
 use super::extract::{ApiJson, ApiQuery, Client, OpsCaller};
 use super::requests::{attachment_response, RequestsQuery, Upload};
-use super::ServerError;
+use super::{limit, ServerError};
 use crate::audit::Origin;
 use crate::limits::Scope;
 use crate::ops::{self, Duty, Operator};
@@ -32,8 +31,8 @@ pub(super) async fn login(
     client: Client,
     ApiJson(req): ApiJson<OperatorLogin>,
 ) -> Result<Json<OperatorSession>, ServerError> {
-    limit(&state, Scope::LoginAddress, &client.0.to_string())?;
-    limit(&state, Scope::LoginAccount, &format!("ops:{}", req.username.trim()))?;
+    limit(&state, Scope::LoginAddress, "client", &client.0.to_string()).await?;
+    limit(&state, Scope::LoginAccount, "username", &format!("ops:{}", req.username.trim())).await?;
     Ok(Json(
         ops::login(&state, &Origin::anonymous(client.0), &req.username, &req.password).await?,
     ))

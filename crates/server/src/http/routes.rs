@@ -1,9 +1,9 @@
-use super::extract::{AnyCaller, ApiJson, Caller};
-use super::ServerError;
+use super::extract::{AnyCaller, ApiJson, Caller, Client};
+use super::{limit, ServerError};
 use crate::limits::Scope;
 use crate::{auth, AppState};
 use axum::extract::DefaultBodyLimit;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -11,17 +11,10 @@ use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshReque
 use sportello_domain::api::home::Home;
 use sportello_domain::situation::Situation;
 use sportello_domain::{ApiError, ErrorCode};
-use std::net::SocketAddr;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-fn limit(state: &AppState, scope: Scope, key: &str) -> Result<(), ServerError> {
-    state
-        .limiter
-        .check(&state.clock, scope, key)
-        .map_err(ServerError::RateLimited)
-}
 
 /// Uploads may be up to 10 MB; one byte more tells "too large" from "exactly the limit".
 fn upload_limit() -> DefaultBodyLimit {
@@ -227,12 +220,12 @@ async fn in_unit(request: axum::extract::Request, next: axum::middleware::Next) 
               (status = 429, description = "rate_limited, with Retry-After", body = ApiError)))]
 pub(super) async fn login(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Client(client): Client,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginChallenge>, ServerError> {
-    limit(&state, Scope::LoginAddress, &client.ip().to_string())?;
-    limit(&state, Scope::LoginAccount, req.username.trim())?;
-    Ok(Json(auth::login(&state, req, client.ip()).await?))
+    limit(&state, Scope::LoginAddress, "client", &client.to_string()).await?;
+    limit(&state, Scope::LoginAccount, "username", req.username.trim()).await?;
+    Ok(Json(auth::login(&state, req, client).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/verify", tag = "auth", request_body = VerifyCodeRequest,
@@ -242,11 +235,11 @@ pub(super) async fn login(
               (status = 429, description = "rate_limited, with Retry-After", body = ApiError)))]
 pub(super) async fn verify(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Client(client): Client,
     ApiJson(req): ApiJson<VerifyCodeRequest>,
 ) -> Result<Json<TokenPair>, ServerError> {
-    limit(&state, Scope::VerifyAddress, &client.ip().to_string())?;
-    Ok(Json(auth::verify_code(&state, req, client.ip()).await?))
+    limit(&state, Scope::VerifyAddress, "client", &client.to_string()).await?;
+    Ok(Json(auth::verify_code(&state, req, client).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,

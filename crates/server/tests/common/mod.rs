@@ -333,3 +333,61 @@ pub fn link_token(text: &str) -> String {
         .expect("a token parameter")
         .to_owned()
 }
+
+/// A `sportello-server` process on loopback, killed with SIGKILL when dropped.
+pub struct Process {
+    child: std::process::Child,
+    /// `http://127.0.0.1:port/api/v1`
+    pub url: String,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `sportello-server <command>` on a free port of 127.0.0.1 with the
+/// given database and data folder, plus `env` settings; returns once it answers.
+// The process is waited for when the `Process` that holds it is dropped.
+#[allow(clippy::zombie_processes)]
+pub async fn process(command: &str, database_url: &str, dir: &std::path::Path, env: &[(&str, &str)]) -> Process {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_sportello-server"))
+        .arg(command)
+        .env("SPORTELLO_BIND", format!("127.0.0.1:{port}"))
+        .env("SPORTELLO_DATABASE_URL", database_url)
+        .env("SPORTELLO_DATA_DIR", dir)
+        .env("RUST_LOG", "error")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/api/v1");
+    for _ in 0..400 {
+        if reqwest::get(format!("{url}/health"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return Process { child, url };
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("sportello-server {command} did not start");
+}
+
+/// The code of the newest e-mail under `dir`, once the mail queue has sent one.
+pub async fn wait_for_code(dir: &std::path::Path) -> String {
+    for _ in 0..400 {
+        if !testkit::outbox(dir).is_empty() {
+            return testkit::latest_code(dir);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("no e-mail reached the outbox");
+}
