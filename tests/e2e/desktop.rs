@@ -116,7 +116,7 @@ async fn a_reset_link_opened_by_the_system_lands_on_the_running_window_and_sets_
     type_into(&driver, "#password", NEW_PASSWORD).await;
     click(&driver, "[data-testid=login-submit]").await;
     wait_for(&driver, "#code").await;
-    type_into(&driver, "#code", &h.latest_code()).await;
+    type_into(&driver, "#code", &h.latest_code().await).await;
     click(&driver, "[data-testid=code-submit]").await;
     wait_synced(&driver).await;
     assert!(

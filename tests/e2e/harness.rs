@@ -121,8 +121,8 @@ impl Harness {
     }
 
     /// The 6-digit code of the newest e-mail in the outbox.
-    pub fn latest_code(&self) -> String {
-        testkit::latest_code(self.dir.path())
+    pub async fn latest_code(&self) -> String {
+        testkit::code_sent(&self.server.as_ref().expect("running").state).await
     }
 
     /// What `secret-tool` finds in the Secret Service for this server.

@@ -66,7 +66,7 @@ async fn log_in_as(h: &Harness, driver: &WebDriver, username: &str, password: &s
     type_into(driver, "#password", password).await;
     click(driver, "[data-testid=login-submit]").await;
     wait_for(driver, "#code").await;
-    type_into(driver, "#code", &h.latest_code()).await;
+    type_into(driver, "#code", &h.latest_code().await).await;
     click(driver, "[data-testid=code-submit]").await;
 }
 
@@ -229,7 +229,7 @@ async fn a_wrong_password_and_a_wrong_code_show_their_messages() {
     click(&driver, "[data-testid=login-submit]").await;
     let right = {
         wait_for(&driver, "#code").await;
-        h.latest_code()
+        h.latest_code().await
     };
     let wrong = if right == "000000" { "111111" } else { "000000" };
     type_into(&driver, "#code", wrong).await;

@@ -30,7 +30,7 @@ impl Api {
                 json!({"username": DEMO_USERNAME, "password": DEMO_PASSWORD}),
             )
             .await;
-        let code = h.latest_code();
+        let code = h.latest_code().await;
         let tokens = api
             .post(
                 "/auth/verify",

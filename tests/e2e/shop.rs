@@ -50,7 +50,7 @@ impl Desk {
     async fn customer(&self, h: &Harness) -> String {
         let login = json!({"username": DEMO_USERNAME, "password": DEMO_PASSWORD});
         let challenge = self.post("/auth/login", None, login).await;
-        let verify = json!({"challenge_id": challenge["challenge_id"], "code": h.latest_code()});
+        let verify = json!({"challenge_id": challenge["challenge_id"], "code": h.latest_code().await});
         self.post("/auth/verify", None, verify).await["access_token"]
             .as_str()
             .unwrap()

@@ -55,7 +55,7 @@ async fn main() {
     let desk = Desk::new(&server.base_url(), Arc::new(MemorySecrets::default()));
     let app = DeskApp::new(desk, dir.path().join("desk"), Arc::new(Quiet));
     let challenge = app.login(fleet::FLEET_USERNAME, fleet::FLEET_PASSWORD).await.unwrap();
-    app.verify_code(&challenge.challenge_id, &testkit::latest_code(dir.path()))
+    app.verify_code(&challenge.challenge_id, &testkit::code_sent(&server.state).await)
         .await
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(600);

@@ -25,7 +25,7 @@ async fn main() {
         .unwrap();
     let desk = Arc::new(Desk::new(&server.base_url(), Arc::new(MemorySecrets::default())));
     let challenge = desk.login(fleet::FLEET_USERNAME, fleet::FLEET_PASSWORD).await.unwrap();
-    desk.verify_code(&challenge.challenge_id, &testkit::latest_code(dir.path()))
+    desk.verify_code(&challenge.challenge_id, &testkit::code_sent(&server.state).await)
         .await
         .unwrap();
     let cache = Cache::open(&dir.path().join("fleet.db")).await.unwrap();

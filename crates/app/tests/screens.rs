@@ -13,7 +13,7 @@ use sportello_domain::api::contracts::ContractStatus;
 use sportello_domain::api::requests::NewMessage;
 use sportello_domain::situation::PaymentStatus;
 use sportello_domain::{ErrorCode, Money};
-use sportello_server::{demo, testkit};
+use sportello_server::demo;
 use std::time::Duration;
 use support::{logged_in, Fixture};
 
@@ -324,7 +324,7 @@ async fn a_new_primary_address_is_confirmed_by_the_code_sent_to_it() {
         app.confirm_email_change(&wrong).await.unwrap_err().code(),
         ErrorCode::InvalidCode
     );
-    let code = testkit::latest_code(f.dir.path());
+    let code = f.code().await;
     let right = EmailChangeConfirm {
         change_id: started.change_id,
         code,

@@ -14,7 +14,8 @@ use std::sync::Arc;
 struct Fixture {
     server: RunningServer,
     clock: Clock,
-    dir: tempfile::TempDir,
+    // Holds the server's folder for the test's length.
+    _dir: tempfile::TempDir,
     secrets: Arc<MemorySecrets>,
 }
 
@@ -25,7 +26,7 @@ impl Fixture {
         Fixture {
             server,
             clock,
-            dir,
+            _dir: dir,
             secrets: Arc::new(MemorySecrets::default()),
         }
     }
@@ -34,8 +35,8 @@ impl Fixture {
         Desk::new(&self.server.base_url(), self.secrets.clone())
     }
 
-    fn latest_code(&self) -> String {
-        testkit::latest_code(self.dir.path())
+    async fn latest_code(&self) -> String {
+        testkit::code_sent(&self.server.state).await
     }
 
     fn stored(&self) -> Option<String> {
@@ -45,7 +46,7 @@ impl Fixture {
     async fn logged_in_desk(&self) -> Desk {
         let desk = self.desk();
         let challenge = desk.login(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await.unwrap();
-        desk.verify_code(&challenge.challenge_id, &self.latest_code())
+        desk.verify_code(&challenge.challenge_id, &self.latest_code().await)
             .await
             .unwrap();
         desk
@@ -59,7 +60,7 @@ async fn login_keeps_only_the_refresh_token_in_the_secret_store_and_survives_a_r
     assert_eq!(desk.status().await.unwrap(), SessionStatus::LoggedOut);
     let challenge = desk.login(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await.unwrap();
     let me = desk
-        .verify_code(&challenge.challenge_id, &f.latest_code())
+        .verify_code(&challenge.challenge_id, &f.latest_code().await)
         .await
         .unwrap();
     assert_eq!(me.display_name, "Mario Rossi");
@@ -123,7 +124,7 @@ async fn login_errors_keep_their_codes() {
     assert_eq!(error.to_wire().code, ErrorCode::InvalidCredentials);
     let challenge = desk.login(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await.unwrap();
     let error = desk.verify_code(&challenge.challenge_id, "000000").await;
-    if f.latest_code() != "000000" {
+    if f.latest_code().await != "000000" {
         assert_eq!(error.unwrap_err().code(), ErrorCode::InvalidCode);
     }
     assert_eq!(f.stored(), None);

@@ -8,7 +8,6 @@ use sportello_app::desktop::DeskApp;
 use sportello_app::secrets::MemorySecrets;
 use sportello_app::{Desk, SessionStatus};
 use sportello_server::demo::{DEMO_PASSWORD, DEMO_USERNAME};
-use sportello_server::testkit;
 use std::sync::Arc;
 use std::time::Duration;
 use support::{Fixture, Shown};
@@ -35,7 +34,7 @@ async fn logged_in_once(f: &Fixture) -> Arc<MemorySecrets> {
     let first = desk_app(f, &secrets);
     let challenge = first.login(DEMO_USERNAME, DEMO_PASSWORD).await.unwrap();
     first
-        .verify_code(&challenge.challenge_id, &testkit::latest_code(f.dir.path()))
+        .verify_code(&challenge.challenge_id, &f.code().await)
         .await
         .unwrap();
     synced(&first).await;

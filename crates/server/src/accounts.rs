@@ -138,10 +138,7 @@ async fn send_welcome(state: &AppState, kind: Welcome, w: &Welcomed<'_>, plain: 
         link: Some(&link),
         company: &state.config.company.name,
     };
-    state
-        .mailer
-        .send(&state.mail_from, mails::temporary_access(kind, &access))
-        .await?;
+    crate::delivery::queue(state, mails::temporary_access(kind, &access)).await?;
     Ok(())
 }
 
@@ -317,7 +314,7 @@ pub async fn register_by_category(
             .await?;
     }
     let mail = mails::registration_received(email.as_str(), language, name, &state.config.company.name);
-    state.mailer.send(&state.mail_from, mail).await?;
+    crate::delivery::queue(state, mail).await?;
     let details = format!(
         "category {}, agreement {}",
         req.category.as_str(),
@@ -368,7 +365,7 @@ pub async fn decide_registration(
             &user.display_name,
             &state.config.company.name,
         );
-        state.mailer.send(&state.mail_from, mail).await?;
+        crate::delivery::queue(state, mail).await?;
     }
     let action = if approve {
         "approve_registration"
@@ -474,7 +471,7 @@ async fn start_reset(state: &AppState, user: &crate::store::users::UserRow) -> R
         minutes: ttl / 60,
         company: &state.config.company.name,
     });
-    state.mailer.send(&state.mail_from, mail).await?;
+    crate::delivery::queue(state, mail).await?;
     Ok(reset_id)
 }
 
@@ -752,7 +749,7 @@ pub async fn start_email_change(
         ttl / 60,
         company,
     );
-    state.mailer.send(&state.mail_from, mail).await?;
+    crate::delivery::queue(state, mail).await?;
     audit::record(
         state,
         origin,
@@ -807,7 +804,7 @@ pub async fn confirm_email_change(
         &new_email,
         company,
     );
-    state.mailer.send(&state.mail_from, mail).await?;
+    crate::delivery::queue(state, mail).await?;
     audit::record(state, origin, "change_email", &format!("customer:{}", who.username), "").await?;
     profile(state, who.user_id).await
 }

@@ -119,7 +119,7 @@ async fn send_code(state: &AppState, user: &UserRow) -> Result<LoginChallenge, S
         )
         .await?;
     let mail = code_mail(user, &code, ttl / 60, &state.config.company.name);
-    state.mailer.send(&state.mail_from, mail).await?;
+    crate::delivery::queue(state, mail).await?;
     tracing::info!(user_id = user.id, "login code sent");
     Ok(LoginChallenge {
         challenge_id,

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use lettre::message::{header::ContentType, Mailbox};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -14,18 +14,13 @@ pub enum MailError {
     Build(#[from] lettre::error::Error),
     #[error("SMTP: {0}")]
     Smtp(#[from] lettre::transport::smtp::Error),
-    #[error("outbox: {0}")]
-    File(#[from] lettre::transport::file::Error),
     #[error("outbox folder: {0}")]
     Io(#[from] std::io::Error),
 }
 
 #[derive(Clone)]
 pub enum Mailer {
-    Outbox {
-        transport: AsyncFileTransport<Tokio1Executor>,
-        dir: PathBuf,
-    },
+    Outbox { dir: PathBuf },
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
 }
 
@@ -41,10 +36,7 @@ impl Mailer {
         let mailer = if config.mail.smtp_url.is_empty() {
             let dir = config.outbox_dir();
             std::fs::create_dir_all(&dir)?;
-            Mailer::Outbox {
-                transport: AsyncFileTransport::new(&dir),
-                dir,
-            }
+            Mailer::Outbox { dir }
         } else {
             Mailer::Smtp(AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.mail.smtp_url)?.build())
         };
@@ -53,25 +45,9 @@ impl Mailer {
 
     pub fn describe(&self) -> String {
         match self {
-            Mailer::Outbox { dir, .. } => format!("outbox folder {}", dir.display()),
+            Mailer::Outbox { dir } => format!("outbox folder {}", dir.display()),
             Mailer::Smtp(_) => "SMTP".into(),
         }
-    }
-
-    /// Sends one plain-text message. Logs where it went, never what it says.
-    pub async fn send(&self, from: &Mailbox, mail: Mail<'_>) -> Result<(), MailError> {
-        let message = build(from, None, mail)?;
-        match self {
-            Mailer::Outbox { transport, dir } => {
-                let id = transport.send(message).await?;
-                tracing::info!(file = %dir.join(format!("{id}.eml")).display(), "e-mail written to the outbox");
-            }
-            Mailer::Smtp(transport) => {
-                transport.send(message).await?;
-                tracing::info!("e-mail handed to the SMTP server");
-            }
-        }
-        Ok(())
     }
 
     /// Sends a message of the mail queue under the Message-ID `id` it keeps
@@ -81,7 +57,7 @@ impl Mailer {
     pub async fn deliver(&self, from: &Mailbox, id: &str, mail: Mail<'_>) -> Result<(), MailError> {
         let message = build(from, Some(id), mail)?;
         match self {
-            Mailer::Outbox { dir, .. } => {
+            Mailer::Outbox { dir } => {
                 let file = dir.join(format!("{id}.eml"));
                 let part = dir.join(format!(".{id}.part"));
                 tokio::fs::write(&part, message.formatted()).await?;

@@ -455,7 +455,7 @@ pub(crate) async fn announce_invoice(
         due_on: &due,
         company: &state.config.company.name,
     });
-    state.mailer.send(&state.mail_from, mail).await?;
+    crate::delivery::queue(state, mail).await?;
     Ok(())
 }
 

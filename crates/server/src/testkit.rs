@@ -55,6 +55,12 @@ pub async fn mail_sent(state: &AppState) {
     }
 }
 
+/// The code of the newest e-mail, once the mail queue has sent everything.
+pub async fn code_sent(state: &AppState) -> String {
+    mail_sent(state).await;
+    latest_code(&state.config.data_dir)
+}
+
 /// The outbox's messages, oldest first.
 pub fn outbox(dir: &Path) -> Vec<mail_parser::Message<'static>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("outbox"))

@@ -8,6 +8,7 @@ use common::{error_code, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sportello_server::demo::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_USERNAME};
+use sportello_server::store::mailq::MailState;
 
 async fn login_with_password_and_emailed_code_reaches_the_home(t: TestServer) {
     let response = t.login(DEMO_USERNAME, DEMO_PASSWORD).await;
@@ -313,6 +314,35 @@ async fn logins_and_code_checks_are_rate_limited_per_account_and_per_address(t: 
     );
 }
 
+/// The login code goes through the mail queue: with the mail server down the
+/// login still answers at once, and the code arrives, once, when it is back.
+async fn a_login_answers_while_the_mail_server_is_down_and_the_code_follows(t: TestServer) {
+    let outbox = t.dir.path().join("outbox");
+    let parked = t.dir.path().join("outbox-parked");
+    std::fs::rename(&outbox, &parked).unwrap();
+    std::fs::write(&outbox, "not a folder").unwrap();
+
+    let challenge = t.demo_challenge().await;
+    let store = &t.server.state.store;
+    let pending = || store.mail_queue(MailState::Pending, None, 10);
+    for _ in 0..200 {
+        if pending().await.unwrap()[0].attempts > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let waiting = pending().await.unwrap();
+    assert_eq!(waiting.len(), 1, "one code message queued");
+    assert!(waiting[0].attempts >= 1 && waiting[0].sent_at.is_none(), "tried, and waiting for a retry");
+
+    std::fs::remove_file(&outbox).unwrap();
+    std::fs::rename(&parked, &outbox).unwrap();
+    t.clock.advance(TimeDelta::seconds(5));
+    let code = t.latest_code().await;
+    assert_eq!(t.outbox().await.len(), 1, "sent once");
+    assert_eq!(t.verify(&challenge, &code).await.status(), StatusCode::OK);
+}
+
 async fn code_checks_are_limited_per_account_across_challenges(t: TestServer) {
     // 20 wrong codes in 10 minutes, spread over four challenges of 5 tries each.
     for _ in 0..4 {
@@ -336,6 +366,7 @@ async fn code_checks_are_limited_per_account_across_challenges(t: TestServer) {
 }
 
 on_both_engines!(
+    a_login_answers_while_the_mail_server_is_down_and_the_code_follows,
     code_checks_are_limited_per_account_across_challenges,
     logins_and_code_checks_are_rate_limited_per_account_and_per_address,
     login_with_password_and_emailed_code_reaches_the_home,

@@ -185,7 +185,7 @@ async fn a_change_through_one_instance_reaches_a_stream_on_the_other() {
         .json()
         .await
         .unwrap();
-    let code = sportello_server::testkit::latest_code(dir.path());
+    let code = common::wait_for_code(dir.path()).await;
     let tokens: Value = http
         .post(format!("{}/auth/verify", b.url))
         .json(&json!({"challenge_id": login["challenge_id"], "code": code}))

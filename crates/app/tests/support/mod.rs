@@ -60,6 +60,11 @@ impl Fixture {
         format!("{}/api/v1{path}", self.base())
     }
 
+    /// The code of the newest e-mail, once the server's mail queue sent it.
+    pub async fn code(&self) -> String {
+        testkit::code_sent(&self.server.as_ref().expect("running").state).await
+    }
+
     pub async fn stop_server(&mut self) {
         self.server.take().expect("running").shutdown().await;
     }
@@ -73,7 +78,7 @@ impl Fixture {
     pub async fn desk(&self, base: &str, username: &str, password: &str) -> Arc<Desk> {
         let desk = Desk::new(base, Arc::new(MemorySecrets::default()));
         let challenge = desk.login(username, password).await.unwrap();
-        desk.verify_code(&challenge.challenge_id, &testkit::latest_code(self.dir.path()))
+        desk.verify_code(&challenge.challenge_id, &self.code().await)
             .await
             .unwrap();
         Arc::new(desk)
@@ -95,7 +100,7 @@ impl Fixture {
         let login = self
             .post_anonymous("/auth/login", json!({"username": username, "password": password}))
             .await;
-        let code = testkit::latest_code(self.dir.path());
+        let code = self.code().await;
         let tokens = self
             .post_anonymous(
                 "/auth/verify",
@@ -151,7 +156,7 @@ pub async fn logged_in_as(f: &Fixture, username: &str, password: &str) -> DeskAp
     let desk = Desk::new(&f.base(), Arc::new(MemorySecrets::default()));
     let app = DeskApp::new(desk, f.dir.path().join("desk"), Arc::new(Shown::default()));
     let challenge = app.login(username, password).await.unwrap();
-    app.verify_code(&challenge.challenge_id, &testkit::latest_code(f.dir.path()))
+    app.verify_code(&challenge.challenge_id, &f.code().await)
         .await
         .unwrap();
     for _ in 0..1_200 {
