@@ -45,6 +45,14 @@ pub struct Config {
     /// believed. Empty: the peer's address is the client's.
     #[serde(default)]
     pub trusted_proxies: String,
+    /// How long a client may take to send a request's headers before the
+    /// connection is closed.
+    #[serde(default = "default_header_timeout_ms")]
+    pub header_timeout_ms: u64,
+}
+
+fn default_header_timeout_ms() -> u64 {
+    10_000
 }
 
 fn default_feed_poll_ms() -> u64 {
@@ -136,6 +144,7 @@ impl Default for Config {
             mail_poll_ms: default_mail_poll_ms(),
             mail_lease_ms: default_mail_lease_ms(),
             trusted_proxies: String::new(),
+            header_timeout_ms: default_header_timeout_ms(),
             company: CompanyConfig {
                 name: "Sportello Leasing S.p.A.".into(),
                 vat_number: "12345670157".into(),

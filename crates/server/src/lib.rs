@@ -137,13 +137,10 @@ pub async fn start(state: AppState) -> Result<RunningServer, StartError> {
         std::time::Duration::from_millis(state.config.mail_poll_ms.max(10)),
         mail_stopped,
     ));
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let header_timeout = std::time::Duration::from_millis(state.config.header_timeout_ms.max(1));
+    let task = tokio::spawn(http::serve(listener, app, header_timeout, async {
+        let _ = stopped.await;
+    }));
     Ok(RunningServer {
         addr,
         state,

@@ -107,3 +107,61 @@ async fn sigterm_stops_the_server_cleanly() {
         "a clean exit, not death by the signal: {status:?}"
     );
 }
+
+/// A client that sends half a request's headers and then nothing (one of
+/// many holding connections open) is cut off at the header deadline, and
+/// everyone else is served meanwhile.
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let database = common::fresh_database(common::Engine::Sqlite, dir.path()).await;
+    let server = common::process("serve", &database, dir.path(), &[("SPORTELLO_HEADER_TIMEOUT_MS", "300")]).await;
+    let address = server.url.trim_start_matches("http://").trim_end_matches("/api/v1").to_owned();
+    let mut stalled = Vec::new();
+    for _ in 0..20 {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        stream.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: ").await.unwrap();
+        stalled.push(stream);
+    }
+    let health = reqwest::get(format!("{}/health", server.url)).await.unwrap();
+    assert!(health.status().is_success(), "served beside the stalled connections");
+    let started = Instant::now();
+    for mut stream in stalled {
+        let mut rest = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest)).await;
+        assert!(read.is_ok(), "the server closed the connection");
+        let answer = String::from_utf8_lossy(&rest);
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+            "closed, or told the request timed out: {answer}"
+        );
+    }
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+}
+
+/// JSON nested deeper than any request needs is a 400 in the one error
+/// shape, read in one pass before any parsing: the server goes on.
+#[tokio::test]
+async fn json_nested_without_end_is_refused() {
+    let t = common::TestServer::start().await;
+    let depth = 100_000;
+    let body = format!(
+        r#"{{"username":"a","password":"b","x":{}{}}}"#,
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let response = t
+        .http
+        .post(t.url("/auth/login"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["code"], "bad_request");
+    assert!(error["message"].as_str().unwrap().contains("nested"), "{error}");
+    assert_eq!(t.login("a", "b").await.status(), StatusCode::UNAUTHORIZED, "still serving");
+}

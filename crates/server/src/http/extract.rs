@@ -9,10 +9,67 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use sportello_domain::{ApiError, ErrorCode};
 
-/// `axum::Json`, but a malformed body is a `bad_request` in our shape.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ServerError))]
+/// `axum::Json`, but a malformed body is a `bad_request` in our shape, and
+/// so is one nested deeper than any request of the API needs.
 pub struct ApiJson<T>(pub T);
+
+/// The deepest nesting of arrays and objects a request body may have; the
+/// API's own bodies need four.
+pub const MAX_JSON_DEPTH: usize = 32;
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ServerError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")));
+        if !is_json {
+            return Err(ApiError::new(ErrorCode::BadRequest, "expected a body of Content-Type: application/json").into());
+        }
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::BadRequest, e.body_text()))?;
+        if json_depth(&bytes) > MAX_JSON_DEPTH {
+            return Err(ApiError::new(
+                ErrorCode::BadRequest,
+                format!("the body is nested more than {MAX_JSON_DEPTH} levels deep"),
+            )
+            .into());
+        }
+        Ok(ApiJson(axum::Json::<T>::from_bytes(&bytes)?.0))
+    }
+}
+
+/// The deepest nesting of `[` and `{` in a JSON text, brackets inside
+/// strings aside; one pass, no allocation.
+fn json_depth(text: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &byte in text {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
 
 impl From<JsonRejection> for ServerError {
     fn from(rejection: JsonRejection) -> Self {
@@ -137,6 +194,16 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn depth_counts_brackets_outside_strings() {
+        use super::json_depth;
+        assert_eq!(json_depth(br#"{"a":[1,{"b":2}]}"#), 3);
+        assert_eq!(json_depth(br#"{"a":"[[[[{{{{"}"#), 1, "inside a string");
+        assert_eq!(json_depth(br#"{"a":"\"[[["}"#), 1, "an escaped quote does not end the string");
+        assert_eq!(json_depth(b"[[]][[[]]]"), 3);
+        assert_eq!(json_depth(b"42"), 0);
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod paging;
 mod requests;
 mod routes;
 mod schedule;
+mod serve;
 mod shop;
 
 pub use error::ServerError;
@@ -43,3 +44,4 @@ pub(crate) async fn limit(state: &AppState, scope: Scope, field: &str, key: &str
         .map_err(ServerError::RateLimited)
 }
 pub use routes::{harden, router, REQUEST_TIMEOUT};
+pub use serve::serve;
