@@ -185,17 +185,20 @@ impl Config {
             .map_err(Box::new)
     }
 
-    /// A configuration for tests and tools: everything under `data_dir`.
     /// The `trusted_proxies` setting, read; a word that is not an address is an error.
     pub fn trusted_proxies(&self) -> Result<Vec<std::net::IpAddr>, String> {
         self.trusted_proxies
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|s| s.parse().map_err(|_| format!("trusted_proxies: {s:?} is not an IP address")))
+            .map(|s| {
+                s.parse()
+                    .map_err(|_| format!("trusted_proxies: {s:?} is not an IP address"))
+            })
             .collect()
     }
 
+    /// A configuration for tests and tools: everything under `data_dir`.
     pub fn in_dir(data_dir: &Path) -> Config {
         Config {
             data_dir: data_dir.to_path_buf(),

@@ -83,7 +83,10 @@ impl Limiter {
         let now = clock.now().timestamp();
         let start = now - now.rem_euclid(window);
         let key_hash = crate::secrets::sha256_hex(&key.to_lowercase());
-        let hits = self.store.hit_window(scope.as_str(), &key_hash, start, start + window).await?;
+        let hits = self
+            .store
+            .hit_window(scope.as_str(), &key_hash, start, start + window)
+            .await?;
         if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             self.store.sweep_windows(now).await?;
         }
@@ -125,7 +128,8 @@ impl Store {
 
     /// How many windows are kept (for tests of the sweep).
     pub async fn window_count(&self) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM rate_limits").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM rate_limits")
+            .fetch_one(&self.pool)
+            .await?)
     }
 }
-

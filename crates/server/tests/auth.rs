@@ -333,7 +333,10 @@ async fn a_login_answers_while_the_mail_server_is_down_and_the_code_follows(t: T
     }
     let waiting = pending().await.unwrap();
     assert_eq!(waiting.len(), 1, "one code message queued");
-    assert!(waiting[0].attempts >= 1 && waiting[0].sent_at.is_none(), "tried, and waiting for a retry");
+    assert!(
+        waiting[0].attempts >= 1 && waiting[0].sent_at.is_none(),
+        "tried, and waiting for a retry"
+    );
 
     std::fs::remove_file(&outbox).unwrap();
     std::fs::rename(&parked, &outbox).unwrap();

@@ -56,13 +56,19 @@ async fn a_flood_of_distinct_keys_leaves_a_bounded_table(t: TestServer) {
         .advance(TimeDelta::seconds(60 - t.clock.now().timestamp().rem_euclid(60)));
     let before = state.store.window_count().await.unwrap();
     for n in 0..2000 {
-        let counted = state.limiter.check(&t.clock, Scope::LoginAccount, &format!("flood-{n}")).await;
+        let counted = state
+            .limiter
+            .check(&t.clock, Scope::LoginAccount, &format!("flood-{n}"))
+            .await;
         assert_eq!(counted.unwrap(), Ok(()));
     }
     assert_eq!(state.store.window_count().await.unwrap(), before + 2000);
     t.clock.advance(TimeDelta::seconds(60));
     for n in 0..1000 {
-        let counted = state.limiter.check(&t.clock, Scope::LoginAccount, &format!("later-{n}")).await;
+        let counted = state
+            .limiter
+            .check(&t.clock, Scope::LoginAccount, &format!("later-{n}"))
+            .await;
         assert_eq!(counted.unwrap(), Ok(()));
     }
     assert_eq!(
@@ -109,7 +115,13 @@ async fn two_instances_enforce_one_login_budget() {
 async fn behind_a_trusted_proxy_limits_and_audit_use_the_forwarded_address() {
     let dir = tempfile::tempdir().unwrap();
     let database_url = common::fresh_database(Engine::Sqlite, dir.path()).await;
-    let proxied = common::process("demo", &database_url, dir.path(), &[("SPORTELLO_TRUSTED_PROXIES", "127.0.0.1, ::1")]).await;
+    let proxied = common::process(
+        "demo",
+        &database_url,
+        dir.path(),
+        &[("SPORTELLO_TRUSTED_PROXIES", "127.0.0.1, ::1")],
+    )
+    .await;
     away_from_a_window_end().await;
     for n in 0..30 {
         let attacker = login(&proxied.url, &format!("guess{n}"), Some("203.0.113.66")).await;
@@ -138,7 +150,9 @@ async fn behind_a_trusted_proxy_limits_and_audit_use_the_forwarded_address() {
         .json()
         .await
         .unwrap();
-    let challenge_id = challenge["challenge_id"].as_str().expect("the customer is not limited by the attacker");
+    let challenge_id = challenge["challenge_id"]
+        .as_str()
+        .expect("the customer is not limited by the attacker");
     let code = common::wait_for_code(dir.path()).await;
     let verified = client
         .post(format!("{}/auth/verify", proxied.url))

@@ -116,12 +116,25 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let dir = tempfile::tempdir().unwrap();
     let database = common::fresh_database(common::Engine::Sqlite, dir.path()).await;
-    let server = common::process("serve", &database, dir.path(), &[("SPORTELLO_HEADER_TIMEOUT_MS", "300")]).await;
-    let address = server.url.trim_start_matches("http://").trim_end_matches("/api/v1").to_owned();
+    let server = common::process(
+        "serve",
+        &database,
+        dir.path(),
+        &[("SPORTELLO_HEADER_TIMEOUT_MS", "300")],
+    )
+    .await;
+    let address = server
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches("/api/v1")
+        .to_owned();
     let mut stalled = Vec::new();
     for _ in 0..20 {
         let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
-        stream.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: ").await.unwrap();
+        stream
+            .write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            .await
+            .unwrap();
         stalled.push(stream);
     }
     let health = reqwest::get(format!("{}/health", server.url)).await.unwrap();
@@ -163,5 +176,9 @@ async fn json_nested_without_end_is_refused() {
     let error: Value = response.json().await.unwrap();
     assert_eq!(error["code"], "bad_request");
     assert!(error["message"].as_str().unwrap().contains("nested"), "{error}");
-    assert_eq!(t.login("a", "b").await.status(), StatusCode::UNAUTHORIZED, "still serving");
+    assert_eq!(
+        t.login("a", "b").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "still serving"
+    );
 }

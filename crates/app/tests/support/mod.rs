@@ -156,9 +156,7 @@ pub async fn logged_in_as(f: &Fixture, username: &str, password: &str) -> DeskAp
     let desk = Desk::new(&f.base(), Arc::new(MemorySecrets::default()));
     let app = DeskApp::new(desk, f.dir.path().join("desk"), Arc::new(Shown::default()));
     let challenge = app.login(username, password).await.unwrap();
-    app.verify_code(&challenge.challenge_id, &f.code().await)
-        .await
-        .unwrap();
+    app.verify_code(&challenge.challenge_id, &f.code().await).await.unwrap();
     for _ in 0..1_200 {
         let status = app.sync_view().await.status;
         if status.last_sync.is_some() && status.progress.is_none() {

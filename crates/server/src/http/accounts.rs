@@ -18,7 +18,6 @@ use sportello_domain::api::accounts::{
 };
 use sportello_domain::ApiError;
 
-
 pub(super) fn origin(who: &Principal, client: &Client) -> Origin {
     Origin::customer(&who.username, client.0)
 }
@@ -39,7 +38,8 @@ pub(super) async fn register(
         Scope::RegisterAccount,
         "contract_no",
         &format!("{}/{}", req.contract_no.trim(), req.module_no.trim()),
-    ).await?;
+    )
+    .await?;
     let done = accounts::register_by_contract(&state, &Origin::anonymous(client.0), req).await?;
     Ok((StatusCode::CREATED, Json(done)))
 }
@@ -73,7 +73,8 @@ pub(super) async fn recover(
         Scope::ResetAccount,
         "contract_no",
         &format!("{}/{}", req.contract_no.trim(), req.module_no.trim()),
-    ).await?;
+    )
+    .await?;
     Ok(Json(
         accounts::recover(&state, &Origin::anonymous(client.0), req).await?,
     ))

@@ -28,7 +28,11 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<
             .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
             .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")));
         if !is_json {
-            return Err(ApiError::new(ErrorCode::BadRequest, "expected a body of Content-Type: application/json").into());
+            return Err(ApiError::new(
+                ErrorCode::BadRequest,
+                "expected a body of Content-Type: application/json",
+            )
+            .into());
         }
         let bytes = axum::body::Bytes::from_request(request, state)
             .await
@@ -187,46 +191,6 @@ pub fn client_address(peer: std::net::IpAddr, forwarded: &[&str], trusted: &[std
     client
 }
 
-#[cfg(test)]
-mod tests {
-    use super::client_address;
-    use std::net::IpAddr;
-
-    fn ip(s: &str) -> IpAddr {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn depth_counts_brackets_outside_strings() {
-        use super::json_depth;
-        assert_eq!(json_depth(br#"{"a":[1,{"b":2}]}"#), 3);
-        assert_eq!(json_depth(br#"{"a":"[[[[{{{{"}"#), 1, "inside a string");
-        assert_eq!(json_depth(br#"{"a":"\"[[["}"#), 1, "an escaped quote does not end the string");
-        assert_eq!(json_depth(b"[[]][[[]]]"), 3);
-        assert_eq!(json_depth(b"42"), 0);
-    }
-
-    #[test]
-    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
-        let proxy = [ip("10.0.0.2")];
-        assert_eq!(client_address(ip("203.0.113.9"), &["1.2.3.4"], &proxy), ip("203.0.113.9"), "untrusted peer");
-        assert_eq!(client_address(ip("10.0.0.2"), &["198.51.100.7"], &proxy), ip("198.51.100.7"));
-        assert_eq!(client_address(ip("10.0.0.2"), &[], &proxy), ip("10.0.0.2"), "no header");
-        assert_eq!(
-            client_address(ip("10.0.0.2"), &["6.6.6.6, 198.51.100.7"], &proxy),
-            ip("198.51.100.7"),
-            "what the client wrote itself is ignored"
-        );
-        let two = [ip("10.0.0.2"), ip("10.0.0.3")];
-        assert_eq!(
-            client_address(ip("10.0.0.2"), &["6.6.6.6", "198.51.100.7, 10.0.0.3"], &two),
-            ip("198.51.100.7"),
-            "through two proxies, header lines joined"
-        );
-        assert_eq!(client_address(ip("10.0.0.2"), &["garbage"], &proxy), ip("10.0.0.2"));
-    }
-}
-
 /// The optional `Idempotency-Key` header of a create.
 pub struct IdempotencyKey(pub Option<String>);
 
@@ -251,5 +215,56 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
             .with_field("idempotency_key", "invalid")
             .into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn depth_counts_brackets_outside_strings() {
+        use super::json_depth;
+        assert_eq!(json_depth(br#"{"a":[1,{"b":2}]}"#), 3);
+        assert_eq!(json_depth(br#"{"a":"[[[[{{{{"}"#), 1, "inside a string");
+        assert_eq!(
+            json_depth(br#"{"a":"\"[[["}"#),
+            1,
+            "an escaped quote does not end the string"
+        );
+        assert_eq!(json_depth(b"[[]][[[]]]"), 3);
+        assert_eq!(json_depth(b"42"), 0);
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxy = [ip("10.0.0.2")];
+        assert_eq!(
+            client_address(ip("203.0.113.9"), &["1.2.3.4"], &proxy),
+            ip("203.0.113.9"),
+            "untrusted peer"
+        );
+        assert_eq!(
+            client_address(ip("10.0.0.2"), &["198.51.100.7"], &proxy),
+            ip("198.51.100.7")
+        );
+        assert_eq!(client_address(ip("10.0.0.2"), &[], &proxy), ip("10.0.0.2"), "no header");
+        assert_eq!(
+            client_address(ip("10.0.0.2"), &["6.6.6.6, 198.51.100.7"], &proxy),
+            ip("198.51.100.7"),
+            "what the client wrote itself is ignored"
+        );
+        let two = [ip("10.0.0.2"), ip("10.0.0.3")];
+        assert_eq!(
+            client_address(ip("10.0.0.2"), &["6.6.6.6", "198.51.100.7, 10.0.0.3"], &two),
+            ip("198.51.100.7"),
+            "through two proxies, header lines joined"
+        );
+        assert_eq!(client_address(ip("10.0.0.2"), &["garbage"], &proxy), ip("10.0.0.2"));
     }
 }

@@ -32,7 +32,13 @@ pub(super) async fn login(
     ApiJson(req): ApiJson<OperatorLogin>,
 ) -> Result<Json<OperatorSession>, ServerError> {
     limit(&state, Scope::LoginAddress, "client", &client.0.to_string()).await?;
-    limit(&state, Scope::LoginAccount, "username", &format!("ops:{}", req.username.trim())).await?;
+    limit(
+        &state,
+        Scope::LoginAccount,
+        "username",
+        &format!("ops:{}", req.username.trim()),
+    )
+    .await?;
     Ok(Json(
         ops::login(&state, &Origin::anonymous(client.0), &req.username, &req.password).await?,
     ))

@@ -15,7 +15,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-
 /// Uploads may be up to 10 MB; one byte more tells "too large" from "exactly the limit".
 fn upload_limit() -> DefaultBodyLimit {
     DefaultBodyLimit::max(sportello_domain::api::requests::MAX_ATTACHMENT_BYTES + 1)
