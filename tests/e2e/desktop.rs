@@ -35,9 +35,10 @@ fn register_desktop_entry(binary: &Path) {
     assert!(set.success());
 }
 
-/// The `sportello://` link of the newest e-mail.
-fn link_in_latest_mail(dir: &Path) -> String {
-    let mail = testkit::outbox(dir).pop().expect("an e-mail");
+/// The `sportello://` link of the newest e-mail, once the mail queue sent it.
+async fn link_in_latest_mail(h: &Harness) -> String {
+    testkit::mail_sent(&h.server.as_ref().expect("running").state).await;
+    let mail = testkit::outbox(h.dir.path()).pop().expect("an e-mail");
     let text = mail.body_text(0).unwrap().into_owned();
     text.split_whitespace()
         .find(|w| w.starts_with("sportello://"))
@@ -78,7 +79,7 @@ async fn a_reset_link_opened_by_the_system_lands_on_the_running_window_and_sets_
         .await
         .unwrap();
     assert!(started.status().is_success());
-    let link = link_in_latest_mail(h.dir.path());
+    let link = link_in_latest_mail(&h).await;
     assert!(link.starts_with("sportello://reset?token=spx_"), "{link}");
 
     // The system opens the link: a second Sportello starts, hands it over and quits.
@@ -146,7 +147,7 @@ async fn a_reset_link_opened_by_the_system_lands_on_the_running_window_and_sets_
         .send()
         .await
         .unwrap();
-    let fresh = link_in_latest_mail(h.dir.path());
+    let fresh = link_in_latest_mail(&h).await;
     assert_ne!(fresh, link);
     let driver = h.launch_with(&[&fresh]).await;
     wait_for(&driver, "[data-testid=set-password]").await;
