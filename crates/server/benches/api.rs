@@ -107,7 +107,7 @@ async fn bench_engine(name: &str, admin_url: Option<String>) {
         .unwrap();
     let tokens: Value = http
         .post(format!("{base}/auth/verify"))
-        .json(&serde_json::json!({"challenge_id": challenge["challenge_id"], "code": testkit::latest_code(dir.path())}))
+        .json(&serde_json::json!({"challenge_id": challenge["challenge_id"], "code": testkit::code_sent(&server.state).await}))
         .send()
         .await
         .unwrap()

@@ -168,11 +168,13 @@ pub async fn verify_code(state: &AppState, req: VerifyCodeRequest, client: IpAdd
     if challenge.consumed_at.is_some() || challenge.expires_at <= now {
         return Err(code_expired());
     }
-    state
-        .limiter
-        .check(&state.clock, Scope::VerifyAccount, &challenge.user_id.to_string())
-        .await?
-        .map_err(ServerError::RateLimited)?;
+    crate::http::limit(
+        state,
+        Scope::VerifyAccount,
+        "challenge_id",
+        &challenge.user_id.to_string(),
+    )
+    .await?;
     let max = state.config.auth.code_max_attempts;
     let attempts = state.store.count_challenge_attempt(&req.challenge_id).await?;
     if attempts > max {

@@ -13,14 +13,27 @@ use sportello_server::demo::{DEMO_PASSWORD, DEMO_USERNAME};
 use sportello_server::limits::Scope;
 use sportello_server::store::Store;
 
-async fn login(url: &str, username: &str, forwarded_for: Option<&str>) -> reqwest::Response {
-    let mut request = reqwest::Client::new()
-        .post(format!("{url}/auth/login"))
-        .json(&json!({"username": username, "password": "a password"}));
+/// POSTs `body` to `path`, through a proxy that saw `forwarded_for` when given.
+async fn post(url: &str, path: &str, body: Value, forwarded_for: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::new().post(format!("{url}{path}")).json(&body);
     if let Some(address) = forwarded_for {
         request = request.header("X-Forwarded-For", address);
     }
     request.send().await.unwrap()
+}
+
+async fn login(url: &str, username: &str, forwarded_for: Option<&str>) -> reqwest::Response {
+    let body = json!({"username": username, "password": "a password"});
+    post(url, "/auth/login", body, forwarded_for).await
+}
+
+/// Counts `count` distinct keys of one scope, all within their budget.
+async fn flood(t: &TestServer, prefix: &str, count: usize) {
+    for n in 0..count {
+        let key = format!("{prefix}-{n}");
+        let counted = t.server.state.limiter.check(&t.clock, Scope::LoginAccount, &key).await;
+        assert_eq!(counted.unwrap(), Ok(()));
+    }
 }
 
 /// Real-clock windows are a minute long: start the test well inside one.
@@ -55,22 +68,10 @@ async fn a_flood_of_distinct_keys_leaves_a_bounded_table(t: TestServer) {
     t.clock
         .advance(TimeDelta::seconds(60 - t.clock.now().timestamp().rem_euclid(60)));
     let before = state.store.window_count().await.unwrap();
-    for n in 0..2000 {
-        let counted = state
-            .limiter
-            .check(&t.clock, Scope::LoginAccount, &format!("flood-{n}"))
-            .await;
-        assert_eq!(counted.unwrap(), Ok(()));
-    }
+    flood(&t, "flood", 2000).await;
     assert_eq!(state.store.window_count().await.unwrap(), before + 2000);
     t.clock.advance(TimeDelta::seconds(60));
-    for n in 0..1000 {
-        let counted = state
-            .limiter
-            .check(&t.clock, Scope::LoginAccount, &format!("later-{n}"))
-            .await;
-        assert_eq!(counted.unwrap(), Ok(()));
-    }
+    flood(&t, "later", 1000).await;
     assert_eq!(
         state.store.window_count().await.unwrap(),
         1000,
@@ -139,14 +140,10 @@ async fn behind_a_trusted_proxy_limits_and_audit_use_the_forwarded_address() {
         "what the attacker writes left of the proxy's entry changes nothing"
     );
 
-    let client = reqwest::Client::new();
-    let challenge: Value = client
-        .post(format!("{}/auth/login", proxied.url))
-        .header("X-Forwarded-For", "198.51.100.20")
-        .json(&json!({"username": DEMO_USERNAME, "password": DEMO_PASSWORD}))
-        .send()
+    let customer = Some("198.51.100.20");
+    let credentials = json!({"username": DEMO_USERNAME, "password": DEMO_PASSWORD});
+    let challenge: Value = post(&proxied.url, "/auth/login", credentials, customer)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -154,13 +151,8 @@ async fn behind_a_trusted_proxy_limits_and_audit_use_the_forwarded_address() {
         .as_str()
         .expect("the customer is not limited by the attacker");
     let code = common::wait_for_code(dir.path()).await;
-    let verified = client
-        .post(format!("{}/auth/verify", proxied.url))
-        .header("X-Forwarded-For", "198.51.100.20")
-        .json(&json!({"challenge_id": challenge_id, "code": code}))
-        .send()
-        .await
-        .unwrap();
+    let answer = json!({"challenge_id": challenge_id, "code": code});
+    let verified = post(&proxied.url, "/auth/verify", answer, customer).await;
     assert_eq!(verified.status(), StatusCode::OK);
     let store = Store::open(&database_url).await.unwrap();
     let audit = store.audit_log(0, 1000).await.unwrap();

@@ -18,6 +18,8 @@ mod serve;
 mod shop;
 
 pub use error::ServerError;
+pub use routes::{harden, router, REQUEST_TIMEOUT};
+pub use serve::serve;
 
 use crate::limits::Scope;
 use crate::AppState;
@@ -43,5 +45,3 @@ pub(crate) async fn limit(state: &AppState, scope: Scope, field: &str, key: &str
         .await?
         .map_err(ServerError::RateLimited)
 }
-pub use routes::{harden, router, REQUEST_TIMEOUT};
-pub use serve::serve;

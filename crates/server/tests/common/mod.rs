@@ -381,7 +381,8 @@ pub async fn process(command: &str, database_url: &str, dir: &std::path::Path, e
     panic!("sportello-server {command} did not start");
 }
 
-/// The code of the newest e-mail under `dir`, once the mail queue has sent one.
+/// The code of the first e-mail under `dir`, once a server process's mail
+/// queue has sent it (in-process servers use `testkit::code_sent`).
 pub async fn wait_for_code(dir: &std::path::Path) -> String {
     for _ in 0..400 {
         if !testkit::outbox(dir).is_empty() {
