@@ -120,6 +120,18 @@ impl Harness {
         &self.server.as_ref().expect("server running").state
     }
 
+    /// A customer of the book that has not registered yet, with contract `contract_no`/1.
+    pub async fn add_customer(&self, code: &str, kind: &str, tax_code: &str, contract_no: &str) {
+        testkit::add_customer(self.state(), &self.clock, code, kind, tax_code, contract_no).await;
+    }
+
+    /// The text of the newest e-mail, once the mail queue has sent everything.
+    pub async fn latest_mail(&self) -> String {
+        testkit::mail_sent(self.state()).await;
+        let mail = testkit::outbox(self.dir.path()).pop().expect("an e-mail");
+        mail.body_text(0).unwrap().into_owned()
+    }
+
     /// The 6-digit code of the newest e-mail in the outbox.
     pub async fn latest_code(&self) -> String {
         testkit::code_sent(&self.server.as_ref().expect("running").state).await

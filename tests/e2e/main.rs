@@ -2,6 +2,7 @@
 //! against a real server, the real Secret Service keyring and a throwaway HOME.
 //! Run with `make e2e` (inside scripts/with-desktop.sh).
 
+mod account;
 mod book;
 mod desktop;
 mod exports;
@@ -470,7 +471,12 @@ async fn messages_raise_desktop_notifications_and_an_offline_request_is_sent_onc
         .unwrap()
         .customer_id;
     let mut copies = 0;
-    for r in store.list_requests(customer, None, 100).await.unwrap() {
+    let mine = sportello_server::store::Scope {
+        customer_id: Some(customer),
+        status: None,
+    };
+    let page = sportello_server::store::Keyset::first(100);
+    for r in store.list_requests(mine, page).await.unwrap() {
         let thread = store.request_messages(r.id).await.unwrap();
         copies += thread.iter().filter(|(m, _)| m.body == "Scritta senza rete").count();
     }

@@ -120,7 +120,8 @@ pub(super) async fn count(driver: &WebDriver, css: &str) -> usize {
 /// The request codes the server holds for the demo customer, newest first.
 async fn request_codes(api: &Api) -> Vec<String> {
     let list = api.get("/requests?limit=100").await;
-    list.as_array()
+    list["items"]
+        .as_array()
         .unwrap()
         .iter()
         .map(|r| r["code"].as_str().unwrap().to_owned())

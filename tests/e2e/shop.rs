@@ -160,7 +160,7 @@ async fn a_service_is_bought_with_prepaid_credit_and_a_quote_is_accepted() {
     // The order, from the window, is on the server once; the credit was drawn.
     let ops = desk.operator().await;
     let all: Value = desk.get("/ops/orders", &ops).await;
-    let orders = all.as_array().unwrap();
+    let orders = all["items"].as_array().unwrap();
     assert_eq!(orders.len(), 1);
     let order = &orders[0];
     assert_eq!(
@@ -245,7 +245,7 @@ async fn a_service_is_bought_with_prepaid_credit_and_a_quote_is_accepted() {
     click(&driver, "[data-testid=shop-tab-quotes]").await;
     wait_attr_of(&driver, "[data-testid=quote]", "data-status", "requested").await;
     let quotes: Value = desk.get("/ops/quotes", &ops).await;
-    let quote = &quotes[0];
+    let quote = &quotes["items"][0];
     assert_eq!(quote["message"], "Sopralluogo al mattino");
     let until = (h.state().clock.today() + chrono::Days::new(15)).to_string();
     let price = json!({"prices": {quote["items"][0]["id"].to_string(): "30.00"}, "valid_until": until,

@@ -77,7 +77,8 @@ impl ApiClient {
             .unwrap_or_else(|| AppError::Protocol(format!("HTTP {status} without an error body")))
     }
 
-    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, AppError> {
+    /// A POST that needs no login (registration, recovery, reset).
+    pub async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, AppError> {
         Self::read(self.http.post(self.url(path)).json(body).send().await?).await
     }
 

@@ -2,6 +2,7 @@
 //! logged in, the cache of that account and its sync engine running in the
 //! background. The Tauri commands are one call each into this.
 
+mod account;
 mod exports;
 mod screens;
 mod shop;
@@ -134,7 +135,10 @@ impl DeskApp {
         }
         match self.desk.status().await? {
             SessionStatus::LoggedIn { me } => {
-                self.start_sync(&me).await?;
+                // On a temporary password the window asks for the definitive one first.
+                if !me.must_change_password {
+                    self.start_sync(&me).await?;
+                }
                 Ok(SessionStatus::LoggedIn { me })
             }
             SessionStatus::LoggedOut => Ok(SessionStatus::LoggedOut),

@@ -6,7 +6,8 @@
 use crate::api::ApiClient;
 use crate::secrets::SecretStore;
 use crate::AppError;
-use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use sportello_domain::api::auth::{LoginChallenge, Me, TokenPair};
 use sportello_domain::api::home::Home;
 use sportello_domain::ErrorCode;
@@ -158,6 +159,26 @@ impl Desk {
         }
     }
 
+    /// A GET of the API as the signed-in user.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, AppError> {
+        self.authorized(|token| async move { self.api.send(reqwest::Method::GET, path, &token, None).await })
+            .await
+    }
+
+    /// Every item of a paged list, in the server's order, following its cursors.
+    pub async fn every_page<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, AppError> {
+        let joiner = if path.contains('?') { '&' } else { '?' };
+        let mut page: Paged<T> = self.get(path).await?;
+        let mut items = Vec::new();
+        loop {
+            items.append(&mut page.items);
+            let Some(cursor) = page.next_cursor else {
+                return Ok(items);
+            };
+            page = self.get(&format!("{path}{joiner}cursor={cursor}")).await?;
+        }
+    }
+
     pub async fn home(&self) -> Result<Home, AppError> {
         self.authorized(|token| async move { self.api.home(&token).await })
             .await
@@ -178,4 +199,11 @@ impl Desk {
 
 fn session_expired() -> AppError {
     sportello_domain::ApiError::new(ErrorCode::SessionExpired, "log in again").into()
+}
+
+/// The shape every paged list of the API shares.
+#[derive(Deserialize)]
+struct Paged<T> {
+    items: Vec<T>,
+    next_cursor: Option<String>,
 }

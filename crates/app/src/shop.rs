@@ -135,17 +135,12 @@ fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, AppError> {
     serde_json::to_value(value).map_err(|e| AppError::Protocol(e.to_string()))
 }
 
-async fn get<T: serde::de::DeserializeOwned>(desk: &Desk, path: &str) -> Result<T, AppError> {
-    desk.authorized(|token| async move { desk.api().send(reqwest::Method::GET, path, &token, None).await })
-        .await
-}
-
 /// Re-reads the catalogue, wallet, orders and quotes into the cache in one transaction.
 pub async fn refresh(desk: &Desk, cache: &Cache) -> Result<(), AppError> {
-    let catalogue: Catalogue = get(desk, "/shop/catalogue").await?;
-    let wallet: Wallet = get(desk, "/shop/wallet").await?;
-    let orders: Vec<Order> = get(desk, "/shop/orders").await?;
-    let quotes: Vec<Quote> = get(desk, "/shop/quotes").await?;
+    let catalogue: Catalogue = desk.get("/shop/catalogue").await?;
+    let wallet: Wallet = desk.get("/shop/wallet").await?;
+    let orders: Vec<Order> = desk.every_page("/shop/orders?limit=500").await?;
+    let quotes: Vec<Quote> = desk.every_page("/shop/quotes?limit=500").await?;
     let mut ingest = cache.begin().await?;
     ingest.document(CATALOGUE, &catalogue).await?;
     ingest.document(WALLET, &wallet).await?;

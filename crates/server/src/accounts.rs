@@ -512,24 +512,36 @@ pub async fn recover(state: &AppState, origin: &Origin, req: RecoverRequest) -> 
     })
 }
 
-/// A6: a reset e-mail for a username. The answer is the same whether or not
-/// the username exists, so it cannot be used to find usernames.
+/// A6: a reset e-mail for a username, or for the account(s) of an e-mail
+/// address (the seeds' "indirizzo mail (PEC) collegato all'account"). The
+/// answer is the same whether or not the name or address exists, so it
+/// cannot be used to find either. An address shared by several logins gets
+/// one message per login, each with its own link; the code goes with the
+/// first one's `reset_id`.
 pub async fn request_reset(state: &AppState, origin: &Origin, req: ResetRequest) -> Result<ResetStarted, ServerError> {
-    let username = required("username", &req.username, 64)?;
-    match state.store.user_by_username(username).await? {
-        Some(user) => {
-            let reset_id = start_reset(state, &user).await?;
-            audit::record(state, origin, "request_reset", &format!("customer:{username}"), "").await?;
-            Ok(ResetStarted {
-                reset_id,
-                sent_to: None,
-            })
-        }
-        None => Ok(ResetStarted {
-            reset_id: secrets::new_id(),
-            sent_to: None,
-        }),
+    let name = required("username", &req.username, 254)?;
+    let users = if name.contains('@') {
+        state.store.users_by_email(name).await?
+    } else {
+        state.store.user_by_username(name).await?.into_iter().collect()
+    };
+    let mut reset_id = None;
+    for user in &users {
+        let id = start_reset(state, user).await?;
+        audit::record(
+            state,
+            origin,
+            "request_reset",
+            &format!("customer:{}", user.username),
+            "",
+        )
+        .await?;
+        reset_id.get_or_insert(id);
     }
+    Ok(ResetStarted {
+        reset_id: reset_id.unwrap_or_else(secrets::new_id),
+        sent_to: None,
+    })
 }
 
 /// Finds the token a reset presents: a code with its reset id, or a link token.

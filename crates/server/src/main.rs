@@ -178,7 +178,7 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
             println!("invited {}: credentials sent to {}", done.username, done.sent_to);
         }
         Admin::Pending => {
-            for r in state.store.pending_registrations().await? {
+            for r in state.store.pending_registrations(0, i64::MAX).await? {
                 println!(
                     "registration {}: {} {} ({}) agreement {}",
                     r.id,
@@ -188,7 +188,7 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
                     r.agreement_code.unwrap_or_else(|| "-".into())
                 );
             }
-            for a in state.store.pending_agreement_requests().await? {
+            for a in state.store.pending_agreement_requests(0, i64::MAX).await? {
                 println!(
                     "agreement request {}: {} {} wants {}",
                     a.id,

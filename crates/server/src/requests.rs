@@ -8,7 +8,7 @@ use crate::delivery::audit_row;
 use crate::store::auth::Principal;
 use crate::store::requests::{ActiveContract, Author, NewMessageRow, NewRequestRow, RequestRow};
 use crate::store::unit::Effect;
-use crate::store::{date, to_u32};
+use crate::store::{date, to_u32, Keyset, Scope};
 use crate::{AppState, ServerError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sportello_domain::api::requests::{
@@ -364,17 +364,19 @@ fn summary(r: &RequestRow) -> Result<RequestSummary, ServerError> {
     })
 }
 
-/// S5 and H3: requests by last action, newest first; `customer_id` 0 lists all (operators).
+/// S5 and H3: a page of requests by last action, newest first, with one more
+/// to tell whether another page follows; `customer_id` None lists all (operators).
 pub async fn list(
     state: &AppState,
-    customer_id: i64,
+    customer_id: Option<i64>,
     status: Option<RequestStatus>,
-    limit: i64,
+    page: Keyset,
 ) -> Result<Vec<RequestSummary>, ServerError> {
-    let rows = state
-        .store
-        .list_requests(customer_id, status.map(RequestStatus::as_str), limit)
-        .await?;
+    let scope = Scope {
+        customer_id,
+        status: status.map(RequestStatus::as_str),
+    };
+    let rows = state.store.list_requests(scope, page).await?;
     rows.iter().map(summary).collect()
 }
 

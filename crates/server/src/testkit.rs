@@ -20,6 +20,55 @@ pub async fn demo_server(dir: &Path, database_url: Option<String>) -> (RunningSe
     (crate::start(state).await.expect("the test server starts"), clock)
 }
 
+/// A customer of the book that has not registered yet (a company unless
+/// `kind` says otherwise), with one active contract `contract_no`/1 signed
+/// 40 days ago; returns (customer id, contract id).
+pub async fn add_customer(
+    state: &AppState,
+    clock: &Clock,
+    code: &str,
+    kind: &str,
+    tax_code: &str,
+    contract_no: &str,
+) -> (i64, i64) {
+    use crate::store::book::NewContract;
+    use crate::store::users::NewCustomer;
+    use sportello_domain::amortization::Periodicity;
+    use sportello_domain::Money;
+    let customer = NewCustomer {
+        code,
+        kind,
+        name: "Ferramenta Bianchi S.n.c.",
+        tax_code,
+        email: "ufficio@ferramentabianchi.example",
+    };
+    let customer_id = state.store.insert_customer(&customer, clock.now_ms()).await.unwrap();
+    let today = clock.today();
+    let contract = NewContract {
+        customer_id,
+        beneficiary_code: "F001",
+        beneficiary: "Fornitore S.p.A.",
+        iban: Some("IT60X0542811101000000123456"),
+        reference_rate: "Euribor 3 m.l. (div.360)",
+        subsidy: "",
+        periodicity: Periodicity::Monthly,
+        installments: 36,
+        installment: Money::from_cents(50_000),
+        duration_months: 36,
+        contract_no,
+        module_no: "1",
+        product: "Leasing strumentale",
+        status: "active",
+        signed_on: today - chrono::Days::new(40),
+        start_on: today - chrono::Days::new(30),
+        end_on: today + chrono::Days::new(1000),
+        amount: Money::from_cents(1_800_000),
+        advance: Money::from_cents(180_000),
+        residual: Money::from_cents(18_000),
+    };
+    (customer_id, state.store.insert_contract(&contract).await.unwrap())
+}
+
 /// Starts a server again on the database, data folder and address of one
 /// that was shut down (as after a crash and a restart), without seeding.
 pub async fn restart(

@@ -94,7 +94,7 @@ async fn refuse_announcing(t: &TestServer, entities: &[&str]) {
 async fn a_change_that_cannot_be_announced_is_not_saved(t: TestServer) {
     let (access, _) = t.demo_tokens().await;
     let ops = t.ops_token().await;
-    let requests_before = t.json("/requests", &access).await;
+    let requests_before = t.all_items("/requests", &access).await;
     let unread_before = t.json("/notifications", &access).await["unread"].clone();
     let head_before = t.server.state.store.feed_head().await.unwrap();
     refuse_announcing(&t, &["request", "profile", "sub_user", "notification"]).await;
@@ -119,7 +119,7 @@ async fn a_change_that_cannot_be_announced_is_not_saved(t: TestServer) {
     );
 
     assert_eq!(
-        t.json("/requests", &access).await,
+        t.all_items("/requests", &access).await,
         requests_before,
         "a request was saved unannounced"
     );

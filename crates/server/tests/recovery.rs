@@ -157,6 +157,43 @@ async fn reset_by_username_reveals_nothing_and_its_link_works_once(t: TestServer
     t.tokens_for(DEMO_USERNAME, NEW_PASSWORD).await;
 }
 
+/// The seeds' "Password dimenticata?": the account's e-mail (PEC), in any
+/// case, instead of the username; an unknown address answers the same.
+async fn reset_by_e_mail_address_sends_the_code_of_the_account_it_belongs_to(t: TestServer) {
+    let unknown: Value = t
+        .post("/auth/password-reset", json!({"username": "nessuno@pec.example.it"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t.outbox().await.len(), 0, "no e-mail for an address no account has");
+    let started: Value = t
+        .post("/auth/password-reset", json!({"username": DEMO_EMAIL.to_uppercase()}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        keys(&unknown),
+        keys(&started),
+        "same shape whether or not the address exists"
+    );
+    let (to, _, text) = t.last_mail().await;
+    assert_eq!(to, DEMO_EMAIL);
+    assert!(
+        text.contains(&format!("il tuo nome utente è: {DEMO_USERNAME}")),
+        "{text}"
+    );
+    let code = t.latest_code().await;
+    let complete = json!({"reset_id": started["reset_id"], "code": code, "new_password": NEW_PASSWORD});
+    assert_eq!(
+        t.post("/auth/password-reset/complete", complete).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    t.tokens_for(DEMO_USERNAME, NEW_PASSWORD).await;
+}
+
 async fn reset_codes_expire_and_allow_five_tries(t: TestServer) {
     let started: Value = t
         .post("/auth/password-reset", json!({"username": DEMO_USERNAME}))
@@ -267,6 +304,7 @@ on_both_engines!(
     recovery_with_contract_data_unlocks_with_a_new_password_and_ends_old_sessions,
     recovery_refuses_data_that_do_not_match,
     reset_by_username_reveals_nothing_and_its_link_works_once,
+    reset_by_e_mail_address_sends_the_code_of_the_account_it_belongs_to,
     reset_codes_expire_and_allow_five_tries,
     a_new_reset_voids_the_previous_code,
     registration_recovery_and_reset_are_rate_limited,

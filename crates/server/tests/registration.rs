@@ -204,8 +204,8 @@ async fn registration_by_category_waits_for_an_operator_then_emails_credentials(
         "already_registered"
     );
 
-    let pending: Value = t.json("/ops/registrations", &ops).await;
-    let item = &pending.as_array().unwrap()[0];
+    let pending = t.all_items("/ops/registrations", &ops).await;
+    let item = &pending[0];
     assert_eq!(item["customer_name"], "Geometri Associati S.r.l.");
     assert_eq!(item["agreement_code"], "GEOM-PC");
     let username = item["customer_code"].as_str().unwrap().to_owned();
@@ -240,7 +240,7 @@ async fn registration_by_category_waits_for_an_operator_then_emails_credentials(
     let temporary = line_value(&text, "Temporary password");
     t.first_login(&username, &temporary, NEW_PASSWORD).await;
 
-    let agreements: Value = t.json("/ops/agreement-requests", &ops).await;
+    let agreements = t.all_items("/ops/agreement-requests", &ops).await;
     let id = agreements[0]["id"].as_i64().unwrap();
     let path = format!("/ops/agreement-requests/{id}/decision");
     assert_eq!(

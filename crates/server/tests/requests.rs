@@ -78,12 +78,30 @@ async fn an_iban_change_gets_a_code_a_status_and_shows_in_the_list(t: TestServer
     assert_eq!(detail["messages"][0]["author"], "customer");
 
     let list: Value = t.json("/requests", &access).await;
-    assert_eq!(list[0]["code"], detail["code"], "newest action first");
-    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list["items"][0]["code"], detail["code"], "newest action first");
+    assert_eq!(
+        (list["items"].as_array().unwrap().len(), &list["next_cursor"]),
+        (2, &Value::Null)
+    );
     let panel: Value = t.json("/requests?limit=1", &access).await;
-    assert_eq!(panel.as_array().unwrap().len(), 1);
-    let in_progress: Value = t.json("/requests?status=in_progress", &access).await;
-    assert_eq!(in_progress.as_array().unwrap().len(), 1, "the demo's answered request");
+    assert_eq!(panel["items"].as_array().unwrap().len(), 1);
+    let rest: Value = t
+        .json(
+            &format!("/requests?limit=1&cursor={}", panel["next_cursor"].as_str().unwrap()),
+            &access,
+        )
+        .await;
+    assert_eq!(
+        (&rest["items"][0]["code"], &rest["next_cursor"]),
+        (&list["items"][1]["code"], &Value::Null),
+        "the second page holds the older request, and is the last"
+    );
+    let in_progress = t.all_items("/requests?status=in_progress", &access).await;
+    assert_eq!(in_progress.len(), 1, "the demo's answered request");
+    for bad in ["limit=0", "limit=501", "cursor=bm90LWEtY3Vyc29y", "cursor=%21"] {
+        let response = t.get(&format!("/requests?{bad}"), &access).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
 }
 
 async fn every_form_refuses_its_bad_inputs(t: TestServer) {
@@ -179,12 +197,8 @@ async fn every_form_refuses_its_bad_inputs(t: TestServer) {
         StatusCode::BAD_REQUEST
     );
 
-    let list: Value = t.json("/requests", &access).await;
-    assert_eq!(
-        list.as_array().unwrap().len(),
-        2,
-        "only the two valid requests were filed"
-    );
+    let list = t.all_items("/requests", &access).await;
+    assert_eq!(list.len(), 2, "only the two valid requests were filed");
 }
 
 async fn another_customers_contracts_and_requests_are_out_of_reach(t: TestServer) {
@@ -219,8 +233,8 @@ async fn another_customers_contracts_and_requests_are_out_of_reach(t: TestServer
         .post_as(&format!("/requests/{id}/messages"), &access, json!({"body": "intruso"}))
         .await;
     assert_eq!(error_code(reply).await.0, StatusCode::NOT_FOUND);
-    let mine: Value = t.json("/requests", &access).await;
-    assert!(mine.as_array().unwrap().iter().all(|r| r["id"] != id));
+    let mine = t.all_items("/requests", &access).await;
+    assert!(mine.iter().all(|r| r["id"] != id));
 }
 
 async fn early_termination_records_the_outstanding_principal_and_the_chosen_installment(t: TestServer) {
@@ -489,12 +503,8 @@ async fn idempotency_keys_replay_refuse_other_bodies_and_in_flight_duplicates(t:
         }
     }
     assert_eq!(codes.len(), 1, "every success is the same request: {codes:?}");
-    let list: Value = t.json("/requests", &access).await;
-    assert_eq!(
-        list.as_array().unwrap().len(),
-        4,
-        "the demo's, outbox-1's, outbox-2's and outbox-3's"
-    );
+    let list = t.all_items("/requests", &access).await;
+    assert_eq!(list.len(), 4, "the demo's, outbox-1's, outbox-2's and outbox-3's");
 
     let bad_key = t
         .http

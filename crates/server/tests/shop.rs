@@ -91,6 +91,41 @@ async fn prove(t: &TestServer, token: &str, method: &str, amount: &str, approve:
     response.json().await.unwrap()
 }
 
+/// The customer's and the operators' lists, one row a page, hold the same
+/// orders once each, newest first, and the last page says so.
+async fn pages_hold_every_order_once_newest_first(t: &TestServer, token: &str) {
+    let whole = t.json("/shop/orders?limit=500", token).await;
+    assert_eq!(whole["next_cursor"], Value::Null);
+    let first = t.json("/shop/orders?limit=1", token).await;
+    assert_eq!(
+        (
+            first["items"].as_array().unwrap().len(),
+            first["next_cursor"].is_string()
+        ),
+        (1, true)
+    );
+    let ops = t.ops_token().await;
+    for (path, who) in [("/shop/orders?limit=1", token), ("/ops/orders?limit=1", ops.as_str())] {
+        let paged: Vec<Value> = t.all_items(path, who).await.iter().map(|o| o["code"].clone()).collect();
+        let all: Vec<Value> = whole["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["code"].clone())
+            .collect();
+        assert_eq!(paged, all, "{path}");
+    }
+    let times: Vec<&str> = whole["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["updated_at"].as_str().unwrap())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first: {times:?}");
+    let proofs = t.all_items("/ops/payment-proofs?limit=1&status=confirmed", &ops).await;
+    assert!(!proofs.is_empty() && proofs.iter().all(|p| p["status"] == "confirmed"));
+}
+
 async fn invoice_count(t: &TestServer, token: &str) -> usize {
     t.all_items("/invoices?limit=200", token).await.len()
 }
@@ -127,7 +162,7 @@ async fn prices_follow_the_customers_list_and_an_agreement_changes_them_only_onc
     assert_eq!(error_code(unknown).await.0, StatusCode::BAD_REQUEST);
 
     let ops = t.ops_token().await;
-    let requests = t.json("/ops/agreement-requests", &ops).await;
+    let requests = t.all_items("/ops/agreement-requests", &ops).await;
     let path = format!("/ops/agreement-requests/{}/decision", requests[0]["id"]);
     assert_eq!(
         t.post_as(&path, &ops, json!({"approve": true})).await.status(),
@@ -158,7 +193,7 @@ async fn prices_follow_the_customers_list_and_an_agreement_changes_them_only_onc
         t.post("/auth/register-by-category", register).await.status(),
         StatusCode::CREATED
     );
-    let pending = t.json("/ops/registrations", &ops).await;
+    let pending = t.all_items("/ops/registrations", &ops).await;
     let decide = format!("/ops/registrations/{}/decision", pending[0]["id"]);
     assert_eq!(
         t.post_as(&decide, &ops, json!({"approve": true})).await.status(),
@@ -274,7 +309,8 @@ async fn each_payment_method_refuses_until_proven_and_prepaid_credit_is_drawn_on
     statuses.sort();
     assert_eq!(statuses, [StatusCode::CREATED, StatusCode::PAYMENT_REQUIRED]);
     assert_eq!(t.json("/shop/wallet", &token).await["credit"], "2.00");
-    assert_eq!(t.json("/shop/orders", &token).await.as_array().unwrap().len(), 2);
+    assert_eq!(t.all_items("/shop/orders", &token).await.len(), 2);
+    pages_hold_every_order_once_newest_first(&t, &token).await;
 
     // A refused proof leaves the method unusable; a confirmed advance enables its own.
     let refused = prove(&t, &token, "advance_payment", "100.00", false).await;
@@ -370,8 +406,8 @@ async fn bad_orders_are_refused_field_by_field_and_nothing_is_kept(t: TestServer
     );
 
     assert_eq!(
-        t.json("/shop/orders", &token).await,
-        json!([]),
+        t.all_items("/shop/orders", &token).await,
+        Vec::<Value>::new(),
         "no refused order was kept"
     );
     assert_eq!(t.json("/shop/wallet", &token).await["billing"]["postcode"], "00184");
@@ -508,10 +544,8 @@ async fn a_quote_is_priced_then_accepted_declined_or_left_to_expire(t: TestServe
         .await;
     assert_eq!(error_code(late).await, (StatusCode::GONE, "quote_expired".into()));
     let statuses: Vec<String> = t
-        .json("/shop/quotes", &token)
+        .all_items("/shop/quotes", &token)
         .await
-        .as_array()
-        .unwrap()
         .iter()
         .map(|q| q["status"].as_str().unwrap().to_owned())
         .collect();
@@ -823,12 +857,8 @@ async fn every_order_is_placed_and_confirmed_once_through_faults(t: TestServer) 
         let replay = post_keyed(&t, "/shop/orders", &token, &key, &body).await;
         assert_eq!(replay.headers()["idempotent-replayed"], "true");
         let placed = round as i64 + 1;
-        let orders = t.json("/shop/orders", &token).await;
-        assert_eq!(
-            orders.as_array().unwrap().len() as i64,
-            placed,
-            "round {round}, {fault:?}"
-        );
+        let orders = t.all_items("/shop/orders", &token).await;
+        assert_eq!(orders.len() as i64, placed, "round {round}, {fault:?}");
         let credit = t.json("/shop/wallet", &token).await["credit"].clone();
         assert_eq!(
             money(&credit).parse::<rust_decimal::Decimal>().unwrap(),
@@ -841,13 +871,9 @@ async fn every_order_is_placed_and_confirmed_once_through_faults(t: TestServer) 
         "{failed_first} of {rounds} first attempts failed"
     );
 
-    let orders = t.json("/shop/orders", &token).await;
-    let codes: std::collections::BTreeSet<String> = orders
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["code"].as_str().unwrap().to_owned())
-        .collect();
+    let orders = t.all_items("/shop/orders", &token).await;
+    let codes: std::collections::BTreeSet<String> =
+        orders.iter().map(|o| o["code"].as_str().unwrap().to_owned()).collect();
     assert_eq!(codes.len(), rounds);
     // Retries of the e-mails that met the mail server down are due later.
     t.clock.advance(chrono::TimeDelta::hours(7));
@@ -932,7 +958,7 @@ async fn an_order_survives_the_server_killed_at_any_point(t: TestServer) {
         assert_eq!(answer, Some(StatusCode::CREATED), "round {round}");
         let placed = round as i64 + 1;
         assert_eq!(
-            t.json("/shop/orders", &token).await.as_array().unwrap().len() as i64,
+            t.all_items("/shop/orders", &token).await.len() as i64,
             placed,
             "round {round}"
         );
@@ -945,10 +971,8 @@ async fn an_order_survives_the_server_killed_at_any_point(t: TestServer) {
     }
     assert!(cut_short > 0, "some requests died with the server");
     let codes: Vec<String> = t
-        .json("/shop/orders", &token)
+        .all_items("/shop/orders", &token)
         .await
-        .as_array()
-        .unwrap()
         .iter()
         .map(|o| o["code"].as_str().unwrap().to_owned())
         .collect();

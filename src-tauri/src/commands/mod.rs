@@ -1,6 +1,7 @@
 //! Tauri commands: each one calls `sportello-app` and converts its error to
 //! the one wire shape, here and nowhere else.
 
+pub mod account;
 pub mod exports;
 pub mod home;
 pub mod links;

@@ -39,6 +39,12 @@ import type { ExportProgress } from './bindings/ExportProgress';
 import type { ExportDone } from './bindings/ExportDone';
 import type { DeepLink } from './bindings/DeepLink';
 import type { CompleteReset } from './bindings/CompleteReset';
+import type { ChangePassword } from './bindings/ChangePassword';
+import type { RecoverRequest } from './bindings/RecoverRequest';
+import type { RegisterByContract } from './bindings/RegisterByContract';
+import type { Registered } from './bindings/Registered';
+import type { ResetRequest } from './bindings/ResetRequest';
+import type { ResetStarted } from './bindings/ResetStarted';
 import type { SettingsView } from './bindings/SettingsView';
 import type { Catalogue } from './bindings/Catalogue';
 import type { Wallet } from './bindings/Wallet';
@@ -121,6 +127,11 @@ export const ipc = {
     return call<null>('watch_links', { on });
   },
   completeReset: (reset: CompleteReset) => call<null>('complete_reset', { reset }),
+  register: (form: RegisterByContract) => call<Registered>('register', { form }),
+  requestReset: (request: ResetRequest) => call<ResetStarted>('request_reset', { request }),
+  recover: (request: RecoverRequest) => call<ResetStarted>('recover', { request }),
+  /** Changes the password of the user logged in; after a temporary one, the sync then starts. */
+  changePassword: (change: ChangePassword) => call<Me>('change_password', { change }),
   desktopSettings: () => call<SettingsView>('desktop_settings'),
   /** Checks the address, asks the server, saves it; the app then restarts on it. */
   setServerUrl: (url: string | null) => call<SettingsView>('set_server_url', { url }),

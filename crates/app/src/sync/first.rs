@@ -10,7 +10,7 @@ use sportello_domain::api::assets::AssetPage;
 use sportello_domain::api::contracts::{ContractDetail, ContractPage, PlanEntry, PlanPage};
 use sportello_domain::api::invoices::InvoicePage;
 use sportello_domain::api::notifications::NotificationList;
-use sportello_domain::api::requests::RequestSummary;
+use sportello_domain::api::requests::RequestPage;
 use sportello_domain::api::schedule::SchedulePage;
 use sportello_domain::api::sync::SyncSummary;
 use std::collections::BTreeSet;
@@ -168,14 +168,14 @@ impl SyncEngine {
                 Ok(Pulled::of(page.items.iter().map(|i| i.id), page.next_cursor))
             }
             Collection::Requests => {
-                let list: Vec<RequestSummary> = get(desk, "/requests?limit=500").await?;
-                for summary in &list {
+                let page: RequestPage = get(desk, &with_cursor(&format!("/requests?limit={PAGE}"), cursor)).await?;
+                for summary in &page.items {
                     refresh_request(desk, &self.cache, summary.id).await?;
                 }
                 let mut ingest = self.cache.begin().await?;
-                self.count_if(counting, &mut ingest, list.len()).await?;
+                self.count_if(counting, &mut ingest, page.items.len()).await?;
                 ingest.commit().await?;
-                Ok(Pulled::of(list.iter().map(|r| r.id), None))
+                Ok(Pulled::of(page.items.iter().map(|r| r.id), page.next_cursor))
             }
             Collection::Notifications => {
                 let path = match cursor {

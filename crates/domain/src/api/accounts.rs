@@ -80,10 +80,11 @@ pub struct RecoverRequest {
     pub tax_code: String,
 }
 
-/// A6: a reset e-mail for a username.
+/// A6: a reset e-mail for a username or an account's e-mail address.
 #[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct ResetRequest {
+    /// The username, or the e-mail address (PEC) the account is registered with.
     pub username: String,
 }
 

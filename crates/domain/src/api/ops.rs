@@ -62,6 +62,14 @@ pub struct PendingItem {
     pub created_at: DateTime<Utc>,
 }
 
+/// A page of items waiting, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PendingPage {
+    pub items: Vec<PendingItem>,
+    /// Asks for the next page; None on the last.
+    pub next_cursor: Option<String>,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Decision {
     pub approve: bool,

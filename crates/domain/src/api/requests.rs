@@ -135,6 +135,15 @@ pub struct RequestSummary {
     pub last_action_at: DateTime<Utc>,
 }
 
+/// A page of requests, by last action, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct RequestPage {
+    pub items: Vec<RequestSummary>,
+    /// Asks for the next page; None on the last.
+    pub next_cursor: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct AttachmentInfo {

@@ -235,6 +235,15 @@ pub struct Order {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A page of orders, by last change, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct OrderPage {
+    pub items: Vec<Order>,
+    /// Asks for the next page; None on the last.
+    pub next_cursor: Option<String>,
+}
+
 /// E4: "request quote" for the quote cart.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
@@ -290,6 +299,15 @@ pub struct Quote {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A page of quotes, by last change, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct QuotePage {
+    pub items: Vec<Quote>,
+    /// Asks for the next page; None on the last.
+    pub next_cursor: Option<String>,
+}
+
 /// E4: accepting a priced quote places an order for it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
@@ -324,6 +342,15 @@ pub struct PaymentProof {
     #[ts(type = "number | null")]
     pub invoice_id: Option<i64>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A page of payment proofs, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct ProofPage {
+    pub items: Vec<PaymentProof>,
+    /// Asks for the next page; None on the last.
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]

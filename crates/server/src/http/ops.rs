@@ -1,7 +1,8 @@
 //! The operator API under `/api/v1/ops` (O1).
 
 use super::extract::{ApiJson, ApiQuery, Client, OpsCaller};
-use super::requests::{attachment_response, RequestsQuery, Upload};
+use super::paging::{oldest_first, page};
+use super::requests::{attachment_response, request_page, RequestsQuery, Upload};
 use super::{limit, ServerError};
 use crate::audit::Origin;
 use crate::limits::Scope;
@@ -15,9 +16,9 @@ use chrono::DateTime;
 use serde::Deserialize;
 use sportello_domain::api::ops::{
     AuditEntry, Broadcast, Decision, DeskReply, Invitation, Invited, OperatorLogin, OperatorSession, PendingItem,
-    PublishInvoice, Published, StatusChange,
+    PendingPage, PublishInvoice, Published, StatusChange,
 };
-use sportello_domain::api::requests::{AttachmentInfo, RequestDetail, RequestMessage, RequestSummary};
+use sportello_domain::api::requests::{AttachmentInfo, RequestDetail, RequestMessage, RequestPage};
 use sportello_domain::{ApiError, ErrorCode};
 
 fn origin(op: &Operator, client: &Client) -> Origin {
@@ -70,22 +71,35 @@ fn pending_item(r: crate::store::accounts::PendingRow) -> PendingItem {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/registrations", tag = "ops", operation_id = "ops_registrations", security(("bearer" = [])),
-    responses((status = 200, description = "Registrations by category waiting for approval (id = customer)", body = Vec<PendingItem>)))]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PendingQuery {
+    /// 1 to 500, default 100.
+    pub limit: Option<u32>,
+    /// The previous page's next_cursor.
+    pub cursor: Option<String>,
+}
+
+/// A page of waiting items, oldest first, from a fetch of one more than the page.
+fn pending_page(rows: Vec<crate::store::accounts::PendingRow>, limit: u32) -> PendingPage {
+    let (rows, next_cursor) = page(rows, limit, |r| r.id.to_string());
+    PendingPage {
+        items: rows.into_iter().map(pending_item).collect(),
+        next_cursor,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/ops/registrations", tag = "ops", operation_id = "ops_registrations", security(("bearer" = [])), params(PendingQuery),
+    responses((status = 200, description = "Registrations by category waiting for approval (id = customer), oldest first", body = PendingPage),
+              (status = 400, body = ApiError)))]
 pub(super) async fn registrations(
     State(state): State<AppState>,
     OpsCaller(op): OpsCaller,
-) -> Result<Json<Vec<PendingItem>>, ServerError> {
+    ApiQuery(q): ApiQuery<PendingQuery>,
+) -> Result<Json<PendingPage>, ServerError> {
     op.require(Duty::Desk)?;
-    Ok(Json(
-        state
-            .store
-            .pending_registrations()
-            .await?
-            .into_iter()
-            .map(pending_item)
-            .collect(),
-    ))
+    let (after, limit) = oldest_first(q.limit, q.cursor.as_deref(), 100)?;
+    let rows = state.store.pending_registrations(after, i64::from(limit) + 1).await?;
+    Ok(Json(pending_page(rows, limit)))
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/registrations/{id}/decision", tag = "ops", operation_id = "ops_decide_registration", request_body = Decision,
@@ -103,22 +117,21 @@ pub(super) async fn decide_registration(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/agreement-requests", tag = "ops", operation_id = "ops_agreement_requests", security(("bearer" = [])),
-    responses((status = 200, body = Vec<PendingItem>)))]
+#[utoipa::path(get, path = "/api/v1/ops/agreement-requests", tag = "ops", operation_id = "ops_agreement_requests", security(("bearer" = [])), params(PendingQuery),
+    responses((status = 200, description = "Requests to join an agreement waiting for a decision, oldest first", body = PendingPage),
+              (status = 400, body = ApiError)))]
 pub(super) async fn agreement_requests(
     State(state): State<AppState>,
     OpsCaller(op): OpsCaller,
-) -> Result<Json<Vec<PendingItem>>, ServerError> {
+    ApiQuery(q): ApiQuery<PendingQuery>,
+) -> Result<Json<PendingPage>, ServerError> {
     op.require(Duty::Desk)?;
-    Ok(Json(
-        state
-            .store
-            .pending_agreement_requests()
-            .await?
-            .into_iter()
-            .map(pending_item)
-            .collect(),
-    ))
+    let (after, limit) = oldest_first(q.limit, q.cursor.as_deref(), 100)?;
+    let rows = state
+        .store
+        .pending_agreement_requests(after, i64::from(limit) + 1)
+        .await?;
+    Ok(Json(pending_page(rows, limit)))
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/agreement-requests/{id}/decision", tag = "ops", operation_id = "ops_decide_agreement", request_body = Decision,
@@ -137,16 +150,15 @@ pub(super) async fn decide_agreement(
 }
 
 #[utoipa::path(get, path = "/api/v1/ops/requests", tag = "ops", operation_id = "ops_list_requests", security(("bearer" = [])), params(RequestsQuery),
-    responses((status = 200, body = Vec<RequestSummary>)))]
+    responses((status = 200, description = "Every customer's requests by last action, newest first", body = RequestPage),
+              (status = 400, body = ApiError)))]
 pub(super) async fn list_requests(
     State(state): State<AppState>,
     OpsCaller(op): OpsCaller,
     ApiQuery(q): ApiQuery<RequestsQuery>,
-) -> Result<Json<Vec<RequestSummary>>, ServerError> {
+) -> Result<Json<RequestPage>, ServerError> {
     op.require(Duty::Desk)?;
-    Ok(Json(
-        requests::list(&state, 0, q.status, q.limit.unwrap_or(100).clamp(1, 500)).await?,
-    ))
+    Ok(Json(request_page(&state, None, q).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/ops/requests/{id}", tag = "ops", operation_id = "ops_request_detail", security(("bearer" = [])), params(("id" = i64, Path)),

@@ -9,6 +9,8 @@ use serde::Serialize;
 use sportello_domain::{ApiError, ErrorCode};
 use std::collections::HashMap;
 
+pub use crate::store::Keyset;
+
 pub const MAX_LIMIT: u32 = 500;
 const CURSOR_PREFIX: &str = "c1:";
 
@@ -39,11 +41,7 @@ impl ListQuery {
     pub fn limit(&self, default: u32) -> Result<u32, ApiError> {
         match self.get("limit") {
             None => Ok(default),
-            Some(text) => text
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=MAX_LIMIT).contains(n))
-                .ok_or_else(|| bad("limit", format!("a whole number from 1 to {MAX_LIMIT}"))),
+            Some(text) => checked_limit(text.parse::<u32>().ok()),
         }
     }
 
@@ -68,17 +66,67 @@ impl ListQuery {
 
     /// The sort key the page starts after, for lists ordered by more than an id.
     pub fn after_key(&self) -> Result<Option<String>, ApiError> {
-        let Some(cursor) = self.get("cursor") else {
-            return Ok(None);
-        };
-        URL_SAFE_NO_PAD
-            .decode(cursor)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .and_then(|text| text.strip_prefix(CURSOR_PREFIX).map(str::to_owned))
-            .map(Some)
-            .ok_or_else(bad_cursor)
+        self.get("cursor").map(cursor_key).transpose()
     }
+}
+
+fn checked_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    limit
+        .filter(|n| (1..=MAX_LIMIT).contains(n))
+        .ok_or_else(|| bad("limit", format!("a whole number from 1 to {MAX_LIMIT}")))
+}
+
+/// The sort key inside a cursor this API gave.
+fn cursor_key(cursor: &str) -> Result<String, ApiError> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix(CURSOR_PREFIX).map(str::to_owned))
+        .ok_or_else(bad_cursor)
+}
+
+/// A page of a list oldest first by id, from a typed query's `limit` and
+/// `cursor`: the id it starts after (0: from the first) and its length.
+pub fn oldest_first(limit: Option<u32>, cursor: Option<&str>, default: u32) -> Result<(i64, u32), ApiError> {
+    let limit = limit.map_or(Ok(default), |n| checked_limit(Some(n)))?;
+    let after = match cursor {
+        None => 0,
+        Some(c) => cursor_key(c)?
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(bad_cursor)?,
+    };
+    Ok((after, limit))
+}
+
+/// A page of a list newest first by (time, id), from a typed query's
+/// `limit` and `cursor`: lists whose rows change order as they change.
+pub fn newest_first(limit: Option<u32>, cursor: Option<&str>, default: u32) -> Result<Keyset, ApiError> {
+    let limit = limit.map_or(Ok(default), |n| checked_limit(Some(n)))?;
+    let after = cursor
+        .map(|c| {
+            let key = cursor_key(c)?;
+            key.split_once('|')
+                .and_then(|(t, id)| Some((t.parse().ok()?, id.parse().ok()?)))
+                .ok_or_else(bad_cursor)
+        })
+        .transpose()?;
+    Ok(Keyset { after, limit })
+}
+
+/// Trims a fetch of `limit + 1` rows newest first to the page, with the
+/// cursor of the next one from the last row's (time, id).
+pub fn newest_page<T>(
+    items: Vec<T>,
+    page: Keyset,
+    key: impl Fn(&T) -> (chrono::DateTime<chrono::Utc>, i64),
+) -> (Vec<T>, Option<String>) {
+    self::page(items, page.limit, |item| {
+        let (time, id) = key(item);
+        format!("{}|{id}", time.timestamp_millis())
+    })
 }
 
 fn bad_cursor() -> ApiError {

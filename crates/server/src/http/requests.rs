@@ -3,6 +3,7 @@
 use super::accounts::origin;
 use super::extract::{ApiJson, ApiQuery, Caller, Client, IdempotencyKey};
 use super::idempotency::{idempotent, resource_id};
+use super::paging::{newest_first, newest_page};
 use super::ServerError;
 use crate::attachments;
 use crate::requests::{self, Writer};
@@ -16,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use sportello_domain::api::requests::{
-    AttachmentInfo, NewMessage, NewRequest, PayoffQuote, RequestDetail, RequestMessage, RequestStatus, RequestSummary,
+    AttachmentInfo, NewMessage, NewRequest, PayoffQuote, RequestDetail, RequestMessage, RequestPage, RequestStatus,
     RequestType, SelfServiceContext,
 };
 use sportello_domain::{ApiError, ErrorCode};
@@ -25,8 +26,22 @@ use sportello_domain::{ApiError, ErrorCode};
 pub struct RequestsQuery {
     /// Only requests in this status.
     pub status: Option<RequestStatus>,
-    /// At most this many (default 100); the home panel asks for 5.
-    pub limit: Option<i64>,
+    /// 1 to 500, default 100; the home panel asks for 5.
+    pub limit: Option<u32>,
+    /// The previous page's next_cursor.
+    pub cursor: Option<String>,
+}
+
+/// A page of requests newest first; every customer's when `customer_id` is None (operators).
+pub(super) async fn request_page(
+    state: &AppState,
+    customer_id: Option<i64>,
+    q: RequestsQuery,
+) -> Result<RequestPage, ServerError> {
+    let page = newest_first(q.limit, q.cursor.as_deref(), 100)?;
+    let rows = requests::list(state, customer_id, q.status, page).await?;
+    let (items, next_cursor) = newest_page(rows, page, |r| (r.last_action_at, r.id));
+    Ok(RequestPage { items, next_cursor })
 }
 
 #[utoipa::path(get, path = "/api/v1/self-service", tag = "requests", operation_id = "self_service_context", security(("bearer" = [])),
@@ -89,14 +104,13 @@ pub(super) async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v1/requests", tag = "requests", operation_id = "list_requests", security(("bearer" = [])), params(RequestsQuery),
-    responses((status = 200, description = "By last action, newest first", body = Vec<RequestSummary>)))]
+    responses((status = 200, description = "By last action, newest first", body = RequestPage), (status = 400, body = ApiError)))]
 pub(super) async fn list(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiQuery(q): ApiQuery<RequestsQuery>,
-) -> Result<Json<Vec<RequestSummary>>, ServerError> {
-    let limit = q.limit.unwrap_or(100).clamp(1, 500);
-    Ok(Json(requests::list(&state, who.customer_id, q.status, limit).await?))
+) -> Result<Json<RequestPage>, ServerError> {
+    Ok(Json(request_page(&state, Some(who.customer_id), q).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/requests/{id}", tag = "requests", operation_id = "request_detail", security(("bearer" = [])), params(("id" = i64, Path)),

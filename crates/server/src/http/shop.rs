@@ -4,6 +4,7 @@
 use super::accounts::origin;
 use super::extract::{ApiJson, ApiQuery, Caller, Client, IdempotencyKey, OpsCaller};
 use super::idempotency::{idempotent, resource_id};
+use super::paging::{newest_first, newest_page};
 use super::requests::{Upload, UploadQuery};
 use super::ServerError;
 use crate::audit::Origin;
@@ -15,12 +16,15 @@ use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use sportello_domain::api::shop::{
-    AcceptQuote, Catalogue, JoinAgreement, NewOrder, NewPaymentProof, NewQuote, Order, OrderStatus, PaymentProof,
-    ProofStatus, Quote, QuotePrice, QuoteStatus, Wallet,
+    AcceptQuote, Catalogue, JoinAgreement, NewOrder, NewPaymentProof, NewQuote, Order, OrderPage, OrderStatus,
+    PaymentProof, ProofPage, ProofStatus, Quote, QuotePage, QuotePrice, QuoteStatus, Wallet,
 };
 use sportello_domain::shop::layout::RecordLayout;
 use sportello_domain::ApiError;
 use std::collections::BTreeMap;
+
+/// The rows of a page when the query names no limit.
+const PAGE: u32 = 50;
 
 fn ops_origin(op: &Operator, client: &Client) -> Origin {
     Origin::operator(&op.username, client.0)
@@ -110,16 +114,28 @@ pub(super) async fn place_order(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct OrdersQuery {
     pub status: Option<OrderStatus>,
+    /// 1 to 500, default 50.
+    pub limit: Option<u32>,
+    /// The previous page's next_cursor.
+    pub cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/shop/orders", tag = "shop", operation_id = "shop_orders", security(("bearer" = [])), params(OrdersQuery),
-    responses((status = 200, description = "My orders, newest first, with each item's outcome (E5)", body = Vec<Order>)))]
+    responses((status = 200, description = "My orders by last change, newest first, with each item's outcome (E5)", body = OrderPage),
+              (status = 400, body = ApiError)))]
 pub(super) async fn orders(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiQuery(q): ApiQuery<OrdersQuery>,
-) -> Result<Json<Vec<Order>>, ServerError> {
-    Ok(Json(shop::orders(&state, who.customer_id, q.status).await?))
+) -> Result<Json<OrderPage>, ServerError> {
+    Ok(Json(order_page(&state, Some(who.customer_id), q).await?))
+}
+
+async fn order_page(state: &AppState, customer_id: Option<i64>, q: OrdersQuery) -> Result<OrderPage, ServerError> {
+    let page = newest_first(q.limit, q.cursor.as_deref(), PAGE)?;
+    let rows = shop::orders(state, customer_id, q.status, page).await?;
+    let (items, next_cursor) = newest_page(rows, page, |o| (o.updated_at, o.id));
+    Ok(OrderPage { items, next_cursor })
 }
 
 #[utoipa::path(get, path = "/api/v1/shop/orders/{id}", tag = "shop", operation_id = "shop_order", security(("bearer" = [])),
@@ -160,16 +176,28 @@ pub(super) async fn request_quote(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct QuotesQuery {
     pub status: Option<QuoteStatus>,
+    /// 1 to 500, default 50.
+    pub limit: Option<u32>,
+    /// The previous page's next_cursor.
+    pub cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/shop/quotes", tag = "shop", operation_id = "shop_quotes", security(("bearer" = [])), params(QuotesQuery),
-    responses((status = 200, description = "My quotes, newest first (E4); a priced quote past its validity reads expired", body = Vec<Quote>)))]
+    responses((status = 200, description = "My quotes by last change, newest first (E4); a priced quote past its validity reads expired", body = QuotePage),
+              (status = 400, body = ApiError)))]
 pub(super) async fn quotes(
     State(state): State<AppState>,
     Caller(who): Caller,
     ApiQuery(q): ApiQuery<QuotesQuery>,
-) -> Result<Json<Vec<Quote>>, ServerError> {
-    Ok(Json(shop::quotes(&state, who.customer_id, q.status).await?))
+) -> Result<Json<QuotePage>, ServerError> {
+    Ok(Json(quote_page(&state, Some(who.customer_id), q).await?))
+}
+
+async fn quote_page(state: &AppState, customer_id: Option<i64>, q: QuotesQuery) -> Result<QuotePage, ServerError> {
+    let page = newest_first(q.limit, q.cursor.as_deref(), PAGE)?;
+    let rows = shop::quotes(state, customer_id, q.status, page).await?;
+    let (items, next_cursor) = newest_page(rows, page, |q| (q.updated_at, q.id));
+    Ok(QuotePage { items, next_cursor })
 }
 
 #[utoipa::path(get, path = "/api/v1/shop/quotes/{id}", tag = "shop", operation_id = "shop_quote", security(("bearer" = [])),
@@ -225,14 +253,15 @@ pub(super) async fn decline_quote(
 }
 
 #[utoipa::path(get, path = "/api/v1/ops/orders", tag = "ops", operation_id = "ops_orders", security(("bearer" = [])), params(OrdersQuery),
-    responses((status = 200, body = Vec<Order>)))]
+    responses((status = 200, description = "Every customer's orders by last change, newest first", body = OrderPage),
+              (status = 400, body = ApiError)))]
 pub(super) async fn ops_orders(
     State(state): State<AppState>,
     OpsCaller(op): OpsCaller,
     ApiQuery(q): ApiQuery<OrdersQuery>,
-) -> Result<Json<Vec<Order>>, ServerError> {
+) -> Result<Json<OrderPage>, ServerError> {
     op.require(Duty::Desk)?;
-    Ok(Json(shop::orders(&state, 0, q.status).await?))
+    Ok(Json(order_page(&state, None, q).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/order-items/{id}/pdf", tag = "ops", operation_id = "ops_fulfil_pdf", security(("bearer" = [])),
@@ -276,14 +305,15 @@ pub(super) async fn fulfil_record(
 }
 
 #[utoipa::path(get, path = "/api/v1/ops/quotes", tag = "ops", operation_id = "ops_quotes", security(("bearer" = [])), params(QuotesQuery),
-    responses((status = 200, body = Vec<Quote>)))]
+    responses((status = 200, description = "Every customer's quotes by last change, newest first", body = QuotePage),
+              (status = 400, body = ApiError)))]
 pub(super) async fn ops_quotes(
     State(state): State<AppState>,
     OpsCaller(op): OpsCaller,
     ApiQuery(q): ApiQuery<QuotesQuery>,
-) -> Result<Json<Vec<Quote>>, ServerError> {
+) -> Result<Json<QuotePage>, ServerError> {
     op.require(Duty::Desk)?;
-    Ok(Json(shop::quotes(&state, 0, q.status).await?))
+    Ok(Json(quote_page(&state, None, q).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/quotes/{id}/price", tag = "ops", operation_id = "ops_price_quote", request_body = QuotePrice, security(("bearer" = [])),
@@ -306,17 +336,25 @@ pub(super) async fn price_quote(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ProofsQuery {
     pub status: Option<ProofStatus>,
+    /// 1 to 500, default 50.
+    pub limit: Option<u32>,
+    /// The previous page's next_cursor.
+    pub cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/ops/payment-proofs", tag = "ops", operation_id = "ops_payment_proofs", security(("bearer" = [])), params(ProofsQuery),
-    responses((status = 200, body = Vec<PaymentProof>)))]
+    responses((status = 200, description = "Every customer's proofs, newest first", body = ProofPage),
+              (status = 400, body = ApiError)))]
 pub(super) async fn ops_proofs(
     State(state): State<AppState>,
     OpsCaller(op): OpsCaller,
     ApiQuery(q): ApiQuery<ProofsQuery>,
-) -> Result<Json<Vec<PaymentProof>>, ServerError> {
+) -> Result<Json<ProofPage>, ServerError> {
     op.require(Duty::Billing)?;
-    Ok(Json(shop::proofs(&state, q.status).await?))
+    let page = newest_first(q.limit, q.cursor.as_deref(), PAGE)?;
+    let rows = shop::proofs(&state, q.status, page).await?;
+    let (items, next_cursor) = newest_page(rows, page, |p| (p.created_at, p.id));
+    Ok(Json(ProofPage { items, next_cursor }))
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/payment-proofs/{id}/decision", tag = "ops", operation_id = "ops_decide_proof", request_body = sportello_domain::api::ops::Decision, security(("bearer" = [])),

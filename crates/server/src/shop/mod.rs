@@ -15,6 +15,7 @@ use crate::store::shop::{
     BillingRow, NewItem, NewOrderRow, OrderItemRow, OrderRefused, OrderRow, PriceListRow, QuoteRow, ServiceRow,
 };
 use crate::store::unit::{Effect, QueuedMail};
+use crate::store::{Keyset, Scope};
 use crate::{attachments, mails, AppState, ServerError};
 use chrono::{DateTime, Datelike, NaiveDate};
 use rust_decimal::Decimal;

@@ -307,12 +307,18 @@ pub async fn order(state: &AppState, id: i64, customer_id: Option<i64>) -> Resul
     order_of(state, row).await
 }
 
-/// E5: "my orders", newest first; `customer_id` 0 for every customer's (operators).
+/// E5: a page of "my orders", newest first, with one more to tell whether
+/// another page follows; `customer_id` None for every customer's (operators).
 pub async fn orders(
     state: &AppState,
-    customer_id: i64,
+    customer_id: Option<i64>,
     status: Option<OrderStatus>,
+    page: Keyset,
 ) -> Result<Vec<Order>, ServerError> {
-    let rows = state.store.orders(customer_id, status.map(OrderStatus::as_str)).await?;
+    let scope = Scope {
+        customer_id,
+        status: status.map(OrderStatus::as_str),
+    };
+    let rows = state.store.orders(scope, page).await?;
     futures_util::future::try_join_all(rows.into_iter().map(|row| order_of(state, row))).await
 }

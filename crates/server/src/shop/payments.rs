@@ -151,8 +151,17 @@ pub async fn decide_proof(
     proof(&row)
 }
 
-/// O1: every customer's proofs in a status (operators).
-pub async fn proofs(state: &AppState, status: Option<ProofStatus>) -> Result<Vec<PaymentProof>, ServerError> {
-    let rows = state.store.proofs(0, status.map(ProofStatus::as_str)).await?;
+/// O1: a page of every customer's proofs, optionally in one status
+/// (operators), with one more to tell whether another page follows.
+pub async fn proofs(
+    state: &AppState,
+    status: Option<ProofStatus>,
+    page: Keyset,
+) -> Result<Vec<PaymentProof>, ServerError> {
+    let scope = Scope {
+        customer_id: None,
+        status: status.map(ProofStatus::as_str),
+    };
+    let rows = state.store.proof_page(scope, page).await?;
     rows.iter().map(proof).collect()
 }

@@ -120,13 +120,19 @@ pub async fn quote(state: &AppState, id: i64, customer_id: Option<i64>) -> Resul
     quote_of(state, row).await
 }
 
-/// E4: "my quotes", newest first; `customer_id` 0 for every customer's (operators).
+/// E4: a page of "my quotes", newest first, with one more to tell whether
+/// another page follows; `customer_id` None for every customer's (operators).
 pub async fn quotes(
     state: &AppState,
-    customer_id: i64,
+    customer_id: Option<i64>,
     status: Option<QuoteStatus>,
+    page: Keyset,
 ) -> Result<Vec<Quote>, ServerError> {
-    let rows = state.store.quotes(customer_id, status.map(QuoteStatus::as_str)).await?;
+    let scope = Scope {
+        customer_id,
+        status: status.map(QuoteStatus::as_str),
+    };
+    let rows = state.store.quotes(scope, page).await?;
     futures_util::future::try_join_all(rows.into_iter().map(|row| quote_of(state, row))).await
 }
 

@@ -549,24 +549,30 @@ impl Store {
         .await?)
     }
 
-    pub async fn pending_registrations(&self) -> StoreResult<Vec<PendingRow>> {
+    /// Up to `limit` registrations waiting, oldest first, after the id `after`.
+    pub async fn pending_registrations(&self, after: i64, limit: i64) -> StoreResult<Vec<PendingRow>> {
         Ok(sqlx::query_as(
             "SELECT c.id, c.id AS customer_id, c.code AS customer_code, c.name AS customer_name, c.category,
                     (SELECT MIN(a.agreement_code) FROM agreement_requests a
                       WHERE a.customer_id = c.id AND a.status = 'pending') AS agreement_code, c.created_at
-             FROM customers c WHERE c.status = 'pending' ORDER BY c.id",
+             FROM customers c WHERE c.status = 'pending' AND c.id > $1 ORDER BY c.id LIMIT $2",
         )
+        .bind(after)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?)
     }
 
-    pub async fn pending_agreement_requests(&self) -> StoreResult<Vec<PendingRow>> {
+    /// Up to `limit` agreement requests waiting, oldest first, after the id `after`.
+    pub async fn pending_agreement_requests(&self, after: i64, limit: i64) -> StoreResult<Vec<PendingRow>> {
         Ok(sqlx::query_as(
             "SELECT a.id, c.id AS customer_id, c.code AS customer_code, c.name AS customer_name, c.category,
                     a.agreement_code, a.created_at
              FROM agreement_requests a JOIN customers c ON c.id = a.customer_id
-             WHERE a.status = 'pending' ORDER BY a.id",
+             WHERE a.status = 'pending' AND a.id > $1 ORDER BY a.id LIMIT $2",
         )
+        .bind(after)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?)
     }

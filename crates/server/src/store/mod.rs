@@ -18,11 +18,14 @@ pub mod invoices;
 pub mod mailq;
 pub mod notifications;
 pub mod ops;
+mod pages;
 pub mod requests;
 pub mod schedule;
 pub mod shop;
 pub mod unit;
 pub mod users;
+
+pub use pages::{Keyset, Scope};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};

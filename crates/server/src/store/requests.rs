@@ -2,7 +2,7 @@
 
 use super::feed::Change;
 use super::ops::next_in_year;
-use super::{corrupt, Store, StoreResult};
+use super::{corrupt, Keyset, Scope, Store, StoreResult};
 use sportello_domain::api::sync::Entity;
 use sqlx::AnyConnection;
 
@@ -162,22 +162,10 @@ impl Store {
     }
 
     /// Requests by last action, newest first; `customer_id` 0 means all (operators).
-    pub async fn list_requests(
-        &self,
-        customer_id: i64,
-        status: Option<&str>,
-        limit: i64,
-    ) -> StoreResult<Vec<RequestRow>> {
-        let sql = format!(
-            "SELECT {REQUEST_COLUMNS} FROM requests WHERE ($1 = 0 OR customer_id = $1) AND ($2 = '' OR status = $2)
-             ORDER BY updated_at DESC, id DESC LIMIT $3"
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(customer_id)
-            .bind(status.unwrap_or(""))
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?)
+    /// A page of requests by last action, newest first (one more row than the page).
+    pub async fn list_requests(&self, scope: Scope<'_>, page: Keyset) -> StoreResult<Vec<RequestRow>> {
+        self.newest_first("requests", REQUEST_COLUMNS, "updated_at", scope, page)
+            .await
     }
 
     pub async fn request_messages(&self, request_id: i64) -> StoreResult<Vec<(MessageRow, Vec<AttachmentRow>)>> {

@@ -113,6 +113,16 @@ impl Store {
         Ok(sqlx::query_as(&sql).bind(username).fetch_optional(&self.pool).await?)
     }
 
+    /// The users whose primary address is `email` (case ignored): a person may
+    /// hold several logins, one per customer, at one address.
+    pub async fn users_by_email(&self, email: &str) -> StoreResult<Vec<UserRow>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE LOWER(email) = LOWER($1) AND deleted_at IS NULL AND active = 1
+             ORDER BY id LIMIT 20"
+        );
+        Ok(sqlx::query_as(&sql).bind(email).fetch_all(&self.pool).await?)
+    }
+
     pub async fn user(&self, id: i64) -> StoreResult<Option<UserRow>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND deleted_at IS NULL AND active = 1");
         Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)

@@ -151,8 +151,9 @@ impl TestServer {
         response.json().await.unwrap()
     }
 
-    /// Every item of a list, following its cursors; `path` already has a query string.
+    /// Every item of a list, following its cursors.
     pub async fn all_items(&self, path: &str, token: &str) -> Vec<Value> {
+        let next = if path.contains('?') { '&' } else { '?' };
         let mut items = Vec::new();
         let mut page = self.json(path, token).await;
         loop {
@@ -160,7 +161,7 @@ impl TestServer {
             let Some(cursor) = page["next_cursor"].as_str() else {
                 return items;
             };
-            page = self.json(&format!("{path}&cursor={cursor}"), token).await;
+            page = self.json(&format!("{path}{next}cursor={cursor}"), token).await;
         }
     }
 
@@ -233,43 +234,7 @@ impl TestServer {
     /// A customer of the leasing book with one active contract and no Sportello
     /// user yet; returns (customer id, contract id).
     pub async fn add_customer(&self, code: &str, kind: &str, tax_code: &str, contract_no: &str) -> (i64, i64) {
-        use sportello_domain::amortization::Periodicity;
-        use sportello_domain::Money;
-        use sportello_server::store::book::NewContract;
-        use sportello_server::store::users::NewCustomer;
-        let store = &self.server.state.store;
-        let customer = NewCustomer {
-            code,
-            kind,
-            name: "Ferramenta Bianchi S.n.c.",
-            tax_code,
-            email: "ufficio@ferramentabianchi.example",
-        };
-        let customer_id = store.insert_customer(&customer, self.clock.now_ms()).await.unwrap();
-        let today = self.clock.today();
-        let contract = NewContract {
-            customer_id,
-            beneficiary_code: "F001",
-            beneficiary: "Fornitore S.p.A.",
-            iban: Some("IT60X0542811101000000123456"),
-            reference_rate: "Euribor 3 m.l. (div.360)",
-            subsidy: "",
-            periodicity: Periodicity::Monthly,
-            installments: 36,
-            installment: Money::from_cents(50_000),
-            duration_months: 36,
-            contract_no,
-            module_no: "1",
-            product: "Leasing strumentale",
-            status: "active",
-            signed_on: today - chrono::Days::new(40),
-            start_on: today - chrono::Days::new(30),
-            end_on: today + chrono::Days::new(1000),
-            amount: Money::from_cents(1_800_000),
-            advance: Money::from_cents(180_000),
-            residual: Money::from_cents(18_000),
-        };
-        (customer_id, store.insert_contract(&contract).await.unwrap())
+        testkit::add_customer(&self.server.state, &self.clock, code, kind, tax_code, contract_no).await
     }
 
     /// The newest e-mail: (recipient, subject, text).

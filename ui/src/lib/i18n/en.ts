@@ -1,8 +1,10 @@
 import type { MessageKey } from './it';
 import shopEn from './shop.en';
+import accountEn from './account.en';
 
 const en: Record<MessageKey, string> = {
   ...shopEn,
+  ...accountEn,
   'app.name': 'Sportello',
   'app.tagline': 'The customer desk of your leasing company',
   'app.loading': 'Loading…',
@@ -15,7 +17,6 @@ const en: Record<MessageKey, string> = {
   'login.password': 'Password',
   'login.submit': 'Log in',
   'login.submitting': 'Logging in…',
-  'login.forgot': 'Forgot your password? Contact customer service.',
   'password.invite_title': 'Welcome to Sportello',
   'password.reset_title': 'Reset your password',
   'password.intro': 'Choose your new password.',
@@ -28,7 +29,7 @@ const en: Record<MessageKey, string> = {
   'password.contains_username': 'The password must not contain the username.',
   'password.common': 'This password is too common: choose another one.',
   'password.mismatch': 'The two passwords differ.',
-  'password.link_expired': 'The link expired or was already used: ask customer service for a new one.',
+  'password.link_expired': 'The link expired or was already used: ask for a new one with “Forgot your password?”.',
   'password.save': 'Save the password',
   'password.saving': 'Saving…',
   'password.to_login': 'Back to login',
@@ -86,7 +87,7 @@ const en: Record<MessageKey, string> = {
 
   'error.bad_request': 'Please check what you entered.',
   'error.invalid_credentials': 'Wrong username or password.',
-  'error.account_locked': 'Account locked after 3 wrong attempts. Unlock it with your contract number, module number and tax code, or contact customer service.',
+  'error.account_locked': 'Account locked after too many wrong attempts. Unlock it with “Login locked?” (contract number, module number and tax code) or “Forgot your password?”.',
   'error.invalid_code': 'Wrong code.',
   'error.invalid_code_left': 'Wrong code. Attempts left: {left}.',
   'error.code_expired': 'The code expired or was already used. Log in again to get a new one.',

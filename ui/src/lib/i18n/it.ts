@@ -1,8 +1,10 @@
 // Italian is the product's first language: every key starts here.
 import shopIt from './shop.it';
+import accountIt from './account.it';
 
 const it = {
   ...shopIt,
+  ...accountIt,
   'app.name': 'Sportello',
   'app.tagline': 'L’area clienti del tuo leasing',
   'app.loading': 'Caricamento…',
@@ -15,7 +17,6 @@ const it = {
   'login.password': 'Password',
   'login.submit': 'Accedi',
   'login.submitting': 'Accesso in corso…',
-  'login.forgot': 'Password dimenticata? Rivolgiti al servizio clienti.',
   'password.invite_title': 'Benvenuto in Sportello',
   'password.reset_title': 'Reimposta la password',
   'password.intro': 'Scegli la nuova password.',
@@ -28,7 +29,7 @@ const it = {
   'password.contains_username': 'La password non deve contenere il nome utente.',
   'password.common': 'Questa password è troppo comune: scegline un’altra.',
   'password.mismatch': 'Le due password non coincidono.',
-  'password.link_expired': 'Il link è scaduto o è già stato usato: chiedine uno nuovo al servizio clienti.',
+  'password.link_expired': 'Il link è scaduto o è già stato usato: chiedine uno nuovo con «Password dimenticata?».',
   'password.save': 'Salva la password',
   'password.saving': 'Salvataggio…',
   'password.to_login': 'Torna all’accesso',
@@ -86,7 +87,7 @@ const it = {
 
   'error.bad_request': 'Controlla i dati inseriti.',
   'error.invalid_credentials': 'Nome utente o password non corretti.',
-  'error.account_locked': 'Account bloccato dopo 3 tentativi errati. Per sbloccarlo usa il recupero con numero di contratto, numero modulo e codice fiscale, o contatta il servizio clienti.',
+  'error.account_locked': 'Account bloccato dopo troppi tentativi errati. Per sbloccarlo usa «Login bloccata?» con numero di contratto, numero modulo e codice fiscale, o «Password dimenticata?».',
   'error.invalid_code': 'Codice non corretto.',
   'error.invalid_code_left': 'Codice non corretto. Tentativi rimasti: {left}.',
   'error.code_expired': 'Il codice è scaduto o è già stato usato. Accedi di nuovo per riceverne uno nuovo.',

@@ -21,6 +21,61 @@ afterEach(() => {
 });
 
 describe('ProfilePage', () => {
+  it('renames the user ("Denominazione") and refuses an empty name', async () => {
+    const updates: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'profile') return profile;
+      if (cmd === 'sub_users') return [];
+      if (cmd === 'update_profile') {
+        updates.push((args as { update: unknown }).update);
+        return { ...profile, display_name: 'Amministrazione Rossi' };
+      }
+      return null;
+    });
+    render(ProfilePage);
+    const user = userEvent.setup();
+    const name = await screen.findByTestId('profile-display-name');
+    await user.clear(name);
+    await user.click(screen.getByTestId('profile-display-name-save'));
+    expect(screen.getByTestId('profile-display-name-error')).toHaveTextContent('Campo obbligatorio.');
+    expect(updates).toEqual([]);
+    await user.type(name, '  Amministrazione Rossi ');
+    await user.click(screen.getByTestId('profile-display-name-save'));
+    expect(await screen.findByTestId('profile-name')).toHaveTextContent('Amministrazione Rossi');
+    expect(updates).toEqual([{ display_name: 'Amministrazione Rossi' }]);
+  });
+
+  it('changes the password with the current one and says the other sessions ended', async () => {
+    const changes: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'profile') return profile;
+      if (cmd === 'sub_users') return [];
+      if (cmd === 'change_password') {
+        changes.push((args as { change: unknown }).change);
+        if (changes.length === 1) return Promise.reject({ code: 'bad_request', message: 'wrong', fields: { current_password: 'wrong' } });
+        return { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio Rossi', language: 'it', must_change_password: false };
+      }
+      return null;
+    });
+    render(ProfilePage);
+    const user = userEvent.setup();
+    const card = await screen.findByTestId('password-card');
+    await user.type(within(card).getByLabelText('Password attuale'), 'sbagliata');
+    await user.type(within(card).getByLabelText('Nuova password'), 'una password lunga e nuova');
+    await user.type(within(card).getByLabelText('Ripeti la nuova password'), 'una password lunga e nuova');
+    await user.click(within(card).getByRole('button', { name: 'Cambia password' }));
+    expect(await within(card).findByTestId('current-password-wrong')).toHaveTextContent('La password attuale non è corretta.');
+    await user.clear(within(card).getByLabelText('Password attuale'));
+    await user.type(within(card).getByLabelText('Password attuale'), 'Sportello-Demo-2026');
+    await user.click(within(card).getByRole('button', { name: 'Cambia password' }));
+    expect(await within(card).findByTestId('password-changed')).toHaveTextContent('Le altre sessioni sono state chiuse.');
+    expect(changes).toEqual([
+      { current_password: 'sbagliata', new_password: 'una password lunga e nuova' },
+      { current_password: 'Sportello-Demo-2026', new_password: 'una password lunga e nuova' },
+    ]);
+    expect(within(card).getByLabelText<HTMLInputElement>('Nuova password').value).toBe('');
+  });
+
   it('adds a sub-user after checking the form, and deletes only after confirmation', async () => {
     let users: SubUser[] = [];
     const calls: string[] = [];

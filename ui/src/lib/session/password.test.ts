@@ -83,7 +83,7 @@ describe('SetPasswordPage', () => {
     answer = { code: 'code_expired', message: 'expired' };
     await userEvent.click(screen.getByRole('button', { name: 'Salva la password' }));
     const error = await screen.findByTestId('set-password-error');
-    expect(error.textContent?.trim()).toBe('Il link è scaduto o è già stato usato: chiedine uno nuovo al servizio clienti.');
+    expect(error.textContent?.trim()).toBe('Il link è scaduto o è già stato usato: chiedine uno nuovo con «Password dimenticata?».');
     expect(done).toEqual([]);
   });
 });

@@ -16,3 +16,8 @@ export function passwordProblem(password: string, username: string | null): Pass
   if (name.length >= 4 && password.toLowerCase().includes(name)) return 'contains_username';
   return null;
 }
+
+/** Whether a new password and its repetition may be sent. */
+export function newPasswordReady(password: string, confirm: string, username: string | null): boolean {
+  return passwordProblem(password, username) === null && confirm === password;
+}

@@ -1,23 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { ipc, type Handler } from './testIpc';
 import LoginPage from './LoginPage.svelte';
 import CodePage from './CodePage.svelte';
 import { i18n } from '../i18n/index.svelte';
-
-type Handler = (args: Record<string, unknown>) => unknown;
-
-function ipc(handlers: Record<string, Handler>) {
-  const calls: { cmd: string; args: Record<string, unknown> }[] = [];
-  mockIPC((cmd, args) => {
-    calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
-    const handler = handlers[cmd];
-    if (!handler) throw new Error(`unexpected command ${cmd}`);
-    return handler((args ?? {}) as Record<string, unknown>);
-  });
-  return calls;
-}
 
 const challenge = { challenge_id: 'ch-1', expires_at: '2026-11-21T10:10:00Z', sent_to: 'm***@pec.it' };
 

@@ -79,22 +79,6 @@ impl Store {
             .await?)
     }
 
-    /// Rows of `table` by last change, newest first, optionally in one status; `customer_id` 0: all.
-    async fn listed<T>(&self, table: &str, columns: &str, customer_id: i64, status: Option<&str>) -> StoreResult<Vec<T>>
-    where
-        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
-    {
-        let sql = format!(
-            "SELECT {columns} FROM {table} WHERE ($1 = 0 OR customer_id = $1) AND ($2 = '' OR status = $2)
-             ORDER BY updated_at DESC, id DESC"
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(customer_id)
-            .bind(status.unwrap_or(""))
-            .fetch_all(&self.pool)
-            .await?)
-    }
-
     /// E7: the customer's own list, else the approved agreement's, else the category's, else the standard.
     pub async fn price_list_for(&self, customer_id: i64) -> StoreResult<PriceListRow> {
         Ok(sqlx::query_as(

@@ -3,7 +3,7 @@
 use super::NewItem;
 use crate::store::feed::Change;
 use crate::store::ops::next_in_year;
-use crate::store::{Store, StoreResult};
+use crate::store::{Keyset, Scope, Store, StoreResult};
 use sportello_domain::api::sync::Entity;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -173,9 +173,10 @@ impl Store {
         self.scoped("orders", ORDER_COLUMNS, id, customer_id).await
     }
 
-    /// Orders by last change, newest first; `customer_id` 0: everyone's (operators).
-    pub async fn orders(&self, customer_id: i64, status: Option<&str>) -> StoreResult<Vec<OrderRow>> {
-        self.listed("orders", ORDER_COLUMNS, customer_id, status).await
+    /// A page of orders by last change, newest first (one more row than the page).
+    pub async fn orders(&self, scope: Scope<'_>, page: Keyset) -> StoreResult<Vec<OrderRow>> {
+        self.newest_first("orders", ORDER_COLUMNS, "updated_at", scope, page)
+            .await
     }
 
     pub async fn order_items(&self, order_id: i64) -> StoreResult<Vec<OrderItemRow>> {

@@ -1,7 +1,7 @@
 //! E8: proofs of payment and prepaid credit.
 
 use crate::store::feed::Change;
-use crate::store::{Store, StoreResult};
+use crate::store::{Keyset, Scope, Store, StoreResult};
 use sportello_domain::api::sync::Entity;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -59,10 +59,10 @@ impl Store {
         Ok(id)
     }
 
-    /// A customer's proofs, newest first; `customer_id` 0 and a status: every customer's (operators).
+    /// A customer's proofs, newest first, optionally in one status.
     pub async fn proofs(&self, customer_id: i64, status: Option<&str>) -> StoreResult<Vec<ProofRow>> {
         let sql = format!(
-            "SELECT {PROOF_COLUMNS} FROM payment_proofs WHERE ($1 = 0 OR customer_id = $1) AND ($2 = '' OR status = $2)
+            "SELECT {PROOF_COLUMNS} FROM payment_proofs WHERE customer_id = $1 AND ($2 = '' OR status = $2)
              ORDER BY id DESC"
         );
         Ok(sqlx::query_as(&sql)
@@ -70,6 +70,12 @@ impl Store {
             .bind(status.unwrap_or(""))
             .fetch_all(&self.pool)
             .await?)
+    }
+
+    /// A page of proofs, newest first (one more row than the page).
+    pub async fn proof_page(&self, scope: Scope<'_>, page: Keyset) -> StoreResult<Vec<ProofRow>> {
+        self.newest_first("payment_proofs", PROOF_COLUMNS, "created_at", scope, page)
+            .await
     }
 
     pub async fn proof(&self, id: i64) -> StoreResult<Option<ProofRow>> {

@@ -3,7 +3,7 @@
 use super::NewItem;
 use crate::store::feed::Change;
 use crate::store::ops::next_in_year;
-use crate::store::{Store, StoreResult};
+use crate::store::{Keyset, Scope, Store, StoreResult};
 use sportello_domain::api::sync::Entity;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -83,9 +83,10 @@ impl Store {
         self.scoped("quotes", QUOTE_COLUMNS, id, customer_id).await
     }
 
-    /// Quotes by last change, newest first; `customer_id` 0: everyone's (operators).
-    pub async fn quotes(&self, customer_id: i64, status: Option<&str>) -> StoreResult<Vec<QuoteRow>> {
-        self.listed("quotes", QUOTE_COLUMNS, customer_id, status).await
+    /// A page of quotes by last change, newest first (one more row than the page).
+    pub async fn quotes(&self, scope: Scope<'_>, page: Keyset) -> StoreResult<Vec<QuoteRow>> {
+        self.newest_first("quotes", QUOTE_COLUMNS, "updated_at", scope, page)
+            .await
     }
 
     pub async fn quote_items(&self, quote_id: i64) -> StoreResult<Vec<QuoteItemRow>> {

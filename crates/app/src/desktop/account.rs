@@ -1,0 +1,40 @@
+//! A1, A2, A5, A6, A8: the account flows of the window before a login
+//! (registration, forgotten password, locked login) and the password change
+//! after one (forced after a temporary password, or chosen on the profile).
+
+use super::DeskApp;
+use crate::AppError;
+use reqwest::Method;
+use sportello_domain::api::accounts::{
+    ChangePassword, RecoverRequest, RegisterByContract, Registered, ResetRequest, ResetStarted,
+};
+use sportello_domain::api::auth::Me;
+
+impl DeskApp {
+    /// A2: registration with the data on the customer's invoices; the
+    /// temporary password goes to the e-mail given.
+    pub async fn register(&self, form: &RegisterByContract) -> Result<Registered, AppError> {
+        self.desk.api().post("/auth/register", form).await
+    }
+
+    /// A6: a reset code and link for a username or an account's e-mail.
+    pub async fn request_reset(&self, request: &ResetRequest) -> Result<ResetStarted, AppError> {
+        self.desk.api().post("/auth/password-reset", request).await
+    }
+
+    /// A5: a locked or forgotten login recovered with contract number,
+    /// module number and tax code.
+    pub async fn recover(&self, request: &RecoverRequest) -> Result<ResetStarted, AppError> {
+        self.desk.api().post("/auth/recover", request).await
+    }
+
+    /// Changes the password of the user logged in. After a temporary password
+    /// this is the first access's last step: the account's copy starts syncing.
+    pub async fn change_password(&self, change: &ChangePassword) -> Result<Me, AppError> {
+        let body = serde_json::to_value(change).map_err(|e| AppError::Protocol(e.to_string()))?;
+        self.send::<()>(Method::POST, "/me/password", Some(&body)).await?;
+        let me: Me = self.desk.get("/me").await?;
+        self.start_sync(&me).await?;
+        Ok(me)
+    }
+}

@@ -1,0 +1,29 @@
+//! A1, A2, A5, A6, A8: registration, recovery and the password, from the window.
+
+use super::{wire, CommandResult};
+use sportello_app::desktop::DeskApp;
+use sportello_domain::api::accounts::{
+    ChangePassword, RecoverRequest, RegisterByContract, Registered, ResetRequest, ResetStarted,
+};
+use sportello_domain::api::auth::Me;
+use tauri::State;
+
+#[tauri::command]
+pub async fn register(app: State<'_, DeskApp>, form: RegisterByContract) -> CommandResult<Registered> {
+    app.register(&form).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn request_reset(app: State<'_, DeskApp>, request: ResetRequest) -> CommandResult<ResetStarted> {
+    app.request_reset(&request).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn recover(app: State<'_, DeskApp>, request: RecoverRequest) -> CommandResult<ResetStarted> {
+    app.recover(&request).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn change_password(app: State<'_, DeskApp>, change: ChangePassword) -> CommandResult<Me> {
+    app.change_password(&change).await.map_err(wire)
+}

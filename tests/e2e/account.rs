@@ -1,0 +1,221 @@
+//! The door, in the real window: a customer registers with its contract
+//! data, reads the e-mailed temporary password, logs in and chooses the
+//! definitive password; a forgotten password is reset by e-mail address and
+//! code; a login locked by wrong passwords is recovered with the contract
+//! data. Every new page is pictured in Italian and English.
+
+use crate::harness::{click, screenshot, type_into, wait_for, wait_text, Harness};
+use crate::{log_in_as, serial, wait_synced};
+use sportello_server::demo::{DEMO_EMAIL, DEMO_TAX_CODE, DEMO_USERNAME};
+use thirtyfour::prelude::*;
+
+const COMPANY_VAT: &str = "07654320154";
+const DEFINITIVE: &str = "cipresso in collina 77";
+
+/// The value after "`label`: " in an e-mail's text.
+fn line_value(text: &str, label: &str) -> String {
+    text.lines()
+        .find_map(|line| line.strip_prefix(&format!("{label}: ")))
+        .unwrap_or_else(|| panic!("no {label} in {text}"))
+        .trim()
+        .to_owned()
+}
+
+/// A picture of the page in Italian, then in English, back in Italian.
+async fn pictured(driver: &WebDriver, name: &str, title_it: &str, title_en: &str) {
+    wait_text(driver, "h1", title_it).await;
+    screenshot(driver, &format!("{name}-it")).await;
+    click(driver, "[data-testid=lang-en]").await;
+    wait_text(driver, "h1", title_en).await;
+    screenshot(driver, &format!("{name}-en")).await;
+    click(driver, "[data-testid=lang-it]").await;
+    wait_text(driver, "h1", title_it).await;
+}
+
+async fn fill_contract(driver: &WebDriver, contract_no: &str, module_no: &str, tax_code: &str) {
+    type_into(driver, "#account-contract_no", contract_no).await;
+    type_into(driver, "#account-module_no", module_no).await;
+    type_into(driver, "#account-tax_code", tax_code).await;
+}
+
+/// The status of a login's first step over HTTP, as another device would try it.
+async fn login_status(h: &Harness, username: &str, password: &str) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", h.server_url))
+        .json(&serde_json::json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn choose_new_password(driver: &WebDriver, password: &str) {
+    type_into(driver, "#new-password", password).await;
+    type_into(driver, "#confirm-password", password).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_customer_registers_by_contract_and_the_first_access_sets_the_definitive_password() {
+    let _serial = serial().await;
+    let h = Harness::start().await;
+    h.add_customer("30001", "company", COMPANY_VAT, "55501").await;
+    let driver = h.launch().await;
+    wait_for(&driver, "[data-testid=register-link]").await;
+    screenshot(&driver, "login-links-it").await;
+
+    click(&driver, "[data-testid=register-link]").await;
+    pictured(&driver, "register", "Registrati", "Register").await;
+    fill_contract(&driver, "55501", "1", COMPANY_VAT).await;
+    type_into(&driver, "#register-email", "ufficio@ferramentabianchi.example").await;
+    click(&driver, "[data-testid=register-submit]").await;
+    wait_text(
+        &driver,
+        "[data-testid=pec-required]",
+        "Per una società serve un indirizzo PEC.",
+    )
+    .await;
+
+    type_into(&driver, "#register-email", "ufficio@pec.ferramentabianchi.example").await;
+    click(&driver, "[data-testid=register-submit]").await;
+    wait_text(
+        &driver,
+        "[data-testid=register-done]",
+        "Abbiamo inviato a u***@pec.ferramentabianchi.example il nome utente e una password temporanea. \
+         Accedi con questi dati: al primo accesso sceglierai la password definitiva.",
+    )
+    .await;
+    screenshot(&driver, "register-done-it").await;
+
+    // The same contract again within the hour: the wait is explained.
+    click(&driver, "[data-testid=register-to-login]").await;
+    let mail = h.latest_mail().await;
+    let (username, temporary) = (
+        line_value(&mail, "Nome utente"),
+        line_value(&mail, "Password temporanea"),
+    );
+    assert_eq!(username, "30001");
+    click(&driver, "[data-testid=register-link]").await;
+    fill_contract(&driver, "55501", "1", COMPANY_VAT).await;
+    type_into(&driver, "#register-email", "altro@pec.ferramentabianchi.example").await;
+    click(&driver, "[data-testid=register-submit]").await;
+    let refused = wait_for(&driver, "[data-testid=register-error]").await;
+    assert_eq!(
+        refused.attr("data-code").await.unwrap().as_deref(),
+        Some("registration_pending")
+    );
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("potrai ripetere la registrazione tra 60 minuti"));
+    click(&driver, "[data-testid=back-to-login]").await;
+
+    // First access: the temporary password leads straight to the definitive one.
+    log_in_as(&h, &driver, &username, &temporary).await;
+    wait_for(&driver, "[data-testid=change-password]").await;
+    pictured(
+        &driver,
+        "first-access",
+        "Scegli la password definitiva",
+        "Choose your definitive password",
+    )
+    .await;
+    type_into(&driver, "#current-password", "not the temporary one").await;
+    choose_new_password(&driver, DEFINITIVE).await;
+    click(&driver, "[data-testid=change-password-submit]").await;
+    wait_text(
+        &driver,
+        "[data-testid=current-password-wrong]",
+        "La password temporanea non è corretta.",
+    )
+    .await;
+
+    type_into(&driver, "#current-password", &temporary).await;
+    click(&driver, "[data-testid=change-password-submit]").await;
+    wait_synced(&driver).await;
+    wait_for(&driver, "[data-testid=overdue-total]").await;
+
+    // The definitive password is the one that logs in now; the temporary one no longer does.
+    assert!(login_status(&h, "30001", DEFINITIVE).await.is_success());
+    assert_eq!(
+        login_status(&h, "30001", &temporary).await,
+        reqwest::StatusCode::UNAUTHORIZED
+    );
+    driver.quit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forgotten_password_is_reset_by_e_mail_and_a_locked_login_is_recovered_with_the_contract() {
+    let _serial = serial().await;
+    let h = Harness::start().await;
+    let driver = h.launch().await;
+
+    // "Password dimenticata?" with the account's PEC address.
+    wait_for(&driver, "[data-testid=forgot-link]").await;
+    click(&driver, "[data-testid=forgot-link]").await;
+    pictured(&driver, "forgot", "Password dimenticata", "Forgotten password").await;
+    type_into(&driver, "#forgot-who", DEMO_EMAIL).await;
+    click(&driver, "[data-testid=forgot-submit]").await;
+    wait_for(&driver, "[data-testid=reset-code-form]").await;
+    pictured(
+        &driver,
+        "reset-code",
+        "Scegli la nuova password",
+        "Choose a new password",
+    )
+    .await;
+    let code = h.latest_code().await;
+    type_into(&driver, "#reset-code", &code).await;
+    choose_new_password(&driver, DEFINITIVE).await;
+    click(&driver, "[data-testid=reset-code-submit]").await;
+    wait_text(
+        &driver,
+        "[data-testid=login-info]",
+        "Password salvata: accedi con la nuova password.",
+    )
+    .await;
+
+    // Three wrong passwords lock the login; the message points to the recovery.
+    for _ in 0..3 {
+        type_into(&driver, "#username", DEMO_USERNAME).await;
+        type_into(&driver, "#password", "una password sbagliata").await;
+        click(&driver, "[data-testid=login-submit]").await;
+        wait_for(&driver, "[data-testid=login-error]").await;
+    }
+    let locked = wait_for(&driver, "[data-testid=login-error][data-code=account_locked]").await;
+    assert!(locked.text().await.unwrap().contains("«Login bloccata?»"));
+
+    // "Login bloccata?": the contract data; a mismatch is said, then the right data.
+    click(&driver, "[data-testid=locked-link]").await;
+    pictured(&driver, "recover", "Login bloccata", "Login locked").await;
+    fill_contract(&driver, "84963", "1", COMPANY_VAT).await;
+    click(&driver, "[data-testid=recover-submit]").await;
+    let mismatch = wait_for(&driver, "[data-testid=recover-error]").await;
+    assert_eq!(
+        mismatch.attr("data-code").await.unwrap().as_deref(),
+        Some("details_mismatch")
+    );
+    type_into(&driver, "#account-tax_code", DEMO_TAX_CODE).await;
+    click(&driver, "[data-testid=recover-submit]").await;
+    wait_text(
+        &driver,
+        "[data-testid=reset-sent]",
+        "Abbiamo inviato un codice di 6 cifre e un link a s***@pec.studiorossi.example.",
+    )
+    .await;
+    let mail = h.latest_mail().await;
+    assert!(
+        mail.contains(DEMO_USERNAME),
+        "the recovery e-mail names the username: {mail}"
+    );
+    type_into(&driver, "#reset-code", &h.latest_code().await).await;
+    choose_new_password(&driver, "lampione sul Naviglio 1987").await;
+    click(&driver, "[data-testid=reset-code-submit]").await;
+    wait_for(&driver, "[data-testid=login-info]").await;
+
+    // The lock is lifted: the new password opens the home page.
+    log_in_as(&h, &driver, DEMO_USERNAME, "lampione sul Naviglio 1987").await;
+    wait_synced(&driver).await;
+    wait_for(&driver, "[data-testid=overdue-total]").await;
+    driver.quit().await.unwrap();
+}
