@@ -49,6 +49,17 @@ async fn login_status(h: &Harness, username: &str, password: &str) -> reqwest::S
         .status()
 }
 
+/// Logs in with a password that the server refuses; returns the error's code.
+async fn attempt_login(driver: &WebDriver, username: &str, password: &str) -> String {
+    type_into(driver, "#username", username).await;
+    type_into(driver, "#password", password).await;
+    click(driver, "[data-testid=login-submit]").await;
+    // The fields are disabled from the click until the answer is shown.
+    wait_for(driver, "#password:not([disabled])").await;
+    let error = wait_for(driver, "[data-testid=login-error]").await;
+    error.attr("data-code").await.unwrap().unwrap_or_default()
+}
+
 async fn choose_new_password(driver: &WebDriver, password: &str) {
     type_into(driver, "#new-password", password).await;
     type_into(driver, "#confirm-password", password).await;
@@ -175,32 +186,41 @@ async fn a_forgotten_password_is_reset_by_e_mail_and_a_locked_login_is_recovered
     )
     .await;
 
-    // Three wrong passwords lock the login; the message points to the recovery.
+    // Three wrong passwords pause the login; the next attempt, even with the
+    // right password, is told how long to wait and how to recover at once.
     for _ in 0..3 {
-        type_into(&driver, "#username", DEMO_USERNAME).await;
-        type_into(&driver, "#password", "una password sbagliata").await;
-        click(&driver, "[data-testid=login-submit]").await;
-        wait_for(&driver, "[data-testid=login-error]").await;
+        assert_eq!(
+            attempt_login(&driver, DEMO_USERNAME, "una password sbagliata").await,
+            "invalid_credentials"
+        );
     }
-    let locked = wait_for(&driver, "[data-testid=login-error][data-code=account_locked]").await;
-    assert!(locked.text().await.unwrap().contains("«Login bloccata?»"));
+    assert_eq!(attempt_login(&driver, DEMO_USERNAME, DEFINITIVE).await, "rate_limited");
+    wait_text(
+        &driver,
+        "[data-testid=login-error]",
+        "Troppi tentativi: riprova tra 1 minuto.",
+    )
+    .await;
+    wait_for(&driver, "[data-testid=login-paused-hint]").await;
+    screenshot(&driver, "login-paused-it").await;
 
-    // "Login bloccata?": the contract data; a mismatch is said, then the right data.
+    // "Login bloccata?": the contract data; the answer names no address.
     click(&driver, "[data-testid=locked-link]").await;
     pictured(&driver, "recover", "Login bloccata", "Login locked").await;
-    fill_contract(&driver, "84963", "1", COMPANY_VAT).await;
+    fill_contract(&driver, "84963", "1", "0123456058X").await;
     click(&driver, "[data-testid=recover-submit]").await;
-    let mismatch = wait_for(&driver, "[data-testid=recover-error]").await;
-    assert_eq!(
-        mismatch.attr("data-code").await.unwrap().as_deref(),
-        Some("details_mismatch")
-    );
+    wait_text(
+        &driver,
+        "[data-testid=tax-code-refused]",
+        "Codice fiscale o partita IVA non valido.",
+    )
+    .await;
     type_into(&driver, "#account-tax_code", DEMO_TAX_CODE).await;
     click(&driver, "[data-testid=recover-submit]").await;
     wait_text(
         &driver,
         "[data-testid=reset-sent]",
-        "Abbiamo inviato un codice di 6 cifre e un link a s***@pec.studiorossi.example.",
+        "Se i dati corrispondono a un account, abbiamo inviato all’indirizzo registrato un codice di 6 cifre e un link.",
     )
     .await;
     let mail = h.latest_mail().await;

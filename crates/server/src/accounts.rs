@@ -446,6 +446,16 @@ pub async fn invite(state: &AppState, origin: &Origin, inv: Invitation) -> Resul
 
 /// Starts a reset for a user: a code and a link to the user's address.
 async fn start_reset(state: &AppState, user: &crate::store::users::UserRow) -> Result<String, ServerError> {
+    start_reset_with(state, user, mails::reset).await
+}
+
+/// A reset code and link for `user`, e-mailed in the words `mail` gives
+/// them (a plain reset, or the notice of a login lock); returns the reset id.
+pub(crate) async fn start_reset_with(
+    state: &AppState,
+    user: &crate::store::users::UserRow,
+    mail: impl for<'a> FnOnce(&mails::ResetMail<'a>) -> crate::mail::Mail<'a>,
+) -> Result<String, ServerError> {
     let reset_id = secrets::new_id();
     let code = secrets::new_code();
     let token = secrets::new_token(RESET_PREFIX);
@@ -461,7 +471,7 @@ async fn start_reset(state: &AppState, user: &crate::store::users::UserRow) -> R
     };
     state.store.insert_account_token(&t, state.clock.now_ms()).await?;
     let link = format!("sportello://reset?token={token}");
-    let mail = mails::reset(&mails::ResetMail {
+    let mail = mail(&mails::ResetMail {
         to: &user.email,
         language: &user.language,
         name: &user.display_name,
@@ -475,27 +485,35 @@ async fn start_reset(state: &AppState, user: &crate::store::users::UserRow) -> R
     Ok(reset_id)
 }
 
-/// A5: recovery of a locked or forgotten login with the contract data.
+/// A5: recovery of a locked or forgotten login with the contract data. The
+/// reset (with the username) goes to the address the account is registered
+/// with; the answer is the same for data that match no registered customer,
+/// so it tells nobody which contracts or tax codes are customers'.
 pub async fn recover(state: &AppState, origin: &Origin, req: RecoverRequest) -> Result<ResetStarted, ServerError> {
     let contract_no = required("contract_no", &req.contract_no, 20)?;
     let module_no = required("module_no", &req.module_no, 10)?;
     let tax_code = parse_tax_code(&req.tax_code)?;
-    let Some((customer, _)) = state.store.customer_by_contract(contract_no, module_no).await? else {
-        return Err(details_mismatch());
+    let user = match state.store.customer_by_contract(contract_no, module_no).await? {
+        Some((customer, _)) if same_tax_code(&customer.tax_code, &tax_code) => {
+            match state.store.main_user(customer.id).await? {
+                Some(main) => state.store.user(main.id).await?,
+                None => None,
+            }
+        }
+        _ => None,
     };
-    if !same_tax_code(&customer.tax_code, &tax_code) {
-        return Err(details_mismatch());
-    }
-    let main = state.store.main_user(customer.id).await?;
-    let Some(user) = (match main {
-        Some(m) => state.store.user(m.id).await?,
-        None => None,
-    }) else {
-        return Err(ApiError::new(
-            ErrorCode::NotFound,
-            "this customer has not registered yet: register first",
+    let Some(user) = user else {
+        audit::record(
+            state,
+            origin,
+            "recover_login_unmatched",
+            &format!("contract:{contract_no}/{module_no}"),
+            "",
         )
-        .into());
+        .await?;
+        return Ok(ResetStarted {
+            reset_id: secrets::new_id(),
+        });
     };
     let reset_id = start_reset(state, &user).await?;
     audit::record(
@@ -506,10 +524,7 @@ pub async fn recover(state: &AppState, origin: &Origin, req: RecoverRequest) -> 
         "",
     )
     .await?;
-    Ok(ResetStarted {
-        reset_id,
-        sent_to: Some(secrets::mask_email(&user.email)),
-    })
+    Ok(ResetStarted { reset_id })
 }
 
 /// A6: a reset e-mail for a username, or for the account(s) of an e-mail
@@ -540,7 +555,6 @@ pub async fn request_reset(state: &AppState, origin: &Origin, req: ResetRequest)
     }
     Ok(ResetStarted {
         reset_id: reset_id.unwrap_or_else(secrets::new_id),
-        sent_to: None,
     })
 }
 
@@ -554,7 +568,10 @@ async fn presented_token(state: &AppState, req: &CompleteReset) -> Result<Accoun
                 .account_token_by_link(&secrets::sha256_hex(link.trim()))
                 .await?
         }
-        (Some(id), Some(_), None) => state.store.account_token(id).await?,
+        (Some(id), Some(_), None) => match state.store.account_token(id).await? {
+            Some(token) => Some(token),
+            None => return Err(unknown_reset(state, id).await),
+        },
         _ => {
             return Err(bad(
                 "code",
@@ -581,6 +598,25 @@ async fn presented_token(state: &AppState, req: &CompleteReset) -> Result<Accoun
     Ok(token)
 }
 
+/// A code quoted with a reset id the server never gave (or one of an answer
+/// for data that matched no account) is refused as a wrong code, and after
+/// as many tries as a real one allows, as too many: the code step tells
+/// nothing that the request step did not.
+async fn unknown_reset(state: &AppState, reset_id: &str) -> ServerError {
+    let allowed = state.config.auth.code_max_attempts;
+    let window = state.config.auth.reset_ttl_secs;
+    let key = format!("unknown-reset:{reset_id}");
+    match state
+        .limiter
+        .count(&state.clock, "reset_code", &key, allowed, window)
+        .await
+    {
+        Ok(Ok(())) => ApiError::new(ErrorCode::InvalidCode, "wrong code").into(),
+        Ok(Err(_)) => ApiError::new(ErrorCode::TooManyAttempts, "too many wrong codes: ask for a new one").into(),
+        Err(e) => e.into(),
+    }
+}
+
 /// A6 (and the invitation link of A1): a new password from a code or a link.
 /// The new password replaces the old one, lifts a lock and ends every session.
 pub async fn complete_reset(state: &AppState, origin: &Origin, req: CompleteReset) -> Result<(), ServerError> {
@@ -602,6 +638,7 @@ pub async fn complete_reset(state: &AppState, origin: &Origin, req: CompleteRese
         .store
         .revoke_user_sessions(user.id, None, "password_reset", now)
         .await?;
+    crate::throttle::lift(state, &user.username).await?;
     let action = if token.purpose == "invite" {
         "accept_invitation"
     } else {

@@ -20,12 +20,12 @@ fn invalid_credentials() -> ServerError {
     ApiError::new(ErrorCode::InvalidCredentials, "wrong username or password").into()
 }
 
-fn account_locked() -> ServerError {
-    ApiError::new(
-        ErrorCode::AccountLocked,
-        "too many wrong passwords: the account is locked; recover it with contract number, module number and tax code, or with a reset e-mail",
-    )
-    .into()
+/// The owner of a username that was just locked gets the notice, with a
+/// reset code and link; the login's own answer says nothing of it.
+async fn tell_owner_of_lock(state: &AppState, user: &UserRow, client: IpAddr) -> Result<(), ServerError> {
+    let minutes = (state.config.auth.login_lock_secs + 59) / 60;
+    crate::accounts::start_reset_with(state, user, |r| crate::mails::login_locked(r, minutes)).await?;
+    audit::record(state, &Origin::customer(&user.username, client), "login_paused", "", "").await
 }
 
 fn code_expired() -> ServerError {
@@ -55,38 +55,21 @@ pub async fn login(state: &AppState, req: LoginRequest, client: IpAddr) -> Resul
     if req.password.len() > MAX_PASSWORD_BYTES {
         return Err(invalid_credentials());
     }
+    crate::throttle::check(state, username, client).await?;
     let Some(user) = state.store.user_by_username(username).await? else {
         let password = req.password;
         tokio::task::spawn_blocking(move || passwords::verify_dummy(&password)).await?;
+        crate::throttle::failed(state, username, client).await?;
         return Err(invalid_credentials());
     };
-    if user.locked_at.is_some() {
-        return Err(account_locked());
-    }
     if !check_password(req.password, &user).await? {
-        let auth = &state.config.auth;
-        let locked = state
-            .store
-            .record_failed_login(user.id, auth.max_failed_logins, state.clock.now_ms())
-            .await?;
-        tracing::info!(user_id = user.id, locked, "wrong password");
-        if locked {
-            audit::record(
-                state,
-                &Origin::customer(&user.username, client),
-                "account_locked",
-                "",
-                "",
-            )
-            .await?;
+        if crate::throttle::failed(state, username, client).await? {
+            tracing::info!(user_id = user.id, "login paused after wrong passwords");
+            tell_owner_of_lock(state, &user, client).await?;
         }
-        return Err(if locked {
-            account_locked()
-        } else {
-            invalid_credentials()
-        });
+        return Err(invalid_credentials());
     }
-    state.store.reset_failed_logins(user.id).await?;
+    crate::throttle::lift(state, username).await?;
     if user.password_expires_at.is_some_and(|at| at <= state.clock.now_ms()) {
         return Err(ApiError::new(
             ErrorCode::PasswordExpired,

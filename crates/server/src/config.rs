@@ -51,6 +51,18 @@ pub struct Config {
     pub header_timeout_ms: u64,
 }
 
+fn default_max_failed_logins_per_address() -> i64 {
+    20
+}
+
+fn default_login_lock_secs() -> i64 {
+    60
+}
+
+fn default_login_lock_max_secs() -> i64 {
+    3600
+}
+
 fn default_header_timeout_ms() -> u64 {
     10_000
 }
@@ -100,7 +112,18 @@ pub struct AuthConfig {
     pub refresh_ttl_days: i64,
     pub code_ttl_secs: i64,
     pub code_max_attempts: i64,
+    /// Wrong passwords for one username (known or not) before it is refused
+    /// for `login_lock_secs`, doubling with each further lock of the episode.
     pub max_failed_logins: i64,
+    /// Wrong passwords from one client address before it is refused the same way.
+    #[serde(default = "default_max_failed_logins_per_address")]
+    pub max_failed_logins_per_address: i64,
+    /// The first lock's length; each further lock of the same day doubles it.
+    #[serde(default = "default_login_lock_secs")]
+    pub login_lock_secs: i64,
+    /// The longest a lock lasts.
+    #[serde(default = "default_login_lock_max_secs")]
+    pub login_lock_max_secs: i64,
     /// How long a temporary password (and an invitation link) is valid.
     pub temporary_password_days: i64,
     /// How long a reset code or link, or an e-mail change code, is valid.
@@ -165,6 +188,9 @@ impl Default for Config {
                 code_ttl_secs: 10 * 60,
                 code_max_attempts: 5,
                 max_failed_logins: 3,
+                max_failed_logins_per_address: default_max_failed_logins_per_address(),
+                login_lock_secs: default_login_lock_secs(),
+                login_lock_max_secs: default_login_lock_max_secs(),
                 temporary_password_days: 7,
                 reset_ttl_secs: 30 * 60,
                 registration_retry_minutes: 60,

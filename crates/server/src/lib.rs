@@ -26,6 +26,7 @@ pub mod shop;
 pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+pub mod throttle;
 
 pub use clock::Clock;
 pub use config::Config;

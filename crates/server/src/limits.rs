@@ -80,17 +80,26 @@ impl Limiter {
     /// Counts a request; `Ok(Err(seconds))` says how long until the window reopens.
     pub async fn check(&self, clock: &Clock, scope: Scope, key: &str) -> StoreResult<Result<(), i64>> {
         let (allowed, window) = scope.budget();
+        self.count(clock, scope.as_str(), key, i64::from(allowed), window).await
+    }
+
+    /// `check` with a budget of `allowed` requests a `window` (seconds) set by the caller.
+    pub async fn count(
+        &self,
+        clock: &Clock,
+        scope: &str,
+        key: &str,
+        allowed: i64,
+        window: i64,
+    ) -> StoreResult<Result<(), i64>> {
         let now = clock.now().timestamp();
         let start = now - now.rem_euclid(window);
         let key_hash = crate::secrets::sha256_hex(&key.to_lowercase());
-        let hits = self
-            .store
-            .hit_window(scope.as_str(), &key_hash, start, start + window)
-            .await?;
+        let hits = self.store.hit_window(scope, &key_hash, start, start + window).await?;
         if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             self.store.sweep_windows(now).await?;
         }
-        if hits > i64::from(allowed) {
+        if hits > allowed {
             return Ok(Err(start + window - now));
         }
         Ok(Ok(()))

@@ -136,6 +136,51 @@ pub fn reset<'a>(r: &ResetMail<'a>) -> Mail<'a> {
     )
 }
 
+/// A5: the owner of a username that too many wrong passwords locked for a
+/// while learns it here (never from the login's answer), with a reset code
+/// and link that lift the lock at once.
+pub fn login_locked<'a>(r: &ResetMail<'a>, lock_minutes: i64) -> Mail<'a> {
+    let ResetMail {
+        name,
+        username,
+        code,
+        link,
+        minutes,
+        company,
+        ..
+    } = r;
+    let (pause_it, pause_en) = match lock_minutes {
+        1 => ("1 minuto".to_owned(), "1 minute".to_owned()),
+        n => (format!("{n} minuti"), format!("{n} minutes")),
+    };
+    pick(
+        r.language,
+        (
+            "Accesso a Sportello sospeso per troppi tentativi".into(),
+            format!(
+                "Gentile {name},\n\ndopo troppi tentativi con una password errata l'accesso con il nome utente {username} \
+                 è sospeso per {pause_it}; poi si riapre da solo.\n\n\
+                 Se sei stato tu e non ricordi la password, scegline una nuova ora: il codice è {code}, \
+                 oppure apri questo collegamento con Sportello:\n{link}\n\
+                 Codice e collegamento valgono {minutes} minuti e sbloccano subito l'accesso. \
+                 Se non sei stato tu, la tua password resta valida e nessuno è entrato.\n\n{company}\n"
+            ),
+        ),
+        (
+            "Sportello login paused after too many attempts".into(),
+            format!(
+                "Dear {name},\n\nafter too many wrong passwords, logins as {username} are paused for \
+                 {pause_en}; then they open again by themselves.\n\n\
+                 If it was you and you do not remember the password, choose a new one now: the code is {code}, \
+                 or open this link with Sportello:\n{link}\n\
+                 The code and the link are valid for {minutes} minutes and lift the pause at once. \
+                 If it was not you, your password stays valid and nobody got in.\n\n{company}\n"
+            ),
+        ),
+        r.to,
+    )
+}
+
 /// A3: the registration arrived and waits for an operator.
 pub fn registration_received<'a>(to: &'a str, language: &str, name: &str, company: &str) -> Mail<'a> {
     pick(

@@ -147,6 +147,9 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
         Admin::Unlock { username } => {
             let done = state.store.unlock_user(&username).await?;
             anyhow::ensure!(done, "no user named {username:?}");
+            sportello_server::throttle::lift(state, &username)
+                .await
+                .map_err(shown)?;
             audit::record(state, &origin, "unlock_user", &format!("customer:{username}"), "")
                 .await
                 .map_err(shown)?;

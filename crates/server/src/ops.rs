@@ -109,6 +109,7 @@ pub async fn create_operator(
 pub async fn login(
     state: &AppState,
     origin: &Origin,
+    client: std::net::IpAddr,
     username: &str,
     password_text: &str,
 ) -> Result<OperatorSession, ServerError> {
@@ -121,13 +122,18 @@ pub async fn login(
     if password_text.len() > 1024 {
         return Err(invalid());
     }
+    // Operators are throttled like customers, under their own names.
+    let key = format!("ops:{}", username.trim());
+    crate::throttle::check(state, &key, client).await?;
     let text = password_text.to_owned();
     let Some(row) = state.store.operator_by_username(username.trim()).await? else {
         tokio::task::spawn_blocking(move || passwords::verify_dummy(&text)).await?;
+        crate::throttle::failed(state, &key, client).await?;
         return Err(invalid());
     };
     let stored = row.password_hash.clone();
     if !tokio::task::spawn_blocking(move || passwords::verify(&text, &stored)).await? {
+        crate::throttle::failed(state, &key, client).await?;
         audit::record(
             state,
             origin,
@@ -138,6 +144,7 @@ pub async fn login(
         .await?;
         return Err(invalid());
     }
+    crate::throttle::lift(state, &key).await?;
     let op = operator(row)?;
     let token = secrets::new_token(OPERATOR_PREFIX);
     let now = state.clock.now();

@@ -39,33 +39,73 @@ async fn login_with_password_and_emailed_code_reaches_the_home(t: TestServer) {
     );
 }
 
-async fn three_wrong_passwords_lock_the_account_and_errors_never_say_which_part_was_wrong(t: TestServer) {
+/// The status, error code and Retry-After of a login's answer.
+async fn refusal(response: reqwest::Response) -> (StatusCode, String, Option<String>) {
+    let retry = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let (status, code) = error_code(response).await;
+    (status, code, retry)
+}
+
+async fn three_wrong_passwords_pause_a_username_known_or_not_alike_and_the_pause_lifts(t: TestServer) {
     let unknown = error_code(t.login("nobody", DEMO_PASSWORD).await).await;
     let wrong = error_code(t.login(DEMO_USERNAME, "wrong password 1").await).await;
     assert_eq!(unknown, wrong, "unknown user and wrong password look alike");
     assert_eq!(wrong, (StatusCode::UNAUTHORIZED, "invalid_credentials".into()));
-    assert_eq!(
-        error_code(t.login(DEMO_USERNAME, "wrong password 2").await).await.1,
-        "invalid_credentials"
-    );
+    for n in 2..=3 {
+        let known = refusal(t.login(DEMO_USERNAME, &format!("wrong password {n}")).await).await;
+        let other = refusal(t.login("nobody", &format!("wrong password {n}")).await).await;
+        assert_eq!(known, (StatusCode::UNAUTHORIZED, "invalid_credentials".into(), None));
+        assert_eq!(other, known, "the lock's own attempt answers like any wrong password");
+    }
 
-    let third = t.login(DEMO_USERNAME, "wrong password 3").await;
-    assert_eq!(third.status(), StatusCode::FORBIDDEN);
-    let body: Value = third.json().await.unwrap();
-    assert_eq!(body["code"], "account_locked");
+    // Paused: even the right password is refused, with the same answer as for a name nobody has.
+    let paused = refusal(t.login(DEMO_USERNAME, DEMO_PASSWORD).await).await;
+    assert_eq!(
+        paused,
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into(), Some("60".into()))
+    );
+    assert_eq!(refusal(t.login("nobody", DEMO_PASSWORD).await).await, paused);
+    assert_eq!(
+        t.outbox().await.len(),
+        1,
+        "one notice, to the real account's owner only"
+    );
+    let (to, subject, text) = t.last_mail().await;
+    assert_eq!(
+        (to.as_str(), subject.as_str()),
+        (DEMO_EMAIL, "Accesso a Sportello sospeso per troppi tentativi")
+    );
     assert!(
-        body["message"].as_str().unwrap().contains("contract number"),
-        "says how to recover"
+        text.contains("sospeso per 1 minuto;") && text.contains("sportello://reset?token="),
+        "{text}"
     );
 
-    // Locked means locked: even the right password is refused, and no code is sent.
+    // The pause lifts by itself; the next one of the same day lasts twice as long.
+    t.clock.advance(TimeDelta::seconds(61));
+    for n in 4..=6 {
+        t.login(DEMO_USERNAME, &format!("wrong password {n}")).await;
+    }
+    let longer = refusal(t.login(DEMO_USERNAME, DEMO_PASSWORD).await).await;
+    assert_eq!(longer.2.as_deref(), Some("120"));
+    t.clock.advance(TimeDelta::seconds(121));
+    assert_eq!(t.login(DEMO_USERNAME, DEMO_PASSWORD).await.status(), StatusCode::OK);
+}
+
+/// The back office's `admin unlock` lifts a pause at once.
+async fn an_operator_unlock_lifts_a_pause(t: TestServer) {
+    for n in 1..=3 {
+        t.login(DEMO_USERNAME, &format!("wrong password {n}")).await;
+    }
     assert_eq!(
-        error_code(t.login(DEMO_USERNAME, DEMO_PASSWORD).await).await.1,
-        "account_locked"
+        t.login(DEMO_USERNAME, DEMO_PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
     );
-    assert!(t.outbox().await.is_empty());
-
-    assert!(t.server.state.store.unlock_user(DEMO_USERNAME).await.unwrap());
+    sportello_server::throttle::lift(&t.server.state, DEMO_USERNAME)
+        .await
+        .unwrap();
     assert_eq!(t.login(DEMO_USERNAME, DEMO_PASSWORD).await.status(), StatusCode::OK);
 }
 
@@ -263,7 +303,7 @@ async fn logins_and_code_checks_are_rate_limited_per_account_and_per_address(t: 
     // Start at the beginning of a window, so that none ends in the middle of the test.
     t.clock
         .advance(TimeDelta::seconds(60 - t.clock.now().timestamp().rem_euclid(60)));
-    for _ in 0..10 {
+    for _ in 0..3 {
         assert_eq!(
             error_code(t.login("guess", "a password").await).await.1,
             "invalid_credentials"
@@ -283,8 +323,9 @@ async fn logins_and_code_checks_are_rate_limited_per_account_and_per_address(t: 
         (Some("rate_limited"), Some(wait.to_string().as_str()))
     );
 
-    // The address has a budget of its own across usernames: 30 a minute, 11 used.
-    for n in 0..19 {
+    // The address has a budget of its own across usernames: 20 wrong
+    // passwords, 3 spent (a refused attempt checks no password and counts none).
+    for n in 0..17 {
         assert_eq!(
             error_code(t.login(&format!("user{n}"), "a password").await).await.1,
             "invalid_credentials"
@@ -292,6 +333,16 @@ async fn logins_and_code_checks_are_rate_limited_per_account_and_per_address(t: 
     }
     assert_eq!(
         error_code(t.login("fresh", "a password").await).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // Requests with the right password are limited too: 10 a minute per account.
+    t.clock.advance(TimeDelta::seconds(61));
+    for _ in 0..10 {
+        assert_eq!(t.login(DEMO_USERNAME, DEMO_PASSWORD).await.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        t.login(DEMO_USERNAME, DEMO_PASSWORD).await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
 
@@ -373,7 +424,8 @@ on_both_engines!(
     code_checks_are_limited_per_account_across_challenges,
     logins_and_code_checks_are_rate_limited_per_account_and_per_address,
     login_with_password_and_emailed_code_reaches_the_home,
-    three_wrong_passwords_lock_the_account_and_errors_never_say_which_part_was_wrong,
+    three_wrong_passwords_pause_a_username_known_or_not_alike_and_the_pause_lifts,
+    an_operator_unlock_lifts_a_pause,
     a_successful_login_resets_the_wrong_password_count,
     a_wrong_code_leaves_tries_and_the_right_one_still_works,
     the_sixth_try_is_refused_even_with_the_right_code,

@@ -88,15 +88,13 @@ pub struct ResetRequest {
     pub username: String,
 }
 
-/// A reset code and link went out; quote `reset_id` with the code.
+/// If the data named an account, a reset code and link went to its
+/// registered address; quote `reset_id` with the code. The answer is the
+/// same whether or not they did, so it tells nobody which accounts exist.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct ResetStarted {
     pub reset_id: String,
-    /// Masked address, given only after recovery by contract data; never for a bare username.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub sent_to: Option<String>,
 }
 
 /// Sets a new password with the e-mailed code (and its `reset_id`), or with

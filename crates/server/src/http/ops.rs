@@ -41,7 +41,14 @@ pub(super) async fn login(
     )
     .await?;
     Ok(Json(
-        ops::login(&state, &Origin::anonymous(client.0), &req.username, &req.password).await?,
+        ops::login(
+            &state,
+            &Origin::anonymous(client.0),
+            client.0,
+            &req.username,
+            &req.password,
+        )
+        .await?,
     ))
 }
 

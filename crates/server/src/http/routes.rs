@@ -214,9 +214,10 @@ async fn in_unit(request: axum::extract::Request, next: axum::middleware::Next) 
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, description = "A 6-digit code was e-mailed", body = LoginChallenge),
-              (status = 400, body = ApiError), (status = 401, description = "invalid_credentials", body = ApiError),
-              (status = 403, description = "account_locked", body = ApiError),
-              (status = 429, description = "rate_limited, with Retry-After", body = ApiError)))]
+              (status = 400, body = ApiError),
+              (status = 401, description = "invalid_credentials, for an unknown username as for a wrong password", body = ApiError),
+              (status = 429, description = "rate_limited, with Retry-After: too many requests, or too many wrong passwords \
+                  for this username (known or not) or this address; the pause lifts by itself", body = ApiError)))]
 pub(super) async fn login(
     State(state): State<AppState>,
     Client(client): Client,

@@ -22,6 +22,7 @@ mod pages;
 pub mod requests;
 pub mod schedule;
 pub mod shop;
+pub mod throttle;
 pub mod unit;
 pub mod users;
 

@@ -128,31 +128,7 @@ impl Store {
         Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
     }
 
-    /// Counts one more wrong password in a single statement, locking the account
-    /// when the count reaches `max`; returns whether it is now locked.
-    pub async fn record_failed_login(&self, user_id: i64, max: i64, now: i64) -> StoreResult<bool> {
-        let locked_at: Option<i64> = sqlx::query_scalar(
-            "UPDATE users SET failed_logins = failed_logins + 1,
-                 locked_at = CASE WHEN failed_logins + 1 >= $2 THEN COALESCE(locked_at, $3) ELSE locked_at END
-             WHERE id = $1 RETURNING locked_at",
-        )
-        .bind(user_id)
-        .bind(max)
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(locked_at.is_some())
-    }
-
-    pub async fn reset_failed_logins(&self, user_id: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1")
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Lifts a lock (back office, and recovery in a later release).
+    /// Clears the failure count and lock columns of a user (with `throttle::lift`, the back office's unlock).
     pub async fn unlock_user(&self, username: &str) -> StoreResult<bool> {
         let done = sqlx::query("UPDATE users SET failed_logins = 0, locked_at = NULL WHERE username = $1")
             .bind(username)

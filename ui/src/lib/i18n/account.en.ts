@@ -2,6 +2,8 @@ import type accountIt from './account.it';
 
 // The account pages' texts (A1, A2, A5, A6, A8), in English.
 const accountEn: Record<keyof typeof accountIt, string> = {
+  'error.rate_limited_in': 'Too many attempts: try again in {minutes, plural, one {# minute} other {# minutes}}.',
+  'login.paused_hint': 'If you do not remember your password, use “Forgot your password?” or “Login locked?”: a new password lifts the pause at once.',
   'login.forgot_link': 'Forgot your password?',
   'login.locked_link': 'Login locked?',
   'login.register_link': 'No access yet? Register',
@@ -23,7 +25,6 @@ const accountEn: Record<keyof typeof accountIt, string> = {
   'account.required': 'Required.',
   'account.back': 'Back to login',
   'reset_code.title': 'Choose a new password',
-  'reset_code.sent_to': 'We sent a 6-digit code and a link to {to}.',
   'reset_code.sent': 'If the details match an account, we sent a 6-digit code and a link to its registered address.',
   'reset_code.hint': 'Enter the e-mail’s code here, or open its link with Sportello.',
   'reset_code.code': '6-digit code',

@@ -1,5 +1,7 @@
 // The account pages' texts (A1, A2, A5, A6, A8), in Italian; English follows its keys.
 const accountIt = {
+  'error.rate_limited_in': 'Troppi tentativi: riprova tra {minutes, plural, one {# minuto} other {# minuti}}.',
+  'login.paused_hint': 'Se non ricordi la password usa «Password dimenticata?» o «Login bloccata?»: la nuova password sblocca subito l’accesso.',
   'login.forgot_link': 'Password dimenticata?',
   'login.locked_link': 'Login bloccata?',
   'login.register_link': 'Non hai ancora un accesso? Registrati',
@@ -21,7 +23,6 @@ const accountIt = {
   'account.required': 'Campo obbligatorio.',
   'account.back': 'Torna all’accesso',
   'reset_code.title': 'Scegli la nuova password',
-  'reset_code.sent_to': 'Abbiamo inviato un codice di 6 cifre e un link a {to}.',
   'reset_code.sent': 'Se i dati corrispondono a un account, abbiamo inviato all’indirizzo registrato un codice di 6 cifre e un link.',
   'reset_code.hint': 'Scrivi qui il codice dell’e-mail, oppure apri il suo link con Sportello.',
   'reset_code.code': 'Codice di 6 cifre',

@@ -74,17 +74,18 @@ describe('RecoverPage', () => {
     expect(calls).toEqual([]);
   });
 
-  it('says when the details match no customer', async () => {
-    ipc({ recover: refuse('details_mismatch') });
+  it('marks a tax code the server cannot read', async () => {
+    ipc({ recover: refuse('bad_request', { tax_code: 'invalid' }) });
     render(RecoverPage, { props: { onStarted: vi.fn(), onCancel: vi.fn() } });
     const user = userEvent.setup();
     await typeContract(user);
     await user.click(screen.getByRole('button', { name: 'Recupera l’accesso' }));
-    expect(await screen.findByTestId('recover-error')).toHaveTextContent('non corrispondono a nessun cliente');
+    expect(await screen.findByTestId('tax-code-refused')).toHaveTextContent('Codice fiscale o partita IVA non valido.');
+    expect(screen.getByLabelText('Codice fiscale o partita IVA')).toHaveAttribute('aria-invalid', 'true');
   });
 
   it('sends the contract data and hands over where the code went', async () => {
-    const started = { reset_id: 'r-2', sent_to: 'm***@pec.rossi.it' };
+    const started = { reset_id: 'r-2' };
     const calls = ipc({ recover: () => started });
     const onStarted = vi.fn();
     render(RecoverPage, { props: { onStarted, onCancel: vi.fn() } });
@@ -100,7 +101,7 @@ describe('RecoverPage', () => {
 });
 
 describe('ResetCodePage', () => {
-  const props = () => ({ started: { reset_id: 'r-3', sent_to: 'm***@pec.rossi.it' }, onDone: vi.fn(), onAgain: vi.fn(), onCancel: vi.fn() });
+  const props = () => ({ started: { reset_id: 'r-3' }, onDone: vi.fn(), onAgain: vi.fn(), onCancel: vi.fn() });
 
   async function fill(code: string, password: string, confirm = password) {
     const user = userEvent.setup();
@@ -110,10 +111,10 @@ describe('ResetCodePage', () => {
     await user.click(screen.getByRole('button', { name: 'Salva la password' }));
   }
 
-  it('says where the code went and refuses a short code or a mismatch before sending', async () => {
+  it('says where the code went without naming it, and refuses a short code or a mismatch before sending', async () => {
     const calls = ipc({});
     render(ResetCodePage, { props: props() });
-    expect(screen.getByTestId('reset-sent')).toHaveTextContent('m***@pec.rossi.it');
+    expect(screen.getByTestId('reset-sent')).toHaveTextContent('all’indirizzo registrato');
     await fill('123', GOOD, GOOD + 'x');
     expect(screen.getByText('Il codice è di 6 cifre.')).toBeInTheDocument();
     expect(screen.getByText('Le due password non coincidono.')).toBeInTheDocument();

@@ -6,6 +6,10 @@ export function errorText(error: IpcError): string {
   if (error.code === 'invalid_code' && error.fields.attempts_left !== undefined) {
     return t('error.invalid_code_left', { left: error.fields.attempts_left });
   }
+  if (error.code === 'rate_limited' && error.fields.retry_after !== undefined) {
+    const minutes = Math.max(1, Math.ceil(Number(error.fields.retry_after) / 60));
+    return t('error.rate_limited_in', { minutes });
+  }
   return t(`error.${error.code}`);
 }
 

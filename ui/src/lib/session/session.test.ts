@@ -43,11 +43,12 @@ describe('LoginPage', () => {
     expect(screen.getByLabelText<HTMLInputElement>('Password').value).toBe('');
   });
 
-  it('explains how to recover a locked account', async () => {
-    ipc({ login: () => Promise.reject({ code: 'account_locked', message: 'locked' }) });
+  it('says how long a paused login waits and how to recover it now', async () => {
+    ipc({ login: () => Promise.reject({ code: 'rate_limited', message: 'paused', fields: { retry_after: '61' } }) });
     render(LoginPage, { props: { onChallenge: vi.fn() } });
     await submit();
-    expect(await screen.findByRole('alert')).toHaveTextContent('numero di contratto, numero modulo e codice fiscale');
+    expect(await screen.findByRole('alert')).toHaveTextContent('Troppi tentativi: riprova tra 2 minuti.');
+    expect(screen.getByTestId('login-paused-hint')).toHaveTextContent('«Login bloccata?»');
   });
 
   it('shows a banner when the server is unreachable and keeps the password', async () => {
