@@ -2,11 +2,13 @@
 //! data, reads the e-mailed temporary password, logs in and chooses the
 //! definitive password; a forgotten password is reset by e-mail address and
 //! code; a login locked by wrong passwords is recovered with the contract
-//! data. Every new page is pictured in Italian and English.
+//! data; a second device's session is ended from the first, then every
+//! session. Every new page is pictured in Italian and English.
 
 use crate::harness::{click, screenshot, type_into, wait_for, wait_text, Harness};
+use crate::screens::go;
 use crate::{log_in_as, serial, wait_synced};
-use sportello_server::demo::{DEMO_EMAIL, DEMO_TAX_CODE, DEMO_USERNAME};
+use sportello_server::demo::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_TAX_CODE, DEMO_USERNAME};
 use thirtyfour::prelude::*;
 
 const COMPANY_VAT: &str = "07654320154";
@@ -238,4 +240,102 @@ async fn a_forgotten_password_is_reset_by_e_mail_and_a_locked_login_is_recovered
     wait_synced(&driver).await;
     wait_for(&driver, "[data-testid=overdue-total]").await;
     driver.quit().await.unwrap();
+}
+
+/// The demo user logged in over HTTP from another device; its refresh token.
+async fn log_in_elsewhere(h: &Harness, device: &str) -> String {
+    let http = reqwest::Client::new();
+    let challenge: serde_json::Value = http
+        .post(format!("{}/api/v1/auth/login", h.server_url))
+        .json(&serde_json::json!({ "username": DEMO_USERNAME, "password": DEMO_PASSWORD }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = h.latest_code().await;
+    let tokens: serde_json::Value = http
+        .post(format!("{}/api/v1/auth/verify", h.server_url))
+        .header("X-Device-Name", device)
+        .json(&serde_json::json!({ "challenge_id": challenge["challenge_id"], "code": code }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    tokens["refresh_token"].as_str().unwrap().to_owned()
+}
+
+async fn refresh_status(h: &Harness, refresh_token: &str) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/refresh", h.server_url))
+        .json(&serde_json::json!({ "refresh_token": refresh_token }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_device_is_logged_out_from_the_first_and_then_every_device() {
+    let _serial = serial().await;
+    let h = Harness::start().await;
+    let driver = h.launch().await;
+    log_in_as(&h, &driver, DEMO_USERNAME, DEMO_PASSWORD).await;
+    wait_synced(&driver).await;
+    let laptop = log_in_elsewhere(&h, "Portatile di Mario").await;
+
+    go(&driver, "profile").await;
+    wait_for(&driver, "[data-testid=session-row]:nth-child(2)").await;
+    wait_text(
+        &driver,
+        "[data-testid=session-row][data-current=false] td",
+        "Portatile di Mario",
+    )
+    .await;
+    let this = wait_for(&driver, "[data-testid=session-row][data-current=true] td").await;
+    assert!(this.text().await.unwrap().contains("Questo dispositivo"));
+    scroll_into_view(&driver, "[data-testid=sessions-card]").await;
+    screenshot(&driver, "sessions-it").await;
+    click(&driver, "[data-testid=lang-en]").await;
+    wait_text(&driver, "#sessions-title", "Sessions and devices").await;
+    screenshot(&driver, "sessions-en").await;
+    click(&driver, "[data-testid=lang-it]").await;
+
+    // "Log out that device": the laptop's session ends on the server at once.
+    click(
+        &driver,
+        "[data-testid=session-row][data-current=false] [data-testid=session-end]",
+    )
+    .await;
+    wait_for(&driver, "[data-testid=session-ended]").await;
+    assert_eq!(
+        driver
+            .find_all(By::Css("[data-testid=session-row]"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(refresh_status(&h, &laptop).await, reqwest::StatusCode::UNAUTHORIZED);
+
+    // "Log out everywhere", confirmed: this window goes back to the login page.
+    click(&driver, "[data-testid=sessions-end-all]").await;
+    click(&driver, "[data-testid=sessions-end-all-confirm]").await;
+    wait_for(&driver, "#username").await;
+    assert_eq!(h.keyring_token(), None, "the keyring holds no session any more");
+    driver.quit().await.unwrap();
+}
+
+async fn scroll_into_view(driver: &WebDriver, css: &str) {
+    let element = wait_for(driver, css).await;
+    driver
+        .execute(
+            "arguments[0].scrollIntoView({block: 'start'});",
+            vec![element.to_json().unwrap()],
+        )
+        .await
+        .unwrap();
 }

@@ -4,7 +4,9 @@ use crate::AppError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sportello_domain::api::accounts::CompleteReset;
-use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest};
+use sportello_domain::api::auth::{
+    LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest, DEVICE_HEADER,
+};
 use sportello_domain::api::home::Home;
 use sportello_domain::api::requests::AttachmentInfo;
 use sportello_domain::ApiError;
@@ -97,15 +99,18 @@ impl ApiClient {
         .await
     }
 
+    /// Step 2 of the login; the session is named after this computer, so
+    /// that the profile's list of sessions says which device is which.
     pub async fn verify(&self, challenge_id: &str, code: &str) -> Result<TokenPair, AppError> {
-        self.post(
-            "/auth/verify",
-            &VerifyCodeRequest {
-                challenge_id: challenge_id.into(),
-                code: code.into(),
-            },
-        )
-        .await
+        let body = VerifyCodeRequest {
+            challenge_id: challenge_id.into(),
+            code: code.into(),
+        };
+        let mut request = self.http.post(self.url("/auth/verify")).json(&body);
+        if let Ok(name) = reqwest::header::HeaderValue::from_bytes(device_name().as_bytes()) {
+            request = request.header(DEVICE_HEADER, name);
+        }
+        Self::read(request.send().await?).await
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, AppError> {
@@ -243,4 +248,17 @@ impl ApiClient {
     pub async fn home(&self, access_token: &str) -> Result<Home, AppError> {
         self.get("/home", access_token).await
     }
+}
+
+/// This computer's name as the system gives it ("Ufficio-PC"), or the
+/// program's when it has none.
+pub fn device_name() -> String {
+    let from_system = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok());
+    from_system
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "Sportello".to_owned())
 }

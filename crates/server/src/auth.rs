@@ -5,7 +5,7 @@ use crate::audit::{self, Origin};
 use crate::limits::Scope;
 use crate::mail::Mail;
 use crate::secrets::{self, ACCESS_PREFIX, REFRESH_PREFIX};
-use crate::store::auth::{NewTokens, Principal};
+use crate::store::auth::{NewSession, NewTokens, Principal};
 use crate::store::users::UserRow;
 use crate::{passwords, AppState, ServerError};
 use chrono::TimeDelta;
@@ -137,7 +137,14 @@ fn code_mail<'a>(user: &'a UserRow, code: &str, minutes: i64, company: &str) -> 
     }
 }
 
-pub async fn verify_code(state: &AppState, req: VerifyCodeRequest, client: IpAddr) -> Result<TokenPair, ServerError> {
+/// Step 2 of the login: the e-mailed code opens a session for `device` (the
+/// name the client gave, already cut to size) from `client`.
+pub async fn verify_code(
+    state: &AppState,
+    req: VerifyCodeRequest,
+    client: IpAddr,
+    device: &str,
+) -> Result<TokenPair, ServerError> {
     let code = req.code.trim();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::new(ErrorCode::BadRequest, "the code is six digits")
@@ -173,10 +180,30 @@ pub async fn verify_code(state: &AppState, req: VerifyCodeRequest, client: IpAdd
         return Err(code_expired());
     }
     let session_id = secrets::new_id();
-    state.store.create_session(&session_id, challenge.user_id, now).await?;
+    let new_device = state.store.is_new_device(challenge.user_id, device).await?;
+    let address = client.to_string();
+    let session = NewSession {
+        id: &session_id,
+        user_id: challenge.user_id,
+        device,
+        client: &address,
+    };
+    state.store.create_session(&session, now).await?;
     tracing::info!(user_id = challenge.user_id, "logged in");
     if let Some(user) = state.store.user(challenge.user_id).await? {
-        audit::record(state, &Origin::customer(&user.username, client), "login", "", "").await?;
+        audit::record(state, &Origin::customer(&user.username, client), "login", "", device).await?;
+        if new_device {
+            let mail = crate::mails::new_device(&crate::mails::NewDevice {
+                to: &user.email,
+                language: &user.language,
+                name: &user.display_name,
+                username: &user.username,
+                device,
+                address: &address,
+                company: &state.config.company.name,
+            });
+            crate::delivery::queue(state, mail).await?;
+        }
     }
     issue_tokens(state, &session_id).await
 }
@@ -211,7 +238,8 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> Result<TokenPair,
         return Err(session_expired());
     };
     let now = state.clock.now_ms();
-    if row.session_revoked_at.is_some() || row.expires_at <= now {
+    let lifetime_ms = state.config.auth.session_max_days * 24 * 60 * 60 * 1000;
+    if row.session_revoked_at.is_some() || row.expires_at <= now || row.session_started_at + lifetime_ms <= now {
         return Err(session_expired());
     }
     if row.used_at.is_some() || !state.store.use_refresh_token(&hash, now).await? {

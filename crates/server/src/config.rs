@@ -51,6 +51,10 @@ pub struct Config {
     pub header_timeout_ms: u64,
 }
 
+fn default_session_max_days() -> i64 {
+    90
+}
+
 fn default_max_failed_logins_per_address() -> i64 {
     20
 }
@@ -109,7 +113,11 @@ pub struct MailConfig {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AuthConfig {
     pub access_ttl_secs: i64,
+    /// A session idle this long (no token refresh) ends: the refresh token's life.
     pub refresh_ttl_days: i64,
+    /// A session ends this long after its login, however often it refreshed.
+    #[serde(default = "default_session_max_days")]
+    pub session_max_days: i64,
     pub code_ttl_secs: i64,
     pub code_max_attempts: i64,
     /// Wrong passwords for one username (known or not) before it is refused
@@ -185,6 +193,7 @@ impl Default for Config {
             auth: AuthConfig {
                 access_ttl_secs: 15 * 60,
                 refresh_ttl_days: 30,
+                session_max_days: default_session_max_days(),
                 code_ttl_secs: 10 * 60,
                 code_max_attempts: 5,
                 max_failed_logins: 3,

@@ -22,6 +22,7 @@ pub mod ops;
 pub mod passwords;
 pub mod requests;
 pub mod secrets;
+pub mod sessions;
 pub mod shop;
 pub mod store;
 #[cfg(feature = "testkit")]

@@ -181,6 +181,49 @@ pub fn login_locked<'a>(r: &ResetMail<'a>, lock_minutes: i64) -> Mail<'a> {
     )
 }
 
+pub struct NewDevice<'a> {
+    pub to: &'a str,
+    pub language: &'a str,
+    pub name: &'a str,
+    pub username: &'a str,
+    pub device: &'a str,
+    pub address: &'a str,
+    pub company: &'a str,
+}
+
+/// A login from a device this user never used: the owner is told, so that a
+/// stranger's login does not go unnoticed.
+pub fn new_device<'a>(d: &NewDevice<'a>) -> Mail<'a> {
+    let NewDevice {
+        name,
+        username,
+        device,
+        address,
+        company,
+        ..
+    } = d;
+    pick(
+        d.language,
+        (
+            "Nuovo accesso a Sportello da un altro dispositivo".into(),
+            format!(
+                "Gentile {name},\n\nc'è stato un accesso a Sportello con il nome utente {username} dal dispositivo \
+                 «{device}» (indirizzo {address}).\n\nSe sei stato tu, non devi fare nulla. Altrimenti cambia subito la \
+                 password e chiudi quella sessione dal profilo, in «Sessioni e dispositivi».\n\n{company}\n"
+            ),
+        ),
+        (
+            "New Sportello login from another device".into(),
+            format!(
+                "Dear {name},\n\nthere was a login to Sportello as {username} from the device «{device}» \
+                 (address {address}).\n\nIf it was you, there is nothing to do. Otherwise change your password now and \
+                 end that session from your profile, under “Sessions and devices”.\n\n{company}\n"
+            ),
+        ),
+        d.to,
+    )
+}
+
 /// A3: the registration arrived and waits for an operator.
 pub fn registration_received<'a>(to: &'a str, language: &str, name: &str, company: &str) -> Mail<'a> {
     pick(

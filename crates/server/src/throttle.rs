@@ -75,7 +75,7 @@ async fn count(state: &AppState, key: Key<'_>) -> Result<bool, ServerError> {
     let (scope, hash) = (key.scope(), key.hash());
     let seen = state.store.add_failure(scope, &hash, now, now - DAY_MS).await?;
     // Now and then, the day-old episodes go: a flood of names costs a bounded table.
-    if rand::random::<u32>() % SWEEP_ONE_IN == 0 {
+    if rand::random::<u32>().is_multiple_of(SWEEP_ONE_IN) {
         state.store.sweep_failures(now - DAY_MS, now).await?;
     }
     let allowed = key.allowed(state);

@@ -5,7 +5,7 @@ use sportello_app::desktop::DeskApp;
 use sportello_domain::api::accounts::{
     ChangePassword, RecoverRequest, RegisterByContract, Registered, ResetRequest, ResetStarted,
 };
-use sportello_domain::api::auth::Me;
+use sportello_domain::api::auth::{Me, SessionInfo};
 use tauri::State;
 
 #[tauri::command]
@@ -26,4 +26,19 @@ pub async fn recover(app: State<'_, DeskApp>, request: RecoverRequest) -> Comman
 #[tauri::command]
 pub async fn change_password(app: State<'_, DeskApp>, change: ChangePassword) -> CommandResult<Me> {
     app.change_password(&change).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn sessions(app: State<'_, DeskApp>) -> CommandResult<Vec<SessionInfo>> {
+    app.sessions().await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn end_session(app: State<'_, DeskApp>, id: String) -> CommandResult<Vec<SessionInfo>> {
+    app.end_session(&id).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn end_all_sessions(app: State<'_, DeskApp>) -> CommandResult<()> {
+    app.end_all_sessions().await.map_err(wire)
 }

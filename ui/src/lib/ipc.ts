@@ -40,6 +40,7 @@ import type { ExportDone } from './bindings/ExportDone';
 import type { DeepLink } from './bindings/DeepLink';
 import type { CompleteReset } from './bindings/CompleteReset';
 import type { ChangePassword } from './bindings/ChangePassword';
+import type { SessionInfo } from './bindings/SessionInfo';
 import type { RecoverRequest } from './bindings/RecoverRequest';
 import type { RegisterByContract } from './bindings/RegisterByContract';
 import type { Registered } from './bindings/Registered';
@@ -132,6 +133,10 @@ export const ipc = {
   recover: (request: RecoverRequest) => call<ResetStarted>('recover', { request }),
   /** Changes the password of the user logged in; after a temporary one, the sync then starts. */
   changePassword: (change: ChangePassword) => call<Me>('change_password', { change }),
+  sessions: () => call<SessionInfo[]>('sessions'),
+  /** Ends a session; ending this computer's own logs out (the list comes back empty). */
+  endSession: (id: string) => call<SessionInfo[]>('end_session', { id }),
+  endAllSessions: () => call<null>('end_all_sessions'),
   desktopSettings: () => call<SettingsView>('desktop_settings'),
   /** Checks the address, asks the server, saves it; the app then restarts on it. */
   setServerUrl: (url: string | null) => call<SettingsView>('set_server_url', { url }),

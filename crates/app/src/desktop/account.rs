@@ -8,7 +8,8 @@ use reqwest::Method;
 use sportello_domain::api::accounts::{
     ChangePassword, RecoverRequest, RegisterByContract, Registered, ResetRequest, ResetStarted,
 };
-use sportello_domain::api::auth::Me;
+use sportello_domain::api::auth::{Me, SessionInfo};
+use sportello_domain::ErrorCode;
 
 impl DeskApp {
     /// A2: registration with the data on the customer's invoices; the
@@ -36,5 +37,34 @@ impl DeskApp {
         let me: Me = self.desk.get("/me").await?;
         self.start_sync(&me).await?;
         Ok(me)
+    }
+
+    /// The user's active sessions, this one marked.
+    pub async fn sessions(&self) -> Result<Vec<SessionInfo>, AppError> {
+        self.desk.get("/me/sessions").await
+    }
+
+    /// Ends one of the user's sessions; ending this computer's own is a
+    /// logout. Returns the sessions left (none after one's own).
+    pub async fn end_session(&self, id: &str) -> Result<Vec<SessionInfo>, AppError> {
+        let listed = self.sessions().await?;
+        let Some(session) = listed.iter().find(|s| s.id == id) else {
+            return Err(sportello_domain::ApiError::new(ErrorCode::NotFound, "no such session").into());
+        };
+        let own = session.current;
+        // Ids come from the server's own list, so they go into the path as they are.
+        let path = format!("/me/sessions/{}", session.id);
+        self.send::<()>(Method::DELETE, &path, None).await?;
+        if own {
+            self.logout().await?;
+            return Ok(Vec::new());
+        }
+        self.sessions().await
+    }
+
+    /// Ends every session of the user, this computer's included: a logout everywhere.
+    pub async fn end_all_sessions(&self) -> Result<(), AppError> {
+        self.send::<()>(Method::POST, "/me/sessions/end-all", None).await?;
+        self.logout().await
     }
 }

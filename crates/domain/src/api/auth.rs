@@ -54,3 +54,27 @@ pub struct Me {
     #[serde(default)]
     pub must_change_password: bool,
 }
+
+/// The header a client names its device with at login ("Ufficio-PC"); the
+/// server keeps at most `DEVICE_NAME_MAX` characters of it.
+pub const DEVICE_HEADER: &str = "x-device-name";
+pub const DEVICE_NAME_MAX: usize = 64;
+
+/// One of the user's active sessions, as the profile lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct SessionInfo {
+    pub id: String,
+    /// The name the device gave at login, or its program's name.
+    pub device: String,
+    /// The client address of the login.
+    pub address: String,
+    /// Where the address is, as far as the server can tell without a
+    /// geolocation service: "local" for loopback and private networks, else None.
+    pub place: Option<String>,
+    pub started_at: DateTime<Utc>,
+    /// The session's last token refresh (or its start).
+    pub last_used_at: DateTime<Utc>,
+    /// The session asking.
+    pub current: bool,
+}

@@ -16,6 +16,7 @@ use sportello_domain::api::accounts::{
     RecoverRequest, RegisterByCategory, RegisterByContract, Registered, ResetRequest, ResetStarted, SubUser,
     SubUserForm,
 };
+use sportello_domain::api::auth::SessionInfo;
 use sportello_domain::ApiError;
 
 pub(super) fn origin(who: &Principal, client: &Client) -> Origin {
@@ -239,5 +240,41 @@ pub(super) async fn delete_sub_user(
     Path(username): Path<String>,
 ) -> Result<StatusCode, ServerError> {
     accounts::delete_sub_user(&state, &who, &origin(&who, &client), &username).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "The user's active sessions, last used first", body = Vec<SessionInfo>),
+              (status = 401, body = ApiError)))]
+pub(super) async fn list_sessions(
+    State(state): State<AppState>,
+    AnyCaller(who): AnyCaller,
+) -> Result<Json<Vec<SessionInfo>>, ServerError> {
+    Ok(Json(crate::sessions::list(&state, &who).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "accounts", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Ended: its tokens stop working"), (status = 401, body = ApiError),
+              (status = 404, description = "not one of the user's active sessions", body = ApiError)))]
+pub(super) async fn end_session(
+    State(state): State<AppState>,
+    client: Client,
+    AnyCaller(who): AnyCaller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ServerError> {
+    crate::sessions::end(&state, &who, &origin(&who, &client), &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/me/sessions/end-all", tag = "accounts", security(("bearer" = [])),
+    responses((status = 204, description = "Every session of the user ended, this one included"),
+              (status = 401, body = ApiError)))]
+pub(super) async fn end_all_sessions(
+    State(state): State<AppState>,
+    client: Client,
+    AnyCaller(who): AnyCaller,
+) -> Result<StatusCode, ServerError> {
+    crate::sessions::end_all(&state, &who, &origin(&who, &client)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

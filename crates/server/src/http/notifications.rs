@@ -150,6 +150,8 @@ pub(super) async fn events(
     let follow = Follow {
         store: state.store.clone(),
         customer: who.customer_id,
+        session_id: who.session_id.clone(),
+        clock: state.clock.clone(),
         last,
         head,
         pending: std::collections::VecDeque::new(),
@@ -162,6 +164,8 @@ pub(super) async fn events(
 struct Follow {
     store: crate::store::Store,
     customer: i64,
+    session_id: String,
+    clock: crate::clock::Clock,
     last: i64,
     head: tokio::sync::watch::Receiver<i64>,
     pending: std::collections::VecDeque<ChangeEvent>,
@@ -187,9 +191,21 @@ impl Follow {
                     return None;
                 }
             }
-            if self.head.changed().await.is_err() {
-                return None;
+            // Between changes, the session is looked at now and then: a stream
+            // ends with its session (logout, "log out this device", expiry).
+            match tokio::time::timeout(SESSION_CHECK, self.head.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return None,
+                Err(_) => {
+                    let now = self.clock.now_ms();
+                    if !self.store.session_alive(&self.session_id, now).await.unwrap_or(false) {
+                        return None;
+                    }
+                }
             }
         }
     }
 }
+
+/// How often an idle event stream checks that its session still stands.
+const SESSION_CHECK: Duration = Duration::from_secs(5);

@@ -5,7 +5,7 @@ use crate::{auth, AppState};
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest};
 use sportello_domain::api::home::Home;
@@ -72,6 +72,9 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/password-reset/complete", post(super::accounts::complete_reset))
         .route("/me", get(me))
         .route("/me/password", post(super::accounts::change_password))
+        .route("/me/sessions", get(super::accounts::list_sessions))
+        .route("/me/sessions/end-all", post(super::accounts::end_all_sessions))
+        .route("/me/sessions/{id}", delete(super::accounts::end_session))
         .route(
             "/profile",
             get(super::accounts::profile).patch(super::accounts::update_profile),
@@ -236,10 +239,17 @@ pub(super) async fn login(
 pub(super) async fn verify(
     State(state): State<AppState>,
     Client(client): Client,
+    headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<VerifyCodeRequest>,
 ) -> Result<Json<TokenPair>, ServerError> {
     limit(&state, Scope::VerifyAddress, "client", &client.to_string()).await?;
-    Ok(Json(auth::verify_code(&state, req, client).await?))
+    // The device's name may be any UTF-8 ("PC-Città"), which `to_str` refuses.
+    let header = |name| headers.get(name).and_then(|v| std::str::from_utf8(v.as_bytes()).ok());
+    let device = crate::sessions::device_name(
+        header(sportello_domain::api::auth::DEVICE_HEADER),
+        header(axum::http::header::USER_AGENT.as_str()),
+    );
+    Ok(Json(auth::verify_code(&state, req, client, &device).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,

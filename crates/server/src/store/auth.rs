@@ -18,6 +18,23 @@ pub struct RefreshRow {
     pub expires_at: i64,
     pub used_at: Option<i64>,
     pub session_revoked_at: Option<i64>,
+    pub session_started_at: i64,
+}
+
+pub struct NewSession<'a> {
+    pub id: &'a str,
+    pub user_id: i64,
+    pub device: &'a str,
+    pub client: &'a str,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: String,
+    pub device: String,
+    pub client: String,
+    pub created_at: i64,
+    pub last_used_at: i64,
 }
 
 /// Who an access token belongs to.
@@ -93,18 +110,77 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn create_session(&self, session_id: &str, user_id: i64, now: i64) -> StoreResult<()> {
-        sqlx::query("INSERT INTO sessions (id, user_id, created_at) VALUES ($1, $2, $3)")
-            .bind(session_id)
-            .bind(user_id)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+    pub async fn create_session(&self, s: &NewSession<'_>, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id, user_id, created_at, device, client, last_used_at) VALUES ($1, $2, $3, $4, $5, $3)",
+        )
+        .bind(s.id)
+        .bind(s.user_id)
+        .bind(now)
+        .bind(s.device)
+        .bind(s.client)
+        .execute(&self.pool)
+        .await?;
         Ok(())
+    }
+
+    /// Whether this is a device the user never logged in from, while having
+    /// logged in before from another (any session, ended or not).
+    pub async fn is_new_device(&self, user_id: i64, device: &str) -> StoreResult<bool> {
+        let (sessions, same): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN device = $2 THEN 1 ELSE 0 END), 0) FROM sessions WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .bind(device)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(sessions > 0 && same == 0)
+    }
+
+    /// The user's sessions not ended, last used first; at most 100.
+    pub async fn active_sessions(&self, user_id: i64) -> StoreResult<Vec<SessionRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, device, client, created_at, last_used_at FROM sessions
+             WHERE user_id = $1 AND revoked_at IS NULL ORDER BY last_used_at DESC, id LIMIT 100",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Whether a session stands: not ended, and holding a token still valid
+    /// at `now` (ms), an access token or a refresh token.
+    pub async fn session_alive(&self, session_id: &str, now: i64) -> StoreResult<bool> {
+        let alive: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM sessions s WHERE s.id = $1 AND s.revoked_at IS NULL AND (
+                 EXISTS (SELECT 1 FROM access_tokens a WHERE a.session_id = s.id AND a.expires_at > $2)
+                 OR EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.session_id = s.id AND r.used_at IS NULL AND r.expires_at > $2))",
+        )
+        .bind(session_id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(alive.is_some())
+    }
+
+    /// A session of this user, if it is one of theirs and still active.
+    pub async fn own_session(&self, user_id: i64, session_id: &str) -> StoreResult<bool> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
+                .bind(session_id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
     }
 
     pub async fn insert_tokens(&self, t: &NewTokens<'_>, now: i64) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE sessions SET last_used_at = $2 WHERE id = $1")
+            .bind(t.session_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)")
             .bind(t.access_hash)
             .bind(t.session_id)
@@ -126,7 +202,8 @@ impl Store {
 
     pub async fn refresh_token(&self, hash: &str) -> StoreResult<Option<RefreshRow>> {
         Ok(sqlx::query_as(
-            "SELECT r.session_id, s.user_id, r.expires_at, r.used_at, s.revoked_at AS session_revoked_at
+            "SELECT r.session_id, s.user_id, r.expires_at, r.used_at, s.revoked_at AS session_revoked_at,
+                    s.created_at AS session_started_at
              FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = $1",
         )
         .bind(hash)

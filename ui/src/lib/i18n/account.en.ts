@@ -53,6 +53,21 @@ const accountEn: Record<keyof typeof accountIt, string> = {
   'change.current_wrong': 'The current password is wrong.',
   'change.save': 'Change password',
   'change.saved': 'Password changed. Your other sessions were ended.',
+  'sessions.title': 'Sessions and devices',
+  'sessions.device': 'Device',
+  'sessions.where': 'From',
+  'sessions.started': 'First used',
+  'sessions.last_used': 'Last used',
+  'sessions.actions': 'Actions',
+  'sessions.local': 'Local network ({address})',
+  'sessions.unnamed': 'Unnamed device',
+  'sessions.this_device': 'This device',
+  'sessions.end': 'Log out that device',
+  'sessions.end_this': 'Log out this device',
+  'sessions.ended': 'Session ended: that device will need a new login.',
+  'sessions.end_all': 'Log out everywhere',
+  'sessions.end_all_title': 'Log out of every device?',
+  'sessions.end_all_body': 'Every session, this one included, will end: logging in again takes the password and a code.',
 };
 
 export default accountEn;

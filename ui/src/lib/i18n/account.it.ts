@@ -51,6 +51,21 @@ const accountIt = {
   'change.current_wrong': 'La password attuale non è corretta.',
   'change.save': 'Cambia password',
   'change.saved': 'Password cambiata. Le altre sessioni sono state chiuse.',
+  'sessions.title': 'Sessioni e dispositivi',
+  'sessions.device': 'Dispositivo',
+  'sessions.where': 'Da dove',
+  'sessions.started': 'Primo accesso',
+  'sessions.last_used': 'Ultimo uso',
+  'sessions.actions': 'Azioni',
+  'sessions.local': 'Rete locale ({address})',
+  'sessions.unnamed': 'Dispositivo senza nome',
+  'sessions.this_device': 'Questo dispositivo',
+  'sessions.end': 'Esci da quel dispositivo',
+  'sessions.end_this': 'Esci da questo dispositivo',
+  'sessions.ended': 'Sessione chiusa: su quel dispositivo servirà un nuovo accesso.',
+  'sessions.end_all': 'Esci da tutti i dispositivi',
+  'sessions.end_all_title': 'Uscire da tutti i dispositivi?',
+  'sessions.end_all_body': 'Tutte le sessioni, compresa questa, saranno chiuse: per rientrare servirà un nuovo accesso con password e codice.',
 } as const;
 
 export default accountIt;

@@ -1,0 +1,106 @@
+//! The desktop's account flows against a real server: a registration's
+//! temporary password opens nothing until the definitive one is chosen, and
+//! then the copy syncs; the sessions list names this computer, ending another
+//! device leaves this one logged in, and ending this one logs out.
+
+mod support;
+
+use sportello_app::desktop::DeskApp;
+use sportello_app::secrets::MemorySecrets;
+use sportello_app::{Desk, SessionStatus};
+use sportello_domain::api::accounts::{ChangePassword, RegisterByContract};
+use sportello_server::demo::{DEMO_PASSWORD, DEMO_USERNAME};
+use sportello_server::testkit;
+use std::sync::Arc;
+use std::time::Duration;
+use support::{logged_in, Fixture, Shown};
+
+fn fresh_app(f: &Fixture) -> DeskApp {
+    let desk = Desk::new(&f.base(), Arc::new(MemorySecrets::default()));
+    DeskApp::new(desk, f.dir.path().join("desk"), Arc::new(Shown::default()))
+}
+
+async fn synced(app: &DeskApp) -> bool {
+    for _ in 0..400 {
+        let status = app.sync_view().await.status;
+        if status.last_sync.is_some() && status.progress.is_none() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_temporary_password_syncs_nothing_until_the_definitive_one_is_chosen() {
+    let f = Fixture::start().await;
+    let state = &f.server.as_ref().unwrap().state;
+    testkit::add_customer(state, &f.clock, "30001", "company", "07654320154", "55501").await;
+    let app = fresh_app(&f);
+    let registered = app
+        .register(&RegisterByContract {
+            contract_no: "55501".into(),
+            module_no: "1".into(),
+            tax_code: "07654320154".into(),
+            email: "ufficio@pec.ferramentabianchi.example".into(),
+            language: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(registered.sent_to, "u***@pec.ferramentabianchi.example");
+    testkit::mail_sent(state).await;
+    let mail = testkit::outbox(f.dir.path()).pop().unwrap();
+    let text = mail.body_text(0).unwrap().into_owned();
+    let temporary = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Password temporanea: "))
+        .unwrap()
+        .trim()
+        .to_owned();
+
+    let challenge = app.login("30001", &temporary).await.unwrap();
+    let me = app.verify_code(&challenge.challenge_id, &f.code().await).await.unwrap();
+    assert!(me.must_change_password);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        app.sync_view().await.status.last_sync,
+        None,
+        "no sync on a temporary password"
+    );
+
+    let change = ChangePassword {
+        current_password: temporary,
+        new_password: "cipresso in collina 77".into(),
+    };
+    let me = app.change_password(&change).await.unwrap();
+    assert!(!me.must_change_password);
+    assert!(synced(&app).await, "the copy syncs once the password is definitive");
+    assert!(matches!(
+        app.session_status().await.unwrap(),
+        SessionStatus::LoggedIn { .. }
+    ));
+}
+
+#[tokio::test]
+async fn ending_another_device_keeps_this_one_and_ending_this_one_logs_out() {
+    let f = Fixture::start().await;
+    let app = logged_in(&f).await;
+    let other = f.token(DEMO_USERNAME, DEMO_PASSWORD).await;
+    let sessions = app.sessions().await.unwrap();
+    assert_eq!(sessions.len(), 2);
+    let here = sessions.iter().find(|s| s.current).unwrap();
+    assert_eq!(here.device, sportello_app::api::device_name());
+    let there = sessions.iter().find(|s| !s.current).unwrap();
+
+    let left = app.end_session(&there.id).await.unwrap();
+    assert_eq!(
+        left.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        [here.id.as_str()]
+    );
+    let refused = f.http.get(f.url("/home")).bearer_auth(&other).send().await.unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::UNAUTHORIZED);
+    assert!(app.end_session("no-such-session").await.is_err());
+
+    assert!(app.end_session(&here.id).await.unwrap().is_empty());
+    assert!(matches!(app.session_status().await.unwrap(), SessionStatus::LoggedOut));
+}
