@@ -193,7 +193,11 @@ pub async fn register_by_contract(
     }
     let now = state.clock.now_ms();
     let wait_ms = state.config.auth.registration_retry_minutes * 60_000;
-    if let Some(at) = state.store.latest_registration(customer.id).await? {
+    let registered_at = state.store.latest_registration(customer.id).await?;
+    if let Some(user) = &main {
+        refuse_takeover(state, user, registered_at.is_some()).await?;
+    }
+    if let Some(at) = registered_at {
         if now - at < wait_ms {
             let minutes = (at + wait_ms - now + 59_999) / 60_000;
             return Err(ApiError::new(
@@ -234,6 +238,11 @@ pub async fn register_by_contract(
         language,
         name,
     };
+    if let Some(first) = main.as_ref().filter(|u| !u.email.eq_ignore_ascii_case(email.as_str())) {
+        let notice =
+            mails::registration_readdressed(first, &secrets::mask_email(email.as_str()), &state.config.company.name);
+        crate::delivery::queue(state, notice).await?;
+    }
     welcome(state, Welcome::Registration, &w).await?;
     audit::record(
         state,
@@ -247,6 +256,27 @@ pub async fn register_by_contract(
         sent_to: secrets::mask_email(email.as_str()),
         pending_approval: false,
     })
+}
+
+/// A2 as ruled: a registration repeated after the wait may send the
+/// temporary password to a new address only for an account that this
+/// self-registration created and nobody ever logged in to. An account the
+/// company invited, or one ever used, is never re-addressed by contract data
+/// alone: its owner logs in, or recovers the login at the registered address.
+async fn refuse_takeover(
+    state: &AppState,
+    user: &crate::store::accounts::MainUser,
+    self_registered: bool,
+) -> Result<(), ServerError> {
+    let activated = user.must_change_password == 0 && user.active == 1;
+    if activated || !self_registered || state.store.ever_logged_in(user.id).await? {
+        return Err(ApiError::new(
+            ErrorCode::AlreadyRegistered,
+            "this customer is already registered: log in, or recover the login",
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// A3: a new customer by category, waiting for an operator.

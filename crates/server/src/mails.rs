@@ -181,6 +181,36 @@ pub fn login_locked<'a>(r: &ResetMail<'a>, lock_minutes: i64) -> Mail<'a> {
     )
 }
 
+/// A2: a registration repeated with another address; the first address is
+/// told where the new temporary password went.
+pub fn registration_readdressed<'a>(
+    first: &'a crate::store::accounts::MainUser,
+    new_address: &str,
+    company: &str,
+) -> Mail<'a> {
+    let name = &first.display_name;
+    pick(
+        &first.language,
+        (
+            "Registrazione a Sportello ripetuta con un altro indirizzo".into(),
+            format!(
+                "Gentile {name},\n\nla registrazione a Sportello con i dati del contratto è stata ripetuta e le credenziali \
+                 temporanee sono state inviate a {new_address}. Le credenziali inviate prima a questo indirizzo non valgono più.\n\n\
+                 Se non sei stato tu, contatta subito il servizio clienti.\n\n{company}\n"
+            ),
+        ),
+        (
+            "Sportello registration repeated with another address".into(),
+            format!(
+                "Dear {name},\n\nthe registration to Sportello with the contract's data was repeated and the temporary \
+                 credentials were sent to {new_address}. Those sent to this address before are no longer valid.\n\n\
+                 If it was not you, contact customer service at once.\n\n{company}\n"
+            ),
+        ),
+        &first.email,
+    )
+}
+
 pub struct NewDevice<'a> {
     pub to: &'a str,
     pub language: &'a str,

@@ -164,6 +164,17 @@ async fn a_second_registration_waits_60_minutes_and_then_voids_the_first(t: Test
         )
         .await;
     assert_eq!(again.status(), StatusCode::CREATED);
+    let mails = t.outbox().await;
+    let notice = &mails[mails.len() - 2];
+    assert_eq!(
+        notice.to().unwrap().first().unwrap().address(),
+        Some("uffico@pec.ferramentabianchi.example"),
+        "the first address is told where the new credentials went"
+    );
+    assert!(notice
+        .body_text(0)
+        .unwrap()
+        .contains("u***@pec.ferramentabianchi.example"));
     let (to, _, text) = t.last_mail().await;
     assert_eq!(to, "ufficio@pec.ferramentabianchi.example");
     let second_password = line_value(&text, "Password temporanea");
@@ -173,6 +184,44 @@ async fn a_second_registration_waits_60_minutes_and_then_voids_the_first(t: Test
         "invalid_credentials"
     );
     t.first_login("30001", &second_password, NEW_PASSWORD).await;
+}
+
+/// As ruled: contract data alone never re-address an account the company
+/// invited, nor one somebody already logged in to.
+async fn a_repeated_registration_cannot_take_over_an_invited_or_used_account(t: TestServer) {
+    t.add_customer("30001", "company", OTHER_VAT, "55501").await;
+    let ops = t.ops_token().await;
+    let invite = json!({"customer_code": "30001", "email": "amministrazione@pec.bianchi.example"});
+    assert_eq!(
+        t.post_as("/ops/invitations", &ops, invite).await.status(),
+        StatusCode::CREATED
+    );
+    let invited_password = line_value(&t.last_mail().await.2, "Password temporanea");
+    t.clock.advance(TimeDelta::minutes(61));
+    let takeover = t
+        .post("/auth/register", registration(OTHER_VAT, "intruso@pec.example.it"))
+        .await;
+    assert_eq!(
+        error_code(takeover).await,
+        (StatusCode::CONFLICT, "already_registered".into())
+    );
+    t.first_login("30001", &invited_password, NEW_PASSWORD).await;
+
+    // Self-registered, and logged in once with the temporary password (not yet replaced).
+    t.add_customer("30002", "company", "02468130154", "55502").await;
+    let own = json!({"contract_no": "55502", "module_no": "1", "tax_code": "02468130154", "email": "ufficio@pec.rossi.example"});
+    assert_eq!(t.post("/auth/register", own).await.status(), StatusCode::CREATED);
+    let temporary = line_value(&t.last_mail().await.2, "Password temporanea");
+    t.tokens_for("30002", &temporary).await;
+    t.clock.advance(TimeDelta::minutes(61));
+    let other =
+        json!({"contract_no": "55502", "module_no": "1", "tax_code": "02468130154", "email": "intruso@pec.example.it"});
+    let takeover = t.post("/auth/register", other).await;
+    assert_eq!(
+        error_code(takeover).await,
+        (StatusCode::CONFLICT, "already_registered".into())
+    );
+    t.tokens_for("30002", &temporary).await;
 }
 
 async fn a_temporary_password_expires_after_its_days(t: TestServer) {
@@ -363,6 +412,7 @@ on_both_engines!(
     registration_refuses_wrong_data_and_companies_without_pec,
     a_second_registration_waits_60_minutes_and_then_voids_the_first,
     a_temporary_password_expires_after_its_days,
+    a_repeated_registration_cannot_take_over_an_invited_or_used_account,
     registration_by_category_waits_for_an_operator_then_emails_credentials,
     registration_by_category_checks_its_inputs,
     an_operator_invitation_carries_a_one_time_link_to_choose_the_password,

@@ -137,6 +137,15 @@ impl Store {
         Ok(sessions > 0 && same == 0)
     }
 
+    /// Whether the user ever logged in (a session, ended or not).
+    pub async fn ever_logged_in(&self, user_id: i64) -> StoreResult<bool> {
+        let seen: Option<i64> = sqlx::query_scalar("SELECT 1 FROM sessions WHERE user_id = $1 LIMIT 1")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(seen.is_some())
+    }
+
     /// The user's sessions not ended, last used first; at most 100.
     pub async fn active_sessions(&self, user_id: i64) -> StoreResult<Vec<SessionRow>> {
         Ok(sqlx::query_as(
