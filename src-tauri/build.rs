@@ -42,6 +42,7 @@ fn main() {
         "watch_links",
         "complete_reset",
         "register",
+        "register_by_category",
         "request_reset",
         "recover",
         "change_password",

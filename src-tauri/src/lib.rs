@@ -116,6 +116,7 @@ pub fn run() {
             commands::links::watch_links,
             commands::links::complete_reset,
             commands::account::register,
+            commands::account::register_by_category,
             commands::account::request_reset,
             commands::account::recover,
             commands::account::change_password,

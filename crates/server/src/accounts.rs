@@ -319,6 +319,22 @@ pub async fn register_by_category(
         )
         .into());
     }
+    let billing = match &req.billing {
+        Some(b) => {
+            let own = crate::store::shop::BillingRow {
+                name: name.to_owned(),
+                tax_code: tax_code.as_str().to_owned(),
+                street: String::new(),
+                postcode: String::new(),
+                city: String::new(),
+                province: None,
+                sdi_code: String::new(),
+                pec: None,
+            };
+            Some(crate::shop::checked_billing(&own, b)?)
+        }
+        None => None,
+    };
     let language = req.language.unwrap_or(Language::It).as_str();
     let kind = if req.category.is_legal_person() {
         "company"
@@ -337,6 +353,18 @@ pub async fn register_by_category(
         .store
         .insert_pending_customer(&customer, req.category.as_str(), name, language, now)
         .await?;
+    if let Some(b) = &billing {
+        let on_file = crate::store::users::Billing {
+            street: &b.street,
+            postcode: &b.postcode,
+            city: &b.city,
+            province: b.province.as_deref(),
+            country: "IT",
+            sdi_code: &b.sdi_code,
+            pec: b.pec.as_deref(),
+        };
+        state.store.set_billing(customer_id, &on_file).await?;
+    }
     if let Some(agreement) = agreement {
         state
             .store
@@ -364,7 +392,9 @@ pub async fn register_by_category(
     })
 }
 
-/// O1: an operator approves or rejects a registration by category; approval e-mails the credentials.
+/// O1: an operator approves or rejects a registration by category; the
+/// decision reaches the customer by e-mail (with the credentials when
+/// approved) and, once logged in, as a notification.
 pub async fn decide_registration(
     state: &AppState,
     origin: &Origin,
@@ -388,6 +418,25 @@ pub async fn decide_registration(
             name: &user.display_name,
         };
         welcome(state, Welcome::Approval, &w).await?;
+        let (title, body) = if user.language == "en" {
+            ("Registration approved", "Welcome to Sportello: your registration was approved. Here you will find your contracts, invoices and requests.")
+        } else {
+            (
+                "Registrazione approvata",
+                "Benvenuto in Sportello: la registrazione è stata approvata. Qui trovi contratti, fatture e richieste.",
+            )
+        };
+        state
+            .store
+            .insert_notification(
+                Some(customer_id),
+                sportello_domain::api::notifications::NotificationKind::Broadcast.as_str(),
+                None,
+                title,
+                body,
+                state.clock.now_ms(),
+            )
+            .await?;
     } else {
         let mail = mails::registration_rejected(
             &user.email,

@@ -287,7 +287,12 @@ async fn registration_by_category_waits_for_an_operator_then_emails_credentials(
     );
     assert_eq!(line_value(&text, "Username"), username);
     let temporary = line_value(&text, "Temporary password");
-    t.first_login(&username, &temporary, NEW_PASSWORD).await;
+    let access = t.first_login(&username, &temporary, NEW_PASSWORD).await;
+    let notices = t.json("/notifications", &access).await;
+    assert_eq!(
+        notices["items"][0]["subject"], "Sportello Leasing S.p.A. – Registration approved",
+        "{notices}"
+    );
 
     let agreements = t.all_items("/ops/agreement-requests", &ops).await;
     let id = agreements[0]["id"].as_i64().unwrap();
@@ -298,6 +303,42 @@ async fn registration_by_category_waits_for_an_operator_then_emails_credentials(
     );
     let agreement: Option<String> = agreement_of(&t, &username).await;
     assert_eq!(agreement.as_deref(), Some("GEOM-PC"));
+}
+
+/// A3 with the data the shop bills to: refused whole when one field is
+/// wrong (nothing saved), kept when right, and on file after the approval.
+async fn registration_by_category_keeps_the_billing_data_the_shop_needs(t: TestServer) {
+    let billing = |postcode: &str| {
+        json!({"name": "Geometri Associati S.r.l.", "tax_code": "02468130154", "street": "Via Roma 1",
+            "postcode": postcode, "city": "Treviso", "province": "tv", "sdi_code": "0000000",
+            "pec": "fatture@pec.geometriassociati.example"})
+    };
+    let request = |postcode: &str| {
+        json!({"category": "company", "name": "Geometri Associati S.r.l.", "tax_code": "02468130154",
+            "email": "studio@pec.geometriassociati.example", "billing": billing(postcode)})
+    };
+    let refused = t.post("/auth/register-by-category", request("3110")).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["fields"]["billing.postcode"],
+        "invalid"
+    );
+    assert_eq!(
+        t.post("/auth/register-by-category", request("31100")).await.status(),
+        StatusCode::CREATED,
+        "the refused registration saved nothing"
+    );
+    let ops = t.ops_token().await;
+    let item = &t.all_items("/ops/registrations", &ops).await[0];
+    let decide = format!("/ops/registrations/{}/decision", item["id"]);
+    t.post_as(&decide, &ops, json!({"approve": true})).await;
+    let username = item["customer_code"].as_str().unwrap().to_owned();
+    let temporary = line_value(&t.last_mail().await.2, "Password temporanea");
+    let access = t.first_login(&username, &temporary, NEW_PASSWORD).await;
+    let wallet = t.json("/shop/wallet", &access).await;
+    let mut expected = billing("31100");
+    expected["province"] = json!("TV");
+    assert_eq!(wallet["billing"], expected);
 }
 
 async fn agreement_of(t: &TestServer, code: &str) -> Option<String> {
@@ -413,6 +454,7 @@ on_both_engines!(
     a_second_registration_waits_60_minutes_and_then_voids_the_first,
     a_temporary_password_expires_after_its_days,
     a_repeated_registration_cannot_take_over_an_invited_or_used_account,
+    registration_by_category_keeps_the_billing_data_the_shop_needs,
     registration_by_category_waits_for_an_operator_then_emails_credentials,
     registration_by_category_checks_its_inputs,
     an_operator_invitation_carries_a_one_time_link_to_choose_the_password,

@@ -3,7 +3,7 @@
 use super::{wire, CommandResult};
 use sportello_app::desktop::DeskApp;
 use sportello_domain::api::accounts::{
-    ChangePassword, RecoverRequest, RegisterByContract, Registered, ResetRequest, ResetStarted,
+    ChangePassword, RecoverRequest, RegisterByCategory, RegisterByContract, Registered, ResetRequest, ResetStarted,
 };
 use sportello_domain::api::auth::{Me, SessionInfo};
 use tauri::State;
@@ -11,6 +11,11 @@ use tauri::State;
 #[tauri::command]
 pub async fn register(app: State<'_, DeskApp>, form: RegisterByContract) -> CommandResult<Registered> {
     app.register(&form).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn register_by_category(app: State<'_, DeskApp>, form: RegisterByCategory) -> CommandResult<Registered> {
+    app.register_by_category(&form).await.map_err(wire)
 }
 
 #[tauri::command]

@@ -43,6 +43,7 @@ import type { ChangePassword } from './bindings/ChangePassword';
 import type { SessionInfo } from './bindings/SessionInfo';
 import type { RecoverRequest } from './bindings/RecoverRequest';
 import type { RegisterByContract } from './bindings/RegisterByContract';
+import type { RegisterByCategory } from './bindings/RegisterByCategory';
 import type { Registered } from './bindings/Registered';
 import type { ResetRequest } from './bindings/ResetRequest';
 import type { ResetStarted } from './bindings/ResetStarted';
@@ -129,6 +130,7 @@ export const ipc = {
   },
   completeReset: (reset: CompleteReset) => call<null>('complete_reset', { reset }),
   register: (form: RegisterByContract) => call<Registered>('register', { form }),
+  registerByCategory: (form: RegisterByCategory) => call<Registered>('register_by_category', { form }),
   requestReset: (request: ResetRequest) => call<ResetStarted>('request_reset', { request }),
   recover: (request: RecoverRequest) => call<ResetStarted>('recover', { request }),
   /** Changes the password of the user logged in; after a temporary one, the sync then starts. */

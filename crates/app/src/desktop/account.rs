@@ -6,7 +6,7 @@ use super::DeskApp;
 use crate::AppError;
 use reqwest::Method;
 use sportello_domain::api::accounts::{
-    ChangePassword, RecoverRequest, RegisterByContract, Registered, ResetRequest, ResetStarted,
+    ChangePassword, RecoverRequest, RegisterByCategory, RegisterByContract, Registered, ResetRequest, ResetStarted,
 };
 use sportello_domain::api::auth::{Me, SessionInfo};
 use sportello_domain::ErrorCode;
@@ -16,6 +16,11 @@ impl DeskApp {
     /// temporary password goes to the e-mail given.
     pub async fn register(&self, form: &RegisterByContract) -> Result<Registered, AppError> {
         self.desk.api().post("/auth/register", form).await
+    }
+
+    /// A3: registration by category, pending until an operator approves it.
+    pub async fn register_by_category(&self, form: &RegisterByCategory) -> Result<Registered, AppError> {
+        self.desk.api().post("/auth/register-by-category", form).await
     }
 
     /// A6: a reset code and link for a username or an account's e-mail.

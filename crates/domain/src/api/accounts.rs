@@ -60,6 +60,11 @@ pub struct RegisterByCategory {
     #[serde(default)]
     #[ts(optional)]
     pub language: Option<Language>,
+    /// The address and e-invoicing data the shop bills to; its name and tax
+    /// code are the registration's own.
+    #[serde(default)]
+    #[ts(optional)]
+    pub billing: Option<crate::api::shop::BillingData>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]

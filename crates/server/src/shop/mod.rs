@@ -45,6 +45,7 @@ use orders::{order_of, place, Checkout};
 
 pub use catalogue::{catalogue, join_agreement};
 pub use fulfilment::{fulfil, set_layout, Delivery};
+pub(crate) use orders::checked_billing;
 pub use orders::{order, orders, place_order};
 pub use payments::{decide_proof, proof_of, proofs, submit_proof, wallet};
 pub use quotes::{accept_quote, decline_quote, price_quote, quote, quotes, request_quote};

@@ -5,7 +5,7 @@ use super::*;
 
 /// E3: checks the billing data; name and tax code must be the account's own
 /// (invoices are made out to the account holder), the rest may be updated.
-fn checked_billing(on_file: &BillingRow, b: &BillingData) -> Result<BillingRow, ServerError> {
+pub(crate) fn checked_billing(on_file: &BillingRow, b: &BillingData) -> Result<BillingRow, ServerError> {
     let field = |name: &str| format!("billing.{name}");
     let tax_code = TaxCode::from_str(&b.tax_code)
         .map_err(|_| bad(&field("tax_code"), "invalid", "not a valid tax code or VAT number"))?;

@@ -225,3 +225,62 @@ describe('FirstPasswordPage', () => {
     expect(onDone).toHaveBeenCalledWith(after);
   });
 });
+
+describe('RegisterPage by category', () => {
+  async function chooseNewCustomer() {
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('radio', { name: 'Nuovo cliente' }));
+    return user;
+  }
+
+  it('asks for every required field before sending', async () => {
+    const calls = ipc({});
+    render(RegisterPage, { props: { onCancel: vi.fn() } });
+    const user = await chooseNewCustomer();
+    await user.click(screen.getByRole('button', { name: 'Registrati' }));
+    expect(screen.getByText('Compila tutti i campi obbligatori.')).toBeInTheDocument();
+    expect(screen.getByTestId('reg-name-error')).toHaveTextContent('Campo obbligatorio.');
+    expect(calls).toEqual([]);
+  });
+
+  it('sends the category, the billing data under the same name and tax code, and says it waits for an operator', async () => {
+    const calls = ipc({
+      register_by_category: () => ({ sent_to: 's***@pec.geometri.example', pending_approval: true }),
+    });
+    render(RegisterPage, { props: { onCancel: vi.fn() } });
+    const user = await chooseNewCustomer();
+    await user.click(screen.getByTestId('category-company'));
+    await user.type(screen.getByLabelText(/Ragione sociale/), 'Geometri Associati S.r.l.');
+    await user.type(screen.getByLabelText(/Codice fiscale o partita IVA/), '02468130154');
+    await user.type(screen.getByLabelText(/Indirizzo e-mail/), 'studio@pec.geometri.example');
+    await user.type(screen.getByLabelText(/Indirizzo/, { selector: '#b-street' }), 'Via Roma 1');
+    await user.type(screen.getByTestId('b-postcode'), '31100');
+    await user.type(screen.getByLabelText(/Città|Comune/, { selector: '#b-city' }), 'Treviso');
+    await user.type(screen.getByLabelText(/Provincia/, { selector: '#b-province' }), 'TV');
+    await user.type(screen.getByLabelText(/Codice convenzione/), 'GEOM-PC');
+    await user.click(screen.getByRole('button', { name: 'Registrati' }));
+    expect(await screen.findByTestId('register-done')).toHaveTextContent('un operatore la verificherà');
+    expect(screen.getByRole('heading', { name: 'Registrazione ricevuta' })).toBeInTheDocument();
+    const form = calls[0]!.args.form as Record<string, unknown>;
+    expect(form).toMatchObject({
+      category: 'company', name: 'Geometri Associati S.r.l.', tax_code: '02468130154', agreement_code: 'GEOM-PC', language: 'it',
+      billing: { name: 'Geometri Associati S.r.l.', tax_code: '02468130154', street: 'Via Roma 1', postcode: '31100', city: 'Treviso', province: 'TV', sdi_code: '0000000' },
+    });
+  });
+
+  it('shows the server’s refusal on its field', async () => {
+    ipc({ register_by_category: refuse('bad_request', { tax_code: 'company_expected', 'billing.postcode': 'invalid' }) });
+    render(RegisterPage, { props: { onCancel: vi.fn() } });
+    const user = await chooseNewCustomer();
+    await user.type(screen.getByLabelText(/Nome e cognome/), 'Mario Rossi');
+    await user.type(screen.getByLabelText(/Codice fiscale o partita IVA/), '02468130154');
+    await user.type(screen.getByLabelText(/Indirizzo e-mail/), 'mario@example.it');
+    await user.type(screen.getByLabelText(/Indirizzo/, { selector: '#b-street' }), 'Via Roma 1');
+    await user.type(screen.getByTestId('b-postcode'), '3110');
+    await user.type(screen.getByLabelText(/Città|Comune/, { selector: '#b-city' }), 'Treviso');
+    await user.type(screen.getByLabelText(/Provincia/, { selector: '#b-province' }), 'TV');
+    await user.click(screen.getByRole('button', { name: 'Registrati' }));
+    expect(await screen.findByTestId('reg-tax-code-error')).toHaveTextContent('Un’azienda si registra con la partita IVA');
+    expect(screen.getByTestId('b-postcode-error')).toHaveTextContent('Valore non valido.');
+  });
+});
