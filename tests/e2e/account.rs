@@ -339,3 +339,67 @@ async fn scroll_into_view(driver: &WebDriver, css: &str) {
         .await
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_customer_registers_by_category_and_the_approval_reaches_the_window() {
+    use sportello_server::{accounts, audit::Origin};
+    let _serial = serial().await;
+    let h = Harness::start().await;
+    let driver = h.launch().await;
+    click(&driver, "[data-testid=register-link]").await;
+    click(&driver, "[data-testid=register-mode-category]").await;
+    wait_for(&driver, "[data-testid=category-form]").await;
+    screenshot(&driver, "register-category-it").await;
+    click(&driver, "[data-testid=lang-en]").await;
+    wait_text(&driver, "[data-testid=register-mode-category]", "New customer").await;
+    screenshot(&driver, "register-category-en").await;
+    click(&driver, "[data-testid=lang-it]").await;
+
+    click(&driver, "[data-testid=category-professional]").await;
+    type_into(&driver, "#reg-name", "Giulia Verdi").await;
+    type_into(&driver, "#reg-tax-code", "VRDGLI85M41L736X").await;
+    type_into(&driver, "#reg-email", "giulia.verdi@example.it").await;
+    type_into(&driver, "#b-street", "Via Garibaldi 3").await;
+    type_into(&driver, "#b-postcode", "31100").await;
+    type_into(&driver, "#b-city", "Treviso").await;
+    type_into(&driver, "#b-province", "TV").await;
+    click(&driver, "[data-testid=category-submit]").await;
+    let refused = wait_for(&driver, "[data-testid=reg-tax-code-error]").await;
+    let tax_code_problem = refused.attr("data-problem").await.unwrap();
+    assert_eq!(
+        tax_code_problem.as_deref(),
+        Some("invalid"),
+        "a made-up tax code is refused on its field"
+    );
+    type_into(&driver, "#reg-tax-code", "RSSMRA80A01H501U").await;
+    click(&driver, "[data-testid=category-submit]").await;
+    wait_text(&driver, "h1", "Registrazione ricevuta").await;
+    screenshot(&driver, "register-pending-it").await;
+    assert!(
+        h.latest_mail().await.contains("Giulia Verdi"),
+        "the registration is acknowledged by e-mail"
+    );
+
+    // An operator approves it: the credentials arrive by e-mail, the notice in the window.
+    let pending = h.state().store.pending_registrations(0, 10).await.unwrap();
+    accounts::decide_registration(h.state(), &Origin::cli(), pending[0].id, true)
+        .await
+        .unwrap();
+    let mail = h.latest_mail().await;
+    let (username, temporary) = (
+        line_value(&mail, "Nome utente"),
+        line_value(&mail, "Password temporanea"),
+    );
+    click(&driver, "[data-testid=register-to-login]").await;
+    log_in_as(&h, &driver, &username, &temporary).await;
+    wait_for(&driver, "[data-testid=change-password]").await;
+    type_into(&driver, "#current-password", &temporary).await;
+    choose_new_password(&driver, DEFINITIVE).await;
+    click(&driver, "[data-testid=change-password-submit]").await;
+    wait_synced(&driver).await;
+    click(&driver, "[data-testid=bell]").await;
+    let newest = wait_for(&driver, "[data-testid=notification] button").await;
+    let subject = newest.attr("title").await.unwrap().unwrap_or_default();
+    assert!(subject.ends_with("Registrazione approvata"), "{subject}");
+    driver.quit().await.unwrap();
+}
