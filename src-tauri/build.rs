@@ -49,6 +49,8 @@ fn main() {
         "sessions",
         "end_session",
         "end_all_sessions",
+        "privacy",
+        "decide_consent",
         "desktop_settings",
         "set_server_url",
         "set_keep_in_tray",

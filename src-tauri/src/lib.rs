@@ -123,6 +123,8 @@ pub fn run() {
             commands::account::sessions,
             commands::account::end_session,
             commands::account::end_all_sessions,
+            commands::account::privacy,
+            commands::account::decide_consent,
             commands::settings::desktop_settings,
             commands::settings::set_server_url,
             commands::settings::set_keep_in_tray,

@@ -20,6 +20,7 @@ pub mod mails;
 pub mod notifications;
 pub mod ops;
 pub mod passwords;
+pub mod privacy;
 pub mod requests;
 pub mod secrets;
 pub mod sessions;

@@ -3,7 +3,8 @@
 use super::{wire, CommandResult};
 use sportello_app::desktop::DeskApp;
 use sportello_domain::api::accounts::{
-    ChangePassword, RecoverRequest, RegisterByCategory, RegisterByContract, Registered, ResetRequest, ResetStarted,
+    ChangePassword, ConsentUpdate, Privacy, RecoverRequest, RegisterByCategory, RegisterByContract, Registered,
+    ResetRequest, ResetStarted,
 };
 use sportello_domain::api::auth::{Me, SessionInfo};
 use tauri::State;
@@ -46,4 +47,14 @@ pub async fn end_session(app: State<'_, DeskApp>, id: String) -> CommandResult<V
 #[tauri::command]
 pub async fn end_all_sessions(app: State<'_, DeskApp>) -> CommandResult<()> {
     app.end_all_sessions().await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn privacy(app: State<'_, DeskApp>) -> CommandResult<Privacy> {
+    app.privacy().await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn decide_consent(app: State<'_, DeskApp>, update: ConsentUpdate) -> CommandResult<Privacy> {
+    app.decide_consent(&update).await.map_err(wire)
 }

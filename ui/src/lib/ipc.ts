@@ -41,6 +41,8 @@ import type { DeepLink } from './bindings/DeepLink';
 import type { CompleteReset } from './bindings/CompleteReset';
 import type { ChangePassword } from './bindings/ChangePassword';
 import type { SessionInfo } from './bindings/SessionInfo';
+import type { Privacy } from './bindings/Privacy';
+import type { ConsentUpdate } from './bindings/ConsentUpdate';
 import type { RecoverRequest } from './bindings/RecoverRequest';
 import type { RegisterByContract } from './bindings/RegisterByContract';
 import type { RegisterByCategory } from './bindings/RegisterByCategory';
@@ -139,6 +141,8 @@ export const ipc = {
   /** Ends a session; ending this computer's own logs out (the list comes back empty). */
   endSession: (id: string) => call<SessionInfo[]>('end_session', { id }),
   endAllSessions: () => call<null>('end_all_sessions'),
+  privacy: () => call<Privacy>('privacy'),
+  decideConsent: (update: ConsentUpdate) => call<Privacy>('decide_consent', { update }),
   desktopSettings: () => call<SettingsView>('desktop_settings'),
   /** Checks the address, asks the server, saves it; the app then restarts on it. */
   setServerUrl: (url: string | null) => call<SettingsView>('set_server_url', { url }),

@@ -6,7 +6,8 @@ use super::DeskApp;
 use crate::AppError;
 use reqwest::Method;
 use sportello_domain::api::accounts::{
-    ChangePassword, RecoverRequest, RegisterByCategory, RegisterByContract, Registered, ResetRequest, ResetStarted,
+    ChangePassword, ConsentUpdate, Privacy, RecoverRequest, RegisterByCategory, RegisterByContract, Registered,
+    ResetRequest, ResetStarted,
 };
 use sportello_domain::api::auth::{Me, SessionInfo};
 use sportello_domain::ErrorCode;
@@ -71,5 +72,16 @@ impl DeskApp {
     pub async fn end_all_sessions(&self) -> Result<(), AppError> {
         self.send::<()>(Method::POST, "/me/sessions/end-all", None).await?;
         self.logout().await
+    }
+
+    /// E6: the consents as they stand and their history (online: the
+    /// server keeps them).
+    pub async fn privacy(&self) -> Result<Privacy, AppError> {
+        self.desk.get("/profile/privacy").await
+    }
+
+    pub async fn decide_consent(&self, update: &ConsentUpdate) -> Result<Privacy, AppError> {
+        let body = serde_json::to_value(update).map_err(|e| AppError::Protocol(e.to_string()))?;
+        self.send(Method::PUT, "/profile/privacy", Some(&body)).await
     }
 }

@@ -211,3 +211,42 @@ pub struct SubUserForm {
     pub secondary_email: Option<String>,
     pub language: Language,
 }
+
+coded_enum! {
+    /// E6: what a user may consent to, each on its own and at any time.
+    pub enum ConsentKind {
+        /// Commercial offers from the company.
+        Marketing = "marketing",
+        /// Analysis of the user's choices to tailor offers.
+        Profiling = "profiling",
+        /// Handing the user's data to partner companies for their offers.
+        ThirdParties = "third_parties",
+    }
+}
+
+/// E6: one consent as it stands, with the date it was given or withdrawn.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Consent {
+    pub kind: ConsentKind,
+    pub granted: bool,
+    /// When the user last said yes or no; None when never asked.
+    pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// E6: the privacy page: each consent as it stands and every change, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Privacy {
+    pub consents: Vec<Consent>,
+    /// At most the 100 latest changes.
+    pub history: Vec<Consent>,
+}
+
+/// E6: a consent given (true) or withdrawn (false).
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct ConsentUpdate {
+    pub kind: ConsentKind,
+    pub granted: bool,
+}

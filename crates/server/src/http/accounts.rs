@@ -12,9 +12,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use sportello_domain::api::accounts::{
-    ChangePassword, CompleteReset, EmailChange, EmailChangeConfirm, EmailChangeStarted, Profile, ProfileUpdate,
-    RecoverRequest, RegisterByCategory, RegisterByContract, Registered, ResetRequest, ResetStarted, SubUser,
-    SubUserForm,
+    ChangePassword, CompleteReset, ConsentUpdate, EmailChange, EmailChangeConfirm, EmailChangeStarted, Privacy,
+    Profile, ProfileUpdate, RecoverRequest, RegisterByCategory, RegisterByContract, Registered, ResetRequest,
+    ResetStarted, SubUser, SubUserForm,
 };
 use sportello_domain::api::auth::SessionInfo;
 use sportello_domain::ApiError;
@@ -277,4 +277,26 @@ pub(super) async fn end_all_sessions(
 ) -> Result<StatusCode, ServerError> {
     crate::sessions::end_all(&state, &who, &origin(&who, &client)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/profile/privacy", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "Each consent as it stands and its history", body = Privacy),
+              (status = 401, body = ApiError)))]
+pub(super) async fn privacy(State(state): State<AppState>, Caller(who): Caller) -> Result<Json<Privacy>, ServerError> {
+    Ok(Json(crate::privacy::privacy(&state, &who).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/profile/privacy", tag = "accounts", request_body = ConsentUpdate,
+    security(("bearer" = [])),
+    responses((status = 200, description = "Recorded (a decision that already stands records nothing)", body = Privacy),
+              (status = 400, body = ApiError), (status = 401, body = ApiError)))]
+pub(super) async fn decide_consent(
+    State(state): State<AppState>,
+    client: Client,
+    Caller(who): Caller,
+    ApiJson(update): ApiJson<ConsentUpdate>,
+) -> Result<Json<Privacy>, ServerError> {
+    Ok(Json(
+        crate::privacy::decide(&state, &who, &origin(&who, &client), update).await?,
+    ))
 }

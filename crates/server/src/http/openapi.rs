@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         super::accounts::register, super::accounts::register_by_category, super::accounts::recover,
         super::accounts::request_reset, super::accounts::complete_reset, super::accounts::change_password,
         super::accounts::list_sessions, super::accounts::end_session, super::accounts::end_all_sessions,
+        super::accounts::privacy, super::accounts::decide_consent,
         super::accounts::profile, super::accounts::update_profile, super::accounts::start_email_change,
         super::accounts::confirm_email_change, super::accounts::list_sub_users, super::accounts::create_sub_user,
         super::accounts::update_sub_user, super::accounts::delete_sub_user,

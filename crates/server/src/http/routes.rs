@@ -79,6 +79,10 @@ pub fn router(state: AppState) -> Router {
             "/profile",
             get(super::accounts::profile).patch(super::accounts::update_profile),
         )
+        .route(
+            "/profile/privacy",
+            get(super::accounts::privacy).put(super::accounts::decide_consent),
+        )
         .route("/profile/email", post(super::accounts::start_email_change))
         .route("/profile/email/confirm", post(super::accounts::confirm_email_change))
         .route(

@@ -19,6 +19,7 @@ pub mod mailq;
 pub mod notifications;
 pub mod ops;
 mod pages;
+pub mod privacy;
 pub mod requests;
 pub mod schedule;
 pub mod shop;

@@ -86,6 +86,19 @@ const accountEn: Record<keyof typeof accountIt, string> = {
   'sessions.end_all': 'Log out everywhere',
   'sessions.end_all_title': 'Log out of every device?',
   'sessions.end_all_body': 'Every session, this one included, will end: logging in again takes the password and a code.',
+  'privacy.title': 'Privacy and consents',
+  'privacy.notice_title': 'Privacy information',
+  'privacy.notice': 'The leasing company processes your data to manage your contracts, invoices, payments and requests (performance of the contract and legal obligations). With your consent, which you can give or withdraw here at any time, it may also send you commercial offers, analyse your choices to propose suitable offers, and share your data with partner companies for their offers.',
+  'privacy.rights': 'You may at any time ask to access, correct or erase your data, or to restrict its processing, by writing to customer service (Articles 15–22 of EU Regulation 2016/679).',
+  'privacy.kind.marketing': 'Commercial offers from the company',
+  'privacy.kind.profiling': 'Analysis of my choices for tailored offers (profiling)',
+  'privacy.kind.third_parties': 'Sharing my data with partner companies',
+  'privacy.never': 'Never asked.',
+  'privacy.given_on': 'Consent given on {when}.',
+  'privacy.withdrawn_on': 'Consent refused or withdrawn on {when}.',
+  'privacy.history': 'History of changes ({count})',
+  'privacy.given': 'given',
+  'privacy.withdrawn': 'withdrawn',
 };
 
 export default accountEn;

@@ -84,6 +84,19 @@ const accountIt = {
   'sessions.end_all': 'Esci da tutti i dispositivi',
   'sessions.end_all_title': 'Uscire da tutti i dispositivi?',
   'sessions.end_all_body': 'Tutte le sessioni, compresa questa, saranno chiuse: per rientrare servirà un nuovo accesso con password e codice.',
+  'privacy.title': 'Privacy e consensi',
+  'privacy.notice_title': 'Informativa sul trattamento dei dati personali',
+  'privacy.notice': 'La società di leasing tratta i tuoi dati per gestire i contratti, le fatture, i pagamenti e le richieste (esecuzione del contratto e obblighi di legge). Con il tuo consenso, che puoi dare o revocare qui in ogni momento, può anche inviarti offerte commerciali, analizzare le tue scelte per proporti offerte adatte e comunicare i tuoi dati a società partner per le loro offerte.',
+  'privacy.rights': 'Puoi chiedere in ogni momento l’accesso ai tuoi dati, la loro rettifica o cancellazione e la limitazione del trattamento scrivendo al servizio clienti (artt. 15–22 del Regolamento UE 2016/679).',
+  'privacy.kind.marketing': 'Offerte commerciali della società',
+  'privacy.kind.profiling': 'Analisi delle mie scelte per offerte su misura (profilazione)',
+  'privacy.kind.third_parties': 'Comunicazione dei miei dati a società partner',
+  'privacy.never': 'Consenso mai espresso.',
+  'privacy.given_on': 'Consenso dato il {when}.',
+  'privacy.withdrawn_on': 'Consenso negato o revocato il {when}.',
+  'privacy.history': 'Storico delle modifiche ({count})',
+  'privacy.given': 'dato',
+  'privacy.withdrawn': 'revocato',
 } as const;
 
 export default accountIt;
