@@ -288,6 +288,32 @@ async fn a_second_device_is_logged_out_from_the_first_and_then_every_device() {
     let laptop = log_in_elsewhere(&h, "Portatile di Mario").await;
 
     go(&driver, "profile").await;
+
+    // E6: a consent given in the window is dated there and kept on the server.
+    wait_text(
+        &driver,
+        "[data-testid=consent-marketing-state]",
+        "Consenso mai espresso.",
+    )
+    .await;
+    click(&driver, "[data-testid=consent-marketing-switch]").await;
+    let state = wait_for(&driver, "[data-testid=consent-marketing-state]").await;
+    for _ in 0..100 {
+        if state.text().await.unwrap().starts_with("Consenso dato il ") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(state.text().await.unwrap().starts_with("Consenso dato il "));
+    let user = h.state().store.user_by_username(DEMO_USERNAME).await.unwrap().unwrap();
+    let history = h.state().store.consent_history(user.id, 10).await.unwrap();
+    assert_eq!(
+        history.iter().map(|c| (c.kind.as_str(), c.granted)).collect::<Vec<_>>(),
+        [("marketing", 1)]
+    );
+    scroll_into_view(&driver, "[data-testid=privacy-card]").await;
+    screenshot(&driver, "privacy-it").await;
+
     wait_for(&driver, "[data-testid=session-row]:nth-child(2)").await;
     wait_text(
         &driver,

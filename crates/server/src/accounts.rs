@@ -718,6 +718,9 @@ pub async fn complete_reset(state: &AppState, origin: &Origin, req: CompleteRese
         .revoke_user_sessions(user.id, None, "password_reset", now)
         .await?;
     crate::throttle::lift(state, &user.username).await?;
+    if token.purpose == "reset" {
+        tell_password_changed(state, &user, true).await?;
+    }
     let action = if token.purpose == "invite" {
         "accept_invitation"
     } else {
@@ -761,6 +764,7 @@ pub async fn change_password(
         .store
         .revoke_user_sessions(user.id, Some(&who.session_id), "password_changed", now)
         .await?;
+    tell_password_changed(state, &user, false).await?;
     audit::record(
         state,
         origin,
@@ -846,6 +850,7 @@ pub async fn start_email_change(
     req: EmailChange,
 ) -> Result<EmailChangeStarted, ServerError> {
     let email = parse_email("email", &req.email)?;
+    step_up(state, who, &req.current_password).await?;
     if who.parent_id.is_none() {
         let legal = state
             .store
@@ -924,6 +929,11 @@ pub async fn confirm_email_change(
         .store
         .set_user_email(who.user_id, who.customer_id, &new_email, now)
         .await?;
+    // ASVS 3.3.3: a changed primary address ends the user's other sessions.
+    state
+        .store
+        .revoke_user_sessions(who.user_id, Some(&who.session_id), "email_changed", now)
+        .await?;
     let company = &state.config.company.name;
     let mail = mails::email_changed(
         &before.email,
@@ -935,6 +945,45 @@ pub async fn confirm_email_change(
     crate::delivery::queue(state, mail).await?;
     audit::record(state, origin, "change_email", &format!("customer:{}", who.username), "").await?;
     profile(state, who.user_id).await
+}
+
+/// Step-up: a sensitive change asks for the password again, checked like a
+/// login's (the same work whether right or wrong).
+async fn step_up(state: &AppState, who: &Principal, password: &str) -> Result<(), ServerError> {
+    if password.is_empty() {
+        return Err(bad("current_password", "required", "give your password to change this"));
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(bad("current_password", "wrong", "the password is wrong"));
+    }
+    let user = state
+        .store
+        .user(who.user_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the user no longer exists"))?;
+    if !verify(password.to_owned(), user.password_hash).await? {
+        return Err(bad("current_password", "wrong", "the password is wrong"));
+    }
+    Ok(())
+}
+
+/// The notice to the account's address that its password changed (by the
+/// user, or through a reset), so that a change by someone else is seen.
+async fn tell_password_changed(
+    state: &AppState,
+    user: &crate::store::users::UserRow,
+    reset: bool,
+) -> Result<(), ServerError> {
+    let mail = mails::password_changed(
+        &user.email,
+        &user.language,
+        &user.display_name,
+        &user.username,
+        reset,
+        &state.config.company.name,
+    );
+    crate::delivery::queue(state, mail).await?;
+    Ok(())
 }
 
 fn main_user_only(who: &Principal) -> Result<(), ServerError> {

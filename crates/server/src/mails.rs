@@ -211,6 +211,43 @@ pub fn registration_readdressed<'a>(
     )
 }
 
+/// The account's password changed (chosen by the user, or set through a reset).
+pub fn password_changed<'a>(
+    to: &'a str,
+    language: &str,
+    name: &str,
+    username: &str,
+    reset: bool,
+    company: &str,
+) -> Mail<'a> {
+    let (how_it, how_en) = if reset {
+        (
+            "è stata reimpostata con il codice o il collegamento inviato per e-mail",
+            "was reset with the e-mailed code or link",
+        )
+    } else {
+        ("è stata cambiata dal profilo", "was changed from the profile")
+    };
+    pick(
+        language,
+        (
+            "La password di Sportello è cambiata".into(),
+            format!(
+                "Gentile {name},\n\nla password dell'utente {username} {how_it}; le altre sessioni sono state chiuse.\n\n\
+                 Se non sei stato tu, usa subito «Password dimenticata?» nella finestra di accesso e contatta il servizio clienti.\n\n{company}\n"
+            ),
+        ),
+        (
+            "Your Sportello password changed".into(),
+            format!(
+                "Dear {name},\n\nthe password of user {username} {how_en}; your other sessions were ended.\n\n\
+                 If it was not you, use “Forgot your password?” on the login window at once and contact customer service.\n\n{company}\n"
+            ),
+        ),
+        to,
+    )
+}
+
 pub struct NewDevice<'a> {
     pub to: &'a str,
     pub language: &'a str,

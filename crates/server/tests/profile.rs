@@ -5,7 +5,7 @@ mod common;
 use common::{error_code, line_value, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use sportello_server::demo::{DEMO_EMAIL, DEMO_USERNAME};
+use sportello_server::demo::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_USERNAME};
 
 const SUB_PASSWORD: &str = "tramonto a Posillipo 2024";
 
@@ -74,8 +74,23 @@ async fn profile_shows_and_changes_settings_and_paper_invoices(t: TestServer) {
 
 async fn a_new_primary_address_is_confirmed_by_a_code_sent_to_it(t: TestServer) {
     let (access, _) = t.demo_tokens().await;
+    let (other_device, _) = t.demo_tokens().await;
+    // Step-up: no password, or a wrong one, changes nothing.
+    for (password, problem) in [("", "required"), ("not my password", "wrong")] {
+        let body = json!({"email": "amministrazione@pec.studiorossi.example", "current_password": password});
+        let refused = t.post_as("/profile/email", &access, body).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            refused.json::<Value>().await.unwrap()["fields"]["current_password"],
+            problem
+        );
+    }
     let not_pec = t
-        .post_as("/profile/email", &access, json!({"email": "mario@gmail.com"}))
+        .post_as(
+            "/profile/email",
+            &access,
+            json!({"email": "mario@gmail.com", "current_password": DEMO_PASSWORD}),
+        )
         .await;
     assert_eq!(
         not_pec.json::<Value>().await.unwrap()["fields"]["email"],
@@ -87,7 +102,7 @@ async fn a_new_primary_address_is_confirmed_by_a_code_sent_to_it(t: TestServer) 
         .post_as(
             "/profile/email",
             &access,
-            json!({"email": "amministrazione@pec.studiorossi.example"}),
+            json!({"email": "amministrazione@pec.studiorossi.example", "current_password": DEMO_PASSWORD}),
         )
         .await
         .json()
@@ -134,6 +149,12 @@ async fn a_new_primary_address_is_confirmed_by_a_code_sent_to_it(t: TestServer) 
         (DEMO_EMAIL, "Il tuo indirizzo e-mail di Sportello è cambiato"),
         "the old address is told"
     );
+    assert_eq!(
+        t.get("/home", &other_device).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "other sessions end"
+    );
+    assert_eq!(t.get("/home", &access).await.status(), StatusCode::OK, "this one stays");
     let again = t
         .post_as(
             "/profile/email/confirm",

@@ -177,6 +177,11 @@ async fn reset_by_username_reveals_nothing_and_its_link_works_once(t: TestServer
         StatusCode::NO_CONTENT
     );
     assert_eq!(
+        t.last_mail().await.1,
+        "La password di Sportello è cambiata",
+        "a reset is told too"
+    );
+    assert_eq!(
         error_code(t.post("/auth/password-reset/complete", accept).await)
             .await
             .1,
@@ -326,6 +331,13 @@ async fn changing_the_password_checks_the_current_one_and_keeps_this_session_onl
     );
     assert_eq!(t.get("/home", &access).await.status(), StatusCode::OK);
     assert_eq!(t.get("/home", &other_access).await.status(), StatusCode::UNAUTHORIZED);
+    let (to, subject, text) = t.last_mail().await;
+    assert_eq!(
+        (to.as_str(), subject.as_str()),
+        (DEMO_EMAIL, "La password di Sportello è cambiata"),
+        "the account's address is told"
+    );
+    assert!(text.contains("è stata cambiata dal profilo"), "{text}");
 }
 
 on_both_engines!(

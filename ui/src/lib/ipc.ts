@@ -175,7 +175,9 @@ export const ipc = {
   markRead: (id: number | null) => call<null>('mark_read', { id }),
   profile: () => call<Profile>('profile'),
   updateProfile: (update: ProfileUpdate) => call<Profile>('update_profile', { update }),
-  startEmailChange: (email: string) => call<EmailChangeStarted>('start_email_change', { change: { email } }),
+  /** Step-up: the password is asked again for a new primary address. */
+  startEmailChange: (email: string, password: string) =>
+    call<EmailChangeStarted>('start_email_change', { change: { email, current_password: password } }),
   confirmEmailChange: (changeId: string, code: string) =>
     call<Profile>('confirm_email_change', { confirm: { change_id: changeId, code } }),
   subUsers: () => call<SubUser[]>('sub_users'),

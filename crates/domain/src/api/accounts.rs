@@ -169,6 +169,9 @@ pub struct ProfileUpdate {
 #[ts(export)]
 pub struct EmailChange {
     pub email: String,
+    /// Step-up: the primary address is changed only with the password again.
+    #[serde(default)]
+    pub current_password: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]

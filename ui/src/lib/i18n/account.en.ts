@@ -86,6 +86,8 @@ const accountEn: Record<keyof typeof accountIt, string> = {
   'sessions.end_all': 'Log out everywhere',
   'sessions.end_all_title': 'Log out of every device?',
   'sessions.end_all_body': 'Every session, this one included, will end: logging in again takes the password and a code.',
+  'profile.password_again': 'Current password (to confirm)',
+  'field.password_wrong': 'The password is wrong.',
   'privacy.title': 'Privacy and consents',
   'privacy.notice_title': 'Privacy information',
   'privacy.notice': 'The leasing company processes your data to manage your contracts, invoices, payments and requests (performance of the contract and legal obligations). With your consent, which you can give or withdraw here at any time, it may also send you commercial offers, analyse your choices to propose suitable offers, and share your data with partner companies for their offers.',

@@ -84,6 +84,8 @@ const accountIt = {
   'sessions.end_all': 'Esci da tutti i dispositivi',
   'sessions.end_all_title': 'Uscire da tutti i dispositivi?',
   'sessions.end_all_body': 'Tutte le sessioni, compresa questa, saranno chiuse: per rientrare servirà un nuovo accesso con password e codice.',
+  'profile.password_again': 'Password attuale (per conferma)',
+  'field.password_wrong': 'La password non è corretta.',
   'privacy.title': 'Privacy e consensi',
   'privacy.notice_title': 'Informativa sul trattamento dei dati personali',
   'privacy.notice': 'La società di leasing tratta i tuoi dati per gestire i contratti, le fatture, i pagamenti e le richieste (esecuzione del contratto e obblighi di legge). Con il tuo consenso, che puoi dare o revocare qui in ogni momento, può anche inviarti offerte commerciali, analizzare le tue scelte per proporti offerte adatte e comunicare i tuoi dati a società partner per le loro offerte.',

@@ -129,13 +129,19 @@ describe('ProfilePage', () => {
 });
 
 describe('Change of primary e-mail', () => {
-  it('sends a code to the new address and shows the confirmed one', async () => {
+  it('asks for the password again, sends a code to the new address and shows the confirmed one', async () => {
     const calls: string[] = [];
     mockIPC((cmd, args) => {
       calls.push(cmd);
       if (cmd === 'profile') return profile;
       if (cmd === 'sub_users') return [];
-      if (cmd === 'start_email_change') return { change_id: 'c1', sent_to: (args as { change: { email: string } }).change.email };
+      if (cmd === 'start_email_change') {
+        const change = (args as { change: { email: string; current_password: string } }).change;
+        if (change.current_password !== 'Sportello-Demo-2026') {
+          return Promise.reject({ code: 'bad_request', message: 'wrong', fields: { current_password: 'wrong' } });
+        }
+        return { change_id: 'c1', sent_to: change.email };
+      }
       if (cmd === 'confirm_email_change') {
         const { code } = (args as { confirm: { code: string } }).confirm;
         return code === '123456' ? { ...profile, email: 'nuova@pec.example.it' } : Promise.reject({ code: 'invalid_code', message: 'x' });
@@ -151,6 +157,14 @@ describe('Change of primary e-mail', () => {
     expect(calls).not.toContain('start_email_change');
     await user.clear(screen.getByTestId('email-new'));
     await user.type(screen.getByTestId('email-new'), 'nuova@pec.example.it');
+    await user.click(screen.getByTestId('email-send'));
+    expect(screen.getByTestId('email-password-error')).toHaveTextContent('Campo obbligatorio.');
+    expect(calls).not.toContain('start_email_change');
+    await user.type(screen.getByTestId('email-password'), 'sbagliata');
+    await user.click(screen.getByTestId('email-send'));
+    expect(await screen.findByTestId('email-password-error')).toHaveTextContent('La password non è corretta.');
+    await user.clear(screen.getByTestId('email-password'));
+    await user.type(screen.getByTestId('email-password'), 'Sportello-Demo-2026');
     await user.click(screen.getByTestId('email-send'));
     expect(await screen.findByText('Codice inviato a nuova@pec.example.it.')).toBeInTheDocument();
     await user.type(screen.getByTestId('email-code'), '000000');
