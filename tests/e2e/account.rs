@@ -375,11 +375,7 @@ async fn a_new_customer_registers_by_category_and_the_approval_reaches_the_windo
     click(&driver, "[data-testid=register-link]").await;
     click(&driver, "[data-testid=register-mode-category]").await;
     wait_for(&driver, "[data-testid=category-form]").await;
-    screenshot(&driver, "register-category-it").await;
-    click(&driver, "[data-testid=lang-en]").await;
-    wait_text(&driver, "[data-testid=register-mode-category]", "New customer").await;
-    screenshot(&driver, "register-category-en").await;
-    click(&driver, "[data-testid=lang-it]").await;
+    pictured(&driver, "register-category", "Registrati", "Register").await;
 
     click(&driver, "[data-testid=category-professional]").await;
     type_into(&driver, "#reg-name", "Giulia Verdi").await;

@@ -303,6 +303,7 @@ async fn a_new_primary_address_is_confirmed_by_the_code_sent_to_it() {
     let app = logged_in(&f).await;
     let change = EmailChange {
         email: "gmail.user@gmail.com".into(),
+        current_password: demo::DEMO_PASSWORD.into(),
     };
     let refused = app.start_email_change(&change).await.unwrap_err();
     assert_eq!(
@@ -313,6 +314,7 @@ async fn a_new_primary_address_is_confirmed_by_the_code_sent_to_it() {
 
     let change = EmailChange {
         email: "nuova@pec.studiorossi.example".into(),
+        current_password: demo::DEMO_PASSWORD.into(),
     };
     let started = app.start_email_change(&change).await.unwrap();
     assert_eq!(started.sent_to, "n***@pec.studiorossi.example", "masked on screen");

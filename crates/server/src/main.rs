@@ -49,6 +49,8 @@ enum Admin {
         #[arg(long)]
         role: String,
     },
+    /// Disable an operator account: its tokens end and it can no longer log in.
+    OperatorDisable { username: String },
     /// Invite a customer to Sportello (A1): a temporary password and a link to its PEC.
     Invite {
         /// The customer number, which becomes the username.
@@ -154,6 +156,10 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
                 .await
                 .map_err(shown)?;
             println!("{username} unlocked");
+        }
+        Admin::OperatorDisable { username } => {
+            ops::disable_operator(state, &origin, &username).await.map_err(shown)?;
+            println!("{username} disabled");
         }
         Admin::OperatorAdd { username, name, role } => {
             let role = OperatorRole::parse(&role).context("the role is admin, desk, billing or feed")?;

@@ -182,6 +182,39 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Operator, Ser
     operator(row)
 }
 
+/// Ends the operator's token: the logout of the back office.
+pub async fn logout(state: &AppState, op: &Operator, origin: &Origin, token: &str) -> Result<(), ServerError> {
+    state.store.revoke_operator_token(&secrets::sha256_hex(token)).await?;
+    audit::record(
+        state,
+        origin,
+        "operator_logout",
+        &format!("operator:{}", op.username),
+        "",
+    )
+    .await
+}
+
+/// An admin disables an operator: its tokens stop at once and its login
+/// answers like an unknown name's.
+pub async fn disable_operator(state: &AppState, origin: &Origin, username: &str) -> Result<(), ServerError> {
+    if !state
+        .store
+        .disable_operator(username.trim(), state.clock.now_ms())
+        .await?
+    {
+        return Err(ApiError::new(ErrorCode::NotFound, "no enabled operator has this name").into());
+    }
+    audit::record(
+        state,
+        origin,
+        "disable_operator",
+        &format!("operator:{}", username.trim()),
+        "",
+    )
+    .await
+}
+
 /// A desk reply: a message on the thread, maybe a new status, and a notification to the customer.
 pub async fn reply(
     state: &AppState,

@@ -236,7 +236,65 @@ async fn every_change_leaves_an_audit_record_with_actor_and_address(t: TestServe
         .all(|e| e["id"].as_i64().unwrap() > after));
 }
 
+/// An operator's logout ends its token; an admin disables an operator, whose
+/// tokens end and whose login then answers as an unknown name's; a desk
+/// operator cannot disable anyone; every step is audited.
+async fn operators_log_out_and_an_admin_disables_one(t: TestServer) {
+    let admin = operator_token(&t, "admin1", OperatorRole::Admin).await;
+    let desk = operator_token(&t, "desk1", OperatorRole::Desk).await;
+    let logout = t.call(reqwest::Method::POST, "/ops/logout", &desk, None).await;
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        t.get("/ops/registrations", &desk).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    let desk = t
+        .post(
+            "/ops/login",
+            json!({"username": "desk1", "password": OPERATOR_PASSWORD}),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refused = t
+        .call(reqwest::Method::POST, "/ops/operators/admin1/disable", &desk, None)
+        .await;
+    assert_eq!(error_code(refused).await, (StatusCode::FORBIDDEN, "forbidden".into()));
+    let disabled = t
+        .call(reqwest::Method::POST, "/ops/operators/desk1/disable", &admin, None)
+        .await;
+    assert_eq!(disabled.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        t.get("/ops/registrations", &desk).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let login = |name: &'static str| t.post("/ops/login", json!({"username": name, "password": OPERATOR_PASSWORD}));
+    let (gone, unknown) = (
+        error_code(login("desk1").await).await,
+        error_code(login("nobody1").await).await,
+    );
+    assert_eq!(gone, unknown);
+    assert_eq!(gone, (StatusCode::UNAUTHORIZED, "invalid_credentials".into()));
+    let again = t
+        .call(reqwest::Method::POST, "/ops/operators/desk1/disable", &admin, None)
+        .await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+
+    let audit = t.server.state.store.audit_log(0, 1000).await.unwrap();
+    let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
+    assert!(
+        actions.contains(&"operator_logout") && actions.contains(&"disable_operator"),
+        "{actions:?}"
+    );
+}
+
 on_both_engines!(
+    operators_log_out_and_an_admin_disables_one,
     operators_log_in_and_their_roles_limit_what_they_do,
     publishing_an_invoice_emails_the_customer_and_the_xml_validates,
     publishing_refuses_bad_documents_and_writes_nothing,

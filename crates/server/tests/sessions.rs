@@ -30,6 +30,20 @@ async fn log_in_from(t: &TestServer, device: &str) -> (String, String) {
     (text("access_token"), text("refresh_token"))
 }
 
+/// `DELETE /me/sessions/{id}` as the holder of `token`.
+async fn end_session(t: &TestServer, token: &str, id: &str) -> reqwest::Response {
+    t.call(reqwest::Method::DELETE, &format!("/me/sessions/{id}"), token, None)
+        .await
+}
+
+/// The id of the session `token` sees first (the last used).
+async fn first_session_id(t: &TestServer, token: &str) -> String {
+    t.json("/me/sessions", token).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 async fn refresh(t: &TestServer, refresh_token: &str) -> reqwest::Response {
     t.post("/auth/refresh", json!({"refresh_token": refresh_token})).await
 }
@@ -75,14 +89,7 @@ async fn sessions_list_their_devices_and_one_is_ended_from_another(t: TestServer
 
     // "Log out this device", from the office: the laptop's tokens stop at once.
     let laptop_id = listed[0]["id"].as_str().unwrap();
-    let ended = t
-        .call(
-            reqwest::Method::DELETE,
-            &format!("/me/sessions/{laptop_id}"),
-            &office,
-            None,
-        )
-        .await;
+    let ended = end_session(&t, &office, laptop_id).await;
     assert_eq!(ended.status(), StatusCode::NO_CONTENT);
     assert_eq!(t.get("/home", &laptop).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
@@ -93,9 +100,7 @@ async fn sessions_list_their_devices_and_one_is_ended_from_another(t: TestServer
 
     // Ended already, made up, or another user's: not found.
     for id in [laptop_id, "no-such-session", &"x".repeat(100)] {
-        let again = t
-            .call(reqwest::Method::DELETE, &format!("/me/sessions/{id}"), &office, None)
-            .await;
+        let again = end_session(&t, &office, id).await;
         assert_eq!(
             error_code(again).await,
             (StatusCode::NOT_FOUND, "not_found".into()),
@@ -103,18 +108,8 @@ async fn sessions_list_their_devices_and_one_is_ended_from_another(t: TestServer
         );
     }
     let other = t.other_customer().await;
-    let office_id = t.json("/me/sessions", &office).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let foreign = t
-        .call(
-            reqwest::Method::DELETE,
-            &format!("/me/sessions/{office_id}"),
-            &other,
-            None,
-        )
-        .await;
+    let office_id = first_session_id(&t, &office).await;
+    let foreign = end_session(&t, &other, &office_id).await;
     assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
     assert_eq!(t.get("/home", &office).await.status(), StatusCode::OK);
 
@@ -155,18 +150,8 @@ async fn the_event_stream_closes_when_its_session_ends(t: TestServer) {
         .await
         .unwrap();
     assert_eq!(stream.status(), StatusCode::OK);
-    let laptop_id = t.json("/me/sessions", &office).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let ended = t
-        .call(
-            reqwest::Method::DELETE,
-            &format!("/me/sessions/{laptop_id}"),
-            &office,
-            None,
-        )
-        .await;
+    let laptop_id = first_session_id(&t, &office).await;
+    let ended = end_session(&t, &office, &laptop_id).await;
     assert_eq!(ended.status(), StatusCode::NO_CONTENT);
     let closed = tokio::time::timeout(Duration::from_secs(20), async {
         while let Some(_chunk) = stream.chunk().await.unwrap_or(None) {}

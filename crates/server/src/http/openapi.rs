@@ -37,7 +37,7 @@ use utoipa::{Modify, OpenApi};
         super::notifications::list, super::notifications::mark_read, super::notifications::mark_all_read,
         super::notifications::changes, super::notifications::events, super::notifications::summary,
         super::invoices::item,
-        super::ops::login, super::ops::invite, super::ops::registrations, super::ops::decide_registration,
+        super::ops::login, super::ops::logout, super::ops::disable_operator, super::ops::invite, super::ops::registrations, super::ops::decide_registration,
         super::ops::agreement_requests, super::ops::decide_agreement, super::ops::list_requests,
         super::ops::request_detail, super::ops::reply, super::ops::set_status, super::ops::upload, super::ops::download,
         super::ops::broadcast, super::ops::publish_invoice, super::ops::import_book, super::ops::audit,

@@ -52,6 +52,39 @@ pub(super) async fn login(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/ops/logout", tag = "ops", operation_id = "ops_logout", security(("bearer" = [])),
+    responses((status = 204, description = "The token no longer works"), (status = 401, body = ApiError)))]
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    headers: axum::http::HeaderMap,
+) -> Result<StatusCode, ServerError> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .trim();
+    ops::logout(&state, &op, &origin(&op, &client), token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/operators/{username}/disable", tag = "ops", operation_id = "ops_disable_operator",
+    security(("bearer" = [])), params(("username" = String, Path)),
+    responses((status = 204, description = "Disabled; its tokens ended"), (status = 401, body = ApiError),
+              (status = 403, description = "admins only", body = ApiError), (status = 404, body = ApiError)))]
+pub(super) async fn disable_operator(
+    State(state): State<AppState>,
+    client: Client,
+    OpsCaller(op): OpsCaller,
+    Path(username): Path<String>,
+) -> Result<StatusCode, ServerError> {
+    op.require(Duty::Admin)?;
+    ops::disable_operator(&state, &origin(&op, &client), &username).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(post, path = "/api/v1/ops/invitations", tag = "ops", operation_id = "ops_invite", request_body = Invitation, security(("bearer" = [])),
     responses((status = 201, body = Invited), (status = 400, body = ApiError), (status = 409, body = ApiError)))]
 pub(super) async fn invite(

@@ -24,6 +24,8 @@ fn ops_router() -> Router<AppState> {
     use super::ops;
     Router::new()
         .route("/login", post(ops::login))
+        .route("/logout", post(ops::logout))
+        .route("/operators/{username}/disable", post(ops::disable_operator))
         .route("/invitations", post(ops::invite))
         .route("/registrations", get(ops::registrations))
         .route("/registrations/{id}/decision", post(ops::decide_registration))

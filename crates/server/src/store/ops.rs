@@ -62,12 +62,13 @@ impl Store {
     }
 
     pub async fn operator_by_username(&self, username: &str) -> StoreResult<Option<OperatorRow>> {
-        Ok(
-            sqlx::query_as("SELECT id, username, password_hash, display_name, role FROM operators WHERE username = $1")
-                .bind(username)
-                .fetch_optional(&self.pool)
-                .await?,
+        Ok(sqlx::query_as(
+            "SELECT id, username, password_hash, display_name, role FROM operators
+                 WHERE username = $1 AND disabled_at IS NULL",
         )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     pub async fn insert_operator_token(
@@ -93,12 +94,43 @@ impl Store {
         Ok(sqlx::query_as(
             "SELECT o.id, o.username, o.password_hash, o.display_name, o.role
              FROM operator_tokens t JOIN operators o ON o.id = t.operator_id
-             WHERE t.token_hash = $1 AND t.expires_at > $2",
+             WHERE t.token_hash = $1 AND t.expires_at > $2 AND o.disabled_at IS NULL",
         )
         .bind(hash)
         .bind(now)
         .fetch_optional(&self.pool)
         .await?)
+    }
+
+    /// Ends one operator token (a logout).
+    pub async fn revoke_operator_token(&self, hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM operator_tokens WHERE token_hash = $1")
+            .bind(hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Disables an operator and ends its tokens, in one transaction; false
+    /// when no enabled operator has this name.
+    pub async fn disable_operator(&self, username: &str, now: i64) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "UPDATE operators SET disabled_at = $2 WHERE username = $1 AND disabled_at IS NULL RETURNING id",
+        )
+        .bind(username)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(id) = id else {
+            return Ok(false);
+        };
+        sqlx::query("DELETE FROM operator_tokens WHERE operator_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     pub async fn insert_audit(&self, a: &NewAudit<'_>, now: i64) -> StoreResult<()> {
