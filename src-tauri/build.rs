@@ -62,7 +62,6 @@ fn main() {
         "wallet",
         "orders",
         "quotes",
-        "cart",
         "add_to_cart",
         "update_cart_line",
         "remove_cart_line",

@@ -136,7 +136,6 @@ pub fn run() {
             commands::shop::wallet,
             commands::shop::orders,
             commands::shop::quotes,
-            commands::shop::cart,
             commands::shop::add_to_cart,
             commands::shop::update_cart_line,
             commands::shop::remove_cart_line,

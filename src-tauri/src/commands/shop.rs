@@ -35,11 +35,6 @@ pub async fn quotes(app: App<'_>) -> CommandResult<Vec<Quote>> {
 }
 
 #[tauri::command]
-pub async fn cart(app: App<'_>) -> CommandResult<Vec<CartLine>> {
-    app.cart().await.map_err(wire)
-}
-
-#[tauri::command]
 pub async fn add_to_cart(app: App<'_>, kind: CartKind, item: CartItem) -> CommandResult<Vec<CartLine>> {
     app.add_to_cart(kind, &item).await.map_err(wire)
 }
