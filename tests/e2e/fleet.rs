@@ -40,10 +40,15 @@ async fn dom_nodes(driver: &WebDriver) -> u64 {
 /// it is `expected` (or whatever is last when 20 s ran out).
 async fn scroll_schedule_to_the_end(driver: &WebDriver, expected: &str) -> (u64, String) {
     let mut most = dom_nodes(driver).await;
+    // A sync round (a language switch saved to the profile makes one) may
+    // redraw the table while it scrolls: then the next step finds it again.
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
+        assert!(Instant::now() < deadline, "the schedule never reached its end");
         let at_end: bool = driver
             .execute(
                 "const b = document.querySelector('[data-testid=schedule] [role=rowgroup][tabindex]');
+                 if (!b) return false;
                  b.scrollTop += b.clientHeight * 4;
                  return b.scrollTop + b.clientHeight >= b.scrollHeight - 1;",
                 vec![],
@@ -80,7 +85,7 @@ async fn scroll_schedule_to_the_end(driver: &WebDriver, expected: &str) -> (u64,
         assert!(Instant::now() < deadline, "the last rows never arrived");
         driver
             .execute(
-                "const b = document.querySelector('[data-testid=schedule] [role=rowgroup][tabindex]'); b.scrollTop = b.scrollHeight;",
+                "const b = document.querySelector('[data-testid=schedule] [role=rowgroup][tabindex]'); if (b) b.scrollTop = b.scrollHeight;",
                 vec![],
             )
             .await
