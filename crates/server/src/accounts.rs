@@ -320,19 +320,7 @@ pub async fn register_by_category(
         .into());
     }
     let billing = match &req.billing {
-        Some(b) => {
-            let own = crate::store::shop::BillingRow {
-                name: name.to_owned(),
-                tax_code: tax_code.as_str().to_owned(),
-                street: String::new(),
-                postcode: String::new(),
-                city: String::new(),
-                province: None,
-                sdi_code: String::new(),
-                pec: None,
-            };
-            Some(crate::shop::checked_billing(&own, b)?)
-        }
+        Some(b) => Some(crate::shop::checked_billing(name, tax_code.as_str(), b)?),
         None => None,
     };
     let language = req.language.unwrap_or(Language::It).as_str();
@@ -354,16 +342,7 @@ pub async fn register_by_category(
         .insert_pending_customer(&customer, req.category.as_str(), name, language, now)
         .await?;
     if let Some(b) = &billing {
-        let on_file = crate::store::users::Billing {
-            street: &b.street,
-            postcode: &b.postcode,
-            city: &b.city,
-            province: b.province.as_deref(),
-            country: "IT",
-            sdi_code: &b.sdi_code,
-            pec: b.pec.as_deref(),
-        };
-        state.store.set_billing(customer_id, &on_file).await?;
+        state.store.set_billing(customer_id, &b.address()).await?;
     }
     if let Some(agreement) = agreement {
         state

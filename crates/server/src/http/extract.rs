@@ -93,13 +93,16 @@ impl From<axum::extract::rejection::QueryRejection> for ServerError {
 }
 
 fn bearer(parts: &Parts) -> Result<&str, ServerError> {
-    Ok(parts
-        .headers
+    bearer_of(&parts.headers).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "missing bearer token").into())
+}
+
+/// The token of `Authorization: Bearer <token>`, if the request has one.
+pub(super) fn bearer_of(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
         .get(AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
-        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "missing bearer token"))?
-        .trim())
+        .map(str::trim)
 }
 
 /// The caller, from `Authorization: Bearer <access token>`, with a definitive

@@ -60,12 +60,8 @@ pub(super) async fn logout(
     OpsCaller(op): OpsCaller,
     headers: axum::http::HeaderMap,
 ) -> Result<StatusCode, ServerError> {
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default()
-        .trim();
+    // OpsCaller has just authenticated this very token.
+    let token = super::extract::bearer_of(&headers).unwrap_or_default();
     ops::logout(&state, &op, &origin(&op, &client), token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,11 +5,11 @@ use super::*;
 
 /// E3: checks the billing data; name and tax code must be the account's own
 /// (invoices are made out to the account holder), the rest may be updated.
-pub(crate) fn checked_billing(on_file: &BillingRow, b: &BillingData) -> Result<BillingRow, ServerError> {
+pub(crate) fn checked_billing(holder: &str, holder_tax_code: &str, b: &BillingData) -> Result<BillingRow, ServerError> {
     let field = |name: &str| format!("billing.{name}");
     let tax_code = TaxCode::from_str(&b.tax_code)
         .map_err(|_| bad(&field("tax_code"), "invalid", "not a valid tax code or VAT number"))?;
-    if tax_code.as_str() != on_file.tax_code || b.name.trim() != on_file.name {
+    if tax_code.as_str() != holder_tax_code || b.name.trim() != holder {
         return Err(bad(
             &field("tax_code"),
             "not_the_account",
@@ -65,8 +65,8 @@ pub(crate) fn checked_billing(on_file: &BillingRow, b: &BillingData) -> Result<B
         ));
     }
     Ok(BillingRow {
-        name: on_file.name.clone(),
-        tax_code: on_file.tax_code.clone(),
+        name: holder.to_owned(),
+        tax_code: holder_tax_code.to_owned(),
         street: street.to_owned(),
         postcode: postcode.to_owned(),
         city: city.to_owned(),
@@ -130,7 +130,8 @@ pub(super) async fn place(
         credit,
     };
     rules::may_pay(&standing, c.method, totals.taxable, c.all_subscribable).map_err(refusal)?;
-    let billing = checked_billing(&billing_on_file(state, who.customer_id).await?, c.billing)?;
+    let on_file = billing_on_file(state, who.customer_id).await?;
+    let billing = checked_billing(&on_file.name, &on_file.tax_code, c.billing)?;
     let billing_json = serde_json::to_string(&billing_data(billing.clone())).unwrap_or_default();
     let row = NewOrderRow {
         customer_id: who.customer_id,
@@ -176,16 +177,7 @@ pub(super) async fn place(
             return Err(ApiError::new(ErrorCode::Conflict, "the quote is no longer open").into())
         }
     };
-    let on_file = crate::store::users::Billing {
-        street: &billing.street,
-        postcode: &billing.postcode,
-        city: &billing.city,
-        province: billing.province.as_deref(),
-        country: "IT",
-        sdi_code: &billing.sdi_code,
-        pec: billing.pec.as_deref(),
-    };
-    state.store.set_billing(who.customer_id, &on_file).await?;
+    state.store.set_billing(who.customer_id, &billing.address()).await?;
     order(state, id, Some(who.customer_id)).await
 }
 

@@ -55,6 +55,21 @@ pub struct BillingRow {
     pub pec: Option<String>,
 }
 
+impl BillingRow {
+    /// The address and e-invoicing part, as `set_billing` stores it (Italy).
+    pub fn address(&self) -> crate::store::users::Billing<'_> {
+        crate::store::users::Billing {
+            street: &self.street,
+            postcode: &self.postcode,
+            city: &self.city,
+            province: self.province.as_deref(),
+            country: "IT",
+            sdi_code: &self.sdi_code,
+            pec: self.pec.as_deref(),
+        }
+    }
+}
+
 /// One line of an order or quote as it is stored.
 pub struct NewItem<'a> {
     pub service_code: &'a str,
