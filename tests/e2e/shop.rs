@@ -7,13 +7,15 @@ use super::harness::{click, screenshot, type_into, wait_for, wait_text, Harness,
 use super::screens::{choose, count, go};
 use super::{log_in, serial, text, wait_synced};
 use serde_json::{json, Value};
-use sportello_server::demo::{DEMO_OPERATOR, DEMO_OPERATOR_PASSWORD, DEMO_PASSWORD, DEMO_USERNAME};
+use sportello_server::demo::{DEMO_PASSWORD, DEMO_USERNAME};
 use thirtyfour::prelude::*;
 
 /// The customer's and the operator's calls to the server, over HTTP.
 struct Desk {
     http: reqwest::Client,
     base: String,
+    /// The operator's token, kept: an authenticator code is good for one login.
+    operator: tokio::sync::OnceCell<String>,
 }
 
 impl Desk {
@@ -40,11 +42,16 @@ impl Desk {
     }
 
     async fn operator(&self) -> String {
-        let login = json!({"username": DEMO_OPERATOR, "password": DEMO_OPERATOR_PASSWORD});
-        self.post("/ops/login", None, login).await["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        self.operator
+            .get_or_init(|| async {
+                let login = sportello_server::testkit::demo_operator_login(&sportello_server::Clock::default());
+                self.post("/ops/login", None, login).await["access_token"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .await
+            .clone()
     }
 
     async fn customer(&self, h: &Harness) -> String {
@@ -115,6 +122,7 @@ async fn a_service_is_bought_with_prepaid_credit_and_a_quote_is_accepted() {
     let desk = Desk {
         http: reqwest::Client::new(),
         base: format!("{}/api/v1", h.server_url),
+        operator: tokio::sync::OnceCell::new(),
     };
     desk.prepaid_credit(&h).await;
     let driver = h.launch().await;

@@ -34,7 +34,7 @@ describe('App', () => {
     const calls = ipc({
       ...start,
       session_status: () => ({ state: 'logged_out' }),
-      login: () => ({ challenge_id: 'ch', expires_at: '2026-12-06T10:10:00Z', sent_to: 'u***@pec.it' }),
+      login: () => ({ challenge_id: 'ch', expires_at: '2026-12-06T10:10:00Z', factor: 'email_code', sent_to: 'u***@pec.it' }),
       verify_code: () => ({ ...temporary, language: 'it' }),
     });
     render(App);

@@ -3,6 +3,7 @@
 //! background. The Tauri commands are one call each into this.
 
 mod account;
+pub mod authenticator;
 mod exports;
 mod screens;
 mod shop;

@@ -12,6 +12,7 @@ pub mod money;
 pub mod password;
 pub mod shop;
 pub mod situation;
+pub mod totp;
 
 pub use error::{ApiError, ErrorCode};
 pub use money::Money;

@@ -928,7 +928,7 @@ pub async fn confirm_email_change(
 
 /// Step-up: a sensitive change asks for the password again, checked like a
 /// login's (the same work whether right or wrong).
-async fn step_up(state: &AppState, who: &Principal, password: &str) -> Result<(), ServerError> {
+pub(crate) async fn step_up(state: &AppState, who: &Principal, password: &str) -> Result<(), ServerError> {
     if password.is_empty() {
         return Err(bad("current_password", "required", "give your password to change this"));
     }

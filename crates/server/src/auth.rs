@@ -5,16 +5,22 @@ use crate::audit::{self, Origin};
 use crate::limits::Scope;
 use crate::mail::Mail;
 use crate::secrets::{self, ACCESS_PREFIX, REFRESH_PREFIX};
-use crate::store::auth::{NewSession, NewTokens, Principal};
+use crate::authenticator::{self, Owner, Passed};
+use crate::store::auth::{NewChallenge, NewSession, NewTokens, Principal};
 use crate::store::users::UserRow;
 use crate::{passwords, AppState, ServerError};
 use chrono::TimeDelta;
-use sportello_domain::api::auth::{LoginChallenge, LoginRequest, TokenPair, VerifyCodeRequest};
+use sportello_domain::api::auth::{LoginChallenge, LoginRequest, SecondFactor, TokenPair, VerifyCodeRequest};
 use sportello_domain::{ApiError, ErrorCode};
 use std::net::IpAddr;
 
 /// Longer inputs are refused before any hashing, so they cannot be used to burn CPU.
 const MAX_PASSWORD_BYTES: usize = 1024;
+/// Identifiers we hand out are 22 characters; anything much longer is not one.
+const MAX_ID_BYTES: usize = 64;
+/// The stored names of the two second factors.
+const EMAIL_CODE: &str = "email_code";
+const AUTHENTICATOR: &str = "authenticator";
 
 fn invalid_credentials() -> ServerError {
     ApiError::new(ErrorCode::InvalidCredentials, "wrong username or password").into()
@@ -87,19 +93,37 @@ async fn check_password(password: String, user: &UserRow) -> Result<bool, Server
 
 async fn send_code(state: &AppState, user: &UserRow) -> Result<LoginChallenge, ServerError> {
     let challenge_id = secrets::new_id();
-    let code = secrets::new_code();
     let now = state.clock.now();
     let ttl = state.config.auth.code_ttl_secs;
     let expires_at = now + TimeDelta::seconds(ttl);
+    if authenticator::is_on(state, Owner::User(user.id)).await? {
+        let challenge = NewChallenge {
+            id: &challenge_id,
+            user_id: user.id,
+            code_hash: "",
+            factor: AUTHENTICATOR,
+        };
+        state
+            .store
+            .insert_challenge(&challenge, expires_at.timestamp_millis(), now.timestamp_millis())
+            .await?;
+        return Ok(LoginChallenge {
+            challenge_id,
+            expires_at,
+            factor: SecondFactor::Authenticator,
+            sent_to: None,
+        });
+    }
+    let code = secrets::new_code();
+    let challenge = NewChallenge {
+        id: &challenge_id,
+        user_id: user.id,
+        code_hash: &secrets::code_hash(&challenge_id, &code),
+        factor: EMAIL_CODE,
+    };
     state
         .store
-        .insert_challenge(
-            &challenge_id,
-            user.id,
-            &secrets::code_hash(&challenge_id, &code),
-            expires_at.timestamp_millis(),
-            now.timestamp_millis(),
-        )
+        .insert_challenge(&challenge, expires_at.timestamp_millis(), now.timestamp_millis())
         .await?;
     let mail = code_mail(user, &code, ttl / 60, &state.config.company.name);
     crate::delivery::queue(state, mail).await?;
@@ -107,7 +131,8 @@ async fn send_code(state: &AppState, user: &UserRow) -> Result<LoginChallenge, S
     Ok(LoginChallenge {
         challenge_id,
         expires_at,
-        sent_to: secrets::mask_email(&user.email),
+        factor: SecondFactor::EmailCode,
+        sent_to: Some(secrets::mask_email(&user.email)),
     })
 }
 
@@ -146,14 +171,28 @@ pub async fn verify_code(
     device: &str,
 ) -> Result<TokenPair, ServerError> {
     let code = req.code.trim();
-    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::new(ErrorCode::BadRequest, "the code is six digits")
-            .with_field("code", "six digits")
-            .into());
+    if req.challenge_id.len() > MAX_ID_BYTES {
+        return Err(code_expired());
     }
     let Some(challenge) = state.store.challenge(&req.challenge_id).await? else {
         return Err(code_expired());
     };
+    let by_app = challenge.factor == AUTHENTICATOR;
+    let well_formed = if by_app {
+        authenticator::looks_like_code(code)
+    } else {
+        code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !well_formed {
+        let (message, problem) = if by_app {
+            ("the code is the six digits of the authenticator app, or a recovery code", "authenticator")
+        } else {
+            ("the code is six digits", "six digits")
+        };
+        return Err(ApiError::new(ErrorCode::BadRequest, message)
+            .with_field("code", problem)
+            .into());
+    }
     let now = state.clock.now_ms();
     if challenge.consumed_at.is_some() || challenge.expires_at <= now {
         return Err(code_expired());
@@ -170,12 +209,18 @@ pub async fn verify_code(
     if attempts > max {
         return Err(ApiError::new(ErrorCode::TooManyAttempts, "too many wrong codes: log in again").into());
     }
-    if !secrets::constant_time_eq(&secrets::code_hash(&req.challenge_id, code), &challenge.code_hash) {
+    let passed = if by_app {
+        authenticator::check(state, Owner::User(challenge.user_id), code).await?
+    } else {
+        secrets::constant_time_eq(&secrets::code_hash(&req.challenge_id, code), &challenge.code_hash)
+            .then_some(Passed::Code)
+    };
+    let Some(passed) = passed else {
         let left = max - attempts;
         return Err(ApiError::new(ErrorCode::InvalidCode, "wrong code")
             .with_field("attempts_left", left.to_string())
             .into());
-    }
+    };
     if !state.store.consume_challenge(&req.challenge_id, now).await? {
         return Err(code_expired());
     }
@@ -191,7 +236,11 @@ pub async fn verify_code(
     state.store.create_session(&session, now).await?;
     tracing::info!(user_id = challenge.user_id, "logged in");
     if let Some(user) = state.store.user(challenge.user_id).await? {
-        audit::record(state, &Origin::customer(&user.username, client), "login", "", device).await?;
+        let origin = Origin::customer(&user.username, client);
+        audit::record(state, &origin, "login", "", device).await?;
+        if let Passed::RecoveryCode { left } = passed {
+            authenticator::tell_recovery_code_used(state, &user, &origin, left).await?;
+        }
         if new_device {
             let mail = crate::mails::new_device(&crate::mails::NewDevice {
                 to: &user.email,

@@ -3,6 +3,7 @@
 //! one overdue installment, and an extinct contract. Dates are laid out
 //! around the day of seeding so that the dashboard has a past and a future.
 
+use crate::authenticator::Owner;
 use crate::passwords;
 use crate::store::book::{NewAsset, NewContract, NewEntry};
 use crate::store::invoices::NewInvoice;
@@ -23,6 +24,9 @@ pub const DEMO_TAX_CODE: &str = "01234560587";
 /// The demo back-office account (role admin), for `sportello-server demo` and the tests.
 pub const DEMO_OPERATOR: &str = "operatore";
 pub const DEMO_OPERATOR_PASSWORD: &str = "Sportello-Operatore-2026";
+/// The demo operator's authenticator secret (base32): put it in any
+/// authenticator app to log in to the operator API of the demo.
+pub const DEMO_OPERATOR_AUTHENTICATOR: &str = "KNIE6USUIVGEYT2PKBSVEQKUJ5JEKMRQ";
 
 const DEMO_IBAN: &str = "IT60X0542811101000000123456";
 
@@ -84,6 +88,9 @@ async fn seed_desk(store: &Store, customer_id: i64, user_id: i64, today: NaiveDa
         .expect("hashing does not panic");
     let operator = store
         .insert_operator(DEMO_OPERATOR, &hash, "Anna Neri", "admin", now_ms)
+        .await?;
+    store
+        .put_enabled_authenticator(&Owner::Operator(operator).key(), DEMO_OPERATOR_AUTHENTICATOR, &[], now_ms)
         .await?;
     let hour = 3_600_000;
     store

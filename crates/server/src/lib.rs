@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod authenticator;
 pub mod book;
 pub mod clock;
 pub mod config;

@@ -556,3 +556,61 @@ pub fn outcome_ready<'a>(n: &ShopNotice<'a>) -> Mail<'a> {
         n.to,
     )
 }
+
+/// What happened to a user's second factor, for the notice to the account's address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FactorChange {
+    Enabled,
+    Disabled,
+    CodesRenewed,
+    /// A recovery code stood in for the authenticator at a login.
+    RecoveryCodeUsed { left: i64 },
+}
+
+/// The notice that the second factor of `username` changed, so that a
+/// change by someone else is seen.
+pub fn second_factor_changed<'a>(
+    to: &'a str,
+    language: &str,
+    name: &str,
+    username: &str,
+    change: FactorChange,
+    company: &str,
+) -> Mail<'a> {
+    let (it, en) = match change {
+        FactorChange::Enabled => (
+            "è stata attivata: da ora l'accesso chiede il codice dell'app di autenticazione".to_owned(),
+            "was turned on: logins now ask for the code of the authenticator app".to_owned(),
+        ),
+        FactorChange::Disabled => (
+            "è stata disattivata: l'accesso torna a chiedere il codice inviato per e-mail".to_owned(),
+            "was turned off: logins ask for the e-mailed code again".to_owned(),
+        ),
+        FactorChange::CodesRenewed => (
+            "ha nuovi codici di recupero; quelli precedenti non valgono più".to_owned(),
+            "has new recovery codes; the earlier ones no longer work".to_owned(),
+        ),
+        FactorChange::RecoveryCodeUsed { left } => (
+            format!("è stata superata con un codice di recupero (ne restano {left})"),
+            format!("was passed with a recovery code ({left} left)"),
+        ),
+    };
+    pick(
+        language,
+        (
+            "Verifica in due passaggi di Sportello".into(),
+            format!(
+                "Gentile {name},\n\nla verifica in due passaggi dell'utente {username} {it}.\n\n\
+                 Se non sei stato tu, cambia subito la password e contatta il servizio clienti.\n\n{company}\n"
+            ),
+        ),
+        (
+            "Sportello two-step verification".into(),
+            format!(
+                "Dear {name},\n\nthe two-step verification of user {username} {en}.\n\n\
+                 If it was not you, change your password at once and contact customer service.\n\n{company}\n"
+            ),
+        ),
+        to,
+    )
+}

@@ -49,6 +49,9 @@ enum Admin {
         #[arg(long)]
         role: String,
     },
+    /// Give an operator a new authenticator (operators log in with one): prints
+    /// the secret and its recovery codes, and the earlier ones stop.
+    OperatorAuthenticator { username: String },
     /// Disable an operator account: its tokens end and it can no longer log in.
     OperatorDisable { username: String },
     /// Invite a customer to Sportello (A1): a temporary password and a link to its PEC.
@@ -138,6 +141,16 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+/// What the operator puts in its authenticator app, shown once.
+fn print_enrolment(e: &sportello_server::authenticator::OperatorEnrolment) {
+    println!("authenticator secret (type it into the app): {}", e.secret);
+    println!("or scan this URI as a QR code: {}", e.uri);
+    println!("recovery codes, each good for one login without the phone:");
+    for code in &e.recovery_codes {
+        println!("  {code}");
+    }
+}
+
 /// Runs a back-office command as the operating-system user, with an audit record.
 async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
     use sportello_domain::api::ops::{OperatorRole, PublishInvoice};
@@ -172,10 +185,16 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
-            ops::create_operator(state, &origin, &username, &name, role, &password)
+            let (_, enrolment) = ops::create_operator(state, &origin, &username, &name, role, &password)
                 .await
                 .map_err(shown)?;
             println!("operator {username} ({}) created", role.as_str());
+            print_enrolment(&enrolment);
+        }
+        Admin::OperatorAuthenticator { username } => {
+            let enrolment = ops::renew_authenticator(state, &origin, &username).await.map_err(shown)?;
+            println!("{username} has a new authenticator; the earlier one no longer works");
+            print_enrolment(&enrolment);
         }
         Admin::Invite { customer, email } => {
             let invitation = sportello_domain::api::ops::Invitation {

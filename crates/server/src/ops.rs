@@ -4,6 +4,7 @@
 //! functions as the operator API.
 
 use crate::accounts::bad;
+use crate::authenticator::{self, OperatorEnrolment};
 use crate::audit::{self, Origin};
 use crate::einvoice::pdf::it_amount;
 use crate::mail::Mail;
@@ -71,7 +72,8 @@ fn operator(row: OperatorRow) -> Result<Operator, ServerError> {
     })
 }
 
-/// Creates an operator account (command line only); the password follows the customers' rules.
+/// Creates an operator account (command line only) with its authenticator,
+/// which operators must use; the password follows the customers' rules.
 pub async fn create_operator(
     state: &AppState,
     origin: &Origin,
@@ -79,7 +81,7 @@ pub async fn create_operator(
     display_name: &str,
     role: OperatorRole,
     password_text: &str,
-) -> Result<i64, ServerError> {
+) -> Result<(i64, OperatorEnrolment), ServerError> {
     let username = username.trim();
     if username.is_empty() || username.len() > 64 {
         return Err(bad(
@@ -103,7 +105,44 @@ pub async fn create_operator(
         role.as_str(),
     )
     .await?;
-    Ok(id)
+    Ok((id, give_authenticator(state, origin, id, username).await?))
+}
+
+/// Gives an operator a new authenticator (a new phone, a lost one): the
+/// earlier one and its recovery codes stop.
+pub async fn give_authenticator(
+    state: &AppState,
+    origin: &Origin,
+    id: i64,
+    username: &str,
+) -> Result<OperatorEnrolment, ServerError> {
+    let enrolment = authenticator::enrol_operator(state, id, username).await?;
+    let target = format!("operator:{username}");
+    audit::record(state, origin, "operator_authenticator_given", &target, "").await?;
+    Ok(enrolment)
+}
+
+/// An admin gives the operator named `username` a new authenticator.
+pub async fn renew_authenticator(
+    state: &AppState,
+    origin: &Origin,
+    username: &str,
+) -> Result<OperatorEnrolment, ServerError> {
+    let row = state
+        .store
+        .operator_by_username(username.trim())
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no operator named {username:?}")))?;
+    give_authenticator(state, origin, row.id, &row.username).await
+}
+
+fn no_authenticator() -> ServerError {
+    ApiError::new(
+        ErrorCode::Forbidden,
+        "operators log in with an authenticator and this one has none: \
+         an admin gives one with `sportello-server admin operator-authenticator USERNAME`",
+    )
+    .into()
 }
 
 pub async fn login(
@@ -112,11 +151,12 @@ pub async fn login(
     client: std::net::IpAddr,
     username: &str,
     password_text: &str,
+    code: &str,
 ) -> Result<OperatorSession, ServerError> {
     let invalid = || {
         ServerError::from(ApiError::new(
             ErrorCode::InvalidCredentials,
-            "wrong username or password",
+            "wrong username, password or authenticator code",
         ))
     };
     if password_text.len() > 1024 {
@@ -144,8 +184,22 @@ pub async fn login(
         .await?;
         return Err(invalid());
     }
+    let owner = authenticator::Owner::Operator(row.id);
+    if !authenticator::is_on(state, owner).await? {
+        return Err(no_authenticator());
+    }
+    let Some(passed) = authenticator::check(state, owner, code).await? else {
+        crate::throttle::failed(state, &key, client).await?;
+        let target = format!("operator:{}", row.username);
+        audit::record(state, origin, "operator_login_failed", &target, "authenticator code").await?;
+        return Err(invalid());
+    };
     crate::throttle::lift(state, &key).await?;
     let op = operator(row)?;
+    if let authenticator::Passed::RecoveryCode { left } = passed {
+        let origin = Origin::operator(&op.username, &origin.client);
+        audit::record(state, &origin, "recovery_code_used", "", &format!("{left} left")).await?;
+    }
     let token = secrets::new_token(OPERATOR_PREFIX);
     let now = state.clock.now();
     let expires_at = now + TimeDelta::hours(OPERATOR_TOKEN_HOURS);

@@ -107,3 +107,32 @@ mod tests {
         assert!(!constant_time_eq("abc", "ab"));
     }
 }
+
+/// Letters and digits of a recovery code, without the look-alikes.
+const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// A recovery code to write down: ten characters in two groups
+/// ("k3m9p-x2q7r"), about 50 bits.
+pub fn new_recovery_code() -> String {
+    let mut rng = OsRng;
+    let pick = |rng: &mut OsRng| char::from(RECOVERY_ALPHABET[rng.gen_range(0..RECOVERY_ALPHABET.len())]);
+    let first: String = (0..5).map(|_| pick(&mut rng)).collect();
+    let second: String = (0..5).map(|_| pick(&mut rng)).collect();
+    format!("{first}-{second}")
+}
+
+/// A recovery code as typed (any case, with or without the dash or
+/// spaces) in the form it is hashed in; None when it cannot be one.
+pub fn normalize_recovery_code(typed: &str) -> Option<String> {
+    let code: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    (code.len() == 10 && code.bytes().all(|b| RECOVERY_ALPHABET.contains(&b))).then_some(code)
+}
+
+/// What a recovery code is stored as.
+pub fn recovery_code_hash(normalized: &str) -> String {
+    sha256_hex(&format!("recovery:{normalized}"))
+}

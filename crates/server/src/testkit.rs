@@ -181,3 +181,20 @@ pub fn validate_fatturapa_all(files: &[&Path]) -> Result<(), String> {
         Err(String::from_utf8_lossy(&out.stderr).into_owned())
     }
 }
+
+/// The code an authenticator app holding `secret` (base32) shows at the
+/// server's time: what a user types at the login's second step.
+pub fn authenticator_code(secret: &str, clock: &Clock) -> String {
+    let secret = sportello_domain::totp::decode_secret(secret).expect("a base32 secret");
+    sportello_domain::totp::code_at(&secret, clock.now_ms().div_euclid(1000))
+}
+
+/// The demo operator's login body, with its authenticator's code now. A
+/// code is taken once: log in once per step (tests keep the token).
+pub fn demo_operator_login(clock: &Clock) -> serde_json::Value {
+    serde_json::json!({
+        "username": demo::DEMO_OPERATOR,
+        "password": demo::DEMO_OPERATOR_PASSWORD,
+        "code": authenticator_code(demo::DEMO_OPERATOR_AUTHENTICATOR, clock),
+    })
+}

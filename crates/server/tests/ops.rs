@@ -9,12 +9,13 @@ use serde_json::{json, Value};
 use sportello_domain::api::ops::OperatorRole;
 use sportello_server::audit::Origin;
 use sportello_server::demo::{DEMO_EMAIL, DEMO_USERNAME};
-use sportello_server::ops;
+use sportello_server::{ops, testkit};
 
 const OPERATOR_PASSWORD: &str = "scrivania ordinata 2026";
 
-async fn operator_token(t: &TestServer, username: &str, role: OperatorRole) -> String {
-    ops::create_operator(
+/// A new operator; returns its authenticator's secret.
+async fn new_operator(t: &TestServer, username: &str, role: OperatorRole) -> String {
+    let (_, enrolment) = ops::create_operator(
         &t.server.state,
         &Origin::cli(),
         username,
@@ -24,12 +25,21 @@ async fn operator_token(t: &TestServer, username: &str, role: OperatorRole) -> S
     )
     .await
     .unwrap();
-    let response = t
-        .post(
-            "/ops/login",
-            json!({"username": username, "password": OPERATOR_PASSWORD}),
-        )
-        .await;
+    assert_eq!(enrolment.recovery_codes.len(), 10);
+    enrolment.secret
+}
+
+async fn operator_login(t: &TestServer, username: &str, code: &str) -> reqwest::Response {
+    t.post(
+        "/ops/login",
+        json!({"username": username, "password": OPERATOR_PASSWORD, "code": code}),
+    )
+    .await
+}
+
+async fn operator_token(t: &TestServer, username: &str, role: OperatorRole) -> String {
+    let secret = new_operator(t, username, role).await;
+    let response = operator_login(t, username, &testkit::authenticator_code(&secret, &t.clock)).await;
     assert_eq!(response.status(), StatusCode::OK);
     let session: Value = response.json().await.unwrap();
     assert_eq!(session["role"], role.as_str());
@@ -50,7 +60,7 @@ async fn operators_log_in_and_their_roles_limit_what_they_do(t: TestServer) {
     let wrong = t
         .post(
             "/ops/login",
-            json!({"username": "operatore", "password": "not the password"}),
+            json!({"username": "operatore", "password": "not the password", "code": "123456"}),
         )
         .await;
     assert_eq!(
@@ -241,7 +251,15 @@ async fn every_change_leaves_an_audit_record_with_actor_and_address(t: TestServe
 /// operator cannot disable anyone; every step is audited.
 async fn operators_log_out_and_an_admin_disables_one(t: TestServer) {
     let admin = operator_token(&t, "admin1", OperatorRole::Admin).await;
-    let desk = operator_token(&t, "desk1", OperatorRole::Desk).await;
+    let secret = new_operator(&t, "desk1", OperatorRole::Desk).await;
+    let desk = operator_login(&t, "desk1", &testkit::authenticator_code(&secret, &t.clock))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let logout = t.call(reqwest::Method::POST, "/ops/logout", &desk, None).await;
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
     assert_eq!(
@@ -249,11 +267,9 @@ async fn operators_log_out_and_an_admin_disables_one(t: TestServer) {
         StatusCode::UNAUTHORIZED
     );
 
-    let desk = t
-        .post(
-            "/ops/login",
-            json!({"username": "desk1", "password": OPERATOR_PASSWORD}),
-        )
+    // A code is good once: the next login waits for the app's next code.
+    t.clock.advance(chrono::TimeDelta::seconds(30));
+    let desk = operator_login(&t, "desk1", &testkit::authenticator_code(&secret, &t.clock))
         .await
         .json::<Value>()
         .await
@@ -273,7 +289,7 @@ async fn operators_log_out_and_an_admin_disables_one(t: TestServer) {
         t.get("/ops/registrations", &desk).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    let login = |name: &'static str| t.post("/ops/login", json!({"username": name, "password": OPERATOR_PASSWORD}));
+    let login = |name: &'static str| operator_login(&t, name, "123456");
     let (gone, unknown) = (
         error_code(login("desk1").await).await,
         error_code(login("nobody1").await).await,
@@ -335,6 +351,19 @@ fn the_command_line_adds_operators_broadcasts_and_prints_the_audit_log() {
         Some(OPERATOR_PASSWORD),
     );
     assert!(ok && out.contains("operator giulia (desk) created"), "{out}");
+    let secret_of = |out: &str| {
+        let line = out.lines().find(|l| l.starts_with("authenticator secret")).expect(out);
+        line.rsplit(' ').next().unwrap().to_owned()
+    };
+    let first = secret_of(&out);
+    assert!(out.contains("otpauth://totp/") && out.contains(&format!("secret={first}")), "{out}");
+    let codes = out.lines().filter(|l| l.starts_with("  ") && l.trim().len() == 11).count();
+    assert_eq!(codes, 10, "{out}");
+    let (ok, out) = run(&["admin", "operator-authenticator", "giulia"], None);
+    assert!(ok && out.contains("giulia has a new authenticator"), "{out}");
+    assert_ne!(secret_of(&out), first, "a new secret");
+    let (ok, out) = run(&["admin", "operator-authenticator", "nessuno"], None);
+    assert!(!ok && out.contains("no operator named"), "{out}");
     let (ok, out) = run(
         &[
             "admin",
@@ -359,6 +388,14 @@ fn the_command_line_adds_operators_broadcasts_and_prints_the_audit_log() {
         lines
             .iter()
             .any(|l| l.contains("create_operator") && l.contains("operator:giulia")),
+        "{out}"
+    );
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.contains("operator_authenticator_given"))
+            .count()
+            == 2,
         "{out}"
     );
     assert!(

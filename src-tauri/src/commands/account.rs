@@ -6,7 +6,8 @@ use sportello_domain::api::accounts::{
     ChangePassword, ConsentUpdate, Privacy, RecoverRequest, RegisterByCategory, RegisterByContract, Registered,
     ResetRequest, ResetStarted,
 };
-use sportello_domain::api::auth::{Me, SessionInfo};
+use sportello_app::desktop::authenticator::AuthenticatorEnrolment;
+use sportello_domain::api::auth::{AuthenticatorStatus, Me, RecoveryCodes, SessionInfo};
 use tauri::State;
 
 #[tauri::command]
@@ -57,4 +58,29 @@ pub async fn privacy(app: State<'_, DeskApp>) -> CommandResult<Privacy> {
 #[tauri::command]
 pub async fn decide_consent(app: State<'_, DeskApp>, update: ConsentUpdate) -> CommandResult<Privacy> {
     app.decide_consent(&update).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn authenticator(app: State<'_, DeskApp>) -> CommandResult<AuthenticatorStatus> {
+    app.authenticator().await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn authenticator_setup(app: State<'_, DeskApp>, current_password: String) -> CommandResult<AuthenticatorEnrolment> {
+    app.authenticator_setup(&current_password).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn authenticator_enable(app: State<'_, DeskApp>, code: String) -> CommandResult<RecoveryCodes> {
+    app.authenticator_enable(&code).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn authenticator_disable(app: State<'_, DeskApp>, current_password: String) -> CommandResult<()> {
+    app.authenticator_disable(&current_password).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn authenticator_new_codes(app: State<'_, DeskApp>, current_password: String) -> CommandResult<RecoveryCodes> {
+    app.authenticator_new_codes(&current_password).await.map_err(wire)
 }

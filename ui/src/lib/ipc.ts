@@ -7,6 +7,9 @@ import type { ErrorCode } from './bindings/ErrorCode';
 import type { Home } from './bindings/Home';
 import type { LoginChallenge } from './bindings/LoginChallenge';
 import type { Me } from './bindings/Me';
+import type { AuthenticatorStatus } from './bindings/AuthenticatorStatus';
+import type { AuthenticatorEnrolment } from './bindings/AuthenticatorEnrolment';
+import type { RecoveryCodes } from './bindings/RecoveryCodes';
 import type { SessionStatus } from './bindings/SessionStatus';
 import type { SyncView } from './bindings/SyncView';
 import type { NewRequest } from './bindings/NewRequest';
@@ -143,6 +146,15 @@ export const ipc = {
   endAllSessions: () => call<null>('end_all_sessions'),
   privacy: () => call<Privacy>('privacy'),
   decideConsent: (update: ConsentUpdate) => call<Privacy>('decide_consent', { update }),
+  authenticator: () => call<AuthenticatorStatus>('authenticator'),
+  /** Step 1 of turning the authenticator on: after the password, the secret and its QR code. */
+  authenticatorSetup: (currentPassword: string) =>
+    call<AuthenticatorEnrolment>('authenticator_setup', { currentPassword }),
+  /** Step 2: the app's first code; the recovery codes come back, shown once. */
+  authenticatorEnable: (code: string) => call<RecoveryCodes>('authenticator_enable', { code }),
+  authenticatorDisable: (currentPassword: string) => call<null>('authenticator_disable', { currentPassword }),
+  authenticatorNewCodes: (currentPassword: string) =>
+    call<RecoveryCodes>('authenticator_new_codes', { currentPassword }),
   desktopSettings: () => call<SettingsView>('desktop_settings'),
   /** Checks the address, asks the server, saves it; the app then restarts on it. */
   setServerUrl: (url: string | null) => call<SettingsView>('set_server_url', { url }),

@@ -37,6 +37,8 @@ pub struct Fixture {
     pub clock: Clock,
     pub dir: tempfile::TempDir,
     pub http: reqwest::Client,
+    /// The demo operator's token, kept: an authenticator code is good for one login.
+    ops_token: tokio::sync::OnceCell<String>,
 }
 
 impl Fixture {
@@ -49,6 +51,7 @@ impl Fixture {
             clock,
             dir,
             http: reqwest::Client::new(),
+            ops_token: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -111,9 +114,15 @@ impl Fixture {
     }
 
     pub async fn ops_token(&self) -> String {
-        let login = json!({"username": demo::DEMO_OPERATOR, "password": demo::DEMO_OPERATOR_PASSWORD});
-        let session = self.post_anonymous("/ops/login", login).await;
-        session["access_token"].as_str().unwrap().to_owned()
+        self.ops_token
+            .get_or_init(|| async {
+                let session = self
+                    .post_anonymous("/ops/login", testkit::demo_operator_login(&self.clock))
+                    .await;
+                session["access_token"].as_str().unwrap().to_owned()
+            })
+            .await
+            .clone()
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Value {

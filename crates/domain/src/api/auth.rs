@@ -10,17 +10,32 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-/// Answer to step 1: a code went to the user's e-mail; quote the challenge in step 2.
+/// How the second step of a login is proven.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SecondFactor {
+    /// A 6-digit code e-mailed for this login (A4).
+    EmailCode,
+    /// The code of the user's authenticator app (RFC 6238), or one of the
+    /// user's recovery codes.
+    Authenticator,
+}
+
+/// Answer to step 1: quote the challenge in step 2 with the code `factor` names.
 #[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct LoginChallenge {
     pub challenge_id: String,
     pub expires_at: DateTime<Utc>,
-    /// The address the code was sent to, masked ("m***@pec.example.it").
-    pub sent_to: String,
+    pub factor: SecondFactor,
+    /// The address an e-mailed code was sent to, masked ("m***@pec.example.it");
+    /// None when the code comes from the authenticator.
+    pub sent_to: Option<String>,
 }
 
-/// Step 2 of the login: the 6-digit code from the e-mail.
+/// Step 2 of the login: the 6-digit code (e-mailed or from the authenticator)
+/// or, for an authenticator login, a recovery code.
 #[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct VerifyCodeRequest {
@@ -77,4 +92,46 @@ pub struct SessionInfo {
     pub last_used_at: DateTime<Utc>,
     /// The session asking.
     pub current: bool,
+}
+
+/// The user's authenticator (second factor by TOTP) as the profile shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct AuthenticatorStatus {
+    pub enabled: bool,
+    pub enabled_at: Option<DateTime<Utc>>,
+    /// Recovery codes not used yet.
+    pub recovery_codes_left: u32,
+}
+
+/// The password typed again before a sensitive change (step-up).
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct StepUp {
+    pub current_password: String,
+}
+
+/// A new authenticator secret, waiting for its first code to be turned on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct AuthenticatorSetup {
+    /// Base32, for typing into the app by hand.
+    pub secret: String,
+    /// The `otpauth://` URI the QR code carries.
+    pub uri: String,
+}
+
+/// The first code the app shows, proving it holds the secret.
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct EnableAuthenticator {
+    pub code: String,
+}
+
+/// One-time codes that stand in for the authenticator when the phone is
+/// lost; shown once, stored only as hashes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
 }

@@ -25,6 +25,9 @@ coded_enum! {
 pub struct OperatorLogin {
     pub username: String,
     pub password: String,
+    /// The operator's authenticator code (or one of its recovery codes):
+    /// operators always log in with a second factor.
+    pub code: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]

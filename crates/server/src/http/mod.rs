@@ -2,6 +2,7 @@
 
 mod accounts;
 mod assets;
+mod authenticator;
 mod contracts;
 mod error;
 mod extract;

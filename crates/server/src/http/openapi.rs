@@ -28,6 +28,8 @@ use utoipa::{Modify, OpenApi};
         super::accounts::request_reset, super::accounts::complete_reset, super::accounts::change_password,
         super::accounts::list_sessions, super::accounts::end_session, super::accounts::end_all_sessions,
         super::accounts::privacy, super::accounts::decide_consent,
+        super::authenticator::status, super::authenticator::setup, super::authenticator::enable,
+        super::authenticator::disable, super::authenticator::renew_codes,
         super::accounts::profile, super::accounts::update_profile, super::accounts::start_email_change,
         super::accounts::confirm_email_change, super::accounts::list_sub_users, super::accounts::create_sub_user,
         super::accounts::update_sub_user, super::accounts::delete_sub_user,

@@ -26,7 +26,10 @@ fn origin(op: &Operator, client: &Client) -> Origin {
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/login", tag = "ops", operation_id = "ops_login", request_body = OperatorLogin,
-    responses((status = 200, body = OperatorSession), (status = 401, body = ApiError), (status = 429, body = ApiError)))]
+    responses((status = 200, body = OperatorSession),
+              (status = 401, description = "invalid_credentials: wrong username, password or authenticator code, alike", body = ApiError),
+              (status = 403, description = "the operator has no authenticator yet (after the right password)", body = ApiError),
+              (status = 429, body = ApiError)))]
 pub(super) async fn login(
     State(state): State<AppState>,
     client: Client,
@@ -47,6 +50,7 @@ pub(super) async fn login(
             client.0,
             &req.username,
             &req.password,
+            &req.code,
         )
         .await?,
     ))

@@ -9,6 +9,8 @@ pub struct ChallengeRow {
     pub expires_at: i64,
     pub attempts: i64,
     pub consumed_at: Option<i64>,
+    /// "email_code" or "authenticator".
+    pub factor: String,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -19,6 +21,14 @@ pub struct RefreshRow {
     pub used_at: Option<i64>,
     pub session_revoked_at: Option<i64>,
     pub session_started_at: i64,
+}
+
+pub struct NewChallenge<'a> {
+    pub id: &'a str,
+    pub user_id: i64,
+    /// The e-mailed code's hash; empty when the authenticator gives the code.
+    pub code_hash: &'a str,
+    pub factor: &'a str,
 }
 
 pub struct NewSession<'a> {
@@ -59,20 +69,15 @@ pub struct NewTokens<'a> {
 }
 
 impl Store {
-    pub async fn insert_challenge(
-        &self,
-        id: &str,
-        user_id: i64,
-        code_hash: &str,
-        expires_at: i64,
-        now: i64,
-    ) -> StoreResult<()> {
+    pub async fn insert_challenge(&self, c: &NewChallenge<'_>, expires_at: i64, now: i64) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO login_challenges (id, user_id, code_hash, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO login_challenges (id, user_id, code_hash, factor, expires_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(id)
-        .bind(user_id)
-        .bind(code_hash)
+        .bind(c.id)
+        .bind(c.user_id)
+        .bind(c.code_hash)
+        .bind(c.factor)
         .bind(expires_at)
         .bind(now)
         .execute(&self.pool)
@@ -82,7 +87,7 @@ impl Store {
 
     pub async fn challenge(&self, id: &str) -> StoreResult<Option<ChallengeRow>> {
         Ok(sqlx::query_as(
-            "SELECT user_id, code_hash, expires_at, attempts, consumed_at FROM login_challenges WHERE id = $1",
+            "SELECT user_id, code_hash, expires_at, attempts, consumed_at, factor FROM login_challenges WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod assets;
 pub mod auth;
+pub mod authenticators;
 pub mod book;
 pub mod bulk;
 pub mod contracts;

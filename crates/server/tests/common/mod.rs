@@ -58,6 +58,9 @@ pub struct TestServer {
     pub http: Client,
     pub clock: Clock,
     pub dir: tempfile::TempDir,
+    /// The demo operator's token, kept: its authenticator's code is good
+    /// for one login per 30-second step.
+    ops_token: tokio::sync::OnceCell<String>,
 }
 
 impl TestServer {
@@ -75,6 +78,7 @@ impl TestServer {
             http: Client::new(),
             clock,
             dir,
+            ops_token: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -218,17 +222,17 @@ impl TestServer {
 
     /// The demo operator's token (role admin).
     pub async fn ops_token(&self) -> String {
-        let response = self
-            .post(
-                "/ops/login",
-                json!({"username": demo::DEMO_OPERATOR, "password": demo::DEMO_OPERATOR_PASSWORD}),
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::OK);
-        response.json::<Value>().await.unwrap()["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        self.ops_token
+            .get_or_init(|| async {
+                let response = self.post("/ops/login", testkit::demo_operator_login(&self.clock)).await;
+                assert_eq!(response.status(), StatusCode::OK);
+                response.json::<Value>().await.unwrap()["access_token"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .await
+            .clone()
     }
 
     /// A customer of the leasing book with one active contract and no Sportello

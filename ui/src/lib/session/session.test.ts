@@ -6,8 +6,15 @@ import { ipc, type Handler } from './testIpc';
 import LoginPage from './LoginPage.svelte';
 import CodePage from './CodePage.svelte';
 import { i18n } from '../i18n/index.svelte';
+import type { LoginChallenge } from '../bindings/LoginChallenge';
 
-const challenge = { challenge_id: 'ch-1', expires_at: '2026-11-21T10:10:00Z', sent_to: 'm***@pec.it' };
+const challenge: LoginChallenge = {
+  challenge_id: 'ch-1',
+  expires_at: '2026-11-21T10:10:00Z',
+  factor: 'email_code',
+  sent_to: 'm***@pec.it',
+};
+const byApp: LoginChallenge = { challenge_id: 'ch-2', expires_at: '2026-11-21T10:10:00Z', factor: 'authenticator', sent_to: null };
 
 beforeEach(() => {
   i18n.lang = 'it';
@@ -120,5 +127,49 @@ describe('CodePage', () => {
     expect(screen.getByRole('button', { name: 'Verifica' })).toBeDisabled();
     await user.click(screen.getByRole('button', { name: 'Torna all’accesso' }));
     expect(onBack).toHaveBeenCalled();
+  });
+});
+
+describe('CodePage with an authenticator', () => {
+  const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio', language: 'it', must_change_password: false };
+
+  it('asks for the app’s code, not an e-mailed one, and sends it', async () => {
+    const calls = ipc({ verify_code: () => me });
+    const onLoggedIn = vi.fn();
+    render(CodePage, { props: { challenge: byApp, onLoggedIn, onBack: vi.fn() } });
+    expect(screen.getByTestId('code-intro')).toHaveTextContent('Apri l’app di autenticazione');
+    expect(screen.queryByText(/Abbiamo inviato/)).toBeNull();
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Codice dell’app di autenticazione'), '654321');
+    await user.click(screen.getByRole('button', { name: 'Verifica' }));
+    expect(calls).toEqual([{ cmd: 'verify_code', args: { challengeId: 'ch-2', code: '654321' } }]);
+    expect(onLoggedIn).toHaveBeenCalledWith(me);
+  });
+
+  it('takes a recovery code in place of the app’s, letters and dash kept', async () => {
+    const calls = ipc({ verify_code: () => me });
+    render(CodePage, { props: { challenge: byApp, onLoggedIn: vi.fn(), onBack: vi.fn() } });
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Non hai il telefono? Usa un codice di recupero' }));
+    const field = screen.getByLabelText<HTMLInputElement>('Codice di recupero');
+    await user.type(field, 'k3m9');
+    await user.click(screen.getByRole('button', { name: 'Verifica' }));
+    expect(screen.getByText('Un codice di recupero ha 10 lettere e cifre, come k3m9p-x2q7r.')).toBeInTheDocument();
+    expect(calls).toEqual([]);
+    await user.type(field, 'p-x2q7r');
+    await user.click(screen.getByRole('button', { name: 'Verifica' }));
+    expect(calls).toEqual([{ cmd: 'verify_code', args: { challengeId: 'ch-2', code: 'k3m9p-x2q7r' } }]);
+    await user.click(screen.getByRole('button', { name: 'Usa il codice dell’app' }));
+    expect(screen.getByLabelText('Codice dell’app di autenticazione')).toBeInTheDocument();
+  });
+
+  it('says it in English and never offers a recovery code for an e-mailed code', () => {
+    i18n.lang = 'en';
+    ipc({});
+    render(CodePage, { props: { challenge: byApp, onLoggedIn: vi.fn(), onBack: vi.fn() } });
+    expect(screen.getByTestId('code-intro')).toHaveTextContent('Open the authenticator app on your phone');
+    cleanup();
+    render(CodePage, { props: { challenge, onLoggedIn: vi.fn(), onBack: vi.fn() } });
+    expect(screen.queryByTestId('code-switch')).toBeNull();
   });
 });

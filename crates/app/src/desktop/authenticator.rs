@@ -1,0 +1,125 @@
+//! The authenticator app as a second factor, from the profile: its state,
+//! turning it on with a QR code the phone scans, the recovery codes, and
+//! turning it off. Online only: the server keeps the secret.
+
+use super::DeskApp;
+use crate::AppError;
+use reqwest::Method;
+use serde::Serialize;
+use sportello_domain::api::auth::{AuthenticatorSetup, AuthenticatorStatus, EnableAuthenticator, RecoveryCodes, StepUp};
+use ts_rs::TS;
+
+/// A QR code as one SVG path of its dark modules, in module units: the
+/// window draws it in a square `size` wide, quiet zone included.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct QrPicture {
+    pub size: u32,
+    pub path: String,
+}
+
+/// What the window shows to turn the authenticator on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct AuthenticatorEnrolment {
+    /// The secret in groups of four, for typing into the app by hand.
+    pub secret: String,
+    pub uri: String,
+    pub qr: QrPicture,
+}
+
+/// The four light modules a QR code needs around it to be read.
+const QUIET_ZONE: usize = 4;
+
+/// The QR code of `text` (an `otpauth://` URI fits the smallest versions).
+pub fn qr_picture(text: &str) -> Result<QrPicture, AppError> {
+    let code = qrcode::QrCode::new(text.as_bytes()).map_err(|e| AppError::Protocol(format!("QR code: {e}")))?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let mut path = String::new();
+    for (i, color) in colors.iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            let (x, y) = (i % width + QUIET_ZONE, i / width + QUIET_ZONE);
+            path.push_str(&format!("M{x} {y}h1v1h-1z"));
+        }
+    }
+    Ok(QrPicture {
+        size: u32::try_from(width + 2 * QUIET_ZONE).unwrap_or(u32::MAX),
+        path,
+    })
+}
+
+fn grouped(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
+}
+
+fn body<T: Serialize>(value: &T) -> Result<serde_json::Value, AppError> {
+    serde_json::to_value(value).map_err(|e| AppError::Protocol(e.to_string()))
+}
+
+impl DeskApp {
+    pub async fn authenticator(&self) -> Result<AuthenticatorStatus, AppError> {
+        self.desk.get("/me/authenticator").await
+    }
+
+    /// Step 1: after the password, the secret to scan or type.
+    pub async fn authenticator_setup(&self, current_password: &str) -> Result<AuthenticatorEnrolment, AppError> {
+        let step_up = StepUp {
+            current_password: current_password.to_owned(),
+        };
+        let setup: AuthenticatorSetup = self
+            .send(Method::POST, "/me/authenticator/setup", Some(&body(&step_up)?))
+            .await?;
+        Ok(AuthenticatorEnrolment {
+            secret: grouped(&setup.secret),
+            qr: qr_picture(&setup.uri)?,
+            uri: setup.uri,
+        })
+    }
+
+    /// Step 2: the app's first code turns it on; the recovery codes come back, once.
+    pub async fn authenticator_enable(&self, code: &str) -> Result<RecoveryCodes, AppError> {
+        let enable = EnableAuthenticator { code: code.trim().to_owned() };
+        self.send(Method::POST, "/me/authenticator/enable", Some(&body(&enable)?))
+            .await
+    }
+
+    pub async fn authenticator_disable(&self, current_password: &str) -> Result<(), AppError> {
+        let step_up = StepUp {
+            current_password: current_password.to_owned(),
+        };
+        self.send(Method::POST, "/me/authenticator/disable", Some(&body(&step_up)?))
+            .await
+    }
+
+    pub async fn authenticator_new_codes(&self, current_password: &str) -> Result<RecoveryCodes, AppError> {
+        let step_up = StepUp {
+            current_password: current_password.to_owned(),
+        };
+        self.send(Method::POST, "/me/authenticator/recovery-codes", Some(&body(&step_up)?))
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_is_shown_in_groups_of_four() {
+        assert_eq!(grouped("ABCDEFGHIJ"), "ABCD EFGH IJ");
+    }
+
+    #[test]
+    fn the_qr_code_has_its_quiet_zone_and_finder_patterns() {
+        let uri = "otpauth://totp/Sportello:mario?secret=KNIE6USUIVGEYT2PKBSVEQKUJ5JEKMRQ&issuer=Sportello";
+        let qr = qr_picture(uri).unwrap();
+        let code = qrcode::QrCode::new(uri.as_bytes()).unwrap();
+        assert_eq!(qr.size as usize, code.width() + 8);
+        // The top-left finder pattern starts right after the quiet zone.
+        assert!(qr.path.starts_with("M4 4h1v1h-1z"), "{}", &qr.path[..40]);
+        let dark = code.to_colors().iter().filter(|c| **c == qrcode::Color::Dark).count();
+        assert_eq!(qr.path.matches('M').count(), dark);
+    }
+}
