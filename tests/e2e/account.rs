@@ -3,9 +3,10 @@
 //! definitive password; a forgotten password is reset by e-mail address and
 //! code; a login locked by wrong passwords is recovered with the contract
 //! data; a second device's session is ended from the first, then every
-//! session. Every new page is pictured in Italian and English.
+//! session; the authenticator app is turned on and asked at the next login.
+//! Every new page is pictured in Italian and English.
 
-use crate::harness::{click, screenshot, type_into, wait_for, wait_text, Harness};
+use crate::harness::{click, screenshot, type_into, wait_for, wait_text, wait_text_containing, Harness};
 use crate::screens::go;
 use crate::{log_in_as, serial, wait_synced};
 use sportello_server::demo::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_TAX_CODE, DEMO_USERNAME};
@@ -423,5 +424,88 @@ async fn a_new_customer_registers_by_category_and_the_approval_reaches_the_windo
     let newest = wait_for(&driver, "[data-testid=notification] button").await;
     let subject = newest.attr("title").await.unwrap().unwrap_or_default();
     assert!(subject.ends_with("Registrazione approvata"), "{subject}");
+    driver.quit().await.unwrap();
+}
+
+/// The code an authenticator app holding `secret` (as the window shows it)
+/// displays `ahead` steps from now.
+fn app_code(secret: &str, ahead: i64) -> String {
+    let secret = sportello_domain::totp::decode_secret(secret).expect("the window shows a base32 key");
+    let now = chrono::Utc::now().timestamp();
+    sportello_domain::totp::code_at(&secret, now + ahead * sportello_domain::totp::STEP_SECS)
+}
+
+/// A4 with an authenticator: turned on from the profile (password, QR code
+/// and key, first code, recovery codes), then asked at the next login in
+/// place of the e-mailed code, with a code computed here as a phone would.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_authenticator_is_turned_on_from_the_profile_and_asked_at_the_next_login() {
+    let _serial = serial().await;
+    let h = Harness::start().await;
+    let driver = h.launch().await;
+    log_in_as(&h, &driver, DEMO_USERNAME, DEMO_PASSWORD).await;
+    wait_synced(&driver).await;
+    go(&driver, "profile").await;
+    scroll_into_view(&driver, "[data-testid=totp-card]").await;
+    wait_for(&driver, "[data-testid=totp-off]").await;
+    click(&driver, "[data-testid=totp-start]").await;
+    type_into(&driver, "#totp-password", "not my password").await;
+    click(&driver, "[data-testid=totp-continue]").await;
+    wait_text(&driver, "[data-testid=totp-password-error]", "La password non è corretta.").await;
+    type_into(&driver, "#totp-password", DEMO_PASSWORD).await;
+    click(&driver, "[data-testid=totp-continue]").await;
+
+    wait_for(&driver, "[data-testid=totp-qr] path").await;
+    let secret = wait_for(&driver, "[data-testid=totp-secret]").await.text().await.unwrap();
+    scroll_into_view(&driver, "[data-testid=totp-card]").await;
+    screenshot(&driver, "totp-scan-it").await;
+    click(&driver, "[data-testid=lang-en]").await;
+    wait_text(&driver, "#totp-title", "Two-step verification").await;
+    screenshot(&driver, "totp-scan-en").await;
+    click(&driver, "[data-testid=lang-it]").await;
+    wait_text(&driver, "#totp-title", "Verifica in due passaggi").await;
+
+    type_into(&driver, "#totp-code", &app_code(&secret, 0)).await;
+    click(&driver, "[data-testid=totp-enable]").await;
+    wait_for(&driver, "[data-testid=totp-codes] li").await;
+    let mut recovery = Vec::new();
+    for item in driver.find_all(By::Css("[data-testid=totp-codes] li")).await.unwrap() {
+        recovery.push(item.text().await.unwrap().trim().to_owned());
+    }
+    assert_eq!(recovery.len(), 10, "{recovery:?}");
+    scroll_into_view(&driver, "[data-testid=totp-card]").await;
+    screenshot(&driver, "totp-codes-it").await;
+    click(&driver, "[data-testid=totp-saved]").await;
+    wait_text_containing(&driver, "[data-testid=totp-on]", "Attiva dal").await;
+    assert!(h.latest_mail().await.contains("è stata attivata"), "the owner is told");
+
+    click(&driver, "[data-testid=logout]").await;
+    click(&driver, "[data-testid=logout-confirm]").await;
+    type_into(&driver, "#username", DEMO_USERNAME).await;
+    type_into(&driver, "#password", DEMO_PASSWORD).await;
+    click(&driver, "[data-testid=login-submit]").await;
+    wait_text_containing(&driver, "[data-testid=code-intro]", "app di autenticazione").await;
+    pictured(&driver, "code-authenticator", "Codice di accesso", "Access code").await;
+    // The app's next code: the enabling one's step is spent.
+    type_into(&driver, "#code", &app_code(&secret, 1)).await;
+    click(&driver, "[data-testid=code-submit]").await;
+    wait_synced(&driver).await;
+
+    // A lost phone: a recovery code, typed in the window, stands in once.
+    click(&driver, "[data-testid=logout]").await;
+    click(&driver, "[data-testid=logout-confirm]").await;
+    type_into(&driver, "#username", DEMO_USERNAME).await;
+    type_into(&driver, "#password", DEMO_PASSWORD).await;
+    click(&driver, "[data-testid=login-submit]").await;
+    click(&driver, "[data-testid=code-switch]").await;
+    wait_text_containing(&driver, "[data-testid=code-intro]", "codici di recupero").await;
+    screenshot(&driver, "code-recovery-it").await;
+    type_into(&driver, "#code", &recovery[0]).await;
+    click(&driver, "[data-testid=code-submit]").await;
+    wait_synced(&driver).await;
+    assert!(
+        h.latest_mail().await.contains("ne restano 9"),
+        "the owner is told a recovery code was used"
+    );
     driver.quit().await.unwrap();
 }

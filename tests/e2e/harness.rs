@@ -196,15 +196,24 @@ pub async fn wait_for_within(driver: &WebDriver, css: &str, limit: Duration) -> 
 
 /// Waits until the element shows `expected` (the UI updates after the event that changed it).
 pub async fn wait_text(driver: &WebDriver, css: &str, expected: &str) {
+    wait_text_where(driver, css, expected, |text| text == expected).await;
+}
+
+/// Waits until the element's text contains `part` (the rest holds a time or a count).
+pub async fn wait_text_containing(driver: &WebDriver, css: &str, part: &str) {
+    wait_text_where(driver, css, part, |text| text.contains(part)).await;
+}
+
+async fn wait_text_where(driver: &WebDriver, css: &str, wanted: &str, ok: impl Fn(&str) -> bool) {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
         let text = wait_for(driver, css).await.text().await.unwrap_or_default();
-        if text == expected {
+        if ok(&text) {
             return;
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "{css} shows {text:?}, not {expected:?}"
+            "{css} shows {text:?}, not {wanted:?}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
