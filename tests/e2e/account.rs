@@ -451,12 +451,21 @@ async fn the_authenticator_is_turned_on_from_the_profile_and_asked_at_the_next_l
     click(&driver, "[data-testid=totp-start]").await;
     type_into(&driver, "#totp-password", "not my password").await;
     click(&driver, "[data-testid=totp-continue]").await;
-    wait_text(&driver, "[data-testid=totp-password-error]", "La password non è corretta.").await;
+    wait_text(
+        &driver,
+        "[data-testid=totp-password-error]",
+        "La password non è corretta.",
+    )
+    .await;
     type_into(&driver, "#totp-password", DEMO_PASSWORD).await;
     click(&driver, "[data-testid=totp-continue]").await;
 
     wait_for(&driver, "[data-testid=totp-qr] path").await;
-    let secret = wait_for(&driver, "[data-testid=totp-secret]").await.text().await.unwrap();
+    let secret = wait_for(&driver, "[data-testid=totp-secret]")
+        .await
+        .text()
+        .await
+        .unwrap();
     scroll_into_view(&driver, "[data-testid=totp-card]").await;
     screenshot(&driver, "totp-scan-it").await;
     click(&driver, "[data-testid=lang-en]").await;

@@ -4,10 +4,10 @@ import userEvent from '@testing-library/user-event';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import App from './App.svelte';
 import LanguageSwitch from './lib/ui/LanguageSwitch.svelte';
-import { ipc } from './lib/session/testIpc';
+import { ipc, ALL_RIGHTS } from './lib/session/testIpc';
 import { i18n } from './lib/i18n/index.svelte';
 
-const temporary = { username: '30001', display_name: 'Ferramenta Bianchi', customer_name: 'Ferramenta Bianchi', must_change_password: true };
+const temporary = { username: '30001', display_name: 'Ferramenta Bianchi', customer_name: 'Ferramenta Bianchi', must_change_password: true, rights: ALL_RIGHTS };
 const start = {
   watch_links: () => null,
   desktop_settings: () => Promise.reject({ code: 'internal', message: 'no settings' }),

@@ -103,6 +103,7 @@ fn me_from(profile: Profile) -> Me {
         customer_name: profile.customer_name,
         language: profile.language.as_str().to_owned(),
         must_change_password: profile.must_change_password,
+        rights: profile.rights,
     }
 }
 

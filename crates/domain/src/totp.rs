@@ -24,7 +24,12 @@ pub fn hotp(secret: &[u8], counter: u64) -> String {
     mac.update(&counter.to_be_bytes());
     let digest = mac.finalize().into_bytes();
     let offset = usize::from(digest[19] & 0x0f);
-    let bin = u32::from_be_bytes([digest[offset] & 0x7f, digest[offset + 1], digest[offset + 2], digest[offset + 3]]);
+    let bin = u32::from_be_bytes([
+        digest[offset] & 0x7f,
+        digest[offset + 1],
+        digest[offset + 2],
+        digest[offset + 3],
+    ]);
     format!("{:0width$}", bin % 10u32.pow(DIGITS as u32), width = DIGITS)
 }
 
@@ -51,7 +56,11 @@ pub fn matching_step(secret: &[u8], code: &str, unix_secs: i64) -> Option<i64> {
     // does not tell which one matched.
     for step in [now - 1, now, now + 1] {
         let candidate = code_at_step(secret, step);
-        let same = candidate.bytes().zip(code.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        let same = candidate
+            .bytes()
+            .zip(code.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
         if same && found.is_none() {
             found = Some(step);
         }
@@ -131,8 +140,14 @@ mod tests {
         let now = 1_234_567_890;
         let step = step_at(now);
         assert_eq!(matching_step(RFC_SECRET, &code_at(RFC_SECRET, now), now), Some(step));
-        assert_eq!(matching_step(RFC_SECRET, &code_at(RFC_SECRET, now - 30), now), Some(step - 1));
-        assert_eq!(matching_step(RFC_SECRET, &code_at(RFC_SECRET, now + 30), now), Some(step + 1));
+        assert_eq!(
+            matching_step(RFC_SECRET, &code_at(RFC_SECRET, now - 30), now),
+            Some(step - 1)
+        );
+        assert_eq!(
+            matching_step(RFC_SECRET, &code_at(RFC_SECRET, now + 30), now),
+            Some(step + 1)
+        );
         assert_eq!(matching_step(RFC_SECRET, &code_at(RFC_SECRET, now + 90), now), None);
         assert_eq!(matching_step(RFC_SECRET, "12345", now), None);
         assert_eq!(matching_step(RFC_SECRET, "12a456", now), None);

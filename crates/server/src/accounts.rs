@@ -11,7 +11,7 @@ use chrono::TimeDelta;
 use sportello_domain::api::accounts::{
     Category, ChangePassword, CompleteReset, EmailChange, EmailChangeConfirm, EmailChangeStarted, Language, Profile,
     ProfileUpdate, RecoverRequest, RegisterByCategory, RegisterByContract, Registered, ResetRequest, ResetStarted,
-    SubUser, SubUserForm,
+    Right, SubUser, SubUserForm,
 };
 use sportello_domain::api::ops::{Invitation, Invited};
 use sportello_domain::ids::{Email, TaxCode};
@@ -768,6 +768,7 @@ pub async fn profile(state: &AppState, user_id: i64) -> Result<Profile, ServerEr
         email: p.email,
         secondary_email: p.secondary_email,
         paper_invoices: p.paper_invoices != 0,
+        rights: Right::of_user(p.parent_username.is_some(), &p.rights),
         parent_username: p.parent_username,
         must_change_password: p.must_change_password != 0,
     })
@@ -965,6 +966,31 @@ async fn tell_password_changed(
     Ok(())
 }
 
+/// A9: refuses a sub-user what `right` covers unless its main user gave it;
+/// `fields.right` names the right for the window to explain.
+pub(crate) fn require(who: &Principal, right: Right) -> Result<(), ServerError> {
+    if who.may(right) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::Forbidden,
+        format!(
+            "your user may not do this ({}): the main user can give the right",
+            right.as_str()
+        ),
+    )
+    .with_field("right", right.as_str())
+    .into())
+}
+
+/// A sub-user with no right besides looking cannot upload either.
+pub(crate) fn require_any(who: &Principal) -> Result<(), ServerError> {
+    if Right::ALL.iter().any(|r| who.may(*r)) {
+        return Ok(());
+    }
+    require(who, Right::Requests)
+}
+
 fn main_user_only(who: &Principal) -> Result<(), ServerError> {
     if who.parent_id.is_some() {
         return Err(forbidden("only the main user manages sub-users"));
@@ -981,6 +1007,7 @@ fn sub_user(row: SubUserRow, parent: &str) -> SubUser {
         secondary_email: row.secondary_email,
         language: Language::parse(&row.language).unwrap_or(Language::It),
         parent_username: parent.to_owned(),
+        rights: Right::split(&row.rights),
     }
 }
 
@@ -991,6 +1018,7 @@ struct CheckedForm {
     email: Email,
     secondary_email: Option<Email>,
     language: Language,
+    rights: String,
 }
 
 impl CheckedForm {
@@ -1005,6 +1033,7 @@ impl CheckedForm {
             email: parse_email("email", &form.email)?,
             secondary_email,
             language: form.language,
+            rights: Right::join(form.rights.as_deref().unwrap_or_default()),
         })
     }
 
@@ -1015,6 +1044,7 @@ impl CheckedForm {
             email: self.email.as_str(),
             secondary_email: self.secondary_email.as_ref().map(Email::as_str),
             language: self.language.as_str(),
+            rights: &self.rights,
         }
     }
 }
@@ -1053,7 +1083,14 @@ pub async fn create_sub_user(
         name: &name,
     };
     send_welcome(state, Welcome::SubUser, &w, &plain).await?;
-    audit::record(state, origin, "create_sub_user", &format!("customer:{username}"), "").await?;
+    audit::record(
+        state,
+        origin,
+        "create_sub_user",
+        &format!("customer:{username}"),
+        &checked.rights,
+    )
+    .await?;
     let row = state
         .store
         .sub_user(who.user_id, &username)
@@ -1098,7 +1135,14 @@ pub async fn update_sub_user(
         .store
         .update_sub_user(&row, who.customer_id, &checked.fields(), state.clock.now_ms())
         .await?;
-    audit::record(state, origin, "update_sub_user", &format!("customer:{username}"), "").await?;
+    audit::record(
+        state,
+        origin,
+        "update_sub_user",
+        &format!("customer:{username}"),
+        &checked.rights,
+    )
+    .await?;
     let row = own_sub_user(state, who, username).await?;
     Ok(sub_user(row, &who.username))
 }

@@ -2,10 +2,10 @@
 //! rotating refresh tokens whose reuse revokes the family, logout.
 
 use crate::audit::{self, Origin};
+use crate::authenticator::{self, Owner, Passed};
 use crate::limits::Scope;
 use crate::mail::Mail;
 use crate::secrets::{self, ACCESS_PREFIX, REFRESH_PREFIX};
-use crate::authenticator::{self, Owner, Passed};
 use crate::store::auth::{NewChallenge, NewSession, NewTokens, Principal};
 use crate::store::users::UserRow;
 use crate::{passwords, AppState, ServerError};
@@ -185,7 +185,10 @@ pub async fn verify_code(
     };
     if !well_formed {
         let (message, problem) = if by_app {
-            ("the code is the six digits of the authenticator app, or a recovery code", "authenticator")
+            (
+                "the code is the six digits of the authenticator app, or a recovery code",
+                "authenticator",
+            )
         } else {
             ("the code is six digits", "six digits")
         };

@@ -9,8 +9,8 @@ use crate::audit::Origin;
 use crate::delivery::{audit_row, defer};
 use crate::mails::{self, FactorChange};
 use crate::store::auth::Principal;
-use crate::store::users::UserRow;
 use crate::store::unit::Effect;
+use crate::store::users::UserRow;
 use crate::{secrets, AppState, ServerError};
 use sportello_domain::api::auth::{AuthenticatorSetup, AuthenticatorStatus, RecoveryCodes};
 use sportello_domain::{totp, ApiError, ErrorCode};
@@ -167,7 +167,11 @@ pub async fn enable(
     let Some(row) = row.filter(|r| r.enabled_at.is_none()) else {
         return match state.store.authenticator(&key).await? {
             Some(_) => Err(already_on()),
-            None => Err(bad("code", "no_setup", "start again: no authenticator is waiting for a code")),
+            None => Err(bad(
+                "code",
+                "no_setup",
+                "start again: no authenticator is waiting for a code",
+            )),
         };
     };
     let code = code.trim();
@@ -210,7 +214,11 @@ pub async fn renew_codes(
     let (codes, hashes) = new_recovery_codes();
     notice(state, who, origin, FactorChange::CodesRenewed).await?;
     let key = Owner::User(who.user_id).key();
-    if !state.store.renew_recovery_codes(&key, &hashes, state.clock.now_ms()).await? {
+    if !state
+        .store
+        .renew_recovery_codes(&key, &hashes, state.clock.now_ms())
+        .await?
+    {
         return Err(ApiError::new(ErrorCode::NotFound, "no authenticator is on").into());
     }
     Ok(RecoveryCodes { codes })
@@ -244,7 +252,10 @@ async fn notice(state: &AppState, who: &Principal, origin: &Origin, change: Fact
     let mail = notice_mail(state, &user, change);
     defer(
         state,
-        vec![Effect::Audit(audit_row(origin, action, &target, "")), Effect::Mail(mail.into())],
+        vec![
+            Effect::Audit(audit_row(origin, action, &target, "")),
+            Effect::Mail(mail.into()),
+        ],
     )
     .await
 }

@@ -90,7 +90,12 @@ async fn seed_desk(store: &Store, customer_id: i64, user_id: i64, today: NaiveDa
         .insert_operator(DEMO_OPERATOR, &hash, "Anna Neri", "admin", now_ms)
         .await?;
     store
-        .put_enabled_authenticator(&Owner::Operator(operator).key(), DEMO_OPERATOR_AUTHENTICATOR, &[], now_ms)
+        .put_enabled_authenticator(
+            &Owner::Operator(operator).key(),
+            DEMO_OPERATOR_AUTHENTICATOR,
+            &[],
+            now_ms,
+        )
         .await?;
     let hour = 3_600_000;
     store

@@ -564,7 +564,9 @@ pub enum FactorChange {
     Disabled,
     CodesRenewed,
     /// A recovery code stood in for the authenticator at a login.
-    RecoveryCodeUsed { left: i64 },
+    RecoveryCodeUsed {
+        left: i64,
+    },
 }
 
 /// The notice that the second factor of `username` changed, so that a

@@ -192,7 +192,9 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
             print_enrolment(&enrolment);
         }
         Admin::OperatorAuthenticator { username } => {
-            let enrolment = ops::renew_authenticator(state, &origin, &username).await.map_err(shown)?;
+            let enrolment = ops::renew_authenticator(state, &origin, &username)
+                .await
+                .map_err(shown)?;
             println!("{username} has a new authenticator; the earlier one no longer works");
             print_enrolment(&enrolment);
         }

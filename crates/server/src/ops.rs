@@ -4,8 +4,8 @@
 //! functions as the operator API.
 
 use crate::accounts::bad;
-use crate::authenticator::{self, OperatorEnrolment};
 use crate::audit::{self, Origin};
+use crate::authenticator::{self, OperatorEnrolment};
 use crate::einvoice::pdf::it_amount;
 use crate::mail::Mail;
 use crate::requests::Writer;

@@ -11,6 +11,7 @@ use crate::store::unit::Effect;
 use crate::store::{date, to_u32, Keyset, Scope};
 use crate::{AppState, ServerError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sportello_domain::api::accounts::Right;
 use sportello_domain::api::requests::{
     ContractIban, MessageAuthor, NewMessage, NewRequest, PayoffInstallment, PayoffQuote, RequestDetail, RequestDetails,
     RequestKind, RequestMessage, RequestStatus, RequestSummary, RequestType, SelfServiceContext, MAX_MESSAGE_CHARS,
@@ -327,6 +328,7 @@ pub async fn create(
     origin: &Origin,
     req: NewRequest,
 ) -> Result<RequestDetail, ServerError> {
+    crate::accounts::require(who, Right::for_request(req.kind()))?;
     let en = language(state, who).await? == "en";
     let p = prepare(state, who, req, en).await?;
     let details = serde_json::to_string(&p.details).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
@@ -414,6 +416,19 @@ pub struct Writer<'a> {
 /// Adds a message to a request's thread. A customer's message on a request
 /// waiting for the customer moves it back to "in progress"; an operator may
 /// set any status. Closed requests take no more messages.
+/// A9: a sub-user writes in a request's thread only with the right the
+/// request's kind needs (an unknown request is left to the caller's 404).
+pub async fn require_right_for(state: &AppState, who: &Principal, request_id: i64) -> Result<(), ServerError> {
+    if who.parent_id.is_none() {
+        return Ok(());
+    }
+    let Some(row) = state.store.request(request_id, Some(who.customer_id)).await? else {
+        return Ok(());
+    };
+    let kind = RequestKind::parse(&row.kind).ok_or_else(|| crate::store::corrupt("request kind", &row.kind))?;
+    crate::accounts::require(who, Right::for_request(kind))
+}
+
 pub async fn add_message(
     state: &AppState,
     writer: &Writer<'_>,

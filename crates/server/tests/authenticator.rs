@@ -17,17 +17,28 @@ use sportello_server::{ops, testkit};
 /// Turns the demo user's authenticator on; returns (secret, recovery codes).
 async fn turn_on(t: &TestServer, token: &str) -> (String, Vec<String>) {
     let setup: Value = t
-        .post_as("/me/authenticator/setup", token, json!({"current_password": DEMO_PASSWORD}))
+        .post_as(
+            "/me/authenticator/setup",
+            token,
+            json!({"current_password": DEMO_PASSWORD}),
+        )
         .await
         .json()
         .await
         .unwrap();
     let secret = setup["secret"].as_str().unwrap().to_owned();
     let code = testkit::authenticator_code(&secret, &t.clock);
-    let enabled = t.post_as("/me/authenticator/enable", token, json!({"code": code})).await;
+    let enabled = t
+        .post_as("/me/authenticator/enable", token, json!({"code": code}))
+        .await;
     assert_eq!(enabled.status(), StatusCode::OK);
     let codes: Value = enabled.json().await.unwrap();
-    let codes = codes["codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+    let codes = codes["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
     (secret, codes)
 }
 
@@ -41,22 +52,40 @@ async fn challenge(t: &TestServer) -> Value {
 async fn turning_it_on_asks_the_password_and_a_first_code(t: TestServer) {
     let (token, _) = t.demo_tokens().await;
     let status = t.json("/me/authenticator", &token).await;
-    assert_eq!(status, json!({"enabled": false, "enabled_at": null, "recovery_codes_left": 0}));
+    assert_eq!(
+        status,
+        json!({"enabled": false, "enabled_at": null, "recovery_codes_left": 0})
+    );
 
-    let missing = t.post_as("/me/authenticator/setup", &token, json!({"current_password": ""})).await;
-    assert_eq!(error_code(missing).await, (StatusCode::BAD_REQUEST, "bad_request".into()));
+    let missing = t
+        .post_as("/me/authenticator/setup", &token, json!({"current_password": ""}))
+        .await;
+    assert_eq!(
+        error_code(missing).await,
+        (StatusCode::BAD_REQUEST, "bad_request".into())
+    );
     let wrong = t
-        .post_as("/me/authenticator/setup", &token, json!({"current_password": "not mine at all"}))
+        .post_as(
+            "/me/authenticator/setup",
+            &token,
+            json!({"current_password": "not mine at all"}),
+        )
         .await;
     let body: Value = wrong.json().await.unwrap();
     assert_eq!(body["fields"]["current_password"], "wrong");
 
-    let none_waiting = t.post_as("/me/authenticator/enable", &token, json!({"code": "123456"})).await;
+    let none_waiting = t
+        .post_as("/me/authenticator/enable", &token, json!({"code": "123456"}))
+        .await;
     let body: Value = none_waiting.json().await.unwrap();
     assert_eq!(body["fields"]["code"], "no_setup");
 
     let setup: Value = t
-        .post_as("/me/authenticator/setup", &token, json!({"current_password": DEMO_PASSWORD}))
+        .post_as(
+            "/me/authenticator/setup",
+            &token,
+            json!({"current_password": DEMO_PASSWORD}),
+        )
         .await
         .json()
         .await
@@ -64,7 +93,10 @@ async fn turning_it_on_asks_the_password_and_a_first_code(t: TestServer) {
     let secret = setup["secret"].as_str().unwrap();
     assert_eq!(secret.len(), 32, "160 bits in base32");
     let uri = setup["uri"].as_str().unwrap();
-    assert!(uri.starts_with("otpauth://totp/") && uri.contains(&format!("secret={secret}")), "{uri}");
+    assert!(
+        uri.starts_with("otpauth://totp/") && uri.contains(&format!("secret={secret}")),
+        "{uri}"
+    );
     assert!(uri.contains(DEMO_USERNAME), "{uri}");
 
     // A code of another secret, or of two minutes ago, is refused; the login is unchanged.
@@ -74,7 +106,9 @@ async fn turning_it_on_asks_the_password_and_a_first_code(t: TestServer) {
         t.clock.advance(TimeDelta::seconds(120));
         code
     };
-    let refused = t.post_as("/me/authenticator/enable", &token, json!({"code": stale})).await;
+    let refused = t
+        .post_as("/me/authenticator/enable", &token, json!({"code": stale}))
+        .await;
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["fields"]["code"], "wrong");
     assert_eq!(challenge(&t).await["factor"], "email_code");
@@ -102,7 +136,11 @@ async fn turning_it_on_asks_the_password_and_a_first_code(t: TestServer) {
     assert!(text.contains("è stata attivata"), "{text}");
 
     let again = t
-        .post_as("/me/authenticator/setup", &token, json!({"current_password": DEMO_PASSWORD}))
+        .post_as(
+            "/me/authenticator/setup",
+            &token,
+            json!({"current_password": DEMO_PASSWORD}),
+        )
         .await;
     assert_eq!(error_code(again).await, (StatusCode::CONFLICT, "conflict".into()));
     let audit = t.server.state.store.audit_log(0, 1000).await.unwrap();
@@ -126,7 +164,10 @@ async fn a_login_then_asks_the_apps_code_and_takes_each_once(t: TestServer) {
     let body: Value = malformed.json().await.unwrap();
     assert_eq!(body["fields"]["code"], "authenticator");
     let wrong = t.verify(id, "000000").await;
-    assert_eq!(error_code(wrong).await, (StatusCode::UNAUTHORIZED, "invalid_code".into()));
+    assert_eq!(
+        error_code(wrong).await,
+        (StatusCode::UNAUTHORIZED, "invalid_code".into())
+    );
 
     let code = testkit::authenticator_code(&secret, &t.clock);
     assert_eq!(t.verify(id, &code).await.status(), StatusCode::OK);
@@ -135,7 +176,10 @@ async fn a_login_then_asks_the_apps_code_and_takes_each_once(t: TestServer) {
     let second = challenge(&t).await;
     let id = second["challenge_id"].as_str().unwrap();
     let replayed = t.verify(id, &code).await;
-    assert_eq!(error_code(replayed).await, (StatusCode::UNAUTHORIZED, "invalid_code".into()));
+    assert_eq!(
+        error_code(replayed).await,
+        (StatusCode::UNAUTHORIZED, "invalid_code".into())
+    );
     // … and the app's next code opens it.
     t.clock.advance(TimeDelta::seconds(30));
     let next = testkit::authenticator_code(&secret, &t.clock);
@@ -154,7 +198,10 @@ async fn a_recovery_code_stands_in_once_and_the_owner_is_told(t: TestServer) {
 
     let id = challenge(&t).await["challenge_id"].as_str().unwrap().to_owned();
     let reused = t.verify(&id, &codes[3]).await;
-    assert_eq!(error_code(reused).await, (StatusCode::UNAUTHORIZED, "invalid_code".into()));
+    assert_eq!(
+        error_code(reused).await,
+        (StatusCode::UNAUTHORIZED, "invalid_code".into())
+    );
     assert_eq!(t.verify(&id, &codes[4]).await.status(), StatusCode::OK);
     let (token, _) = (t.json("/me/authenticator", &token).await, ());
     assert_eq!(token["recovery_codes_left"], 8);
@@ -164,11 +211,19 @@ async fn new_codes_void_the_old_and_turning_it_off_brings_back_the_email(t: Test
     let (token, _) = t.demo_tokens().await;
     let (_, old) = turn_on(&t, &token).await;
     let wrong = t
-        .post_as("/me/authenticator/recovery-codes", &token, json!({"current_password": "nope nope nope"}))
+        .post_as(
+            "/me/authenticator/recovery-codes",
+            &token,
+            json!({"current_password": "nope nope nope"}),
+        )
         .await;
     assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
     let renewed: Value = t
-        .post_as("/me/authenticator/recovery-codes", &token, json!({"current_password": DEMO_PASSWORD}))
+        .post_as(
+            "/me/authenticator/recovery-codes",
+            &token,
+            json!({"current_password": DEMO_PASSWORD}),
+        )
         .await
         .json()
         .await
@@ -176,16 +231,27 @@ async fn new_codes_void_the_old_and_turning_it_off_brings_back_the_email(t: Test
     let fresh = renewed["codes"][0].as_str().unwrap().to_owned();
     let id = challenge(&t).await["challenge_id"].as_str().unwrap().to_owned();
     let void = t.verify(&id, &old[0]).await;
-    assert_eq!(error_code(void).await, (StatusCode::UNAUTHORIZED, "invalid_code".into()));
+    assert_eq!(
+        error_code(void).await,
+        (StatusCode::UNAUTHORIZED, "invalid_code".into())
+    );
     assert_eq!(t.verify(&id, &fresh).await.status(), StatusCode::OK);
 
     let refused = t
-        .post_as("/me/authenticator/disable", &token, json!({"current_password": "nope nope nope"}))
+        .post_as(
+            "/me/authenticator/disable",
+            &token,
+            json!({"current_password": "nope nope nope"}),
+        )
         .await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     assert_eq!(challenge(&t).await["factor"], "authenticator", "still on");
     let off = t
-        .post_as("/me/authenticator/disable", &token, json!({"current_password": DEMO_PASSWORD}))
+        .post_as(
+            "/me/authenticator/disable",
+            &token,
+            json!({"current_password": DEMO_PASSWORD}),
+        )
         .await;
     assert_eq!(off.status(), StatusCode::NO_CONTENT);
     let (_, _, text) = t.last_mail().await;
@@ -198,7 +264,11 @@ async fn new_codes_void_the_old_and_turning_it_off_brings_back_the_email(t: Test
     let status = t.json("/me/authenticator", &token).await;
     assert_eq!(status["enabled"], false);
     let gone = t
-        .post_as("/me/authenticator/disable", &token, json!({"current_password": DEMO_PASSWORD}))
+        .post_as(
+            "/me/authenticator/disable",
+            &token,
+            json!({"current_password": DEMO_PASSWORD}),
+        )
         .await;
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
 }
@@ -208,14 +278,29 @@ async fn new_codes_void_the_old_and_turning_it_off_brings_back_the_email(t: Test
 /// works once, and an operator without an authenticator cannot log in.
 async fn operators_must_log_in_with_an_authenticator(t: TestServer) {
     let password = "scrivania ordinata 2026";
-    let (_, enrolment) = ops::create_operator(&t.server.state, &Origin::cli(), "desk2", "Desk", OperatorRole::Desk, password)
-        .await
-        .unwrap();
-    let login = |code: String| t.post("/ops/login", json!({"username": "desk2", "password": password, "code": code}));
+    let (_, enrolment) = ops::create_operator(
+        &t.server.state,
+        &Origin::cli(),
+        "desk2",
+        "Desk",
+        OperatorRole::Desk,
+        password,
+    )
+    .await
+    .unwrap();
+    let login = |code: String| {
+        t.post(
+            "/ops/login",
+            json!({"username": "desk2", "password": password, "code": code}),
+        )
+    };
 
     let wrong = login("000000".into()).await;
     let unknown = t
-        .post("/ops/login", json!({"username": "nessuno", "password": password, "code": "000000"}))
+        .post(
+            "/ops/login",
+            json!({"username": "nessuno", "password": password, "code": "000000"}),
+        )
         .await;
     let (wrong, unknown) = (error_code(wrong).await, error_code(unknown).await);
     assert_eq!(wrong, unknown, "a wrong code answers like an unknown name");
@@ -224,7 +309,10 @@ async fn operators_must_log_in_with_an_authenticator(t: TestServer) {
     let code = testkit::authenticator_code(&enrolment.secret, &t.clock);
     assert_eq!(login(code.clone()).await.status(), StatusCode::OK);
     let replayed = login(code).await;
-    assert_eq!(error_code(replayed).await, (StatusCode::UNAUTHORIZED, "invalid_credentials".into()));
+    assert_eq!(
+        error_code(replayed).await,
+        (StatusCode::UNAUTHORIZED, "invalid_credentials".into())
+    );
     // Three failures in a row pause the name: the pause holds for the app's next code too.
     assert_eq!(login("111111".into()).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(login("222222".into()).await.status(), StatusCode::UNAUTHORIZED);
@@ -247,11 +335,17 @@ async fn operators_must_log_in_with_an_authenticator(t: TestServer) {
         .await
         .unwrap();
     let refused = t
-        .post("/ops/login", json!({"username": "legacy", "password": password, "code": "123456"}))
+        .post(
+            "/ops/login",
+            json!({"username": "legacy", "password": password, "code": "123456"}),
+        )
         .await;
     let (status, body) = (refused.status(), refused.json::<Value>().await.unwrap());
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(body["message"].as_str().unwrap().contains("operator-authenticator"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("operator-authenticator"),
+        "{body}"
+    );
 
     let audit = t.server.state.store.audit_log(0, 1000).await.unwrap();
     let failed = audit
@@ -259,7 +353,9 @@ async fn operators_must_log_in_with_an_authenticator(t: TestServer) {
         .filter(|a| a.action == "operator_login_failed" && a.details == "authenticator code")
         .count();
     assert!(failed >= 2, "{failed}");
-    assert!(audit.iter().any(|a| a.action == "recovery_code_used" && a.actor == "operator:desk2"));
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "recovery_code_used" && a.actor == "operator:desk2"));
 }
 
 on_both_engines!(

@@ -208,7 +208,9 @@ async fn a_change_through_one_instance_reaches_a_stream_on_the_other() {
 
     let ops: Value = http
         .post(format!("{}/ops/login", a.url))
-        .json(&sportello_server::testkit::demo_operator_login(&sportello_server::Clock::default()))
+        .json(&sportello_server::testkit::demo_operator_login(
+            &sportello_server::Clock::default(),
+        ))
         .send()
         .await
         .unwrap()

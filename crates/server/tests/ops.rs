@@ -356,8 +356,14 @@ fn the_command_line_adds_operators_broadcasts_and_prints_the_audit_log() {
         line.rsplit(' ').next().unwrap().to_owned()
     };
     let first = secret_of(&out);
-    assert!(out.contains("otpauth://totp/") && out.contains(&format!("secret={first}")), "{out}");
-    let codes = out.lines().filter(|l| l.starts_with("  ") && l.trim().len() == 11).count();
+    assert!(
+        out.contains("otpauth://totp/") && out.contains(&format!("secret={first}")),
+        "{out}"
+    );
+    let codes = out
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.trim().len() == 11)
+        .count();
     assert_eq!(codes, 10, "{out}");
     let (ok, out) = run(&["admin", "operator-authenticator", "giulia"], None);
     assert!(ok && out.contains("giulia has a new authenticator"), "{out}");

@@ -20,7 +20,7 @@ async fn profile_shows_and_changes_settings_and_paper_invoices(t: TestServer) {
         profile,
         json!({"username": DEMO_USERNAME, "display_name": "Mario Rossi", "customer_name": "Studio Odontoiatrico Rossi S.r.l.",
                "language": "it", "email": DEMO_EMAIL, "secondary_email": null, "paper_invoices": false,
-               "parent_username": null, "must_change_password": false})
+               "parent_username": null, "must_change_password": false, "rights": ["requests", "shop", "bank"]})
     );
     let change = json!({"language": "en", "secondary_email": "segreteria@studiorossi.example", "paper_invoices": true});
     let updated: Value = t
@@ -187,7 +187,7 @@ async fn sub_users_are_numbered_see_the_parents_data_and_cannot_manage_sub_users
     assert_eq!(
         list,
         json!([{"username": "10093.1", "first_name": "Mario", "last_name": "Rossi", "email": "mario.rossi@example.it",
-                "secondary_email": null, "language": "it", "parent_username": "10093"}])
+                "secondary_email": null, "language": "it", "parent_username": "10093", "rights": []}])
     );
 
     let sub = t.first_login(&username, &temporary, SUB_PASSWORD).await;
@@ -322,7 +322,84 @@ async fn creating_a_sub_user_is_idempotent_and_checks_the_form(t: TestServer) {
     );
 }
 
+/// The right a refused call names, with its status.
+async fn refused_right(response: reqwest::Response) -> (StatusCode, String) {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    (status, body["fields"]["right"].as_str().unwrap_or("").to_owned())
+}
+
+/// A9: the main user chooses what each sub-user may do besides looking;
+/// the server refuses the rest at once, with the right it lacks named.
+async fn a_sub_user_does_only_what_its_rights_allow(t: TestServer) {
+    let (access, _) = t.demo_tokens().await;
+    let me: Value = t.json("/me", &access).await;
+    assert_eq!(me["rights"], json!(["requests", "shop", "bank"]), "a main user may do everything");
+
+    let mut form = mario();
+    form["rights"] = json!(["requests"]);
+    let (username, temporary) = add_sub_user(&t, &access, form.clone()).await;
+    let sub = t.first_login(&username, &temporary, SUB_PASSWORD).await;
+    assert_eq!(t.json("/me", &sub).await["rights"], json!(["requests"]));
+    assert_eq!(t.json("/profile", &sub).await["rights"], json!(["requests"]));
+    assert_eq!(t.json("/sub-users", &access).await[0]["rights"], json!(["requests"]));
+
+    let context: Value = t.json("/self-service", &sub).await;
+    let contract = context["contracts"][0]["id"].as_i64().unwrap();
+    let tomorrow = (t.clock.today() + chrono::Days::new(1)).to_string();
+    let free = json!({"kind": "free", "type_code": "other", "message": "Mi serve una copia del contratto."});
+    let iban = json!({"kind": "iban_change", "contract_id": contract, "new_iban": "IT51W0306912011000000123456",
+        "effective_from": tomorrow});
+    let filed = t.post_as("/requests", &sub, free.clone()).await;
+    assert_eq!(filed.status(), StatusCode::CREATED, "a request is within its rights");
+    let request_id = filed.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    assert_eq!(
+        refused_right(t.post_as("/requests", &sub, iban.clone()).await).await,
+        (StatusCode::FORBIDDEN, "bank".into()),
+        "bank details need the bank right"
+    );
+    let join = json!({"agreement_code": "CONV-01"});
+    assert_eq!(
+        refused_right(t.post_as("/shop/agreements", &sub, join.clone()).await).await,
+        (StatusCode::FORBIDDEN, "shop".into())
+    );
+
+    // The main user gives the bank right: it holds at once, on the same session.
+    form["rights"] = json!(["bank", "requests"]);
+    let edited = t.call(Method::PUT, &format!("/sub-users/{username}"), &access, Some(form)).await;
+    assert_eq!(edited.status(), StatusCode::OK);
+    assert_eq!(edited.json::<Value>().await.unwrap()["rights"], json!(["requests", "bank"]));
+    assert_eq!(t.post_as("/requests", &sub, iban.clone()).await.status(), StatusCode::CREATED);
+
+    // A view-only sub-user files nothing, writes in no thread and uploads nothing.
+    let (viewer, temporary) = add_sub_user(&t, &access, mario()).await;
+    let viewer = t.first_login(&viewer, &temporary, SUB_PASSWORD).await;
+    assert_eq!(t.json("/me", &viewer).await["rights"], json!([]));
+    assert_eq!(
+        refused_right(t.post_as("/requests", &viewer, free).await).await,
+        (StatusCode::FORBIDDEN, "requests".into())
+    );
+    let reply = json!({"body": "Grazie"});
+    let path = format!("/requests/{request_id}/messages");
+    assert_eq!(
+        refused_right(t.post_as(&path, &viewer, reply.clone()).await).await,
+        (StatusCode::FORBIDDEN, "requests".into())
+    );
+    assert_eq!(t.post_as(&path, &sub, reply).await.status(), StatusCode::CREATED);
+    let upload = t
+        .http
+        .post(t.url("/attachments?name=ricevuta.pdf"))
+        .bearer_auth(&viewer)
+        .body(b"%PDF-1.4 a receipt".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), StatusCode::FORBIDDEN);
+    assert_eq!(t.json("/contracts?limit=50", &viewer).await, t.json("/contracts?limit=50", &access).await);
+}
+
 on_both_engines!(
+    a_sub_user_does_only_what_its_rights_allow,
     profile_shows_and_changes_settings_and_paper_invoices,
     a_new_primary_address_is_confirmed_by_a_code_sent_to_it,
     sub_users_are_numbered_see_the_parents_data_and_cannot_manage_sub_users,

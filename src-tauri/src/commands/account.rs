@@ -1,12 +1,12 @@
 //! A1, A2, A5, A6, A8: registration, recovery and the password, from the window.
 
 use super::{wire, CommandResult};
+use sportello_app::desktop::authenticator::AuthenticatorEnrolment;
 use sportello_app::desktop::DeskApp;
 use sportello_domain::api::accounts::{
     ChangePassword, ConsentUpdate, Privacy, RecoverRequest, RegisterByCategory, RegisterByContract, Registered,
     ResetRequest, ResetStarted,
 };
-use sportello_app::desktop::authenticator::AuthenticatorEnrolment;
 use sportello_domain::api::auth::{AuthenticatorStatus, Me, RecoveryCodes, SessionInfo};
 use tauri::State;
 
@@ -66,7 +66,10 @@ pub async fn authenticator(app: State<'_, DeskApp>) -> CommandResult<Authenticat
 }
 
 #[tauri::command]
-pub async fn authenticator_setup(app: State<'_, DeskApp>, current_password: String) -> CommandResult<AuthenticatorEnrolment> {
+pub async fn authenticator_setup(
+    app: State<'_, DeskApp>,
+    current_password: String,
+) -> CommandResult<AuthenticatorEnrolment> {
     app.authenticator_setup(&current_password).await.map_err(wire)
 }
 
@@ -81,6 +84,9 @@ pub async fn authenticator_disable(app: State<'_, DeskApp>, current_password: St
 }
 
 #[tauri::command]
-pub async fn authenticator_new_codes(app: State<'_, DeskApp>, current_password: String) -> CommandResult<RecoveryCodes> {
+pub async fn authenticator_new_codes(
+    app: State<'_, DeskApp>,
+    current_password: String,
+) -> CommandResult<RecoveryCodes> {
     app.authenticator_new_codes(&current_password).await.map_err(wire)
 }

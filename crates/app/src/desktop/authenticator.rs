@@ -6,7 +6,9 @@ use super::DeskApp;
 use crate::AppError;
 use reqwest::Method;
 use serde::Serialize;
-use sportello_domain::api::auth::{AuthenticatorSetup, AuthenticatorStatus, EnableAuthenticator, RecoveryCodes, StepUp};
+use sportello_domain::api::auth::{
+    AuthenticatorSetup, AuthenticatorStatus, EnableAuthenticator, RecoveryCodes, StepUp,
+};
 use ts_rs::TS;
 
 /// A QR code as one SVG path of its dark modules, in module units: the
@@ -51,7 +53,11 @@ pub fn qr_picture(text: &str) -> Result<QrPicture, AppError> {
 
 fn grouped(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
-    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn body<T: Serialize>(value: &T) -> Result<serde_json::Value, AppError> {
@@ -80,7 +86,9 @@ impl DeskApp {
 
     /// Step 2: the app's first code turns it on; the recovery codes come back, once.
     pub async fn authenticator_enable(&self, code: &str) -> Result<RecoveryCodes, AppError> {
-        let enable = EnableAuthenticator { code: code.trim().to_owned() };
+        let enable = EnableAuthenticator {
+            code: code.trim().to_owned(),
+        };
         self.send(Method::POST, "/me/authenticator/enable", Some(&body(&enable)?))
             .await
     }

@@ -143,6 +143,9 @@ pub struct Profile {
     /// Set for a sub-user: the username of its parent.
     pub parent_username: Option<String>,
     pub must_change_password: bool,
+    /// What this user may do besides looking (A9): all for a main user.
+    #[serde(default)]
+    pub rights: Vec<Right>,
 }
 
 /// Changes to the profile; absent fields stay as they are. An empty
@@ -200,6 +203,8 @@ pub struct SubUser {
     pub secondary_email: Option<String>,
     pub language: Language,
     pub parent_username: String,
+    /// What the sub-user may do besides looking; empty: view only.
+    pub rights: Vec<Right>,
 }
 
 /// A9: the "add sub-user" and "edit sub-user" form.
@@ -213,6 +218,82 @@ pub struct SubUserForm {
     #[ts(optional)]
     pub secondary_email: Option<String>,
     pub language: Language,
+    /// What the sub-user may do besides looking; none given: view only.
+    #[serde(default)]
+    #[ts(optional)]
+    pub rights: Option<Vec<Right>>,
+}
+
+coded_enum! {
+    /// A9: what the main user lets a sub-user do besides looking at the
+    /// contracts, invoices and payments (the main user may do all of it).
+    pub enum Right {
+        /// File requests (address change, free requests) and write in their threads.
+        Requests = "requests",
+        /// Buy services and ask for quotes in the shop.
+        Shop = "shop",
+        /// Change the bank details of a contract (IBAN) and ask for early termination.
+        Bank = "bank",
+    }
+}
+
+impl Right {
+    /// The right a request of `kind` needs: bank details and early
+    /// termination move money, so they need more than filing requests.
+    pub fn for_request(kind: super::requests::RequestKind) -> Right {
+        use super::requests::RequestKind;
+        match kind {
+            RequestKind::IbanChange | RequestKind::EarlyTermination => Right::Bank,
+            RequestKind::AddressChange | RequestKind::Free => Right::Requests,
+        }
+    }
+
+    /// Rights as stored: their codes, comma-separated, in a fixed order.
+    pub fn join(rights: &[Right]) -> String {
+        Right::ALL
+            .iter()
+            .filter(|r| rights.contains(r))
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// What a user may do: a main user everything, a sub-user what is stored.
+    pub fn of_user(sub_user: bool, stored: &str) -> Vec<Right> {
+        if sub_user {
+            Right::split(stored)
+        } else {
+            Right::ALL.to_vec()
+        }
+    }
+
+    /// Stored rights back; unknown codes are dropped (never granted).
+    pub fn split(text: &str) -> Vec<Right> {
+        text.split(',').filter_map(Right::parse).collect()
+    }
+}
+
+#[cfg(test)]
+mod rights_tests {
+    use super::Right;
+    use crate::api::requests::RequestKind;
+
+    #[test]
+    fn money_moving_requests_need_the_bank_right() {
+        assert_eq!(Right::for_request(RequestKind::IbanChange), Right::Bank);
+        assert_eq!(Right::for_request(RequestKind::EarlyTermination), Right::Bank);
+        assert_eq!(Right::for_request(RequestKind::AddressChange), Right::Requests);
+        assert_eq!(Right::for_request(RequestKind::Free), Right::Requests);
+    }
+
+    #[test]
+    fn rights_are_stored_in_one_order_and_unknown_codes_grant_nothing() {
+        assert_eq!(Right::join(&[Right::Bank, Right::Requests]), "requests,bank");
+        assert_eq!(Right::join(&[]), "");
+        assert_eq!(Right::split("requests,bank"), [Right::Requests, Right::Bank]);
+        assert_eq!(Right::split("admin,shop,"), [Right::Shop]);
+        assert_eq!(Right::split(""), []);
+    }
 }
 
 coded_enum! {

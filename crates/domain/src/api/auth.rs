@@ -68,6 +68,10 @@ pub struct Me {
     /// Logged in with a temporary password: the app asks for a definitive one first.
     #[serde(default)]
     pub must_change_password: bool,
+    /// What this user may do besides looking: every right for a main
+    /// user, those its main user gave for a sub-user (A9).
+    #[serde(default)]
+    pub rights: Vec<super::accounts::Right>,
 }
 
 /// The header a client names its device with at login ("Ufficio-PC"); the

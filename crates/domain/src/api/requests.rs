@@ -90,6 +90,17 @@ pub enum NewRequest {
     },
 }
 
+impl NewRequest {
+    pub fn kind(&self) -> RequestKind {
+        match self {
+            NewRequest::IbanChange { .. } => RequestKind::IbanChange,
+            NewRequest::AddressChange { .. } => RequestKind::AddressChange,
+            NewRequest::Free { .. } => RequestKind::Free,
+            NewRequest::EarlyTermination { .. } => RequestKind::EarlyTermination,
+        }
+    }
+}
+
 /// The facts a request records when it is submitted, by kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -7,7 +7,9 @@ use crate::{authenticator, AppState};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use sportello_domain::api::auth::{AuthenticatorSetup, AuthenticatorStatus, EnableAuthenticator, RecoveryCodes, StepUp};
+use sportello_domain::api::auth::{
+    AuthenticatorSetup, AuthenticatorStatus, EnableAuthenticator, RecoveryCodes, StepUp,
+};
 use sportello_domain::ApiError;
 
 #[utoipa::path(get, path = "/api/v1/me/authenticator", tag = "accounts", security(("bearer" = [])),

@@ -77,7 +77,8 @@ pub(super) async fn payoff(
 
 #[utoipa::path(post, path = "/api/v1/requests", tag = "requests", operation_id = "create_request", request_body = NewRequest, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
-    responses((status = 201, body = RequestDetail),
+    responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
+              (status = 201, body = RequestDetail),
               (status = 400, description = "fields name the wrong input (message too_long, effective_from in_the_past, new_iban foreign_not_flagged…)", body = ApiError),
               (status = 409, description = "the same key is in flight", body = ApiError),
               (status = 422, description = "idempotency_mismatch", body = ApiError)))]
@@ -126,7 +127,8 @@ pub(super) async fn detail(
 #[utoipa::path(post, path = "/api/v1/requests/{id}/messages", tag = "requests", operation_id = "add_request_message", request_body = NewMessage,
     security(("bearer" = [])), params(("id" = i64, Path),
         ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
-    responses((status = 201, body = RequestMessage), (status = 400, body = ApiError), (status = 404, body = ApiError),
+    responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
+              (status = 201, body = RequestMessage), (status = 400, body = ApiError), (status = 404, body = ApiError),
               (status = 409, description = "the request is closed, or the key is in flight", body = ApiError)))]
 pub(super) async fn add_message(
     State(state): State<AppState>,
@@ -136,6 +138,7 @@ pub(super) async fn add_message(
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(msg): ApiJson<NewMessage>,
 ) -> Result<Response, ServerError> {
+    requests::require_right_for(&state, &who, id).await?;
     let origin = origin(&who, &client);
     let writer = Writer {
         author: Author::Customer(who.user_id),
@@ -184,7 +187,8 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Upload {
 
 #[utoipa::path(post, path = "/api/v1/attachments", tag = "requests", operation_id = "upload_attachment", security(("bearer" = [])), params(UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, description = "Stored; quote its id in a request or message", body = AttachmentInfo),
+    responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
+              (status = 201, description = "Stored; quote its id in a request or message", body = AttachmentInfo),
               (status = 413, description = "payload_too_large (over 10 MB)", body = ApiError),
               (status = 415, description = "unsupported_file_type (not PDF, PNG or JPEG by content)", body = ApiError)))]
 pub(super) async fn upload(
@@ -194,6 +198,7 @@ pub(super) async fn upload(
     ApiQuery(q): ApiQuery<UploadQuery>,
     Upload(bytes): Upload,
 ) -> Result<(StatusCode, Json<AttachmentInfo>), ServerError> {
+    crate::accounts::require_any(&who)?;
     let info = attachments::upload(&state, who.customer_id, &origin(&who, &client), &q.name, &bytes).await?;
     Ok((StatusCode::CREATED, Json(info)))
 }

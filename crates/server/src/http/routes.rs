@@ -78,7 +78,10 @@ pub fn router(state: AppState) -> Router {
         .route("/me/authenticator/setup", post(super::authenticator::setup))
         .route("/me/authenticator/enable", post(super::authenticator::enable))
         .route("/me/authenticator/disable", post(super::authenticator::disable))
-        .route("/me/authenticator/recovery-codes", post(super::authenticator::renew_codes))
+        .route(
+            "/me/authenticator/recovery-codes",
+            post(super::authenticator::renew_codes),
+        )
         .route("/me/sessions", get(super::accounts::list_sessions))
         .route("/me/sessions/end-all", post(super::accounts::end_all_sessions))
         .route("/me/sessions/{id}", delete(super::accounts::end_session))

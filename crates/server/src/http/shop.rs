@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
+use sportello_domain::api::accounts::Right;
 use sportello_domain::api::shop::{
     AcceptQuote, Catalogue, JoinAgreement, NewOrder, NewPaymentProof, NewQuote, Order, OrderPage, OrderStatus,
     PaymentProof, ProofPage, ProofStatus, Quote, QuotePage, QuotePrice, QuoteStatus, Wallet,
@@ -40,7 +41,8 @@ pub(super) async fn catalogue(
 }
 
 #[utoipa::path(post, path = "/api/v1/shop/agreements", tag = "shop", operation_id = "shop_join_agreement", request_body = JoinAgreement, security(("bearer" = [])),
-    responses((status = 204, description = "Asked; an operator decides"), (status = 400, body = ApiError),
+    responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
+              (status = 204, description = "Asked; an operator decides"), (status = 400, body = ApiError),
               (status = 409, description = "already a member, or already asked", body = ApiError)))]
 pub(super) async fn join_agreement(
     State(state): State<AppState>,
@@ -48,6 +50,7 @@ pub(super) async fn join_agreement(
     Caller(who): Caller,
     ApiJson(req): ApiJson<JoinAgreement>,
 ) -> Result<StatusCode, ServerError> {
+    crate::accounts::require(&who, Right::Shop)?;
     shop::join_agreement(&state, &who, &origin(&who, &client), &req.agreement_code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -60,7 +63,8 @@ pub(super) async fn wallet(State(state): State<AppState>, Caller(who): Caller) -
 
 #[utoipa::path(post, path = "/api/v1/shop/payment-proofs", tag = "shop", operation_id = "shop_submit_proof", request_body = NewPaymentProof, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
-    responses((status = 201, body = PaymentProof), (status = 400, body = ApiError)))]
+    responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
+              (status = 201, body = PaymentProof), (status = 400, body = ApiError)))]
 pub(super) async fn submit_proof(
     State(state): State<AppState>,
     client: Client,
@@ -68,6 +72,7 @@ pub(super) async fn submit_proof(
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(req): ApiJson<NewPaymentProof>,
 ) -> Result<Response, ServerError> {
+    crate::accounts::require(&who, Right::Shop)?;
     let origin = origin(&who, &client);
     let (st, me) = (&state, &who);
     let render = |id: String| async move { shop::proof_of(st, resource_id(&id)?, me.customer_id).await };
@@ -85,7 +90,8 @@ pub(super) async fn submit_proof(
 
 #[utoipa::path(post, path = "/api/v1/shop/orders", tag = "shop", operation_id = "shop_place_order", request_body = NewOrder, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer: an order is placed once")),
-    responses((status = 201, body = Order),
+    responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
+              (status = 201, body = Order),
               (status = 400, description = "fields name the wrong input (items[0].form.<key>, billing.<field>, payment_method not_allowed…)", body = ApiError),
               (status = 402, description = "insufficient_credit or payment_not_proven", body = ApiError),
               (status = 422, description = "idempotency_mismatch", body = ApiError)))]
@@ -96,6 +102,7 @@ pub(super) async fn place_order(
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(req): ApiJson<NewOrder>,
 ) -> Result<Response, ServerError> {
+    crate::accounts::require(&who, Right::Shop)?;
     let origin = origin(&who, &client);
     let (st, me) = (&state, &who);
     let render = |id: String| async move { shop::order(st, resource_id(&id)?, Some(me.customer_id)).await };
@@ -150,7 +157,8 @@ pub(super) async fn order(
 
 #[utoipa::path(post, path = "/api/v1/shop/quotes", tag = "shop", operation_id = "shop_request_quote", request_body = NewQuote, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
-    responses((status = 201, body = Quote), (status = 400, body = ApiError)))]
+    responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
+              (status = 201, body = Quote), (status = 400, body = ApiError)))]
 pub(super) async fn request_quote(
     State(state): State<AppState>,
     client: Client,
@@ -158,6 +166,7 @@ pub(super) async fn request_quote(
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(req): ApiJson<NewQuote>,
 ) -> Result<Response, ServerError> {
+    crate::accounts::require(&who, Right::Shop)?;
     let origin = origin(&who, &client);
     let (st, me) = (&state, &who);
     let render = |id: String| async move { shop::quote(st, resource_id(&id)?, Some(me.customer_id)).await };
@@ -212,7 +221,8 @@ pub(super) async fn quote(
 
 #[utoipa::path(post, path = "/api/v1/shop/quotes/{id}/accept", tag = "shop", operation_id = "shop_accept_quote", request_body = AcceptQuote, security(("bearer" = [])),
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
-    responses((status = 201, description = "The order the quote became", body = Order),
+    responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
+              (status = 201, description = "The order the quote became", body = Order),
               (status = 402, body = ApiError), (status = 409, description = "not priced, or decided already", body = ApiError),
               (status = 410, description = "quote_expired", body = ApiError)))]
 pub(super) async fn accept_quote(
@@ -223,6 +233,7 @@ pub(super) async fn accept_quote(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<AcceptQuote>,
 ) -> Result<Response, ServerError> {
+    crate::accounts::require(&who, Right::Shop)?;
     let origin = origin(&who, &client);
     let (st, me) = (&state, &who);
     let render = |order: String| async move { shop::order(st, resource_id(&order)?, Some(me.customer_id)).await };
@@ -240,13 +251,15 @@ pub(super) async fn accept_quote(
 
 #[utoipa::path(post, path = "/api/v1/shop/quotes/{id}/decline", tag = "shop", operation_id = "shop_decline_quote", security(("bearer" = [])),
     params(("id" = i64, Path)),
-    responses((status = 200, body = Quote), (status = 409, body = ApiError), (status = 410, body = ApiError)))]
+    responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
+              (status = 200, body = Quote), (status = 409, body = ApiError), (status = 410, body = ApiError)))]
 pub(super) async fn decline_quote(
     State(state): State<AppState>,
     client: Client,
     Caller(who): Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<Quote>, ServerError> {
+    crate::accounts::require(&who, Right::Shop)?;
     Ok(Json(
         shop::decline_quote(&state, &who, &origin(&who, &client), id).await?,
     ))

@@ -85,6 +85,7 @@ pub struct ProfileRow {
     pub paper_invoices: i64,
     pub parent_username: Option<String>,
     pub must_change_password: i64,
+    pub rights: String,
     pub street: String,
     pub postcode: String,
     pub city: String,
@@ -101,6 +102,7 @@ pub struct SubUserRow {
     pub email: String,
     pub secondary_email: Option<String>,
     pub language: String,
+    pub rights: String,
 }
 
 pub struct SubUserFields<'a> {
@@ -109,6 +111,8 @@ pub struct SubUserFields<'a> {
     pub email: &'a str,
     pub secondary_email: Option<&'a str>,
     pub language: &'a str,
+    /// As stored: `Right::join`.
+    pub rights: &'a str,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -322,7 +326,7 @@ impl Store {
     pub async fn profile(&self, user_id: i64) -> StoreResult<Option<ProfileRow>> {
         Ok(sqlx::query_as(
             "SELECT u.username, u.display_name, c.name AS customer_name, u.language, u.email, u.secondary_email,
-                    c.paper_invoices, p.username AS parent_username, u.must_change_password,
+                    c.paper_invoices, p.username AS parent_username, u.must_change_password, u.rights,
                     c.street, c.postcode, c.city, c.province, c.country
              FROM users u JOIN customers c ON c.id = u.customer_id LEFT JOIN users p ON p.id = u.parent_id
              WHERE u.id = $1",
@@ -365,7 +369,8 @@ impl Store {
         self.commit(tx, &[change], now).await
     }
 
-    const SUB_USER_COLUMNS: &'static str = "id, username, first_name, last_name, email, secondary_email, language";
+    const SUB_USER_COLUMNS: &'static str =
+        "id, username, first_name, last_name, email, secondary_email, language, rights";
 
     pub async fn sub_users(&self, parent_id: i64) -> StoreResult<Vec<SubUserRow>> {
         let sql = format!(
@@ -408,8 +413,8 @@ impl Store {
         let username = format!("{parent}.{}", used + 1);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (customer_id, username, password_hash, display_name, email, language, created_at,
-                 parent_id, first_name, last_name, secondary_email, must_change_password, password_expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12) RETURNING id",
+                 parent_id, first_name, last_name, secondary_email, must_change_password, password_expires_at, rights)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13) RETURNING id",
         )
         .bind(customer_id)
         .bind(&username)
@@ -423,6 +428,7 @@ impl Store {
         .bind(f.last_name)
         .bind(f.secondary_email)
         .bind(temp.expires_at)
+        .bind(f.rights)
         .fetch_one(&mut *tx)
         .await?;
         let change = Change::upsert(Some(customer_id), Entity::SubUser, &username);
@@ -441,7 +447,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE users SET first_name = $2, last_name = $3, display_name = $4, email = $5, secondary_email = $6,
-                 language = $7 WHERE id = $1",
+                 language = $7, rights = $8 WHERE id = $1",
         )
         .bind(row.id)
         .bind(f.first_name)
@@ -450,10 +456,15 @@ impl Store {
         .bind(f.email)
         .bind(f.secondary_email)
         .bind(f.language)
+        .bind(f.rights)
         .execute(&mut *tx)
         .await?;
-        let change = Change::upsert(Some(customer_id), Entity::SubUser, &row.username);
-        self.commit(tx, &[change], now).await
+        // The sub-user's own window learns its new rights with its profile.
+        let changes = [
+            Change::upsert(Some(customer_id), Entity::SubUser, &row.username),
+            Change::upsert(Some(customer_id), Entity::Profile, row.id),
+        ];
+        self.commit(tx, &changes, now).await
     }
 
     /// Deletes a sub-user for good: it cannot log in, its sessions end, and

@@ -58,6 +58,15 @@ pub struct Principal {
     pub must_change_password: i64,
     /// Set for sub-users (A9).
     pub parent_id: Option<i64>,
+    /// A sub-user's rights as stored (see `Principal::may`).
+    pub rights: String,
+}
+
+impl Principal {
+    /// Whether this user may do what `right` covers: a main user always.
+    pub fn may(&self, right: sportello_domain::api::accounts::Right) -> bool {
+        sportello_domain::api::accounts::Right::of_user(self.parent_id.is_some(), &self.rights).contains(&right)
+    }
 }
 
 pub struct NewTokens<'a> {
@@ -254,7 +263,7 @@ impl Store {
 
     pub async fn principal(&self, access_hash: &str, now: i64) -> StoreResult<Option<Principal>> {
         Ok(sqlx::query_as(
-            "SELECT s.user_id, u.customer_id, s.id AS session_id, u.username, u.must_change_password, u.parent_id
+            "SELECT s.user_id, u.customer_id, s.id AS session_id, u.username, u.must_change_password, u.parent_id, u.rights
              FROM access_tokens a
              JOIN sessions s ON s.id = a.session_id
              JOIN users u ON u.id = s.user_id

@@ -1,6 +1,7 @@
 //! Customers and their users.
 
 use super::{Store, StoreResult};
+use sportello_domain::api::accounts::Right;
 use sportello_domain::api::auth::Me;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -138,22 +139,23 @@ impl Store {
     }
 
     pub async fn me(&self, user_id: i64) -> StoreResult<Option<Me>> {
-        let row: Option<(String, String, String, String, i64)> = sqlx::query_as(
-            "SELECT u.username, u.display_name, c.name, u.language, u.must_change_password
+        let row: Option<(String, String, String, String, i64, Option<i64>, String)> = sqlx::query_as(
+            "SELECT u.username, u.display_name, c.name, u.language, u.must_change_password, u.parent_id, u.rights
              FROM users u JOIN customers c ON c.id = u.customer_id WHERE u.id = $1",
         )
         .bind(user_id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(
-            row.map(|(username, display_name, customer_name, language, must_change)| Me {
+        Ok(row.map(
+            |(username, display_name, customer_name, language, must_change, parent, rights)| Me {
                 username,
                 display_name,
                 customer_name,
                 language,
                 must_change_password: must_change != 0,
-            }),
-        )
+                rights: Right::of_user(parent.is_some(), &rights),
+            },
+        ))
     }
 
     pub async fn count_users(&self) -> StoreResult<i64> {

@@ -8,6 +8,7 @@ import { i18n } from '../i18n/index.svelte';
 import { router } from '../shell/route.svelte';
 import type { Home } from '../bindings/Home';
 import { askHomeEarly } from './early';
+import { ALL_RIGHTS } from '../session/testIpc';
 
 // The idle preload of the other sections' chunks would outlive the test file
 // and load modules after its environment is gone; the window's own test is e2e.
@@ -16,7 +17,7 @@ vi.mock('../shell/screens', async (importOriginal) => ({
   preloadScreens: () => {},
 }));
 
-const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio Rossi S.r.l.', language: 'it', must_change_password: false };
+const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio Rossi S.r.l.', language: 'it', must_change_password: false, rights: ALL_RIGHTS };
 const home: Home = {
   me,
   situation: { today: '2024-04-05', overdue_total: '0.00', next_due_on: '2024-04-30', next_payment: '2316.38', advances_paid: '9754.10' },

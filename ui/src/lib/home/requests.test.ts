@@ -6,6 +6,7 @@ import Shell from '../shell/Shell.svelte';
 import { i18n } from '../i18n/index.svelte';
 import type { RequestsPanel as Panel } from '../bindings/RequestsPanel';
 import type { SyncView } from '../bindings/SyncView';
+import { ALL_RIGHTS } from '../session/testIpc';
 
 const panel: Panel = {
   latest: [
@@ -48,7 +49,7 @@ describe('RequestsPanel', () => {
 });
 
 describe('The window and the background sync', () => {
-  const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio', language: 'it', must_change_password: false };
+  const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio', language: 'it', must_change_password: false, rights: ALL_RIGHTS };
 
   it('shows since when it is offline, in Italian time', async () => {
     const view: SyncView = {

@@ -129,6 +129,19 @@ const accountEn: Record<keyof typeof accountIt, string> = {
   'totp.disabled': 'Two-step verification is off: when you log in you will get the code by e-mail again.',
   'field.wrong': 'The code is not right: enter the 6 digits the app shows now.',
   'field.no_setup': 'The setup expired: start it again.',
+  'rights.legend': 'What they may do besides looking at contracts, invoices and payments',
+  'rights.requests': 'File requests (address change, free requests) and write in their threads',
+  'rights.shop': 'Buy services and ask for quotes',
+  'rights.bank': 'Change bank details (IBAN) and ask for early termination',
+  'rights.none_hint': 'With nothing ticked the sub-user can only look.',
+  'rights.column': 'Rights',
+  'rights.view_only': 'View only',
+  'rights.short.requests': 'requests',
+  'rights.short.shop': 'purchases',
+  'rights.short.bank': 'bank details',
+  'rights.refused.requests': 'Your user may not file requests: ask the main user to give you the right.',
+  'rights.refused.shop': 'Your user may not buy services: ask the main user to give you the right.',
+  'rights.refused.bank': 'Your user may not change bank details or ask for early termination: ask the main user to give you the right.',
 };
 
 export default accountEn;

@@ -127,6 +127,19 @@ const accountIt = {
   'totp.disabled': 'Verifica in due passaggi disattivata: all’accesso riceverai di nuovo il codice per e-mail.',
   'field.wrong': 'Il codice non è giusto: scrivi le 6 cifre che l’app mostra adesso.',
   'field.no_setup': 'La procedura è scaduta: ricominciala.',
+  'rights.legend': 'Cosa può fare oltre a consultare contratti, fatture e pagamenti',
+  'rights.requests': 'Inviare richieste (cambio indirizzo, richieste libere) e scrivere nelle loro conversazioni',
+  'rights.shop': 'Acquistare servizi e chiedere preventivi',
+  'rights.bank': 'Cambiare le coordinate bancarie (IBAN) e chiedere l’estinzione anticipata',
+  'rights.none_hint': 'Senza nessuna spunta il sottoutente può solo consultare.',
+  'rights.column': 'Permessi',
+  'rights.view_only': 'Solo consultazione',
+  'rights.short.requests': 'richieste',
+  'rights.short.shop': 'acquisti',
+  'rights.short.bank': 'dati bancari',
+  'rights.refused.requests': 'Il tuo utente non può inviare richieste: chiedi all’utente principale di darti il permesso.',
+  'rights.refused.shop': 'Il tuo utente non può acquistare servizi: chiedi all’utente principale di darti il permesso.',
+  'rights.refused.bank': 'Il tuo utente non può cambiare le coordinate bancarie né chiedere l’estinzione anticipata: chiedi all’utente principale di darti il permesso.',
 } as const;
 
 export default accountIt;

@@ -5,12 +5,13 @@ import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import ProfilePage from './ProfilePage.svelte';
 import { i18n } from '../i18n/index.svelte';
 import type { SubUser } from '../bindings/SubUser';
+import { ALL_RIGHTS } from '../session/testIpc';
 
 const profile = {
   username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio Rossi', language: 'it', email: 'studio@pec.example.it',
   secondary_email: null, paper_invoices: false, parent_username: null, must_change_password: false,
 };
-const giulia: SubUser = { username: '10093.1', first_name: 'Giulia', last_name: 'Verdi', email: 'g@example.it', secondary_email: null, language: 'it', parent_username: '10093' };
+const giulia: SubUser = { username: '10093.1', first_name: 'Giulia', last_name: 'Verdi', email: 'g@example.it', secondary_email: null, language: 'it', parent_username: '10093', rights: ['requests'] };
 
 beforeEach(() => {
   i18n.lang = 'it';
@@ -53,7 +54,7 @@ describe('ProfilePage', () => {
       if (cmd === 'change_password') {
         changes.push((args as { change: unknown }).change);
         if (changes.length === 1) return Promise.reject({ code: 'bad_request', message: 'wrong', fields: { current_password: 'wrong' } });
-        return { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio Rossi', language: 'it', must_change_password: false };
+        return { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio Rossi', language: 'it', must_change_password: false, rights: ALL_RIGHTS };
       }
       return null;
     });
@@ -111,6 +112,45 @@ describe('ProfilePage', () => {
     await user.click(within(confirm).getByTestId('subuser-delete-confirm'));
     expect(await screen.findByTestId('subusers-empty')).toBeInTheDocument();
     expect(calls).toContain('delete_sub_user');
+  });
+
+  it('gives a sub-user its rights: view only unless ticked, sent and listed', async () => {
+    let users: SubUser[] = [{ ...giulia, rights: [] }];
+    const saved: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'profile') return profile;
+      if (cmd === 'sub_users') return users;
+      if (cmd === 'save_sub_user') {
+        saved.push(args);
+        return (users = [{ ...giulia, rights: ['requests', 'bank'] }]);
+      }
+      return null;
+    });
+    render(ProfilePage);
+    const user = userEvent.setup({ pointerEventsCheck: 0 });
+    expect(await screen.findByTestId('subuser-rights')).toHaveTextContent('Solo consultazione');
+    await user.click(screen.getByTestId('subuser-edit'));
+    const dialog = await screen.findByTestId('subuser-dialog');
+    expect(within(dialog).getByText('Senza nessuna spunta il sottoutente può solo consultare.')).toBeInTheDocument();
+    const bank = within(dialog).getByLabelText('Cambiare le coordinate bancarie (IBAN) e chiedere l’estinzione anticipata');
+    expect(bank).not.toBeChecked();
+    await user.click(bank);
+    await user.click(within(dialog).getByTestId('su-right-requests'));
+    await user.click(within(dialog).getByTestId('su-save'));
+    expect(await screen.findByTestId('subuser-rights')).toHaveTextContent('richieste, dati bancari');
+    expect(saved).toEqual([
+      {
+        username: '10093.1',
+        form: {
+          first_name: 'Giulia',
+          last_name: 'Verdi',
+          email: 'g@example.it',
+          secondary_email: undefined,
+          language: 'it',
+          rights: ['requests', 'bank'],
+        },
+      },
+    ]);
   });
 
   it('shows the server refusal of a secondary e-mail on its field', async () => {

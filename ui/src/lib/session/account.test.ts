@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { clearMocks } from '@tauri-apps/api/mocks';
-import { ipc } from './testIpc';
+import { ipc, ALL_RIGHTS } from './testIpc';
 import LoginPage from './LoginPage.svelte';
 import ForgotPage from './ForgotPage.svelte';
 import RecoverPage from './RecoverPage.svelte';
@@ -187,7 +187,7 @@ describe('RegisterPage', () => {
 });
 
 describe('FirstPasswordPage', () => {
-  const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio', language: 'it', must_change_password: true };
+  const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio', language: 'it', must_change_password: true, rights: ALL_RIGHTS };
 
   async function choose(current: string, password: string) {
     const user = userEvent.setup();
@@ -215,7 +215,7 @@ describe('FirstPasswordPage', () => {
   });
 
   it('changes the password and goes on with the user it returns', async () => {
-    const after = { ...me, must_change_password: false };
+    const after = { ...me, must_change_password: false, rights: ALL_RIGHTS };
     const calls = ipc({ change_password: () => after });
     const onDone = vi.fn();
     render(FirstPasswordPage, { props: { me, onDone, onLoggedOut: vi.fn() } });

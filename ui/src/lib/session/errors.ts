@@ -10,6 +10,10 @@ export function errorText(error: IpcError): string {
     const minutes = Math.max(1, Math.ceil(Number(error.fields.retry_after) / 60));
     return t('error.rate_limited_in', { minutes });
   }
+  const right = error.fields.right;
+  if (error.code === 'forbidden' && (right === 'requests' || right === 'shop' || right === 'bank')) {
+    return t(`rights.refused.${right}`);
+  }
   return t(`error.${error.code}`);
 }
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { clearMocks } from '@tauri-apps/api/mocks';
-import { ipc, type Handler } from './testIpc';
+import { ipc, type Handler, ALL_RIGHTS } from './testIpc';
 import LoginPage from './LoginPage.svelte';
 import CodePage from './CodePage.svelte';
 import { i18n } from '../i18n/index.svelte';
@@ -99,7 +99,7 @@ describe('CodePage', () => {
   });
 
   it('logs in with a right code', async () => {
-    const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio', language: 'it', must_change_password: false };
+    const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio', language: 'it', must_change_password: false, rights: ALL_RIGHTS };
     const { calls, onLoggedIn, user, field } = renderCode({ verify_code: () => me });
     await user.type(field, '123456');
     await user.click(screen.getByRole('button', { name: 'Verifica' }));
@@ -131,7 +131,7 @@ describe('CodePage', () => {
 });
 
 describe('CodePage with an authenticator', () => {
-  const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio', language: 'it', must_change_password: false };
+  const me = { username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio', language: 'it', must_change_password: false, rights: ALL_RIGHTS };
 
   it('asks for the app’s code, not an e-mailed one, and sends it', async () => {
     const calls = ipc({ verify_code: () => me });

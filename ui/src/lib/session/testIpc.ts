@@ -1,4 +1,5 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
+import type { Right } from '../bindings/Right';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -13,3 +14,6 @@ export function ipc(handlers: Record<string, Handler>) {
   });
   return calls;
 }
+
+/** Every right: what a main user may do (A9). */
+export const ALL_RIGHTS: Right[] = ['requests', 'shop', 'bank'];

@@ -10,6 +10,7 @@ import type { Catalogue } from '../bindings/Catalogue';
 import type { CartView } from '../bindings/CartView';
 import type { Wallet } from '../bindings/Wallet';
 import type { OutboxEntry } from '../bindings/OutboxEntry';
+import { ALL_RIGHTS } from '../session/testIpc';
 
 const catalogue: Catalogue = {
   categories: [{ code: 'cadastral', name_it: 'Visure catastali', name_en: 'Cadastral searches' }, { code: 'property', name_it: 'Perizie', name_en: 'Appraisals' }],
@@ -59,7 +60,7 @@ afterEach(() => {
 describe('ShopPage', () => {
   it('lists the services by category at the customer’s prices, in either language', async () => {
     shop();
-    render(ShopPage, { props: { view: 'catalogue' } });
+    render(ShopPage, { props: { view: 'catalogue', rights: ALL_RIGHTS } });
     const services = await screen.findAllByTestId('service');
     expect(services).toHaveLength(2);
     expect(within(services[0]!).getByTestId('service-price')).toHaveTextContent('1.234,50 € + IVA');
@@ -68,7 +69,7 @@ describe('ShopPage', () => {
     expect(screen.getByTestId('shop-tab-cart')).toHaveTextContent('Carrello (1)');
     cleanup();
     i18n.lang = 'en';
-    render(ShopPage, { props: { view: 'catalogue' } });
+    render(ShopPage, { props: { view: 'catalogue', rights: ALL_RIGHTS } });
     expect(within((await screen.findAllByTestId('service'))[0]!).getByTestId('service-price')).toHaveTextContent('€1,234.50 + VAT');
   });
 
@@ -80,7 +81,7 @@ describe('ShopPage', () => {
         return [];
       },
     });
-    render(ShopPage, { props: { view: 'service', code: 'VIS-IMM' } });
+    render(ShopPage, { props: { view: 'service', code: 'VIS-IMM', rights: ALL_RIGHTS } });
     const user = userEvent.setup();
     await user.type(await screen.findByTestId('svc-immobile-municipality'), 'Piacenza');
     await user.selectOptions(screen.getByTestId('svc-immobile-register'), 'urban');
@@ -104,7 +105,7 @@ describe('ShopPage', () => {
       outbox: () => [{ ...queued, state: 'rejected', error: { code: 'insufficient_credit', message: 'x' } }],
       restore_cart: () => [],
     });
-    render(ShopPage, { props: { view: 'checkout' } });
+    render(ShopPage, { props: { view: 'checkout', rights: ALL_RIGHTS } });
     const user = userEvent.setup();
     expect(await screen.findByTestId('method-advance_payment')).toBeDisabled();
     expect(screen.getByTestId('method-prepaid_credit')).toBeChecked();
