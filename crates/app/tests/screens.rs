@@ -8,7 +8,7 @@ mod support;
 use serde_json::{json, Value};
 use sportello_app::browse::{InvoiceFilter, ScheduleFilter, Sort, Window, MAX_PAGE};
 use sportello_app::desktop::{DeskApp, InvoiceFormat};
-use sportello_domain::api::accounts::{EmailChange, EmailChangeConfirm, Language, ProfileUpdate, SubUserForm};
+use sportello_domain::api::accounts::{EmailChange, EmailChangeConfirm, Language, ProfileUpdate, Right, SubUserForm};
 use sportello_domain::api::contracts::ContractStatus;
 use sportello_domain::api::requests::NewMessage;
 use sportello_domain::situation::PaymentStatus;
@@ -202,9 +202,11 @@ async fn notifications_profile_and_sub_user_changes_reach_the_server_and_the_cac
         email: "giulia.verdi@example.it".into(),
         secondary_email: None,
         language: Language::It,
+        rights: Some(vec![Right::Shop]),
     };
     let list = app.save_sub_user(None, &form).await.unwrap();
     assert_eq!(list.len(), 1);
+    assert_eq!(list[0].rights, [Right::Shop]);
     assert_eq!(list[0].username, "10093.1");
     let renamed = SubUserForm {
         last_name: "Bianchi".into(),

@@ -74,6 +74,35 @@ pub fn mask_email(email: &str) -> String {
     }
 }
 
+/// Letters and digits of a recovery code, without the look-alikes.
+const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// A recovery code to write down: ten characters in two groups
+/// ("k3m9p-x2q7r"), about 50 bits.
+pub fn new_recovery_code() -> String {
+    let mut rng = OsRng;
+    let pick = |rng: &mut OsRng| char::from(RECOVERY_ALPHABET[rng.gen_range(0..RECOVERY_ALPHABET.len())]);
+    let first: String = (0..5).map(|_| pick(&mut rng)).collect();
+    let second: String = (0..5).map(|_| pick(&mut rng)).collect();
+    format!("{first}-{second}")
+}
+
+/// A recovery code as typed (any case, with or without the dash or
+/// spaces) in the form it is hashed in; None when it cannot be one.
+pub fn normalize_recovery_code(typed: &str) -> Option<String> {
+    let code: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    (code.len() == 10 && code.bytes().all(|b| RECOVERY_ALPHABET.contains(&b))).then_some(code)
+}
+
+/// What a recovery code is stored as.
+pub fn recovery_code_hash(normalized: &str) -> String {
+    sha256_hex(&format!("recovery:{normalized}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,33 +135,18 @@ mod tests {
         assert!(!constant_time_eq("abc", "abd"));
         assert!(!constant_time_eq("abc", "ab"));
     }
-}
 
-/// Letters and digits of a recovery code, without the look-alikes.
-const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-
-/// A recovery code to write down: ten characters in two groups
-/// ("k3m9p-x2q7r"), about 50 bits.
-pub fn new_recovery_code() -> String {
-    let mut rng = OsRng;
-    let pick = |rng: &mut OsRng| char::from(RECOVERY_ALPHABET[rng.gen_range(0..RECOVERY_ALPHABET.len())]);
-    let first: String = (0..5).map(|_| pick(&mut rng)).collect();
-    let second: String = (0..5).map(|_| pick(&mut rng)).collect();
-    format!("{first}-{second}")
-}
-
-/// A recovery code as typed (any case, with or without the dash or
-/// spaces) in the form it is hashed in; None when it cannot be one.
-pub fn normalize_recovery_code(typed: &str) -> Option<String> {
-    let code: String = typed
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    (code.len() == 10 && code.bytes().all(|b| RECOVERY_ALPHABET.contains(&b))).then_some(code)
-}
-
-/// What a recovery code is stored as.
-pub fn recovery_code_hash(normalized: &str) -> String {
-    sha256_hex(&format!("recovery:{normalized}"))
+    #[test]
+    fn recovery_codes_are_read_as_typed_and_nothing_else() {
+        let code = new_recovery_code();
+        assert_eq!(code.len(), 11);
+        let bare = normalize_recovery_code(&code).unwrap();
+        assert_eq!(
+            normalize_recovery_code(&code.to_uppercase().replace('-', " ")),
+            Some(bare)
+        );
+        assert_eq!(normalize_recovery_code("123456"), None, "six digits are an app code");
+        assert_eq!(normalize_recovery_code("k3m9p-x2q7l"), None, "no look-alike letters");
+        assert_eq!(normalize_recovery_code("k3m9p-x2q7rr"), None);
+    }
 }

@@ -334,7 +334,11 @@ async fn refused_right(response: reqwest::Response) -> (StatusCode, String) {
 async fn a_sub_user_does_only_what_its_rights_allow(t: TestServer) {
     let (access, _) = t.demo_tokens().await;
     let me: Value = t.json("/me", &access).await;
-    assert_eq!(me["rights"], json!(["requests", "shop", "bank"]), "a main user may do everything");
+    assert_eq!(
+        me["rights"],
+        json!(["requests", "shop", "bank"]),
+        "a main user may do everything"
+    );
 
     let mut form = mario();
     form["rights"] = json!(["requests"]);
@@ -366,10 +370,18 @@ async fn a_sub_user_does_only_what_its_rights_allow(t: TestServer) {
 
     // The main user gives the bank right: it holds at once, on the same session.
     form["rights"] = json!(["bank", "requests"]);
-    let edited = t.call(Method::PUT, &format!("/sub-users/{username}"), &access, Some(form)).await;
+    let edited = t
+        .call(Method::PUT, &format!("/sub-users/{username}"), &access, Some(form))
+        .await;
     assert_eq!(edited.status(), StatusCode::OK);
-    assert_eq!(edited.json::<Value>().await.unwrap()["rights"], json!(["requests", "bank"]));
-    assert_eq!(t.post_as("/requests", &sub, iban.clone()).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        edited.json::<Value>().await.unwrap()["rights"],
+        json!(["requests", "bank"])
+    );
+    assert_eq!(
+        t.post_as("/requests", &sub, iban.clone()).await.status(),
+        StatusCode::CREATED
+    );
 
     // A view-only sub-user files nothing, writes in no thread and uploads nothing.
     let (viewer, temporary) = add_sub_user(&t, &access, mario()).await;
@@ -395,7 +407,10 @@ async fn a_sub_user_does_only_what_its_rights_allow(t: TestServer) {
         .await
         .unwrap();
     assert_eq!(upload.status(), StatusCode::FORBIDDEN);
-    assert_eq!(t.json("/contracts?limit=50", &viewer).await, t.json("/contracts?limit=50", &access).await);
+    assert_eq!(
+        t.json("/contracts?limit=50", &viewer).await,
+        t.json("/contracts?limit=50", &access).await
+    );
 }
 
 on_both_engines!(

@@ -57,6 +57,17 @@ pub struct NewUser<'a> {
 const USER_COLUMNS: &str = "id, customer_id, username, password_hash, display_name, email, language, failed_logins,
     locked_at, parent_id, first_name, last_name, secondary_email, must_change_password, password_expires_at";
 
+#[derive(sqlx::FromRow)]
+struct MeRow {
+    username: String,
+    display_name: String,
+    customer_name: String,
+    language: String,
+    must_change_password: i64,
+    parent_id: Option<i64>,
+    rights: String,
+}
+
 impl Store {
     pub async fn insert_customer(&self, c: &NewCustomer<'_>, now: i64) -> StoreResult<i64> {
         let id = sqlx::query_scalar(
@@ -139,23 +150,22 @@ impl Store {
     }
 
     pub async fn me(&self, user_id: i64) -> StoreResult<Option<Me>> {
-        let row: Option<(String, String, String, String, i64, Option<i64>, String)> = sqlx::query_as(
-            "SELECT u.username, u.display_name, c.name, u.language, u.must_change_password, u.parent_id, u.rights
+        let row: Option<MeRow> = sqlx::query_as(
+            "SELECT u.username, u.display_name, c.name AS customer_name, u.language, u.must_change_password,
+                    u.parent_id, u.rights
              FROM users u JOIN customers c ON c.id = u.customer_id WHERE u.id = $1",
         )
         .bind(user_id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(
-            |(username, display_name, customer_name, language, must_change, parent, rights)| Me {
-                username,
-                display_name,
-                customer_name,
-                language,
-                must_change_password: must_change != 0,
-                rights: Right::of_user(parent.is_some(), &rights),
-            },
-        ))
+        Ok(row.map(|r| Me {
+            rights: Right::of_user(r.parent_id.is_some(), &r.rights),
+            username: r.username,
+            display_name: r.display_name,
+            customer_name: r.customer_name,
+            language: r.language,
+            must_change_password: r.must_change_password != 0,
+        }))
     }
 
     pub async fn count_users(&self) -> StoreResult<i64> {
