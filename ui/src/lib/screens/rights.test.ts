@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import SelfServicePage from './SelfServicePage.svelte';
 import { errorText } from '../session/errors';
-import { asIpcError } from '../ipc';
+import { IpcError } from '../ipc';
 import { i18n } from '../i18n/index.svelte';
 
 const context = {
@@ -46,10 +46,10 @@ describe('A sub-user’s rights in the window', () => {
   });
 
   it('turns the server’s refusal into the missing right, in the user’s language', () => {
-    const refused = asIpcError({ code: 'forbidden', message: 'your user may not do this (shop)', fields: { right: 'shop' } });
+    const refused = new IpcError({ code: 'forbidden', message: 'your user may not do this (shop)', fields: { right: 'shop' } });
     expect(errorText(refused)).toBe('Il tuo utente non può acquistare servizi: chiedi all’utente principale di darti il permesso.');
     i18n.lang = 'en';
     expect(errorText(refused)).toBe('Your user may not buy services: ask the main user to give you the right.');
-    expect(errorText(asIpcError({ code: 'forbidden', message: 'x' }))).toBe('Your user may not do this.');
+    expect(errorText(new IpcError({ code: 'forbidden', message: 'x' }))).toBe('Your user may not do this.');
   });
 });
