@@ -11,6 +11,7 @@ fn main() {
         "first_screen_shown",
         "sync_view",
         "file_request",
+        "change_iban",
         "outbox",
         "requests_panel",
         "schedule",

@@ -85,6 +85,7 @@ pub fn run() {
             commands::home::home,
             commands::home::sync_view,
             commands::home::file_request,
+            commands::home::change_iban,
             commands::home::outbox,
             commands::home::requests_panel,
             commands::screens::schedule,

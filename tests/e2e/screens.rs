@@ -246,6 +246,24 @@ async fn forms_refuse_bad_input_and_file_good_input_once(driver: &WebDriver, api
     choose(driver, "#iban-message", "Nuovo conto aziendale").await;
     let tomorrow = chrono::Utc::now().date_naive() + chrono::Days::new(2);
     type_into(driver, "#iban-effective", &tomorrow.format("%d/%m/%Y").to_string()).await;
+    // Bank details ask for the password again (step-up): a wrong one is said on its field.
+    click(driver, "[data-testid=iban-submit]").await;
+    wait_attr(driver, "[data-testid=iban-password-error]", "data-problem", "required").await;
+    type_into(driver, "#iban-password", "not the password").await;
+    click(driver, "[data-testid=iban-submit]").await;
+    wait_attr(
+        driver,
+        "[data-testid=iban-password-error]",
+        "data-problem",
+        "password_wrong",
+    )
+    .await;
+    assert_eq!(
+        request_codes(api).await.len(),
+        before,
+        "nothing filed with a wrong password"
+    );
+    type_into(driver, "#iban-password", DEMO_PASSWORD).await;
     screenshot(driver, "form-iban-filled-it").await;
     click(driver, "[data-testid=iban-submit]").await;
     form_accepted(driver).await;

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use sportello_domain::api::accounts::{CompleteReset, Profile};
 use sportello_domain::api::auth::{LoginChallenge, Me};
 use sportello_domain::api::home::Home;
-use sportello_domain::api::requests::{NewRequest, RequestSummary};
+use sportello_domain::api::requests::{NewRequest, RequestDetail, RequestSummary};
 use sportello_domain::ErrorCode;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -299,10 +299,36 @@ impl DeskApp {
     /// Keeps a request in the outbox (sent at once when online) and wakes the sync.
     pub async fn file_request(&self, request: &NewRequest) -> Result<OutboxEntry, AppError> {
         let engine = self.engine().await.ok_or_else(not_logged_in)?;
-        let entry = engine.cache().enqueue_request(request, Utc::now()).await?;
+        // A password never goes to disk: bank details take `change_iban`.
+        let mut request = request.clone();
+        request.take_current_password();
+        let entry = engine.cache().enqueue_request(&request, Utc::now()).await?;
         self.touched();
         engine.wake();
         Ok(entry)
+    }
+
+    /// S1: new bank details go to the server at once, with the password
+    /// typed again (step-up); the outbox, kept on disk, never holds a
+    /// password, so offline this answers `server_unreachable` for the window
+    /// to say the change needs the connection.
+    pub async fn change_iban(&self, request: &NewRequest, current_password: &str) -> Result<RequestDetail, AppError> {
+        let engine = self.engine().await.ok_or_else(not_logged_in)?;
+        if !matches!(request, NewRequest::IbanChange { .. }) {
+            return Err(sportello_domain::ApiError::new(ErrorCode::BadRequest, "not a change of bank details").into());
+        }
+        let mut body = serde_json::to_value(request).map_err(|e| AppError::Protocol(e.to_string()))?;
+        body["current_password"] = serde_json::Value::from(current_password);
+        let key = crate::outbox::new_key();
+        let created = self
+            .desk
+            .authorized(|token| {
+                let (body, key) = (&body, &key);
+                async move { self.desk.api().create("/requests", &token, key, body).await }
+            })
+            .await?;
+        engine.wake();
+        serde_json::from_value(created.body).map_err(|e| AppError::Protocol(e.to_string()))
     }
 
     pub async fn requests_panel(&self, latest: usize) -> Result<RequestsPanel, AppError> {

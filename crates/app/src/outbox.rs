@@ -54,7 +54,7 @@ struct Row {
     created_at: i64,
 }
 
-fn new_key() -> String {
+pub(crate) fn new_key() -> String {
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     format!("desk-{}", hex::encode(bytes))

@@ -104,3 +104,63 @@ async fn ending_another_device_keeps_this_one_and_ending_this_one_logs_out() {
     assert!(app.end_session(&here.id).await.unwrap().is_empty());
     assert!(matches!(app.session_status().await.unwrap(), SessionStatus::LoggedOut));
 }
+
+/// S1 with step-up: new bank details go to the server at once with the
+/// password; offline they are refused as unreachable and nothing, least of
+/// all the password, is kept in the outbox or anywhere in the app's files.
+#[tokio::test]
+async fn new_bank_details_go_online_only_with_the_password_and_never_to_disk() {
+    let mut f = Fixture::start().await;
+    let app = logged_in(&f).await;
+    assert!(synced(&app).await);
+    let context = app.self_service().await.unwrap();
+    let effective_from = f.clock.today() + chrono::Days::new(3);
+    let request = |password: Option<&str>| sportello_domain::api::requests::NewRequest::IbanChange {
+        contract_id: context.contracts[0].id,
+        new_iban: "IT51W0306912011000000123456".into(),
+        foreign: false,
+        effective_from,
+        message: None,
+        current_password: password.map(str::to_owned),
+    };
+    let wrong = app.change_iban(&request(None), "not my password").await.unwrap_err();
+    assert_eq!(wrong.to_wire().fields.unwrap()["current_password"], "wrong");
+    let filed = app.change_iban(&request(None), DEMO_PASSWORD).await.unwrap();
+    assert!(filed.summary.code.starts_with("RIC-"), "{}", filed.summary.code);
+
+    // Through the outbox the password is taken out before it is stored: the
+    // server then asks for it, and the queue holds nothing secret.
+    let queued = app.file_request(&request(Some(DEMO_PASSWORD))).await.unwrap();
+    assert!(!queued.body.to_string().contains(DEMO_PASSWORD), "{}", queued.body);
+
+    f.stop_server().await;
+    let offline = app.change_iban(&request(None), DEMO_PASSWORD).await.unwrap_err();
+    assert_eq!(offline.code(), sportello_domain::ErrorCode::ServerUnreachable);
+    let mut leaks = Vec::new();
+    for entry in walkdir(f.dir.path().join("desk")) {
+        if std::fs::read(&entry).is_ok_and(|bytes| {
+            bytes
+                .windows(DEMO_PASSWORD.len())
+                .any(|w| w == DEMO_PASSWORD.as_bytes())
+        }) {
+            leaks.push(entry);
+        }
+    }
+    assert!(leaks.is_empty(), "the password is in {leaks:?}");
+}
+
+fn walkdir(root: std::path::PathBuf) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut dirs = vec![root];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}

@@ -616,3 +616,46 @@ pub fn second_factor_changed<'a>(
         to,
     )
 }
+
+pub struct BankChange<'a> {
+    pub to: &'a str,
+    pub language: &'a str,
+    pub name: &'a str,
+    pub username: &'a str,
+    pub contract_no: &'a str,
+    /// The new IBAN's last four characters: enough to recognise, not to reuse.
+    pub iban_ending: &'a str,
+    pub company: &'a str,
+}
+
+/// The notice that new bank details were asked for on a contract.
+pub fn bank_details_requested<'a>(b: &BankChange<'a>) -> Mail<'a> {
+    let BankChange {
+        name,
+        username,
+        contract_no,
+        iban_ending,
+        company,
+        ..
+    } = b;
+    pick(
+        b.language,
+        (
+            "Richiesta di cambio IBAN su Sportello".into(),
+            format!(
+                "Gentile {name},\n\nl'utente {username} ha chiesto di addebitare le rate del contratto {contract_no} \
+                 sul conto con IBAN che termina per {iban_ending}.\n\n\
+                 Se non sei stato tu, contatta subito il servizio clienti e cambia la password.\n\n{company}\n"
+            ),
+        ),
+        (
+            "IBAN change requested on Sportello".into(),
+            format!(
+                "Dear {name},\n\nuser {username} asked to debit the installments of contract {contract_no} \
+                 to the account whose IBAN ends in {iban_ending}.\n\n\
+                 If it was not you, contact customer service at once and change your password.\n\n{company}\n"
+            ),
+        ),
+        b.to,
+    )
+}

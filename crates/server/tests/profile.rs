@@ -353,7 +353,7 @@ async fn a_sub_user_does_only_what_its_rights_allow(t: TestServer) {
     let tomorrow = (t.clock.today() + chrono::Days::new(1)).to_string();
     let free = json!({"kind": "free", "type_code": "other", "message": "Mi serve una copia del contratto."});
     let iban = json!({"kind": "iban_change", "contract_id": contract, "new_iban": "IT51W0306912011000000123456",
-        "effective_from": tomorrow});
+        "effective_from": tomorrow, "current_password": SUB_PASSWORD});
     let filed = t.post_as("/requests", &sub, free.clone()).await;
     assert_eq!(filed.status(), StatusCode::CREATED, "a request is within its rights");
     let request_id = filed.json::<Value>().await.unwrap()["id"].as_i64().unwrap();

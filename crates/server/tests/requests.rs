@@ -7,6 +7,7 @@ use chrono::{Datelike, Days};
 use common::{cents, error_code, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use sportello_server::demo::{DEMO_EMAIL, DEMO_PASSWORD};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
@@ -57,7 +58,8 @@ async fn an_iban_change_gets_a_code_a_status_and_shows_in_the_list(t: TestServer
     let (access, _) = t.demo_tokens().await;
     let (contract, current) = dental(&t, &access).await;
     let body = json!({"kind": "iban_change", "contract_id": contract, "new_iban": "IT51 W030 6912 0110 0000 0123 456",
-        "effective_from": tomorrow(&t), "message": "Dal mese prossimo addebitate sul nuovo conto."});
+        "effective_from": tomorrow(&t), "message": "Dal mese prossimo addebitate sul nuovo conto.",
+        "current_password": DEMO_PASSWORD});
     let response = create(&t, &access, body).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let detail: Value = response.json().await.unwrap();
@@ -104,12 +106,68 @@ async fn an_iban_change_gets_a_code_a_status_and_shows_in_the_list(t: TestServer
     }
 }
 
+/// Bank details move money: the request asks for the password again, tells
+/// the account's address, and the password is kept nowhere (a retry with the
+/// same key and another password is the same request).
+async fn an_iban_change_asks_the_password_again_and_tells_the_owner(t: TestServer) {
+    let (access, _) = t.demo_tokens().await;
+    let (contract, _) = dental(&t, &access).await;
+    let body = |password: Option<&str>| {
+        let mut body = json!({"kind": "iban_change", "contract_id": contract,
+            "new_iban": "IT51W0306912011000000123456", "effective_from": tomorrow(&t)});
+        if let Some(password) = password {
+            body["current_password"] = json!(password);
+        }
+        body
+    };
+    assert_eq!(
+        field_error(create(&t, &access, body(None)).await, "current_password").await,
+        "required"
+    );
+    let wrong = create(&t, &access, body(Some("not my password"))).await;
+    assert_eq!(field_error(wrong, "current_password").await, "wrong");
+    assert_eq!(
+        t.all_items("/requests", &access).await.len(),
+        1,
+        "only the demo's request"
+    );
+
+    let mails = t.outbox().await.len();
+    let send = |body: Value| {
+        t.http
+            .post(t.url("/requests"))
+            .bearer_auth(&access)
+            .header("Idempotency-Key", "iban-1")
+            .json(&body)
+            .send()
+    };
+    let filed = send(body(Some(DEMO_PASSWORD))).await.unwrap();
+    assert_eq!(filed.status(), StatusCode::CREATED);
+    let (to, subject, text) = t.last_mail().await;
+    assert_eq!(
+        (to.as_str(), subject.as_str()),
+        (DEMO_EMAIL, "Richiesta di cambio IBAN su Sportello")
+    );
+    assert!(text.contains("termina per 3456") && text.contains("84963/1"), "{text}");
+    assert!(
+        !text.contains("IT51W0306912011000000123456"),
+        "the full IBAN is not e-mailed"
+    );
+    let replay = send(body(Some("another password, same request"))).await.unwrap();
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(t.outbox().await.len(), mails + 1, "one notice");
+
+    // Other requests ask for no password.
+    let free = json!({"kind": "free", "type_code": "other", "message": "Copia del contratto"});
+    assert_eq!(create(&t, &access, free).await.status(), StatusCode::CREATED);
+}
+
 async fn every_form_refuses_its_bad_inputs(t: TestServer) {
     let (access, _) = t.demo_tokens().await;
     let (contract, current) = dental(&t, &access).await;
     let iban = |iban: &str, foreign: bool, from: String, message: &str| {
         json!({"kind": "iban_change", "contract_id": contract, "new_iban": iban, "foreign": foreign,
-               "effective_from": from, "message": message})
+               "effective_from": from, "message": message, "current_password": DEMO_PASSWORD})
     };
     let long = "a".repeat(501);
     let ok_date = tomorrow(&t);
@@ -205,7 +263,7 @@ async fn another_customers_contracts_and_requests_are_out_of_reach(t: TestServer
     let (_, other_contract) = t.add_customer("30001", "company", common::OTHER_VAT, "55501").await;
     let (access, _) = t.demo_tokens().await;
     let body = json!({"kind": "iban_change", "contract_id": other_contract, "new_iban": "IT51W0306912011000000123456",
-        "effective_from": tomorrow(&t)});
+        "effective_from": tomorrow(&t), "current_password": DEMO_PASSWORD});
     assert_eq!(
         field_error(create(&t, &access, body).await, "contract_id").await,
         "unknown"
@@ -542,6 +600,7 @@ async fn the_self_service_forms_get_their_context(t: TestServer) {
 
 on_both_engines!(
     an_iban_change_gets_a_code_a_status_and_shows_in_the_list,
+    an_iban_change_asks_the_password_again_and_tells_the_owner,
     every_form_refuses_its_bad_inputs,
     another_customers_contracts_and_requests_are_out_of_reach,
     early_termination_records_the_outstanding_principal_and_the_chosen_installment,

@@ -2,7 +2,7 @@ use super::{wire, CommandResult};
 use sportello_app::desktop::{DeskApp, RequestsPanel, SyncView};
 use sportello_app::outbox::OutboxEntry;
 use sportello_domain::api::home::Home;
-use sportello_domain::api::requests::NewRequest;
+use sportello_domain::api::requests::{NewRequest, RequestDetail};
 use tauri::State;
 
 #[tauri::command]
@@ -18,6 +18,16 @@ pub async fn sync_view(app: State<'_, DeskApp>) -> CommandResult<SyncView> {
 #[tauri::command]
 pub async fn file_request(app: State<'_, DeskApp>, request: NewRequest) -> CommandResult<OutboxEntry> {
     app.file_request(&request).await.map_err(wire)
+}
+
+/// S1: online only, with the password typed again.
+#[tauri::command]
+pub async fn change_iban(
+    app: State<'_, DeskApp>,
+    request: NewRequest,
+    current_password: String,
+) -> CommandResult<RequestDetail> {
+    app.change_iban(&request, &current_password).await.map_err(wire)
 }
 
 #[tauri::command]

@@ -103,6 +103,9 @@ export const ipc = {
   firstScreenShown: () => call<null>('first_screen_shown'),
   syncView: () => call<SyncView>('sync_view'),
   fileRequest: (request: NewRequest) => call<OutboxEntry>('file_request', { request }),
+  /** S1: sent at once with the password typed again; offline it fails with server_unreachable. */
+  changeIban: (request: NewRequest, currentPassword: string) =>
+    call<RequestDetail>('change_iban', { request, currentPassword }),
   outbox: () => call<OutboxEntry[]>('outbox'),
   requestsPanel: () => call<RequestsPanel>('requests_panel'),
   schedule: (filter: ScheduleFilter, window: Window) => call<ScheduleView>('schedule', { filter, window }),

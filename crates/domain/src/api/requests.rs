@@ -60,6 +60,11 @@ pub enum NewRequest {
         #[serde(default)]
         #[ts(optional)]
         message: Option<String>,
+        /// The user's password, typed again (step-up): bank details move
+        /// money. Sent online only, never kept in the desktop's outbox.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        current_password: Option<String>,
     },
     /// S2.
     AddressChange {
@@ -91,6 +96,15 @@ pub enum NewRequest {
 }
 
 impl NewRequest {
+    /// Takes the step-up password out of the request, so that what is kept
+    /// (an idempotency fingerprint, an outbox row) never holds it.
+    pub fn take_current_password(&mut self) -> Option<String> {
+        match self {
+            NewRequest::IbanChange { current_password, .. } => current_password.take(),
+            _ => None,
+        }
+    }
+
     pub fn kind(&self) -> RequestKind {
         match self {
             NewRequest::IbanChange { .. } => RequestKind::IbanChange,

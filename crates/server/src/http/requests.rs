@@ -87,8 +87,10 @@ pub(super) async fn create(
     client: Client,
     Caller(who): Caller,
     IdempotencyKey(key): IdempotencyKey,
-    ApiJson(req): ApiJson<NewRequest>,
+    ApiJson(mut req): ApiJson<NewRequest>,
 ) -> Result<Response, ServerError> {
+    // Out before the key's fingerprint is taken: nothing stored holds it.
+    let password = req.take_current_password();
     let origin = origin(&who, &client);
     let (st, me) = (&state, &who);
     let render = |id: String| async move { requests::detail(st, resource_id(&id)?, Some(me.customer_id)).await };
@@ -98,7 +100,7 @@ pub(super) async fn create(
         key,
         "create_request",
         &req,
-        || requests::create(&state, &who, &origin, req.clone()),
+        || requests::create(&state, &who, &origin, req.clone(), password.clone()),
         render,
     )
     .await

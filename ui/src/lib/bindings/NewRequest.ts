@@ -3,7 +3,12 @@
 /**
  * What a customer submits; `kind` selects the form.
  */
-export type NewRequest = { "kind": "iban_change", contract_id: number, new_iban: string, foreign: boolean, effective_from: string, message?: string, } | { "kind": "address_change", new_address: string, effective_from: string, message?: string, } | { "kind": "free", type_code: string, message?: string, attachment_ids: Array<string>, } | { "kind": "early_termination", contract_id: number, 
+export type NewRequest = { "kind": "iban_change", contract_id: number, new_iban: string, foreign: boolean, effective_from: string, message?: string, 
+/**
+ * The user's password, typed again (step-up): bank details move
+ * money. Sent online only, never kept in the desktop's outbox.
+ */
+current_password?: string, } | { "kind": "address_change", new_address: string, effective_from: string, message?: string, } | { "kind": "free", type_code: string, message?: string, attachment_ids: Array<string>, } | { "kind": "early_termination", contract_id: number, 
 /**
  * The plan's installment number of the last installment to pay.
  */

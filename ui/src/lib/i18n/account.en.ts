@@ -142,6 +142,8 @@ const accountEn: Record<keyof typeof accountIt, string> = {
   'rights.refused.requests': 'Your user may not file requests: ask the main user to give you the right.',
   'rights.refused.shop': 'Your user may not buy services: ask the main user to give you the right.',
   'rights.refused.bank': 'Your user may not change bank details or ask for early termination: ask the main user to give you the right.',
+  'iban.password_hint': 'Bank details move money: for your safety we ask for your password again, and tell your e-mail address.',
+  'iban.online_only': 'A change of bank details is sent only while connected to the service (it does not wait on this computer, because it holds your password): try again once you are back online.',
 };
 
 export default accountEn;

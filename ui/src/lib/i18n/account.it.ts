@@ -140,6 +140,8 @@ const accountIt = {
   'rights.refused.requests': 'Il tuo utente non può inviare richieste: chiedi all’utente principale di darti il permesso.',
   'rights.refused.shop': 'Il tuo utente non può acquistare servizi: chiedi all’utente principale di darti il permesso.',
   'rights.refused.bank': 'Il tuo utente non può cambiare le coordinate bancarie né chiedere l’estinzione anticipata: chiedi all’utente principale di darti il permesso.',
+  'iban.password_hint': 'Le coordinate bancarie spostano denaro: per sicurezza ti chiediamo di nuovo la password, e avvisiamo il tuo indirizzo e-mail.',
+  'iban.online_only': 'Il cambio delle coordinate bancarie si invia solo con la connessione al servizio (non resta in attesa sul computer, perché contiene la password): riprova quando sei di nuovo in linea.',
 } as const;
 
 export default accountIt;

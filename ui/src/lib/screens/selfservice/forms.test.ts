@@ -52,16 +52,14 @@ describe('IbanForm', () => {
     expect(screen.queryByTestId('iban-foreign-error')).toBeNull();
   });
 
-  it('shows the server refusal on the field it concerns and drops it from the outbox', async () => {
-    const discarded: number[] = [];
+  it('asks the password again and shows the server refusal on the field it concerns', async () => {
+    const sent: Record<string, unknown>[] = [];
     mockIPC((cmd, args) => {
-      if (cmd === 'file_request') return queued;
-      if (cmd === 'outbox') return [{ ...queued, state: 'rejected', error: { code: 'bad_request', message: 'x', fields: { effective_from: 'in_the_past' } } }];
-      if (cmd === 'discard') {
-        discarded.push((args as { outboxId: number }).outboxId);
-        return true;
-      }
-      return null;
+      if (cmd !== 'change_iban') return null;
+      sent.push(args as Record<string, unknown>);
+      const password = (args as { currentPassword: string }).currentPassword;
+      const fields = password === 'sbagliata' ? { current_password: 'wrong' } : { effective_from: 'in_the_past' };
+      return Promise.reject({ code: 'bad_request', message: 'x', fields });
     });
     render(IbanForm, { props: { contracts, contractId: 1 } });
     const user = userEvent.setup();
@@ -70,17 +68,38 @@ describe('IbanForm', () => {
     await user.type(screen.getByTestId('iban-message'), 'è'.repeat(3));
     expect(screen.getByTestId('iban-message-count')).toHaveTextContent('3/500 caratteri');
     await user.click(screen.getByTestId('iban-submit'));
+    expect(screen.getByTestId('iban-password-error')).toHaveTextContent('Campo obbligatorio.');
+    expect(sent).toEqual([]);
+    await user.type(screen.getByTestId('iban-password'), 'sbagliata');
+    await user.click(screen.getByTestId('iban-submit'));
+    expect(await screen.findByTestId('iban-password-error')).toHaveTextContent('La password non è corretta.');
+    expect(screen.getByTestId('iban-password')).toHaveValue('');
+    await user.type(screen.getByTestId('iban-password'), 'la mia password');
+    await user.click(screen.getByTestId('iban-submit'));
     expect(await screen.findByTestId('iban-effective-error')).toHaveTextContent('La data non può essere nel passato.');
-    expect(discarded).toEqual([9]);
+    expect(sent[1]).toEqual({
+      request: { kind: 'iban_change', contract_id: 1, new_iban: 'IT51W0306912011000000123456', foreign: false, effective_from: '2099-01-01', message: 'èèè' },
+      currentPassword: 'la mia password',
+    });
   });
 
-  it('says it is sent once the outbox let it go, in English too', async () => {
+  it('says it is sent, in English too, and that offline it waits for the connection', async () => {
     i18n.lang = 'en';
-    mockIPC((cmd) => (cmd === 'file_request' ? queued : cmd === 'outbox' ? [] : null));
+    let online = false;
+    mockIPC((cmd) => {
+      if (cmd !== 'change_iban') return null;
+      return online ? { id: 7 } : Promise.reject({ code: 'server_unreachable', message: 'offline' });
+    });
     render(IbanForm, { props: { contracts, contractId: 1 } });
     const user = userEvent.setup();
     await user.type(screen.getByTestId('iban-new'), 'IT51W0306912011000000123456');
     await user.type(screen.getByTestId('iban-effective'), '01/01/2099');
+    await user.type(screen.getByTestId('iban-password'), 'my password');
+    await user.click(screen.getByTestId('iban-submit'));
+    expect(await screen.findByTestId('iban-online-only')).toHaveTextContent('sent only while connected');
+    expect(screen.getByTestId('iban-new')).toHaveValue('IT51W0306912011000000123456');
+    online = true;
+    await user.type(screen.getByTestId('iban-password'), 'my password');
     await user.click(screen.getByTestId('iban-submit'));
     expect(await screen.findByTestId('form-sent')).toHaveTextContent('Request sent.');
     expect(screen.getByTestId('iban-new')).toHaveValue('');

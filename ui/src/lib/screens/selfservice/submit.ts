@@ -41,6 +41,17 @@ export async function submitRequest(request: NewRequest): Promise<Outcome> {
   }
 }
 
+/** Sends at once, without the outbox (a request that carries the password): refused with its fields, or failed. */
+export async function submitOnline(send: () => Promise<unknown>): Promise<Outcome> {
+  try {
+    await send();
+    return { state: 'sent' };
+  } catch (e) {
+    const error = asIpcError(e);
+    return Object.keys(error.fields).length > 0 ? { state: 'rejected', error } : { state: 'failed', error };
+  }
+}
+
 export async function submitReply(requestId: number, message: NewMessage): Promise<Outcome> {
   try {
     return await follow(await ipc.reply(requestId, message));
