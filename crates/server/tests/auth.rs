@@ -35,7 +35,8 @@ async fn login_with_password_and_emailed_code_reaches_the_home(t: TestServer) {
     assert_eq!(
         me,
         json!({"username": "10093", "display_name": "Mario Rossi",
-        "customer_name": "Studio Odontoiatrico Rossi S.r.l.", "language": "it", "must_change_password": false})
+        "customer_name": "Studio Odontoiatrico Rossi S.r.l.", "language": "it", "must_change_password": false,
+        "rights": ["requests", "shop", "bank"]})
     );
 }
 
