@@ -2,9 +2,11 @@
 //! (A5, A6), password change, profile (A8, B5) and sub-users (A9).
 
 use crate::audit::{self, Origin};
+use crate::delivery::{audit_row, defer};
 use crate::mails::{self, TemporaryAccess, Welcome};
 use crate::store::accounts::{AccountToken, NewAccountToken, Settings, SubUserFields, SubUserRow, TemporaryPassword};
 use crate::store::auth::Principal;
+use crate::store::unit::Effect;
 use crate::store::users::NewCustomer;
 use crate::{passwords, secrets, AppState, ServerError};
 use chrono::TimeDelta;
@@ -90,21 +92,21 @@ async fn temporary(state: &AppState) -> Result<(String, String, i64), ServerErro
     Ok((plain.clone(), hash(plain).await?, expires_at))
 }
 
-/// The one-time `sportello://invite` link that lets a new user choose a password directly.
-async fn invite_link(state: &AppState, user_id: i64, username: &str) -> Result<String, ServerError> {
+/// The one-time `sportello://invite` link that lets a new user choose a
+/// password directly, and the token to store with the e-mail carrying it.
+fn invite_link(state: &AppState, user_id: i64, username: &str) -> (String, NewAccountToken) {
     let token = secrets::new_token(INVITE_PREFIX);
     let days = state.config.auth.temporary_password_days;
-    let t = NewAccountToken {
-        id: &secrets::new_id(),
+    let stored = NewAccountToken {
+        id: secrets::new_id(),
         user_id,
         purpose: "invite",
-        link_hash: Some(&secrets::sha256_hex(&token)),
+        link_hash: Some(secrets::sha256_hex(&token)),
         code_hash: None,
         new_email: None,
         expires_at: (state.clock.now() + TimeDelta::days(days)).timestamp_millis(),
     };
-    state.store.insert_account_token(&t, state.clock.now_ms()).await?;
-    Ok(format!("sportello://invite?username={username}&token={token}"))
+    (format!("sportello://invite?username={username}&token={token}"), stored)
 }
 
 struct Welcomed<'a> {
@@ -115,19 +117,10 @@ struct Welcomed<'a> {
     name: &'a str,
 }
 
-/// Gives an existing user a temporary password and an invitation link, and e-mails both.
-async fn welcome(state: &AppState, kind: Welcome, w: &Welcomed<'_>) -> Result<(), ServerError> {
-    let (plain, stored, expires_at) = temporary(state).await?;
-    let temp = TemporaryPassword {
-        hash: &stored,
-        expires_at,
-    };
-    state.store.set_temporary_password(w.user_id, w.email, &temp).await?;
-    send_welcome(state, kind, w, &plain).await
-}
-
-async fn send_welcome(state: &AppState, kind: Welcome, w: &Welcomed<'_>, plain: &str) -> Result<(), ServerError> {
-    let link = invite_link(state, w.user_id, w.username).await?;
+/// The welcome e-mail (temporary password and invitation link) and the
+/// link's token, for the commit of the change that gives them.
+fn welcome_effects(state: &AppState, kind: Welcome, w: &Welcomed<'_>, plain: &str) -> Vec<Effect> {
+    let (link, token) = invite_link(state, w.user_id, w.username);
     let access = TemporaryAccess {
         to: w.email,
         language: w.language,
@@ -138,7 +131,33 @@ async fn send_welcome(state: &AppState, kind: Welcome, w: &Welcomed<'_>, plain: 
         link: Some(&link),
         company: &state.config.company.name,
     };
-    crate::delivery::queue(state, mails::temporary_access(kind, &access)).await?;
+    vec![
+        Effect::Token(Box::new(token)),
+        Effect::Mail(mails::temporary_access(kind, &access).into()),
+    ]
+}
+
+/// Gives an existing user a temporary password and an invitation link and
+/// e-mails both, in one commit with what the request deferred before (its
+/// audit row, other notices); `registration` records a registration by
+/// contract in it too.
+async fn welcome(
+    state: &AppState,
+    kind: Welcome,
+    w: &Welcomed<'_>,
+    registration: Option<(i64, Option<i64>)>,
+) -> Result<(), ServerError> {
+    let (plain, stored, expires_at) = temporary(state).await?;
+    defer(state, welcome_effects(state, kind, w, &plain)).await?;
+    let temp = TemporaryPassword {
+        hash: &stored,
+        expires_at,
+    };
+    let now = state.clock.now_ms();
+    state
+        .store
+        .set_temporary_password(w.user_id, w.email, &temp, registration, now)
+        .await?;
     Ok(())
 }
 
@@ -224,10 +243,6 @@ pub async fn register_by_contract(
             state.store.insert_user(&user, now).await?
         }
     };
-    state
-        .store
-        .record_registration(customer.id, Some(contract_id), email.as_str(), now)
-        .await?;
     let name = main
         .as_ref()
         .map_or(customer.name.as_str(), |u| u.display_name.as_str());
@@ -241,17 +256,16 @@ pub async fn register_by_contract(
     if let Some(first) = main.as_ref().filter(|u| !u.email.eq_ignore_ascii_case(email.as_str())) {
         let notice =
             mails::registration_readdressed(first, &secrets::mask_email(email.as_str()), &state.config.company.name);
-        crate::delivery::queue(state, notice).await?;
+        defer(state, vec![Effect::Mail(notice.into())]).await?;
     }
-    welcome(state, Welcome::Registration, &w).await?;
-    audit::record(
-        state,
+    let audit = audit_row(
         origin,
         "register_by_contract",
         &format!("customer:{code}"),
         &format!("contract {contract_no}/{module_no}"),
-    )
-    .await?;
+    );
+    defer(state, vec![Effect::Audit(audit)]).await?;
+    welcome(state, Welcome::Registration, &w, Some((customer.id, Some(contract_id)))).await?;
     Ok(Registered {
         sent_to: secrets::mask_email(email.as_str()),
         pending_approval: false,
@@ -388,6 +402,13 @@ pub async fn decide_registration(
         .main_user(customer_id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "the registration has no user"))?;
+    let action = if approve {
+        "approve_registration"
+    } else {
+        "reject_registration"
+    };
+    let audit = audit_row(origin, action, &format!("customer:{}", user.username), "");
+    defer(state, vec![Effect::Audit(audit)]).await?;
     if approve {
         let w = Welcomed {
             user_id: user.id,
@@ -396,7 +417,7 @@ pub async fn decide_registration(
             language: &user.language,
             name: &user.display_name,
         };
-        welcome(state, Welcome::Approval, &w).await?;
+        welcome(state, Welcome::Approval, &w, None).await?;
         let (title, body) = if user.language == "en" {
             ("Registration approved", "Welcome to Sportello: your registration was approved. Here you will find your contracts, invoices and requests.")
         } else {
@@ -423,14 +444,10 @@ pub async fn decide_registration(
             &user.display_name,
             &state.config.company.name,
         );
-        crate::delivery::queue(state, mail).await?;
+        defer(state, vec![Effect::Mail(mail.into())]).await?;
+        state.store.commit_deferred(state.clock.now_ms()).await?;
     }
-    let action = if approve {
-        "approve_registration"
-    } else {
-        "reject_registration"
-    };
-    audit::record(state, origin, action, &format!("customer:{}", user.username), "").await
+    Ok(())
 }
 
 /// O1: an operator decides an agreement request (A3); the customer is told by notification.
@@ -494,8 +511,9 @@ pub async fn invite(state: &AppState, origin: &Origin, inv: Invitation) -> Resul
         language: &language,
         name: &name,
     };
-    welcome(state, Welcome::Invitation, &w).await?;
-    audit::record(state, origin, "invite_customer", &format!("customer:{code}"), "").await?;
+    let audit = audit_row(origin, "invite_customer", &format!("customer:{code}"), "");
+    defer(state, vec![Effect::Audit(audit)]).await?;
+    welcome(state, Welcome::Invitation, &w, None).await?;
     Ok(Invited {
         username: code,
         sent_to: secrets::mask_email(email.as_str()),
@@ -508,7 +526,8 @@ async fn start_reset(state: &AppState, user: &crate::store::users::UserRow) -> R
 }
 
 /// A reset code and link for `user`, e-mailed in the words `mail` gives
-/// them (a plain reset, or the notice of a login lock); returns the reset id.
+/// them (a plain reset, or the notice of a login lock), stored and queued in
+/// one commit with what the request deferred before; returns the reset id.
 pub(crate) async fn start_reset_with(
     state: &AppState,
     user: &crate::store::users::UserRow,
@@ -518,16 +537,15 @@ pub(crate) async fn start_reset_with(
     let code = secrets::new_code();
     let token = secrets::new_token(RESET_PREFIX);
     let ttl = state.config.auth.reset_ttl_secs;
-    let t = NewAccountToken {
-        id: &reset_id,
+    let stored = NewAccountToken {
+        id: reset_id.clone(),
         user_id: user.id,
         purpose: "reset",
-        link_hash: Some(&secrets::sha256_hex(&token)),
-        code_hash: Some(&secrets::code_hash(&reset_id, &code)),
+        link_hash: Some(secrets::sha256_hex(&token)),
+        code_hash: Some(secrets::code_hash(&reset_id, &code)),
         new_email: None,
         expires_at: (state.clock.now() + TimeDelta::seconds(ttl)).timestamp_millis(),
     };
-    state.store.insert_account_token(&t, state.clock.now_ms()).await?;
     let link = format!("sportello://reset?token={token}");
     let mail = mail(&mails::ResetMail {
         to: &user.email,
@@ -539,7 +557,8 @@ pub(crate) async fn start_reset_with(
         minutes: ttl / 60,
         company: &state.config.company.name,
     });
-    crate::delivery::queue(state, mail).await?;
+    defer(state, vec![Effect::Token(Box::new(stored)), Effect::Mail(mail.into())]).await?;
+    state.store.commit_deferred(state.clock.now_ms()).await?;
     Ok(reset_id)
 }
 
@@ -573,15 +592,9 @@ pub async fn recover(state: &AppState, origin: &Origin, req: RecoverRequest) -> 
             reset_id: secrets::new_id(),
         });
     };
+    let audit = audit_row(origin, "recover_login", &format!("customer:{}", user.username), "");
+    defer(state, vec![Effect::Audit(audit)]).await?;
     let reset_id = start_reset(state, &user).await?;
-    audit::record(
-        state,
-        origin,
-        "recover_login",
-        &format!("customer:{}", user.username),
-        "",
-    )
-    .await?;
     Ok(ResetStarted { reset_id })
 }
 
@@ -600,15 +613,9 @@ pub async fn request_reset(state: &AppState, origin: &Origin, req: ResetRequest)
     };
     let mut reset_id = None;
     for user in &users {
+        let audit = audit_row(origin, "request_reset", &format!("customer:{}", user.username), "");
+        defer(state, vec![Effect::Audit(audit)]).await?;
         let id = start_reset(state, user).await?;
-        audit::record(
-            state,
-            origin,
-            "request_reset",
-            &format!("customer:{}", user.username),
-            "",
-        )
-        .await?;
         reset_id.get_or_insert(id);
     }
     Ok(ResetStarted {
@@ -684,19 +691,7 @@ pub async fn complete_reset(state: &AppState, origin: &Origin, req: CompleteRese
     let token = presented_token(state, &req).await?;
     let user = state.store.user(token.user_id).await?.ok_or_else(code_expired)?;
     check_new_password("new_password", &req.new_password, &user.username)?;
-    let now = state.clock.now_ms();
-    if !state.store.use_account_token(&token.id, now).await? {
-        return Err(code_expired());
-    }
-    state
-        .store
-        .set_password(user.id, &hash(req.new_password).await?)
-        .await?;
-    state
-        .store
-        .revoke_user_sessions(user.id, None, "password_reset", now)
-        .await?;
-    crate::throttle::lift(state, &user.username).await?;
+    let hashed = hash(req.new_password).await?;
     if token.purpose == "reset" {
         tell_password_changed(state, &user, true).await?;
     }
@@ -705,7 +700,17 @@ pub async fn complete_reset(state: &AppState, origin: &Origin, req: CompleteRese
     } else {
         "reset_password"
     };
-    audit::record(state, origin, action, &format!("customer:{}", user.username), "").await
+    let audit = audit_row(origin, action, &format!("customer:{}", user.username), "");
+    defer(state, vec![Effect::Audit(audit)]).await?;
+    let now = state.clock.now_ms();
+    let done = state
+        .store
+        .replace_password(user.id, &hashed, Some(&token.id), None, "password_reset", now)
+        .await?;
+    if !done {
+        return Err(code_expired());
+    }
+    crate::throttle::lift(state, &user.username).await
 }
 
 /// A logged-in user changes password; required after a temporary one.
@@ -734,24 +739,17 @@ pub async fn change_password(
             "choose a password different from the current one",
         ));
     }
-    state
-        .store
-        .set_password(user.id, &hash(req.new_password).await?)
-        .await?;
-    let now = state.clock.now_ms();
-    state
-        .store
-        .revoke_user_sessions(user.id, Some(&who.session_id), "password_changed", now)
-        .await?;
+    let hashed = hash(req.new_password).await?;
     tell_password_changed(state, &user, false).await?;
-    audit::record(
-        state,
-        origin,
-        "change_password",
-        &format!("customer:{}", user.username),
-        "",
-    )
-    .await
+    let audit = audit_row(origin, "change_password", &format!("customer:{}", user.username), "");
+    defer(state, vec![Effect::Audit(audit)]).await?;
+    let now = state.clock.now_ms();
+    let keep = Some(who.session_id.as_str());
+    state
+        .store
+        .replace_password(user.id, &hashed, None, keep, "password_changed", now)
+        .await?;
+    Ok(())
 }
 
 pub async fn profile(state: &AppState, user_id: i64) -> Result<Profile, ServerError> {
@@ -843,16 +841,15 @@ pub async fn start_email_change(
     let change_id = secrets::new_id();
     let code = secrets::new_code();
     let ttl = state.config.auth.reset_ttl_secs;
-    let t = NewAccountToken {
-        id: &change_id,
+    let stored = NewAccountToken {
+        id: change_id.clone(),
         user_id: who.user_id,
         purpose: "email_change",
         link_hash: None,
-        code_hash: Some(&secrets::code_hash(&change_id, &code)),
-        new_email: Some(email.as_str()),
+        code_hash: Some(secrets::code_hash(&change_id, &code)),
+        new_email: Some(email.as_str().to_owned()),
         expires_at: (state.clock.now() + TimeDelta::seconds(ttl)).timestamp_millis(),
     };
-    state.store.insert_account_token(&t, state.clock.now_ms()).await?;
     let company = &state.config.company.name;
     let mail = mails::email_change_code(
         email.as_str(),
@@ -862,15 +859,14 @@ pub async fn start_email_change(
         ttl / 60,
         company,
     );
-    crate::delivery::queue(state, mail).await?;
-    audit::record(
-        state,
-        origin,
-        "start_email_change",
-        &format!("customer:{}", who.username),
-        "",
-    )
-    .await?;
+    let audit = audit_row(origin, "start_email_change", &format!("customer:{}", who.username), "");
+    let effects = vec![
+        Effect::Token(Box::new(stored)),
+        Effect::Mail(mail.into()),
+        Effect::Audit(audit),
+    ];
+    defer(state, effects).await?;
+    state.store.commit_deferred(state.clock.now_ms()).await?;
     Ok(EmailChangeStarted {
         change_id,
         sent_to: secrets::mask_email(email.as_str()),
@@ -901,19 +897,7 @@ pub async fn confirm_email_change(
         return Err(ApiError::new(ErrorCode::InvalidCode, "wrong code").into());
     }
     let new_email = token.new_email.clone().unwrap_or_default();
-    if !state.store.use_account_token(&token.id, now).await? {
-        return Err(code_expired());
-    }
     let before = profile(state, who.user_id).await?;
-    state
-        .store
-        .set_user_email(who.user_id, who.customer_id, &new_email, now)
-        .await?;
-    // ASVS 3.3.3: a changed primary address ends the user's other sessions.
-    state
-        .store
-        .revoke_user_sessions(who.user_id, Some(&who.session_id), "email_changed", now)
-        .await?;
     let company = &state.config.company.name;
     let mail = mails::email_changed(
         &before.email,
@@ -922,8 +906,21 @@ pub async fn confirm_email_change(
         &new_email,
         company,
     );
-    crate::delivery::queue(state, mail).await?;
-    audit::record(state, origin, "change_email", &format!("customer:{}", who.username), "").await?;
+    let audit = audit_row(origin, "change_email", &format!("customer:{}", who.username), "");
+    defer(state, vec![Effect::Mail(mail.into()), Effect::Audit(audit)]).await?;
+    let changed = state
+        .store
+        .set_user_email(
+            (who.user_id, who.customer_id),
+            &token.id,
+            &new_email,
+            &who.session_id,
+            now,
+        )
+        .await?;
+    if !changed {
+        return Err(code_expired());
+    }
     profile(state, who.user_id).await
 }
 
@@ -948,7 +945,8 @@ pub(crate) async fn step_up(state: &AppState, who: &Principal, password: &str) -
 }
 
 /// The notice to the account's address that its password changed (by the
-/// user, or through a reset), so that a change by someone else is seen.
+/// user, or through a reset), so that a change by someone else is seen;
+/// deferred to the commit of the change.
 async fn tell_password_changed(
     state: &AppState,
     user: &crate::store::users::UserRow,
@@ -962,8 +960,7 @@ async fn tell_password_changed(
         reset,
         &state.config.company.name,
     );
-    crate::delivery::queue(state, mail).await?;
-    Ok(())
+    defer(state, vec![Effect::Mail(mail.into())]).await
 }
 
 /// A9: refuses a sub-user what `right` covers unless its main user gave it;
@@ -1069,28 +1066,32 @@ pub async fn create_sub_user(
         hash: &stored,
         expires_at,
     };
+    // The welcome (token and e-mail) and the audit row name the new
+    // sub-user, so they are written by the commit that creates it.
+    let (st, origin) = (state.clone(), origin.clone());
+    let (email, language) = (checked.email.as_str().to_owned(), checked.language.as_str());
+    let (name, rights) = (
+        format!("{} {}", checked.first_name, checked.last_name),
+        checked.rights.clone(),
+    );
+    crate::delivery::defer_created(move |created| {
+        let w = Welcomed {
+            user_id: created.id,
+            username: &created.code,
+            email: &email,
+            language,
+            name: &name,
+        };
+        let mut effects = welcome_effects(&st, Welcome::SubUser, &w, &plain);
+        let target = format!("customer:{}", created.code);
+        effects.push(Effect::Audit(audit_row(&origin, "create_sub_user", &target, &rights)));
+        effects
+    })?;
     let now = state.clock.now_ms();
-    let (id, username) = state
+    let (_, username) = state
         .store
         .insert_sub_user(who.user_id, &checked.fields(), &temp, now)
         .await?;
-    let name = format!("{} {}", checked.first_name, checked.last_name);
-    let w = Welcomed {
-        user_id: id,
-        username: &username,
-        email: checked.email.as_str(),
-        language: checked.language.as_str(),
-        name: &name,
-    };
-    send_welcome(state, Welcome::SubUser, &w, &plain).await?;
-    audit::record(
-        state,
-        origin,
-        "create_sub_user",
-        &format!("customer:{username}"),
-        &checked.rights,
-    )
-    .await?;
     let row = state
         .store
         .sub_user(who.user_id, &username)
@@ -1131,18 +1132,17 @@ pub async fn update_sub_user(
 ) -> Result<SubUser, ServerError> {
     let row = own_sub_user(state, who, username).await?;
     let checked = CheckedForm::parse(&form)?;
-    state
-        .store
-        .update_sub_user(&row, who.customer_id, &checked.fields(), state.clock.now_ms())
-        .await?;
-    audit::record(
-        state,
+    let audit = audit_row(
         origin,
         "update_sub_user",
         &format!("customer:{username}"),
         &checked.rights,
-    )
-    .await?;
+    );
+    defer(state, vec![Effect::Audit(audit)]).await?;
+    state
+        .store
+        .update_sub_user(&row, who.customer_id, &checked.fields(), state.clock.now_ms())
+        .await?;
     let row = own_sub_user(state, who, username).await?;
     Ok(sub_user(row, &who.username))
 }
@@ -1154,9 +1154,11 @@ pub async fn delete_sub_user(
     username: &str,
 ) -> Result<(), ServerError> {
     let row = own_sub_user(state, who, username).await?;
+    let audit = audit_row(origin, "delete_sub_user", &format!("customer:{username}"), "");
+    defer(state, vec![Effect::Audit(audit)]).await?;
     state
         .store
         .delete_sub_user(&row, who.customer_id, state.clock.now_ms())
         .await?;
-    audit::record(state, origin, "delete_sub_user", &format!("customer:{username}"), "").await
+    Ok(())
 }

@@ -30,8 +30,10 @@ fn invalid_credentials() -> ServerError {
 /// reset code and link; the login's own answer says nothing of it.
 async fn tell_owner_of_lock(state: &AppState, user: &UserRow, client: IpAddr) -> Result<(), ServerError> {
     let minutes = (state.config.auth.login_lock_secs + 59) / 60;
+    let audit = crate::delivery::audit_row(&Origin::customer(&user.username, client), "login_paused", "", "");
+    crate::delivery::defer(state, vec![crate::store::unit::Effect::Audit(audit)]).await?;
     crate::accounts::start_reset_with(state, user, |r| crate::mails::login_locked(r, minutes)).await?;
-    audit::record(state, &Origin::customer(&user.username, client), "login_paused", "", "").await
+    Ok(())
 }
 
 fn code_expired() -> ServerError {

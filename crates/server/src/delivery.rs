@@ -73,6 +73,7 @@ async fn write_now(state: &AppState, effect: Effect) -> Result<(), ServerError> 
             state.store.insert_audit(&entry, now).await?;
         }
         Effect::Mail(m) => state.store.queue_mail(&m, now).await?,
+        Effect::Token(t) => state.store.insert_account_token(&t, now).await?,
     }
     Ok(())
 }

@@ -137,7 +137,15 @@ async fn main() -> anyhow::Result<()> {
             serve(state).await
         }
         Command::Seed { fleet, seed } => seed_books(&state, fleet, seed).await,
-        Command::Admin { command } => admin(&state, command).await,
+        Command::Admin { command } => {
+            // One unit, as a request is: what a command defers (audit rows,
+            // e-mails, tokens) commits with its change or not at all.
+            let (done, unit) = sportello_server::store::unit::scope(None, admin(&state, command)).await;
+            if done.is_ok() && unit.left_over() > 0 {
+                anyhow::bail!("the command deferred effects that no commit wrote");
+            }
+            done
+        }
     }
 }
 

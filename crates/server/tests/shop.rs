@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{error_code, line_value, TestServer, PERSON_CF};
+use common::{error_code, failing_insert, line_value, repaired, TestServer, PERSON_CF};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sportello_server::demo::{DEMO_EMAIL, DEMO_TAX_CODE};
@@ -740,27 +740,6 @@ const FAULTS: [Fault; 6] = [
     Fault::DeadClaim,
     Fault::ConnectionCut,
 ];
-
-fn failing_insert(postgres: bool, table: &str) -> String {
-    if postgres {
-        format!(
-            "CREATE OR REPLACE FUNCTION injected_fault() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$ LANGUAGE plpgsql;
-             CREATE TRIGGER injected_fault BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION injected_fault();"
-        )
-    } else {
-        format!(
-            "CREATE TRIGGER injected_fault BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'injected fault'); END;"
-        )
-    }
-}
-
-fn repaired(postgres: bool, table: &str) -> String {
-    if postgres {
-        format!("DROP TRIGGER injected_fault ON {table};")
-    } else {
-        "DROP TRIGGER injected_fault;".into()
-    }
-}
 
 /// Places orders on prepaid credit through injected faults, each retried with
 /// its key until it answers 201: every order is placed once, the credit is

@@ -58,14 +58,64 @@ pub struct AccountToken {
     pub used_at: Option<i64>,
 }
 
-pub struct NewAccountToken<'a> {
-    pub id: &'a str,
+/// A one-time token to store (invitation link, reset code and link, e-mail
+/// change code), as hashes. Owned, so that it can wait in the request's
+/// unit for the commit of the change it belongs to (`unit::Effect::Token`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAccountToken {
+    pub id: String,
     pub user_id: i64,
-    pub purpose: &'a str,
-    pub link_hash: Option<&'a str>,
-    pub code_hash: Option<&'a str>,
-    pub new_email: Option<&'a str>,
+    pub purpose: &'static str,
+    pub link_hash: Option<String>,
+    pub code_hash: Option<String>,
+    pub new_email: Option<String>,
     pub expires_at: i64,
+}
+
+async fn revoke_sessions(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    keep: Option<&str>,
+    reason: &str,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE sessions SET revoked_at = $3, revoked_reason = $4
+         WHERE user_id = $1 AND revoked_at IS NULL AND id <> $2",
+    )
+    .bind(user_id)
+    .bind(keep.unwrap_or(""))
+    .bind(now)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores a token inside the caller's transaction, voiding the user's unused
+/// ones of the same purpose.
+pub(crate) async fn insert_token(conn: &mut sqlx::AnyConnection, t: &NewAccountToken, now: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE account_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
+        .bind(t.user_id)
+        .bind(t.purpose)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO account_tokens (id, user_id, purpose, link_hash, code_hash, new_email, expires_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&t.id)
+    .bind(t.user_id)
+    .bind(t.purpose)
+    .bind(&t.link_hash)
+    .bind(&t.code_hash)
+    .bind(&t.new_email)
+    .bind(t.expires_at)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// A temporary password: the first login must replace it.
@@ -181,39 +231,35 @@ impl Store {
         .await?)
     }
 
-    /// Records a registration, superseding earlier ones of the same customer.
-    pub async fn record_registration(
+    /// Gives a user a temporary password (a registration by contract is
+    /// recorded with it, for the wait before a repeat), committed with what
+    /// the request deferred: the invitation link's token, the e-mail carrying
+    /// both, the audit row. Either all of them are written, or none.
+    pub async fn set_temporary_password(
         &self,
-        customer_id: i64,
-        contract_id: Option<i64>,
+        user_id: i64,
         email: &str,
+        temp: &TemporaryPassword<'_>,
+        registration: Option<(i64, Option<i64>)>,
         now: i64,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE registrations SET superseded_at = $2 WHERE customer_id = $1 AND superseded_at IS NULL")
-            .bind(customer_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO registrations (customer_id, contract_id, email, created_at) VALUES ($1, $2, $3, $4)")
+        if let Some((customer_id, contract_id)) = registration {
+            sqlx::query("UPDATE registrations SET superseded_at = $2 WHERE customer_id = $1 AND superseded_at IS NULL")
+                .bind(customer_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO registrations (customer_id, contract_id, email, created_at) VALUES ($1, $2, $3, $4)",
+            )
             .bind(customer_id)
             .bind(contract_id)
             .bind(email)
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Gives a user a temporary password and the address it was sent to; the
-    /// previous password stops working at once.
-    pub async fn set_temporary_password(
-        &self,
-        user_id: i64,
-        email: &str,
-        temp: &TemporaryPassword<'_>,
-    ) -> StoreResult<()> {
+        }
         sqlx::query(
             "UPDATE users SET password_hash = $2, email = $3, must_change_password = 1, password_expires_at = $4,
                  failed_logins = 0, locked_at = NULL, active = 1 WHERE id = $1",
@@ -222,22 +268,46 @@ impl Store {
         .bind(temp.hash)
         .bind(email)
         .bind(temp.expires_at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        self.commit(tx, &[], now).await
     }
 
-    /// Replaces the password with a definitive one and lifts any lock.
-    pub async fn set_password(&self, user_id: i64, hash: &str) -> StoreResult<()> {
+    /// A new definitive password, lifting any lock: spends the token it was
+    /// reset with (false, and nothing written, when that was spent already),
+    /// ends the user's other sessions but `keep`, and commits with the
+    /// request's notice and audit row.
+    pub async fn replace_password(
+        &self,
+        user_id: i64,
+        hash: &str,
+        token: Option<&str>,
+        keep: Option<&str>,
+        reason: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(id) = token {
+            let spent = sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            if spent.rows_affected() != 1 {
+                return Ok(false);
+            }
+        }
         sqlx::query(
             "UPDATE users SET password_hash = $2, must_change_password = 0, password_expires_at = NULL,
                  failed_logins = 0, locked_at = NULL WHERE id = $1",
         )
         .bind(user_id)
         .bind(hash)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        revoke_sessions(&mut tx, user_id, keep, reason, now).await?;
+        self.commit(tx, &[], now).await?;
+        Ok(true)
     }
 
     /// Ends every session of a user except `keep`.
@@ -248,42 +318,14 @@ impl Store {
         reason: &str,
         now: i64,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE sessions SET revoked_at = $3, revoked_reason = $4
-             WHERE user_id = $1 AND revoked_at IS NULL AND id <> $2",
-        )
-        .bind(user_id)
-        .bind(keep.unwrap_or(""))
-        .bind(now)
-        .bind(reason)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        revoke_sessions(&mut conn, user_id, keep, reason, now).await
     }
 
-    /// Stores a one-time token, voiding the user's unused ones of the same purpose.
-    pub async fn insert_account_token(&self, t: &NewAccountToken<'_>, now: i64) -> StoreResult<()> {
+    /// Stores a one-time token in a transaction of its own (the command line).
+    pub async fn insert_account_token(&self, t: &NewAccountToken, now: i64) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE account_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
-            .bind(t.user_id)
-            .bind(t.purpose)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO account_tokens (id, user_id, purpose, link_hash, code_hash, new_email, expires_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(t.id)
-        .bind(t.user_id)
-        .bind(t.purpose)
-        .bind(t.link_hash)
-        .bind(t.code_hash)
-        .bind(t.new_email)
-        .bind(t.expires_at)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        insert_token(&mut tx, t, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -311,16 +353,6 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?,
         )
-    }
-
-    /// Spends a token; false if it was spent already (by a concurrent request).
-    pub async fn use_account_token(&self, id: &str, now: i64) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
-            .bind(id)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
     }
 
     pub async fn profile(&self, user_id: i64) -> StoreResult<Option<ProfileRow>> {
@@ -358,15 +390,37 @@ impl Store {
         self.commit(tx, &[change], now).await
     }
 
-    pub async fn set_user_email(&self, user_id: i64, customer_id: i64, email: &str, now: i64) -> StoreResult<()> {
+    /// The confirmed new primary address: spends its token (false, and
+    /// nothing written, when spent already), ends the user's other sessions
+    /// but `keep` (ASVS 3.3.3), and commits with the request's notice to the
+    /// old address and its audit row.
+    pub async fn set_user_email(
+        &self,
+        who: (i64, i64),
+        token: &str,
+        email: &str,
+        keep: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let (user_id, customer_id) = who;
         let mut tx = self.pool.begin().await?;
+        let spent = sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
+            .bind(token)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        if spent.rows_affected() != 1 {
+            return Ok(false);
+        }
         sqlx::query("UPDATE users SET email = $2 WHERE id = $1")
             .bind(user_id)
             .bind(email)
             .execute(&mut *tx)
             .await?;
+        revoke_sessions(&mut tx, user_id, Some(keep), "email_changed", now).await?;
         let change = Change::upsert(Some(customer_id), Entity::Profile, user_id);
-        self.commit(tx, &[change], now).await
+        self.commit(tx, &[change], now).await?;
+        Ok(true)
     }
 
     const SUB_USER_COLUMNS: &'static str =

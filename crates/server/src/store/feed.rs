@@ -148,6 +148,14 @@ impl super::Store {
         self.commit_unit(tx, changes, None, now).await
     }
 
+    /// Writes the request's deferred effects in one transaction of their own,
+    /// for a request whose change is nothing but them (a reset code, its
+    /// token and its e-mail).
+    pub(crate) async fn commit_deferred(&self, now: i64) -> StoreResult<()> {
+        let tx = self.pool.begin().await?;
+        self.commit(tx, &[], now).await
+    }
+
     /// `commit` for a change that creates something: the effects the
     /// request deferred as functions of it are written too.
     pub(crate) async fn commit_created(
@@ -230,5 +238,11 @@ impl super::Store {
     pub async fn execute_script(&self, sql: &str) -> StoreResult<()> {
         sqlx::raw_sql(sql).execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// Test support: one number a query counts (rows a test expects once).
+    #[cfg(feature = "testkit")]
+    pub async fn scalar_for_tests(&self, sql: &str) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
     }
 }

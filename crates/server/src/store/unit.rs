@@ -48,6 +48,9 @@ pub struct QueuedMail {
 pub enum Effect {
     Audit(Audit),
     Mail(QueuedMail),
+    /// The one-time token an e-mail of the same request carries: the two
+    /// are stored together or not at all.
+    Token(Box<super::accounts::NewAccountToken>),
 }
 
 type Later = Box<dyn FnOnce(&Created) -> Vec<Effect> + Send>;
@@ -168,6 +171,7 @@ pub(crate) async fn flush(
         match effect {
             Effect::Audit(a) => insert_audit(conn, a, now).await?,
             Effect::Mail(m) => super::mailq::insert(conn, m, now).await?,
+            Effect::Token(t) => super::accounts::insert_token(conn, t, now).await?,
         }
     }
     let mut flushed = Flushed {

@@ -361,3 +361,26 @@ pub async fn wait_for_code(dir: &std::path::Path) -> String {
     }
     panic!("no e-mail reached the outbox");
 }
+
+/// SQL that makes every insert into `table` fail, as a disk or constraint
+/// error would in the middle of a transaction.
+pub fn failing_insert(postgres: bool, table: &str) -> String {
+    if postgres {
+        format!(
+            "CREATE OR REPLACE FUNCTION injected_fault() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$ LANGUAGE plpgsql;
+             CREATE TRIGGER injected_fault BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION injected_fault();"
+        )
+    } else {
+        format!(
+            "CREATE TRIGGER injected_fault BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'injected fault'); END;"
+        )
+    }
+}
+
+pub fn repaired(postgres: bool, table: &str) -> String {
+    if postgres {
+        format!("DROP TRIGGER injected_fault ON {table};")
+    } else {
+        "DROP TRIGGER injected_fault;".into()
+    }
+}

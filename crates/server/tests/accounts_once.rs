@@ -1,0 +1,190 @@
+//! Account writes are one commit with their effects: a sub-user with its
+//! welcome e-mail, invitation token and audit row; a password change with
+//! its notice, its audit row and the end of the other sessions; a reset code
+//! with its token. A failure anywhere leaves none of them, and the retry
+//! (with the same key, where there is one) makes each exactly once.
+
+mod common;
+
+use common::{failing_insert, repaired, TestServer};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sportello_server::demo::{DEMO_EMAIL, DEMO_PASSWORD, DEMO_USERNAME};
+
+const TABLES: [&str; 3] = ["mail_queue", "audit_log", "account_tokens"];
+
+async fn count(t: &TestServer, sql: &str) -> i64 {
+    t.server.state.store.scalar_for_tests(sql).await.unwrap()
+}
+
+/// Each fault in turn fails the creation (500); the retry with the same key
+/// creates the sub-user once, with one e-mail, one token and one audit row.
+async fn a_sub_user_and_its_welcome_are_made_once_through_faults(t: TestServer) {
+    let postgres = t.database_url.starts_with("postgres");
+    let store = &t.server.state.store;
+    let (access, _) = t.demo_tokens().await;
+    let form = json!({"first_name": "Giulia", "last_name": "Verdi", "email": "giulia@example.it", "language": "it"});
+    let send = || {
+        t.http
+            .post(t.url("/sub-users"))
+            .bearer_auth(&access)
+            .header("Idempotency-Key", "sub-1")
+            .json(&form)
+            .send()
+    };
+    for table in TABLES {
+        store.execute_script(&failing_insert(postgres, table)).await.unwrap();
+        let failed = send().await.unwrap();
+        store.execute_script(&repaired(postgres, table)).await.unwrap();
+        if !postgres {
+            let left = count(&t, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'").await;
+            assert_eq!(left, 0, "the fault is repaired");
+        }
+        assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR, "{table}");
+        assert_eq!(
+            t.json("/sub-users", &access).await,
+            json!([]),
+            "no sub-user without its {table} row"
+        );
+    }
+    let created = send().await.unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let replay = send().await.unwrap();
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(t.json("/sub-users", &access).await.as_array().unwrap().len(), 1);
+    let welcomes = t
+        .outbox()
+        .await
+        .iter()
+        .filter(|m| m.to().unwrap().first().unwrap().address() == Some("giulia@example.it"))
+        .count();
+    assert_eq!(welcomes, 1);
+    let user = "(SELECT id FROM users WHERE username = '10093.1')";
+    assert_eq!(
+        count(
+            &t,
+            &format!("SELECT COUNT(*) FROM account_tokens WHERE user_id = {user}")
+        )
+        .await,
+        1
+    );
+    let audits = "SELECT COUNT(*) FROM audit_log WHERE action = 'create_sub_user' AND target = 'customer:10093.1'";
+    assert_eq!(count(&t, audits).await, 1);
+}
+
+/// A failed password change changes nothing: the old password still logs
+/// in, the other session lives, no notice went; the retry does all of it.
+async fn a_password_change_and_its_notice_are_one_commit(t: TestServer) {
+    let postgres = t.database_url.starts_with("postgres");
+    let store = &t.server.state.store;
+    let (access, _) = t.demo_tokens().await;
+    let (other, _) = t.demo_tokens().await;
+    let change = json!({"current_password": DEMO_PASSWORD, "new_password": "un altro giardino 42"});
+    for table in ["mail_queue", "audit_log"] {
+        let mails = t.outbox().await.len();
+        store.execute_script(&failing_insert(postgres, table)).await.unwrap();
+        let failed = t.post_as("/me/password", &access, change.clone()).await;
+        store.execute_script(&repaired(postgres, table)).await.unwrap();
+        assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR, "{table}");
+        assert_eq!(
+            t.get("/home", &other).await.status(),
+            StatusCode::OK,
+            "the other session lives"
+        );
+        assert_eq!(t.login(DEMO_USERNAME, DEMO_PASSWORD).await.status(), StatusCode::OK);
+        assert_eq!(t.outbox().await.len(), mails + 1, "only the login's code went");
+    }
+    let done = t.post_as("/me/password", &access, change).await;
+    assert_eq!(done.status(), StatusCode::NO_CONTENT);
+    assert_eq!(t.get("/home", &other).await.status(), StatusCode::UNAUTHORIZED);
+    let (to, subject, _) = t.last_mail().await;
+    assert_eq!(
+        (to.as_str(), subject.as_str()),
+        (DEMO_EMAIL, "La password di Sportello è cambiata")
+    );
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM audit_log WHERE action = 'change_password'").await,
+        1
+    );
+}
+
+/// A reset whose e-mail cannot be queued stores no code either; the next
+/// request sends one whose code works.
+async fn a_reset_code_is_stored_only_with_its_e_mail(t: TestServer) {
+    let postgres = t.database_url.starts_with("postgres");
+    let store = &t.server.state.store;
+    let tokens = "SELECT COUNT(*) FROM account_tokens WHERE purpose = 'reset'";
+    store
+        .execute_script(&failing_insert(postgres, "mail_queue"))
+        .await
+        .unwrap();
+    let failed = t.post("/auth/password-reset", json!({"username": DEMO_USERNAME})).await;
+    store.execute_script(&repaired(postgres, "mail_queue")).await.unwrap();
+    assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(count(&t, tokens).await, 0);
+
+    let started: Value = t
+        .post("/auth/password-reset", json!({"username": DEMO_USERNAME}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(count(&t, tokens).await, 1);
+    let complete = json!({"reset_id": started["reset_id"], "code": t.latest_code().await,
+        "new_password": "un altro giardino 42"});
+    let done = t.post("/auth/password-reset/complete", complete).await;
+    assert_eq!(done.status(), StatusCode::NO_CONTENT);
+}
+
+/// A confirmed new address that cannot be audited changes nothing (the old
+/// address stays, the other session lives, the code is still good); the
+/// retry changes it and tells the old address once.
+async fn a_confirmed_new_address_is_one_commit(t: TestServer) {
+    let postgres = t.database_url.starts_with("postgres");
+    let store = &t.server.state.store;
+    let (access, _) = t.demo_tokens().await;
+    let (other, _) = t.demo_tokens().await;
+    let started: Value = t
+        .post_as(
+            "/profile/email",
+            &access,
+            json!({"email": "nuova@pec.studiorossi.example", "current_password": DEMO_PASSWORD}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let confirm = json!({"change_id": started["change_id"], "code": t.latest_code().await});
+    store
+        .execute_script(&failing_insert(postgres, "audit_log"))
+        .await
+        .unwrap();
+    let failed = t.post_as("/profile/email/confirm", &access, confirm.clone()).await;
+    store.execute_script(&repaired(postgres, "audit_log")).await.unwrap();
+    assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(t.json("/profile", &access).await["email"], DEMO_EMAIL);
+    assert_eq!(t.get("/home", &other).await.status(), StatusCode::OK);
+
+    let done = t.post_as("/profile/email/confirm", &access, confirm).await;
+    assert_eq!(done.status(), StatusCode::OK);
+    assert_eq!(
+        t.json("/profile", &access).await["email"],
+        "nuova@pec.studiorossi.example"
+    );
+    assert_eq!(t.get("/home", &other).await.status(), StatusCode::UNAUTHORIZED);
+    let told = t
+        .outbox()
+        .await
+        .iter()
+        .filter(|m| m.to().unwrap().first().unwrap().address() == Some(DEMO_EMAIL))
+        .filter(|m| m.body_text(0).unwrap().contains("nuova@pec.studiorossi.example"))
+        .count();
+    assert_eq!(told, 1, "the old address is told once");
+}
+
+on_both_engines!(
+    a_confirmed_new_address_is_one_commit,
+    a_sub_user_and_its_welcome_are_made_once_through_faults,
+    a_password_change_and_its_notice_are_one_commit,
+    a_reset_code_is_stored_only_with_its_e_mail,
+);
