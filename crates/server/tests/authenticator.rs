@@ -16,16 +16,7 @@ use sportello_server::{ops, testkit};
 
 /// Turns the demo user's authenticator on; returns (secret, recovery codes).
 async fn turn_on(t: &TestServer, token: &str) -> (String, Vec<String>) {
-    let setup: Value = t
-        .post_as(
-            "/me/authenticator/setup",
-            token,
-            json!({"current_password": DEMO_PASSWORD}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let setup = with_password(t, "/me/authenticator/setup", token).await;
     let secret = setup["secret"].as_str().unwrap().to_owned();
     let code = testkit::authenticator_code(&secret, &t.clock);
     let enabled = t
@@ -40,6 +31,13 @@ async fn turn_on(t: &TestServer, token: &str) -> (String, Vec<String>) {
         .map(|c| c.as_str().unwrap().to_owned())
         .collect();
     (secret, codes)
+}
+
+/// A step-up call with the demo password; its JSON answer.
+async fn with_password(t: &TestServer, path: &str, token: &str) -> Value {
+    let response = t.post_as(path, token, json!({"current_password": DEMO_PASSWORD})).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.json().await.unwrap()
 }
 
 /// Step 1 of a login of the demo user: the challenge.
@@ -80,16 +78,7 @@ async fn turning_it_on_asks_the_password_and_a_first_code(t: TestServer) {
     let body: Value = none_waiting.json().await.unwrap();
     assert_eq!(body["fields"]["code"], "no_setup");
 
-    let setup: Value = t
-        .post_as(
-            "/me/authenticator/setup",
-            &token,
-            json!({"current_password": DEMO_PASSWORD}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let setup = with_password(&t, "/me/authenticator/setup", &token).await;
     let secret = setup["secret"].as_str().unwrap();
     assert_eq!(secret.len(), 32, "160 bits in base32");
     let uri = setup["uri"].as_str().unwrap();
@@ -218,16 +207,7 @@ async fn new_codes_void_the_old_and_turning_it_off_brings_back_the_email(t: Test
         )
         .await;
     assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
-    let renewed: Value = t
-        .post_as(
-            "/me/authenticator/recovery-codes",
-            &token,
-            json!({"current_password": DEMO_PASSWORD}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let renewed = with_password(&t, "/me/authenticator/recovery-codes", &token).await;
     let fresh = renewed["codes"][0].as_str().unwrap().to_owned();
     let id = challenge(&t).await["challenge_id"].as_str().unwrap().to_owned();
     let void = t.verify(&id, &old[0]).await;

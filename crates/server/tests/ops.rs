@@ -249,17 +249,19 @@ async fn every_change_leaves_an_audit_record_with_actor_and_address(t: TestServe
 /// An operator's logout ends its token; an admin disables an operator, whose
 /// tokens end and whose login then answers as an unknown name's; a desk
 /// operator cannot disable anyone; every step is audited.
+async fn desk_token(t: &TestServer, secret: &str) -> String {
+    let session: Value = operator_login(t, "desk1", &testkit::authenticator_code(secret, &t.clock))
+        .await
+        .json()
+        .await
+        .unwrap();
+    session["access_token"].as_str().unwrap().to_owned()
+}
+
 async fn operators_log_out_and_an_admin_disables_one(t: TestServer) {
     let admin = operator_token(&t, "admin1", OperatorRole::Admin).await;
     let secret = new_operator(&t, "desk1", OperatorRole::Desk).await;
-    let desk = operator_login(&t, "desk1", &testkit::authenticator_code(&secret, &t.clock))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let desk = desk_token(&t, &secret).await;
     let logout = t.call(reqwest::Method::POST, "/ops/logout", &desk, None).await;
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
     assert_eq!(
@@ -269,14 +271,7 @@ async fn operators_log_out_and_an_admin_disables_one(t: TestServer) {
 
     // A code is good once: the next login waits for the app's next code.
     t.clock.advance(chrono::TimeDelta::seconds(30));
-    let desk = operator_login(&t, "desk1", &testkit::authenticator_code(&secret, &t.clock))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let desk = desk_token(&t, &secret).await;
     let refused = t
         .call(reqwest::Method::POST, "/ops/operators/admin1/disable", &desk, None)
         .await;

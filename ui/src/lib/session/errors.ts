@@ -1,5 +1,5 @@
 import { t } from '../i18n/index.svelte';
-import type { IpcError } from '../ipc';
+import { asIpcError, type IpcError } from '../ipc';
 
 /** The user's-language text for an error, from its code alone. */
 export function errorText(error: IpcError): string {
@@ -20,4 +20,13 @@ export function errorText(error: IpcError): string {
 /** Errors about the surroundings (network, keyring) go in a banner; the rest beside the form. */
 export function isBannerError(error: IpcError): boolean {
   return error.code === 'server_unreachable' || error.code === 'keyring_unavailable';
+}
+
+/** A refusal of a form that asks the password again (step-up), split for the form to show: the password's problem, another field's, or an error for a banner. */
+export function splitStepUp(e: unknown): { password: string | null; field: string | null; error: IpcError | null } {
+  const failure = asIpcError(e);
+  const { current_password, ...others } = failure.fields;
+  const field = Object.values(others)[0] ?? null;
+  const password = current_password ?? null;
+  return { password, field, error: password === null && field === null ? failure : null };
 }
