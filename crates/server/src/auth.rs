@@ -1,12 +1,13 @@
 //! Login with password and e-mailed one-time code (A4), lockout (A5),
 //! rotating refresh tokens whose reuse revokes the family, logout.
 
-use crate::audit::{self, Origin};
+use crate::audit::Origin;
 use crate::authenticator::{self, Owner, Passed};
 use crate::limits::Scope;
 use crate::mail::Mail;
 use crate::secrets::{self, ACCESS_PREFIX, REFRESH_PREFIX};
 use crate::store::auth::{NewChallenge, NewSession, NewTokens, Principal};
+use crate::store::unit::Effect;
 use crate::store::users::UserRow;
 use crate::{passwords, AppState, ServerError};
 use chrono::TimeDelta;
@@ -117,6 +118,8 @@ async fn send_code(state: &AppState, user: &UserRow) -> Result<LoginChallenge, S
         });
     }
     let code = secrets::new_code();
+    let mail = code_mail(user, &code, ttl / 60, &state.config.company.name);
+    crate::delivery::defer(state, vec![Effect::Mail(mail.into())]).await?;
     let challenge = NewChallenge {
         id: &challenge_id,
         user_id: user.id,
@@ -127,8 +130,6 @@ async fn send_code(state: &AppState, user: &UserRow) -> Result<LoginChallenge, S
         .store
         .insert_challenge(&challenge, expires_at.timestamp_millis(), now.timestamp_millis())
         .await?;
-    let mail = code_mail(user, &code, ttl / 60, &state.config.company.name);
-    crate::delivery::queue(state, mail).await?;
     tracing::info!(user_id = user.id, "login code sent");
     Ok(LoginChallenge {
         challenge_id,
@@ -232,17 +233,11 @@ pub async fn verify_code(
     let session_id = secrets::new_id();
     let new_device = state.store.is_new_device(challenge.user_id, device).await?;
     let address = client.to_string();
-    let session = NewSession {
-        id: &session_id,
-        user_id: challenge.user_id,
-        device,
-        client: &address,
-    };
-    state.store.create_session(&session, now).await?;
-    tracing::info!(user_id = challenge.user_id, "logged in");
+    // The login's audit row and notices commit with its session.
     if let Some(user) = state.store.user(challenge.user_id).await? {
         let origin = Origin::customer(&user.username, client);
-        audit::record(state, &origin, "login", "", device).await?;
+        let audit = crate::delivery::audit_row(&origin, "login", "", device);
+        crate::delivery::defer(state, vec![Effect::Audit(audit)]).await?;
         if let Passed::RecoveryCode { left } = passed {
             authenticator::tell_recovery_code_used(state, &user, &origin, left).await?;
         }
@@ -256,9 +251,17 @@ pub async fn verify_code(
                 address: &address,
                 company: &state.config.company.name,
             });
-            crate::delivery::queue(state, mail).await?;
+            crate::delivery::defer(state, vec![Effect::Mail(mail.into())]).await?;
         }
     }
+    let session = NewSession {
+        id: &session_id,
+        user_id: challenge.user_id,
+        device,
+        client: &address,
+    };
+    state.store.create_session(&session, now).await?;
+    tracing::info!(user_id = challenge.user_id, "logged in");
     issue_tokens(state, &session_id).await
 }
 

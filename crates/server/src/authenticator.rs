@@ -261,15 +261,17 @@ async fn notice(state: &AppState, who: &Principal, origin: &Origin, change: Fact
 }
 
 /// Tells the user a recovery code stood in for the authenticator at a login
-/// (with how many are left), like the login's other notices.
+/// (with how many are left): deferred, like the login's other notices, to
+/// the commit of its session.
 pub async fn tell_recovery_code_used(
     state: &AppState,
     user: &UserRow,
     origin: &Origin,
     left: i64,
 ) -> Result<(), ServerError> {
-    crate::audit::record(state, origin, "recovery_code_used", "", &format!("{left} left")).await?;
-    crate::delivery::queue(state, notice_mail(state, user, FactorChange::RecoveryCodeUsed { left })).await
+    let audit = audit_row(origin, "recovery_code_used", "", &format!("{left} left"));
+    let mail = notice_mail(state, user, FactorChange::RecoveryCodeUsed { left });
+    defer(state, vec![Effect::Audit(audit), Effect::Mail(mail.into())]).await
 }
 
 /// What an admin hands to an operator: the secret to put in its app (also

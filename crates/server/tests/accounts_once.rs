@@ -182,7 +182,34 @@ async fn a_confirmed_new_address_is_one_commit(t: TestServer) {
     assert_eq!(told, 1, "the old address is told once");
 }
 
+/// A login whose code cannot be e-mailed stores no challenge; one whose
+/// audit row cannot be written opens no session.
+async fn a_login_code_and_a_session_commit_with_their_effects(t: TestServer) {
+    let postgres = t.database_url.starts_with("postgres");
+    let store = &t.server.state.store;
+    store
+        .execute_script(&failing_insert(postgres, "mail_queue"))
+        .await
+        .unwrap();
+    let failed = t.login(DEMO_USERNAME, DEMO_PASSWORD).await;
+    store.execute_script(&repaired(postgres, "mail_queue")).await.unwrap();
+    assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM login_challenges").await, 0);
+
+    let challenge = t.demo_challenge().await;
+    let code = t.latest_code().await;
+    store
+        .execute_script(&failing_insert(postgres, "audit_log"))
+        .await
+        .unwrap();
+    let refused = t.verify(&challenge, &code).await;
+    store.execute_script(&repaired(postgres, "audit_log")).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM sessions").await, 0);
+}
+
 on_both_engines!(
+    a_login_code_and_a_session_commit_with_their_effects,
     a_confirmed_new_address_is_one_commit,
     a_sub_user_and_its_welcome_are_made_once_through_faults,
     a_password_change_and_its_notice_are_one_commit,

@@ -78,7 +78,9 @@ pub struct NewTokens<'a> {
 }
 
 impl Store {
+    /// A login's second step, committed with the request's e-mailed code.
     pub async fn insert_challenge(&self, c: &NewChallenge<'_>, expires_at: i64, now: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO login_challenges (id, user_id, code_hash, factor, expires_at, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -89,9 +91,9 @@ impl Store {
         .bind(c.factor)
         .bind(expires_at)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        self.commit(tx, &[], now).await
     }
 
     pub async fn challenge(&self, id: &str) -> StoreResult<Option<ChallengeRow>> {
@@ -124,7 +126,9 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// A new session, committed with the request's audit row and notices.
     pub async fn create_session(&self, s: &NewSession<'_>, now: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO sessions (id, user_id, created_at, device, client, last_used_at) VALUES ($1, $2, $3, $4, $5, $3)",
         )
@@ -133,9 +137,9 @@ impl Store {
         .bind(now)
         .bind(s.device)
         .bind(s.client)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        self.commit(tx, &[], now).await
     }
 
     /// Whether this is a device the user never logged in from, while having
