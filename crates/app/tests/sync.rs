@@ -124,7 +124,10 @@ async fn operator_changes_arrive_as_deltas_with_notices_and_an_idle_resync_is_a_
     let customer = f.token(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await;
     let invoice = json!({"customer_code": "10093", "kind": "invoice", "issued_on": "2026-11-20", "due_on": "2026-12-10",
         "payment_method": "bank_transfer", "lines": [{"description": "Spese", "quantity": "1", "unit_price": "50.00", "vat_rate": "22"}]});
-    let published: Value = f.post("/ops/invoices", &ops, invoice).await.json().await.unwrap();
+    let published = f.post("/ops/invoices", &ops, invoice).await;
+    let status = published.status();
+    let published: Value = published.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{published}");
     f.post(
         "/ops/broadcasts",
         &ops,

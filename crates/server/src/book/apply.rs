@@ -129,7 +129,7 @@ pub(super) async fn run(
     dry_run: bool,
 ) -> Result<Applied, ServerError> {
     let mut a = Applier {
-        tx: state.store.pool.begin().await.map_err(crate::store::StoreError::from)?,
+        tx: state.store.begin_write().await?,
         engine: state.store.engine,
         today: state.clock.today(),
         now: state.clock.now_ms(),

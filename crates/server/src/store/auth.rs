@@ -80,7 +80,7 @@ pub struct NewTokens<'a> {
 impl Store {
     /// A login's second step, committed with the request's e-mailed code.
     pub async fn insert_challenge(&self, c: &NewChallenge<'_>, expires_at: i64, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO login_challenges (id, user_id, code_hash, factor, expires_at, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -128,7 +128,7 @@ impl Store {
 
     /// A new session, committed with the request's audit row and notices.
     pub async fn create_session(&self, s: &NewSession<'_>, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO sessions (id, user_id, created_at, device, client, last_used_at) VALUES ($1, $2, $3, $4, $5, $3)",
         )
@@ -202,7 +202,7 @@ impl Store {
     }
 
     pub async fn insert_tokens(&self, t: &NewTokens<'_>, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE sessions SET last_used_at = $2 WHERE id = $1")
             .bind(t.session_id)
             .bind(now)
@@ -250,7 +250,7 @@ impl Store {
 
     /// Ends a session: its refresh tokens stop working and its access tokens are deleted.
     pub async fn revoke_session(&self, session_id: &str, reason: &str, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL")
             .bind(session_id)
             .bind(now)

@@ -47,7 +47,7 @@ impl Store {
         recovery_hashes: &[String],
         now: i64,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE authenticators SET enabled_at = $3, last_step = $4
              WHERE owner = $1 AND secret = $2 AND enabled_at IS NULL",
@@ -75,7 +75,7 @@ impl Store {
         recovery_hashes: &[String],
         now: i64,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM authenticators WHERE owner = $1")
             .bind(owner)
             .execute(&mut *tx)
@@ -129,7 +129,7 @@ impl Store {
     /// A new set of recovery codes for a turned-on authenticator, the old
     /// ones void; commits with the request's audit row and notice.
     pub async fn renew_recovery_codes(&self, owner: &str, recovery_hashes: &[String], now: i64) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let on: Option<i64> =
             sqlx::query_scalar("SELECT enabled_at FROM authenticators WHERE owner = $1 AND enabled_at IS NOT NULL")
                 .bind(owner)
@@ -146,7 +146,7 @@ impl Store {
     /// Turns the authenticator off and voids its recovery codes; commits
     /// with the request's audit row and notice. False when none was on.
     pub async fn remove_authenticator(&self, owner: &str, now: i64) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("DELETE FROM authenticators WHERE owner = $1")
             .bind(owner)
             .execute(&mut *tx)

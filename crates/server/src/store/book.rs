@@ -115,7 +115,7 @@ impl Store {
 
     /// Records a collection and adds it to the line's collected amount, together.
     pub async fn insert_payment(&self, entry_id: i64, amount: Money, collected_on: NaiveDate) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO payments (entry_id, amount_cents, collected_on) VALUES ($1, $2, $3)")
             .bind(entry_id)
             .bind(amount.cents())

@@ -36,7 +36,7 @@ pub(crate) fn bind<'q>(query: Query<'q, Any, AnyArguments<'q>>, value: Val) -> Q
 impl Store {
     pub async fn bulk(&self) -> StoreResult<BulkWriter> {
         Ok(BulkWriter {
-            tx: self.pool.begin().await?,
+            tx: self.begin_write().await?,
             engine: self.engine,
             pool: self.pool.clone(),
         })

@@ -83,7 +83,7 @@ impl Store {
         contract_id: i64,
         rows: &[(PlanRow, PaymentMethod, Option<NaiveDate>)],
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Positions start at 1: a page "after 0" starts at the beginning.
         for (seq, (row, method, collected_on)) in (1_i64..).zip(rows) {
             sqlx::query(

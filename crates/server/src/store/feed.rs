@@ -152,7 +152,7 @@ impl super::Store {
     /// for a request whose change is nothing but them (a reset code, its
     /// token and its e-mail).
     pub(crate) async fn commit_deferred(&self, now: i64) -> StoreResult<()> {
-        let tx = self.pool.begin().await?;
+        let tx = self.begin_write().await?;
         self.commit(tx, &[], now).await
     }
 
@@ -208,7 +208,7 @@ impl super::Store {
     /// Writes changes in a transaction of their own: only for tests and
     /// tools that announce without changing anything.
     pub async fn record_changes(&self, changes: &[Change], now: i64) -> StoreResult<Option<i64>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let last = record(&mut tx, self.engine, changes, now).await?;
         tx.commit().await?;
         if let Some(cursor) = last {
@@ -226,7 +226,7 @@ impl super::Store {
         now: i64,
         hold: std::time::Duration,
     ) -> StoreResult<Option<i64>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let last = record(&mut tx, self.engine, changes, now).await?;
         tokio::time::sleep(hold).await;
         tx.commit().await?;

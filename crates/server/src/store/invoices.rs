@@ -174,7 +174,7 @@ impl Store {
     /// Issues a document: its totals come from the lines, its progressive is the next free one.
     /// Stores a document not yet published (the customer does not see it).
     pub async fn insert_invoice(&self, n: &NewInvoice<'_>) -> StoreResult<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = insert_invoice(&mut tx, n).await?;
         tx.commit().await?;
         Ok(id)
@@ -182,7 +182,7 @@ impl Store {
 
     /// Stores a document as published and announces it, in one transaction.
     pub async fn publish_invoice(&self, n: &NewInvoice<'_>, now: i64) -> StoreResult<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = insert_invoice(&mut tx, n).await?;
         sqlx::query("UPDATE invoices SET published_at = $2 WHERE id = $1")
             .bind(id)
@@ -347,7 +347,7 @@ impl Store {
             DocumentKind::Invoice => ("invoice", format!("{year}/")),
             DocumentKind::CreditNote => ("credit_note", format!("NC{year}/")),
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invoices WHERE kind = $1 AND number LIKE $2")
             .bind(kind.as_str())
             .bind(format!("{prefix}%"))

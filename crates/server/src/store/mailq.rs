@@ -74,7 +74,7 @@ impl Store {
     /// already committed (the message is still sent by the worker, never by
     /// the request).
     pub async fn queue_mail(&self, m: &QueuedMail, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         insert(&mut tx, m, now).await?;
         tx.commit().await?;
         self.mail_wake.notify_one();

@@ -106,6 +106,18 @@ impl Store {
         })
     }
 
+    /// A transaction that writes. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads before its
+    /// first write fails with SQLITE_BUSY_SNAPSHOT ("database is locked",
+    /// at once, whatever the busy timeout) when another connection commits
+    /// in between, as the mail worker often does; this one waits its turn.
+    pub(crate) async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Engine::Postgres => self.pool.begin().await?,
+        })
+    }
+
     pub fn mail_wake(&self) -> std::sync::Arc<tokio::sync::Notify> {
         self.mail_wake.clone()
     }

@@ -33,7 +33,7 @@ impl Store {
         body: &str,
         now: i64,
     ) -> StoreResult<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = sqlx::query_scalar(
             "INSERT INTO notifications (customer_id, kind, request_id, title, body, created_at)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",

@@ -114,7 +114,7 @@ impl Store {
     /// Disables an operator and ends its tokens, in one transaction; false
     /// when no enabled operator has this name.
     pub async fn disable_operator(&self, username: &str, now: i64) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: Option<i64> = sqlx::query_scalar(
             "UPDATE operators SET disabled_at = $2 WHERE username = $1 AND disabled_at IS NULL RETURNING id",
         )

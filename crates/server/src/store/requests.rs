@@ -93,7 +93,7 @@ impl Store {
         message: Option<(&str, &[String])>,
         now: i64,
     ) -> StoreResult<(i64, String)> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let n = next_in_year(&mut tx, "request", r.year, 1).await?;
         let code = format!("RIC-{}-{n:06}", r.year);
         let id: i64 = sqlx::query_scalar(
@@ -128,7 +128,7 @@ impl Store {
 
     /// Adds a message (and moves the status) to a request of `customer_id`, in one transaction.
     pub async fn insert_message(&self, customer_id: i64, m: &NewMessageRow<'_>, now: i64) -> StoreResult<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = insert_message(&mut tx, m, now).await?;
         let change = Change::upsert(Some(customer_id), Entity::Request, m.request_id);
         let created = crate::store::unit::Created {
@@ -140,7 +140,7 @@ impl Store {
     }
 
     pub async fn set_request_status(&self, id: i64, customer_id: i64, status: &str, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE requests SET status = $2, updated_at = $3 WHERE id = $1")
             .bind(id)
             .bind(status)

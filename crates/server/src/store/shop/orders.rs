@@ -77,7 +77,7 @@ impl Store {
         items: &[NewItem<'_>],
         now: i64,
     ) -> StoreResult<Result<(i64, String), OrderRefused>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(quote_id) = o.quote_id {
             let taken = sqlx::query(
                 "UPDATE quotes SET status = 'accepted', updated_at = $2 WHERE id = $1 AND status = 'priced'",
@@ -200,7 +200,7 @@ impl Store {
         changes: &[Change],
         now: i64,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let order_id: Option<i64> = sqlx::query_scalar(
             "UPDATE order_items SET status = 'fulfilled', outcome_kind = $2, attachment_id = $3, invoice_id = $4,
                  fulfilled_at = $5 WHERE id = $1 AND status = 'pending' RETURNING order_id",

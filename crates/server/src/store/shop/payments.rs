@@ -36,7 +36,7 @@ impl Store {
     }
 
     pub async fn insert_proof(&self, p: &NewProofRow<'_>, now: i64) -> StoreResult<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = sqlx::query_scalar(
             "INSERT INTO payment_proofs (customer_id, user_id, method, amount_cents, attachment_id, reference, status,
                  created_at) VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7) RETURNING id",
@@ -86,7 +86,7 @@ impl Store {
     /// Decides a submitted proof; a confirmed top-up adds its credit in the
     /// same transaction. False when the proof was decided already.
     pub async fn decide_proof(&self, id: i64, approve: bool, top_up: bool, now: i64) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let status = if approve { "confirmed" } else { "refused" };
         let row: Option<(i64, i64)> = sqlx::query_as(
             "UPDATE payment_proofs SET status = $2, decided_at = $3 WHERE id = $1 AND status = 'submitted'
@@ -122,7 +122,7 @@ impl Store {
     }
 
     pub async fn set_proof_invoice(&self, id: i64, customer_id: i64, invoice_id: i64, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE payment_proofs SET invoice_id = $2 WHERE id = $1")
             .bind(id)
             .bind(invoice_id)

@@ -44,7 +44,7 @@ impl Store {
         year: i32,
         now: i64,
     ) -> StoreResult<(i64, String)> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let n = next_in_year(&mut tx, "quote", year, 1).await?;
         let code = format!("PRV-{year}-{n:06}");
         let id: i64 = sqlx::query_scalar(
@@ -109,7 +109,7 @@ impl Store {
         note: &str,
         now: i64,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let moved = sqlx::query(
             "UPDATE quotes SET status = 'priced', valid_until = $2, desk_note = $3, updated_at = $4
              WHERE id = $1 AND status = 'requested'",
@@ -138,7 +138,7 @@ impl Store {
 
     /// Moves a quote of `customer_id` from one status to another; false when it was not in `from`.
     pub async fn move_quote(&self, id: i64, customer_id: i64, from: &str, to: &str, now: i64) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let moved = sqlx::query("UPDATE quotes SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2")
             .bind(id)
             .bind(from)
