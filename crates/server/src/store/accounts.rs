@@ -243,7 +243,7 @@ impl Store {
         registration: Option<(i64, Option<i64>)>,
         now: i64,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some((customer_id, contract_id)) = registration {
             sqlx::query("UPDATE registrations SET superseded_at = $2 WHERE customer_id = $1 AND superseded_at IS NULL")
                 .bind(customer_id)
@@ -286,7 +286,7 @@ impl Store {
         reason: &str,
         now: i64,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(id) = token {
             let spent = sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
                 .bind(id)
@@ -324,7 +324,7 @@ impl Store {
 
     /// Stores a one-time token in a transaction of its own (the command line).
     pub async fn insert_account_token(&self, t: &NewAccountToken, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         insert_token(&mut tx, t, now).await?;
         tx.commit().await?;
         Ok(())
@@ -371,7 +371,7 @@ impl Store {
     /// The profile's settings, and how the customer's invoices are delivered
     /// when `paper` says so, in one transaction with its announcement.
     pub async fn update_settings(&self, user_id: i64, customer_id: i64, u: &Settings<'_>, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET display_name = $2, language = $3, secondary_email = $4 WHERE id = $1")
             .bind(user_id)
             .bind(u.display_name)
@@ -403,7 +403,7 @@ impl Store {
         now: i64,
     ) -> StoreResult<bool> {
         let (user_id, customer_id) = who;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let spent = sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
             .bind(token)
             .bind(now)
@@ -454,7 +454,7 @@ impl Store {
         temp: &TemporaryPassword<'_>,
         now: i64,
     ) -> StoreResult<(i64, String)> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (customer_id, parent): (i64, String) =
             sqlx::query_as("SELECT customer_id, username FROM users WHERE id = $1")
                 .bind(parent_id)
@@ -498,7 +498,7 @@ impl Store {
         f: &SubUserFields<'_>,
         now: i64,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE users SET first_name = $2, last_name = $3, display_name = $4, email = $5, secondary_email = $6,
                  language = $7, rights = $8 WHERE id = $1",
@@ -524,7 +524,7 @@ impl Store {
     /// Deletes a sub-user for good: it cannot log in, its sessions end, and
     /// its username is never given again.
     pub async fn delete_sub_user(&self, row: &SubUserRow, customer_id: i64, now: i64) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET deleted_at = $2 WHERE id = $1")
             .bind(row.id)
             .bind(now)
@@ -544,7 +544,7 @@ impl Store {
         language: &str,
         now: i64,
     ) -> StoreResult<(i64, i64, String)> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let customer_id: i64 = sqlx::query_scalar(
             "INSERT INTO customers (kind, name, tax_code, email, created_at, category, status)
              VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING id",
@@ -656,7 +656,7 @@ impl Store {
     /// Decides an agreement request; on approval the customer joins the
     /// agreement. Returns the customer, or None if it was not pending.
     pub async fn decide_agreement(&self, request_id: i64, approve: bool, now: i64) -> StoreResult<Option<i64>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let status = if approve { "approved" } else { "rejected" };
         let row: Option<(i64, String)> = sqlx::query_as(
             "UPDATE agreement_requests SET status = $2, decided_at = $3 WHERE id = $1 AND status = 'pending'
