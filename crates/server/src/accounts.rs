@@ -952,14 +952,7 @@ async fn tell_password_changed(
     user: &crate::store::users::UserRow,
     reset: bool,
 ) -> Result<(), ServerError> {
-    let mail = mails::password_changed(
-        &user.email,
-        &user.language,
-        &user.display_name,
-        &user.username,
-        reset,
-        &state.config.company.name,
-    );
+    let mail = mails::password_changed(&mails::Owner::of(user, &state.config.company.name), reset);
     defer(state, vec![Effect::Mail(mail.into())]).await
 }
 

@@ -242,15 +242,8 @@ pub async fn verify_code(
             authenticator::tell_recovery_code_used(state, &user, &origin, left).await?;
         }
         if new_device {
-            let mail = crate::mails::new_device(&crate::mails::NewDevice {
-                to: &user.email,
-                language: &user.language,
-                name: &user.display_name,
-                username: &user.username,
-                device,
-                address: &address,
-                company: &state.config.company.name,
-            });
+            let owner = crate::mails::Owner::of(&user, &state.config.company.name);
+            let mail = crate::mails::new_device(&owner, device, &address);
             crate::delivery::defer(state, vec![Effect::Mail(mail.into())]).await?;
         }
     }

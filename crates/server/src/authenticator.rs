@@ -224,15 +224,8 @@ pub async fn renew_codes(
     Ok(RecoveryCodes { codes })
 }
 
-fn notice_mail<'a>(state: &AppState, user: &'a UserRow, change: FactorChange) -> crate::mail::Mail<'a> {
-    mails::second_factor_changed(
-        &user.email,
-        &user.language,
-        &user.display_name,
-        &user.username,
-        change,
-        &state.config.company.name,
-    )
+fn notice_mail<'a>(state: &'a AppState, user: &'a UserRow, change: FactorChange) -> crate::mail::Mail<'a> {
+    mails::second_factor_changed(&mails::Owner::of(user, &state.config.company.name), change)
 }
 
 /// Defers the audit row and the notice to the account's address for the

@@ -8,6 +8,27 @@ fn pick<'a>(language: &str, it: (String, String), en: (String, String), to: &'a 
     Mail { to, subject, body }
 }
 
+/// The user a security notice goes to, at the account's address.
+pub struct Owner<'a> {
+    pub to: &'a str,
+    pub language: &'a str,
+    pub name: &'a str,
+    pub username: &'a str,
+    pub company: &'a str,
+}
+
+impl<'a> Owner<'a> {
+    pub fn of(user: &'a crate::store::users::UserRow, company: &'a str) -> Owner<'a> {
+        Owner {
+            to: &user.email,
+            language: &user.language,
+            name: &user.display_name,
+            username: &user.username,
+            company,
+        }
+    }
+}
+
 /// What a temporary password is for: the text differs, the rules do not.
 #[derive(Clone, Copy)]
 pub enum Welcome {
@@ -212,14 +233,13 @@ pub fn registration_readdressed<'a>(
 }
 
 /// The account's password changed (chosen by the user, or set through a reset).
-pub fn password_changed<'a>(
-    to: &'a str,
-    language: &str,
-    name: &str,
-    username: &str,
-    reset: bool,
-    company: &str,
-) -> Mail<'a> {
+pub fn password_changed<'a>(o: &Owner<'a>, reset: bool) -> Mail<'a> {
+    let Owner {
+        name,
+        username,
+        company,
+        ..
+    } = o;
     let (how_it, how_en) = if reset {
         (
             "è stata reimpostata con il codice o il collegamento inviato per e-mail",
@@ -229,7 +249,7 @@ pub fn password_changed<'a>(
         ("è stata cambiata dal profilo", "was changed from the profile")
     };
     pick(
-        language,
+        o.language,
         (
             "La password di Sportello è cambiata".into(),
             format!(
@@ -244,33 +264,21 @@ pub fn password_changed<'a>(
                  If it was not you, use “Forgot your password?” on the login window at once and contact customer service.\n\n{company}\n"
             ),
         ),
-        to,
+        o.to,
     )
-}
-
-pub struct NewDevice<'a> {
-    pub to: &'a str,
-    pub language: &'a str,
-    pub name: &'a str,
-    pub username: &'a str,
-    pub device: &'a str,
-    pub address: &'a str,
-    pub company: &'a str,
 }
 
 /// A login from a device this user never used: the owner is told, so that a
 /// stranger's login does not go unnoticed.
-pub fn new_device<'a>(d: &NewDevice<'a>) -> Mail<'a> {
-    let NewDevice {
+pub fn new_device<'a>(o: &Owner<'a>, device: &str, address: &str) -> Mail<'a> {
+    let Owner {
         name,
         username,
-        device,
-        address,
         company,
         ..
-    } = d;
+    } = o;
     pick(
-        d.language,
+        o.language,
         (
             "Nuovo accesso a Sportello da un altro dispositivo".into(),
             format!(
@@ -287,7 +295,7 @@ pub fn new_device<'a>(d: &NewDevice<'a>) -> Mail<'a> {
                  end that session from your profile, under “Sessions and devices”.\n\n{company}\n"
             ),
         ),
-        d.to,
+        o.to,
     )
 }
 
@@ -571,14 +579,13 @@ pub enum FactorChange {
 
 /// The notice that the second factor of `username` changed, so that a
 /// change by someone else is seen.
-pub fn second_factor_changed<'a>(
-    to: &'a str,
-    language: &str,
-    name: &str,
-    username: &str,
-    change: FactorChange,
-    company: &str,
-) -> Mail<'a> {
+pub fn second_factor_changed<'a>(o: &Owner<'a>, change: FactorChange) -> Mail<'a> {
+    let Owner {
+        name,
+        username,
+        company,
+        ..
+    } = o;
     let (it, en) = match change {
         FactorChange::Enabled => (
             "è stata attivata: da ora l'accesso chiede il codice dell'app di autenticazione".to_owned(),
@@ -598,7 +605,7 @@ pub fn second_factor_changed<'a>(
         ),
     };
     pick(
-        language,
+        o.language,
         (
             "Verifica in due passaggi di Sportello".into(),
             format!(
@@ -613,33 +620,22 @@ pub fn second_factor_changed<'a>(
                  If it was not you, change your password at once and contact customer service.\n\n{company}\n"
             ),
         ),
-        to,
+        o.to,
     )
 }
 
-pub struct BankChange<'a> {
-    pub to: &'a str,
-    pub language: &'a str,
-    pub name: &'a str,
-    pub username: &'a str,
-    pub contract_no: &'a str,
-    /// The new IBAN's last four characters: enough to recognise, not to reuse.
-    pub iban_ending: &'a str,
-    pub company: &'a str,
-}
-
 /// The notice that new bank details were asked for on a contract.
-pub fn bank_details_requested<'a>(b: &BankChange<'a>) -> Mail<'a> {
-    let BankChange {
+/// `iban_ending` is the new IBAN's last four characters: enough to
+/// recognise, not to reuse.
+pub fn bank_details_requested<'a>(o: &Owner<'a>, contract_no: &str, iban_ending: &str) -> Mail<'a> {
+    let Owner {
         name,
         username,
-        contract_no,
-        iban_ending,
         company,
         ..
-    } = b;
+    } = o;
     pick(
-        b.language,
+        o.language,
         (
             "Richiesta di cambio IBAN su Sportello".into(),
             format!(
@@ -656,6 +652,6 @@ pub fn bank_details_requested<'a>(b: &BankChange<'a>) -> Mail<'a> {
                  If it was not you, contact customer service at once and change your password.\n\n{company}\n"
             ),
         ),
-        b.to,
+        o.to,
     )
 }

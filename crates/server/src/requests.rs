@@ -442,15 +442,8 @@ async fn tell_bank_change(state: &AppState, who: &Principal, contract_no: &str, 
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the user no longer exists"))?;
     let ending = &iban[iban.len().saturating_sub(4)..];
-    let mail = crate::mails::bank_details_requested(&crate::mails::BankChange {
-        to: &user.email,
-        language: &user.language,
-        name: &user.display_name,
-        username: &user.username,
-        contract_no,
-        iban_ending: ending,
-        company: &state.config.company.name,
-    });
+    let owner = crate::mails::Owner::of(&user, &state.config.company.name);
+    let mail = crate::mails::bank_details_requested(&owner, contract_no, ending);
     crate::delivery::defer(state, vec![Effect::Mail(mail.into())]).await
 }
 
