@@ -163,16 +163,13 @@ pub async fn enable(
     code: &str,
 ) -> Result<RecoveryCodes, ServerError> {
     let key = Owner::User(who.user_id).key();
-    let row = state.store.authenticator(&key).await?;
-    let Some(row) = row.filter(|r| r.enabled_at.is_none()) else {
-        return match state.store.authenticator(&key).await? {
-            Some(_) => Err(already_on()),
-            None => Err(bad(
-                "code",
-                "no_setup",
-                "start again: no authenticator is waiting for a code",
-            )),
-        };
+    let row = match state.store.authenticator(&key).await? {
+        Some(row) if row.enabled_at.is_none() => row,
+        Some(_) => return Err(already_on()),
+        None => {
+            let message = "start again: no authenticator is waiting for a code";
+            return Err(bad("code", "no_setup", message));
+        }
     };
     let code = code.trim();
     let step = totp::matching_step(&stored_secret(&row.secret)?, code, now_secs(state))
