@@ -331,7 +331,9 @@ pub async fn create(
     password: Option<String>,
 ) -> Result<RequestDetail, ServerError> {
     crate::accounts::require(who, Right::for_request(req.kind()))?;
-    if bank_change(&req) {
+    // S1 asks for the password again (taken out of the request by the
+    // caller, so that nothing kept holds it): bank details move money.
+    if req.kind() == RequestKind::IbanChange {
         crate::accounts::step_up(state, who, password.as_deref().unwrap_or_default()).await?;
     }
     let en = language(state, who).await? == "en";
@@ -427,12 +429,6 @@ pub struct Writer<'a> {
 /// Adds a message to a request's thread. A customer's message on a request
 /// waiting for the customer moves it back to "in progress"; an operator may
 /// set any status. Closed requests take no more messages.
-/// S1 asks for the password again (`password`, taken out of the request by
-/// the caller so that nothing kept holds it): bank details move money.
-fn bank_change(req: &NewRequest) -> bool {
-    matches!(req, NewRequest::IbanChange { .. })
-}
-
 /// The notice to the account's address that new bank details were asked
 /// for, so that a change by someone else is seen; it commits with the request.
 async fn tell_bank_change(state: &AppState, who: &Principal, contract_no: &str, iban: &str) -> Result<(), ServerError> {
