@@ -296,7 +296,7 @@ async fn write(store: &Store, mut rows: Rows, customer_id: i64) -> StoreResult<(
     .await?;
     // Numbered per year in date order, as a real register.
     rows.invoices.sort_by_key(|i| (i.0, i.3));
-    let next_progressive: i64 = store.next_progressive().await?;
+    let next_progressive = bulk.take_progressives(rows.invoices.len() as i64).await?;
     let (mut year, mut counter) = (0, 0);
     let mut invoices = Vec::with_capacity(rows.invoices.len());
     let mut lines = Vec::with_capacity(rows.invoices.len());

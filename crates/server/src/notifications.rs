@@ -2,8 +2,10 @@
 //! state per user, and the announcement of each new one on the event stream.
 
 use crate::audit::{self, Origin};
+use crate::delivery::audit_row;
 use crate::store::auth::Principal;
 use crate::store::notifications::NotificationRow;
+use crate::store::unit::Effect;
 use crate::{AppState, ServerError};
 use chrono::DateTime;
 use sportello_domain::api::notifications::{Notification, NotificationKind, NotificationList};
@@ -98,6 +100,11 @@ fn checked<'a>(field: &str, text: &'a str, max: usize) -> Result<&'a str, Server
 pub async fn broadcast(state: &AppState, origin: &Origin, title: &str, body: &str) -> Result<i64, ServerError> {
     let title = checked("title", title, MAX_TITLE_CHARS)?;
     let body = checked("body", body, MAX_BODY_CHARS)?;
+    let (origin, details) = (origin.clone(), title.to_owned());
+    crate::delivery::defer_created(move |created| {
+        let target = format!("notification:{}", created.id);
+        vec![Effect::Audit(audit_row(&origin, "broadcast", &target, &details))]
+    })?;
     let id = state
         .store
         .insert_notification(
@@ -109,7 +116,6 @@ pub async fn broadcast(state: &AppState, origin: &Origin, title: &str, body: &st
             state.clock.now_ms(),
         )
         .await?;
-    audit::record(state, origin, "broadcast", &format!("notification:{id}"), title).await?;
     Ok(id)
 }
 

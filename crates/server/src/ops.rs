@@ -6,14 +6,15 @@
 use crate::accounts::bad;
 use crate::audit::{self, Origin};
 use crate::authenticator::{self, OperatorEnrolment};
+use crate::delivery::audit_row;
 use crate::einvoice::pdf::it_amount;
-use crate::mail::Mail;
 use crate::requests::Writer;
 use crate::store::invoices::NewInvoice;
 use crate::store::ops::OperatorRow;
 use crate::store::requests::Author;
+use crate::store::unit::{Effect, QueuedMail};
 use crate::{mails, notifications, passwords, requests, secrets, AppState, ServerError};
-use chrono::{DateTime, Datelike, TimeDelta};
+use chrono::{DateTime, TimeDelta};
 use rust_decimal::Decimal;
 use sportello_domain::api::ops::{
     AuditEntry, DeskReply, OperatorRole, OperatorSession, PublishInvoice, PublishLine, Published,
@@ -469,12 +470,11 @@ pub async fn publish_invoice(state: &AppState, origin: &Origin, p: PublishInvoic
         }
         (DocumentKind::Invoice, None) => None,
     };
-    let number = state.store.next_document_number(p.kind, p.issued_on.year()).await?;
     let invoice = NewInvoice {
         customer_id: customer.id,
         contract_id,
         kind: p.kind,
-        number: &number,
+        number: None,
         issued_on: p.issued_on,
         due_on: p.due_on,
         payment_method: p.payment_method,
@@ -482,75 +482,115 @@ pub async fn publish_invoice(state: &AppState, origin: &Origin, p: PublishInvoic
         corrects_id,
         lines: &lines,
     };
-    let (id, total) = issue(state, &customer.name, &invoice).await?;
-    audit::record(
-        state,
-        origin,
-        "publish_invoice",
-        &format!("invoice:{number}"),
-        &format!("customer {}", p.customer_code),
-    )
-    .await?;
+    let audit = (origin.clone(), format!("customer {}", p.customer_code));
+    crate::delivery::defer_created(move |created| {
+        let (origin, details) = audit;
+        let target = format!("invoice:{}", created.code);
+        vec![Effect::Audit(audit_row(&origin, "publish_invoice", &target, &details))]
+    })?;
+    let (id, number, total) = issue(state, &customer.name, &invoice).await?;
     Ok(Published { id, number, total })
 }
 
-/// Stores a document as published, announces it on the change feed and e-mails the customer.
+/// The answer of a publication, read back (a replay of its key).
+pub async fn published(state: &AppState, id: i64) -> Result<Published, ServerError> {
+    let (number, total) = state
+        .store
+        .invoice_number_and_total(id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such document"))?;
+    Ok(Published {
+        id,
+        number,
+        total: sportello_domain::Money::from_cents(total),
+    })
+}
+
+/// Stores a document as published under the next number of its series,
+/// announces it on the change feed and e-mails the customer, all in one
+/// commit with what the request deferred. Returns its id, number and total.
 pub(crate) async fn issue(
     state: &AppState,
     customer_name: &str,
     invoice: &NewInvoice<'_>,
-) -> Result<(i64, sportello_domain::Money), ServerError> {
-    let id = state.store.publish_invoice(invoice, state.clock.now_ms()).await?;
+) -> Result<(i64, String, sportello_domain::Money), ServerError> {
     let total = Totals::of(invoice.lines).total;
-    announce_invoice(
+    let notice = invoice_notice(
         state,
         invoice.customer_id,
         customer_name,
         invoice.kind,
-        invoice.number,
         total,
         invoice.due_on,
     )
     .await?;
-    Ok((id, total))
+    if let Some(notice) = notice {
+        crate::delivery::defer_created(move |created| vec![Effect::Mail(notice.mail(&created.code))])?;
+    }
+    let (id, number) = state.store.publish_invoice(invoice, state.clock.now_ms()).await?;
+    Ok((id, number, total))
 }
 
-pub(crate) async fn announce_invoice(
+/// B4: the e-mail that tells the customer's main user a document is
+/// available, all but its number (known once the document is stored).
+pub(crate) struct InvoiceNoticeTo {
+    to: String,
+    language: String,
+    name: String,
+    credit_note: bool,
+    total: String,
+    due_on: String,
+    company: String,
+}
+
+impl InvoiceNoticeTo {
+    pub(crate) fn mail(&self, number: &str) -> QueuedMail {
+        mails::invoice_published(&mails::InvoiceNotice {
+            to: &self.to,
+            language: &self.language,
+            name: &self.name,
+            credit_note: self.credit_note,
+            number,
+            total: &self.total,
+            due_on: &self.due_on,
+            company: &self.company,
+        })
+        .into()
+    }
+}
+
+/// The invoice e-mail for a customer, or None when it has no active
+/// Sportello user yet (the document still reaches it through SDI).
+pub(crate) async fn invoice_notice(
     state: &AppState,
     customer_id: i64,
     customer_name: &str,
     kind: DocumentKind,
-    number: &str,
     total: sportello_domain::Money,
     due_on: chrono::NaiveDate,
-) -> Result<(), ServerError> {
+) -> Result<Option<InvoiceNoticeTo>, ServerError> {
     let Some(user) = state.store.main_user(customer_id).await?.filter(|u| u.active == 1) else {
-        // Not registered to Sportello yet: the invoice still reaches it through SDI.
-        return Ok(());
+        return Ok(None);
     };
-    let due = if user.language == "en" {
+    let due_on = if user.language == "en" {
         due_on.format("%Y-%m-%d").to_string()
     } else {
         due_on.format("%d/%m/%Y").to_string()
     };
-    let amount = mail_amount(&user.language, total);
     let name = if user.display_name.is_empty() {
-        customer_name
+        customer_name.to_owned()
     } else {
-        &user.display_name
+        user.display_name.clone()
     };
-    let mail: Mail<'_> = mails::invoice_published(&mails::InvoiceNotice {
-        to: &user.email,
-        language: &user.language,
+    Ok(Some(InvoiceNoticeTo {
+        total: mail_amount(&user.language, total),
+        to: user.email,
+        language: user.language,
         name,
         credit_note: kind == DocumentKind::CreditNote,
-        number,
-        total: &amount,
-        due_on: &due,
-        company: &state.config.company.name,
-    });
-    crate::delivery::queue(state, mail).await?;
-    Ok(())
+        due_on,
+        company: state.config.company.name.clone(),
+    }))
 }
 
 pub async fn audit_log(state: &AppState, after_id: i64, limit: i64) -> Result<Vec<AuditEntry>, ServerError> {

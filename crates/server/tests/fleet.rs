@@ -94,7 +94,7 @@ async fn a_generated_book_is_stored_served_and_leaves_the_ids_consistent(t: Test
         customer_id: 1,
         contract_id: None,
         kind: sportello_domain::invoice::DocumentKind::Invoice,
-        number: "X/1",
+        number: Some("X/1"),
         issued_on: t.clock.today(),
         due_on: t.clock.today(),
         payment_method: sportello_domain::invoice::PaymentMethod::BankTransfer,

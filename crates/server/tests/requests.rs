@@ -522,7 +522,7 @@ async fn idempotency_keys_replay_refuse_other_bodies_and_in_flight_duplicates(t:
     let lease = t.server.state.config.idempotency_lease_ms;
     assert!(matches!(
         store
-            .claim_idempotency_key(user.id, "outbox-2", &hash, t.clock.now_ms(), lease)
+            .claim_idempotency_key(&format!("user:{}", user.id), "outbox-2", &hash, t.clock.now_ms(), lease)
             .await
             .unwrap(),
         sportello_server::store::requests::KeyState::Claimed(_)

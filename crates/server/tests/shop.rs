@@ -785,7 +785,13 @@ async fn every_order_is_placed_and_confirmed_once_through_faults(t: TestServer) 
             // Claimed as if 200 ms before its lease ends.
             Fault::DeadClaim => {
                 store
-                    .claim_idempotency_key(user.id, &key, &hash, t.clock.now_ms() - lease + 200, lease)
+                    .claim_idempotency_key(
+                        &format!("user:{}", user.id),
+                        &key,
+                        &hash,
+                        t.clock.now_ms() - lease + 200,
+                        lease,
+                    )
                     .await
                     .unwrap();
             }

@@ -29,36 +29,18 @@ const NEWS_DAYS: u64 = 7;
 
 pub(super) enum Applied {
     Refused(Vec<LineProblem>),
-    Done {
-        report: ImportReport,
-        cursor: Option<i64>,
-        mails: Vec<InvoiceMail>,
-    },
+    Done { report: ImportReport, cursor: Option<i64> },
 }
 
-/// The e-mail of a newly published invoice, sent after the commit.
-pub(super) struct InvoiceMail {
+/// The e-mail of a newly published invoice, queued in the import's own
+/// transaction.
+struct InvoiceMail {
     customer_id: i64,
     customer_name: String,
     kind: DocumentKind,
     number: String,
     total: Money,
     due_on: NaiveDate,
-}
-
-impl InvoiceMail {
-    pub(super) async fn send(&self, state: &AppState) -> Result<(), ServerError> {
-        crate::ops::announce_invoice(
-            state,
-            self.customer_id,
-            &self.customer_name,
-            self.kind,
-            &self.number,
-            self.total,
-            self.due_on,
-        )
-        .await
-    }
 }
 
 struct Collected {
@@ -229,6 +211,7 @@ pub(super) async fn run(
         return Ok(Applied::Refused(a.problems));
     }
     a.notify().await?;
+    a.queue_mails(state).await?;
     a.audit(origin, file).await?;
     let changes = std::mem::take(&mut a.changes);
     a.report.changes = u32::try_from(changes.len()).unwrap_or(u32::MAX);
@@ -236,21 +219,28 @@ pub(super) async fn run(
     let report = a.report;
     if dry_run {
         a.tx.rollback().await.map_err(crate::store::StoreError::from)?;
-        return Ok(Applied::Done {
-            report,
-            cursor: None,
-            mails: Vec::new(),
-        });
+        return Ok(Applied::Done { report, cursor: None });
     }
     a.tx.commit().await.map_err(crate::store::StoreError::from)?;
-    Ok(Applied::Done {
-        report,
-        cursor,
-        mails: a.mails,
-    })
+    if !a.mails.is_empty() {
+        state.store.mail_wake().notify_one();
+    }
+    Ok(Applied::Done { report, cursor })
 }
 
 impl Applier {
+    /// B4: tells each customer with a Sportello user about its new documents.
+    async fn queue_mails(&mut self, state: &AppState) -> Result<(), ServerError> {
+        for m in &self.mails {
+            let notice =
+                crate::ops::invoice_notice(state, m.customer_id, &m.customer_name, m.kind, m.total, m.due_on).await?;
+            if let Some(notice) = notice {
+                crate::store::mailq::insert(&mut self.tx, &notice.mail(&m.number), self.now).await?;
+            }
+        }
+        Ok(())
+    }
+
     fn problem(&mut self, line: usize, field: &str, reason: impl Into<String>) {
         self.problems.push(LineProblem::new(line, field, reason));
     }
@@ -802,11 +792,7 @@ impl Applier {
         let insert_only = match existing {
             Some(_) => Vec::new(),
             None => {
-                let next: i64 =
-                    sqlx::query_scalar("SELECT CAST(COALESCE(MAX(progressive), 0) + 1 AS BIGINT) FROM invoices")
-                        .fetch_one(&mut *self.tx)
-                        .await
-                        .map_err(crate::store::StoreError::from)?;
+                let next = crate::store::invoices::take_progressives(&mut self.tx, 1).await?;
                 vec![("progressive", Int(next)), ("published_at", Int(self.now))]
             }
         };

@@ -101,15 +101,9 @@ pub async fn import(
     let outcome = apply::run(state, origin, file, lines, dry_run).await?;
     match outcome {
         apply::Applied::Refused(problems) => Err(refuse(problems)),
-        apply::Applied::Done { report, cursor, mails } => {
+        apply::Applied::Done { report, cursor } => {
             if let Some(cursor) = cursor {
                 state.events.bump(cursor);
-            }
-            for mail in mails {
-                // The invoice is stored and announced in the app; a mail that fails is logged.
-                if let Err(e) = mail.send(state).await {
-                    tracing::warn!(error = %e, "invoice e-mail not sent");
-                }
             }
             tracing::info!(
                 file,

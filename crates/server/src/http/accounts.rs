@@ -1,7 +1,7 @@
 //! Registration, recovery, reset, password change, profile and sub-users.
 
 use super::extract::{AnyCaller, ApiJson, Caller, Client, IdempotencyKey};
-use super::idempotency::{idempotent, resource_id};
+use super::idempotency::{idempotent, resource_id, KeyOwner};
 use super::{limit, ServerError};
 use crate::audit::Origin;
 use crate::limits::Scope;
@@ -205,7 +205,7 @@ pub(super) async fn create_sub_user(
     let render = |id: String| async move { accounts::sub_user_by_id(st, me, resource_id(&id)?).await };
     idempotent(
         &state,
-        who.user_id,
+        KeyOwner::User(who.user_id),
         key,
         "create_sub_user",
         &form,

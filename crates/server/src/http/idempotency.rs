@@ -1,8 +1,9 @@
-//! `Idempotency-Key` on creates: the same key with the same body returns the
-//! first answer (with `Idempotent-Replayed: true`); with another body or on
-//! another operation, 422; while the first is still being processed, 409.
-//! A create that failed before changing anything frees the key, so the
-//! client may retry it; so does one that died, once its lease runs out.
+//! `Idempotency-Key` on writes, customers' and operators' alike: the same key
+//! with the same body returns the first answer (with `Idempotent-Replayed:
+//! true`); with another body or on another operation, 422; while the first
+//! is still being processed, 409. A write that failed before changing
+//! anything frees the key, so the client may retry it; so does one that
+//! died, once its lease runs out.
 
 use super::ServerError;
 use crate::store::requests::KeyState;
@@ -15,8 +16,28 @@ use serde::Serialize;
 use sportello_domain::{ApiError, ErrorCode};
 use std::future::Future;
 
+/// Whose key it is: keys of different owners never meet.
+#[derive(Clone, Copy, Debug)]
+pub enum KeyOwner {
+    User(i64),
+    Operator(i64),
+}
+
+impl KeyOwner {
+    fn key(self) -> String {
+        match self {
+            KeyOwner::User(id) => format!("user:{id}"),
+            KeyOwner::Operator(id) => format!("operator:{id}"),
+        }
+    }
+}
+
 fn json_response(status: StatusCode, body: String, replayed: bool) -> Response {
-    let mut response = (status, [(CONTENT_TYPE, "application/json")], body).into_response();
+    let mut response = if status == StatusCode::NO_CONTENT {
+        status.into_response()
+    } else {
+        (status, [(CONTENT_TYPE, "application/json")], body).into_response()
+    };
     if replayed {
         response
             .headers_mut()
@@ -42,17 +63,10 @@ pub fn body_hash<B: Serialize>(route: &str, body: &B) -> Result<String, ServerEr
     Ok(secrets::sha256_hex(&format!("{route}\n{}", to_json(body)?)))
 }
 
-/// Runs `create` at most once per (user, key); answers 201 with its result.
-///
-/// `create` runs as one unit (`store::unit`): the change it makes, its
-/// deferred audit rows and e-mails, and the spending of the key on that
-/// change commit together. A key is freed only when the request failed
-/// before any change committed. When the request dies after its change
-/// committed but before its answer was stored, a retry gets the answer
-/// `render` gives for the resource the change made.
+/// Runs `create` at most once per (owner, key); answers 201 with its result.
 pub async fn idempotent<B, T, F, Fut, R, RFut>(
     state: &AppState,
-    user_id: i64,
+    owner: KeyOwner,
     key: Option<String>,
     route: &str,
     body: &B,
@@ -67,21 +81,54 @@ where
     R: FnOnce(String) -> RFut,
     RFut: Future<Output = Result<T, ServerError>>,
 {
+    let created = StatusCode::CREATED;
+    idempotent_as(state, owner, key, route, body, created, create, render).await
+}
+
+/// Runs `write` at most once per (owner, key); answers `status` with its
+/// result (no body for 204).
+///
+/// `create` runs as one unit (`store::unit`): the change it makes, its
+/// deferred audit rows and e-mails, and the spending of the key on that
+/// change commit together. A key is freed only when the request failed
+/// before any change committed. When the request dies after its change
+/// committed but before its answer was stored, a retry gets the answer
+/// `render` gives for the resource the change made.
+#[allow(clippy::too_many_arguments)]
+pub async fn idempotent_as<B, T, F, Fut, R, RFut>(
+    state: &AppState,
+    owner: KeyOwner,
+    key: Option<String>,
+    route: &str,
+    body: &B,
+    status: StatusCode,
+    create: F,
+    render: R,
+) -> Result<Response, ServerError>
+where
+    B: Serialize,
+    T: Serialize,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<T, ServerError>>,
+    R: FnOnce(String) -> RFut,
+    RFut: Future<Output = Result<T, ServerError>>,
+{
     let Some(key) = key else {
         let (out, _) = unit::scope(None, create()).await;
-        return Ok(json_response(StatusCode::CREATED, to_json(&out?)?, false));
+        return Ok(json_response(status, to_json(&out?)?, false));
     };
+    let owner = owner.key();
     let hash = body_hash(route, body)?;
     let now = state.clock.now_ms();
     let lease = state.config.idempotency_lease_ms;
     match state
         .store
-        .claim_idempotency_key(user_id, &key, &hash, now, lease)
+        .claim_idempotency_key(&owner, &key, &hash, now, lease)
         .await?
     {
         KeyState::Claimed(token) => {
             let claim = unit::Claim {
-                user_id,
+                owner: owner.clone(),
                 key: key.clone(),
                 token: token.clone(),
             };
@@ -89,7 +136,7 @@ where
             let value = match (out, unit.spent_on()) {
                 (Ok(value), _) => value,
                 (Err(error), None) => {
-                    state.store.release_idempotency_key(user_id, &key, &token).await?;
+                    state.store.release_idempotency_key(&owner, &key, &token).await?;
                     return Err(error);
                 }
                 // The change committed and then a later step failed: the key
@@ -102,17 +149,17 @@ where
             let json = to_json(&value)?;
             state
                 .store
-                .finish_idempotency_key(user_id, &key, StatusCode::CREATED.as_u16(), &json)
+                .finish_idempotency_key(&owner, &key, status.as_u16(), &json)
                 .await?;
-            Ok(json_response(StatusCode::CREATED, json, false))
+            Ok(json_response(status, json, false))
         }
         KeyState::Committed(resource) => {
             let json = to_json(&render(resource).await?)?;
             state
                 .store
-                .finish_idempotency_key(user_id, &key, StatusCode::CREATED.as_u16(), &json)
+                .finish_idempotency_key(&owner, &key, status.as_u16(), &json)
                 .await?;
-            Ok(json_response(StatusCode::CREATED, json, true))
+            Ok(json_response(status, json, true))
         }
         KeyState::Mismatch => Err(ApiError::new(
             ErrorCode::IdempotencyMismatch,
@@ -124,10 +171,6 @@ where
             "a request with this Idempotency-Key is still being processed: retry shortly",
         )
         .into()),
-        KeyState::Done(status, body) => Ok(json_response(
-            StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
-            body,
-            true,
-        )),
+        KeyState::Done(done, body) => Ok(json_response(StatusCode::from_u16(done).unwrap_or(status), body, true)),
     }
 }

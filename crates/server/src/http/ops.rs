@@ -1,6 +1,7 @@
 //! The operator API under `/api/v1/ops` (O1).
 
-use super::extract::{ApiJson, ApiQuery, Client, OpsCaller};
+use super::extract::{ApiJson, ApiQuery, Client, IdempotencyKey, OpsCaller};
+use super::idempotency::{idempotent, resource_id, KeyOwner};
 use super::paging::{oldest_first, page};
 use super::requests::{attachment_response, request_page, RequestsQuery, Upload};
 use super::{limit, ServerError};
@@ -285,31 +286,56 @@ pub(super) async fn download(
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/broadcasts", tag = "ops", operation_id = "ops_broadcast", request_body = Broadcast, security(("bearer" = [])),
-    responses((status = 201, description = "The notification's id"), (status = 400, body = ApiError)))]
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer: a message is broadcast once")),
+    responses((status = 201, description = "The notification's id", body = i64), (status = 400, body = ApiError),
+              (status = 409, description = "the key is in flight", body = ApiError),
+              (status = 422, description = "idempotency_mismatch", body = ApiError)))]
 pub(super) async fn broadcast(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(b): ApiJson<Broadcast>,
-) -> Result<(StatusCode, Json<i64>), ServerError> {
+) -> Result<Response, ServerError> {
     op.require(Duty::Desk)?;
-    let id = notifications::broadcast(&state, &origin(&op, &client), &b.title, &b.body).await?;
-    Ok((StatusCode::CREATED, Json(id)))
+    let origin = origin(&op, &client);
+    idempotent(
+        &state,
+        KeyOwner::Operator(op.id),
+        key,
+        "ops_broadcast",
+        &b,
+        || notifications::broadcast(&state, &origin, &b.title, &b.body),
+        |id: String| async move { resource_id(&id) },
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/invoices", tag = "ops", operation_id = "ops_publish_invoice", request_body = PublishInvoice, security(("bearer" = [])),
-    responses((status = 201, description = "Issued; the customer is e-mailed", body = Published), (status = 400, body = ApiError)))]
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer: a document is issued once")),
+    responses((status = 201, description = "Issued; the customer is e-mailed", body = Published), (status = 400, body = ApiError),
+              (status = 409, description = "the key is in flight", body = ApiError),
+              (status = 422, description = "idempotency_mismatch", body = ApiError)))]
 pub(super) async fn publish_invoice(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(p): ApiJson<PublishInvoice>,
-) -> Result<(StatusCode, Json<Published>), ServerError> {
+) -> Result<Response, ServerError> {
     op.require(Duty::Billing)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ops::publish_invoice(&state, &origin(&op, &client), p).await?),
-    ))
+    let origin = origin(&op, &client);
+    let st = &state;
+    idempotent(
+        &state,
+        KeyOwner::Operator(op.id),
+        key,
+        "ops_publish_invoice",
+        &p,
+        || ops::publish_invoice(&state, &origin, p.clone()),
+        |id: String| async move { ops::published(st, resource_id(&id)?).await },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

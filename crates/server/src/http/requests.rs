@@ -2,7 +2,7 @@
 
 use super::accounts::origin;
 use super::extract::{ApiJson, ApiQuery, Caller, Client, IdempotencyKey};
-use super::idempotency::{idempotent, resource_id};
+use super::idempotency::{idempotent, resource_id, KeyOwner};
 use super::paging::{newest_first, newest_page};
 use super::ServerError;
 use crate::attachments;
@@ -96,7 +96,7 @@ pub(super) async fn create(
     let render = |id: String| async move { requests::detail(st, resource_id(&id)?, Some(me.customer_id)).await };
     idempotent(
         &state,
-        who.user_id,
+        KeyOwner::User(who.user_id),
         key,
         "create_request",
         &req,
@@ -153,7 +153,7 @@ pub(super) async fn add_message(
     };
     idempotent(
         &state,
-        who.user_id,
+        KeyOwner::User(who.user_id),
         key,
         "add_request_message",
         &(id, &msg),

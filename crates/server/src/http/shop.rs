@@ -3,7 +3,7 @@
 
 use super::accounts::origin;
 use super::extract::{ApiJson, ApiQuery, Caller, Client, IdempotencyKey, OpsCaller};
-use super::idempotency::{idempotent, resource_id};
+use super::idempotency::{idempotent, resource_id, KeyOwner};
 use super::paging::{newest_first, newest_page};
 use super::requests::{Upload, UploadQuery};
 use super::ServerError;
@@ -78,7 +78,7 @@ pub(super) async fn submit_proof(
     let render = |id: String| async move { shop::proof_of(st, resource_id(&id)?, me.customer_id).await };
     idempotent(
         &state,
-        who.user_id,
+        KeyOwner::User(who.user_id),
         key,
         "shop_submit_proof",
         &req,
@@ -108,7 +108,7 @@ pub(super) async fn place_order(
     let render = |id: String| async move { shop::order(st, resource_id(&id)?, Some(me.customer_id)).await };
     idempotent(
         &state,
-        who.user_id,
+        KeyOwner::User(who.user_id),
         key,
         "shop_place_order",
         &req,
@@ -172,7 +172,7 @@ pub(super) async fn request_quote(
     let render = |id: String| async move { shop::quote(st, resource_id(&id)?, Some(me.customer_id)).await };
     idempotent(
         &state,
-        who.user_id,
+        KeyOwner::User(who.user_id),
         key,
         "shop_request_quote",
         &req,
@@ -239,7 +239,7 @@ pub(super) async fn accept_quote(
     let render = |order: String| async move { shop::order(st, resource_id(&order)?, Some(me.customer_id)).await };
     idempotent(
         &state,
-        who.user_id,
+        KeyOwner::User(who.user_id),
         key,
         "shop_accept_quote",
         &(id, &req),

@@ -185,16 +185,12 @@ async fn notify(
 /// E10: issues an invoice of one line, already paid (due the day it is issued).
 async fn invoice(state: &AppState, customer_id: i64, line: &InvoiceLine, reason: &str) -> Result<i64, ServerError> {
     let today = state.clock.today();
-    let number = state
-        .store
-        .next_document_number(DocumentKind::Invoice, today.year())
-        .await?;
     let billing = billing_on_file(state, customer_id).await?;
     let invoice = NewInvoice {
         customer_id,
         contract_id: None,
         kind: DocumentKind::Invoice,
-        number: &number,
+        number: None,
         issued_on: today,
         due_on: today,
         payment_method: PaymentMethod::BankTransfer,

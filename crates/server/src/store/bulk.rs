@@ -52,6 +52,12 @@ impl Store {
 }
 
 impl BulkWriter {
+    /// Takes `count` consecutive FatturaPA progressives in the load's own
+    /// transaction; returns the first.
+    pub async fn take_progressives(&mut self, count: i64) -> StoreResult<i64> {
+        Ok(super::invoices::take_progressives(&mut self.tx, count).await? - count + 1)
+    }
+
     pub async fn insert(&mut self, table: &str, columns: &[&str], rows: Vec<Vec<Val>>) -> StoreResult<()> {
         let per_statement = (MAX_PARAMS / columns.len()).max(1);
         let mut rows = rows.into_iter().peekable();

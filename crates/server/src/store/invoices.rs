@@ -2,6 +2,7 @@
 
 use super::feed::Change;
 use super::{corrupt, date, to_u32, Store, StoreResult};
+use chrono::Datelike;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sportello_domain::api::invoices::InvoiceItem;
@@ -18,7 +19,9 @@ pub struct NewInvoice<'a> {
     pub customer_id: i64,
     pub contract_id: Option<i64>,
     pub kind: DocumentKind,
-    pub number: &'a str,
+    /// None: the next number of the kind's series in the issue year, taken
+    /// in the document's own transaction (a rollback leaves no gap).
+    pub number: Option<&'a str>,
     pub issued_on: NaiveDate,
     pub due_on: NaiveDate,
     pub payment_method: PaymentMethod,
@@ -171,35 +174,43 @@ fn invoice_item(r: ItemRow, transmitter: &VatNumber) -> StoreResult<InvoiceItem>
 }
 
 impl Store {
-    /// Issues a document: its totals come from the lines, its progressive is the next free one.
-    /// Stores a document not yet published (the customer does not see it).
+    /// Stores a document not yet published (the customer does not see it):
+    /// its totals come from the lines, its progressive is the next one.
     pub async fn insert_invoice(&self, n: &NewInvoice<'_>) -> StoreResult<i64> {
         let mut tx = self.begin_write().await?;
-        let id = insert_invoice(&mut tx, n).await?;
+        let number = number_of(&mut tx, n).await?;
+        let id = insert_invoice(&mut tx, n, &number).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    /// Stores a document as published and announces it, in one transaction.
-    pub async fn publish_invoice(&self, n: &NewInvoice<'_>, now: i64) -> StoreResult<i64> {
+    /// Stores a document as published and announces it, in one transaction
+    /// with its number, its progressive and the request's deferred effects
+    /// (which may name the number: `Created.code`). Returns its id and number.
+    pub async fn publish_invoice(&self, n: &NewInvoice<'_>, now: i64) -> StoreResult<(i64, String)> {
         let mut tx = self.begin_write().await?;
-        let id = insert_invoice(&mut tx, n).await?;
+        let number = number_of(&mut tx, n).await?;
+        let id = insert_invoice(&mut tx, n, &number).await?;
         sqlx::query("UPDATE invoices SET published_at = $2 WHERE id = $1")
             .bind(id)
             .bind(now)
             .execute(&mut *tx)
             .await?;
         let change = Change::upsert(Some(n.customer_id), Entity::Invoice, id);
-        self.commit(tx, &[change], now).await?;
-        Ok(id)
+        let created = super::unit::Created {
+            id,
+            code: number.clone(),
+        };
+        self.commit_created(tx, &[change], &created, now).await?;
+        Ok((id, number))
     }
 
-    /// The next FatturaPA progressive.
-    pub async fn next_progressive(&self) -> StoreResult<i64> {
-        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(progressive) FROM invoices")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(max.unwrap_or(0) + 1)
+    /// A document's number and total, by id.
+    pub async fn invoice_number_and_total(&self, id: i64) -> StoreResult<Option<(String, i64)>> {
+        Ok(sqlx::query_as("SELECT number, total_cents FROM invoices WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn link_entry_to_invoice(&self, entry_id: i64, invoice_id: i64) -> StoreResult<()> {
@@ -339,41 +350,63 @@ impl Store {
                 .await?,
         )
     }
+}
 
-    /// The next number of the year: "2026/000123" for invoices, "NC2026/0004"
-    /// for credit notes, continuing the numbers issued before the counter.
-    pub async fn next_document_number(&self, kind: DocumentKind, year: i32) -> StoreResult<String> {
-        let (series, prefix) = match kind {
-            DocumentKind::Invoice => ("invoice", format!("{year}/")),
-            DocumentKind::CreditNote => ("credit_note", format!("NC{year}/")),
-        };
-        let mut tx = self.begin_write().await?;
-        let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invoices WHERE kind = $1 AND number LIKE $2")
-            .bind(kind.as_str())
-            .bind(format!("{prefix}%"))
-            .fetch_one(&mut *tx)
-            .await?;
-        let n = super::ops::next_in_year(&mut tx, series, year, issued + 1).await?;
-        tx.commit().await?;
-        Ok(match kind {
-            DocumentKind::Invoice => format!("{prefix}{n:06}"),
-            DocumentKind::CreditNote => format!("{prefix}{n:04}"),
-        })
+/// The number a document is given, or else the next of its series.
+async fn number_of(conn: &mut AnyConnection, n: &NewInvoice<'_>) -> StoreResult<String> {
+    match n.number {
+        Some(number) => Ok(number.to_owned()),
+        None => next_document_number(conn, n.kind, n.issued_on.year()).await,
     }
 }
 
-async fn insert_invoice(conn: &mut AnyConnection, n: &NewInvoice<'_>) -> StoreResult<i64> {
+/// The next number of the year: "2026/000123" for invoices, "NC2026/0004"
+/// for credit notes, continuing the numbers issued before the counter. The
+/// counter row is locked until the caller's transaction ends, so concurrent
+/// writers on any instance take consecutive numbers and a rollback returns
+/// its number.
+async fn next_document_number(conn: &mut AnyConnection, kind: DocumentKind, year: i32) -> StoreResult<String> {
+    let (series, prefix) = match kind {
+        DocumentKind::Invoice => ("invoice", format!("{year}/")),
+        DocumentKind::CreditNote => ("credit_note", format!("NC{year}/")),
+    };
+    let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invoices WHERE kind = $1 AND number LIKE $2")
+        .bind(kind.as_str())
+        .bind(format!("{prefix}%"))
+        .fetch_one(&mut *conn)
+        .await?;
+    let n = super::ops::next_in_year(conn, series, year, issued + 1).await?;
+    Ok(match kind {
+        DocumentKind::Invoice => format!("{prefix}{n:06}"),
+        DocumentKind::CreditNote => format!("{prefix}{n:04}"),
+    })
+}
+
+/// Takes `count` FatturaPA progressives from their counter (see migration
+/// 0016) in the caller's transaction; returns the last one taken.
+pub(crate) async fn take_progressives(conn: &mut AnyConnection, count: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO counters (name, year, last) VALUES ('fatturapa_progressive', 0, $1)
+         ON CONFLICT (name, year) DO UPDATE SET last = counters.last + $1 RETURNING last",
+    )
+    .bind(count)
+    .fetch_one(conn)
+    .await?)
+}
+
+async fn insert_invoice(conn: &mut AnyConnection, n: &NewInvoice<'_>, number: &str) -> StoreResult<i64> {
     let totals = Totals::of(n.lines);
+    let progressive = take_progressives(conn, 1).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO invoices (customer_id, contract_id, kind, number, progressive, issued_on, due_on,
              payment_method, reason, corrects_id, taxable_cents, vat_cents, total_cents)
-         VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(progressive), 0) + 1 FROM invoices), $5, $6, $7, $8, $9, $10, $11, $12)
+         VALUES ($1, $2, $3, $4, $13, $5, $6, $7, $8, $9, $10, $11, $12)
          RETURNING id",
     )
     .bind(n.customer_id)
     .bind(n.contract_id)
     .bind(n.kind.as_str())
-    .bind(n.number)
+    .bind(number)
     .bind(n.issued_on.to_string())
     .bind(n.due_on.to_string())
     .bind(n.payment_method.as_str())
@@ -382,6 +415,7 @@ async fn insert_invoice(conn: &mut AnyConnection, n: &NewInvoice<'_>) -> StoreRe
     .bind(totals.taxable.cents())
     .bind(totals.tax.cents())
     .bind(totals.total.cents())
+    .bind(progressive)
     .fetch_one(&mut *conn)
     .await?;
     for (seq, line) in (1_i64..).zip(n.lines) {

@@ -46,8 +46,12 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        self.commit(tx, &[Change::upsert(customer_id, Entity::Notification, id)], now)
-            .await?;
+        let created = super::unit::Created {
+            id,
+            code: String::new(),
+        };
+        let change = Change::upsert(customer_id, Entity::Notification, id);
+        self.commit_created(tx, &[change], &created, now).await?;
         Ok(id)
     }
 

@@ -228,24 +228,24 @@ impl Store {
     /// it changed anything) passes to this one.
     pub async fn claim_idempotency_key(
         &self,
-        user_id: i64,
+        owner: &str,
         key: &str,
         body_hash: &str,
         now: i64,
         lease_ms: i64,
     ) -> StoreResult<KeyState> {
         // Keys are kept for a day: long enough for any client retry.
-        sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND created_at < $2")
-            .bind(user_id)
+        sqlx::query("DELETE FROM idempotency WHERE owner = $1 AND created_at < $2")
+            .bind(owner)
             .bind(now - 24 * 3600 * 1000)
             .execute(&self.pool)
             .await?;
         let token = crate::secrets::new_id();
         let claimed = sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, idem_key, body_hash, created_at, claim_token, lease_until)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, idem_key) DO NOTHING",
+            "INSERT INTO idempotency (owner, idem_key, body_hash, created_at, claim_token, lease_until)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (owner, idem_key) DO NOTHING",
         )
-        .bind(user_id)
+        .bind(owner)
         .bind(key)
         .bind(body_hash)
         .bind(now)
@@ -258,10 +258,10 @@ impl Store {
         }
         type Seen = (String, Option<i64>, Option<String>, Option<String>, Option<i64>);
         let row: Option<Seen> = sqlx::query_as(
-            "SELECT body_hash, status_code, response, resource, lease_until FROM idempotency_keys
-             WHERE user_id = $1 AND idem_key = $2",
+            "SELECT body_hash, status_code, response, resource, lease_until FROM idempotency
+             WHERE owner = $1 AND idem_key = $2",
         )
-        .bind(user_id)
+        .bind(owner)
         .bind(key)
         .fetch_optional(&self.pool)
         .await?;
@@ -275,11 +275,11 @@ impl Store {
             Some((_, _, _, Some(resource), _)) => KeyState::Committed(resource),
             Some((.., lease)) if lease.unwrap_or(0) < now => {
                 let taken = sqlx::query(
-                    "UPDATE idempotency_keys SET claim_token = $3, lease_until = $4
-                     WHERE user_id = $1 AND idem_key = $2 AND resource IS NULL AND response IS NULL
+                    "UPDATE idempotency SET claim_token = $3, lease_until = $4
+                     WHERE owner = $1 AND idem_key = $2 AND resource IS NULL AND response IS NULL
                        AND COALESCE(lease_until, 0) < $5",
                 )
-                .bind(user_id)
+                .bind(owner)
                 .bind(key)
                 .bind(&token)
                 .bind(now + lease_ms)
@@ -297,9 +297,9 @@ impl Store {
     }
 
     /// Stores the answer of the request that spent a key.
-    pub async fn finish_idempotency_key(&self, user_id: i64, key: &str, status: u16, body: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE user_id = $1 AND idem_key = $2")
-            .bind(user_id)
+    pub async fn finish_idempotency_key(&self, owner: &str, key: &str, status: u16, body: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE idempotency SET status_code = $3, response = $4 WHERE owner = $1 AND idem_key = $2")
+            .bind(owner)
             .bind(key)
             .bind(i64::from(status))
             .bind(body)
@@ -310,12 +310,12 @@ impl Store {
 
     /// Frees a key whose request failed before it changed anything, so the
     /// client may retry it; a key spent on a change stays spent.
-    pub async fn release_idempotency_key(&self, user_id: i64, key: &str, token: &str) -> StoreResult<()> {
+    pub async fn release_idempotency_key(&self, owner: &str, key: &str, token: &str) -> StoreResult<()> {
         sqlx::query(
-            "DELETE FROM idempotency_keys
-             WHERE user_id = $1 AND idem_key = $2 AND claim_token = $3 AND resource IS NULL AND status_code IS NULL",
+            "DELETE FROM idempotency
+             WHERE owner = $1 AND idem_key = $2 AND claim_token = $3 AND resource IS NULL AND status_code IS NULL",
         )
-        .bind(user_id)
+        .bind(owner)
         .bind(key)
         .bind(token)
         .execute(&self.pool)

@@ -58,7 +58,8 @@ type Later = Box<dyn FnOnce(&Created) -> Vec<Effect> + Send>;
 /// The idempotency key a request claimed, known by the claim's token.
 #[derive(Clone, Debug)]
 pub struct Claim {
-    pub user_id: i64,
+    /// "user:<id>" or "operator:<id>" (`KeyOwner`).
+    pub owner: String,
     pub key: String,
     pub token: String,
 }
@@ -190,10 +191,10 @@ pub(crate) async fn flush(
 /// transaction must not commit a second copy of the change.
 async fn spend(conn: &mut AnyConnection, claim: &Claim, resource: &str) -> StoreResult<()> {
     let held = sqlx::query(
-        "UPDATE idempotency_keys SET resource = $4
-         WHERE user_id = $1 AND idem_key = $2 AND claim_token = $3 AND resource IS NULL",
+        "UPDATE idempotency SET resource = $4
+         WHERE owner = $1 AND idem_key = $2 AND claim_token = $3 AND resource IS NULL",
     )
-    .bind(claim.user_id)
+    .bind(&claim.owner)
     .bind(&claim.key)
     .bind(&claim.token)
     .bind(resource)

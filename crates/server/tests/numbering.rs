@@ -1,0 +1,176 @@
+//! Fiscal numbering and operator writes, once (B4, O1, X6): a document's
+//! number and FatturaPA progressive are taken in its own transaction, so a
+//! failure leaves no gap and two instances never take the same one; an
+//! operator's retry with the same `Idempotency-Key` issues nothing twice.
+
+mod common;
+
+use common::{error_code, failing_insert, repaired, TestServer};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sportello_server::demo::DEMO_USERNAME;
+use sqlx::{AnyConnection, Connection};
+use std::collections::BTreeSet;
+
+fn invoice(description: &str) -> Value {
+    json!({"customer_code": DEMO_USERNAME, "kind": "invoice", "issued_on": "2026-11-20",
+    "due_on": "2026-12-10", "payment_method": "bank_transfer",
+    "lines": [{"description": description, "quantity": "1", "unit_price": "100.00", "vat_rate": "22"}]})
+}
+
+async fn publish(t: &TestServer, url: &str, token: &str, key: &str, body: &Value) -> reqwest::Response {
+    t.http
+        .post(format!("{url}/ops/invoices"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The year's invoice numbers issued through Sportello ("2026/000123" → 123)
+/// and every document's progressive.
+async fn register(t: &TestServer) -> (Vec<u32>, Vec<i64>) {
+    let mut db = AnyConnection::connect(&t.database_url).await.unwrap();
+    let numbers: Vec<String> =
+        sqlx::query_scalar("SELECT number FROM invoices WHERE kind = 'invoice' AND number LIKE '2026/%' ORDER BY id")
+            .fetch_all(&mut db)
+            .await
+            .unwrap();
+    let progressives: Vec<i64> = sqlx::query_scalar("SELECT progressive FROM invoices ORDER BY progressive")
+        .fetch_all(&mut db)
+        .await
+        .unwrap();
+    let numbers = numbers.iter().map(|n| n[5..].parse().unwrap()).collect();
+    (numbers, progressives)
+}
+
+/// Consecutive from their first, none twice.
+fn assert_consecutive<T: Copy + Ord + std::fmt::Debug + Into<i64>>(what: &str, values: &[T]) {
+    let sorted: BTreeSet<i64> = values.iter().map(|v| (*v).into()).collect();
+    assert_eq!(sorted.len(), values.len(), "{what}: none twice in {values:?}");
+    let (first, last) = (*sorted.first().unwrap(), *sorted.last().unwrap());
+    assert_eq!(last - first + 1, values.len() as i64, "{what}: no gap in {values:?}");
+}
+
+async fn an_operators_retry_issues_one_document_and_a_failure_leaves_no_gap(t: TestServer) {
+    let ops = t.ops_token().await;
+    let url = t.url("");
+    let url = url.trim_end_matches('/');
+    let first = publish(&t, url, &ops, "publish-1", &invoice("Spese di istruttoria")).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again = publish(&t, url, &ops, "publish-1", &invoice("Spese di istruttoria")).await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap(), first, "the first answer");
+    let other = publish(&t, url, &ops, "publish-1", &invoice("Altro")).await;
+    assert_eq!(
+        error_code(other).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_mismatch".into())
+    );
+
+    // A fault after the number and the progressive were taken, inside the
+    // document's transaction: both go back, the key stays free.
+    let postgres = t.database_url.starts_with("postgres");
+    let mut db = AnyConnection::connect(&t.database_url).await.unwrap();
+    sqlx::raw_sql(&failing_insert(postgres, "invoice_lines"))
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let failed = publish(&t, url, &ops, "publish-2", &invoice("Canone")).await;
+    assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    sqlx::raw_sql(&repaired(postgres, "invoice_lines"))
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let retried = publish(&t, url, &ops, "publish-2", &invoice("Canone")).await;
+    assert_eq!(
+        retried.status(),
+        StatusCode::CREATED,
+        "the failed request freed its key"
+    );
+    let retried: Value = retried.json().await.unwrap();
+    let n = |v: &Value| v["number"].as_str().unwrap()[5..].parse::<u32>().unwrap();
+    assert_eq!(n(&retried), n(&first) + 1, "the failure left no hole in the year");
+    let (numbers, progressives) = register(&t).await;
+    assert_consecutive("numbers", &numbers);
+    assert_consecutive("progressives", &progressives);
+
+    let audits = t.server.state.store.audit_log(0, 10_000).await.unwrap();
+    let published: Vec<&str> = audits
+        .iter()
+        .filter(|a| a.action == "publish_invoice")
+        .map(|a| a.target.as_str())
+        .collect();
+    let expected = [first["number"].as_str().unwrap(), retried["number"].as_str().unwrap()];
+    let expected: Vec<String> = expected.iter().map(|n| format!("invoice:{n}")).collect();
+    assert_eq!(published, expected, "one audit row per document, naming its number");
+    let mut mailed = Vec::new();
+    for _ in 0..100 {
+        mailed = t
+            .outbox()
+            .await
+            .iter()
+            .filter_map(|m| m.subject().map(str::to_owned))
+            .filter(|s| s.starts_with("Nuovo documento disponibile"))
+            .collect();
+        if mailed.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(mailed.len(), 2, "one e-mail per document: {mailed:?}");
+
+    let broadcast = |key: &'static str| {
+        let (t, ops) = (&t, ops.clone());
+        async move {
+            t.http
+                .post(t.url("/ops/broadcasts"))
+                .bearer_auth(ops)
+                .header("Idempotency-Key", key)
+                .json(&json!({"title": "Chiusura", "body": "Uffici chiusi il 24 dicembre."}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let id: i64 = broadcast("broadcast-1").await.json().await.unwrap();
+    let replay = broadcast("broadcast-1").await;
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(replay.json::<i64>().await.unwrap(), id);
+    let audits = t.server.state.store.audit_log(0, 10_000).await.unwrap();
+    assert_eq!(audits.iter().filter(|a| a.action == "broadcast").count(), 1);
+}
+
+/// Two server processes, each with its own data folder, issue documents at
+/// the same time on one database: the year's numbers and the progressives
+/// run on without a gap or a duplicate.
+async fn two_instances_number_at_the_same_time_without_gap_or_duplicate(t: TestServer) {
+    let ops = t.ops_token().await;
+    let before = register(&t).await.0.len();
+    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = common::process("serve", &t.database_url, a_dir.path(), &[]).await;
+    let b = common::process("serve", &t.database_url, b_dir.path(), &[]).await;
+    let mut sent = Vec::new();
+    for i in 0..24 {
+        let url = if i % 2 == 0 { a.url.clone() } else { b.url.clone() };
+        let (t, ops) = (&t, ops.clone());
+        sent.push(async move {
+            let body = invoice(&format!("Servizio {i}"));
+            publish(t, &url, &ops, &format!("both-{i}"), &body).await.status()
+        });
+    }
+    let statuses = futures_util::future::join_all(sent).await;
+    assert!(statuses.iter().all(|s| *s == StatusCode::CREATED), "{statuses:?}");
+    let (numbers, progressives) = register(&t).await;
+    assert_eq!(numbers.len(), before + 24);
+    assert_consecutive("numbers", &numbers);
+    assert_consecutive("progressives", &progressives);
+}
+
+on_both_engines!(
+    an_operators_retry_issues_one_document_and_a_failure_leaves_no_gap,
+    two_instances_number_at_the_same_time_without_gap_or_duplicate,
+);
