@@ -514,6 +514,18 @@ pub(crate) async fn issue(
     customer_name: &str,
     invoice: &NewInvoice<'_>,
 ) -> Result<(i64, String, sportello_domain::Money), ServerError> {
+    let total = defer_invoice_notice(state, customer_name, invoice).await?;
+    let (id, number) = state.store.publish_invoice(invoice, state.clock.now_ms()).await?;
+    Ok((id, number, total))
+}
+
+/// Defers the customer's e-mail about a document to the commit that stores
+/// it (which knows its number); returns the document's total.
+pub(crate) async fn defer_invoice_notice(
+    state: &AppState,
+    customer_name: &str,
+    invoice: &NewInvoice<'_>,
+) -> Result<sportello_domain::Money, ServerError> {
     let total = Totals::of(invoice.lines).total;
     let notice = invoice_notice(
         state,
@@ -527,8 +539,7 @@ pub(crate) async fn issue(
     if let Some(notice) = notice {
         crate::delivery::defer_created(move |created| vec![Effect::Mail(notice.mail(&created.code))])?;
     }
-    let (id, number) = state.store.publish_invoice(invoice, state.clock.now_ms()).await?;
-    Ok((id, number, total))
+    Ok(total)
 }
 
 /// B4: the e-mail that tells the customer's main user a document is

@@ -170,7 +170,84 @@ async fn two_instances_number_at_the_same_time_without_gap_or_duplicate(t: TestS
     assert_consecutive("progressives", &progressives);
 }
 
+/// A confirmed top-up adds the credit and issues its invoice in one commit:
+/// a fault while the invoice is written leaves the proof waiting and the
+/// credit as it was; the operator's retry with the same key confirms it
+/// once, with one invoice and one e-mail about it.
+async fn a_confirmed_top_up_is_credited_with_its_invoice_or_not_at_all(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    let ops = t.ops_token().await;
+    let receipt: Value = t
+        .http
+        .post(t.url("/attachments?name=bonifico.pdf"))
+        .bearer_auth(&token)
+        .body(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let body =
+        json!({"method": "prepaid_credit", "amount": "500.00", "attachment_id": receipt["id"], "reference": "TRN1"});
+    let proof: Value = t
+        .post_as("/shop/payment-proofs", &token, body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let credit = || async { t.json("/shop/wallet", &token).await["credit"].clone() };
+    let before = credit().await;
+    let invoices_before = register(&t).await.1.len();
+    let decide = |key: &'static str| {
+        let (t, ops, path) = (&t, ops.clone(), format!("/ops/payment-proofs/{}/decision", proof["id"]));
+        async move {
+            t.http
+                .post(t.url(&path))
+                .bearer_auth(ops)
+                .header("Idempotency-Key", key)
+                .json(&json!({"approve": true}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let postgres = t.database_url.starts_with("postgres");
+    let mut db = AnyConnection::connect(&t.database_url).await.unwrap();
+    sqlx::raw_sql(&failing_insert(postgres, "invoice_lines"))
+        .execute(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(decide("top-up").await.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    sqlx::raw_sql(&repaired(postgres, "invoice_lines"))
+        .execute(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(credit().await, before, "no credit without its invoice");
+    let waiting = t.all_items("/ops/payment-proofs?status=submitted", &ops).await;
+    assert!(waiting.iter().any(|p| p["id"] == proof["id"]), "the proof still waits");
+
+    let confirmed = decide("top-up").await;
+    assert_eq!(confirmed.status(), StatusCode::OK);
+    let confirmed: Value = confirmed.json().await.unwrap();
+    assert_eq!(confirmed["status"], "confirmed");
+    let replay = decide("top-up").await;
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(replay.json::<Value>().await.unwrap(), confirmed);
+    let added = |v: &Value| v.as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap();
+    assert_eq!(
+        added(&credit().await) - added(&before),
+        rust_decimal::Decimal::new(50_000, 2)
+    );
+    let (_, progressives) = register(&t).await;
+    assert_eq!(progressives.len(), invoices_before + 1, "one invoice for the top-up");
+    assert_consecutive("progressives", &progressives);
+    let audits = t.server.state.store.audit_log(0, 10_000).await.unwrap();
+    assert_eq!(audits.iter().filter(|a| a.action == "confirm_payment_proof").count(), 1);
+}
+
 on_both_engines!(
+    a_confirmed_top_up_is_credited_with_its_invoice_or_not_at_all,
     an_operators_retry_issues_one_document_and_a_failure_leaves_no_gap,
     two_instances_number_at_the_same_time_without_gap_or_duplicate,
 );

@@ -1,7 +1,7 @@
 //! The operator API under `/api/v1/ops` (O1).
 
 use super::extract::{ApiJson, ApiQuery, Client, IdempotencyKey, OpsCaller};
-use super::idempotency::{idempotent, resource_id, KeyOwner};
+use super::idempotency::{idempotent, idempotent_as, resource_id, KeyOwner};
 use super::paging::{oldest_first, page};
 use super::requests::{attachment_response, request_page, RequestsQuery, Upload};
 use super::{limit, ServerError};
@@ -72,7 +72,7 @@ pub(super) async fn logout(
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/operators/{username}/disable", tag = "ops", operation_id = "ops_disable_operator",
-    security(("bearer" = [])), params(("username" = String, Path)),
+    security(("bearer" = [])), params(("username" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 204, description = "Disabled; its tokens ended"), (status = 401, body = ApiError),
               (status = 403, description = "admins only", body = ApiError), (status = 404, body = ApiError)))]
 pub(super) async fn disable_operator(
@@ -80,10 +80,31 @@ pub(super) async fn disable_operator(
     client: Client,
     OpsCaller(op): OpsCaller,
     Path(username): Path<String>,
-) -> Result<StatusCode, ServerError> {
+    IdempotencyKey(key): IdempotencyKey,
+) -> Result<Response, ServerError> {
     op.require(Duty::Admin)?;
-    ops::disable_operator(&state, &origin(&op, &client), &username).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let origin = origin(&op, &client);
+    let disable = || ops::disable_operator(&state, &origin, &username);
+    no_content(&state, &op, key, "ops_disable_operator", &username, disable).await
+}
+
+/// An operator's write that answers 204, at most once per Idempotency-Key.
+pub(super) async fn no_content<B, F, Fut>(
+    state: &AppState,
+    op: &Operator,
+    key: Option<String>,
+    route: &str,
+    body: &B,
+    write: F,
+) -> Result<Response, ServerError>
+where
+    B: serde::Serialize,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(), ServerError>>,
+{
+    let owner = KeyOwner::Operator(op.id);
+    let done = |_: String| async { Ok(()) };
+    idempotent_as(state, owner, key, route, body, StatusCode::NO_CONTENT, write, done).await
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/invitations", tag = "ops", operation_id = "ops_invite", request_body = Invitation, security(("bearer" = [])),
@@ -144,18 +165,20 @@ pub(super) async fn registrations(
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/registrations/{id}/decision", tag = "ops", operation_id = "ops_decide_registration", request_body = Decision,
-    security(("bearer" = [])), params(("id" = i64, Path)),
+    security(("bearer" = [])), params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 204, description = "Approved (credentials e-mailed) or rejected"), (status = 404, body = ApiError)))]
 pub(super) async fn decide_registration(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
     Path(id): Path<i64>,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(d): ApiJson<Decision>,
-) -> Result<StatusCode, ServerError> {
+) -> Result<Response, ServerError> {
     op.require(Duty::Desk)?;
-    accounts::decide_registration(&state, &origin(&op, &client), id, d.approve).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let origin = origin(&op, &client);
+    let decide = || accounts::decide_registration(&state, &origin, id, d.approve);
+    no_content(&state, &op, key, "ops_decide_registration", &(id, &d), decide).await
 }
 
 #[utoipa::path(get, path = "/api/v1/ops/agreement-requests", tag = "ops", operation_id = "ops_agreement_requests", security(("bearer" = [])), params(PendingQuery),
@@ -176,18 +199,20 @@ pub(super) async fn agreement_requests(
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/agreement-requests/{id}/decision", tag = "ops", operation_id = "ops_decide_agreement", request_body = Decision,
-    security(("bearer" = [])), params(("id" = i64, Path)),
+    security(("bearer" = [])), params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 204, description = "On approval the customer joins the agreement"), (status = 404, body = ApiError)))]
 pub(super) async fn decide_agreement(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
     Path(id): Path<i64>,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(d): ApiJson<Decision>,
-) -> Result<StatusCode, ServerError> {
+) -> Result<Response, ServerError> {
     op.require(Duty::Desk)?;
-    accounts::decide_agreement(&state, &origin(&op, &client), id, d.approve).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let origin = origin(&op, &client);
+    let decide = || accounts::decide_agreement(&state, &origin, id, d.approve);
+    no_content(&state, &op, key, "ops_decide_agreement", &(id, &d), decide).await
 }
 
 #[utoipa::path(get, path = "/api/v1/ops/requests", tag = "ops", operation_id = "ops_list_requests", security(("bearer" = [])), params(RequestsQuery),
@@ -214,36 +239,49 @@ pub(super) async fn request_detail(
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/requests/{id}/replies", tag = "ops", operation_id = "ops_reply", request_body = DeskReply,
-    security(("bearer" = [])), params(("id" = i64, Path)),
+    security(("bearer" = [])), params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 201, description = "Added; the customer is notified", body = RequestMessage),
-              (status = 400, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+              (status = 400, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError),
+              (status = 422, description = "idempotency_mismatch", body = ApiError)))]
 pub(super) async fn reply(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
     Path(id): Path<i64>,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(r): ApiJson<DeskReply>,
-) -> Result<(StatusCode, Json<RequestMessage>), ServerError> {
+) -> Result<Response, ServerError> {
     op.require(Duty::Desk)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ops::reply(&state, &op, &origin(&op, &client), id, r).await?),
-    ))
+    let origin = origin(&op, &client);
+    let st = &state;
+    let render = |message: String| async move { requests::thread_message(st, id, resource_id(&message)?, None).await };
+    idempotent(
+        &state,
+        KeyOwner::Operator(op.id),
+        key,
+        "ops_reply",
+        &(id, &r),
+        || ops::reply(&state, &op, &origin, id, r.clone()),
+        render,
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/requests/{id}/status", tag = "ops", operation_id = "ops_set_status", request_body = StatusChange,
-    security(("bearer" = [])), params(("id" = i64, Path)),
+    security(("bearer" = [])), params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 204, description = "Changed; the customer is notified"), (status = 404, body = ApiError)))]
 pub(super) async fn set_status(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
     Path(id): Path<i64>,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(s): ApiJson<StatusChange>,
-) -> Result<StatusCode, ServerError> {
+) -> Result<Response, ServerError> {
     op.require(Duty::Desk)?;
-    ops::set_status(&state, &origin(&op, &client), id, s.status).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let origin = origin(&op, &client);
+    let change = || ops::set_status(&state, &origin, id, s.status);
+    no_content(&state, &op, key, "ops_set_status", &(id, &s), change).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -3,7 +3,7 @@
 
 use super::accounts::origin;
 use super::extract::{ApiJson, ApiQuery, Caller, Client, IdempotencyKey, OpsCaller};
-use super::idempotency::{idempotent, resource_id, KeyOwner};
+use super::idempotency::{idempotent, idempotent_as, resource_id, KeyOwner};
 use super::paging::{newest_first, newest_page};
 use super::requests::{Upload, UploadQuery};
 use super::ServerError;
@@ -278,7 +278,7 @@ pub(super) async fn ops_orders(
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/order-items/{id}/pdf", tag = "ops", operation_id = "ops_fulfil_pdf", security(("bearer" = [])),
-    params(("id" = i64, Path), UploadQuery), request_body(content = Vec<u8>, content_type = "application/pdf"),
+    params(("id" = i64, Path), UploadQuery, ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")), request_body(content = Vec<u8>, content_type = "application/pdf"),
     responses((status = 200, description = "Fulfilled: the order with the outcome; the invoice is issued unless paid by prepaid credit", body = Order),
               (status = 409, body = ApiError), (status = 415, body = ApiError)))]
 pub(super) async fn fulfil_pdf(
@@ -287,20 +287,34 @@ pub(super) async fn fulfil_pdf(
     OpsCaller(op): OpsCaller,
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<UploadQuery>,
+    IdempotencyKey(key): IdempotencyKey,
     Upload(bytes): Upload,
-) -> Result<Json<Order>, ServerError> {
+) -> Result<Response, ServerError> {
     op.require(Duty::Desk)?;
+    let origin = ops_origin(&op, &client);
     let delivery = shop::Delivery::Pdf {
         name: &q.name,
         bytes: &bytes,
     };
-    Ok(Json(
-        shop::fulfil(&state, &ops_origin(&op, &client), id, delivery).await?,
-    ))
+    let body = (id, &q.name, crate::secrets::sha256_hex_bytes(&bytes));
+    let fulfil = || shop::fulfil(&state, &origin, id, delivery);
+    let st = &state;
+    let render = |_: String| async move { shop::order_of_item(st, id).await };
+    idempotent_as(
+        &state,
+        KeyOwner::Operator(op.id),
+        key,
+        "ops_fulfil_pdf",
+        &body,
+        StatusCode::OK,
+        fulfil,
+        render,
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/order-items/{id}/record", tag = "ops", operation_id = "ops_fulfil_record", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = BTreeMap<String, String>,
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")), request_body = BTreeMap<String, String>,
     responses((status = 200, description = "Fulfilled with a file in the customer's record layout", body = Order),
               (status = 400, description = "no_layout, or a value that does not fit", body = ApiError), (status = 409, body = ApiError)))]
 pub(super) async fn fulfil_record(
@@ -308,13 +322,26 @@ pub(super) async fn fulfil_record(
     client: Client,
     OpsCaller(op): OpsCaller,
     Path(id): Path<i64>,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(values): ApiJson<BTreeMap<String, String>>,
-) -> Result<Json<Order>, ServerError> {
+) -> Result<Response, ServerError> {
     op.require(Duty::Desk)?;
-    let delivery = shop::Delivery::Record(&values);
-    Ok(Json(
-        shop::fulfil(&state, &ops_origin(&op, &client), id, delivery).await?,
-    ))
+    let origin = ops_origin(&op, &client);
+    let fulfil = || shop::fulfil(&state, &origin, id, shop::Delivery::Record(&values));
+    let st = &state;
+    let render = |_: String| async move { shop::order_of_item(st, id).await };
+    let body = (id, &values);
+    idempotent_as(
+        &state,
+        KeyOwner::Operator(op.id),
+        key,
+        "ops_fulfil_record",
+        &body,
+        StatusCode::OK,
+        fulfil,
+        render,
+    )
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/ops/quotes", tag = "ops", operation_id = "ops_quotes", security(("bearer" = [])), params(QuotesQuery),
@@ -330,7 +357,7 @@ pub(super) async fn ops_quotes(
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/quotes/{id}/price", tag = "ops", operation_id = "ops_price_quote", request_body = QuotePrice, security(("bearer" = [])),
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 200, description = "Priced; the customer is e-mailed and notified", body = Quote),
               (status = 400, body = ApiError), (status = 409, body = ApiError)))]
 pub(super) async fn price_quote(
@@ -338,12 +365,26 @@ pub(super) async fn price_quote(
     client: Client,
     OpsCaller(op): OpsCaller,
     Path(id): Path<i64>,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(req): ApiJson<QuotePrice>,
-) -> Result<Json<Quote>, ServerError> {
+) -> Result<Response, ServerError> {
     op.require(Duty::Desk)?;
-    Ok(Json(
-        shop::price_quote(&state, &ops_origin(&op, &client), id, req).await?,
-    ))
+    let origin = ops_origin(&op, &client);
+    let price = || shop::price_quote(&state, &origin, id, req.clone());
+    let st = &state;
+    let render = |_: String| async move { shop::quote(st, id, None).await };
+    let body = (id, &req);
+    idempotent_as(
+        &state,
+        KeyOwner::Operator(op.id),
+        key,
+        "ops_price_quote",
+        &body,
+        StatusCode::OK,
+        price,
+        render,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -371,7 +412,7 @@ pub(super) async fn ops_proofs(
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/payment-proofs/{id}/decision", tag = "ops", operation_id = "ops_decide_proof", request_body = sportello_domain::api::ops::Decision, security(("bearer" = [])),
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 200, description = "Decided; a confirmed top-up adds the credit and issues its invoice", body = PaymentProof),
               (status = 409, body = ApiError)))]
 pub(super) async fn decide_proof(
@@ -379,25 +420,41 @@ pub(super) async fn decide_proof(
     client: Client,
     OpsCaller(op): OpsCaller,
     Path(id): Path<i64>,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(req): ApiJson<sportello_domain::api::ops::Decision>,
-) -> Result<Json<PaymentProof>, ServerError> {
+) -> Result<Response, ServerError> {
     op.require(Duty::Billing)?;
-    Ok(Json(
-        shop::decide_proof(&state, &ops_origin(&op, &client), id, req.approve).await?,
-    ))
+    let origin = ops_origin(&op, &client);
+    let decide = || shop::decide_proof(&state, &origin, id, req.approve);
+    let st = &state;
+    let render = |_: String| async move { shop::proof_by_id(st, id).await };
+    let body = (id, &req);
+    idempotent_as(
+        &state,
+        KeyOwner::Operator(op.id),
+        key,
+        "ops_decide_proof",
+        &body,
+        StatusCode::OK,
+        decide,
+        render,
+    )
+    .await
 }
 
 #[utoipa::path(put, path = "/api/v1/ops/customers/{code}/record-layout", tag = "ops", operation_id = "ops_set_record_layout", request_body = RecordLayout, security(("bearer" = [])),
-    params(("code" = String, Path)),
+    params(("code" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 204), (status = 400, description = "fields overlap, overflow the record…", body = ApiError), (status = 404, body = ApiError)))]
 pub(super) async fn set_layout(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
     Path(code): Path<String>,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(layout): ApiJson<RecordLayout>,
-) -> Result<StatusCode, ServerError> {
+) -> Result<Response, ServerError> {
     op.require(Duty::Desk)?;
-    shop::set_layout(&state, &ops_origin(&op, &client), &code, &layout).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let origin = ops_origin(&op, &client);
+    let set = || shop::set_layout(&state, &origin, &code, &layout);
+    super::ops::no_content(&state, &op, key, "ops_set_record_layout", &(&code, &layout), set).await
 }

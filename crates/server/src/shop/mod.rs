@@ -6,7 +6,7 @@ use crate::accounts::bad;
 use crate::audit::{self, Origin};
 use crate::delivery::audit_row;
 use crate::mail::Mail;
-use crate::ops::{issue, mail_amount};
+use crate::ops::mail_amount;
 use crate::store::auth::Principal;
 use crate::store::invoices::NewInvoice;
 use crate::store::requests::AttachmentRow;
@@ -46,8 +46,8 @@ use orders::{order_of, place, Checkout};
 pub use catalogue::{catalogue, join_agreement};
 pub use fulfilment::{fulfil, set_layout, Delivery};
 pub(crate) use orders::checked_billing;
-pub use orders::{order, orders, place_order};
-pub use payments::{decide_proof, proof_of, proofs, submit_proof, wallet};
+pub use orders::{order, order_of_item, orders, place_order};
+pub use payments::{decide_proof, proof_by_id, proof_of, proofs, submit_proof, wallet};
 pub use quotes::{accept_quote, decline_quote, price_quote, quote, quotes, request_quote};
 
 fn corrupt(what: &str) -> ServerError {
@@ -182,8 +182,14 @@ async fn notify(
     Ok(())
 }
 
-/// E10: issues an invoice of one line, already paid (due the day it is issued).
-async fn invoice(state: &AppState, customer_id: i64, line: &InvoiceLine, reason: &str) -> Result<i64, ServerError> {
+/// E10: an invoice of one line, already paid (due the day it is issued),
+/// with its e-mail deferred to the commit that stores it.
+async fn paid_invoice<'a>(
+    state: &AppState,
+    customer_id: i64,
+    line: &'a InvoiceLine,
+    reason: &'a str,
+) -> Result<NewInvoice<'a>, ServerError> {
     let today = state.clock.today();
     let billing = billing_on_file(state, customer_id).await?;
     let invoice = NewInvoice {
@@ -198,5 +204,12 @@ async fn invoice(state: &AppState, customer_id: i64, line: &InvoiceLine, reason:
         corrects_id: None,
         lines: std::slice::from_ref(line),
     };
-    Ok(issue(state, &billing.name, &invoice).await?.0)
+    crate::ops::defer_invoice_notice(state, &billing.name, &invoice).await?;
+    Ok(invoice)
+}
+
+/// E10: issues an invoice of one line, already paid.
+async fn invoice(state: &AppState, customer_id: i64, line: &InvoiceLine, reason: &str) -> Result<i64, ServerError> {
+    let invoice = paid_invoice(state, customer_id, line, reason).await?;
+    Ok(state.store.publish_invoice(&invoice, state.clock.now_ms()).await?.0)
 }

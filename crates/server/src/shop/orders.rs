@@ -290,6 +290,16 @@ pub(super) async fn order_of(state: &AppState, row: OrderRow) -> Result<Order, S
 }
 
 /// An order; `customer_id` None for operators.
+/// The order an item belongs to, as an operator sees it.
+pub async fn order_of_item(state: &AppState, item_id: i64) -> Result<Order, ServerError> {
+    let item = state
+        .store
+        .order_item(item_id)
+        .await?
+        .ok_or_else(|| not_found("order item"))?;
+    order(state, item.order_id, None).await
+}
+
 pub async fn order(state: &AppState, id: i64, customer_id: Option<i64>) -> Result<Order, ServerError> {
     let row = state
         .store

@@ -104,6 +104,11 @@ pub async fn submit_proof(
     proof_of(state, id, who.customer_id).await
 }
 
+/// A proof, whoever's it is (operators).
+pub async fn proof_by_id(state: &AppState, id: i64) -> Result<PaymentProof, ServerError> {
+    proof(&state.store.proof(id).await?.ok_or_else(|| not_found("proof"))?)
+}
+
 /// A proof of one customer's.
 pub async fn proof_of(state: &AppState, id: i64, customer_id: i64) -> Result<PaymentProof, ServerError> {
     let row = state.store.proof(id).await?.filter(|r| r.customer_id == customer_id);
@@ -121,32 +126,26 @@ pub async fn decide_proof(
 ) -> Result<PaymentProof, ServerError> {
     let row = state.store.proof(id).await?.ok_or_else(|| not_found("proof"))?;
     let top_up = row.method == ShopPaymentMethod::PrepaidCredit.as_str();
-    if !state
-        .store
-        .decide_proof(id, approve, top_up, state.clock.now_ms())
-        .await?
-    {
-        return Err(ApiError::new(ErrorCode::Conflict, "the proof was decided already").into());
-    }
-    if approve && top_up {
-        let amount = Money::from_cents(row.amount_cents);
-        let line = rules::line(
-            "Acquisto credito prepagato per servizi",
-            amount,
-            rules::standard_vat_rate(),
-        );
-        let invoice_id = invoice(state, row.customer_id, &line, "Credito prepagato").await?;
-        state
-            .store
-            .set_proof_invoice(id, row.customer_id, invoice_id, state.clock.now_ms())
-            .await?;
-    }
     let action = if approve {
         "confirm_payment_proof"
     } else {
         "refuse_payment_proof"
     };
-    audit::record(state, origin, action, &format!("payment_proof:{id}"), &row.method).await?;
+    let audit = audit_row(origin, action, &format!("payment_proof:{id}"), &row.method);
+    crate::delivery::defer(state, vec![Effect::Audit(audit)]).await?;
+    let line = rules::line(
+        "Acquisto credito prepagato per servizi",
+        Money::from_cents(row.amount_cents),
+        rules::standard_vat_rate(),
+    );
+    let invoice = match approve && top_up {
+        true => Some(paid_invoice(state, row.customer_id, &line, "Credito prepagato").await?),
+        false => None,
+    };
+    let now = state.clock.now_ms();
+    if !state.store.decide_proof(id, approve, invoice.as_ref(), now).await? {
+        return Err(ApiError::new(ErrorCode::Conflict, "the proof was decided already").into());
+    }
     let row = state.store.proof(id).await?.ok_or_else(|| not_found("proof"))?;
     proof(&row)
 }

@@ -189,20 +189,9 @@ impl Store {
     /// (which may name the number: `Created.code`). Returns its id and number.
     pub async fn publish_invoice(&self, n: &NewInvoice<'_>, now: i64) -> StoreResult<(i64, String)> {
         let mut tx = self.begin_write().await?;
-        let number = number_of(&mut tx, n).await?;
-        let id = insert_invoice(&mut tx, n, &number).await?;
-        sqlx::query("UPDATE invoices SET published_at = $2 WHERE id = $1")
-            .bind(id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        let change = Change::upsert(Some(n.customer_id), Entity::Invoice, id);
-        let created = super::unit::Created {
-            id,
-            code: number.clone(),
-        };
+        let (created, change) = publish_in(&mut tx, n, now).await?;
         self.commit_created(tx, &[change], &created, now).await?;
-        Ok((id, number))
+        Ok((created.id, created.code))
     }
 
     /// A document's number and total, by id.
@@ -350,6 +339,24 @@ impl Store {
                 .await?,
         )
     }
+}
+
+/// Stores a document as published inside the caller's transaction: what it
+/// created (id and number) and the change that announces it.
+pub(crate) async fn publish_in(
+    conn: &mut AnyConnection,
+    n: &NewInvoice<'_>,
+    now: i64,
+) -> StoreResult<(super::unit::Created, Change)> {
+    let number = number_of(conn, n).await?;
+    let id = insert_invoice(conn, n, &number).await?;
+    sqlx::query("UPDATE invoices SET published_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    let change = Change::upsert(Some(n.customer_id), Entity::Invoice, id);
+    Ok((super::unit::Created { id, code: number }, change))
 }
 
 /// The number a document is given, or else the next of its series.

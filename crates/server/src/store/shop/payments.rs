@@ -1,6 +1,7 @@
 //! E8: proofs of payment and prepaid credit.
 
 use crate::store::feed::Change;
+use crate::store::invoices::{publish_in, NewInvoice};
 use crate::store::{Keyset, Scope, Store, StoreResult};
 use sportello_domain::api::sync::Entity;
 
@@ -85,7 +86,15 @@ impl Store {
 
     /// Decides a submitted proof; a confirmed top-up adds its credit in the
     /// same transaction. False when the proof was decided already.
-    pub async fn decide_proof(&self, id: i64, approve: bool, top_up: bool, now: i64) -> StoreResult<bool> {
+    /// Decides a submitted proof; a confirmed top-up adds the credit and
+    /// issues its `invoice`, all in one commit. False when it was decided already.
+    pub async fn decide_proof(
+        &self,
+        id: i64,
+        approve: bool,
+        invoice: Option<&NewInvoice<'_>>,
+        now: i64,
+    ) -> StoreResult<bool> {
         let mut tx = self.begin_write().await?;
         let status = if approve { "confirmed" } else { "refused" };
         let row: Option<(i64, i64)> = sqlx::query_as(
@@ -100,37 +109,32 @@ impl Store {
         let Some((customer_id, cents)) = row else {
             return Ok(false);
         };
-        if approve && top_up {
-            sqlx::query("UPDATE customers SET credit_cents = credit_cents + $2 WHERE id = $1")
-                .bind(customer_id)
-                .bind(cents)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO credit_movements (customer_id, cents, proof_id, created_at) VALUES ($1, $2, $3, $4)",
-            )
+        let mut changes = vec![Change::upsert(Some(customer_id), Entity::Wallet, customer_id)];
+        let Some(invoice) = invoice.filter(|_| approve) else {
+            self.commit(tx, &changes, now).await?;
+            return Ok(true);
+        };
+        sqlx::query("UPDATE customers SET credit_cents = credit_cents + $2 WHERE id = $1")
+            .bind(customer_id)
+            .bind(cents)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO credit_movements (customer_id, cents, proof_id, created_at) VALUES ($1, $2, $3, $4)")
             .bind(customer_id)
             .bind(cents)
             .bind(id)
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        }
-        let change = Change::upsert(Some(customer_id), Entity::Wallet, customer_id);
-        self.commit(tx, &[change], now).await?;
-        Ok(true)
-    }
-
-    pub async fn set_proof_invoice(&self, id: i64, customer_id: i64, invoice_id: i64, now: i64) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        let (created, published) = publish_in(&mut tx, invoice, now).await?;
         sqlx::query("UPDATE payment_proofs SET invoice_id = $2 WHERE id = $1")
             .bind(id)
-            .bind(invoice_id)
+            .bind(created.id)
             .execute(&mut *tx)
             .await?;
-        let change = Change::upsert(Some(customer_id), Entity::Wallet, customer_id);
-        self.commit(tx, &[change], now).await?;
-        Ok(())
+        changes.push(published);
+        self.commit_created(tx, &changes, &created, now).await?;
+        Ok(true)
     }
 
     /// The customer's fulfilled items paid by advance on consumption: (net cents, VAT rate).
