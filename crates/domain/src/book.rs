@@ -441,6 +441,9 @@ fn invoice(out: &mut Vec<Problem>, i: &InvoiceRecord) {
         (DocumentKind::Invoice, Some(_)) => out.push(problem("corrects", "only credit notes correct an invoice")),
         _ => {}
     }
+    if i.lines.len() > crate::invoice::MAX_LINES {
+        out.push(problem("lines", "at most 1000 lines"));
+    }
     for (n, l) in i.lines.iter().enumerate() {
         line(out, &format!("lines[{n}]."), l);
     }
@@ -454,6 +457,9 @@ fn line(out: &mut Vec<Problem>, prefix: &str, l: &InvoiceLineFields) {
     }
     if l.unit_price.cents() <= 0 {
         out.push(problem(&field("unit_price"), "not above zero"));
+    }
+    if let Some((name, why)) = crate::invoice::line_amount_problem(l.quantity, l.unit_price) {
+        out.push(problem(&field(name), why));
     }
     if !VAT_RATES.iter().any(|r| Decimal::from(*r) == l.vat_rate) {
         out.push(problem(&field("vat_rate"), "one of 0, 4, 5, 10, 22"));

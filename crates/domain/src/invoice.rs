@@ -127,8 +127,25 @@ impl PaymentMethod {
     }
 }
 
+/// The most a line may count: quantities are whole or up to 8 decimals.
+pub const MAX_QUANTITY: i64 = 1_000_000;
+/// The most lines one document may have, so that no total can overflow.
+pub const MAX_LINES: usize = 1_000;
+
+/// Why a line's quantity or amount cannot be invoiced: (field, reason).
+pub fn line_amount_problem(quantity: Decimal, unit_price: Money) -> Option<(&'static str, &'static str)> {
+    if quantity > Decimal::from(MAX_QUANTITY) || quantity.normalize().scale() > 8 {
+        return Some(("quantity", "at most 1000000, with up to 8 decimals"));
+    }
+    match quantity.checked_mul(unit_price.decimal()) {
+        Some(amount) if amount.abs() <= Money::MAX.decimal() => None,
+        _ => Some(("unit_price", "the line's amount exceeds 10000000000000.00")),
+    }
+}
+
 impl InvoiceLine {
-    /// Quantity × unit price, rounded half-up to the cent.
+    /// Quantity × unit price, rounded half-up to the cent. Callers check
+    /// the line first (`line_amount_problem`), so the product fits.
     pub fn total(&self) -> Money {
         Money::from_decimal_rounded(self.quantity * self.unit_price.decimal())
     }

@@ -29,6 +29,9 @@ pub enum MoneyError {
 impl Money {
     /// 0.00: two decimals like every other amount.
     pub const ZERO: Money = Money(Decimal::from_parts(0, 0, 0, false, 2));
+    /// The largest amount the wire accepts: 10,000,000,000,000.00 €
+    /// (10^15 cents, far inside i64 even summed over a document's lines).
+    pub const MAX: Money = Money(Decimal::from_parts(2_764_472_320, 232_830, 0, false, 2));
 
     /// Rounds half away from zero to the cent, as Italian invoices do.
     pub fn from_decimal_rounded(value: Decimal) -> Money {
@@ -77,7 +80,7 @@ impl FromStr for Money {
         if value.normalize().scale() > 2 {
             return Err(MoneyError::SubCent);
         }
-        if value.abs() > Decimal::from(10_i64.pow(13)) {
+        if value.abs() > Money::MAX.0 {
             return Err(MoneyError::OutOfRange);
         }
         Ok(Money(at_cents(value)))
@@ -165,6 +168,13 @@ mod tests {
             serde_json::from_str::<Money>("12.5").is_err(),
             "a JSON number is not money"
         );
+    }
+
+    #[test]
+    fn the_largest_amount_is_ten_thousand_billion() {
+        assert_eq!(Money::MAX.to_string(), "10000000000000.00");
+        assert_eq!(Money::MAX.cents(), 10_i64.pow(15));
+        assert_eq!("10000000000000.01".parse::<Money>(), Err(MoneyError::OutOfRange));
     }
 
     #[test]

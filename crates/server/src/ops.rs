@@ -350,6 +350,9 @@ fn invoice_line(i: usize, l: &PublishLine) -> Result<InvoiceLine, ServerError> {
             "the unit price must be above zero",
         ));
     }
+    if let Some((name, why)) = sportello_domain::invoice::line_amount_problem(l.quantity, l.unit_price) {
+        return Err(bad(&field(name), "too_large", why));
+    }
     if !VAT_RATES.iter().any(|r| Decimal::from(*r) == l.vat_rate) {
         return Err(bad(&field("vat_rate"), "invalid", "VAT rate is one of 0, 4, 5, 10, 22"));
     }
@@ -426,6 +429,9 @@ pub async fn publish_invoice(state: &AppState, origin: &Origin, p: PublishInvoic
     };
     if p.lines.is_empty() {
         return Err(bad("lines", "required", "a document has at least one line"));
+    }
+    if p.lines.len() > sportello_domain::invoice::MAX_LINES {
+        return Err(bad("lines", "too_many", "a document has at most 1000 lines"));
     }
     let lines = p
         .lines

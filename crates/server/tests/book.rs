@@ -188,11 +188,32 @@ async fn corrected_records_replace_the_old_ones_and_reach_the_desktop(server: Te
         c.deleted = true;
     }
     let report = server
-        .imported(&ops, "c3.jsonl", &sample::json_lines(&[reversal]))
+        .imported(&ops, "c3.jsonl", &sample::json_lines(&[reversal.clone()]))
         .await;
     assert_eq!(report["deleted"], 1);
     let item = server.json(&format!("/schedule/{id}"), &token).await;
     assert_eq!(cents(&item["paid"]), 0);
+    // The same file again reverses nothing twice...
+    let again = server
+        .imported(&ops, "c3.jsonl", &sample::json_lines(&[reversal.clone()]))
+        .await;
+    assert_eq!(
+        (again["deleted"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(1)),
+        "{again}"
+    );
+    // ...and a reversal of a collection the book never had is refused.
+    let mut unknown = reversal;
+    if let BookRecord::Collection(c) = &mut unknown {
+        c.reference = "NEVER-COLLECTED".into();
+    }
+    let response = server
+        .import(&ops, "typo.jsonl", &sample::json_lines(&[unknown]), "")
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body = response.json::<Value>().await.unwrap();
+    let why = body["fields"]["typo.jsonl:1:ref"].as_str().unwrap_or_default();
+    assert!(why.contains("NEVER-COLLECTED"), "{body}");
 
     // CSV says the same as JSON Lines; an extinguished contract moves.
     let contract = records

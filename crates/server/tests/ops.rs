@@ -175,7 +175,18 @@ async fn publishing_refuses_bad_documents_and_writes_nothing(t: TestServer) {
     unknown_contract["contract_no"] = json!("11111/1");
     let mut negative = invoice("invoice", None);
     negative["lines"][0]["unit_price"] = json!("-5.00");
+    // Amounts that used to overflow i64 cents and answer 500.
+    let mut huge_quantity = invoice("invoice", None);
+    huge_quantity["lines"][0]["quantity"] = json!("79228162514264337593543950335");
+    let mut huge_amount = invoice("invoice", None);
+    huge_amount["lines"][0]["quantity"] = json!("999999");
+    huge_amount["lines"][0]["unit_price"] = json!("9999999999999.00");
+    let mut many_lines = invoice("invoice", None);
+    many_lines["lines"] = json!(vec![many_lines["lines"][0].clone(); 1001]);
     let cases = [
+        (huge_quantity, "lines[0].quantity", "too_large"),
+        (huge_amount, "lines[0].unit_price", "too_large"),
+        (many_lines, "lines", "too_many"),
         (no_nature, "lines[1].nature", "required"),
         (bad_rate, "lines[0].vat_rate", "invalid"),
         (no_lines, "lines", "required"),

@@ -1000,6 +1000,47 @@ impl Applier {
         }
     }
 
+    /// A reversal: the collection goes, and is remembered as reversed so the
+    /// same file sent again changes nothing; a reversal of a collection the
+    /// book never had is a bad reference, like any other.
+    async fn reverse(
+        &mut self,
+        no: usize,
+        reference: &str,
+        before: Option<i64>,
+        settle: &mut BTreeMap<i64, usize>,
+    ) -> Result<(), ServerError> {
+        let Some(entry) = before else {
+            let reversed: Option<i64> =
+                sqlx::query_scalar("SELECT reversed_at FROM reversed_collections WHERE ext_ref = $1")
+                    .bind(reference)
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err(crate::store::StoreError::from)?;
+            match reversed {
+                Some(_) => self.report.count("collection", ImportOutcome::Unchanged),
+                None => self.problem(no, "ref", format!("no collection {reference} in the book to reverse")),
+            }
+            return Ok(());
+        };
+        sqlx::query("DELETE FROM payments WHERE ext_ref = $1")
+            .bind(reference)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(crate::store::StoreError::from)?;
+        sqlx::query(
+            "INSERT INTO reversed_collections (ext_ref, reversed_at) VALUES ($1, $2) ON CONFLICT (ext_ref) DO NOTHING",
+        )
+        .bind(reference)
+        .bind(self.now)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(crate::store::StoreError::from)?;
+        settle.insert(entry, no);
+        self.report.count("collection", ImportOutcome::Deleted);
+        Ok(())
+    }
+
     async fn collection(
         &mut self,
         no: usize,
@@ -1013,20 +1054,7 @@ impl Applier {
             .await
             .map_err(crate::store::StoreError::from)?;
         if c.deleted {
-            let outcome = match before {
-                Some(entry) => {
-                    sqlx::query("DELETE FROM payments WHERE ext_ref = $1")
-                        .bind(reference)
-                        .execute(&mut *self.tx)
-                        .await
-                        .map_err(crate::store::StoreError::from)?;
-                    settle.insert(entry, no);
-                    ImportOutcome::Deleted
-                }
-                None => ImportOutcome::Unchanged,
-            };
-            self.report.count("collection", outcome);
-            return Ok(());
+            return self.reverse(no, reference, before, settle).await;
         }
         let Some((entry_id, customer_id)) = self.line_of(no, &c.line).await? else {
             return Ok(());
