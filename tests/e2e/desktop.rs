@@ -322,9 +322,10 @@ async fn the_tray_counts_the_unread_keeps_the_app_syncing_when_closed_and_quit_e
 
     // Hidden in the tray, the app still syncs: a broadcast raises its notice and the count.
     use sportello_server::{audit::Origin, notifications};
-    notifications::broadcast(h.state(), &Origin::cli(), "Avviso dal vassoio", "Uffici chiusi lunedì")
-        .await
-        .unwrap();
+    // As the command line does: one unit, so its audit row commits with it.
+    let cli = Origin::cli();
+    let broadcast = notifications::broadcast(h.state(), &cli, "Avviso dal vassoio", "Uffici chiusi lunedì");
+    sportello_server::store::unit::scope(None, broadcast).await.0.unwrap();
     log.wait_for("Avviso dal vassoio").await;
     until("the tray counts the new notice", || tray_label(&tray) == "3").await;
 

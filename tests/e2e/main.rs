@@ -386,9 +386,10 @@ async fn messages_raise_desktop_notifications_and_an_offline_request_is_sent_onc
 
     // The window is hidden: notices still arrive, pushed by the server's event stream.
     set_window_mapped(false);
-    notifications::broadcast(h.state(), &Origin::cli(), "Avviso di prova", "Uffici chiusi venerdì")
-        .await
-        .unwrap();
+    // As the command line does: one unit, so its audit row commits with it.
+    let cli = Origin::cli();
+    let broadcast = notifications::broadcast(h.state(), &cli, "Avviso di prova", "Uffici chiusi venerdì");
+    sportello_server::store::unit::scope(None, broadcast).await.0.unwrap();
     log.wait_for("Sportello Leasing S.p.A. – Avviso di prova").await;
     let closed = Command::new("dunstctl").arg("close-all").status().unwrap();
     assert!(closed.success());

@@ -40,9 +40,9 @@ pub struct Config {
     /// instance that dies mid-send leaves them to another after that.
     #[serde(default = "default_mail_lease_ms")]
     pub mail_lease_ms: i64,
-    /// Addresses of the reverse proxies in front of the server, comma
-    /// separated ("127.0.0.1, ::1"); only from these is `X-Forwarded-For`
-    /// believed. Empty: the peer's address is the client's.
+    /// Addresses or ranges of the reverse proxies in front of the server,
+    /// comma separated ("127.0.0.1, ::1, 10.0.0.0/8"); only from these is
+    /// `X-Forwarded-For` believed. Empty: the peer's address is the client's.
     #[serde(default)]
     pub trusted_proxies: String,
     /// How long a client may take to send a request's headers before the
@@ -220,16 +220,14 @@ impl Config {
             .map_err(Box::new)
     }
 
-    /// The `trusted_proxies` setting, read; a word that is not an address is an error.
-    pub fn trusted_proxies(&self) -> Result<Vec<std::net::IpAddr>, String> {
+    /// The `trusted_proxies` setting, read; a word that is not an address
+    /// or a range is an error.
+    pub fn trusted_proxies(&self) -> Result<Vec<crate::netaddr::Cidr>, String> {
         self.trusted_proxies
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|s| {
-                s.parse()
-                    .map_err(|_| format!("trusted_proxies: {s:?} is not an IP address"))
-            })
+            .map(|s| s.parse().map_err(|e| format!("trusted_proxies: {e}")))
             .collect()
     }
 

@@ -18,6 +18,7 @@ pub mod http;
 pub mod limits;
 pub mod mail;
 pub mod mails;
+pub mod netaddr;
 pub mod notifications;
 pub mod ops;
 pub mod passwords;
@@ -53,7 +54,7 @@ pub struct AppState {
     pub limiter: limits::Limiter,
     pub events: events::Events,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
-    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    pub trusted_proxies: Arc<Vec<netaddr::Cidr>>,
     /// The company as the seller on its invoices, and its account.
     pub seller: Arc<(sportello_domain::invoice::Party, sportello_domain::ids::Iban)>,
 }

@@ -23,6 +23,16 @@ pub fn new_id() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Whether `text` can be an id `new_id` made (22 URL-safe characters): a
+/// lookup of anything else is answered "unknown" without reaching the
+/// database.
+pub fn is_id(text: &str) -> bool {
+    text.len() == 22
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// A temporary password to type from an e-mail: 16 characters without the
 /// look-alikes (0/O, 1/l/I), about 90 bits.
 pub fn new_temporary_password() -> String {
@@ -106,6 +116,14 @@ pub fn recovery_code_hash(normalized: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_what_new_id_makes_is_an_id() {
+        assert!(is_id(&new_id()));
+        assert!(!is_id(&"a".repeat(10_000)), "an overlong id is not looked up");
+        assert!(!is_id("short"));
+        assert!(!is_id("abcdefghij/klmnopqrstu"), "outside the alphabet");
+    }
 
     #[test]
     fn codes_are_six_digits() {

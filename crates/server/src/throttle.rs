@@ -32,7 +32,7 @@ impl Key<'_> {
     fn hash(self) -> String {
         let text = match self {
             Key::Username(name) => name.trim().to_lowercase(),
-            Key::Address(ip) => ip.to_string(),
+            Key::Address(ip) => crate::netaddr::limit_key(ip),
         };
         crate::secrets::sha256_hex(&text)
     }

@@ -171,3 +171,43 @@ async fn behind_a_trusted_proxy_limits_and_audit_use_the_forwarded_address() {
         "with no trusted proxy a forged header does not buy a fresh budget"
     );
 }
+
+/// Proxies are trusted by range, forwarded entries may carry a port or IPv6
+/// brackets, and an IPv6 client is one budget per /64: walking through the
+/// addresses of its network buys no fresh attempts, while a neighbour in
+/// another /64 keeps its own.
+#[tokio::test]
+async fn an_ipv6_network_shares_one_budget_behind_a_range_of_proxies() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = common::fresh_database(Engine::Sqlite, dir.path()).await;
+    let proxied = common::process(
+        "serve",
+        &database_url,
+        dir.path(),
+        &[("SPORTELLO_TRUSTED_PROXIES", "127.0.0.0/8, ::1/128")],
+    )
+    .await;
+    away_from_a_window_end().await;
+    for n in 0..20 {
+        let hop = format!("[2001:db8:1:2::{n:x}]:5555");
+        let attempt = login(&proxied.url, &format!("walk{n}"), Some(&hop)).await;
+        assert_eq!(error_code(attempt).await.1, "invalid_credentials", "attempt {n}");
+    }
+    let next = login(&proxied.url, "walk-more", Some("2001:db8:1:2:ffff::1")).await;
+    assert_eq!(
+        next.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "another address of the same /64 is the same client"
+    );
+    let neighbour = login(&proxied.url, "other", Some("[2001:db8:1:3::1]")).await;
+    assert_eq!(error_code(neighbour).await.1, "invalid_credentials", "another /64");
+    for port in [61000, 61001] {
+        let hop = format!("198.51.100.9:{port}");
+        let with_port = login(&proxied.url, "ipv4", Some(&hop)).await;
+        assert_eq!(
+            error_code(with_port).await.1,
+            "invalid_credentials",
+            "an IPv4 client with a port"
+        );
+    }
+}

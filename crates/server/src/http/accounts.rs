@@ -33,7 +33,7 @@ pub(super) async fn register(
     client: Client,
     ApiJson(req): ApiJson<RegisterByContract>,
 ) -> Result<(StatusCode, Json<Registered>), ServerError> {
-    limit(&state, Scope::RegisterAddress, "client", &client.0.to_string()).await?;
+    limit(&state, Scope::RegisterAddress, "client", &client.limit_key()).await?;
     limit(
         &state,
         Scope::RegisterAccount,
@@ -54,7 +54,7 @@ pub(super) async fn register_by_category(
     client: Client,
     ApiJson(req): ApiJson<RegisterByCategory>,
 ) -> Result<(StatusCode, Json<Registered>), ServerError> {
-    limit(&state, Scope::RegisterAddress, "client", &client.0.to_string()).await?;
+    limit(&state, Scope::RegisterAddress, "client", &client.limit_key()).await?;
     limit(&state, Scope::RegisterAccount, "tax_code", req.tax_code.trim()).await?;
     let done = accounts::register_by_category(&state, &Origin::anonymous(client.0), req).await?;
     Ok((StatusCode::CREATED, Json(done)))
@@ -68,7 +68,7 @@ pub(super) async fn recover(
     client: Client,
     ApiJson(req): ApiJson<RecoverRequest>,
 ) -> Result<Json<ResetStarted>, ServerError> {
-    limit(&state, Scope::ResetAddress, "client", &client.0.to_string()).await?;
+    limit(&state, Scope::ResetAddress, "client", &client.limit_key()).await?;
     limit(
         &state,
         Scope::ResetAccount,
@@ -89,7 +89,7 @@ pub(super) async fn request_reset(
     client: Client,
     ApiJson(req): ApiJson<ResetRequest>,
 ) -> Result<Json<ResetStarted>, ServerError> {
-    limit(&state, Scope::ResetAddress, "client", &client.0.to_string()).await?;
+    limit(&state, Scope::ResetAddress, "client", &client.limit_key()).await?;
     limit(&state, Scope::ResetAccount, "username", req.username.trim()).await?;
     Ok(Json(
         accounts::request_reset(&state, &Origin::anonymous(client.0), req).await?,
@@ -106,7 +106,7 @@ pub(super) async fn complete_reset(
     client: Client,
     ApiJson(req): ApiJson<CompleteReset>,
 ) -> Result<StatusCode, ServerError> {
-    limit(&state, Scope::CodeAddress, "client", &client.0.to_string()).await?;
+    limit(&state, Scope::CodeAddress, "client", &client.limit_key()).await?;
     accounts::complete_reset(&state, &Origin::anonymous(client.0), req).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -172,7 +172,7 @@ pub(super) async fn confirm_email_change(
     Caller(who): Caller,
     ApiJson(req): ApiJson<EmailChangeConfirm>,
 ) -> Result<Json<Profile>, ServerError> {
-    limit(&state, Scope::CodeAddress, "client", &client.0.to_string()).await?;
+    limit(&state, Scope::CodeAddress, "client", &client.limit_key()).await?;
     Ok(Json(
         accounts::confirm_email_change(&state, &who, &origin(&who, &client), req).await?,
     ))

@@ -1,6 +1,7 @@
 //! Extractors that fail with the one error shape.
 
 use super::ServerError;
+use crate::netaddr::Cidr;
 use crate::store::auth::Principal;
 use crate::{auth, AppState};
 use axum::extract::rejection::JsonRejection;
@@ -152,6 +153,13 @@ impl FromRequestParts<AppState> for OpsCaller {
 /// that proxy saw (`X-Forwarded-For`).
 pub struct Client(pub std::net::IpAddr);
 
+impl Client {
+    /// What per-address limits count this client under (its IPv6 /64).
+    pub fn limit_key(&self) -> String {
+        crate::netaddr::limit_key(self.0)
+    }
+}
+
 impl FromRequestParts<AppState> for Client {
     type Rejection = ServerError;
 
@@ -173,25 +181,28 @@ impl FromRequestParts<AppState> for Client {
 /// trusted proxy: the first address that is not one is the client. Entries
 /// further left were written by the client itself and prove nothing; an
 /// entry that is not an address stops the walk at the last trusted hop.
+/// Entries may carry a port or IPv6 brackets (`netaddr::parse_hop`).
 pub fn client_address<'a>(
     peer: std::net::IpAddr,
     forwarded: impl DoubleEndedIterator<Item = &'a str>,
-    trusted: &[std::net::IpAddr],
+    trusted: &[Cidr],
 ) -> std::net::IpAddr {
-    if !trusted.contains(&peer) {
+    let is_trusted = |address: std::net::IpAddr| trusted.iter().any(|range| range.contains(address));
+    let peer = crate::netaddr::canonical(peer);
+    if !is_trusted(peer) {
         return peer;
     }
-    let hops = forwarded.flat_map(|h| h.split(',')).map(str::trim).rev();
+    let hops = forwarded.flat_map(|h| h.split(',')).rev();
     let mut client = peer;
     for hop in hops {
-        match hop.parse::<std::net::IpAddr>() {
-            Ok(address) => {
+        match crate::netaddr::parse_hop(hop) {
+            Some(address) => {
                 client = address;
-                if !trusted.contains(&address) {
+                if !is_trusted(address) {
                     break;
                 }
             }
-            Err(_) => break,
+            None => break,
         }
     }
     client
@@ -226,7 +237,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
 
 #[cfg(test)]
 mod tests {
-    use super::client_address;
+    use super::{client_address, Cidr};
     use std::net::IpAddr;
 
     fn ip(s: &str) -> IpAddr {
@@ -247,9 +258,13 @@ mod tests {
         assert_eq!(json_depth(b"42"), 0);
     }
 
+    fn net(s: &str) -> Cidr {
+        s.parse().unwrap()
+    }
+
     #[test]
     fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
-        let proxy = [ip("10.0.0.2")];
+        let proxy = [net("10.0.0.2")];
         assert_eq!(
             client_address(ip("203.0.113.9"), ["1.2.3.4"].into_iter(), &proxy),
             ip("203.0.113.9"),
@@ -269,7 +284,7 @@ mod tests {
             ip("198.51.100.7"),
             "what the client wrote itself is ignored"
         );
-        let two = [ip("10.0.0.2"), ip("10.0.0.3")];
+        let two = [net("10.0.0.2"), net("10.0.0.3")];
         assert_eq!(
             client_address(ip("10.0.0.2"), ["6.6.6.6", "198.51.100.7, 10.0.0.3"].into_iter(), &two),
             ip("198.51.100.7"),
@@ -278,6 +293,30 @@ mod tests {
         assert_eq!(
             client_address(ip("10.0.0.2"), ["garbage"].into_iter(), &proxy),
             ip("10.0.0.2")
+        );
+    }
+
+    #[test]
+    fn proxies_are_trusted_by_range_and_hops_read_with_ports() {
+        let ranges = [net("10.0.0.0/8"), net("fd00::/8")];
+        assert_eq!(
+            client_address(ip("10.9.8.7"), ["198.51.100.7:5678, 10.1.1.1"].into_iter(), &ranges),
+            ip("198.51.100.7"),
+            "any proxy of the range; the client's port is not its address"
+        );
+        assert_eq!(
+            client_address(ip("fd00::2"), ["[2001:db8::7]:443"].into_iter(), &ranges),
+            ip("2001:db8::7")
+        );
+        assert_eq!(
+            client_address(ip("::ffff:10.0.0.5"), ["203.0.113.4"].into_iter(), &ranges),
+            ip("203.0.113.4"),
+            "a proxy reached over IPv4-mapped IPv6"
+        );
+        assert_eq!(
+            client_address(ip("11.0.0.1"), ["203.0.113.4"].into_iter(), &ranges),
+            ip("11.0.0.1"),
+            "outside the range"
         );
     }
 }

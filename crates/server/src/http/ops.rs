@@ -36,7 +36,7 @@ pub(super) async fn login(
     client: Client,
     ApiJson(req): ApiJson<OperatorLogin>,
 ) -> Result<Json<OperatorSession>, ServerError> {
-    limit(&state, Scope::LoginAddress, "client", &client.0.to_string()).await?;
+    limit(&state, Scope::LoginAddress, "client", &client.limit_key()).await?;
     limit(
         &state,
         Scope::LoginAccount,

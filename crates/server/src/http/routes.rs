@@ -240,7 +240,13 @@ pub(super) async fn login(
     Client(client): Client,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginChallenge>, ServerError> {
-    limit(&state, Scope::LoginAddress, "client", &client.to_string()).await?;
+    limit(
+        &state,
+        Scope::LoginAddress,
+        "client",
+        &crate::netaddr::limit_key(client),
+    )
+    .await?;
     limit(&state, Scope::LoginAccount, "username", req.username.trim()).await?;
     Ok(Json(auth::login(&state, req, client).await?))
 }
@@ -256,7 +262,13 @@ pub(super) async fn verify(
     headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<VerifyCodeRequest>,
 ) -> Result<Json<TokenPair>, ServerError> {
-    limit(&state, Scope::VerifyAddress, "client", &client.to_string()).await?;
+    limit(
+        &state,
+        Scope::VerifyAddress,
+        "client",
+        &crate::netaddr::limit_key(client),
+    )
+    .await?;
     // The device's name may be any UTF-8 ("PC-Città"), which `to_str` refuses.
     let header = |name| headers.get(name).and_then(|v| std::str::from_utf8(v.as_bytes()).ok());
     let device = crate::sessions::device_name(

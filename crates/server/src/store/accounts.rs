@@ -333,6 +333,9 @@ impl Store {
     const TOKEN_COLUMNS: &'static str = "id, user_id, purpose, code_hash, new_email, expires_at, attempts, used_at";
 
     pub async fn account_token(&self, id: &str) -> StoreResult<Option<AccountToken>> {
+        if !crate::secrets::is_id(id) {
+            return Ok(None);
+        }
         let sql = format!("SELECT {} FROM account_tokens WHERE id = $1", Self::TOKEN_COLUMNS);
         Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
     }

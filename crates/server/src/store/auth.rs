@@ -97,6 +97,9 @@ impl Store {
     }
 
     pub async fn challenge(&self, id: &str) -> StoreResult<Option<ChallengeRow>> {
+        if !crate::secrets::is_id(id) {
+            return Ok(None);
+        }
         Ok(sqlx::query_as(
             "SELECT user_id, code_hash, expires_at, attempts, consumed_at, factor FROM login_challenges WHERE id = $1",
         )
