@@ -44,6 +44,8 @@ pub enum ErrorCode {
     IdempotencyMismatch,
     /// An upload is over the size limit.
     PayloadTooLarge,
+    /// The customer's stored files would pass its quota (`upload_quota_mb`).
+    QuotaExceeded,
     /// An upload is not a PDF, PNG or JPEG by its content.
     UnsupportedFileType,
     RateLimited,
@@ -79,7 +81,7 @@ impl ErrorCode {
             ErrorCode::DetailsMismatch => 400,
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict | ErrorCode::RegistrationPending | ErrorCode::AlreadyRegistered => 409,
-            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::PayloadTooLarge | ErrorCode::QuotaExceeded => 413,
             ErrorCode::UnsupportedFileType => 415,
             ErrorCode::IdempotencyMismatch => 422,
             ErrorCode::InsufficientCredit | ErrorCode::PaymentNotProven => 402,

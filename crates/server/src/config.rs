@@ -40,6 +40,10 @@ pub struct Config {
     /// instance that dies mid-send leaves them to another after that.
     #[serde(default = "default_mail_lease_ms")]
     pub mail_lease_ms: i64,
+    /// How many megabytes of files (attachments, receipts, order outcomes)
+    /// one customer may keep; an upload past it is refused (quota_exceeded).
+    #[serde(default = "default_upload_quota_mb")]
+    pub upload_quota_mb: i64,
     /// Addresses or ranges of the reverse proxies in front of the server,
     /// comma separated ("127.0.0.1, ::1, 10.0.0.0/8"); only from these is
     /// `X-Forwarded-For` believed. Empty: the peer's address is the client's.
@@ -85,6 +89,10 @@ fn default_mail_poll_ms() -> u64 {
 
 fn default_mail_lease_ms() -> i64 {
     60_000
+}
+
+fn default_upload_quota_mb() -> i64 {
+    500
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -174,6 +182,7 @@ impl Default for Config {
             idempotency_lease_ms: default_idempotency_lease_ms(),
             mail_poll_ms: default_mail_poll_ms(),
             mail_lease_ms: default_mail_lease_ms(),
+            upload_quota_mb: default_upload_quota_mb(),
             trusted_proxies: String::new(),
             header_timeout_ms: default_header_timeout_ms(),
             company: CompanyConfig {

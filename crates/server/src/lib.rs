@@ -136,7 +136,13 @@ pub async fn start(state: AppState) -> Result<RunningServer, StartError> {
         state.config.database_url(),
         std::time::Duration::from_millis(state.config.feed_poll_ms.max(10)),
     );
+    match attachments::move_files_from_disk(&state).await {
+        Ok(0) => {}
+        Ok(moved) => tracing::info!(moved, "files moved from the data folder into the database"),
+        Err(e) => tracing::error!(error = %e, "files on disk not moved into the database yet"),
+    }
     let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(attachments::sweep_orphans(state.clone(), mail_stopped.clone()));
     let mail_worker = tokio::spawn(delivery::run_worker(
         state.clone(),
         std::time::Duration::from_millis(state.config.mail_poll_ms.max(10)),

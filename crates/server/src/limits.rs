@@ -25,6 +25,8 @@ pub enum Scope {
     ResetAddress,
     /// Reset codes and e-mail confirmation codes, per address.
     CodeAddress,
+    /// Uploads, per user (customer or operator).
+    Upload,
 }
 
 impl Scope {
@@ -40,6 +42,7 @@ impl Scope {
             Scope::ResetAccount => (5, 600),
             Scope::ResetAddress => (20, 600),
             Scope::CodeAddress => (30, 60),
+            Scope::Upload => (60, 600),
         }
     }
 }
@@ -56,6 +59,7 @@ impl Scope {
             Scope::ResetAccount => "reset_account",
             Scope::ResetAddress => "reset_address",
             Scope::CodeAddress => "code_address",
+            Scope::Upload => "upload",
         }
     }
 }

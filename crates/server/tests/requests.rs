@@ -3,6 +3,8 @@
 
 mod common;
 
+use sqlx::Connection;
+
 use chrono::{Datelike, Days};
 use common::{cents, error_code, TestServer};
 use reqwest::{Method, StatusCode};
@@ -332,6 +334,11 @@ async fn early_termination_records_the_outstanding_principal_and_the_chosen_inst
     );
 }
 
+async fn download_sha(t: &TestServer, token: &str, id: &str) -> String {
+    let response = t.get(&format!("/attachments/{id}"), token).await;
+    response.headers()["x-content-sha256"].to_str().unwrap().to_owned()
+}
+
 async fn attachments_are_checked_by_content_size_and_checksum(t: TestServer) {
     let (access, _) = t.demo_tokens().await;
     let response = upload(&t, &access, "contratto firmato.pdf", PDF.to_vec()).await;
@@ -389,13 +396,22 @@ async fn attachments_are_checked_by_content_size_and_checksum(t: TestServer) {
     assert_eq!(download.headers()["x-content-type-options"], "nosniff");
     assert_eq!(download.bytes().await.unwrap().as_ref(), PDF);
 
-    // Bytes changed on disk behind the server's back are refused, not served.
-    let stored = t.dir.path().join("attachments").join(id);
-    std::fs::write(&stored, b"%PDF-1.4 tampered").unwrap();
     assert_eq!(
-        error_code(t.get(&format!("/attachments/{id}"), &access).await).await.0,
-        StatusCode::INTERNAL_SERVER_ERROR
+        download_sha(&t, &access, id).await,
+        sportello_server::secrets::sha256_hex_bytes(PDF),
+        "the download states its SHA-256"
     );
+    // Bytes changed in the database behind the server's back are never
+    // served whole: the transfer ends short of its length.
+    let mut db = sqlx::AnyConnection::connect(&t.database_url).await.unwrap();
+    sqlx::query("UPDATE file_chunks SET bytes = $1 WHERE attachment_id = $2")
+        .bind(b"%PDF-1.4 tampered".to_vec())
+        .bind(id)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let damaged = t.get(&format!("/attachments/{id}"), &access).await;
+    assert!(damaged.bytes().await.is_err(), "a damaged file is cut short");
 
     let other = t.other_customer().await;
     assert_eq!(

@@ -302,6 +302,7 @@ pub(super) async fn upload(
     Upload(bytes): Upload,
 ) -> Result<(StatusCode, Json<AttachmentInfo>), ServerError> {
     op.require(Duty::Desk)?;
+    limit(&state, Scope::Upload, "file", &format!("operator:{}", op.id)).await?;
     let request = state
         .store
         .request(q.request_id, None)
@@ -319,8 +320,8 @@ pub(super) async fn download(
     Path(id): Path<String>,
 ) -> Result<Response, ServerError> {
     op.require(Duty::Desk)?;
-    let (row, bytes) = attachments::download(&state, &id, None).await?;
-    Ok(attachment_response(&row.file_name, &row.content_type, bytes))
+    let (row, chunks) = attachments::download(&state, &id, None).await?;
+    Ok(attachment_response(&row, chunks))
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/broadcasts", tag = "ops", operation_id = "ops_broadcast", request_body = Broadcast, security(("bearer" = [])),

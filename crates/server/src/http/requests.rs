@@ -6,12 +6,13 @@ use super::idempotency::{idempotent, resource_id, KeyOwner};
 use super::paging::{newest_first, newest_page};
 use super::ServerError;
 use crate::attachments;
+use crate::limits::Scope;
 use crate::requests::{self, Writer};
-use crate::store::requests::Author;
+use crate::store::requests::{AttachmentRow, Author};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -191,8 +192,9 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Upload {
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
               (status = 201, description = "Stored; quote its id in a request or message", body = AttachmentInfo),
-              (status = 413, description = "payload_too_large (over 10 MB)", body = ApiError),
-              (status = 415, description = "unsupported_file_type (not PDF, PNG or JPEG by content)", body = ApiError)))]
+              (status = 413, description = "payload_too_large (over 10 MB), or quota_exceeded (the customer's files would pass upload_quota_mb)", body = ApiError),
+              (status = 415, description = "unsupported_file_type (not PDF, PNG or JPEG by content)", body = ApiError),
+              (status = 429, description = "rate_limited: 60 uploads in 10 minutes per user", body = ApiError)))]
 pub(super) async fn upload(
     State(state): State<AppState>,
     client: Client,
@@ -201,35 +203,47 @@ pub(super) async fn upload(
     Upload(bytes): Upload,
 ) -> Result<(StatusCode, Json<AttachmentInfo>), ServerError> {
     crate::accounts::require_any(&who)?;
+    super::limit(&state, Scope::Upload, "file", &format!("user:{}", who.user_id)).await?;
     let info = attachments::upload(&state, who.customer_id, &origin(&who, &client), &q.name, &bytes).await?;
     Ok((StatusCode::CREATED, Json(info)))
 }
 
-/// Sends an attachment with its stored type, as a download, never sniffed by the client.
-pub(super) fn attachment_response(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+/// Streams an attachment with its stored type, as a download, never sniffed
+/// by the client, with its length and SHA-256 (`X-Content-SHA256`, hex) for
+/// the client to check what it received.
+pub(super) fn attachment_response(
+    row: &AttachmentRow,
+    chunks: impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send + 'static,
+) -> Response {
     let disposition = format!(
         "attachment; filename=\"{}\"",
-        file_name.replace(|c: char| !c.is_ascii() || c == '"', "_")
+        row.file_name.replace(|c: char| !c.is_ascii() || c == '"', "_")
     );
     (
         [
-            (CONTENT_TYPE, content_type.to_owned()),
+            (CONTENT_TYPE, row.content_type.clone()),
+            (CONTENT_LENGTH, row.size_bytes.to_string()),
             (CONTENT_DISPOSITION, disposition),
             (X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (
+                axum::http::HeaderName::from_static("x-content-sha256"),
+                row.sha256.clone(),
+            ),
         ],
-        bytes,
+        axum::body::Body::from_stream(chunks),
     )
         .into_response()
 }
 
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "requests", operation_id = "download_attachment", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, description = "The file, re-checked against its checksum"), (status = 404, body = ApiError)))]
+    responses((status = 200, description = "The file, streamed and re-checked against its SHA-256 (X-Content-SHA256): \
+                  bytes that no longer match end the transfer short of Content-Length"), (status = 404, body = ApiError)))]
 pub(super) async fn download(
     State(state): State<AppState>,
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ServerError> {
-    let (row, bytes) = attachments::download(&state, &id, Some(who.customer_id)).await?;
-    Ok(attachment_response(&row.file_name, &row.content_type, bytes))
+    let (row, chunks) = attachments::download(&state, &id, Some(who.customer_id)).await?;
+    Ok(attachment_response(&row, chunks))
 }

@@ -14,6 +14,7 @@ pub mod book;
 pub mod bulk;
 pub mod contracts;
 pub mod feed;
+pub mod files;
 pub mod import;
 pub mod invoices;
 pub mod mailq;

@@ -195,23 +195,6 @@ impl Store {
             .collect())
     }
 
-    pub async fn insert_attachment(&self, a: &AttachmentRow, now: i64) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO attachments (id, customer_id, file_name, content_type, size_bytes, sha256, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&a.id)
-        .bind(a.customer_id)
-        .bind(&a.file_name)
-        .bind(&a.content_type)
-        .bind(a.size_bytes)
-        .bind(&a.sha256)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     /// An attachment, scoped to a customer unless `customer_id` is None (operators).
     pub async fn attachment(&self, id: &str, customer_id: Option<i64>) -> StoreResult<Option<AttachmentRow>> {
         let sql =

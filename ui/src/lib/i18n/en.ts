@@ -121,6 +121,7 @@ const en: Record<MessageKey, string> = {
   'error.already_registered': 'This customer is already registered: log in, or recover your login.',
   'error.idempotency_mismatch': 'The request changed while it was being sent: check it and send it again.',
   'error.payload_too_large': 'The file is larger than 10 MB.',
+  'error.quota_exceeded': 'Your files have reached the space Sportello keeps for you: write to the service desk to free some.',
   'error.unsupported_file_type': 'Only PDF, PNG and JPEG files can be attached.',
 
   'nav.label': 'Main menu',
@@ -306,6 +307,7 @@ const en: Record<MessageKey, string> = {
   'field.not_a_future_installment': 'Choose an installment not yet due.',
   'field.pec_required': 'Companies need a PEC address.',
   'field.payload_too_large': 'The file is larger than 10 MB.',
+  'field.quota_exceeded': 'Your files have reached the space Sportello keeps for you: write to the service desk.',
   'field.unsupported_file_type': 'Only PDF, PNG and JPEG files can be attached.',
   'field.server_unreachable': 'Server unreachable: try again later.',
   'requests.all': 'All requests',

@@ -121,6 +121,7 @@ const it = {
   'error.already_registered': 'Il cliente è già registrato: accedi o recupera l’accesso.',
   'error.idempotency_mismatch': 'La richiesta è cambiata mentre veniva inviata: controllala e inviala di nuovo.',
   'error.payload_too_large': 'Il file supera i 10 MB.',
+  'error.quota_exceeded': 'I tuoi file hanno raggiunto lo spazio che Sportello riserva per te: scrivi all\'assistenza per liberarne.',
   'error.unsupported_file_type': 'Si possono allegare solo file PDF, PNG o JPEG.',
 
   'nav.label': 'Menu principale',
@@ -306,6 +307,7 @@ const it = {
   'field.not_a_future_installment': 'Scegli una rata non ancora scaduta.',
   'field.pec_required': 'Per le aziende serve un indirizzo PEC.',
   'field.payload_too_large': 'Il file supera 10 MB.',
+  'field.quota_exceeded': 'I tuoi file hanno raggiunto lo spazio riservato: scrivi all\'assistenza.',
   'field.unsupported_file_type': 'Si possono allegare solo PDF, PNG e JPEG.',
   'field.server_unreachable': 'Server non raggiungibile: riprova più tardi.',
   'requests.all': 'Tutte le richieste',
