@@ -36,8 +36,8 @@ pub struct Config {
     /// nothing woke it (a retry's time comes, another instance queued one).
     #[serde(default = "default_mail_poll_ms")]
     pub mail_poll_ms: u64,
-    /// How long (milliseconds) a mail worker holds the messages it took; an
-    /// instance that dies mid-send leaves them to another after that.
+    /// How long (milliseconds) a mail worker holds the message it is
+    /// sending; an instance that dies mid-send leaves it to another after that.
     #[serde(default = "default_mail_lease_ms")]
     pub mail_lease_ms: i64,
     /// How many megabytes of files (attachments, receipts, order outcomes)

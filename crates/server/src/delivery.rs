@@ -104,14 +104,21 @@ pub async fn run_worker(state: AppState, poll: Duration, mut stop: tokio::sync::
     }
 }
 
-/// One pass: takes the due messages and tries each once; returns how many.
+/// One pass: up to `BATCH` due messages, each taken on a lease of its own
+/// just before it is sent, so a slow mail server cannot make a lease run
+/// out on messages still waiting their turn (another instance would then
+/// send them too). Returns how many were tried.
 pub async fn send_due(state: &AppState) -> Result<usize, ServerError> {
     let lease = state.config.mail_lease_ms;
-    let rows = state.store.take_due_mail(state.clock.now_ms(), lease, BATCH).await?;
-    for row in &rows {
-        send_one(state, row).await?;
+    let mut tried = 0;
+    while tried < BATCH as usize {
+        let Some(row) = state.store.take_due_mail(state.clock.now_ms(), lease, 1).await?.pop() else {
+            break;
+        };
+        send_one(state, &row).await?;
+        tried += 1;
     }
-    Ok(rows.len())
+    Ok(tried)
 }
 
 async fn send_one(state: &AppState, row: &MailRow) -> Result<(), ServerError> {

@@ -101,12 +101,17 @@ impl Store {
         Ok(rows)
     }
 
+    /// Marks a message delivered and drops its text: temporary passwords,
+    /// codes and one-time links must not stay readable in the database once
+    /// the message has left (the recipient and subject stay, for the log).
     pub async fn mail_sent(&self, id: i64, now: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE mail_queue SET sent_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1")
-            .bind(id)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE mail_queue SET sent_at = $2, lease_until = NULL, last_error = NULL, body = '' WHERE id = $1",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
