@@ -263,13 +263,50 @@ fn order_item(row: OrderItemRow, files: &BTreeMap<String, AttachmentRow>) -> Res
 }
 
 pub(super) async fn order_of(state: &AppState, row: OrderRow) -> Result<Order, ServerError> {
-    let items = state.store.order_items(row.id).await?;
-    let mut files = BTreeMap::new();
-    for id in items.iter().filter_map(|i| i.attachment_id.clone()) {
-        if let Some(file) = state.store.attachment(&id, Some(row.customer_id)).await? {
-            files.insert(id, file);
-        }
+    Ok(orders_of(state, vec![row]).await?.remove(0))
+}
+
+/// Orders with their items and outcome files, in three queries whatever
+/// their number.
+async fn orders_of(state: &AppState, rows: Vec<OrderRow>) -> Result<Vec<Order>, ServerError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut items: BTreeMap<i64, Vec<_>> = BTreeMap::new();
+    for item in state.store.order_items(&ids).await? {
+        items.entry(item.order_id).or_default().push(item);
     }
+    let file_ids: Vec<String> = items
+        .values()
+        .flatten()
+        .filter_map(|i| i.attachment_id.clone())
+        .collect();
+    let owners: BTreeMap<i64, i64> = rows.iter().map(|r| (r.id, r.customer_id)).collect();
+    let files: BTreeMap<String, _> = state
+        .store
+        .attachments_by_id(&file_ids)
+        .await?
+        .into_iter()
+        .map(|f| (f.id.clone(), f))
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            let items = items.remove(&row.id).unwrap_or_default();
+            // An outcome is a file of the order's own customer.
+            let files: BTreeMap<String, _> = items
+                .iter()
+                .filter_map(|i| i.attachment_id.as_ref())
+                .filter_map(|id| files.get(id).filter(|f| Some(&f.customer_id) == owners.get(&row.id)))
+                .map(|f| (f.id.clone(), f.clone()))
+                .collect();
+            assemble(row, items, &files)
+        })
+        .collect()
+}
+
+fn assemble(
+    row: OrderRow,
+    items: Vec<crate::store::shop::OrderItemRow>,
+    files: &BTreeMap<String, crate::store::requests::AttachmentRow>,
+) -> Result<Order, ServerError> {
     Ok(Order {
         id: row.id,
         code: row.code,
@@ -278,7 +315,7 @@ pub(super) async fn order_of(state: &AppState, row: OrderRow) -> Result<Order, S
         billing: serde_json::from_str(&row.billing).map_err(|_| corrupt("billing"))?,
         items: items
             .into_iter()
-            .map(|i| order_item(i, &files))
+            .map(|i| order_item(i, files))
             .collect::<Result<_, _>>()?,
         net: Money::from_cents(row.net_cents),
         vat: Money::from_cents(row.vat_cents),
@@ -322,5 +359,5 @@ pub async fn orders(
         status: status.map(OrderStatus::as_str),
     };
     let rows = state.store.orders(scope, page).await?;
-    futures_util::future::try_join_all(rows.into_iter().map(|row| order_of(state, row))).await
+    orders_of(state, rows).await
 }

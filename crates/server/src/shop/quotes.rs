@@ -64,7 +64,29 @@ pub async fn request_quote(
 }
 
 async fn quote_of(state: &AppState, row: QuoteRow) -> Result<Quote, ServerError> {
-    let items = state.store.quote_items(row.id).await?;
+    Ok(quotes_of(state, vec![row]).await?.remove(0))
+}
+
+/// Quotes with their items, in one query for the items whatever their number.
+async fn quotes_of(state: &AppState, rows: Vec<QuoteRow>) -> Result<Vec<Quote>, ServerError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut items: std::collections::BTreeMap<i64, Vec<_>> = std::collections::BTreeMap::new();
+    for item in state.store.quote_items(&ids).await? {
+        items.entry(item.quote_id).or_default().push(item);
+    }
+    rows.into_iter()
+        .map(|row| {
+            let items = items.remove(&row.id).unwrap_or_default();
+            assemble(state, row, items)
+        })
+        .collect()
+}
+
+fn assemble(
+    state: &AppState,
+    row: QuoteRow,
+    items: Vec<crate::store::shop::QuoteItemRow>,
+) -> Result<Quote, ServerError> {
     let valid_until = row
         .valid_until
         .as_deref()
@@ -133,7 +155,7 @@ pub async fn quotes(
         status: status.map(QuoteStatus::as_str),
     };
     let rows = state.store.quotes(scope, page).await?;
-    futures_util::future::try_join_all(rows.into_iter().map(|row| quote_of(state, row))).await
+    quotes_of(state, rows).await
 }
 
 /// A quote the customer may still act on: priced and within its validity.

@@ -142,3 +142,8 @@ pub(crate) fn date(text: &str) -> StoreResult<chrono::NaiveDate> {
 pub(crate) fn to_u32(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
+
+/// "$1, $2, …, $n", for an `IN (…)` of `n` values.
+pub(crate) fn placeholders(n: usize) -> String {
+    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}

@@ -195,6 +195,22 @@ impl Store {
             .collect())
     }
 
+    /// The attachments named, whoever's they are: one query for a page.
+    pub async fn attachments_by_id(&self, ids: &[String]) -> StoreResult<Vec<AttachmentRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id IN ({})",
+            super::placeholders(ids.len())
+        );
+        let mut query = sqlx::query_as(&sql);
+        for id in ids {
+            query = query.bind(id);
+        }
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
     /// An attachment, scoped to a customer unless `customer_id` is None (operators).
     pub async fn attachment(&self, id: &str, customer_id: Option<i64>) -> StoreResult<Option<AttachmentRow>> {
         let sql =

@@ -179,9 +179,20 @@ impl Store {
             .await
     }
 
-    pub async fn order_items(&self, order_id: i64) -> StoreResult<Vec<OrderItemRow>> {
-        let sql = format!("SELECT {ITEM_COLUMNS} FROM order_items WHERE order_id = $1 ORDER BY seq");
-        Ok(sqlx::query_as(&sql).bind(order_id).fetch_all(&self.pool).await?)
+    /// The items of every order named, in their order: one query for a page.
+    pub async fn order_items(&self, order_ids: &[i64]) -> StoreResult<Vec<OrderItemRow>> {
+        if order_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM order_items WHERE order_id IN ({}) ORDER BY order_id, seq",
+            crate::store::placeholders(order_ids.len())
+        );
+        let mut query = sqlx::query_as(&sql);
+        for id in order_ids {
+            query = query.bind(*id);
+        }
+        Ok(query.fetch_all(&self.pool).await?)
     }
 
     pub async fn order_item(&self, id: i64) -> StoreResult<Option<OrderItemRow>> {
