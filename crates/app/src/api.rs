@@ -36,7 +36,10 @@ pub struct ApiClient {
 impl ApiClient {
     /// `base` is the server's address, e.g. `https://sportello.example.it`.
     pub fn new(base: &str) -> ApiClient {
+        // No redirects: a server that sends the app elsewhere (https to
+        // http, or another host) would get a login's body or a token resent.
         let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(30))
             .user_agent(concat!("Sportello/", env!("CARGO_PKG_VERSION")))
@@ -218,13 +221,28 @@ impl ApiClient {
         Self::read(request.send().await?).await
     }
 
-    /// An authenticated GET of a file, as bytes.
+    /// An authenticated GET of a file, as bytes, checked against the length
+    /// and the SHA-256 (`X-Content-SHA256`) the server states for it.
     pub async fn download(&self, path: &str, access_token: &str) -> Result<Vec<u8>, AppError> {
         let response = self.http.get(self.url(path)).bearer_auth(access_token).send().await?;
         if !response.status().is_success() {
             return Err(Self::failure(response).await);
         }
-        Ok(response.bytes().await?.to_vec())
+        let stated = response
+            .headers()
+            .get("x-content-sha256")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let length = response.content_length();
+        let bytes = response.bytes().await?.to_vec();
+        let whole = length.is_none_or(|n| n == bytes.len() as u64);
+        let intact = stated.is_none_or(|sha| sha.eq_ignore_ascii_case(&crate::files::sha256_hex(&bytes)));
+        if !(whole && intact) {
+            return Err(AppError::Protocol(format!(
+                "{path} arrived damaged (its length or SHA-256 is not what the server stated): try again"
+            )));
+        }
+        Ok(bytes)
     }
 
     /// Stores a file on the server for a request or message to quote.

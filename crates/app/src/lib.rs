@@ -9,6 +9,7 @@ pub mod clock;
 pub mod desktop;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod links;
 pub mod logs;
 pub mod notifier;

@@ -101,6 +101,7 @@ pub fn check_server_url(text: &str) -> Result<String, ApiError> {
 /// Asks `base` whether it is a Sportello server, before the app switches to it.
 pub async fn probe_server(base: &str) -> Result<(), ApiError> {
     let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(10))
         .build()
         .expect("a plain HTTP client");

@@ -287,12 +287,28 @@ async fn an_invoice_is_downloaded_once_and_opens_offline_afterwards() {
         "no half-written file is left"
     );
 
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&pdf), 0o600, "the user's documents are the user's alone");
+        assert_eq!(mode(pdf.parent().unwrap()), 0o700);
+    }
+    // A kept copy changed behind the app's back is downloaded again.
+    let original = std::fs::read(&pdf).unwrap();
+    std::fs::write(&pdf, b"%PDF-1.4 altered").unwrap();
+    assert_eq!(app.invoice_file(invoice.id, InvoiceFormat::Pdf).await.unwrap(), pdf);
+    assert_eq!(std::fs::read(&pdf).unwrap(), original, "the server's document again");
+
     f.stop_server().await;
     assert_eq!(
         app.invoice_file(invoice.id, InvoiceFormat::Pdf).await.unwrap(),
         pdf,
         "offline, from disk"
     );
+    // Offline, a damaged copy is refused rather than opened.
+    std::fs::write(&xml, b"<altered/>").unwrap();
+    assert!(app.invoice_file(invoice.id, InvoiceFormat::Xml).await.is_err());
     assert_eq!(
         app.invoice_file(999_999, InvoiceFormat::Pdf).await.unwrap_err().code(),
         ErrorCode::NotFound

@@ -131,10 +131,16 @@ fn launch(result: std::io::Result<()>) -> CommandResult<()> {
     result.map_err(|e| ApiError::new(ErrorCode::Internal, format!("no program to open the file: {e}")))
 }
 
-/// Opens a finished export with the system's program for its type.
+/// Opens a finished export with the system's program for its type; an
+/// archive (the accountant's bundle) is shown in its folder instead.
 #[tauri::command]
 pub fn open_export(exports: State<'_, Exports>, id: u32) -> CommandResult<()> {
-    launch(crate::platform::opener::open(&finished(&exports, id)?))
+    let file = finished(&exports, id)?;
+    if sportello_app::files::check_openable(&file).is_ok() {
+        launch(crate::platform::opener::open(&file))
+    } else {
+        launch(crate::platform::opener::reveal(&file))
+    }
 }
 
 /// Shows a finished export in the file manager.

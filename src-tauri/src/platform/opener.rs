@@ -44,8 +44,11 @@ fn reveal_command(file: &Path) -> Command {
     command
 }
 
-/// Starts the viewer and returns at once.
+/// Starts the viewer and returns at once; only for the kinds of file the
+/// app opens (PDF, XML, XLSX, TXT), never anything the system would run.
 pub fn open(file: &Path) -> std::io::Result<()> {
+    sportello_app::files::check_openable(file)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::PermissionDenied, e.to_string()))?;
     detach(command(file))
 }
 

@@ -2,20 +2,10 @@
 //! (B3, B4, C4, L2 and the accountant's bundle) written from the cache.
 
 use super::{screens::today_in_rome, DeskApp};
-use crate::export::{self, document_name, not_found, ExportRequest, Exported, InvoiceFormat, Job, Lang, PartFile};
+use crate::export::{self, document_name, not_found, ExportRequest, Exported, InvoiceFormat, Job, Lang};
 use crate::AppError;
 use sportello_domain::api::invoices::InvoiceItem;
 use std::path::{Path, PathBuf};
-
-/// Written under a temporary name and renamed, so a cut download never looks complete.
-pub(super) fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), AppError> {
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| export::saving(dir, e))?;
-    }
-    let part = PartFile::new(file);
-    std::fs::write(part.path(), bytes).map_err(|e| export::saving(file, e))?;
-    part.keep()
-}
 
 impl DeskApp {
     /// An invoice's PDF or FatturaPA XML as a local file: downloaded once,
@@ -32,7 +22,7 @@ impl DeskApp {
 
     async fn document(&self, invoice: &InvoiceItem, format: InvoiceFormat) -> Result<PathBuf, AppError> {
         let file = self.documents_dir().await?.join(document_name(invoice, format));
-        if file.exists() {
+        if crate::files::kept(&file) {
             return Ok(file);
         }
         let path = format!("/invoices/{}/{}", invoice.id, format.as_str());
@@ -41,7 +31,7 @@ impl DeskApp {
             .desk
             .authorized(|token| async move { self.desk.api().download(path, &token).await })
             .await?;
-        write_atomically(&file, &bytes)?;
+        crate::files::keep(&file, &bytes)?;
         Ok(file)
     }
 

@@ -2,7 +2,6 @@
 //! outbox, and the few steps that need the server at once (joining an
 //! agreement, sending a proof of payment, declining a quote).
 
-use super::exports::write_atomically;
 use super::{not_logged_in, DeskApp};
 use crate::export::{not_found, safe_name};
 use crate::outbox::OutboxEntry;
@@ -142,9 +141,22 @@ impl DeskApp {
             .find(|i| i.id == item_id)
             .and_then(|i| i.outcome.as_ref())
             .ok_or_else(|| not_found("outcome"))?;
-        let name = format!("{}-{}", outcome.file.id, safe_name(&outcome.file.file_name));
+        // Named by the app: the order's code, the item and the extension of
+        // its type (a PDF or a record file), never the server's file name.
+        let extension = crate::files::extension_for(&outcome.file.content_type).ok_or_else(|| {
+            AppError::Protocol(format!(
+                "an outcome of type {} cannot be kept",
+                outcome.file.content_type
+            ))
+        })?;
+        let order = orders
+            .iter()
+            .find(|o| o.id == order_id)
+            .map(|o| o.code.as_str())
+            .unwrap_or("ordine");
+        let name = format!("{}-{item_id}.{extension}", safe_name(order));
         let file = self.documents_dir().await?.join("outcomes").join(name);
-        if file.exists() {
+        if crate::files::kept(&file) {
             return Ok(file);
         }
         let path = format!("/attachments/{}", outcome.file.id);
@@ -153,7 +165,7 @@ impl DeskApp {
             .desk
             .authorized(|token| async move { self.desk.api().download(path, &token).await })
             .await?;
-        write_atomically(&file, &bytes)?;
+        crate::files::keep(&file, &bytes)?;
         Ok(file)
     }
 }

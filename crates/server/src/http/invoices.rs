@@ -103,12 +103,16 @@ async fn document(state: &AppState, customer_id: i64, id: &str) -> Result<(Invoi
 }
 
 /// A download: the bytes, their type and the name to save them under.
+/// A document as a download, with its SHA-256 (`X-Content-SHA256`, hex) for
+/// the desktop to check what it received and what it keeps.
 fn attachment(content_type: &'static str, file_name: &str, body: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"{file_name}\"");
+    let sha256 = crate::secrets::sha256_hex_bytes(&body);
     (
         [
             (CONTENT_TYPE, content_type.to_owned()),
             (CONTENT_DISPOSITION, disposition),
+            (axum::http::HeaderName::from_static("x-content-sha256"), sha256),
         ],
         body,
     )
