@@ -60,6 +60,7 @@ fn main() {
         "desktop_settings",
         "set_server_url",
         "set_keep_in_tray",
+        "set_keep_copy",
         "set_last_page",
         "diagnostics",
         "start_at_login",

@@ -134,6 +134,7 @@ pub fn run() {
             commands::settings::desktop_settings,
             commands::settings::set_server_url,
             commands::settings::set_keep_in_tray,
+            commands::settings::set_keep_copy,
             commands::settings::set_last_page,
             commands::settings::diagnostics,
             commands::settings::start_at_login,

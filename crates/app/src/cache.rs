@@ -79,7 +79,11 @@ impl Cache {
     pub async fn open(path: &Path) -> CacheResult<Cache> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
+            crate::files::set_mode(dir, 0o700)?;
         }
+        // The copy is the user's alone; SQLite gives its journal the same mode.
+        std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+        crate::files::set_mode(path, 0o600)?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)

@@ -347,12 +347,36 @@ impl DeskApp {
     }
 
     /// Ends the session; the account's cache stays on disk for its next login.
-    pub async fn logout(&self) -> Result<(), AppError> {
-        if let Some(old) = self.running.lock().await.take() {
+    /// Ends the session; unless the user keeps a copy on this computer, the
+    /// account's local copy and its documents go too.
+    pub async fn logout(&self, keep_copy: bool) -> Result<(), AppError> {
+        let account = self.running.lock().await.take().map(|old| {
             let _ = old.stop.send(true);
-        }
+            old.username
+        });
         let _ = std::fs::remove_file(self.last_account_file());
-        self.desk.logout().await
+        let server = self.desk.api().base().to_owned();
+        let ended = self.desk.logout().await;
+        if let (false, Some(username)) = (keep_copy, account) {
+            self.forget_local_copy(&server, &username);
+        }
+        ended
+    }
+
+    /// Removes an account's cache (with SQLite's journal files) and its documents.
+    fn forget_local_copy(&self, server: &str, username: &str) {
+        let cache = cache_file(&self.data_dir, server, username);
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = cache.as_os_str().to_owned();
+            name.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(name));
+        }
+        let documents = self.data_dir.join("documents").join(account_key(server, username));
+        if let Err(e) = std::fs::remove_dir_all(&documents) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                tracing::warn!(error = %e, "an account's documents could not be removed at logout");
+            }
+        }
     }
 }
 

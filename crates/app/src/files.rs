@@ -51,15 +51,20 @@ pub fn private_dir(dir: &Path) -> Result<(), AppError> {
     restrict(dir, 0o700)
 }
 
-#[cfg(unix)]
 fn restrict(path: &Path, mode: u32) -> Result<(), AppError> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(|e| failed(path, e))
+    set_mode(path, mode).map_err(|e| failed(path, e))
 }
 
+/// Sets a file's or folder's Unix mode (0600, 0700).
+#[cfg(unix)]
+pub fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+/// Elsewhere the user's profile folder is already the user's alone.
 #[cfg(not(unix))]
-fn restrict(_: &Path, _: u32) -> Result<(), AppError> {
-    // Elsewhere the user's profile folder is already the user's alone.
+pub fn set_mode(_: &Path, _: u32) -> std::io::Result<()> {
     Ok(())
 }
 

@@ -21,6 +21,49 @@ pub struct DesktopSettings {
     /// The section shown when the app was last closed.
     #[serde(default)]
     pub last_page: Option<String>,
+    /// "Keep a copy on this computer": the account's local copy and its
+    /// documents stay after logout. Off, logging out removes them.
+    #[serde(default)]
+    pub keep_copy: bool,
+}
+
+/// A server address from the environment or the settings file that is not
+/// usable: this run talks to the default instead, and the window says so.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct RejectedServer {
+    pub address: String,
+    pub from_environment: bool,
+    /// Why, as the Settings field says it: "invalid" or "https_required".
+    pub reason: String,
+}
+
+/// The address this run talks to: `candidate` when it is a usable server
+/// address, else `default` with why `candidate` was not taken.
+pub fn server_to_use(
+    candidate: Option<&str>,
+    from_environment: bool,
+    default: &str,
+) -> (String, Option<RejectedServer>) {
+    let Some(candidate) = candidate else {
+        return (default.to_owned(), None);
+    };
+    match check_server_url(candidate) {
+        Ok(url) => (url, None),
+        Err(e) => {
+            let reason = e
+                .fields
+                .and_then(|f| f.get("server_url").cloned())
+                .unwrap_or_else(|| "invalid".into());
+            tracing::warn!(address = candidate, reason = %reason, "the configured server address is not usable: using the default");
+            let rejected = RejectedServer {
+                address: candidate.to_owned(),
+                from_environment,
+                reason,
+            };
+            (default.to_owned(), Some(rejected))
+        }
+    }
 }
 
 /// What the Settings page shows: the saved settings and the server this run talks to.
@@ -32,6 +75,8 @@ pub struct SettingsView {
     pub default_server_url: String,
     /// `SPORTELLO_SERVER_URL` is set and overrides the saved address.
     pub from_environment: bool,
+    /// The configured address this run could not use, if any.
+    pub rejected_server: Option<RejectedServer>,
 }
 
 pub struct SettingsFile {
@@ -132,6 +177,23 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_configured_address_falls_back_to_the_default_and_says_why() {
+        let default = "https://sportello.example.it";
+        assert_eq!(server_to_use(None, false, default), (default.to_owned(), None));
+        let (used, rejected) = server_to_use(Some("https://leasing.example.it/"), true, default);
+        assert_eq!((used.as_str(), rejected), ("https://leasing.example.it", None));
+        let (used, rejected) = server_to_use(Some("http://sportello.example.it"), true, default);
+        assert_eq!(used, default);
+        let rejected = rejected.unwrap();
+        assert_eq!(
+            (rejected.reason.as_str(), rejected.from_environment),
+            ("https_required", true)
+        );
+        let (_, rejected) = server_to_use(Some("not an address"), false, default);
+        assert_eq!(rejected.unwrap().reason, "invalid");
+    }
+
+    #[test]
     fn https_anywhere_and_http_only_on_this_computer() {
         assert_eq!(
             check_server_url(" https://sportello.example.it/ ").unwrap(),
@@ -168,6 +230,7 @@ mod tests {
             server_url: Some("https://sportello.example.it".into()),
             keep_in_tray: true,
             last_page: Some("invoices".into()),
+            keep_copy: true,
         };
         file.save(&chosen).unwrap();
         assert_eq!(SettingsFile::new(&dir.path().join("config")).load(), chosen);

@@ -92,17 +92,72 @@ async fn ending_another_device_keeps_this_one_and_ending_this_one_logs_out() {
     assert_eq!(here.device, sportello_app::api::device_name());
     let there = sessions.iter().find(|s| !s.current).unwrap();
 
-    let left = app.end_session(&there.id).await.unwrap();
+    let left = app.end_session(&there.id, false).await.unwrap();
     assert_eq!(
         left.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
         [here.id.as_str()]
     );
     let refused = f.http.get(f.url("/home")).bearer_auth(&other).send().await.unwrap();
     assert_eq!(refused.status(), reqwest::StatusCode::UNAUTHORIZED);
-    assert!(app.end_session("no-such-session").await.is_err());
+    assert!(app.end_session("no-such-session", false).await.is_err());
 
-    assert!(app.end_session(&here.id).await.unwrap().is_empty());
+    assert!(app.end_session(&here.id, false).await.unwrap().is_empty());
     assert!(matches!(app.session_status().await.unwrap(), SessionStatus::LoggedOut));
+}
+
+/// Files under the app's folder whose name ends with `suffix`.
+fn files_ending(dir: &std::path::Path, suffix: &str) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .flat_map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                files_ending(&path, suffix)
+            } else if path.to_string_lossy().ends_with(suffix) {
+                vec![path]
+            } else {
+                Vec::new()
+            }
+        })
+        .collect()
+}
+
+/// At logout the account's local copy and documents go, unless the user
+/// keeps a copy on this computer; the copy is the user's alone meanwhile.
+#[tokio::test]
+async fn logging_out_removes_the_local_copy_unless_the_user_keeps_it() {
+    let f = Fixture::start().await;
+    let desk = f.dir.path().join("desk");
+    let app = logged_in(&f).await;
+    let window = sportello_app::browse::Window { offset: 0, limit: 1 };
+    let invoice = app.invoices(&Default::default(), window).await.unwrap().rows[0].clone();
+    app.invoice_file(invoice.id, sportello_app::export::InvoiceFormat::Pdf)
+        .await
+        .unwrap();
+    let caches = files_ending(&desk, ".db");
+    assert_eq!(caches.len(), 1, "{caches:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&caches[0]), 0o600);
+        assert_eq!(mode(caches[0].parent().unwrap()), 0o700);
+    }
+    app.logout(true).await.unwrap();
+    assert_eq!(files_ending(&desk, ".db").len(), 1, "kept when the user chose to");
+    assert_eq!(files_ending(&desk, ".pdf").len(), 1);
+
+    let app = logged_in(&f).await;
+    app.logout(false).await.unwrap();
+    assert!(
+        files_ending(&desk, ".db").is_empty(),
+        "the local copy went with the session"
+    );
+    assert!(files_ending(&desk, ".db-wal").is_empty());
+    assert!(files_ending(&desk, ".pdf").is_empty(), "and the documents");
 }
 
 /// S1 with step-up: new bank details go to the server at once with the

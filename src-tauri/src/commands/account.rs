@@ -41,13 +41,20 @@ pub async fn sessions(app: State<'_, DeskApp>) -> CommandResult<Vec<SessionInfo>
 }
 
 #[tauri::command]
-pub async fn end_session(app: State<'_, DeskApp>, id: String) -> CommandResult<Vec<SessionInfo>> {
-    app.end_session(&id).await.map_err(wire)
+pub async fn end_session(
+    app: State<'_, DeskApp>,
+    settings: State<'_, super::settings::Settings>,
+    id: String,
+) -> CommandResult<Vec<SessionInfo>> {
+    app.end_session(&id, settings.current().keep_copy).await.map_err(wire)
 }
 
 #[tauri::command]
-pub async fn end_all_sessions(app: State<'_, DeskApp>) -> CommandResult<()> {
-    app.end_all_sessions().await.map_err(wire)
+pub async fn end_all_sessions(
+    app: State<'_, DeskApp>,
+    settings: State<'_, super::settings::Settings>,
+) -> CommandResult<()> {
+    app.end_all_sessions(settings.current().keep_copy).await.map_err(wire)
 }
 
 #[tauri::command]

@@ -20,8 +20,8 @@ pub async fn verify_code(app: State<'_, DeskApp>, challenge_id: String, code: St
 }
 
 #[tauri::command]
-pub async fn logout(app: State<'_, DeskApp>) -> CommandResult<()> {
-    app.logout().await.map_err(wire)
+pub async fn logout(app: State<'_, DeskApp>, settings: State<'_, super::settings::Settings>) -> CommandResult<()> {
+    app.logout(settings.current().keep_copy).await.map_err(wire)
 }
 
 /// The window painted its first screen from the local copy: the start-up time goes

@@ -2,7 +2,9 @@
 //! restarts on the new server), closing to the tray, the last page.
 
 use super::CommandResult;
-use sportello_app::settings::{check_server_url, probe_server, DesktopSettings, SettingsFile, SettingsView};
+use sportello_app::settings::{
+    check_server_url, probe_server, server_to_use, DesktopSettings, RejectedServer, SettingsFile, SettingsView,
+};
 use sportello_domain::ApiError;
 use std::sync::Mutex;
 use tauri::{AppHandle, State};
@@ -21,6 +23,8 @@ pub struct Settings {
     server_url: String,
     /// Set by `SPORTELLO_SERVER_URL`, which overrides the setting.
     from_environment: bool,
+    /// The configured address that could not be used.
+    rejected: Option<RejectedServer>,
 }
 
 impl Settings {
@@ -29,15 +33,16 @@ impl Settings {
         let from_env = std::env::var("SPORTELLO_SERVER_URL")
             .ok()
             .filter(|u| !u.trim().is_empty());
-        let server_url = from_env
-            .clone()
-            .or_else(|| saved.server_url.clone())
-            .unwrap_or_else(|| DEFAULT_SERVER_URL.to_owned());
+        // Checked as Settings checks a typed address: a bad one is said in
+        // the window, and this run talks to the default meanwhile.
+        let candidate = from_env.clone().or_else(|| saved.server_url.clone());
+        let (server_url, rejected) = server_to_use(candidate.as_deref(), from_env.is_some(), DEFAULT_SERVER_URL);
         Settings {
             file,
             saved: Mutex::new(saved),
             server_url,
             from_environment: from_env.is_some(),
+            rejected,
         }
     }
 
@@ -55,6 +60,7 @@ impl Settings {
             server_url: self.server_url.clone(),
             default_server_url: DEFAULT_SERVER_URL.to_owned(),
             from_environment: self.from_environment,
+            rejected_server: self.rejected.clone(),
         }
     }
 
@@ -99,6 +105,12 @@ pub async fn set_server_url(
 #[tauri::command]
 pub fn set_keep_in_tray(settings: State<'_, Settings>, keep: bool) -> CommandResult<SettingsView> {
     settings.change(|s| s.keep_in_tray = keep)
+}
+
+/// "Keep a copy on this computer" after logout.
+#[tauri::command]
+pub fn set_keep_copy(settings: State<'_, Settings>, keep: bool) -> CommandResult<SettingsView> {
+    settings.change(|s| s.keep_copy = keep)
 }
 
 /// The section on screen, reopened at the next start.

@@ -162,6 +162,7 @@ export const ipc = {
   /** Checks the address, asks the server, saves it; the app then restarts on it. */
   setServerUrl: (url: string | null) => call<SettingsView>('set_server_url', { url }),
   setKeepInTray: (keep: boolean) => call<SettingsView>('set_keep_in_tray', { keep }),
+  setKeepCopy: (keep: boolean) => call<SettingsView>('set_keep_copy', { keep }),
   setLastPage: (page: string) => call<null>('set_last_page', { page }),
   diagnostics: () => call<string>('diagnostics'),
   startAtLogin: () => call<boolean>('start_at_login'),

@@ -51,8 +51,9 @@ impl DeskApp {
     }
 
     /// Ends one of the user's sessions; ending this computer's own is a
-    /// logout. Returns the sessions left (none after one's own).
-    pub async fn end_session(&self, id: &str) -> Result<Vec<SessionInfo>, AppError> {
+    /// logout (`keep_copy` as for `logout`). Returns the sessions left (none
+    /// after one's own).
+    pub async fn end_session(&self, id: &str, keep_copy: bool) -> Result<Vec<SessionInfo>, AppError> {
         let listed = self.sessions().await?;
         let Some(session) = listed.iter().find(|s| s.id == id) else {
             return Err(sportello_domain::ApiError::new(ErrorCode::NotFound, "no such session").into());
@@ -62,16 +63,16 @@ impl DeskApp {
         let path = format!("/me/sessions/{}", session.id);
         self.send::<()>(Method::DELETE, &path, None).await?;
         if own {
-            self.logout().await?;
+            self.logout(keep_copy).await?;
             return Ok(Vec::new());
         }
         self.sessions().await
     }
 
     /// Ends every session of the user, this computer's included: a logout everywhere.
-    pub async fn end_all_sessions(&self) -> Result<(), AppError> {
+    pub async fn end_all_sessions(&self, keep_copy: bool) -> Result<(), AppError> {
         self.send::<()>(Method::POST, "/me/sessions/end-all", None).await?;
-        self.logout().await
+        self.logout(keep_copy).await
     }
 
     /// E6: the consents as they stand and their history (online: the

@@ -12,4 +12,9 @@ keep_in_tray: boolean,
 /**
  * The section shown when the app was last closed.
  */
-last_page: string | null, };
+last_page: string | null, 
+/**
+ * "Keep a copy on this computer": the account's local copy and its
+ * documents stay after logout. Off, logging out removes them.
+ */
+keep_copy: boolean, };
