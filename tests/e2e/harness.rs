@@ -36,6 +36,15 @@ impl Harness {
         Harness::start_with(true).await
     }
 
+    /// The app finds `settings` as its saved settings file (a server address
+    /// typed by hand in it, say), with no `SPORTELLO_SERVER_URL`.
+    pub async fn start_with_settings(settings: serde_json::Value) -> Harness {
+        let h = Harness::start_with(true).await;
+        let file = h.dir.path().join("config/it.sportello.desktop/settings.json");
+        std::fs::write(file, settings.to_string()).unwrap();
+        h
+    }
+
     async fn start_with(saved: bool) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let (server, clock) = testkit::demo_server(dir.path(), None).await;

@@ -12,7 +12,7 @@ mod installed;
 mod screens;
 mod shop;
 
-use harness::{click, screenshot, type_into, wait_for, wait_gone, wait_text, Harness};
+use harness::{click, screenshot, type_into, wait_for, wait_gone, wait_text, wait_text_containing, Harness};
 use sportello_domain::situation::Situation;
 use sportello_domain::Money;
 use sportello_server::demo::{DEMO_PASSWORD, DEMO_USERNAME};
@@ -83,6 +83,21 @@ fn files_containing(root: &Path, needle: &str) -> (usize, Vec<String>) {
             .map(str::to_owned)
             .collect(),
     )
+}
+
+/// Files under `root` whose name ends with `suffix`.
+fn files_named(root: &Path, suffix: &str) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .flat_map(|e| match e.path() {
+            dir if dir.is_dir() => files_named(&dir, suffix),
+            file if file.to_string_lossy().ends_with(suffix) => vec![file],
+            _ => Vec::new(),
+        })
+        .collect()
 }
 
 fn walk_count(root: &Path) -> usize {
@@ -192,7 +207,15 @@ async fn log_in_see_the_dashboard_come_back_without_login_and_log_out() {
     click(&driver, "[data-testid=lang-en]").await;
     wait_text(&driver, "#situation-title", "Your situation").await;
     screenshot(&driver, "home-en").await;
+    click(&driver, "[data-testid=nav-settings]").await;
+    wait_for(&driver, "[data-testid=settings-keep-copy]").await;
+    screenshot(&driver, "settings-en").await;
     click(&driver, "[data-testid=lang-it]").await;
+    wait_text_containing(&driver, "[data-testid=settings]", "Conserva una copia").await;
+    screenshot(&driver, "settings-it").await;
+    let data = Path::new(&std::env::var("XDG_DATA_HOME").unwrap()).join("it.sportello.desktop");
+    let caches = || files_named(&data, ".db");
+    assert_eq!(caches().len(), 1, "the account's local copy is on disk while logged in");
     click(&driver, "[data-testid=logout]").await;
     wait_for(&driver, "[data-testid=logout-dialog]").await;
     screenshot(&driver, "logout-dialog-it").await;
@@ -203,10 +226,30 @@ async fn log_in_see_the_dashboard_come_back_without_login_and_log_out() {
     click(&driver, "[data-testid=logout-confirm]").await;
     wait_for(&driver, "#username").await;
     assert_eq!(h.keyring_token(), None, "logout removed the token from the keyring");
+    assert!(caches().is_empty(), "and, with no copy kept, the local copy");
     driver.quit().await.unwrap();
 
     let driver = h.launch().await;
     wait_for(&driver, "#username").await;
+    driver.quit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_saved_server_address_is_said_on_the_login_page() {
+    let _serial = serial().await;
+    let h = Harness::start_with_settings(serde_json::json!({ "server_url": "http://sportello.example.it" })).await;
+    let driver = h.launch().await;
+    wait_for(&driver, "#username").await;
+    wait_text_containing(
+        &driver,
+        "[data-testid=server-rejected]",
+        "http://sportello.example.it (salvato nelle Impostazioni) non è utilizzabile",
+    )
+    .await;
+    screenshot(&driver, "server-rejected-it").await;
+    click(&driver, "[data-testid=lang-en]").await;
+    wait_text_containing(&driver, "[data-testid=server-rejected]", "An https address is required").await;
+    screenshot(&driver, "server-rejected-en").await;
     driver.quit().await.unwrap();
 }
 
