@@ -9,7 +9,7 @@ packages=(
     libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
     xvfb webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools dunst xdotool
     imagemagick at-spi2-core libxml2-utils poppler-utils xdg-utils
-    postgresql
+    postgresql python3 python3-venv
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -36,4 +36,14 @@ cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
 if [ ! -x "$cargo_bin/tauri-driver" ] && ! command -v tauri-driver >/dev/null; then
     echo "Installing tauri-driver"
     cargo install tauri-driver --locked --version 2.1.0 --quiet
+fi
+
+# schemathesis (PyPI), which runs the OpenAPI document against the server in
+# the tests (crates/server/tests/schema.rs), in a virtual environment of its own.
+tools="${SPORTELLO_TOOLS:-$HOME/.cache/sportello-tools}"
+schemathesis_version=4.32.5
+if ! "$tools/bin/schemathesis" --version 2>/dev/null | grep -q "$schemathesis_version"; then
+    echo "Installing schemathesis $schemathesis_version"
+    python3 -m venv "$tools"
+    "$tools/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
 fi

@@ -5,7 +5,7 @@
 #[macro_export]
 macro_rules! coded_enum {
     ($(#[$meta:meta])* $vis:vis enum $name:ident {
-        $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)?
+        $($(#[$vmeta:meta])* $variant:ident = $code:tt),+ $(,)?
     }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS, utoipa::ToSchema)]

@@ -1,13 +1,13 @@
 //! Registration, recovery, reset, password change, profile and sub-users.
 
-use super::extract::{AnyCaller, ApiJson, Caller, Client, IdempotencyKey};
+use super::extract::{AnyCaller, ApiJson, ApiPath, Caller, Client, IdempotencyKey};
 use super::idempotency::{idempotent, resource_id, KeyOwner};
 use super::{limit, ServerError};
 use crate::audit::Origin;
 use crate::limits::Scope;
 use crate::store::auth::Principal;
 use crate::{accounts, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -112,7 +112,7 @@ pub(super) async fn complete_reset(
 }
 
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts", request_body = ChangePassword, security(("bearer" = [])),
-    responses((status = 204, description = "Changed; other sessions ended"), (status = 400, body = ApiError),
+    responses((status = 429, description = "rate_limited: too many tries from this address; Retry-After says when", body = ApiError), (status = 204, description = "Changed; other sessions ended"), (status = 400, body = ApiError),
               (status = 401, body = ApiError)))]
 pub(super) async fn change_password(
     State(state): State<AppState>,
@@ -149,7 +149,7 @@ pub(super) async fn update_profile(
 }
 
 #[utoipa::path(post, path = "/api/v1/profile/email", tag = "accounts", request_body = EmailChange, security(("bearer" = [])),
-    responses((status = 200, description = "A code went to the new address", body = EmailChangeStarted),
+    responses((status = 429, description = "rate_limited: too many tries from this address; Retry-After says when", body = ApiError), (status = 200, description = "A code went to the new address", body = EmailChangeStarted),
               (status = 400, body = ApiError)))]
 pub(super) async fn start_email_change(
     State(state): State<AppState>,
@@ -165,7 +165,7 @@ pub(super) async fn start_email_change(
 
 #[utoipa::path(post, path = "/api/v1/profile/email/confirm", tag = "accounts", request_body = EmailChangeConfirm,
     security(("bearer" = [])),
-    responses((status = 200, body = Profile), (status = 401, description = "invalid_code or code_expired", body = ApiError)))]
+    responses((status = 429, description = "rate_limited: too many tries from this address; Retry-After says when", body = ApiError), (status = 200, body = Profile), (status = 401, description = "invalid_code or code_expired", body = ApiError)))]
 pub(super) async fn confirm_email_change(
     State(state): State<AppState>,
     client: Client,
@@ -222,7 +222,7 @@ pub(super) async fn update_sub_user(
     State(state): State<AppState>,
     client: Client,
     Caller(who): Caller,
-    Path(username): Path<String>,
+    ApiPath(username): ApiPath<String>,
     ApiJson(form): ApiJson<SubUserForm>,
 ) -> Result<Json<SubUser>, ServerError> {
     Ok(Json(
@@ -237,7 +237,7 @@ pub(super) async fn delete_sub_user(
     State(state): State<AppState>,
     client: Client,
     Caller(who): Caller,
-    Path(username): Path<String>,
+    ApiPath(username): ApiPath<String>,
 ) -> Result<StatusCode, ServerError> {
     accounts::delete_sub_user(&state, &who, &origin(&who, &client), &username).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -261,7 +261,7 @@ pub(super) async fn end_session(
     State(state): State<AppState>,
     client: Client,
     AnyCaller(who): AnyCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ServerError> {
     crate::sessions::end(&state, &who, &origin(&who, &client), &id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,10 +1,10 @@
 //! Contracts (C1, C2) and the amortization plan (C4).
 
-use super::extract::{ApiQuery, Caller};
+use super::extract::{ApiPath, ApiQuery, Caller};
 use super::paging::{bad, page, path_id, with_etag, ListQuery};
 use super::ServerError;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use sportello_domain::api::contracts::{ContractDetail, ContractPage, ContractStatus, PlanPage};
@@ -53,7 +53,7 @@ pub(super) async fn detail(
     State(state): State<AppState>,
     Caller(caller): Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ServerError> {
     let id = path_id(&id)?;
     let detail = state
@@ -77,7 +77,7 @@ pub(super) async fn plan(
     State(state): State<AppState>,
     Caller(caller): Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(params): ApiQuery<HashMap<String, String>>,
 ) -> Result<Response, ServerError> {
     let id = path_id(&id)?;

@@ -93,6 +93,20 @@ impl From<axum::extract::rejection::QueryRejection> for ServerError {
     }
 }
 
+/// `axum::extract::Path`, failing in our shape (a path id that is not a
+/// number, or past i64, is a 400 `bad_request` in JSON, not plain text).
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ServerError))]
+pub struct ApiPath<T>(pub T);
+
+impl From<axum::extract::rejection::PathRejection> for ServerError {
+    fn from(rejection: axum::extract::rejection::PathRejection) -> Self {
+        ApiError::new(ErrorCode::BadRequest, rejection.body_text())
+            .with_field("path", "invalid")
+            .into()
+    }
+}
+
 fn bearer(parts: &Parts) -> Result<&str, ServerError> {
     bearer_of(&parts.headers).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "missing bearer token").into())
 }

@@ -1,13 +1,13 @@
 //! Invoices and credit notes (B2, B4, B6): the list, the courtesy PDF and the
 //! FatturaPA XML of each.
 
-use super::extract::{ApiQuery, Caller};
+use super::extract::{ApiPath, ApiQuery, Caller};
 use super::paging::{bad, page, path_id, with_etag, ListQuery};
 use super::ServerError;
 use crate::einvoice::{fatturapa, pdf};
 use crate::store::invoices::InvoiceFilter;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -81,7 +81,7 @@ pub(super) async fn list(
 pub(super) async fn item(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<axum::Json<sportello_domain::api::invoices::InvoiceItem>, ServerError> {
     let transmitter = state.seller.0.vat_number.clone().expect("the seller has a VAT number");
     state
@@ -126,7 +126,7 @@ fn attachment(content_type: &'static str, file_name: &str, body: Vec<u8>) -> Res
 pub(super) async fn pdf(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ServerError> {
     let (invoice, _) = document(&state, caller.customer_id, &id).await?;
     let name = format!(
@@ -144,7 +144,7 @@ pub(super) async fn pdf(
 pub(super) async fn xml(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ServerError> {
     let (invoice, progressive) = document(&state, caller.customer_id, &id).await?;
     let transmitter = state.seller.0.vat_number.clone().expect("the seller has a VAT number");

@@ -1,11 +1,11 @@
 //! Notifications (H4), the change feed and the server-sent event stream.
 
 use super::accounts::origin;
-use super::extract::{ApiQuery, Caller, Client};
+use super::extract::{ApiPath, ApiQuery, Caller, Client};
 use super::paging::with_etag;
 use super::ServerError;
 use crate::{notifications, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::Response;
@@ -45,7 +45,7 @@ pub(super) async fn mark_read(
     State(state): State<AppState>,
     client: Client,
     Caller(who): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ServerError> {
     notifications::mark_read(&state, &who, &origin(&who, &client), id).await?;
     Ok(StatusCode::NO_CONTENT)

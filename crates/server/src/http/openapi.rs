@@ -53,7 +53,7 @@ use utoipa::{Modify, OpenApi};
         RefreshRequest, Me, Home, Situation, ContractsPanel, ContractSummary, ContractPage, ContractListItem,
         ContractStatus, ContractDetail, PlanPage, PlanEntry, PlanRow, RowKind, Periodicity, PaymentMethod,
         SchedulePage, ScheduleItem, ScheduleReason, PaymentStatus, AssetPage, AssetItem, InvoicePage, InvoiceItem, DocumentKind)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &CommonAnswers)
 )]
 struct ApiDoc;
 
@@ -67,6 +67,94 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The answers any operation can give whatever its own: a secured one
+/// answers 401 to a missing or ended token; one with parameters or a body
+/// answers 400 to one that does not parse (a path id that is not a number,
+/// malformed JSON), and 413 to a body over its limit. Said once here, so no
+/// operation's list leaves them out.
+struct CommonAnswers;
+
+impl Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::Operation;
+        use utoipa::openapi::{RefOr, ResponseBuilder};
+        let error = || {
+            utoipa::openapi::ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("ApiError")))
+                .build()
+        };
+        let answer = |text: &str| -> RefOr<utoipa::openapi::Response> {
+            ResponseBuilder::new()
+                .description(text)
+                .content("application/json", error())
+                .build()
+                .into()
+        };
+        let add = |op: &mut Operation, code: &str, text: &str| {
+            op.responses
+                .responses
+                .entry(code.to_owned())
+                .or_insert_with(|| answer(text));
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in operations(item) {
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let has_input = op.parameters.as_ref().is_some_and(|p| !p.is_empty()) || op.request_body.is_some();
+                if secured {
+                    add(
+                        op,
+                        "401",
+                        "unauthorized: the access token is missing, expired or revoked",
+                    );
+                }
+                if has_input {
+                    add(
+                        op,
+                        "400",
+                        "bad_request: a parameter or the body does not parse; fields name it",
+                    );
+                }
+                if op.request_body.is_some() {
+                    add(op, "413", "payload_too_large: the body is over the operation's limit");
+                }
+                let in_path = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| p.parameter_in == utoipa::openapi::path::ParameterIn::Path);
+                if in_path {
+                    add(op, "404", "not_found: nothing the caller may see has this identifier");
+                }
+                let keyed = op.parameters.iter().flatten().any(|p| p.name == "Idempotency-Key");
+                if keyed {
+                    add(
+                        op,
+                        "409",
+                        "conflict: a request with this Idempotency-Key is still being processed",
+                    );
+                    add(
+                        op,
+                        "422",
+                        "idempotency_mismatch: this Idempotency-Key came with another body or operation",
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        item.get.as_mut(),
+        item.put.as_mut(),
+        item.post.as_mut(),
+        item.delete.as_mut(),
+        item.patch.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 pub fn document() -> utoipa::openapi::OpenApi {

@@ -1,6 +1,6 @@
 //! The operator API under `/api/v1/ops` (O1).
 
-use super::extract::{ApiJson, ApiQuery, Client, IdempotencyKey, OpsCaller};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Client, IdempotencyKey, OpsCaller};
 use super::idempotency::{idempotent, idempotent_as, resource_id, KeyOwner};
 use super::paging::{oldest_first, page};
 use super::requests::{attachment_response, request_page, RequestsQuery, Upload};
@@ -9,7 +9,7 @@ use crate::audit::Origin;
 use crate::limits::Scope;
 use crate::ops::{self, Duty, Operator};
 use crate::{accounts, attachments, notifications, requests, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -79,7 +79,7 @@ pub(super) async fn disable_operator(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
-    Path(username): Path<String>,
+    ApiPath(username): ApiPath<String>,
     IdempotencyKey(key): IdempotencyKey,
 ) -> Result<Response, ServerError> {
     op.require(Duty::Admin)?;
@@ -171,7 +171,7 @@ pub(super) async fn decide_registration(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(d): ApiJson<Decision>,
 ) -> Result<Response, ServerError> {
@@ -205,7 +205,7 @@ pub(super) async fn decide_agreement(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(d): ApiJson<Decision>,
 ) -> Result<Response, ServerError> {
@@ -232,7 +232,7 @@ pub(super) async fn list_requests(
 pub(super) async fn request_detail(
     State(state): State<AppState>,
     OpsCaller(op): OpsCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<RequestDetail>, ServerError> {
     op.require(Duty::Desk)?;
     Ok(Json(requests::detail(&state, id, None).await?))
@@ -247,7 +247,7 @@ pub(super) async fn reply(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(r): ApiJson<DeskReply>,
 ) -> Result<Response, ServerError> {
@@ -274,7 +274,7 @@ pub(super) async fn set_status(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(s): ApiJson<StatusChange>,
 ) -> Result<Response, ServerError> {
@@ -317,7 +317,7 @@ pub(super) async fn upload(
 pub(super) async fn download(
     State(state): State<AppState>,
     OpsCaller(op): OpsCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ServerError> {
     op.require(Duty::Desk)?;
     let (row, chunks) = attachments::download(&state, &id, None).await?;
@@ -326,7 +326,7 @@ pub(super) async fn download(
 
 #[utoipa::path(post, path = "/api/v1/ops/broadcasts", tag = "ops", operation_id = "ops_broadcast", request_body = Broadcast, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer: a message is broadcast once")),
-    responses((status = 201, description = "The notification's id", body = i64), (status = 400, body = ApiError),
+    responses((status = 201, description = "The notification's id", body = i64, content_type = "application/json"), (status = 400, body = ApiError),
               (status = 409, description = "the key is in flight", body = ApiError),
               (status = 422, description = "idempotency_mismatch", body = ApiError)))]
 pub(super) async fn broadcast(

@@ -1,7 +1,7 @@
 //! Self-service requests, their threads and attachments.
 
 use super::accounts::origin;
-use super::extract::{ApiJson, ApiQuery, Caller, Client, IdempotencyKey};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, Client, IdempotencyKey};
 use super::idempotency::{idempotent, resource_id, KeyOwner};
 use super::paging::{newest_first, newest_page};
 use super::ServerError;
@@ -11,7 +11,7 @@ use crate::requests::{self, Writer};
 use crate::store::requests::{AttachmentRow, Author};
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -71,7 +71,7 @@ pub(super) async fn types(
 pub(super) async fn payoff(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<PayoffQuote>, ServerError> {
     Ok(Json(requests::payoff(&state, &who, id).await?))
 }
@@ -122,7 +122,7 @@ pub(super) async fn list(
 pub(super) async fn detail(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<RequestDetail>, ServerError> {
     Ok(Json(requests::detail(&state, id, Some(who.customer_id)).await?))
 }
@@ -137,7 +137,7 @@ pub(super) async fn add_message(
     State(state): State<AppState>,
     client: Client,
     Caller(who): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(msg): ApiJson<NewMessage>,
 ) -> Result<Response, ServerError> {
@@ -242,7 +242,7 @@ pub(super) fn attachment_response(
 pub(super) async fn download(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ServerError> {
     let (row, chunks) = attachments::download(&state, &id, Some(who.customer_id)).await?;
     Ok(attachment_response(&row, chunks))

@@ -2,7 +2,7 @@
 //! operators' under `/api/v1/ops`.
 
 use super::accounts::origin;
-use super::extract::{ApiJson, ApiQuery, Caller, Client, IdempotencyKey, OpsCaller};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, Client, IdempotencyKey, OpsCaller};
 use super::idempotency::{idempotent, idempotent_as, resource_id, KeyOwner};
 use super::paging::{newest_first, newest_page};
 use super::requests::{Upload, UploadQuery};
@@ -10,7 +10,7 @@ use super::ServerError;
 use crate::audit::Origin;
 use crate::ops::{Duty, Operator};
 use crate::{shop, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -150,7 +150,7 @@ async fn order_page(state: &AppState, customer_id: Option<i64>, q: OrdersQuery) 
 pub(super) async fn order(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Order>, ServerError> {
     Ok(Json(shop::order(&state, id, Some(who.customer_id)).await?))
 }
@@ -214,14 +214,14 @@ async fn quote_page(state: &AppState, customer_id: Option<i64>, q: QuotesQuery) 
 pub(super) async fn quote(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Quote>, ServerError> {
     Ok(Json(shop::quote(&state, id, Some(who.customer_id)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/shop/quotes/{id}/accept", tag = "shop", operation_id = "shop_accept_quote", request_body = AcceptQuote, security(("bearer" = [])),
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
-    responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
+    responses((status = 404, description = "no such quote of the customer's", body = ApiError), (status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
               (status = 201, description = "The order the quote became", body = Order),
               (status = 402, body = ApiError), (status = 409, description = "not priced, or decided already", body = ApiError),
               (status = 410, description = "quote_expired", body = ApiError)))]
@@ -230,7 +230,7 @@ pub(super) async fn accept_quote(
     client: Client,
     Caller(who): Caller,
     IdempotencyKey(key): IdempotencyKey,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<AcceptQuote>,
 ) -> Result<Response, ServerError> {
     crate::accounts::require(&who, Right::Shop)?;
@@ -251,13 +251,13 @@ pub(super) async fn accept_quote(
 
 #[utoipa::path(post, path = "/api/v1/shop/quotes/{id}/decline", tag = "shop", operation_id = "shop_decline_quote", security(("bearer" = [])),
     params(("id" = i64, Path)),
-    responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
+    responses((status = 404, description = "no such quote of the customer's", body = ApiError), (status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
               (status = 200, body = Quote), (status = 409, body = ApiError), (status = 410, body = ApiError)))]
 pub(super) async fn decline_quote(
     State(state): State<AppState>,
     client: Client,
     Caller(who): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Quote>, ServerError> {
     crate::accounts::require(&who, Right::Shop)?;
     Ok(Json(
@@ -285,7 +285,7 @@ pub(super) async fn fulfil_pdf(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<UploadQuery>,
     IdempotencyKey(key): IdempotencyKey,
     Upload(bytes): Upload,
@@ -321,7 +321,7 @@ pub(super) async fn fulfil_record(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(values): ApiJson<BTreeMap<String, String>>,
 ) -> Result<Response, ServerError> {
@@ -364,7 +364,7 @@ pub(super) async fn price_quote(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(req): ApiJson<QuotePrice>,
 ) -> Result<Response, ServerError> {
@@ -419,7 +419,7 @@ pub(super) async fn decide_proof(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(req): ApiJson<sportello_domain::api::ops::Decision>,
 ) -> Result<Response, ServerError> {
@@ -449,7 +449,7 @@ pub(super) async fn set_layout(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(layout): ApiJson<RecordLayout>,
 ) -> Result<Response, ServerError> {
