@@ -251,3 +251,79 @@ on_both_engines!(
     an_operators_retry_issues_one_document_and_a_failure_leaves_no_gap,
     two_instances_number_at_the_same_time_without_gap_or_duplicate,
 );
+
+/// The server killed with SIGKILL at 20 points of publishing a document
+/// (before, during and after its commit) and started again: the operator's
+/// retry with the same key ends with one document each time, the year's
+/// numbers and the progressives run on without a gap, and each customer
+/// e-mail about a document is sent once.
+async fn a_document_survives_the_server_killed_at_any_point(t: TestServer) {
+    let ops = t.ops_token().await;
+    let env = [
+        ("SPORTELLO_IDEMPOTENCY_LEASE_MS", "300"),
+        ("SPORTELLO_MAIL_LEASE_MS", "300"),
+        ("SPORTELLO_MAIL_POLL_MS", "50"),
+    ];
+    let serve = || common::process("serve", &t.database_url, t.dir.path(), &env);
+    let before = register(&t).await.0.len();
+    let rounds = 20;
+    let mut server = serve().await;
+    let mut cut_short = 0;
+    for round in 0..rounds {
+        let key = format!("killed-{round}");
+        let body = invoice(&format!("Servizio {round}"));
+        let request = {
+            let (url, ops, key, body) = (server.url.clone(), ops.clone(), key.clone(), body.clone());
+            tokio::spawn(async move {
+                reqwest::Client::new()
+                    .post(format!("{url}/ops/invoices"))
+                    .bearer_auth(ops)
+                    .header("Idempotency-Key", key)
+                    .json(&body)
+                    .send()
+                    .await
+            })
+        };
+        // Spread the kills over the request's life: 0 to 38 ms after sending.
+        tokio::time::sleep(std::time::Duration::from_millis((round * 7 % 39) as u64)).await;
+        drop(server);
+        if !request.await.unwrap().is_ok_and(|r| r.status() == StatusCode::CREATED) {
+            cut_short += 1;
+        }
+        server = serve().await;
+        let mut status = StatusCode::CONFLICT;
+        for _ in 0..50 {
+            status = publish(&t, &server.url, &ops, &key, &body).await.status();
+            if status != StatusCode::CONFLICT {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(status, StatusCode::CREATED, "round {round}");
+        let (numbers, progressives) = register(&t).await;
+        assert_eq!(numbers.len(), before + round + 1, "round {round}: one document per key");
+        assert_consecutive("numbers", &numbers);
+        assert_consecutive("progressives", &progressives);
+    }
+    assert!(cut_short > 0, "some requests died with the server");
+    let mut mailed: Vec<String> = Vec::new();
+    for _ in 0..200 {
+        mailed = sportello_server::testkit::outbox(t.dir.path())
+            .iter()
+            .filter_map(|m| m.subject().map(str::to_owned))
+            .filter(|s| s.starts_with("Nuovo documento disponibile"))
+            .collect();
+        if mailed.len() >= rounds {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let distinct: BTreeSet<&String> = mailed.iter().collect();
+    assert_eq!(
+        (mailed.len(), distinct.len()),
+        (rounds, rounds),
+        "each document's e-mail once: {mailed:?}"
+    );
+}
+
+on_both_engines!(a_document_survives_the_server_killed_at_any_point);
