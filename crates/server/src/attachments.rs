@@ -78,7 +78,7 @@ pub async fn upload(
     Ok(attachment_info(&row))
 }
 
-fn new_row(customer_id: i64, name: &str, content_type: &str, bytes: &[u8]) -> AttachmentRow {
+pub(crate) fn new_row(customer_id: i64, name: &str, content_type: &str, bytes: &[u8]) -> AttachmentRow {
     AttachmentRow {
         id: secrets::new_id(),
         customer_id,
@@ -90,34 +90,30 @@ fn new_row(customer_id: i64, name: &str, content_type: &str, bytes: &[u8]) -> At
     }
 }
 
-async fn store(state: &AppState, row: &AttachmentRow, bytes: &[u8]) -> Result<(), ServerError> {
-    let quota = state.config.upload_quota_mb.saturating_mul(1024 * 1024);
-    let now = state.clock.now_ms();
-    match state.store.insert_file(row, bytes, quota, now).await? {
-        Ok(()) => Ok(()),
-        Err(Refused::OverQuota { used }) => Err(ApiError::new(
-            ErrorCode::QuotaExceeded,
-            format!(
-                "the customer's files use {} of its {} MB: this one does not fit",
-                used / (1024 * 1024),
-                state.config.upload_quota_mb
-            ),
-        )
-        .into()),
-    }
+/// How many bytes of files one customer may keep (`upload_quota_mb`).
+pub(crate) fn quota_bytes(state: &AppState) -> i64 {
+    state.config.upload_quota_mb.saturating_mul(1024 * 1024)
 }
 
-/// Stores a file the service makes for a customer (an order's outcome).
-pub async fn store_file(
-    state: &AppState,
-    customer_id: i64,
-    name: &str,
-    content_type: &str,
-    bytes: &[u8],
-) -> Result<AttachmentRow, ServerError> {
-    let row = new_row(customer_id, name, content_type, bytes);
-    store(state, &row, bytes).await?;
-    Ok(row)
+/// The refusal of a file that would pass the customer's quota.
+pub(crate) fn over_quota(state: &AppState, used: i64) -> ServerError {
+    let message = format!(
+        "the customer's files use {} of its {} MB: this one does not fit",
+        used / (1024 * 1024),
+        state.config.upload_quota_mb
+    );
+    ApiError::new(ErrorCode::QuotaExceeded, message).into()
+}
+
+async fn store(state: &AppState, row: &AttachmentRow, bytes: &[u8]) -> Result<(), ServerError> {
+    match state
+        .store
+        .insert_file(row, bytes, quota_bytes(state), state.clock.now_ms())
+        .await?
+    {
+        Ok(()) => Ok(()),
+        Err(Refused::OverQuota { used }) => Err(over_quota(state, used)),
+    }
 }
 
 /// A stored file as a stream of its chunks, with its row. The SHA-256 is

@@ -985,7 +985,86 @@ fn testkit_outbox(t: &TestServer) -> Vec<mail_parser::Message<'static>> {
     sportello_server::testkit::outbox(t.dir.path())
 }
 
+/// A fulfilment is one commit: its outcome file, its invoice, the item, the
+/// customer's notice, its audit row and its e-mails. A fault at any of
+/// their tables keeps none of them, and the operator's retry with the same
+/// key fulfils the item once.
+async fn a_fulfilment_keeps_all_it_writes_or_nothing(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    let ops = t.ops_token().await;
+    prove(&t, &token, "advance_payment", "100.00", true).await;
+    let placed: Value = t
+        .post_as(
+            "/shop/orders",
+            &token,
+            order(vec![property_search()], "advance_payment"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let item = placed["items"][0]["id"].as_i64().unwrap();
+    let fulfil = || {
+        t.http
+            .post(t.url(&format!("/ops/order-items/{item}/pdf?name=visura.pdf")))
+            .bearer_auth(&ops)
+            .header("Idempotency-Key", "fulfil-once")
+            .body(PDF)
+            .send()
+    };
+    let store = &t.server.state.store;
+    let postgres = t.database_url.starts_with("postgres");
+    let url = t.database_url.clone();
+    let count = |table: &'static str| {
+        let url = url.clone();
+        async move {
+            let sql = format!("SELECT COUNT(*) FROM {table}");
+            let mut db = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.unwrap();
+            sqlx::query_scalar::<_, i64>(&sql).fetch_one(&mut db).await.unwrap()
+        }
+    };
+    let tables = [
+        "file_chunks",
+        "invoices",
+        "notifications",
+        "audit_log",
+        "mail_queue",
+        "changes",
+    ];
+    let mut before = Vec::new();
+    for table in tables {
+        before.push(count(table).await);
+    }
+    for table in [
+        "notifications",
+        "invoice_lines",
+        "file_chunks",
+        "audit_log",
+        "mail_queue",
+        "changes",
+    ] {
+        store.execute_script(&failing_insert(postgres, table)).await.unwrap();
+        let failed = fulfil().await.unwrap();
+        store.execute_script(&repaired(postgres, table)).await.unwrap();
+        assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR, "a fault at {table}");
+        for (name, was) in tables.iter().zip(&before) {
+            assert_eq!(count(name).await, *was, "a fault at {table} kept a row in {name}");
+        }
+        let listed = t.json(&format!("/shop/orders/{}", placed["id"]), &token).await;
+        assert_eq!(listed["items"][0]["status"], "pending", "a fault at {table}");
+    }
+    let done = fulfil().await.unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    let done: Value = done.json().await.unwrap();
+    assert_eq!(done["items"][0]["status"], "fulfilled");
+    let replay = fulfil().await.unwrap();
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(count("invoices").await, before[1] + 1, "one invoice");
+    assert_eq!(count("notifications").await, before[2] + 1, "one notice");
+}
+
 on_both_engines!(
+    a_fulfilment_keeps_all_it_writes_or_nothing,
     an_order_survives_the_server_killed_at_any_point,
     every_order_is_placed_and_confirmed_once_through_faults,
     prices_follow_the_customers_list_and_an_agreement_changes_them_only_once_approved,

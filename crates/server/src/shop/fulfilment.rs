@@ -2,7 +2,11 @@
 //! record, with its notice and (unless prepaid) its invoice.
 
 use super::*;
+use crate::delivery::audit_row;
 use crate::store::feed::Change;
+use crate::store::files::Refused;
+use crate::store::shop::Fulfilment;
+use crate::store::unit::{Effect, QueuedMail};
 use sportello_domain::api::sync::Entity;
 
 /// O1, E9: the customer's record layout.
@@ -97,15 +101,12 @@ pub async fn fulfil(
         return Err(ApiError::new(ErrorCode::Conflict, "the item was fulfilled already").into());
     }
     let layout = state.store.record_layout(customer_id).await?;
-    let (kind, file) = match (delivery, layout) {
+    let (kind, name, content_type, bytes): (OutcomeKind, String, &str, Vec<u8>) = match (delivery, layout) {
         (Delivery::Pdf { name, bytes }, _) => {
             if attachments::sniff(bytes) != Some("application/pdf") {
                 return Err(ApiError::new(ErrorCode::UnsupportedFileType, "an outcome is a PDF").into());
             }
-            (
-                OutcomeKind::Pdf,
-                attachments::store_file(state, customer_id, name, "application/pdf", bytes).await?,
-            )
+            (OutcomeKind::Pdf, name.to_owned(), "application/pdf", bytes.to_vec())
         }
         (Delivery::Record(given), Some(json)) => {
             let layout: RecordLayout = serde_json::from_str(&json).map_err(|_| corrupt("record layout"))?;
@@ -118,10 +119,7 @@ pub async fn fulfil(
                 )
             })? + "\r\n";
             let name = format!("{}-{}.txt", order.code, item.service_code);
-            (
-                OutcomeKind::Record,
-                attachments::store_file(state, customer_id, &name, "text/plain", text.as_bytes()).await?,
-            )
+            (OutcomeKind::Record, name, "text/plain", text.into_bytes())
         }
         (Delivery::Record(_), None) => {
             return Err(bad(
@@ -131,48 +129,50 @@ pub async fn fulfil(
             ))
         }
     };
-    let invoice_id = match order.payment_method {
+    let file = attachments::new_row(customer_id, &name, content_type, &bytes);
+    let line = rules::line(
+        &format!("{} – ordine {}", item.name_it, order.code),
+        item.net,
+        item.vat_rate,
+    );
+    let reason = format!("Ordine {}", order.code);
+    let invoice = match order.payment_method {
         ShopPaymentMethod::PrepaidCredit => None,
-        _ => {
-            let line = rules::line(
-                &format!("{} – ordine {}", item.name_it, order.code),
-                item.net,
-                item.vat_rate,
-            );
-            Some(invoice(state, customer_id, &line, &format!("Ordine {}", order.code)).await?)
-        }
+        _ => Some(paid_invoice(state, customer_id, &line, &reason).await?),
     };
     let mut changes = vec![Change::upsert(Some(customer_id), Entity::Order, order.id)];
     if order.payment_method == ShopPaymentMethod::AdvanceOnConsumption {
         changes.push(Change::upsert(Some(customer_id), Entity::Wallet, customer_id));
     }
-    if !state
-        .store
-        .fulfil_item(
-            item_id,
-            kind.as_str(),
-            &file.id,
-            invoice_id,
-            &changes,
-            state.clock.now_ms(),
-        )
-        .await?
-    {
-        return Err(ApiError::new(ErrorCode::Conflict, "the item was fulfilled meanwhile").into());
+    let (title, body, mail) = outcome_notice(state, customer_id, &order, item).await?;
+    let target = format!("order:{}", order.code);
+    let audit = audit_row(origin, "fulfil_order_item", &target, &item.service_code);
+    crate::delivery::defer(state, vec![Effect::Mail(mail), Effect::Audit(audit)]).await?;
+    let fulfilment = Fulfilment {
+        item_id,
+        kind: kind.as_str(),
+        file: &file,
+        bytes: &bytes,
+        quota_bytes: attachments::quota_bytes(state),
+        invoice: invoice.as_ref(),
+        notice: (&title, &body),
+        changes: &changes,
+    };
+    match state.store.fulfil_item(&fulfilment, state.clock.now_ms()).await? {
+        Ok(true) => self::order(state, order.id, None).await,
+        Ok(false) => Err(ApiError::new(ErrorCode::Conflict, "the item was fulfilled meanwhile").into()),
+        Err(Refused::OverQuota { used }) => Err(attachments::over_quota(state, used)),
     }
-    tell_outcome(state, customer_id, &order, item).await?;
-    audit::record(
-        state,
-        origin,
-        "fulfil_order_item",
-        &format!("order:{}", order.code),
-        &item.service_code,
-    )
-    .await?;
-    self::order(state, order.id, None).await
 }
 
-async fn tell_outcome(state: &AppState, customer_id: i64, order: &Order, item: &OrderItem) -> Result<(), ServerError> {
+/// The customer's notification (title, text) and e-mail that an item's
+/// outcome is ready, in the language of whoever placed the order.
+async fn outcome_notice(
+    state: &AppState,
+    customer_id: i64,
+    order: &Order,
+    item: &OrderItem,
+) -> Result<(String, String, QueuedMail), ServerError> {
     let user_id = state.store.order_user(order.id).await?;
     let to = recipient(state, customer_id, user_id).await?;
     let (title, body) = if to.language == "en" {
@@ -186,7 +186,6 @@ async fn tell_outcome(state: &AppState, customer_id: i64, order: &Order, item: &
             format!("{} è evaso: apri I miei ordini.", item.name_it),
         )
     };
-    notify(state, customer_id, Some(order.id), None, &title, &body).await?;
     let lines = item_lines(&to.language, &[(&item.name_it, &item.name_en, None)]);
     let notice = mails::ShopNotice {
         to: &to.email,
@@ -196,5 +195,5 @@ async fn tell_outcome(state: &AppState, customer_id: i64, order: &Order, item: &
         lines: &lines,
         company: &state.config.company.name,
     };
-    send(state, mails::outcome_ready(&notice)).await
+    Ok((title, body, mails::outcome_ready(&notice).into()))
 }

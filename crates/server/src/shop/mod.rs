@@ -207,9 +207,3 @@ async fn paid_invoice<'a>(
     crate::ops::defer_invoice_notice(state, &billing.name, &invoice).await?;
     Ok(invoice)
 }
-
-/// E10: issues an invoice of one line, already paid.
-async fn invoice(state: &AppState, customer_id: i64, line: &InvoiceLine, reason: &str) -> Result<i64, ServerError> {
-    let invoice = paid_invoice(state, customer_id, line, reason).await?;
-    Ok(state.store.publish_invoice(&invoice, state.clock.now_ms()).await?.0)
-}

@@ -20,9 +20,7 @@ pub enum Refused {
 
 impl Store {
     /// Stores a file and its row in one commit with the request's deferred
-    /// effects (its audit row), unless the customer's files would then pass
-    /// `quota_bytes`. The customer's row is locked first, so two uploads of
-    /// the same customer on two instances cannot both slip under the quota.
+    /// effects (its audit row), within the customer's quota (`insert_file_in`).
     pub async fn insert_file(
         &self,
         row: &AttachmentRow,
@@ -31,22 +29,10 @@ impl Store {
         now: i64,
     ) -> StoreResult<Result<(), Refused>> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE customers SET id = id WHERE id = $1")
-            .bind(row.customer_id)
-            .execute(&mut *tx)
-            .await?;
-        let used: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM attachments WHERE customer_id = $1",
-        )
-        .bind(row.customer_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if used + row.size_bytes > quota_bytes {
+        if let Err(refused) = insert_file_in(&mut tx, row, bytes, quota_bytes, now).await? {
             tx.rollback().await?;
-            return Ok(Err(Refused::OverQuota { used }));
+            return Ok(Err(refused));
         }
-        insert_row(&mut tx, row, now).await?;
-        insert_chunks(&mut tx, &row.id, bytes).await?;
         self.commit(tx, &[], now).await?;
         Ok(Ok(()))
     }
@@ -102,6 +88,34 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Stores a file and its row inside the caller's transaction, unless the
+/// customer's files would then pass `quota_bytes` (its row is locked first,
+/// so two uploads of one customer on two instances cannot both slip under).
+pub(crate) async fn insert_file_in(
+    conn: &mut AnyConnection,
+    row: &AttachmentRow,
+    bytes: &[u8],
+    quota_bytes: i64,
+    now: i64,
+) -> StoreResult<Result<(), Refused>> {
+    sqlx::query("UPDATE customers SET id = id WHERE id = $1")
+        .bind(row.customer_id)
+        .execute(&mut *conn)
+        .await?;
+    let used: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM attachments WHERE customer_id = $1",
+    )
+    .bind(row.customer_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if used + row.size_bytes > quota_bytes {
+        return Ok(Err(Refused::OverQuota { used }));
+    }
+    insert_row(conn, row, now).await?;
+    insert_chunks(conn, &row.id, bytes).await?;
+    Ok(Ok(()))
 }
 
 async fn insert_row(conn: &mut AnyConnection, a: &AttachmentRow, now: i64) -> StoreResult<()> {

@@ -2,7 +2,10 @@
 
 use super::NewItem;
 use crate::store::feed::Change;
+use crate::store::files::{insert_file_in, Refused};
+use crate::store::invoices::{publish_in, NewInvoice};
 use crate::store::ops::next_in_year;
+use crate::store::requests::AttachmentRow;
 use crate::store::{Keyset, Scope, Store, StoreResult};
 use sportello_domain::api::sync::Entity;
 
@@ -65,6 +68,20 @@ pub enum OrderRefused {
     InsufficientCredit,
     /// The quote it accepts was accepted, declined or priced again meanwhile.
     QuoteChanged,
+}
+
+/// What an operator's fulfilment of an item writes (see `fulfil_item`).
+pub struct Fulfilment<'a> {
+    pub item_id: i64,
+    /// "pdf" or "record".
+    pub kind: &'a str,
+    pub file: &'a AttachmentRow,
+    pub bytes: &'a [u8],
+    pub quota_bytes: i64,
+    pub invoice: Option<&'a NewInvoice<'a>>,
+    /// The customer's notification: title and text.
+    pub notice: (&'a str, &'a str),
+    pub changes: &'a [Change],
 }
 
 impl Store {
@@ -202,29 +219,40 @@ impl Store {
 
     /// Marks a pending item fulfilled and completes its order when it was the
     /// last; false when the item was fulfilled already.
-    pub async fn fulfil_item(
-        &self,
-        item_id: i64,
-        kind: &str,
-        attachment_id: &str,
-        invoice_id: Option<i64>,
-        changes: &[Change],
-        now: i64,
-    ) -> StoreResult<bool> {
+    /// Fulfils a pending item in one commit: its outcome file (within the
+    /// customer's quota), its invoice when it has one, the item and its
+    /// order, the customer's notification, and the request's deferred
+    /// effects (audit row, e-mails: the invoice's may name its number).
+    /// `Ok(false)` when the item was fulfilled already; nothing is kept then.
+    pub async fn fulfil_item(&self, f: &Fulfilment<'_>, now: i64) -> StoreResult<Result<bool, Refused>> {
         let mut tx = self.begin_write().await?;
+        if let Err(refused) = insert_file_in(&mut tx, f.file, f.bytes, f.quota_bytes, now).await? {
+            tx.rollback().await?;
+            return Ok(Err(refused));
+        }
+        let mut changes = f.changes.to_vec();
+        let invoice = match f.invoice {
+            Some(invoice) => {
+                let (created, change) = publish_in(&mut tx, invoice, now).await?;
+                changes.push(change);
+                Some(created)
+            }
+            None => None,
+        };
         let order_id: Option<i64> = sqlx::query_scalar(
             "UPDATE order_items SET status = 'fulfilled', outcome_kind = $2, attachment_id = $3, invoice_id = $4,
                  fulfilled_at = $5 WHERE id = $1 AND status = 'pending' RETURNING order_id",
         )
-        .bind(item_id)
-        .bind(kind)
-        .bind(attachment_id)
-        .bind(invoice_id)
+        .bind(f.item_id)
+        .bind(f.kind)
+        .bind(&f.file.id)
+        .bind(invoice.as_ref().map(|c| c.id))
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(order_id) = order_id else {
-            return Ok(false);
+            tx.rollback().await?;
+            return Ok(Ok(false));
         };
         sqlx::query(
             "UPDATE orders SET updated_at = $2, status = CASE WHEN EXISTS
@@ -235,8 +263,16 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        self.commit(tx, changes, now).await?;
-        Ok(true)
+        let (title, body) = f.notice;
+        let notice =
+            super::insert_shop_notification_in(&mut tx, f.file.customer_id, Some(order_id), None, title, body, now)
+                .await?;
+        changes.push(notice);
+        match invoice {
+            Some(created) => self.commit_created(tx, &changes, &created, now).await?,
+            None => self.commit(tx, &changes, now).await?,
+        }
+        Ok(Ok(true))
     }
 
     /// Who placed an order.
