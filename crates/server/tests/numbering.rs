@@ -18,15 +18,20 @@ fn invoice(description: &str) -> Value {
     "lines": [{"description": description, "quantity": "1", "unit_price": "100.00", "vat_rate": "22"}]})
 }
 
-async fn publish(t: &TestServer, url: &str, token: &str, key: &str, body: &Value) -> reqwest::Response {
-    t.http
+/// An operator's POST /ops/invoices with its Idempotency-Key; an error when
+/// the server went away mid-request.
+async fn try_publish(url: &str, token: &str, key: &str, body: &Value) -> reqwest::Result<reqwest::Response> {
+    reqwest::Client::new()
         .post(format!("{url}/ops/invoices"))
         .bearer_auth(token)
         .header("Idempotency-Key", key)
         .json(body)
         .send()
         .await
-        .unwrap()
+}
+
+async fn publish(url: &str, token: &str, key: &str, body: &Value) -> reqwest::Response {
+    try_publish(url, token, key, body).await.unwrap()
 }
 
 /// The year's invoice numbers issued through Sportello ("2026/000123" → 123)
@@ -46,6 +51,24 @@ async fn register(t: &TestServer) -> (Vec<u32>, Vec<i64>) {
     (numbers, progressives)
 }
 
+/// The subjects of the e-mails about new documents in the outbox, once
+/// `expected` have arrived (or after ten seconds).
+async fn document_mails(t: &TestServer, expected: usize) -> Vec<String> {
+    let mut mailed = Vec::new();
+    for _ in 0..200 {
+        mailed = sportello_server::testkit::outbox(t.dir.path())
+            .iter()
+            .filter_map(|m| m.subject().map(str::to_owned))
+            .filter(|s| s.starts_with("Nuovo documento disponibile"))
+            .collect();
+        if mailed.len() >= expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    mailed
+}
+
 /// Consecutive from their first, none twice.
 fn assert_consecutive<T: Copy + Ord + std::fmt::Debug + Into<i64>>(what: &str, values: &[T]) {
     let sorted: BTreeSet<i64> = values.iter().map(|v| (*v).into()).collect();
@@ -58,14 +81,14 @@ async fn an_operators_retry_issues_one_document_and_a_failure_leaves_no_gap(t: T
     let ops = t.ops_token().await;
     let url = t.url("");
     let url = url.trim_end_matches('/');
-    let first = publish(&t, url, &ops, "publish-1", &invoice("Spese di istruttoria")).await;
+    let first = publish(url, &ops, "publish-1", &invoice("Spese di istruttoria")).await;
     assert_eq!(first.status(), StatusCode::CREATED);
     let first: Value = first.json().await.unwrap();
-    let again = publish(&t, url, &ops, "publish-1", &invoice("Spese di istruttoria")).await;
+    let again = publish(url, &ops, "publish-1", &invoice("Spese di istruttoria")).await;
     assert_eq!(again.status(), StatusCode::CREATED);
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.json::<Value>().await.unwrap(), first, "the first answer");
-    let other = publish(&t, url, &ops, "publish-1", &invoice("Altro")).await;
+    let other = publish(url, &ops, "publish-1", &invoice("Altro")).await;
     assert_eq!(
         error_code(other).await,
         (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_mismatch".into())
@@ -79,13 +102,13 @@ async fn an_operators_retry_issues_one_document_and_a_failure_leaves_no_gap(t: T
         .execute(&mut db)
         .await
         .unwrap();
-    let failed = publish(&t, url, &ops, "publish-2", &invoice("Canone")).await;
+    let failed = publish(url, &ops, "publish-2", &invoice("Canone")).await;
     assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
     sqlx::raw_sql(&repaired(postgres, "invoice_lines"))
         .execute(&mut db)
         .await
         .unwrap();
-    let retried = publish(&t, url, &ops, "publish-2", &invoice("Canone")).await;
+    let retried = publish(url, &ops, "publish-2", &invoice("Canone")).await;
     assert_eq!(
         retried.status(),
         StatusCode::CREATED,
@@ -107,20 +130,7 @@ async fn an_operators_retry_issues_one_document_and_a_failure_leaves_no_gap(t: T
     let expected = [first["number"].as_str().unwrap(), retried["number"].as_str().unwrap()];
     let expected: Vec<String> = expected.iter().map(|n| format!("invoice:{n}")).collect();
     assert_eq!(published, expected, "one audit row per document, naming its number");
-    let mut mailed = Vec::new();
-    for _ in 0..100 {
-        mailed = t
-            .outbox()
-            .await
-            .iter()
-            .filter_map(|m| m.subject().map(str::to_owned))
-            .filter(|s| s.starts_with("Nuovo documento disponibile"))
-            .collect();
-        if mailed.len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let mailed = document_mails(&t, 2).await;
     assert_eq!(mailed.len(), 2, "one e-mail per document: {mailed:?}");
 
     let broadcast = |key: &'static str| {
@@ -156,10 +166,10 @@ async fn two_instances_number_at_the_same_time_without_gap_or_duplicate(t: TestS
     let mut sent = Vec::new();
     for i in 0..24 {
         let url = if i % 2 == 0 { a.url.clone() } else { b.url.clone() };
-        let (t, ops) = (&t, ops.clone());
+        let ops = ops.clone();
         sent.push(async move {
             let body = invoice(&format!("Servizio {i}"));
-            publish(t, &url, &ops, &format!("both-{i}"), &body).await.status()
+            publish(&url, &ops, &format!("both-{i}"), &body).await.status()
         });
     }
     let statuses = futures_util::future::join_all(sent).await;
@@ -274,15 +284,7 @@ async fn a_document_survives_the_server_killed_at_any_point(t: TestServer) {
         let body = invoice(&format!("Servizio {round}"));
         let request = {
             let (url, ops, key, body) = (server.url.clone(), ops.clone(), key.clone(), body.clone());
-            tokio::spawn(async move {
-                reqwest::Client::new()
-                    .post(format!("{url}/ops/invoices"))
-                    .bearer_auth(ops)
-                    .header("Idempotency-Key", key)
-                    .json(&body)
-                    .send()
-                    .await
-            })
+            tokio::spawn(async move { try_publish(&url, &ops, &key, &body).await })
         };
         // Spread the kills over the request's life: 0 to 38 ms after sending.
         tokio::time::sleep(std::time::Duration::from_millis((round * 7 % 39) as u64)).await;
@@ -293,7 +295,7 @@ async fn a_document_survives_the_server_killed_at_any_point(t: TestServer) {
         server = serve().await;
         let mut status = StatusCode::CONFLICT;
         for _ in 0..50 {
-            status = publish(&t, &server.url, &ops, &key, &body).await.status();
+            status = publish(&server.url, &ops, &key, &body).await.status();
             if status != StatusCode::CONFLICT {
                 break;
             }
@@ -306,18 +308,7 @@ async fn a_document_survives_the_server_killed_at_any_point(t: TestServer) {
         assert_consecutive("progressives", &progressives);
     }
     assert!(cut_short > 0, "some requests died with the server");
-    let mut mailed: Vec<String> = Vec::new();
-    for _ in 0..200 {
-        mailed = sportello_server::testkit::outbox(t.dir.path())
-            .iter()
-            .filter_map(|m| m.subject().map(str::to_owned))
-            .filter(|s| s.starts_with("Nuovo documento disponibile"))
-            .collect();
-        if mailed.len() >= rounds {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let mailed = document_mails(&t, rounds).await;
     let distinct: BTreeSet<&String> = mailed.iter().collect();
     assert_eq!(
         (mailed.len(), distinct.len()),
