@@ -74,6 +74,13 @@ async fn write_now(state: &AppState, effect: Effect) -> Result<(), ServerError> 
         }
         Effect::Mail(m) => state.store.queue_mail(&m, now).await?,
         Effect::Token(t) => state.store.insert_account_token(&t, now).await?,
+        Effect::Notification(n) => {
+            let (customer_id, kind, request_id) = (n.customer_id, &n.kind, n.request_id);
+            state
+                .store
+                .insert_notification(customer_id, kind, request_id, &n.title, &n.body, now)
+                .await?;
+        }
     }
     Ok(())
 }

@@ -119,25 +119,21 @@ pub async fn broadcast(state: &AppState, origin: &Origin, title: &str, body: &st
     Ok(id)
 }
 
-/// A service-desk message about a request, to its customer.
-pub async fn desk_message(
+/// A service-desk message about a request, to its customer: deferred to the
+/// commit of the change it tells about, so the two go together.
+pub async fn defer_desk_message(
     state: &AppState,
     customer_id: i64,
     request_id: i64,
     request_title: &str,
     body: &str,
-) -> Result<i64, ServerError> {
-    let preview: String = body.chars().take(MAX_BODY_CHARS).collect();
-    let id = state
-        .store
-        .insert_notification(
-            Some(customer_id),
-            NotificationKind::Desk.as_str(),
-            Some(request_id),
-            request_title,
-            &preview,
-            state.clock.now_ms(),
-        )
-        .await?;
-    Ok(id)
+) -> Result<(), ServerError> {
+    let notification = crate::store::unit::NewNotification {
+        customer_id: Some(customer_id),
+        kind: NotificationKind::Desk.as_str().to_owned(),
+        request_id: Some(request_id),
+        title: request_title.to_owned(),
+        body: body.chars().take(MAX_BODY_CHARS).collect(),
+    };
+    crate::delivery::defer(state, vec![Effect::Notification(notification)]).await
 }

@@ -283,13 +283,20 @@ pub async fn reply(
         customer_scope: None,
         origin,
     };
+    // The customer's notice commits with the reply itself.
+    let row = state
+        .store
+        .request(request_id, None)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such request"))?;
+    notifications::defer_desk_message(state, row.customer_id, row.id, &row.title, r.body.trim()).await?;
     let msg = NewMessage {
         body: r.body,
         attachment_ids: r.attachment_ids,
     };
-    let (row, message) = requests::add_message(state, &writer, request_id, msg, r.status).await?;
-    notifications::desk_message(state, row.customer_id, row.id, &row.title, &message.body).await?;
-    Ok(message)
+    Ok(requests::add_message(state, &writer, request_id, msg, r.status)
+        .await?
+        .1)
 }
 
 /// Moves a request to a new status and tells the customer.
@@ -304,10 +311,6 @@ pub async fn set_status(
         .request(request_id, None)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such request"))?;
-    state
-        .store
-        .set_request_status(request_id, row.customer_id, status.as_str(), state.clock.now_ms())
-        .await?;
     let text = match status {
         RequestStatus::Submitted => "Richiesta ricevuta / Request received",
         RequestStatus::InProgress => "Richiesta in lavorazione / Request in progress",
@@ -315,15 +318,16 @@ pub async fn set_status(
         RequestStatus::Completed => "Richiesta completata / Request completed",
         RequestStatus::Rejected => "Richiesta respinta / Request rejected",
     };
-    notifications::desk_message(state, row.customer_id, row.id, &row.title, text).await?;
-    audit::record(
-        state,
-        origin,
-        "set_request_status",
-        &format!("request:{}", row.code),
-        status.as_str(),
-    )
-    .await
+    // The notice and the audit row commit with the status.
+    notifications::defer_desk_message(state, row.customer_id, row.id, &row.title, text).await?;
+    let target = format!("request:{}", row.code);
+    let audit = audit_row(origin, "set_request_status", &target, status.as_str());
+    crate::delivery::defer(state, vec![Effect::Audit(audit)]).await?;
+    state
+        .store
+        .set_request_status(request_id, row.customer_id, status.as_str(), state.clock.now_ms())
+        .await?;
+    Ok(())
 }
 
 fn invoice_line(i: usize, l: &PublishLine) -> Result<InvoiceLine, ServerError> {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{cents, error_code, TestServer};
+use common::{cents, error_code, failing_insert, repaired, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sportello_domain::api::ops::OperatorRole;
@@ -315,7 +315,81 @@ async fn operators_log_out_and_an_admin_disables_one(t: TestServer) {
     );
 }
 
+/// A desk reply and a status change commit with the customer's notice and
+/// their audit row: a fault at either keeps neither change.
+async fn a_reply_and_a_status_change_commit_with_their_notice(t: TestServer) {
+    let (access, _) = t.demo_tokens().await;
+    let ops = t.ops_token().await;
+    let filed: Value = t
+        .post_as(
+            "/requests",
+            &access,
+            json!({"kind": "free", "type_code": "other", "message": "Una domanda"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = filed["id"].as_i64().unwrap();
+    let thread = || async { t.json(&format!("/requests/{id}"), &access).await };
+    let before = thread().await;
+    let notices = || async {
+        t.json("/notifications?limit=100", &access).await["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let notices_before = notices().await;
+    let store = &t.server.state.store;
+    let postgres = t.database_url.starts_with("postgres");
+    for table in ["notifications", "audit_log"] {
+        store.execute_script(&failing_insert(postgres, table)).await.unwrap();
+        let reply = t
+            .post_as(
+                &format!("/ops/requests/{id}/replies"),
+                &ops,
+                json!({"body": "Ecco la risposta"}),
+            )
+            .await;
+        let status = t
+            .post_as(
+                &format!("/ops/requests/{id}/status"),
+                &ops,
+                json!({"status": "completed"}),
+            )
+            .await;
+        store.execute_script(&repaired(postgres, table)).await.unwrap();
+        assert_eq!(reply.status(), StatusCode::INTERNAL_SERVER_ERROR, "{table}");
+        assert_eq!(status.status(), StatusCode::INTERNAL_SERVER_ERROR, "{table}");
+        assert_eq!(
+            thread().await,
+            before,
+            "a fault at {table} keeps neither the reply nor the status"
+        );
+        assert_eq!(notices().await, notices_before);
+    }
+    let reply = t
+        .post_as(
+            &format!("/ops/requests/{id}/replies"),
+            &ops,
+            json!({"body": "Ecco la risposta"}),
+        )
+        .await;
+    assert_eq!(reply.status(), StatusCode::CREATED);
+    let status = t
+        .post_as(
+            &format!("/ops/requests/{id}/status"),
+            &ops,
+            json!({"status": "completed"}),
+        )
+        .await;
+    assert_eq!(status.status(), StatusCode::NO_CONTENT);
+    assert_eq!(thread().await["status"], "completed");
+    assert_eq!(notices().await, notices_before + 2, "one notice each");
+}
+
 on_both_engines!(
+    a_reply_and_a_status_change_commit_with_their_notice,
     operators_log_out_and_an_admin_disables_one,
     operators_log_in_and_their_roles_limit_what_they_do,
     publishing_an_invoice_emails_the_customer_and_the_xml_validates,

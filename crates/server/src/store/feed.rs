@@ -175,8 +175,10 @@ impl super::Store {
         created: Option<&super::unit::Created>,
         now: i64,
     ) -> StoreResult<()> {
-        let flushed = super::unit::flush(&mut tx, changes, created, now).await?;
-        let last = record(&mut tx, self.engine, changes, now).await?;
+        let mut flushed = super::unit::flush(&mut tx, changes, created, now).await?;
+        let mut announced = changes.to_vec();
+        announced.append(&mut flushed.changes);
+        let last = record(&mut tx, self.engine, &announced, now).await?;
         tx.commit().await?;
         if flushed.mailed {
             self.mail_wake.notify_one();

@@ -34,23 +34,19 @@ impl Store {
         now: i64,
     ) -> StoreResult<i64> {
         let mut tx = self.begin_write().await?;
-        let id = sqlx::query_scalar(
-            "INSERT INTO notifications (customer_id, kind, request_id, title, body, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(customer_id)
-        .bind(kind)
-        .bind(request_id)
-        .bind(title)
-        .bind(body)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        let n = super::unit::NewNotification {
+            customer_id,
+            kind: kind.to_owned(),
+            request_id,
+            title: title.to_owned(),
+            body: body.to_owned(),
+        };
+        let change = insert_in(&mut tx, &n, now).await?;
+        let id: i64 = change.entity_id.parse().unwrap_or_default();
         let created = super::unit::Created {
             id,
             code: String::new(),
         };
-        let change = Change::upsert(customer_id, Entity::Notification, id);
         self.commit_created(tx, &[change], &created, now).await?;
         Ok(id)
     }
@@ -131,4 +127,26 @@ impl Store {
             .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// A notification inside the caller's transaction; returns the change that
+/// announces it.
+pub(crate) async fn insert_in(
+    conn: &mut sqlx::AnyConnection,
+    n: &super::unit::NewNotification,
+    now: i64,
+) -> StoreResult<Change> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO notifications (customer_id, kind, request_id, title, body, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(n.customer_id)
+    .bind(&n.kind)
+    .bind(n.request_id)
+    .bind(&n.title)
+    .bind(&n.body)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Change::upsert(n.customer_id, Entity::Notification, id))
 }

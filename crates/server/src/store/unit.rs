@@ -44,6 +44,18 @@ pub struct QueuedMail {
     pub body: String,
 }
 
+/// A notification for the bell (and the desktop's notices), announced on
+/// the change feed by the commit that writes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewNotification {
+    /// None: a broadcast to every customer.
+    pub customer_id: Option<i64>,
+    pub kind: String,
+    pub request_id: Option<i64>,
+    pub title: String,
+    pub body: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
     Audit(Audit),
@@ -51,6 +63,7 @@ pub enum Effect {
     /// The one-time token an e-mail of the same request carries: the two
     /// are stored together or not at all.
     Token(Box<super::accounts::NewAccountToken>),
+    Notification(NewNotification),
 }
 
 type Later = Box<dyn FnOnce(&Created) -> Vec<Effect> + Send>;
@@ -127,6 +140,8 @@ pub fn defer_created(f: impl FnOnce(&Created) -> Vec<Effect> + Send + 'static) -
 #[derive(Default)]
 pub(crate) struct Flushed {
     pub mailed: bool,
+    /// What the effects themselves announce (their notifications).
+    pub changes: Vec<Change>,
     spent: Option<(Arc<Unit>, String)>,
 }
 
@@ -168,17 +183,20 @@ pub(crate) async fn flush(
         };
         (effects, claim)
     });
+    let mut flushed = Flushed {
+        mailed: effects.iter().any(|e| matches!(e, Effect::Mail(_))),
+        ..Flushed::default()
+    };
     for effect in &effects {
         match effect {
             Effect::Audit(a) => insert_audit(conn, a, now).await?,
             Effect::Mail(m) => super::mailq::insert(conn, m, now).await?,
             Effect::Token(t) => super::accounts::insert_token(conn, t, now).await?,
+            Effect::Notification(n) => flushed
+                .changes
+                .push(super::notifications::insert_in(conn, n, now).await?),
         }
     }
-    let mut flushed = Flushed {
-        mailed: effects.iter().any(|e| matches!(e, Effect::Mail(_))),
-        spent: None,
-    };
     if let Some((claim, resource)) = claim {
         spend(conn, &claim, &resource).await?;
         flushed.spent = Some((unit, resource));
