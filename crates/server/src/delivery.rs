@@ -74,13 +74,7 @@ async fn write_now(state: &AppState, effect: Effect) -> Result<(), ServerError> 
         }
         Effect::Mail(m) => state.store.queue_mail(&m, now).await?,
         Effect::Token(t) => state.store.insert_account_token(&t, now).await?,
-        Effect::Notification(n) => {
-            let (customer_id, kind, request_id) = (n.customer_id, &n.kind, n.request_id);
-            state
-                .store
-                .insert_notification(customer_id, kind, request_id, &n.title, &n.body, now)
-                .await?;
-        }
+        Effect::Notification(n) => state.store.insert_notification_row(&n, now).await?,
     }
     Ok(())
 }

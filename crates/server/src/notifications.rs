@@ -132,8 +132,10 @@ pub async fn defer_desk_message(
         customer_id: Some(customer_id),
         kind: NotificationKind::Desk.as_str().to_owned(),
         request_id: Some(request_id),
+        order_id: None,
+        quote_id: None,
         title: request_title.to_owned(),
         body: body.chars().take(MAX_BODY_CHARS).collect(),
     };
-    crate::delivery::defer(state, vec![Effect::Notification(notification)]).await
+    crate::delivery::defer(state, vec![Effect::Notification(Box::new(notification))]).await
 }

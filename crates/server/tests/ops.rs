@@ -340,10 +340,15 @@ async fn a_reply_and_a_status_change_commit_with_their_notice(t: TestServer) {
             .len()
     };
     let notices_before = notices().await;
-    let store = &t.server.state.store;
     let postgres = t.database_url.starts_with("postgres");
+    let mut ddl = <sqlx::AnyConnection as sqlx::Connection>::connect(&t.database_url)
+        .await
+        .unwrap();
     for table in ["notifications", "audit_log"] {
-        store.execute_script(&failing_insert(postgres, table)).await.unwrap();
+        sqlx::raw_sql(&failing_insert(postgres, table))
+            .execute(&mut ddl)
+            .await
+            .unwrap();
         let reply = t
             .post_as(
                 &format!("/ops/requests/{id}/replies"),
@@ -358,7 +363,10 @@ async fn a_reply_and_a_status_change_commit_with_their_notice(t: TestServer) {
                 json!({"status": "completed"}),
             )
             .await;
-        store.execute_script(&repaired(postgres, table)).await.unwrap();
+        sqlx::raw_sql(&repaired(postgres, table))
+            .execute(&mut ddl)
+            .await
+            .unwrap();
         assert_eq!(reply.status(), StatusCode::INTERNAL_SERVER_ERROR, "{table}");
         assert_eq!(status.status(), StatusCode::INTERNAL_SERVER_ERROR, "{table}");
         assert_eq!(

@@ -5,7 +5,6 @@
 use crate::accounts::bad;
 use crate::audit::{self, Origin};
 use crate::delivery::audit_row;
-use crate::mail::Mail;
 use crate::ops::mail_amount;
 use crate::store::auth::Principal;
 use crate::store::invoices::NewInvoice;
@@ -14,7 +13,7 @@ use crate::store::shop::NewProofRow;
 use crate::store::shop::{
     BillingRow, NewItem, NewOrderRow, OrderItemRow, OrderRefused, OrderRow, PriceListRow, QuoteRow, ServiceRow,
 };
-use crate::store::unit::{Effect, QueuedMail};
+use crate::store::unit::{Effect, NewNotification, QueuedMail};
 use crate::store::{Keyset, Scope};
 use crate::{attachments, mails, AppState, ServerError};
 use chrono::{DateTime, Datelike, NaiveDate};
@@ -159,27 +158,6 @@ fn item_lines(language: &str, items: &[(&str, &str, Option<Money>)]) -> Vec<Stri
             }
         })
         .collect()
-}
-
-/// Queues a message after a change that committed on its own (an
-/// operator's): the worker sends it.
-async fn send(state: &AppState, mail: Mail<'_>) -> Result<(), ServerError> {
-    crate::delivery::queue(state, mail).await
-}
-
-async fn notify(
-    state: &AppState,
-    customer_id: i64,
-    order_id: Option<i64>,
-    quote_id: Option<i64>,
-    title: &str,
-    body: &str,
-) -> Result<(), ServerError> {
-    state
-        .store
-        .insert_shop_notification(customer_id, order_id, quote_id, title, body, state.clock.now_ms())
-        .await?;
-    Ok(())
 }
 
 /// E10: an invoice of one line, already paid (due the day it is issued),

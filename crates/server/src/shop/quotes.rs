@@ -264,27 +264,52 @@ pub async fn price_quote(state: &AppState, origin: &Origin, id: i64, p: QuotePri
     }
     let note = p.note.as_deref().map_or("", str::trim);
     let now = state.clock.now_ms();
-    let customer_id = state
-        .store
-        .quote(id, None)
-        .await?
-        .ok_or_else(|| not_found("quote"))?
-        .customer_id;
+    let row = state.store.quote(id, None).await?.ok_or_else(|| not_found("quote"))?;
+    // The notice, the e-mail and the audit row commit with the prices.
+    let (notification, mail) = quote_ready(state, &row, &priced_as(&q, &p)).await?;
+    let audit = audit_row(origin, "price_quote", &format!("quote:{}", q.code), "");
+    let effects = vec![
+        Effect::Notification(Box::new(notification)),
+        Effect::Mail(mail),
+        Effect::Audit(audit),
+    ];
+    crate::delivery::defer(state, effects).await?;
     if !state
         .store
-        .price_quote(id, customer_id, &prices, &p.valid_until.to_string(), note, now)
+        .price_quote(id, row.customer_id, &prices, &p.valid_until.to_string(), note, now)
         .await?
     {
         return Err(ApiError::new(ErrorCode::Conflict, "the quote was priced meanwhile").into());
     }
-    let row = state.store.quote(id, None).await?.ok_or_else(|| not_found("quote"))?;
-    let priced = quote_of(state, row.clone()).await?;
-    tell_quote_ready(state, &row, &priced).await?;
-    audit::record(state, origin, "price_quote", &format!("quote:{}", q.code), "").await?;
-    Ok(priced)
+    quote(state, id, None).await
 }
 
-async fn tell_quote_ready(state: &AppState, row: &QuoteRow, q: &Quote) -> Result<(), ServerError> {
+/// A requested quote as it reads once `p` prices it: items, totals, validity.
+fn priced_as(q: &Quote, p: &QuotePrice) -> Quote {
+    let mut priced = q.clone();
+    for item in &mut priced.items {
+        item.net = p.prices.get(&item.id).copied();
+    }
+    let lines: Vec<InvoiceLine> = priced
+        .items
+        .iter()
+        .map(|i| rules::line(&i.name_it, i.net.unwrap_or(Money::ZERO), i.vat_rate))
+        .collect();
+    let totals = rules::totals(&lines);
+    priced.net = Some(totals.taxable);
+    priced.vat = Some(totals.tax);
+    priced.total = Some(totals.total);
+    priced.valid_until = Some(p.valid_until);
+    priced
+}
+
+/// The customer's notice and e-mail that a quote is priced, in the language
+/// of whoever asked for it.
+async fn quote_ready(
+    state: &AppState,
+    row: &QuoteRow,
+    q: &Quote,
+) -> Result<(NewNotification, QueuedMail), ServerError> {
     let user_id = state.store.quote_user(row.id).await?;
     let to = recipient(state, row.customer_id, user_id).await?;
     let items: Vec<(&str, &str, Option<Money>)> = q
@@ -311,7 +336,15 @@ async fn tell_quote_ready(state: &AppState, row: &QuoteRow, q: &Quote) -> Result
             format!("Totale {total}, valido fino al {until}."),
         )
     };
-    notify(state, row.customer_id, None, Some(row.id), &title, &body).await?;
+    let notification = NewNotification {
+        customer_id: Some(row.customer_id),
+        kind: "shop".into(),
+        request_id: None,
+        order_id: None,
+        quote_id: Some(row.id),
+        title,
+        body,
+    };
     let notice = mails::ShopNotice {
         to: &to.email,
         language: &to.language,
@@ -320,5 +353,5 @@ async fn tell_quote_ready(state: &AppState, row: &QuoteRow, q: &Quote) -> Result
         lines: &lines,
         company: &state.config.company.name,
     };
-    send(state, mails::quote_ready(&notice, &total, &until)).await
+    Ok((notification, mails::quote_ready(&notice, &total, &until).into()))
 }

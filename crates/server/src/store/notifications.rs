@@ -38,6 +38,8 @@ impl Store {
             customer_id,
             kind: kind.to_owned(),
             request_id,
+            order_id: None,
+            quote_id: None,
             title: title.to_owned(),
             body: body.to_owned(),
         };
@@ -49,6 +51,13 @@ impl Store {
         };
         self.commit_created(tx, &[change], &created, now).await?;
         Ok(id)
+    }
+
+    /// A notification in a transaction of its own (outside a request unit).
+    pub async fn insert_notification_row(&self, n: &super::unit::NewNotification, now: i64) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let change = insert_in(&mut tx, n, now).await?;
+        self.commit(tx, &[change], now).await
     }
 
     /// Newest first, ids below `before` (0: from the newest).
@@ -137,12 +146,14 @@ pub(crate) async fn insert_in(
     now: i64,
 ) -> StoreResult<Change> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO notifications (customer_id, kind, request_id, title, body, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO notifications (customer_id, kind, request_id, order_id, quote_id, title, body, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(n.customer_id)
     .bind(&n.kind)
     .bind(n.request_id)
+    .bind(n.order_id)
+    .bind(n.quote_id)
     .bind(&n.title)
     .bind(&n.body)
     .bind(now)

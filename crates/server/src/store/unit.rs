@@ -51,7 +51,10 @@ pub struct NewNotification {
     /// None: a broadcast to every customer.
     pub customer_id: Option<i64>,
     pub kind: String,
+    /// What it opens: a request, an order or a quote.
     pub request_id: Option<i64>,
+    pub order_id: Option<i64>,
+    pub quote_id: Option<i64>,
     pub title: String,
     pub body: String,
 }
@@ -63,7 +66,7 @@ pub enum Effect {
     /// The one-time token an e-mail of the same request carries: the two
     /// are stored together or not at all.
     Token(Box<super::accounts::NewAccountToken>),
-    Notification(NewNotification),
+    Notification(Box<NewNotification>),
 }
 
 type Later = Box<dyn FnOnce(&Created) -> Vec<Effect> + Send>;

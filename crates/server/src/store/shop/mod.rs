@@ -1,9 +1,7 @@
 //! Buying services: price lists, the catalogue, payment proofs and prepaid
 //! credit, orders, quotes and record layouts.
 
-use super::feed::Change;
 use super::{Store, StoreResult};
-use sportello_domain::api::sync::Entity;
 
 mod orders;
 mod payments;
@@ -161,47 +159,4 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?)
     }
-
-    /// A notification about an order or a quote.
-    pub async fn insert_shop_notification(
-        &self,
-        customer_id: i64,
-        order_id: Option<i64>,
-        quote_id: Option<i64>,
-        title: &str,
-        body: &str,
-        now: i64,
-    ) -> StoreResult<i64> {
-        let mut tx = self.begin_write().await?;
-        let change = insert_shop_notification_in(&mut tx, customer_id, order_id, quote_id, title, body, now).await?;
-        let id = change.entity_id.parse().unwrap_or_default();
-        self.commit(tx, &[change], now).await?;
-        Ok(id)
-    }
-}
-
-/// A shop notification inside the caller's transaction; returns the change
-/// that announces it.
-pub(crate) async fn insert_shop_notification_in(
-    conn: &mut sqlx::AnyConnection,
-    customer_id: i64,
-    order_id: Option<i64>,
-    quote_id: Option<i64>,
-    title: &str,
-    body: &str,
-    now: i64,
-) -> StoreResult<Change> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO notifications (customer_id, kind, order_id, quote_id, title, body, created_at)
-         VALUES ($1, 'shop', $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(customer_id)
-    .bind(order_id)
-    .bind(quote_id)
-    .bind(title)
-    .bind(body)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(Change::upsert(Some(customer_id), Entity::Notification, id))
 }

@@ -264,10 +264,16 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let (title, body) = f.notice;
-        let notice =
-            super::insert_shop_notification_in(&mut tx, f.file.customer_id, Some(order_id), None, title, body, now)
-                .await?;
-        changes.push(notice);
+        let notice = crate::store::unit::NewNotification {
+            customer_id: Some(f.file.customer_id),
+            kind: "shop".into(),
+            request_id: None,
+            order_id: Some(order_id),
+            quote_id: None,
+            title: title.to_owned(),
+            body: body.to_owned(),
+        };
+        changes.push(crate::store::notifications::insert_in(&mut tx, &notice, now).await?);
         match invoice {
             Some(created) => self.commit_created(tx, &changes, &created, now).await?,
             None => self.commit(tx, &changes, now).await?,
