@@ -4,7 +4,9 @@
 use crate::audit::{self, Origin};
 use crate::delivery::{audit_row, defer};
 use crate::mails::{self, TemporaryAccess, Welcome};
-use crate::store::accounts::{AccountToken, NewAccountToken, Settings, SubUserFields, SubUserRow, TemporaryPassword};
+use crate::store::accounts::{
+    AccountToken, NewAccountToken, PendingCustomer, Settings, SubUserFields, SubUserRow, TemporaryPassword,
+};
 use crate::store::auth::Principal;
 use crate::store::unit::Effect;
 use crate::store::users::NewCustomer;
@@ -350,35 +352,38 @@ pub async fn register_by_category(
         tax_code: tax_code.as_str(),
         email: email.as_str(),
     };
-    let now = state.clock.now_ms();
-    let (customer_id, _, code) = state
-        .store
-        .insert_pending_customer(&customer, req.category.as_str(), name, language, now)
-        .await?;
-    if let Some(b) = &billing {
-        state.store.set_billing(customer_id, &b.address()).await?;
-    }
-    if let Some(agreement) = agreement {
-        state
-            .store
-            .insert_agreement_request(customer_id, agreement, now)
-            .await?;
-    }
+    // The acknowledgement and the audit row (naming the new customer's
+    // code) commit with the registration.
     let mail = mails::registration_received(email.as_str(), language, name, &state.config.company.name);
-    crate::delivery::queue(state, mail).await?;
+    defer(state, vec![Effect::Mail(mail.into())]).await?;
     let details = format!(
         "category {}, agreement {}",
         req.category.as_str(),
         agreement.unwrap_or("none")
     );
-    audit::record(
-        state,
-        origin,
-        "register_by_category",
-        &format!("customer:{code}"),
-        &details,
-    )
-    .await?;
+    let origin = origin.clone();
+    crate::delivery::defer_created(move |created| {
+        let target = format!("customer:{}", created.code);
+        vec![Effect::Audit(audit_row(
+            &origin,
+            "register_by_category",
+            &target,
+            &details,
+        ))]
+    })?;
+    let address = billing.as_ref().map(|b| b.address());
+    let pending = PendingCustomer {
+        customer: &customer,
+        category: req.category.as_str(),
+        display_name: name,
+        language,
+        billing: address.as_ref(),
+        agreement,
+    };
+    state
+        .store
+        .insert_pending_customer(&pending, state.clock.now_ms())
+        .await?;
     Ok(Registered {
         sent_to: secrets::mask_email(email.as_str()),
         pending_approval: true,
@@ -457,16 +462,19 @@ pub async fn decide_agreement(
     request_id: i64,
     approve: bool,
 ) -> Result<(), ServerError> {
-    let now = state.clock.now_ms();
-    if state.store.decide_agreement(request_id, approve, now).await?.is_none() {
-        return Err(ApiError::new(ErrorCode::NotFound, "no pending agreement request with this id").into());
-    }
     let action = if approve {
         "approve_agreement"
     } else {
         "reject_agreement"
     };
-    audit::record(state, origin, action, &format!("agreement_request:{request_id}"), "").await
+    // The audit row commits with the decision.
+    let audit = audit_row(origin, action, &format!("agreement_request:{request_id}"), "");
+    defer(state, vec![Effect::Audit(audit)]).await?;
+    let now = state.clock.now_ms();
+    if state.store.decide_agreement(request_id, approve, now).await?.is_none() {
+        return Err(ApiError::new(ErrorCode::NotFound, "no pending agreement request with this id").into());
+    }
+    Ok(())
 }
 
 /// A1: the company invites an existing customer; the main user is created if needed.

@@ -209,7 +209,45 @@ async fn a_login_code_and_a_session_commit_with_their_effects(t: TestServer) {
     assert_eq!(count(&t, "SELECT COUNT(*) FROM sessions").await, 0);
 }
 
+/// A registration by category (A3) commits with its billing data, its
+/// request to join an agreement, its acknowledgement and its audit row: a
+/// fault at any of them keeps no customer, and the retry registers once.
+async fn a_registration_by_category_is_one_commit(t: TestServer) {
+    let request = json!({"category": "company", "name": "Geometri Associati S.r.l.", "tax_code": "02468130154",
+        "email": "studio@pec.geometriassociati.example", "agreement_code": "GEOM-PC", "language": "it"});
+    let postgres = t.database_url.starts_with("postgres");
+    let mut ddl = <sqlx::AnyConnection as sqlx::Connection>::connect(&t.database_url)
+        .await
+        .unwrap();
+    let customers = "SELECT COUNT(*) FROM customers WHERE tax_code = '02468130154'";
+    for table in ["agreement_requests", "mail_queue", "audit_log"] {
+        sqlx::raw_sql(&failing_insert(postgres, table))
+            .execute(&mut ddl)
+            .await
+            .unwrap();
+        let failed = t.post("/auth/register-by-category", request.clone()).await;
+        sqlx::raw_sql(&repaired(postgres, table))
+            .execute(&mut ddl)
+            .await
+            .unwrap();
+        assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR, "{table}");
+        assert_eq!(count(&t, customers).await, 0, "a fault at {table} keeps no customer");
+    }
+    let done = t.post("/auth/register-by-category", request).await;
+    assert_eq!(done.status(), StatusCode::CREATED);
+    assert_eq!(count(&t, customers).await, 1);
+    let audits = "SELECT COUNT(*) FROM audit_log WHERE action = 'register_by_category' AND target LIKE 'customer:6%'";
+    assert_eq!(
+        count(&t, audits).await,
+        1,
+        "its audit row names the new customer's code"
+    );
+    let requests = "SELECT COUNT(*) FROM agreement_requests WHERE agreement_code = 'GEOM-PC'";
+    assert_eq!(count(&t, requests).await, 1);
+}
+
 on_both_engines!(
+    a_registration_by_category_is_one_commit,
     a_login_code_and_a_session_commit_with_their_effects,
     a_confirmed_new_address_is_one_commit,
     a_password_change_and_its_notice_are_one_commit,

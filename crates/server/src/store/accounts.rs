@@ -176,6 +176,16 @@ pub struct PendingRow {
     pub created_at: i64,
 }
 
+/// A registration by category (A3), as `insert_pending_customer` stores it.
+pub struct PendingCustomer<'a> {
+    pub customer: &'a super::users::NewCustomer<'a>,
+    pub category: &'a str,
+    pub display_name: &'a str,
+    pub language: &'a str,
+    pub billing: Option<&'a super::users::Billing<'a>>,
+    pub agreement: Option<&'a str>,
+}
+
 impl Store {
     /// The customer of contract `contract_no`/`module_no`, with the contract's id.
     pub async fn customer_by_contract(
@@ -538,15 +548,15 @@ impl Store {
         self.revoke_user_sessions(row.id, None, "user_deleted", now).await
     }
 
-    /// A3: a customer registered by category, its main user inactive until approved.
-    pub async fn insert_pending_customer(
-        &self,
-        c: &super::users::NewCustomer<'_>,
-        category: &str,
-        display_name: &str,
-        language: &str,
-        now: i64,
-    ) -> StoreResult<(i64, i64, String)> {
+    /// A3: a customer registered by category, its main user inactive until
+    /// approved, with its billing data and its request to join an agreement
+    /// when given: one commit with the request's deferred effects (which may
+    /// name the new customer's code: `Created.code`).
+    pub async fn insert_pending_customer(&self, c: &PendingCustomer<'_>, now: i64) -> StoreResult<(i64, i64, String)> {
+        let (category, display_name, language) = (c.category, c.display_name, c.language);
+        let c_billing = c.billing;
+        let agreement = c.agreement;
+        let c = c.customer;
         let mut tx = self.begin_write().await?;
         let customer_id: i64 = sqlx::query_scalar(
             "INSERT INTO customers (kind, name, tax_code, email, created_at, category, status)
@@ -585,7 +595,25 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        if let Some(b) = c_billing {
+            super::users::set_billing_in(&mut tx, customer_id, b).await?;
+        }
+        if let Some(agreement) = agreement {
+            sqlx::query(
+                "INSERT INTO agreement_requests (customer_id, agreement_code, status, created_at)
+                 VALUES ($1, $2, 'pending', $3)",
+            )
+            .bind(customer_id)
+            .bind(agreement)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let created = super::unit::Created {
+            id: customer_id,
+            code: code.clone(),
+        };
+        self.commit_created(tx, &[], &created, now).await?;
         Ok((customer_id, user_id, code))
     }
 

@@ -86,21 +86,8 @@ impl Store {
     }
 
     pub async fn set_billing(&self, customer_id: i64, b: &Billing<'_>) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE customers SET street = $2, postcode = $3, city = $4, province = $5, country = $6, sdi_code = $7,
-                 pec = $8 WHERE id = $1",
-        )
-        .bind(customer_id)
-        .bind(b.street)
-        .bind(b.postcode)
-        .bind(b.city)
-        .bind(b.province)
-        .bind(b.country)
-        .bind(b.sdi_code)
-        .bind(b.pec)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        set_billing_in(&mut conn, customer_id, b).await
     }
 
     pub async fn insert_user(&self, u: &NewUser<'_>, now: i64) -> StoreResult<i64> {
@@ -173,4 +160,27 @@ impl Store {
             .fetch_one(&self.pool)
             .await?)
     }
+}
+
+/// The customer's billing data, inside the caller's transaction.
+pub(crate) async fn set_billing_in(
+    conn: &mut sqlx::AnyConnection,
+    customer_id: i64,
+    b: &Billing<'_>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE customers SET street = $2, postcode = $3, city = $4, province = $5, country = $6, sdi_code = $7,
+             pec = $8 WHERE id = $1",
+    )
+    .bind(customer_id)
+    .bind(b.street)
+    .bind(b.postcode)
+    .bind(b.city)
+    .bind(b.province)
+    .bind(b.country)
+    .bind(b.sdi_code)
+    .bind(b.pec)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
