@@ -69,6 +69,19 @@ async fn document_mails(t: &TestServer, expected: usize) -> Vec<String> {
     mailed
 }
 
+/// Makes every insert into `table` fail (or work again), on a connection of
+/// the test's own.
+async fn fault(t: &TestServer, table: &str, on: bool) {
+    let postgres = t.database_url.starts_with("postgres");
+    let sql = if on {
+        failing_insert(postgres, table)
+    } else {
+        repaired(postgres, table)
+    };
+    let mut db = AnyConnection::connect(&t.database_url).await.unwrap();
+    sqlx::raw_sql(&sql).execute(&mut db).await.unwrap();
+}
+
 /// Consecutive from their first, none twice.
 fn assert_consecutive<T: Copy + Ord + std::fmt::Debug + Into<i64>>(what: &str, values: &[T]) {
     let sorted: BTreeSet<i64> = values.iter().map(|v| (*v).into()).collect();
@@ -96,18 +109,10 @@ async fn an_operators_retry_issues_one_document_and_a_failure_leaves_no_gap(t: T
 
     // A fault after the number and the progressive were taken, inside the
     // document's transaction: both go back, the key stays free.
-    let postgres = t.database_url.starts_with("postgres");
-    let mut db = AnyConnection::connect(&t.database_url).await.unwrap();
-    sqlx::raw_sql(&failing_insert(postgres, "invoice_lines"))
-        .execute(&mut db)
-        .await
-        .unwrap();
+    fault(&t, "invoice_lines", true).await;
     let failed = publish(url, &ops, "publish-2", &invoice("Canone")).await;
     assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    sqlx::raw_sql(&repaired(postgres, "invoice_lines"))
-        .execute(&mut db)
-        .await
-        .unwrap();
+    fault(&t, "invoice_lines", false).await;
     let retried = publish(url, &ops, "publish-2", &invoice("Canone")).await;
     assert_eq!(
         retried.status(),
@@ -222,17 +227,9 @@ async fn a_confirmed_top_up_is_credited_with_its_invoice_or_not_at_all(t: TestSe
                 .unwrap()
         }
     };
-    let postgres = t.database_url.starts_with("postgres");
-    let mut db = AnyConnection::connect(&t.database_url).await.unwrap();
-    sqlx::raw_sql(&failing_insert(postgres, "invoice_lines"))
-        .execute(&mut db)
-        .await
-        .unwrap();
+    fault(&t, "invoice_lines", true).await;
     assert_eq!(decide("top-up").await.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    sqlx::raw_sql(&repaired(postgres, "invoice_lines"))
-        .execute(&mut db)
-        .await
-        .unwrap();
+    fault(&t, "invoice_lines", false).await;
     assert_eq!(credit().await, before, "no credit without its invoice");
     let waiting = t.all_items("/ops/payment-proofs?status=submitted", &ops).await;
     assert!(waiting.iter().any(|p| p["id"] == proof["id"]), "the proof still waits");

@@ -340,6 +340,14 @@ async fn a_reply_and_a_status_change_commit_with_their_notice(t: TestServer) {
             .len()
     };
     let notices_before = notices().await;
+    // Both writes, their answers' statuses: the reply, then the status change.
+    let write_both = || async {
+        let replies = format!("/ops/requests/{id}/replies");
+        let reply = t.post_as(&replies, &ops, json!({"body": "Ecco la risposta"})).await;
+        let status_path = format!("/ops/requests/{id}/status");
+        let status = t.post_as(&status_path, &ops, json!({"status": "completed"})).await;
+        (reply.status(), status.status())
+    };
     let postgres = t.database_url.starts_with("postgres");
     let mut ddl = <sqlx::AnyConnection as sqlx::Connection>::connect(&t.database_url)
         .await
@@ -349,26 +357,13 @@ async fn a_reply_and_a_status_change_commit_with_their_notice(t: TestServer) {
             .execute(&mut ddl)
             .await
             .unwrap();
-        let reply = t
-            .post_as(
-                &format!("/ops/requests/{id}/replies"),
-                &ops,
-                json!({"body": "Ecco la risposta"}),
-            )
-            .await;
-        let status = t
-            .post_as(
-                &format!("/ops/requests/{id}/status"),
-                &ops,
-                json!({"status": "completed"}),
-            )
-            .await;
+        let (reply, status) = write_both().await;
         sqlx::raw_sql(&repaired(postgres, table))
             .execute(&mut ddl)
             .await
             .unwrap();
-        assert_eq!(reply.status(), StatusCode::INTERNAL_SERVER_ERROR, "{table}");
-        assert_eq!(status.status(), StatusCode::INTERNAL_SERVER_ERROR, "{table}");
+        assert_eq!(reply, StatusCode::INTERNAL_SERVER_ERROR, "{table}");
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{table}");
         assert_eq!(
             thread().await,
             before,
@@ -376,22 +371,7 @@ async fn a_reply_and_a_status_change_commit_with_their_notice(t: TestServer) {
         );
         assert_eq!(notices().await, notices_before);
     }
-    let reply = t
-        .post_as(
-            &format!("/ops/requests/{id}/replies"),
-            &ops,
-            json!({"body": "Ecco la risposta"}),
-        )
-        .await;
-    assert_eq!(reply.status(), StatusCode::CREATED);
-    let status = t
-        .post_as(
-            &format!("/ops/requests/{id}/status"),
-            &ops,
-            json!({"status": "completed"}),
-        )
-        .await;
-    assert_eq!(status.status(), StatusCode::NO_CONTENT);
+    assert_eq!(write_both().await, (StatusCode::CREATED, StatusCode::NO_CONTENT));
     assert_eq!(thread().await["status"], "completed");
     assert_eq!(notices().await, notices_before + 2, "one notice each");
 }
