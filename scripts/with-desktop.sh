@@ -12,6 +12,8 @@ fi
 
 # Toolchains stay where they are when HOME moves.
 export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
+# So do the tools from PyPI that `scripts/deps.sh` installs (schemathesis).
+export SPORTELLO_TOOLS="${SPORTELLO_TOOLS:-$HOME/.cache/sportello-tools}"
 export HOME="${SPORTELLO_DESKTOP_HOME:-$(mktemp -d -t sportello-home.XXXXXX)}"
 export XDG_DATA_HOME="$HOME/.local/share" XDG_CONFIG_HOME="$HOME/.config" XDG_CACHE_HOME="$HOME/.cache"
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
