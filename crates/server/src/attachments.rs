@@ -219,7 +219,13 @@ const ORPHAN_AFTER_MS: i64 = 24 * 3600 * 1000;
 /// Every hour, until `stop`, removes uploads nothing refers to after a day
 /// (a request the user never sent): they count against no quota for ever.
 pub async fn sweep_orphans(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    // The first sweep waits its hour too: a start (of every instance, of
+    // every test server) need not scan the attachments.
     loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+        }
         match state
             .store
             .sweep_orphan_files(state.clock.now_ms() - ORPHAN_AFTER_MS)
@@ -228,10 +234,6 @@ pub async fn sweep_orphans(state: AppState, mut stop: tokio::sync::watch::Receiv
             Ok(0) => {}
             Ok(swept) => tracing::info!(swept, "unattached uploads removed"),
             Err(e) => tracing::warn!(error = %e, "sweeping unattached uploads"),
-        }
-        tokio::select! {
-            _ = stop.changed() => return,
-            _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
         }
     }
 }

@@ -145,6 +145,15 @@ pub(crate) async fn insert_in(
     n: &super::unit::NewNotification,
     now: i64,
 ) -> StoreResult<Change> {
+    Ok(insert_row(conn, n, now).await?.1)
+}
+
+/// A notification inside the caller's transaction: its id and its change.
+async fn insert_row(
+    conn: &mut sqlx::AnyConnection,
+    n: &super::unit::NewNotification,
+    now: i64,
+) -> StoreResult<(i64, Change)> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO notifications (customer_id, kind, request_id, order_id, quote_id, title, body, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -159,5 +168,5 @@ pub(crate) async fn insert_in(
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(Change::upsert(n.customer_id, Entity::Notification, id))
+    Ok((id, Change::upsert(n.customer_id, Entity::Notification, id)))
 }
