@@ -361,12 +361,12 @@ async fn a_sub_user_is_added_and_deleted(driver: &WebDriver, api: &Api) {
     screenshot(driver, "subuser-dialog-it").await;
     click(driver, "[data-testid=su-save]").await;
     wait_for(driver, "[data-testid=subuser-row][data-username='10093.1']").await;
-    assert_eq!(api.get("/sub-users").await[0]["username"], "10093.1");
+    assert_eq!(api.get("/sub-users").await["items"][0]["username"], "10093.1");
     click(driver, "[data-testid=subuser-delete]").await;
     wait_for(driver, "[data-testid=subuser-delete-dialog]").await;
     click(driver, "[data-testid=subuser-delete-confirm]").await;
     wait_for(driver, "[data-testid=subusers-empty]").await;
-    assert_eq!(api.get("/sub-users").await, json!([]));
+    assert_eq!(api.get("/sub-users").await["items"], json!([]));
 }
 
 /// The invoice's PDF, opened once, is kept in the app's data folder.

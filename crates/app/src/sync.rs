@@ -210,7 +210,7 @@ impl SyncEngine {
         let home: Home = get(desk, "/home").await?;
         let profile: Profile = get(desk, "/profile").await?;
         let context: SelfServiceContext = get(desk, "/self-service").await?;
-        let sub_users: Option<Vec<SubUser>> = match get(desk, "/sub-users").await {
+        let sub_users: Option<Vec<SubUser>> = match desk.every_page("/sub-users?limit=500").await {
             Ok(list) => Some(list),
             Err(AppError::Api(e)) if e.code == ErrorCode::Forbidden => None,
             Err(error) => return Err(error),

@@ -1047,10 +1047,17 @@ impl CheckedForm {
     }
 }
 
-pub async fn list_sub_users(state: &AppState, who: &Principal) -> Result<Vec<SubUser>, ServerError> {
+/// The caller's sub-users by id, oldest first, after the one with id
+/// `after_id`: at most `limit`, each with its id for the next page's cursor.
+pub async fn list_sub_users(
+    state: &AppState,
+    who: &Principal,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<(i64, SubUser)>, ServerError> {
     main_user_only(who)?;
-    let rows = state.store.sub_users(who.user_id).await?;
-    Ok(rows.into_iter().map(|r| sub_user(r, &who.username)).collect())
+    let rows = state.store.sub_users(who.user_id, after_id, limit).await?;
+    Ok(rows.into_iter().map(|r| (r.id, sub_user(r, &who.username))).collect())
 }
 
 /// A9: `<parent>.<n>` with its own invitation e-mail.
@@ -1103,12 +1110,7 @@ pub async fn create_sub_user(
 
 /// A sub-user of the caller's, by id.
 pub async fn sub_user_by_id(state: &AppState, who: &Principal, id: i64) -> Result<SubUser, ServerError> {
-    let row = state
-        .store
-        .sub_users(who.user_id)
-        .await?
-        .into_iter()
-        .find(|u| u.id == id);
+    let row = state.store.sub_user_by_id(who.user_id, id).await?;
     Ok(sub_user(
         row.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such sub-user"))?,
         &who.username,

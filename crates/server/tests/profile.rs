@@ -186,8 +186,8 @@ async fn sub_users_are_numbered_see_the_parents_data_and_cannot_manage_sub_users
     let list: Value = t.json("/sub-users", &access).await;
     assert_eq!(
         list,
-        json!([{"username": "10093.1", "first_name": "Mario", "last_name": "Rossi", "email": "mario.rossi@example.it",
-                "secondary_email": null, "language": "it", "parent_username": "10093", "rights": []}])
+        json!({"next_cursor": null, "items": [{"username": "10093.1", "first_name": "Mario", "last_name": "Rossi", "email": "mario.rossi@example.it",
+                "secondary_email": null, "language": "it", "parent_username": "10093", "rights": []}]})
     );
 
     let sub = t.first_login(&username, &temporary, SUB_PASSWORD).await;
@@ -259,7 +259,7 @@ async fn sub_users_are_edited_and_deleted_for_good(t: TestServer) {
         error_code(t.login(&username, SUB_PASSWORD).await).await.1,
         "invalid_credentials"
     );
-    assert_eq!(t.json("/sub-users", &access).await, json!([]));
+    assert_eq!(t.json("/sub-users", &access).await["items"], json!([]));
     assert_eq!(
         t.call(Method::DELETE, "/sub-users/10093.1", &access, None)
             .await
@@ -289,7 +289,7 @@ async fn creating_a_sub_user_is_idempotent_and_checks_the_form(t: TestServer) {
     assert_eq!(replay.headers()["idempotent-replayed"], "true");
     assert_eq!(replay.json::<Value>().await.unwrap(), first);
     assert_eq!(
-        t.json("/sub-users", &access).await.as_array().unwrap().len(),
+        t.json("/sub-users", &access).await["items"].as_array().unwrap().len(),
         1,
         "created once"
     );
@@ -346,7 +346,10 @@ async fn a_sub_user_does_only_what_its_rights_allow(t: TestServer) {
     let sub = t.first_login(&username, &temporary, SUB_PASSWORD).await;
     assert_eq!(t.json("/me", &sub).await["rights"], json!(["requests"]));
     assert_eq!(t.json("/profile", &sub).await["rights"], json!(["requests"]));
-    assert_eq!(t.json("/sub-users", &access).await[0]["rights"], json!(["requests"]));
+    assert_eq!(
+        t.json("/sub-users", &access).await["items"][0]["rights"],
+        json!(["requests"])
+    );
 
     let context: Value = t.json("/self-service", &sub).await;
     let contract = context["contracts"][0]["id"].as_i64().unwrap();
@@ -413,6 +416,37 @@ async fn a_sub_user_does_only_what_its_rights_allow(t: TestServer) {
     );
 }
 
+async fn sub_users_come_in_pages_with_a_cursor(t: TestServer) {
+    let (access, _) = t.demo_tokens().await;
+    for n in 1..=3 {
+        let form = json!({"first_name": format!("Utente{n}"), "last_name": "Rossi",
+                          "email": format!("utente{n}@example.it"), "language": "it"});
+        add_sub_user(&t, &access, form).await;
+    }
+    let first = t.json("/sub-users?limit=2", &access).await;
+    let names = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&first), ["10093.1", "10093.2"]);
+    let cursor = first["next_cursor"].as_str().expect("a cursor while more follow");
+    let second = t.json(&format!("/sub-users?limit=2&cursor={cursor}"), &access).await;
+    assert_eq!(names(&second), ["10093.3"]);
+    assert_eq!(second["next_cursor"], Value::Null, "the last page has no cursor");
+    for bad in ["/sub-users?limit=0", "/sub-users?limit=501", "/sub-users?cursor=bogus"] {
+        let (status, code) = error_code(t.get(bad, &access).await).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::BAD_REQUEST, "bad_request"),
+            "{bad}"
+        );
+    }
+}
+
 on_both_engines!(
     a_sub_user_does_only_what_its_rights_allow,
     profile_shows_and_changes_settings_and_paper_invoices,
@@ -420,4 +454,5 @@ on_both_engines!(
     sub_users_are_numbered_see_the_parents_data_and_cannot_manage_sub_users,
     sub_users_are_edited_and_deleted_for_good,
     creating_a_sub_user_is_idempotent_and_checks_the_form,
+    sub_users_come_in_pages_with_a_cursor,
 );

@@ -174,7 +174,7 @@ impl DeskApp {
     }
 
     async fn reload_sub_users(&self) -> Result<Vec<SubUser>, AppError> {
-        let list: Vec<SubUser> = self.send(Method::GET, "/sub-users", None).await?;
+        let list: Vec<SubUser> = self.desk.every_page("/sub-users?limit=500").await?;
         self.store_document("sub_users", &list).await?;
         Ok(list)
     }

@@ -207,6 +207,15 @@ pub struct SubUser {
     pub rights: Vec<Right>,
 }
 
+/// A9: one page of the main user's sub-users, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct SubUserPage {
+    pub items: Vec<SubUser>,
+    /// Asks for the next page; None on the last.
+    pub next_cursor: Option<String>,
+}
+
 /// A9: the "add sub-user" and "edit sub-user" form.
 #[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]

@@ -1,7 +1,8 @@
 //! Registration, recovery, reset, password change, profile and sub-users.
 
-use super::extract::{AnyCaller, ApiJson, ApiPath, Caller, Client, IdempotencyKey};
+use super::extract::{AnyCaller, ApiJson, ApiPath, ApiQuery, Caller, Client, IdempotencyKey};
 use super::idempotency::{idempotent, resource_id, KeyOwner};
+use super::paging::{oldest_first, page};
 use super::{limit, ServerError};
 use crate::audit::Origin;
 use crate::limits::Scope;
@@ -11,10 +12,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
+use serde::Deserialize;
 use sportello_domain::api::accounts::{
     ChangePassword, CompleteReset, ConsentUpdate, EmailChange, EmailChangeConfirm, EmailChangeStarted, Privacy,
     Profile, ProfileUpdate, RecoverRequest, RegisterByCategory, RegisterByContract, Registered, ResetRequest,
-    ResetStarted, SubUser, SubUserForm,
+    ResetStarted, SubUser, SubUserForm, SubUserPage,
 };
 use sportello_domain::api::auth::SessionInfo;
 use sportello_domain::ApiError;
@@ -178,13 +180,29 @@ pub(super) async fn confirm_email_change(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/sub-users", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, body = Vec<SubUser>), (status = 403, description = "forbidden for sub-users", body = ApiError)))]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SubUsersQuery {
+    /// 1 to 500, default 100.
+    pub limit: Option<u32>,
+    /// The previous page's next_cursor.
+    pub cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/sub-users", tag = "accounts", security(("bearer" = [])), params(SubUsersQuery),
+    responses((status = 200, description = "The main user's sub-users, oldest first", body = SubUserPage),
+              (status = 400, body = ApiError), (status = 403, description = "forbidden for sub-users", body = ApiError)))]
 pub(super) async fn list_sub_users(
     State(state): State<AppState>,
     Caller(who): Caller,
-) -> Result<Json<Vec<SubUser>>, ServerError> {
-    Ok(Json(accounts::list_sub_users(&state, &who).await?))
+    ApiQuery(q): ApiQuery<SubUsersQuery>,
+) -> Result<Json<SubUserPage>, ServerError> {
+    let (after, limit) = oldest_first(q.limit, q.cursor.as_deref(), 100)?;
+    let rows = accounts::list_sub_users(&state, &who, after, i64::from(limit) + 1).await?;
+    let (rows, next_cursor) = page(rows, limit, |(id, _)| id.to_string());
+    Ok(Json(SubUserPage {
+        items: rows.into_iter().map(|(_, user)| user).collect(),
+        next_cursor,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/sub-users", tag = "accounts", request_body = SubUserForm, security(("bearer" = [])),

@@ -439,12 +439,30 @@ impl Store {
     const SUB_USER_COLUMNS: &'static str =
         "id, username, first_name, last_name, email, secondary_email, language, rights";
 
-    pub async fn sub_users(&self, parent_id: i64) -> StoreResult<Vec<SubUserRow>> {
+    /// A page of a main user's sub-users by id, after `after_id`.
+    pub async fn sub_users(&self, parent_id: i64, after_id: i64, limit: i64) -> StoreResult<Vec<SubUserRow>> {
         let sql = format!(
-            "SELECT {} FROM users WHERE parent_id = $1 AND deleted_at IS NULL ORDER BY id",
+            "SELECT {} FROM users WHERE parent_id = $1 AND deleted_at IS NULL AND id > $2 ORDER BY id LIMIT $3",
             Self::SUB_USER_COLUMNS
         );
-        Ok(sqlx::query_as(&sql).bind(parent_id).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&sql)
+            .bind(parent_id)
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    pub async fn sub_user_by_id(&self, parent_id: i64, id: i64) -> StoreResult<Option<SubUserRow>> {
+        let sql = format!(
+            "SELECT {} FROM users WHERE parent_id = $1 AND id = $2 AND deleted_at IS NULL",
+            Self::SUB_USER_COLUMNS
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(parent_id)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn sub_user(&self, parent_id: i64, username: &str) -> StoreResult<Option<SubUserRow>> {
