@@ -5,10 +5,10 @@ use crate::audit::{self, Origin};
 use crate::delivery::{audit_row, defer};
 use crate::mails::{self, TemporaryAccess, Welcome};
 use crate::store::accounts::{
-    AccountToken, NewAccountToken, PendingCustomer, Settings, SubUserFields, SubUserRow, TemporaryPassword,
+    AccountToken, Along, NewAccountToken, PendingCustomer, Settings, SubUserFields, SubUserRow, TemporaryPassword,
 };
 use crate::store::auth::Principal;
-use crate::store::unit::Effect;
+use crate::store::unit::{Effect, NewNotification};
 use crate::store::users::NewCustomer;
 use crate::{passwords, secrets, AppState, ServerError};
 use chrono::TimeDelta;
@@ -143,12 +143,7 @@ fn welcome_effects(state: &AppState, kind: Welcome, w: &Welcomed<'_>, plain: &st
 /// e-mails both, in one commit with what the request deferred before (its
 /// audit row, other notices); `registration` records a registration by
 /// contract in it too.
-async fn welcome(
-    state: &AppState,
-    kind: Welcome,
-    w: &Welcomed<'_>,
-    registration: Option<(i64, Option<i64>)>,
-) -> Result<(), ServerError> {
+async fn welcome(state: &AppState, kind: Welcome, w: &Welcomed<'_>, along: Along) -> Result<bool, ServerError> {
     let (plain, stored, expires_at) = temporary(state).await?;
     defer(state, welcome_effects(state, kind, w, &plain)).await?;
     let temp = TemporaryPassword {
@@ -156,11 +151,10 @@ async fn welcome(
         expires_at,
     };
     let now = state.clock.now_ms();
-    state
+    Ok(state
         .store
-        .set_temporary_password(w.user_id, w.email, &temp, registration, now)
-        .await?;
-    Ok(())
+        .set_temporary_password(w.user_id, w.email, &temp, along, now)
+        .await?)
 }
 
 fn same_tax_code(stored: &str, given: &TaxCode) -> bool {
@@ -267,7 +261,11 @@ pub async fn register_by_contract(
         &format!("contract {contract_no}/{module_no}"),
     );
     defer(state, vec![Effect::Audit(audit)]).await?;
-    welcome(state, Welcome::Registration, &w, Some((customer.id, Some(contract_id)))).await?;
+    let along = Along::ContractRegistration {
+        customer_id: customer.id,
+        contract_id: Some(contract_id),
+    };
+    welcome(state, Welcome::Registration, &w, along).await?;
     Ok(Registered {
         sent_to: secrets::mask_email(email.as_str()),
         pending_approval: false,
@@ -399,14 +397,13 @@ pub async fn decide_registration(
     customer_id: i64,
     approve: bool,
 ) -> Result<(), ServerError> {
-    if !state.store.decide_registration(customer_id, approve).await? {
-        return Err(ApiError::new(ErrorCode::NotFound, "no pending registration with this id").into());
-    }
-    let user = state
-        .store
-        .main_user(customer_id)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "the registration has no user"))?;
+    let not_pending = || {
+        ServerError::from(ApiError::new(
+            ErrorCode::NotFound,
+            "no pending registration with this id",
+        ))
+    };
+    let user = state.store.main_user(customer_id).await?.ok_or_else(not_pending)?;
     let action = if approve {
         "approve_registration"
     } else {
@@ -414,7 +411,8 @@ pub async fn decide_registration(
     };
     let audit = audit_row(origin, action, &format!("customer:{}", user.username), "");
     defer(state, vec![Effect::Audit(audit)]).await?;
-    if approve {
+    let decided = if approve {
+        defer(state, vec![approval_notice(customer_id, &user.language)]).await?;
         let w = Welcomed {
             user_id: user.id,
             username: &user.username,
@@ -422,26 +420,7 @@ pub async fn decide_registration(
             language: &user.language,
             name: &user.display_name,
         };
-        welcome(state, Welcome::Approval, &w, None).await?;
-        let (title, body) = if user.language == "en" {
-            ("Registration approved", "Welcome to Sportello: your registration was approved. Here you will find your contracts, invoices and requests.")
-        } else {
-            (
-                "Registrazione approvata",
-                "Benvenuto in Sportello: la registrazione è stata approvata. Qui trovi contratti, fatture e richieste.",
-            )
-        };
-        state
-            .store
-            .insert_notification(
-                Some(customer_id),
-                sportello_domain::api::notifications::NotificationKind::Broadcast.as_str(),
-                None,
-                title,
-                body,
-                state.clock.now_ms(),
-            )
-            .await?;
+        welcome(state, Welcome::Approval, &w, Along::Approval { customer_id }).await?
     } else {
         let mail = mails::registration_rejected(
             &user.email,
@@ -450,9 +429,38 @@ pub async fn decide_registration(
             &state.config.company.name,
         );
         defer(state, vec![Effect::Mail(mail.into())]).await?;
-        state.store.commit_deferred(state.clock.now_ms()).await?;
+        state
+            .store
+            .reject_registration(customer_id, state.clock.now_ms())
+            .await?
+    };
+    if !decided {
+        return Err(not_pending());
     }
     Ok(())
+}
+
+/// The bell's welcome for a customer whose registration was approved.
+fn approval_notice(customer_id: i64, language: &str) -> Effect {
+    let (title, body) = if language == "en" {
+        ("Registration approved", "Welcome to Sportello: your registration was approved. Here you will find your contracts, invoices and requests.")
+    } else {
+        (
+            "Registrazione approvata",
+            "Benvenuto in Sportello: la registrazione è stata approvata. Qui trovi contratti, fatture e richieste.",
+        )
+    };
+    Effect::Notification(Box::new(NewNotification {
+        customer_id: Some(customer_id),
+        kind: sportello_domain::api::notifications::NotificationKind::Broadcast
+            .as_str()
+            .to_owned(),
+        request_id: None,
+        order_id: None,
+        quote_id: None,
+        title: title.to_owned(),
+        body: body.to_owned(),
+    }))
 }
 
 /// O1: an operator decides an agreement request (A3); the customer is told by notification.
@@ -521,7 +529,7 @@ pub async fn invite(state: &AppState, origin: &Origin, inv: Invitation) -> Resul
     };
     let audit = audit_row(origin, "invite_customer", &format!("customer:{code}"), "");
     defer(state, vec![Effect::Audit(audit)]).await?;
-    welcome(state, Welcome::Invitation, &w, None).await?;
+    welcome(state, Welcome::Invitation, &w, Along::Nothing).await?;
     Ok(Invited {
         username: code,
         sent_to: secrets::mask_email(email.as_str()),
@@ -808,16 +816,12 @@ pub async fn update_profile(
         secondary_email: secondary.as_deref(),
         paper_invoices: req.paper_invoices,
     };
-    state
-        .store
-        .update_settings(who.user_id, who.customer_id, &settings, state.clock.now_ms())
-        .await?;
     let details = format!(
         "language {}, paper invoices {}",
         language.as_str(),
         req.paper_invoices.map_or("unchanged".into(), |p| p.to_string())
     );
-    audit::record(
+    audit::owe(
         state,
         origin,
         "update_profile",
@@ -825,6 +829,10 @@ pub async fn update_profile(
         &details,
     )
     .await?;
+    state
+        .store
+        .update_settings(who.user_id, who.customer_id, &settings, state.clock.now_ms())
+        .await?;
     profile(state, who.user_id).await
 }
 

@@ -45,6 +45,22 @@ impl Origin {
     }
 }
 
+/// Owes an audit row to the change the request is about to make: written by
+/// that change's commit (`store::unit`), so the two stand or fall together.
+/// Call it before the change. Outside a request it is written at once.
+pub async fn owe(
+    state: &AppState,
+    origin: &Origin,
+    action: &str,
+    target: &str,
+    details: &str,
+) -> Result<(), ServerError> {
+    let row = crate::delivery::audit_row(origin, action, target, details);
+    crate::delivery::defer(state, vec![crate::store::unit::Effect::Audit(row)]).await
+}
+
+/// Writes an audit row that is the whole of what happened (a failed login):
+/// there is no change for it to wait for.
 pub async fn record(
     state: &AppState,
     origin: &Origin,

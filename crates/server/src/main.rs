@@ -168,12 +168,12 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
     let shown = |e: sportello_server::ServerError| anyhow::anyhow!("{}", shown_error(e));
     match command {
         Admin::Unlock { username } => {
-            let done = state.store.unlock_user(&username).await?;
-            anyhow::ensure!(done, "no user named {username:?}");
-            sportello_server::throttle::lift(state, &username)
+            audit::owe(state, &origin, "unlock_user", &format!("customer:{username}"), "")
                 .await
                 .map_err(shown)?;
-            audit::record(state, &origin, "unlock_user", &format!("customer:{username}"), "")
+            let done = state.store.unlock_user(&username, state.clock.now_ms()).await?;
+            anyhow::ensure!(done, "no user named {username:?}");
+            sportello_server::throttle::lift(state, &username)
                 .await
                 .map_err(shown)?;
             println!("{username} unlocked");

@@ -60,25 +60,22 @@ pub async fn list(state: &AppState, who: &Principal, before: i64, limit: i64) ->
 
 pub async fn mark_read(state: &AppState, who: &Principal, origin: &Origin, id: i64) -> Result<(), ServerError> {
     let now = state.clock.now_ms();
+    audit::owe(state, origin, "read_notification", &format!("notification:{id}"), "").await?;
     if !state.store.mark_read(who.customer_id, who.user_id, id, now).await? {
         return Err(ApiError::new(ErrorCode::NotFound, "no such notification").into());
     }
-    audit::record(state, origin, "read_notification", &format!("notification:{id}"), "").await
+    Ok(())
 }
 
 pub async fn mark_all_read(state: &AppState, who: &Principal, origin: &Origin) -> Result<(), ServerError> {
-    let n = state
+    let unread = state.store.unread_count(who.customer_id, who.user_id).await?;
+    let details = format!("{unread} unread");
+    audit::owe(state, origin, "read_all_notifications", "notifications", &details).await?;
+    state
         .store
         .mark_all_read(who.customer_id, who.user_id, state.clock.now_ms())
         .await?;
-    audit::record(
-        state,
-        origin,
-        "read_all_notifications",
-        "notifications",
-        &format!("{n} marked"),
-    )
-    .await
+    Ok(())
 }
 
 fn checked<'a>(field: &str, text: &'a str, max: usize) -> Result<&'a str, ServerError> {

@@ -94,11 +94,7 @@ pub async fn create_operator(
     password::check(password_text, username).map_err(|p| bad("password", p.code(), p.to_string()))?;
     let text = password_text.to_owned();
     let hash = tokio::task::spawn_blocking(move || passwords::hash(&text)).await?;
-    let id = state
-        .store
-        .insert_operator(username, &hash, display_name, role.as_str(), state.clock.now_ms())
-        .await?;
-    audit::record(
+    audit::owe(
         state,
         origin,
         "create_operator",
@@ -106,6 +102,10 @@ pub async fn create_operator(
         role.as_str(),
     )
     .await?;
+    let id = state
+        .store
+        .insert_operator(username, &hash, display_name, role.as_str(), state.clock.now_ms())
+        .await?;
     Ok((id, give_authenticator(state, origin, id, username).await?))
 }
 
@@ -117,10 +117,9 @@ pub async fn give_authenticator(
     id: i64,
     username: &str,
 ) -> Result<OperatorEnrolment, ServerError> {
-    let enrolment = authenticator::enrol_operator(state, id, username).await?;
     let target = format!("operator:{username}");
-    audit::record(state, origin, "operator_authenticator_given", &target, "").await?;
-    Ok(enrolment)
+    audit::owe(state, origin, "operator_authenticator_given", &target, "").await?;
+    authenticator::enrol_operator(state, id, username).await
 }
 
 /// An admin gives the operator named `username` a new authenticator.
@@ -199,8 +198,16 @@ pub async fn login(
     let op = operator(row)?;
     if let authenticator::Passed::RecoveryCode { left } = passed {
         let origin = Origin::operator(&op.username, &origin.client);
-        audit::record(state, &origin, "recovery_code_used", "", &format!("{left} left")).await?;
+        audit::owe(state, &origin, "recovery_code_used", "", &format!("{left} left")).await?;
     }
+    audit::owe(
+        state,
+        &Origin::operator(&op.username, &origin.client),
+        "operator_login",
+        "",
+        "",
+    )
+    .await?;
     let token = secrets::new_token(OPERATOR_PREFIX);
     let now = state.clock.now();
     let expires_at = now + TimeDelta::hours(OPERATOR_TOKEN_HOURS);
@@ -213,14 +220,6 @@ pub async fn login(
             now.timestamp_millis(),
         )
         .await?;
-    audit::record(
-        state,
-        &Origin::operator(&op.username, &origin.client),
-        "operator_login",
-        "",
-        "",
-    )
-    .await?;
     Ok(OperatorSession {
         access_token: token,
         expires_at,
@@ -239,20 +238,32 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Operator, Ser
 
 /// Ends the operator's token: the logout of the back office.
 pub async fn logout(state: &AppState, op: &Operator, origin: &Origin, token: &str) -> Result<(), ServerError> {
-    state.store.revoke_operator_token(&secrets::sha256_hex(token)).await?;
-    audit::record(
+    audit::owe(
         state,
         origin,
         "operator_logout",
         &format!("operator:{}", op.username),
         "",
     )
-    .await
+    .await?;
+    state
+        .store
+        .revoke_operator_token(&secrets::sha256_hex(token), state.clock.now_ms())
+        .await?;
+    Ok(())
 }
 
 /// An admin disables an operator: its tokens stop at once and its login
 /// answers like an unknown name's.
 pub async fn disable_operator(state: &AppState, origin: &Origin, username: &str) -> Result<(), ServerError> {
+    audit::owe(
+        state,
+        origin,
+        "disable_operator",
+        &format!("operator:{}", username.trim()),
+        "",
+    )
+    .await?;
     if !state
         .store
         .disable_operator(username.trim(), state.clock.now_ms())
@@ -260,14 +271,7 @@ pub async fn disable_operator(state: &AppState, origin: &Origin, username: &str)
     {
         return Err(ApiError::new(ErrorCode::NotFound, "no enabled operator has this name").into());
     }
-    audit::record(
-        state,
-        origin,
-        "disable_operator",
-        &format!("operator:{}", username.trim()),
-        "",
-    )
-    .await
+    Ok(())
 }
 
 /// A desk reply: a message on the thread, maybe a new status, and a notification to the customer.

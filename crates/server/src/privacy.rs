@@ -58,19 +58,16 @@ pub async fn decide(
         .any(|c| c.kind == update.kind && c.decided_at.is_some() && c.granted == update.granted);
     if !stands {
         let now = state.clock.now_ms();
+        let what = if update.granted { "given" } else { "withdrawn" };
+        let (target, details) = (
+            format!("customer:{}", who.username),
+            format!("{} {what}", update.kind.as_str()),
+        );
+        audit::owe(state, origin, "consent", &target, &details).await?;
         state
             .store
             .record_consent(who.user_id, update.kind.as_str(), update.granted, &origin.client, now)
             .await?;
-        let what = if update.granted { "given" } else { "withdrawn" };
-        audit::record(
-            state,
-            origin,
-            "consent",
-            &format!("customer:{}", who.username),
-            &format!("{} {what}", update.kind.as_str()),
-        )
-        .await?;
     }
     privacy(state, who).await
 }

@@ -56,27 +56,23 @@ pub async fn end(state: &AppState, who: &Principal, origin: &Origin, session_id:
     if session_id.len() > 64 || !state.store.own_session(who.user_id, session_id).await? {
         return Err(ApiError::new(ErrorCode::NotFound, "no such session").into());
     }
+    audit::owe(state, origin, "end_session", &format!("customer:{}", who.username), "").await?;
     state
         .store
         .revoke_session(session_id, "ended_by_user", state.clock.now_ms())
         .await?;
-    audit::record(state, origin, "end_session", &format!("customer:{}", who.username), "").await
+    Ok(())
 }
 
 /// Ends every session of the user, this one included ("log out everywhere").
 pub async fn end_all(state: &AppState, who: &Principal, origin: &Origin) -> Result<(), ServerError> {
+    let target = format!("customer:{}", who.username);
+    audit::owe(state, origin, "end_all_sessions", &target, "").await?;
     state
         .store
         .revoke_user_sessions(who.user_id, None, "ended_everywhere", state.clock.now_ms())
         .await?;
-    audit::record(
-        state,
-        origin,
-        "end_all_sessions",
-        &format!("customer:{}", who.username),
-        "",
-    )
-    .await
+    Ok(())
 }
 
 #[cfg(test)]

@@ -67,16 +67,14 @@ pub async fn join_agreement(state: &AppState, who: &Principal, origin: &Origin, 
     if let Some((_, _, status)) = mine.iter().find(|(c, _, _)| c == code) {
         return Err(ApiError::new(ErrorCode::Conflict, format!("the agreement is already {status}")).into());
     }
+    let (origin, owned) = (origin.clone(), code.to_owned());
+    crate::delivery::defer_created(move |created| {
+        let target = format!("agreement_request:{}", created.id);
+        vec![Effect::Audit(audit_row(&origin, "join_agreement", &target, &owned))]
+    })?;
     let now = state.clock.now_ms();
-    let id = state.store.insert_agreement_request(who.customer_id, code, now).await?;
-    audit::record(
-        state,
-        origin,
-        "join_agreement",
-        &format!("agreement_request:{id}"),
-        code,
-    )
-    .await
+    state.store.insert_agreement_request(who.customer_id, code, now).await?;
+    Ok(())
 }
 
 /// A cart's items checked against the catalogue: each service exists, is

@@ -25,18 +25,19 @@ pub async fn set_layout(
         ServerError::from(ApiError::new(ErrorCode::BadRequest, e.to_string()).with_field(e.field(), "invalid"))
     })?;
     let json = serde_json::to_string(layout).unwrap_or_default();
-    state
-        .store
-        .set_record_layout(customer.id, &json, state.clock.now_ms())
-        .await?;
-    audit::record(
+    audit::owe(
         state,
         origin,
         "set_record_layout",
         &format!("customer:{customer_code}"),
         "",
     )
-    .await
+    .await?;
+    state
+        .store
+        .set_record_layout(customer.id, &json, state.clock.now_ms())
+        .await?;
+    Ok(())
 }
 
 /// What an operator delivers for an item.

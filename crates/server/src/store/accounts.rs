@@ -241,20 +241,30 @@ impl Store {
         .await?)
     }
 
-    /// Gives a user a temporary password (a registration by contract is
-    /// recorded with it, for the wait before a repeat), committed with what
-    /// the request deferred: the invitation link's token, the e-mail carrying
-    /// both, the audit row. Either all of them are written, or none.
+    /// Gives a user a temporary password, with what it comes with (`Along`),
+    /// committed with what the request deferred: the invitation link's
+    /// token, the e-mail carrying both, the audit row, the notices. Either
+    /// all of them are written, or none; false (nothing written) when the
+    /// registration it approves is no longer pending.
     pub async fn set_temporary_password(
         &self,
         user_id: i64,
         email: &str,
         temp: &TemporaryPassword<'_>,
-        registration: Option<(i64, Option<i64>)>,
+        along: Along,
         now: i64,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         let mut tx = self.begin_write().await?;
-        if let Some((customer_id, contract_id)) = registration {
+        if let Along::Approval { customer_id } = along {
+            if !activate_pending(&mut tx, customer_id, "active").await? {
+                return Ok(false);
+            }
+        }
+        if let Along::ContractRegistration {
+            customer_id,
+            contract_id,
+        } = along
+        {
             sqlx::query("UPDATE registrations SET superseded_at = $2 WHERE customer_id = $1 AND superseded_at IS NULL")
                 .bind(customer_id)
                 .bind(now)
@@ -280,7 +290,8 @@ impl Store {
         .bind(temp.expires_at)
         .execute(&mut *tx)
         .await?;
-        self.commit(tx, &[], now).await
+        self.commit(tx, &[], now).await?;
+        Ok(true)
     }
 
     /// A new definitive password, lifting any lock: spends the token it was
@@ -328,8 +339,9 @@ impl Store {
         reason: &str,
         now: i64,
     ) -> StoreResult<()> {
-        let mut conn = self.pool.acquire().await?;
-        revoke_sessions(&mut conn, user_id, keep, reason, now).await
+        let mut tx = self.begin_write().await?;
+        revoke_sessions(&mut tx, user_id, keep, reason, now).await?;
+        self.commit(tx, &[], now).await
     }
 
     /// Stores a one-time token in a transaction of its own (the command line).
@@ -561,9 +573,9 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        revoke_sessions(&mut tx, row.id, None, "user_deleted", now).await?;
         let change = Change::delete(Some(customer_id), Entity::SubUser, &row.username);
-        self.commit(tx, &[change], now).await?;
-        self.revoke_user_sessions(row.id, None, "user_deleted", now).await
+        self.commit(tx, &[change], now).await
     }
 
     /// A3: a customer registered by category, its main user inactive until
@@ -652,15 +664,22 @@ impl Store {
     }
 
     pub async fn insert_agreement_request(&self, customer_id: i64, agreement: &str, now: i64) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
+        let mut tx = self.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO agreement_requests (customer_id, agreement_code, status, created_at)
              VALUES ($1, $2, 'pending', $3) RETURNING id",
         )
         .bind(customer_id)
         .bind(agreement)
         .bind(now)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        let created = super::unit::Created {
+            id,
+            code: agreement.to_owned(),
+        };
+        self.commit_created(tx, &[], &created, now).await?;
+        Ok(id)
     }
 
     /// Up to `limit` registrations waiting, oldest first, after the id `after`.
@@ -692,14 +711,16 @@ impl Store {
     }
 
     /// Moves a pending customer to `active` or `rejected`; false if it was not pending.
-    pub async fn decide_registration(&self, customer_id: i64, approve: bool) -> StoreResult<bool> {
-        let status = if approve { "active" } else { "rejected" };
-        let done = sqlx::query("UPDATE customers SET status = $2 WHERE id = $1 AND status = 'pending'")
-            .bind(customer_id)
-            .bind(status)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+    /// Rejects a pending registration, with the request's deferred effects;
+    /// false when it was not pending. (An approval comes with the user's
+    /// temporary password: `Along::Approval`.)
+    pub async fn reject_registration(&self, customer_id: i64, now: i64) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
+        if !activate_pending(&mut tx, customer_id, "rejected").await? {
+            return Ok(false);
+        }
+        self.commit(tx, &[], now).await?;
+        Ok(true)
     }
 
     /// Decides an agreement request; on approval the customer joins the
@@ -730,4 +751,30 @@ impl Store {
         self.commit(tx, &[change], now).await?;
         Ok(Some(customer_id))
     }
+}
+
+/// What else the commit of a temporary password records.
+#[derive(Clone, Copy, Debug)]
+pub enum Along {
+    Nothing,
+    /// A registration by contract, for the wait before a repeat.
+    ContractRegistration {
+        customer_id: i64,
+        contract_id: Option<i64>,
+    },
+    /// The approval of a registration by category: the customer turns active.
+    Approval {
+        customer_id: i64,
+    },
+}
+
+/// Moves a pending registration's customer to `status`; false when it was
+/// not pending.
+async fn activate_pending(conn: &mut sqlx::AnyConnection, customer_id: i64, status: &str) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE customers SET status = $2 WHERE id = $1 AND status = 'pending'")
+        .bind(customer_id)
+        .bind(status)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -264,8 +264,7 @@ impl Store {
             .bind(session_id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit(tx, &[], now).await
     }
 
     pub async fn principal(&self, access_hash: &str, now: i64) -> StoreResult<Option<Principal>> {

@@ -101,10 +101,11 @@ impl Store {
     /// Marks one notification read; false if the user cannot see it.
     pub async fn mark_read(&self, customer_id: i64, user_id: i64, id: i64, now: i64) -> StoreResult<bool> {
         let sql = format!("SELECT COUNT(*) FROM notifications n WHERE {VISIBLE} AND n.id = $2");
+        let mut tx = self.begin_write().await?;
         let visible: i64 = sqlx::query_scalar(&sql)
             .bind(customer_id)
             .bind(id)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *tx)
             .await?;
         if visible == 0 {
             return Ok(false);
@@ -116,8 +117,9 @@ impl Store {
         .bind(id)
         .bind(user_id)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        self.commit(tx, &[], now).await?;
         Ok(true)
     }
 
@@ -128,12 +130,14 @@ impl Store {
              SELECT n.id, $2, $3 FROM notifications n WHERE {VISIBLE}
              ON CONFLICT (notification_id, user_id) DO NOTHING"
         );
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(&sql)
             .bind(customer_id)
             .bind(user_id)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        self.commit(tx, &[], now).await?;
         Ok(done.rows_affected())
     }
 }

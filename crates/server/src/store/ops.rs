@@ -48,7 +48,8 @@ impl Store {
         role: &str,
         now: i64,
     ) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
+        let mut tx = self.begin_write().await?;
+        let id = sqlx::query_scalar(
             "INSERT INTO operators (username, password_hash, display_name, role, created_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -57,8 +58,10 @@ impl Store {
         .bind(name)
         .bind(role)
         .bind(now)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        self.commit(tx, &[], now).await?;
+        Ok(id)
     }
 
     pub async fn operator_by_username(&self, username: &str) -> StoreResult<Option<OperatorRow>> {
@@ -78,6 +81,7 @@ impl Store {
         expires_at: i64,
         now: i64,
     ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO operator_tokens (token_hash, operator_id, expires_at, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -85,9 +89,9 @@ impl Store {
         .bind(operator_id)
         .bind(expires_at)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        self.commit(tx, &[], now).await
     }
 
     pub async fn operator_by_token(&self, hash: &str, now: i64) -> StoreResult<Option<OperatorRow>> {
@@ -103,12 +107,13 @@ impl Store {
     }
 
     /// Ends one operator token (a logout).
-    pub async fn revoke_operator_token(&self, hash: &str) -> StoreResult<()> {
+    pub async fn revoke_operator_token(&self, hash: &str, now: i64) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM operator_tokens WHERE token_hash = $1")
             .bind(hash)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        self.commit(tx, &[], now).await
     }
 
     /// Disables an operator and ends its tokens, in one transaction; false
@@ -129,7 +134,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        self.commit(tx, &[], now).await?;
         Ok(true)
     }
 

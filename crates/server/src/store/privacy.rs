@@ -40,14 +40,15 @@ impl Store {
         client: &str,
         now: i64,
     ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO consents (user_id, kind, granted, decided_at, client) VALUES ($1, $2, $3, $4, $5)")
             .bind(user_id)
             .bind(kind)
             .bind(i64::from(granted))
             .bind(now)
             .bind(client)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        self.commit(tx, &[], now).await
     }
 }

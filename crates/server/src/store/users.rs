@@ -128,12 +128,17 @@ impl Store {
     }
 
     /// Clears the failure count and lock columns of a user (with `throttle::lift`, the back office's unlock).
-    pub async fn unlock_user(&self, username: &str) -> StoreResult<bool> {
+    pub async fn unlock_user(&self, username: &str, now: i64) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE users SET failed_logins = 0, locked_at = NULL WHERE username = $1")
             .bind(username)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        self.commit(tx, &[], now).await?;
+        Ok(true)
     }
 
     pub async fn me(&self, user_id: i64) -> StoreResult<Option<Me>> {

@@ -299,6 +299,7 @@ impl Store {
     }
 
     pub async fn set_record_layout(&self, customer_id: i64, definition: &str, now: i64) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO record_layouts (customer_id, definition, updated_at) VALUES ($1, $2, $3)
              ON CONFLICT (customer_id) DO UPDATE SET definition = $2, updated_at = $3",
@@ -306,8 +307,8 @@ impl Store {
         .bind(customer_id)
         .bind(definition)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        self.commit(tx, &[], now).await
     }
 }
