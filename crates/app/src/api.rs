@@ -245,13 +245,21 @@ impl ApiClient {
         Ok(bytes)
     }
 
-    /// Stores a file on the server for a request or message to quote.
-    pub async fn upload(&self, access_token: &str, name: &str, bytes: Vec<u8>) -> Result<AttachmentInfo, AppError> {
+    /// Stores a file on the server for a request or message to quote; the
+    /// key makes a retry (after a lost answer) store it once.
+    pub async fn upload(
+        &self,
+        access_token: &str,
+        idempotency_key: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<AttachmentInfo, AppError> {
         let response = self
             .http
             .post(self.url("/attachments"))
             .query(&[("name", name)])
             .bearer_auth(access_token)
+            .header("Idempotency-Key", idempotency_key)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(bytes)
             .send()

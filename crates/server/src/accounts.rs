@@ -9,7 +9,7 @@ use crate::store::accounts::{
 };
 use crate::store::auth::Principal;
 use crate::store::unit::{Effect, NewNotification};
-use crate::store::users::NewCustomer;
+use crate::store::users::{Holder, NewCustomer, NewUser};
 use crate::{passwords, secrets, AppState, ServerError};
 use chrono::TimeDelta;
 use sportello_domain::api::accounts::{
@@ -112,7 +112,6 @@ fn invite_link(state: &AppState, user_id: i64, username: &str) -> (String, NewAc
 }
 
 struct Welcomed<'a> {
-    user_id: i64,
     username: &'a str,
     email: &'a str,
     language: &'a str,
@@ -121,8 +120,8 @@ struct Welcomed<'a> {
 
 /// The welcome e-mail (temporary password and invitation link) and the
 /// link's token, for the commit of the change that gives them.
-fn welcome_effects(state: &AppState, kind: Welcome, w: &Welcomed<'_>, plain: &str) -> Vec<Effect> {
-    let (link, token) = invite_link(state, w.user_id, w.username);
+fn welcome_effects(state: &AppState, kind: Welcome, user_id: i64, w: &Welcomed<'_>, plain: &str) -> Vec<Effect> {
+    let (link, token) = invite_link(state, user_id, w.username);
     let access = TemporaryAccess {
         to: w.email,
         language: w.language,
@@ -139,13 +138,34 @@ fn welcome_effects(state: &AppState, kind: Welcome, w: &Welcomed<'_>, plain: &st
     ]
 }
 
-/// Gives an existing user a temporary password and an invitation link and
-/// e-mails both, in one commit with what the request deferred before (its
-/// audit row, other notices); `registration` records a registration by
-/// contract in it too.
-async fn welcome(state: &AppState, kind: Welcome, w: &Welcomed<'_>, along: Along) -> Result<bool, ServerError> {
+/// Gives a user (`holder`: one that exists, or the main user created now) a
+/// temporary password and an invitation link and e-mails both, in one
+/// commit with what the request deferred before (its audit row, other
+/// notices) and what `along` records. False when `along` no longer holds.
+async fn welcome(
+    state: &AppState,
+    kind: Welcome,
+    holder: Holder<'_>,
+    w: &Welcomed<'_>,
+    along: Along,
+) -> Result<bool, ServerError> {
     let (plain, stored, expires_at) = temporary(state).await?;
-    defer(state, welcome_effects(state, kind, w, &plain)).await?;
+    let st = state.clone();
+    let (username, email, language, name) = (
+        w.username.to_owned(),
+        w.email.to_owned(),
+        w.language.to_owned(),
+        w.name.to_owned(),
+    );
+    crate::delivery::defer_created(move |created| {
+        let w = Welcomed {
+            username: &username,
+            email: &email,
+            language: &language,
+            name: &name,
+        };
+        welcome_effects(&st, kind, created.id, &w, &plain)
+    })?;
     let temp = TemporaryPassword {
         hash: &stored,
         expires_at,
@@ -153,7 +173,7 @@ async fn welcome(state: &AppState, kind: Welcome, w: &Welcomed<'_>, along: Along
     let now = state.clock.now_ms();
     Ok(state
         .store
-        .set_temporary_password(w.user_id, w.email, &temp, along, now)
+        .set_temporary_password(&holder, w.email, &temp, along, now)
         .await?)
 }
 
@@ -225,25 +245,21 @@ pub async fn register_by_contract(
     }
     let language = req.language.unwrap_or(Language::It).as_str();
     let code = customer.code.clone().unwrap_or_else(|| customer.id.to_string());
-    let user_id = match &main {
-        Some(user) => user.id,
-        None => {
-            let user = crate::store::users::NewUser {
-                customer_id: customer.id,
-                username: &code,
-                password_hash: "!",
-                display_name: &customer.name,
-                email: email.as_str(),
-                language,
-            };
-            state.store.insert_user(&user, now).await?
-        }
+    let holder = match &main {
+        Some(user) => Holder::Existing(user.id),
+        None => Holder::New(NewUser {
+            customer_id: customer.id,
+            username: &code,
+            password_hash: "!",
+            display_name: &customer.name,
+            email: email.as_str(),
+            language,
+        }),
     };
     let name = main
         .as_ref()
         .map_or(customer.name.as_str(), |u| u.display_name.as_str());
     let w = Welcomed {
-        user_id,
         username: main.as_ref().map_or(code.as_str(), |u| u.username.as_str()),
         email: email.as_str(),
         language,
@@ -265,7 +281,7 @@ pub async fn register_by_contract(
         customer_id: customer.id,
         contract_id: Some(contract_id),
     };
-    welcome(state, Welcome::Registration, &w, along).await?;
+    welcome(state, Welcome::Registration, holder, &w, along).await?;
     Ok(Registered {
         sent_to: secrets::mask_email(email.as_str()),
         pending_approval: false,
@@ -414,13 +430,13 @@ pub async fn decide_registration(
     let decided = if approve {
         defer(state, vec![approval_notice(customer_id, &user.language)]).await?;
         let w = Welcomed {
-            user_id: user.id,
             username: &user.username,
             email: &user.email,
             language: &user.language,
             name: &user.display_name,
         };
-        welcome(state, Welcome::Approval, &w, Along::Approval { customer_id }).await?
+        let along = Along::Approval { customer_id };
+        welcome(state, Welcome::Approval, Holder::Existing(user.id), &w, along).await?
     } else {
         let mail = mails::registration_rejected(
             &user.email,
@@ -503,25 +519,19 @@ pub async fn invite(state: &AppState, origin: &Origin, inv: Invitation) -> Resul
     }
     let code = customer.code.clone().unwrap_or_else(|| customer.id.to_string());
     let name = inv.display_name.as_deref().unwrap_or(&customer.name).to_owned();
-    let (user_id, language) = match &main {
-        Some(user) => (user.id, user.language.clone()),
-        None => {
-            let user = crate::store::users::NewUser {
-                customer_id: customer.id,
-                username: &code,
-                password_hash: "!",
-                display_name: &name,
-                email: email.as_str(),
-                language: "it",
-            };
-            (
-                state.store.insert_user(&user, state.clock.now_ms()).await?,
-                "it".to_owned(),
-            )
-        }
+    let language = main.as_ref().map_or("it", |u| u.language.as_str());
+    let holder = match &main {
+        Some(user) => Holder::Existing(user.id),
+        None => Holder::New(NewUser {
+            customer_id: customer.id,
+            username: &code,
+            password_hash: "!",
+            display_name: &name,
+            email: email.as_str(),
+            language,
+        }),
     };
     let w = Welcomed {
-        user_id,
         username: &code,
         email: email.as_str(),
         language: &language,
@@ -529,10 +539,23 @@ pub async fn invite(state: &AppState, origin: &Origin, inv: Invitation) -> Resul
     };
     let audit = audit_row(origin, "invite_customer", &format!("customer:{code}"), "");
     defer(state, vec![Effect::Audit(audit)]).await?;
-    welcome(state, Welcome::Invitation, &w, Along::Nothing).await?;
+    welcome(state, Welcome::Invitation, holder, &w, Along::Nothing).await?;
     Ok(Invited {
         username: code,
         sent_to: secrets::mask_email(email.as_str()),
+    })
+}
+
+/// The answer an invitation gave, for a replay of its Idempotency-Key.
+pub async fn invited(state: &AppState, inv: &Invitation) -> Result<Invited, ServerError> {
+    let customer = state
+        .store
+        .customer_by_code(inv.customer_code.trim())
+        .await?
+        .ok_or_else(|| bad("customer_code", "unknown", "no customer has this number"))?;
+    Ok(Invited {
+        username: customer.code.unwrap_or_else(|| customer.id.to_string()),
+        sent_to: secrets::mask_email(parse_email("email", &inv.email)?.as_str()),
     })
 }
 
@@ -1092,13 +1115,12 @@ pub async fn create_sub_user(
     );
     crate::delivery::defer_created(move |created| {
         let w = Welcomed {
-            user_id: created.id,
             username: &created.code,
             email: &email,
             language,
             name: &name,
         };
-        let mut effects = welcome_effects(&st, Welcome::SubUser, &w, &plain);
+        let mut effects = welcome_effects(&st, Welcome::SubUser, created.id, &w, &plain);
         let target = format!("customer:{}", created.code);
         effects.push(Effect::Audit(audit_row(&origin, "create_sub_user", &target, &rights)));
         effects

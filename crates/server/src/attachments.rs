@@ -74,8 +74,23 @@ pub async fn upload(
     let target = format!("attachment:{}", row.id);
     let audit = audit_row(origin, "upload_attachment", &target, content_type);
     crate::delivery::defer(state, vec![Effect::Audit(audit)]).await?;
+    crate::store::unit::name_resource(&row.id);
     store(state, &row, bytes).await?;
     Ok(attachment_info(&row))
+}
+
+/// An uploaded file's answer again, for a replay of its Idempotency-Key.
+pub async fn uploaded(state: &AppState, id: &str) -> Result<AttachmentInfo, ServerError> {
+    let row = state.store.attachment(id, None).await?;
+    Ok(attachment_info(&row.ok_or_else(|| {
+        ApiError::new(ErrorCode::Internal, "an idempotency key names a file that is gone")
+    })?))
+}
+
+/// What an upload's Idempotency-Key is bound to: the name and the content's
+/// hash (the bytes themselves are too big to serialize for a hash).
+pub fn upload_fingerprint(name: &str, bytes: &[u8]) -> (String, String) {
+    (name.to_owned(), secrets::sha256_hex_bytes(bytes))
 }
 
 pub(crate) fn new_row(customer_id: i64, name: &str, content_type: &str, bytes: &[u8]) -> AttachmentRow {

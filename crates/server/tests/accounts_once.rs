@@ -249,10 +249,65 @@ async fn a_registration_by_category_is_one_commit(t: TestServer) {
     assert_eq!(count(&t, requests).await, 1);
 }
 
+/// An invitation creates the customer's user with its temporary password,
+/// link token, e-mail and audit row in one commit: a fault at any of them
+/// leaves no user behind; the operator's retry with the same key invites
+/// once and answers the first answer again.
+async fn an_invitation_is_one_commit_and_takes_a_key(t: TestServer) {
+    t.add_customer("30001", "company", common::OTHER_VAT, "55501").await;
+    let ops = t.ops_token().await;
+    let postgres = t.database_url.starts_with("postgres");
+    let mut ddl = <sqlx::AnyConnection as sqlx::Connection>::connect(&t.database_url)
+        .await
+        .unwrap();
+    let invite = json!({"customer_code": "30001", "email": "ufficio@pec.ferramentabianchi.example"});
+    let send = || {
+        t.http
+            .post(t.url("/ops/invitations"))
+            .bearer_auth(&ops)
+            .header("Idempotency-Key", "invite-30001")
+            .json(&invite)
+            .send()
+    };
+    let users = "SELECT COUNT(*) FROM users WHERE username = '30001'";
+    for table in TABLES {
+        sqlx::raw_sql(&failing_insert(postgres, table))
+            .execute(&mut ddl)
+            .await
+            .unwrap();
+        let failed = send().await.unwrap();
+        sqlx::raw_sql(&repaired(postgres, table))
+            .execute(&mut ddl)
+            .await
+            .unwrap();
+        assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR, "{table}");
+        assert_eq!(count(&t, users).await, 0, "a fault at {table} leaves no user");
+    }
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let replay = send().await.unwrap();
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(replay.json::<Value>().await.unwrap(), first);
+    assert_eq!(count(&t, users).await, 1);
+    let invited = t
+        .outbox()
+        .await
+        .iter()
+        .filter(|m| m.to().unwrap().first().unwrap().address() == Some("ufficio@pec.ferramentabianchi.example"))
+        .count();
+    assert_eq!(invited, 1, "one invitation e-mail");
+    let tokens = "SELECT COUNT(*) FROM account_tokens WHERE purpose = 'invite'";
+    assert_eq!(count(&t, tokens).await, 1);
+    let audits = "SELECT COUNT(*) FROM audit_log WHERE action = 'invite_customer'";
+    assert_eq!(count(&t, audits).await, 1);
+}
+
 on_both_engines!(
     a_registration_by_category_is_one_commit,
     a_login_code_and_a_session_commit_with_their_effects,
     a_confirmed_new_address_is_one_commit,
     a_password_change_and_its_notice_are_one_commit,
     a_reset_code_is_stored_only_with_its_e_mail,
+    an_invitation_is_one_commit_and_takes_a_key,
 );

@@ -186,9 +186,39 @@ async fn files_kept_on_disk_by_an_older_version_move_in_at_start(t: TestServer) 
     assert!(!dir.path().join("attachments").join(id).exists(), "moved, not copied");
 }
 
+/// An upload sent again with its Idempotency-Key (its answer was lost)
+/// stores the file once and answers the first id; the same key with another
+/// file is refused.
+async fn an_upload_retried_with_its_key_is_stored_once(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    let send = |bytes: Vec<u8>| {
+        reqwest::Client::new()
+            .post(t.url("/attachments?name=ricevuta.pdf"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", "upload-1")
+            .body(bytes)
+            .send()
+    };
+    let first = send(pdf(3_000, 1)).await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again = send(pdf(3_000, 1)).await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM attachments").await, 1, "stored once");
+    let other = send(pdf(3_000, 2)).await.unwrap();
+    assert_eq!(
+        error_code(other).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_mismatch".into())
+    );
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM attachments").await, 1);
+}
+
 on_both_engines!(
     two_instances_with_their_own_folders_serve_each_others_files,
     the_quota_and_the_upload_rate_hold_per_customer,
     unattached_uploads_are_swept_and_used_ones_kept,
     files_kept_on_disk_by_an_older_version_move_in_at_start,
+    an_upload_retried_with_its_key_is_stored_once,
 );

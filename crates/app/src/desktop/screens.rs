@@ -104,9 +104,9 @@ impl DeskApp {
     }
 
     pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> Result<AttachmentInfo, AppError> {
-        let bytes = &bytes;
+        let (bytes, key) = (&bytes, &crate::outbox::new_key());
         self.desk
-            .authorized(|token| async move { self.desk.api().upload(&token, name, bytes.clone()).await })
+            .authorized(|token| async move { self.desk.api().upload(&token, key, name, bytes.clone()).await })
             .await
     }
 

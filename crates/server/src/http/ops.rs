@@ -108,18 +108,22 @@ where
 }
 
 #[utoipa::path(post, path = "/api/v1/ops/invitations", tag = "ops", operation_id = "ops_invite", request_body = Invitation, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 201, body = Invited), (status = 400, body = ApiError), (status = 409, body = ApiError)))]
 pub(super) async fn invite(
     State(state): State<AppState>,
     client: Client,
     OpsCaller(op): OpsCaller,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(req): ApiJson<Invitation>,
-) -> Result<(StatusCode, Json<Invited>), ServerError> {
+) -> Result<Response, ServerError> {
     op.require(Duty::Desk)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(accounts::invite(&state, &origin(&op, &client), req).await?),
-    ))
+    let origin = origin(&op, &client);
+    let (st, inv) = (&state, &req);
+    let render = |_: String| async move { accounts::invited(st, inv).await };
+    let owner = KeyOwner::Operator(op.id);
+    let invite = || accounts::invite(&state, &origin, req.clone());
+    idempotent(&state, owner, key, "ops_invite", &req, invite, render).await
 }
 
 fn pending_item(r: crate::store::accounts::PendingRow) -> PendingItem {
@@ -291,7 +295,7 @@ pub struct OpsUploadQuery {
     pub request_id: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/attachments", tag = "ops", operation_id = "ops_upload_attachment", security(("bearer" = [])), params(OpsUploadQuery),
+#[utoipa::path(post, path = "/api/v1/ops/attachments", tag = "ops", operation_id = "ops_upload_attachment", security(("bearer" = [])), params(OpsUploadQuery, ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = AttachmentInfo), (status = 413, body = ApiError), (status = 415, body = ApiError)))]
 pub(super) async fn upload(
@@ -299,8 +303,9 @@ pub(super) async fn upload(
     client: Client,
     OpsCaller(op): OpsCaller,
     ApiQuery(q): ApiQuery<OpsUploadQuery>,
+    IdempotencyKey(key): IdempotencyKey,
     Upload(bytes): Upload,
-) -> Result<(StatusCode, Json<AttachmentInfo>), ServerError> {
+) -> Result<Response, ServerError> {
     op.require(Duty::Desk)?;
     limit(&state, Scope::Upload, "file", &format!("operator:{}", op.id)).await?;
     let request = state
@@ -308,8 +313,13 @@ pub(super) async fn upload(
         .request(q.request_id, None)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such request"))?;
-    let info = attachments::upload(&state, request.customer_id, &origin(&op, &client), &q.name, &bytes).await?;
-    Ok((StatusCode::CREATED, Json(info)))
+    let origin = origin(&op, &client);
+    let fingerprint = (q.request_id, attachments::upload_fingerprint(&q.name, &bytes));
+    let st = &state;
+    let render = |id: String| async move { attachments::uploaded(st, &id).await };
+    let store = || attachments::upload(&state, request.customer_id, &origin, &q.name, &bytes);
+    let owner = KeyOwner::Operator(op.id);
+    idempotent(&state, owner, key, "ops_upload_attachment", &fingerprint, store, render).await
 }
 
 #[utoipa::path(get, path = "/api/v1/ops/attachments/{id}", tag = "ops", operation_id = "ops_download_attachment", security(("bearer" = [])),

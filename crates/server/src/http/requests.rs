@@ -188,7 +188,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Upload {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/attachments", tag = "requests", operation_id = "upload_attachment", security(("bearer" = [])), params(UploadQuery),
+#[utoipa::path(post, path = "/api/v1/attachments", tag = "requests", operation_id = "upload_attachment", security(("bearer" = [])), params(UploadQuery, ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
               (status = 201, description = "Stored; quote its id in a request or message", body = AttachmentInfo),
@@ -199,13 +199,19 @@ pub(super) async fn upload(
     State(state): State<AppState>,
     client: Client,
     Caller(who): Caller,
+    IdempotencyKey(key): IdempotencyKey,
     ApiQuery(q): ApiQuery<UploadQuery>,
     Upload(bytes): Upload,
-) -> Result<(StatusCode, Json<AttachmentInfo>), ServerError> {
+) -> Result<Response, ServerError> {
     crate::accounts::require_any(&who)?;
     super::limit(&state, Scope::Upload, "file", &format!("user:{}", who.user_id)).await?;
-    let info = attachments::upload(&state, who.customer_id, &origin(&who, &client), &q.name, &bytes).await?;
-    Ok((StatusCode::CREATED, Json(info)))
+    let origin = origin(&who, &client);
+    let fingerprint = attachments::upload_fingerprint(&q.name, &bytes);
+    let st = &state;
+    let render = |id: String| async move { attachments::uploaded(st, &id).await };
+    let store = || attachments::upload(&state, who.customer_id, &origin, &q.name, &bytes);
+    let owner = KeyOwner::User(who.user_id);
+    idempotent(&state, owner, key, "upload_attachment", &fingerprint, store, render).await
 }
 
 /// Streams an attachment with its stored type, as a download, never sniffed

@@ -1,6 +1,7 @@
 //! Registration, one-time account tokens, profile and sub-users.
 
 use super::feed::Change;
+use super::users::{insert_user_in, Holder};
 use super::{Store, StoreResult};
 use sportello_domain::api::sync::Entity;
 
@@ -245,16 +246,21 @@ impl Store {
     /// committed with what the request deferred: the invitation link's
     /// token, the e-mail carrying both, the audit row, the notices. Either
     /// all of them are written, or none; false (nothing written) when the
-    /// registration it approves is no longer pending.
+    /// registration it approves is no longer pending. What the request
+    /// deferred as functions of the user (its welcome) name `holder`.
     pub async fn set_temporary_password(
         &self,
-        user_id: i64,
+        holder: &Holder<'_>,
         email: &str,
         temp: &TemporaryPassword<'_>,
         along: Along,
         now: i64,
     ) -> StoreResult<bool> {
         let mut tx = self.begin_write().await?;
+        let user_id = match holder {
+            Holder::Existing(id) => *id,
+            Holder::New(user) => insert_user_in(&mut tx, user, now).await?,
+        };
         if let Along::Approval { customer_id } = along {
             if !activate_pending(&mut tx, customer_id, "active").await? {
                 return Ok(false);
@@ -290,7 +296,11 @@ impl Store {
         .bind(temp.expires_at)
         .execute(&mut *tx)
         .await?;
-        self.commit(tx, &[], now).await?;
+        let created = super::unit::Created {
+            id: user_id,
+            code: String::new(),
+        };
+        self.commit_created(tx, &[], &created, now).await?;
         Ok(true)
     }
 

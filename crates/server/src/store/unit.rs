@@ -85,6 +85,8 @@ struct Pending {
     claim: Option<Claim>,
     /// The resource the claim was spent on, once a commit wrote it.
     spent_on: Option<String>,
+    /// What the change makes when its commit cannot say (a file's id).
+    named: Option<String>,
     ready: Vec<Effect>,
     later: Vec<Later>,
 }
@@ -119,6 +121,12 @@ pub async fn scope<F: Future>(claim: Option<Claim>, f: F) -> (F::Output, Arc<Uni
     unit.with(|p| p.claim = claim);
     let out = UNIT.scope(unit.clone(), f).await;
     (out, unit)
+}
+
+/// Names what the request's next commit makes, for a change that neither
+/// creates a numbered row nor announces itself (a stored file).
+pub fn name_resource(id: &str) {
+    let _ = UNIT.try_with(|u| u.with(|p| p.named = Some(id.to_owned())));
 }
 
 /// Defers an effect to the next commit; gives it back when no unit is open
@@ -170,9 +178,6 @@ pub(crate) async fn flush(
     let Ok(unit) = UNIT.try_with(|u| u.clone()) else {
         return Ok(Flushed::default());
     };
-    let resource = created
-        .map(|c| c.id.to_string())
-        .or_else(|| changes.first().map(|c| c.entity_id.clone()));
     let (effects, claim) = unit.with(|p| {
         let mut effects = std::mem::take(&mut p.ready);
         if let Some(created) = created {
@@ -180,6 +185,14 @@ pub(crate) async fn flush(
                 effects.extend(later(created));
             }
         }
+        // The key is spent by the commit that makes the request's change:
+        // one that creates or announces something, or one that writes what
+        // the request owes (its audit row) when the change names nothing.
+        let resource = created
+            .map(|c| c.id.to_string())
+            .or_else(|| p.named.take())
+            .or_else(|| changes.first().map(|c| c.entity_id.clone()))
+            .or_else(|| (!effects.is_empty()).then(String::new));
         let claim = match (&p.claim, &p.spent_on, &resource) {
             (Some(claim), None, Some(resource)) => Some((claim.clone(), resource.clone())),
             _ => None,

@@ -53,6 +53,29 @@ pub struct NewUser<'a> {
     pub language: &'a str,
 }
 
+/// Whose password is set: a user that exists, or the main user the same
+/// commit creates (an invitation, a first registration by contract).
+pub enum Holder<'a> {
+    Existing(i64),
+    New(NewUser<'a>),
+}
+
+pub(crate) async fn insert_user_in(conn: &mut sqlx::AnyConnection, u: &NewUser<'_>, now: i64) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO users (customer_id, username, password_hash, display_name, email, language, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(u.customer_id)
+    .bind(u.username)
+    .bind(u.password_hash)
+    .bind(u.display_name)
+    .bind(u.email)
+    .bind(u.language)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
 /// Users that can act: not deleted, not waiting for an operator's approval.
 const USER_COLUMNS: &str = "id, customer_id, username, password_hash, display_name, email, language, failed_logins,
     locked_at, parent_id, first_name, last_name, secondary_email, must_change_password, password_expires_at";
@@ -90,21 +113,10 @@ impl Store {
         set_billing_in(&mut conn, customer_id, b).await
     }
 
+    /// A user on its own: the demo and the fleet generator.
     pub async fn insert_user(&self, u: &NewUser<'_>, now: i64) -> StoreResult<i64> {
-        let id = sqlx::query_scalar(
-            "INSERT INTO users (customer_id, username, password_hash, display_name, email, language, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(u.customer_id)
-        .bind(u.username)
-        .bind(u.password_hash)
-        .bind(u.display_name)
-        .bind(u.email)
-        .bind(u.language)
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(id)
+        let mut conn = self.pool.acquire().await?;
+        insert_user_in(&mut conn, u, now).await
     }
 
     pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>> {
