@@ -534,7 +534,7 @@ pub async fn invite(state: &AppState, origin: &Origin, inv: Invitation) -> Resul
     let w = Welcomed {
         username: &code,
         email: email.as_str(),
-        language: &language,
+        language,
         name: &name,
     };
     let audit = audit_row(origin, "invite_customer", &format!("customer:{code}"), "");
