@@ -31,6 +31,14 @@ enum Command {
     },
     /// Back-office commands.
     Admin {
+        /// The Idempotency-Key of a write (invite, decide-*, broadcast,
+        /// set-status, publish-invoice): run again with the same key, it
+        /// changes nothing more. By default one is made from the command
+        /// line and the file it reads, so the same command re-run within a
+        /// day (after a crash, or by mistake) is done once; give a new key
+        /// to repeat it on purpose.
+        #[arg(long, global = true)]
+        key: Option<String>,
         #[command(subcommand)]
         command: Admin,
     },
@@ -137,10 +145,11 @@ async fn main() -> anyhow::Result<()> {
             serve(state).await
         }
         Command::Seed { fleet, seed } => seed_books(&state, fleet, seed).await,
-        Command::Admin { command } => {
+        Command::Admin { key, command } => {
+            let key = key.unwrap_or_else(key_of_this_invocation);
             // One unit, as a request is: what a command defers (audit rows,
             // e-mails, tokens) commits with its change or not at all.
-            let (done, unit) = sportello_server::store::unit::scope(None, admin(&state, command)).await;
+            let (done, unit) = sportello_server::store::unit::scope(None, admin(&state, command, &key)).await;
             if done.is_ok() && unit.left_over() > 0 {
                 anyhow::bail!("the command deferred effects that no commit wrote");
             }
@@ -160,7 +169,39 @@ fn print_enrolment(e: &sportello_server::authenticator::OperatorEnrolment) {
 }
 
 /// Runs a back-office command as the operating-system user, with an audit record.
-async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
+/// The key a write gets by default: the command line and the content of the
+/// file it names, so the very same command, re-run, is the same write.
+fn key_of_this_invocation() -> String {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut text = args.join("\u{0}");
+    for arg in &args {
+        if let Ok(content) = std::fs::read_to_string(arg) {
+            text.push_str(&content);
+        }
+    }
+    format!("cli-{}", &sportello_server::secrets::sha256_hex(&text)[..32])
+}
+
+/// Runs a back-office write at most once per key; says so when an earlier
+/// run already made it.
+async fn once<B, T, F, Fut>(state: &AppState, key: &str, route: &str, body: &B, write: F) -> anyhow::Result<Option<T>>
+where
+    B: serde::Serialize,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<T, sportello_server::ServerError>>,
+{
+    use sportello_server::http::idempotency::{self, KeyOwner, Keyed};
+    match idempotency::once(state, KeyOwner::Cli, key, route, body, write).await {
+        Ok(Keyed::Ran(value)) => Ok(Some(value)),
+        Ok(Keyed::Earlier) => {
+            println!("already done by an earlier run with key {key}: nothing changed (give --key to repeat it)");
+            Ok(None)
+        }
+        Err(e) => Err(anyhow::anyhow!("{}", shown_error(e))),
+    }
+}
+
+async fn admin(state: &AppState, command: Admin, key: &str) -> anyhow::Result<()> {
     use sportello_domain::api::ops::{OperatorRole, PublishInvoice};
     use sportello_domain::api::requests::RequestStatus;
     use sportello_server::{accounts, audit, notifications, ops};
@@ -212,8 +253,11 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
                 email,
                 display_name: None,
             };
-            let done = accounts::invite(state, &origin, invitation).await.map_err(shown)?;
-            println!("invited {}: credentials sent to {}", done.username, done.sent_to);
+            let body = invitation.clone();
+            let invite = || accounts::invite(state, &origin, invitation);
+            if let Some(done) = once(state, key, "cli_invite", &body, invite).await? {
+                println!("invited {}: credentials sent to {}", done.username, done.sent_to);
+            }
         }
         Admin::Pending => {
             for r in state.store.pending_registrations(0, i64::MAX).await? {
@@ -237,38 +281,50 @@ async fn admin(state: &AppState, command: Admin) -> anyhow::Result<()> {
             }
         }
         Admin::DecideRegistration { id, reject } => {
-            accounts::decide_registration(state, &origin, id, !reject)
-                .await
-                .map_err(shown)?;
-            println!("registration {id} {}", if reject { "rejected" } else { "approved" });
+            let decide = || accounts::decide_registration(state, &origin, id, !reject);
+            if once(state, key, "cli_decide_registration", &(id, reject), decide)
+                .await?
+                .is_some()
+            {
+                println!("registration {id} {}", if reject { "rejected" } else { "approved" });
+            }
         }
         Admin::DecideAgreement { id, reject } => {
-            accounts::decide_agreement(state, &origin, id, !reject)
-                .await
-                .map_err(shown)?;
-            println!(
-                "agreement request {id} {}",
-                if reject { "rejected" } else { "approved" }
-            );
+            let decide = || accounts::decide_agreement(state, &origin, id, !reject);
+            if once(state, key, "cli_decide_agreement", &(id, reject), decide)
+                .await?
+                .is_some()
+            {
+                println!(
+                    "agreement request {id} {}",
+                    if reject { "rejected" } else { "approved" }
+                );
+            }
         }
         Admin::Broadcast { title, body } => {
-            let id = notifications::broadcast(state, &origin, &title, &body)
-                .await
-                .map_err(shown)?;
-            println!("broadcast {id} sent");
+            let send = || notifications::broadcast(state, &origin, &title, &body);
+            if let Some(id) = once(state, key, "cli_broadcast", &(&title, &body), send).await? {
+                println!("broadcast {id} sent");
+            }
         }
         Admin::SetStatus { request_id, status } => {
             let status = RequestStatus::parse(&status).context("unknown status")?;
-            ops::set_status(state, &origin, request_id, status)
-                .await
-                .map_err(shown)?;
-            println!("request {request_id} is now {}", status.as_str());
+            let change = || ops::set_status(state, &origin, request_id, status);
+            if once(state, key, "cli_set_status", &(request_id, status.as_str()), change)
+                .await?
+                .is_some()
+            {
+                println!("request {request_id} is now {}", status.as_str());
+            }
         }
         Admin::PublishInvoice { file } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
             let invoice: PublishInvoice = serde_json::from_str(&text).context("the file is not a valid invoice")?;
-            let done = ops::publish_invoice(state, &origin, invoice).await.map_err(shown)?;
-            println!("published {} ({} €)", done.number, done.total);
+            let body = serde_json::to_value(&invoice)?;
+            let publish = || ops::publish_invoice(state, &origin, invoice);
+            if let Some(done) = once(state, key, "cli_publish_invoice", &body, publish).await? {
+                println!("published {} ({} €)", done.number, done.total);
+            }
         }
         Admin::Import { file, format, dry_run } => import(state, &origin, &file, format.as_deref(), dry_run).await?,
         Admin::Mail { state: which, limit } => {

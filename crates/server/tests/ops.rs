@@ -450,6 +450,33 @@ fn the_command_line_adds_operators_broadcasts_and_prints_the_audit_log() {
         None,
     );
     assert!(ok && out.contains("sent"), "{out}");
+    let broadcast = [
+        "admin",
+        "broadcast",
+        "--title",
+        "Dalla riga di comando",
+        "--body",
+        "Ciao",
+    ];
+    let (ok, out) = run(&broadcast, None);
+    assert!(
+        ok && out.contains("already done by an earlier run"),
+        "the same command re-run: {out}"
+    );
+    let (ok, out) = run(&[&broadcast[..], &["--key", "di-nuovo"]].concat(), None);
+    assert!(ok && out.contains("sent"), "repeated on purpose with a new key: {out}");
+    let (ok, out) = run(
+        &[
+            &broadcast[..3],
+            &["Altro titolo", "--body", "Ciao", "--key", "di-nuovo"],
+        ]
+        .concat(),
+        None,
+    );
+    assert!(
+        !ok && out.contains("different request body"),
+        "a key names one write: {out}"
+    );
     let (ok, out) = run(
         &["admin", "invite", "--customer", "424242", "--email", "a@pec.it"],
         None,
@@ -472,10 +499,12 @@ fn the_command_line_adds_operators_broadcasts_and_prints_the_audit_log() {
             == 2,
         "{out}"
     );
-    assert!(
+    assert_eq!(
         lines
             .iter()
-            .any(|l| l.contains("broadcast") && l.contains("Dalla riga di comando")),
-        "{out}"
+            .filter(|l| l.contains("broadcast") && l.contains("Dalla riga di comando"))
+            .count(),
+        2,
+        "once, and once more with a new key: {out}"
     );
 }

@@ -21,6 +21,8 @@ use std::future::Future;
 pub enum KeyOwner {
     User(i64),
     Operator(i64),
+    /// The back-office command line.
+    Cli,
 }
 
 impl KeyOwner {
@@ -28,6 +30,7 @@ impl KeyOwner {
         match self {
             KeyOwner::User(id) => format!("user:{id}"),
             KeyOwner::Operator(id) => format!("operator:{id}"),
+            KeyOwner::Cli => "cli".to_owned(),
         }
     }
 }
@@ -61,6 +64,82 @@ pub fn resource_id(resource: &str) -> Result<i64, ServerError> {
 /// to another operation is refused like another body.
 pub fn body_hash<B: Serialize>(route: &str, body: &B) -> Result<String, ServerError> {
     Ok(secrets::sha256_hex(&format!("{route}\n{}", to_json(body)?)))
+}
+
+/// What a keyed write run outside HTTP came to.
+pub enum Keyed<T> {
+    Ran(T),
+    /// An earlier run with this key made the change: nothing more was done.
+    Earlier,
+}
+
+/// Runs `write` at most once per (owner, key), outside HTTP (the command
+/// line): the spending of the key commits with the write's change, so a run
+/// cut off anywhere and run again with the same key makes the change once.
+pub async fn once<B, T, F, Fut>(
+    state: &AppState,
+    owner: KeyOwner,
+    key: &str,
+    route: &str,
+    body: &B,
+    write: F,
+) -> Result<Keyed<T>, ServerError>
+where
+    B: Serialize,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<T, ServerError>>,
+{
+    let owner = owner.key();
+    let hash = body_hash(route, body)?;
+    let now = state.clock.now_ms();
+    let lease = state.config.idempotency_lease_ms;
+    match state
+        .store
+        .claim_idempotency_key(&owner, key, &hash, now, lease)
+        .await?
+    {
+        KeyState::Claimed(token) => {
+            let claim = unit::Claim {
+                owner: owner.clone(),
+                key: key.to_owned(),
+                token: token.clone(),
+            };
+            let (out, unit) = unit::scope(Some(claim), write()).await;
+            match (out, unit.spent_on()) {
+                (Ok(value), _) => {
+                    state.store.finish_idempotency_key(&owner, key, 200, "null").await?;
+                    Ok(Keyed::Ran(value))
+                }
+                (Err(error), None) => {
+                    state.store.release_idempotency_key(&owner, key, &token).await?;
+                    Err(error)
+                }
+                (Err(error), Some(_)) => {
+                    tracing::warn!(error = %error, "a command failed after its change committed");
+                    Ok(Keyed::Earlier)
+                }
+            }
+        }
+        KeyState::Committed(_) | KeyState::Done(..) => Ok(Keyed::Earlier),
+        KeyState::Mismatch => Err(mismatch()),
+        KeyState::InFlight => Err(in_flight()),
+    }
+}
+
+fn mismatch() -> ServerError {
+    ApiError::new(
+        ErrorCode::IdempotencyMismatch,
+        "this Idempotency-Key was used with a different request body or operation",
+    )
+    .into()
+}
+
+fn in_flight() -> ServerError {
+    ApiError::new(
+        ErrorCode::Conflict,
+        "a request with this Idempotency-Key is still being processed: retry shortly",
+    )
+    .into()
 }
 
 /// Runs `create` at most once per (owner, key); answers 201 with its result.
@@ -161,16 +240,8 @@ where
                 .await?;
             Ok(json_response(status, json, true))
         }
-        KeyState::Mismatch => Err(ApiError::new(
-            ErrorCode::IdempotencyMismatch,
-            "this Idempotency-Key was used with a different request body or operation",
-        )
-        .into()),
-        KeyState::InFlight => Err(ApiError::new(
-            ErrorCode::Conflict,
-            "a request with this Idempotency-Key is still being processed: retry shortly",
-        )
-        .into()),
+        KeyState::Mismatch => Err(mismatch()),
+        KeyState::InFlight => Err(in_flight()),
         KeyState::Done(done, body) => Ok(json_response(StatusCode::from_u16(done).unwrap_or(status), body, true)),
     }
 }
