@@ -311,3 +311,87 @@ on_both_engines!(
     a_reset_code_is_stored_only_with_its_e_mail,
     an_invitation_is_one_commit_and_takes_a_key,
 );
+
+/// A POST /sub-users with its Idempotency-Key; an error when the server
+/// went away mid-request.
+async fn try_add_sub_user(url: &str, token: &str, key: &str, n: usize) -> reqwest::Result<reqwest::Response> {
+    let form = json!({"first_name": "Utente", "last_name": format!("N{n}"),
+                      "email": format!("utente{n}@example.it"), "language": "it"});
+    reqwest::Client::new()
+        .post(format!("{url}/sub-users"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&form)
+        .send()
+        .await
+}
+
+/// The server killed with SIGKILL at 16 points of creating a sub-user
+/// (before, during and after its commit) and started again: the customer's
+/// retry with the same key ends with one sub-user each time, with one
+/// invitation token, one audit row and one welcome e-mail.
+async fn a_sub_user_survives_the_server_killed_at_any_point(t: TestServer) {
+    let (access, _) = t.demo_tokens().await;
+    let env = [
+        ("SPORTELLO_IDEMPOTENCY_LEASE_MS", "300"),
+        ("SPORTELLO_MAIL_LEASE_MS", "300"),
+        ("SPORTELLO_MAIL_POLL_MS", "50"),
+    ];
+    let serve = || common::process("serve", &t.database_url, t.dir.path(), &env);
+    let rounds = 16;
+    let mut server = serve().await;
+    let mut cut_short = 0;
+    for round in 0..rounds {
+        let key = format!("killed-{round}");
+        let request = {
+            let (url, access, key) = (server.url.clone(), access.clone(), key.clone());
+            tokio::spawn(async move { try_add_sub_user(&url, &access, &key, round).await })
+        };
+        // Spread the kills over the request's life: 0 to 38 ms after sending.
+        tokio::time::sleep(std::time::Duration::from_millis((round * 7 % 39) as u64)).await;
+        drop(server);
+        if !request.await.unwrap().is_ok_and(|r| r.status() == StatusCode::CREATED) {
+            cut_short += 1;
+        }
+        server = serve().await;
+        let mut status = StatusCode::CONFLICT;
+        for _ in 0..50 {
+            status = try_add_sub_user(&server.url, &access, &key, round)
+                .await
+                .unwrap()
+                .status();
+            if status != StatusCode::CONFLICT {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(status, StatusCode::CREATED, "round {round}");
+        let made = count(&t, "SELECT COUNT(*) FROM users WHERE parent_id IS NOT NULL").await;
+        assert_eq!(made, round as i64 + 1, "round {round}: one sub-user per key");
+    }
+    assert!(cut_short > 0, "some requests died with the server");
+    let tokens = count(&t, "SELECT COUNT(*) FROM account_tokens WHERE purpose = 'invite'").await;
+    let audits = count(&t, "SELECT COUNT(*) FROM audit_log WHERE action = 'create_sub_user'").await;
+    assert_eq!((tokens, audits), (rounds as i64, rounds as i64));
+    let mut welcomed = Vec::new();
+    for _ in 0..200 {
+        welcomed = sportello_server::testkit::outbox(t.dir.path())
+            .iter()
+            .filter_map(|m| m.to()?.first()?.address().map(str::to_owned))
+            .filter(|to| to.starts_with("utente"))
+            .collect::<Vec<_>>();
+        if welcomed.len() >= rounds {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    welcomed.sort();
+    let distinct: std::collections::BTreeSet<&String> = welcomed.iter().collect();
+    assert_eq!(
+        (welcomed.len(), distinct.len()),
+        (rounds, rounds),
+        "one welcome each: {welcomed:?}"
+    );
+}
+
+on_both_engines!(a_sub_user_survives_the_server_killed_at_any_point);
