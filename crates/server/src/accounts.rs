@@ -177,6 +177,29 @@ async fn welcome(
         .await?)
 }
 
+/// The customer's main user, or the one a first welcome creates (no
+/// password of its own until the temporary one).
+fn holder_of<'a>(
+    main: Option<&crate::store::accounts::MainUser>,
+    customer_id: i64,
+    code: &'a str,
+    name: &'a str,
+    email: &'a str,
+    language: &'a str,
+) -> Holder<'a> {
+    match main {
+        Some(user) => Holder::Existing(user.id),
+        None => Holder::New(NewUser {
+            customer_id,
+            username: code,
+            password_hash: "!",
+            display_name: name,
+            email,
+            language,
+        }),
+    }
+}
+
 fn same_tax_code(stored: &str, given: &TaxCode) -> bool {
     stored.parse::<TaxCode>().is_ok_and(|t| t.as_str() == given.as_str())
 }
@@ -245,17 +268,14 @@ pub async fn register_by_contract(
     }
     let language = req.language.unwrap_or(Language::It).as_str();
     let code = customer.code.clone().unwrap_or_else(|| customer.id.to_string());
-    let holder = match &main {
-        Some(user) => Holder::Existing(user.id),
-        None => Holder::New(NewUser {
-            customer_id: customer.id,
-            username: &code,
-            password_hash: "!",
-            display_name: &customer.name,
-            email: email.as_str(),
-            language,
-        }),
-    };
+    let holder = holder_of(
+        main.as_ref(),
+        customer.id,
+        &code,
+        &customer.name,
+        email.as_str(),
+        language,
+    );
     let name = main
         .as_ref()
         .map_or(customer.name.as_str(), |u| u.display_name.as_str());
@@ -520,17 +540,7 @@ pub async fn invite(state: &AppState, origin: &Origin, inv: Invitation) -> Resul
     let code = customer.code.clone().unwrap_or_else(|| customer.id.to_string());
     let name = inv.display_name.as_deref().unwrap_or(&customer.name).to_owned();
     let language = main.as_ref().map_or("it", |u| u.language.as_str());
-    let holder = match &main {
-        Some(user) => Holder::Existing(user.id),
-        None => Holder::New(NewUser {
-            customer_id: customer.id,
-            username: &code,
-            password_hash: "!",
-            display_name: &name,
-            email: email.as_str(),
-            language,
-        }),
-    };
+    let holder = holder_of(main.as_ref(), customer.id, &code, &name, email.as_str(), language);
     let w = Welcomed {
         username: &code,
         email: email.as_str(),

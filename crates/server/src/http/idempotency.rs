@@ -73,6 +73,55 @@ pub enum Keyed<T> {
     Earlier,
 }
 
+/// What became of a claimed key's write.
+enum Run<T> {
+    /// This request ran the write: its result, or the error that came after
+    /// its change committed (with the resource the key was spent on).
+    Ran(Result<T, (ServerError, String)>),
+    /// The key was not free: what it holds.
+    Seen(KeyState),
+}
+
+/// Claims `key` and runs `write` as one unit holding the claim: the change
+/// it makes, its deferred effects and the spending of the key commit
+/// together. A write that failed before any change committed frees the key
+/// and returns its error.
+async fn run_once<B, T, F, Fut>(
+    state: &AppState,
+    owner: &str,
+    key: &str,
+    route: &str,
+    body: &B,
+    write: F,
+) -> Result<Run<T>, ServerError>
+where
+    B: Serialize,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<T, ServerError>>,
+{
+    let hash = body_hash(route, body)?;
+    let now = state.clock.now_ms();
+    let lease = state.config.idempotency_lease_ms;
+    let token = match state.store.claim_idempotency_key(owner, key, &hash, now, lease).await? {
+        KeyState::Claimed(token) => token,
+        other => return Ok(Run::Seen(other)),
+    };
+    let claim = unit::Claim {
+        owner: owner.to_owned(),
+        key: key.to_owned(),
+        token: token.clone(),
+    };
+    let (out, unit) = unit::scope(Some(claim), write()).await;
+    match (out, unit.spent_on()) {
+        (Ok(value), _) => Ok(Run::Ran(Ok(value))),
+        (Err(error), None) => {
+            state.store.release_idempotency_key(owner, key, &token).await?;
+            Err(error)
+        }
+        (Err(error), Some(resource)) => Ok(Run::Ran(Err((error, resource)))),
+    }
+}
+
 /// Runs `write` at most once per (owner, key), outside HTTP (the command
 /// line): the spending of the key commits with the write's change, so a run
 /// cut off anywhere and run again with the same key makes the change once.
@@ -90,39 +139,18 @@ where
     Fut: Future<Output = Result<T, ServerError>>,
 {
     let owner = owner.key();
-    let hash = body_hash(route, body)?;
-    let now = state.clock.now_ms();
-    let lease = state.config.idempotency_lease_ms;
-    match state
-        .store
-        .claim_idempotency_key(&owner, key, &hash, now, lease)
-        .await?
-    {
-        KeyState::Claimed(token) => {
-            let claim = unit::Claim {
-                owner: owner.clone(),
-                key: key.to_owned(),
-                token: token.clone(),
-            };
-            let (out, unit) = unit::scope(Some(claim), write()).await;
-            match (out, unit.spent_on()) {
-                (Ok(value), _) => {
-                    state.store.finish_idempotency_key(&owner, key, 200, "null").await?;
-                    Ok(Keyed::Ran(value))
-                }
-                (Err(error), None) => {
-                    state.store.release_idempotency_key(&owner, key, &token).await?;
-                    Err(error)
-                }
-                (Err(error), Some(_)) => {
-                    tracing::warn!(error = %error, "a command failed after its change committed");
-                    Ok(Keyed::Earlier)
-                }
-            }
+    match run_once(state, &owner, key, route, body, write).await? {
+        Run::Ran(Ok(value)) => {
+            state.store.finish_idempotency_key(&owner, key, 200, "null").await?;
+            Ok(Keyed::Ran(value))
         }
-        KeyState::Committed(_) | KeyState::Done(..) => Ok(Keyed::Earlier),
-        KeyState::Mismatch => Err(mismatch()),
-        KeyState::InFlight => Err(in_flight()),
+        Run::Ran(Err((error, _))) => {
+            tracing::warn!(error = %error, "a command failed after its change committed");
+            Ok(Keyed::Earlier)
+        }
+        Run::Seen(KeyState::Mismatch) => Err(mismatch()),
+        Run::Seen(KeyState::InFlight | KeyState::Claimed(_)) => Err(in_flight()),
+        Run::Seen(KeyState::Committed(_) | KeyState::Done(..)) => Ok(Keyed::Earlier),
     }
 }
 
@@ -197,30 +225,13 @@ where
         return Ok(json_response(status, to_json(&out?)?, false));
     };
     let owner = owner.key();
-    let hash = body_hash(route, body)?;
-    let now = state.clock.now_ms();
-    let lease = state.config.idempotency_lease_ms;
-    match state
-        .store
-        .claim_idempotency_key(&owner, &key, &hash, now, lease)
-        .await?
-    {
-        KeyState::Claimed(token) => {
-            let claim = unit::Claim {
-                owner: owner.clone(),
-                key: key.clone(),
-                token: token.clone(),
-            };
-            let (out, unit) = unit::scope(Some(claim), create()).await;
-            let value = match (out, unit.spent_on()) {
-                (Ok(value), _) => value,
-                (Err(error), None) => {
-                    state.store.release_idempotency_key(&owner, &key, &token).await?;
-                    return Err(error);
-                }
+    match run_once(state, &owner, &key, route, body, create).await? {
+        Run::Ran(out) => {
+            let value = match out {
+                Ok(value) => value,
                 // The change committed and then a later step failed: the key
                 // stays spent, and the answer is the change as it stands.
-                (Err(error), Some(resource)) => {
+                Err((error, resource)) => {
                     tracing::warn!(error = %error, "a request failed after its change committed");
                     render(resource).await?
                 }
@@ -232,16 +243,35 @@ where
                 .await?;
             Ok(json_response(status, json, false))
         }
+        Run::Seen(seen) => replay(state, &owner, &key, status, seen, render).await,
+    }
+}
+
+/// The answer to a key that was not free.
+async fn replay<T, R, RFut>(
+    state: &AppState,
+    owner: &str,
+    key: &str,
+    status: StatusCode,
+    seen: KeyState,
+    render: R,
+) -> Result<Response, ServerError>
+where
+    T: Serialize,
+    R: FnOnce(String) -> RFut,
+    RFut: Future<Output = Result<T, ServerError>>,
+{
+    match seen {
         KeyState::Committed(resource) => {
             let json = to_json(&render(resource).await?)?;
             state
                 .store
-                .finish_idempotency_key(&owner, &key, status.as_u16(), &json)
+                .finish_idempotency_key(owner, key, status.as_u16(), &json)
                 .await?;
             Ok(json_response(status, json, true))
         }
         KeyState::Mismatch => Err(mismatch()),
-        KeyState::InFlight => Err(in_flight()),
+        KeyState::InFlight | KeyState::Claimed(_) => Err(in_flight()),
         KeyState::Done(done, body) => Ok(json_response(StatusCode::from_u16(done).unwrap_or(status), body, true)),
     }
 }
