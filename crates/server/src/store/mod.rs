@@ -3,7 +3,8 @@
 //! One code path serves both engines: sqlx's `Any` driver with a portable SQL
 //! dialect (`$n` placeholders, `RETURNING`, `ON CONFLICT`), money in whole
 //! cents, dates as ISO text and instants as epoch milliseconds. Only the
-//! migrations differ per engine (how ids are generated). See
+//! migrations differ per engine (how ids are generated, the byte type), and
+//! `tests/migrations.rs` fails when they differ in anything else. See
 //! docs/architecture.md for why this beat a trait with a crate per engine.
 
 pub mod accounts;
