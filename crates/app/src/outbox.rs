@@ -8,10 +8,54 @@ use crate::session::Desk;
 use crate::AppError;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use serde::Serialize;
-use sportello_domain::api::requests::{NewMessage, NewRequest, RequestDetail};
+use serde::{Deserialize, Serialize};
+use sportello_domain::api::requests::{NewMessage, NewRequest};
 use sportello_domain::{ApiError, ErrorCode};
 use ts_rs::TS;
+
+/// What an outbox item writes on the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OutboxKind {
+    /// A new request (POST /requests).
+    Request,
+    /// A message on a request's thread.
+    Message,
+    /// An order from the order cart.
+    Order,
+    /// A quote request from the quote cart.
+    Quote,
+    /// A priced quote accepted.
+    Accept,
+}
+
+impl OutboxKind {
+    const ALL: [OutboxKind; 5] = [
+        OutboxKind::Request,
+        OutboxKind::Message,
+        OutboxKind::Order,
+        OutboxKind::Quote,
+        OutboxKind::Accept,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxKind::Request => "request",
+            OutboxKind::Message => "message",
+            OutboxKind::Order => "order",
+            OutboxKind::Quote => "quote",
+            OutboxKind::Accept => "accept",
+        }
+    }
+
+    fn parse(text: &str) -> Result<OutboxKind, AppError> {
+        OutboxKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text)
+            .ok_or_else(|| AppError::Protocol(format!("an outbox item of unknown kind {text:?}")))
+    }
+}
 
 /// A user-written item the server does not have yet (or refused).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -19,8 +63,7 @@ use ts_rs::TS;
 pub struct OutboxEntry {
     #[ts(type = "number")]
     pub id: i64,
-    /// "request" or "message".
-    pub kind: String,
+    pub kind: OutboxKind,
     /// "queued" (waiting to be sent) or "rejected" (the server refused it: fix or discard).
     pub state: String,
     /// The last error, in the one error shape.
@@ -39,6 +82,18 @@ pub struct Flushed {
     pub rejected: u32,
     /// Left in the queue because the server could not take them now.
     pub waiting: u32,
+    /// What the server took, with its answers, in the order sent: for the
+    /// sync engine to bring into the cache.
+    pub delivered: Vec<Delivered>,
+}
+
+/// An item the server took, and what it answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivered {
+    pub kind: OutboxKind,
+    /// The path it was sent to ("/requests/42/messages").
+    pub path: String,
+    pub answer: serde_json::Value,
 }
 
 #[derive(sqlx::FromRow)]
@@ -75,7 +130,7 @@ fn permanent(error: &AppError, attempts: i64) -> bool {
 impl Cache {
     async fn enqueue(
         &self,
-        kind: &str,
+        kind: OutboxKind,
         path: &str,
         body: &serde_json::Value,
         now: DateTime<Utc>,
@@ -87,7 +142,7 @@ impl Cache {
     /// (a checkout moves the cart into the outbox, never both or neither).
     pub(crate) async fn enqueue_emptying(
         &self,
-        kind: &str,
+        kind: OutboxKind,
         path: &str,
         body: &serde_json::Value,
         now: DateTime<Utc>,
@@ -99,7 +154,7 @@ impl Cache {
              RETURNING id",
         )
         .bind(new_key())
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(path)
         .bind(body.to_string())
         .bind(now.timestamp_millis())
@@ -120,7 +175,7 @@ impl Cache {
     /// Files a request: kept here at once, sent by the next flush.
     pub async fn enqueue_request(&self, request: &NewRequest, now: DateTime<Utc>) -> Result<OutboxEntry, AppError> {
         let body = serde_json::to_value(request).map_err(|e| AppError::Protocol(e.to_string()))?;
-        self.enqueue("request", "/requests", &body, now).await
+        self.enqueue(OutboxKind::Request, "/requests", &body, now).await
     }
 
     pub async fn enqueue_message(
@@ -130,8 +185,13 @@ impl Cache {
         now: DateTime<Utc>,
     ) -> Result<OutboxEntry, AppError> {
         let body = serde_json::to_value(message).map_err(|e| AppError::Protocol(e.to_string()))?;
-        self.enqueue("message", &format!("/requests/{request_id}/messages"), &body, now)
-            .await
+        self.enqueue(
+            OutboxKind::Message,
+            &format!("/requests/{request_id}/messages"),
+            &body,
+            now,
+        )
+        .await
     }
 
     async fn outbox_rows(&self, condition: &str) -> Result<Vec<Row>, AppError> {
@@ -145,22 +205,21 @@ impl Cache {
     }
 
     pub(crate) async fn outbox_entry(&self, id: i64) -> Result<Option<OutboxEntry>, AppError> {
-        Ok(self
-            .outbox_rows(&format!("id = {id}"))
+        self.outbox_rows(&format!("id = {id}"))
             .await?
             .into_iter()
             .next()
-            .map(entry))
+            .map(entry)
+            .transpose()
     }
 
     /// Everything not yet accepted by the server, oldest first.
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, AppError> {
-        Ok(self
-            .outbox_rows("state <> 'sent'")
+        self.outbox_rows("state <> 'sent'")
             .await?
             .into_iter()
             .map(entry)
-            .collect())
+            .collect()
     }
 
     /// The user gives up on a refused item.
@@ -199,16 +258,16 @@ impl Cache {
     }
 }
 
-fn entry(r: Row) -> OutboxEntry {
-    OutboxEntry {
+fn entry(r: Row) -> Result<OutboxEntry, AppError> {
+    Ok(OutboxEntry {
         id: r.id,
-        kind: r.kind,
+        kind: OutboxKind::parse(&r.kind)?,
         state: r.state,
         error: r.error.and_then(|e| serde_json::from_str(&e).ok()),
         attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
         created_at: DateTime::from_timestamp_millis(r.created_at).unwrap_or_default(),
         body: serde_json::from_str(&r.body).unwrap_or(serde_json::Value::Null),
-    }
+    })
 }
 
 /// Sends the queue in order. A refusal is kept for the user to see; a
@@ -231,7 +290,11 @@ pub async fn flush(desk: &Desk, cache: &Cache) -> Result<Flushed, AppError> {
                 cache
                     .mark(row.id, "sent", None, Some(&created.body.to_string()), now)
                     .await?;
-                store_result(desk, cache, &row, &created.body).await?;
+                done.delivered.push(Delivered {
+                    kind: OutboxKind::parse(&row.kind)?,
+                    path: row.path.clone(),
+                    answer: created.body,
+                });
                 done.sent += 1;
             }
             Err(error) if permanent(&error, row.attempts + 1) => {
@@ -251,28 +314,6 @@ pub async fn flush(desk: &Desk, cache: &Cache) -> Result<Flushed, AppError> {
         }
     }
     Ok(done)
-}
-
-/// Puts what the server answered into the cache, so the request shows at once.
-async fn store_result(desk: &Desk, cache: &Cache, row: &Row, body: &serde_json::Value) -> Result<(), AppError> {
-    let request_id = match row.kind.as_str() {
-        "order" | "quote" | "accept" => return crate::shop::refresh(desk, cache).await,
-        "request" => {
-            let detail: RequestDetail =
-                serde_json::from_value(body.clone()).map_err(|e| AppError::Protocol(e.to_string()))?;
-            let mut ingest = cache.begin().await?;
-            ingest.request(&detail).await?;
-            ingest.commit().await?;
-            return Ok(());
-        }
-        _ => row
-            .path
-            .trim_start_matches("/requests/")
-            .trim_end_matches("/messages")
-            .parse::<i64>()
-            .map_err(|e| AppError::Protocol(e.to_string()))?,
-    };
-    crate::sync::refresh_request(desk, cache, request_id).await
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! an order placed offline is sent once, when the server can be reached.
 
 use crate::cache::{Cache, CacheError};
-use crate::outbox::OutboxEntry;
+use crate::outbox::{OutboxEntry, OutboxKind};
 use crate::session::Desk;
 use crate::AppError;
 use chrono::{DateTime, Utc};
@@ -270,7 +270,7 @@ impl Cache {
             payment_method: method,
             billing: billing.clone(),
         };
-        self.enqueue_emptying("order", "/shop/orders", &to_json(&order)?, now, Some("order"))
+        self.enqueue_emptying(OutboxKind::Order, "/shop/orders", &to_json(&order)?, now, Some("order"))
             .await
     }
 
@@ -280,7 +280,7 @@ impl Cache {
             items: self.items(CartKind::Quote).await?,
             message,
         };
-        self.enqueue_emptying("quote", "/shop/quotes", &to_json(&quote)?, now, Some("quote"))
+        self.enqueue_emptying(OutboxKind::Quote, "/shop/quotes", &to_json(&quote)?, now, Some("quote"))
             .await
     }
 
@@ -292,7 +292,7 @@ impl Cache {
         now: DateTime<Utc>,
     ) -> Result<OutboxEntry, AppError> {
         self.enqueue_emptying(
-            "accept",
+            OutboxKind::Accept,
             &format!("/shop/quotes/{id}/accept"),
             &to_json(accept)?,
             now,
@@ -306,9 +306,9 @@ impl Cache {
         let Some(entry) = self.outbox_entry(outbox_id).await? else {
             return Ok(false);
         };
-        let kind = match entry.kind.as_str() {
-            "order" => CartKind::Order,
-            "quote" => CartKind::Quote,
+        let kind = match entry.kind {
+            OutboxKind::Order => CartKind::Order,
+            OutboxKind::Quote => CartKind::Quote,
             _ => return Ok(false),
         };
         if entry.state != "rejected" {

@@ -8,7 +8,7 @@ mod first;
 use crate::api::Fetched;
 use crate::cache::{Cache, Collection};
 use crate::notifier::{self, Notifier};
-use crate::outbox::{self, Flushed};
+use crate::outbox::{self, Delivered, Flushed, OutboxKind};
 use crate::session::Desk;
 use crate::AppError;
 use chrono::{DateTime, Utc};
@@ -176,6 +176,32 @@ impl SyncEngine {
         outcome
     }
 
+    /// Puts what the server answered for an outbox item into the cache, so
+    /// it shows at once.
+    async fn take_in(&self, delivered: &Delivered) -> Result<(), AppError> {
+        let (desk, cache) = (&self.desk, &self.cache);
+        match delivered.kind {
+            OutboxKind::Order | OutboxKind::Quote | OutboxKind::Accept => crate::shop::refresh(desk, cache).await,
+            OutboxKind::Request => {
+                let detail: RequestDetail =
+                    serde_json::from_value(delivered.answer.clone()).map_err(|e| AppError::Protocol(e.to_string()))?;
+                let mut ingest = cache.begin().await?;
+                ingest.request(&detail).await?;
+                ingest.commit().await?;
+                Ok(())
+            }
+            OutboxKind::Message => {
+                let request_id = delivered
+                    .path
+                    .trim_start_matches("/requests/")
+                    .trim_end_matches("/messages")
+                    .parse::<i64>()
+                    .map_err(|e| AppError::Protocol(e.to_string()))?;
+                refresh_request(desk, cache, request_id).await
+            }
+        }
+    }
+
     /// The outbox goes first, so what the user wrote reaches the desk as soon
     /// as possible; the deltas then bring back its result with everything else.
     /// After a first sync the deltas catch what changed while it ran.
@@ -184,6 +210,9 @@ impl SyncEngine {
             outbox: outbox::flush(&self.desk, &self.cache).await?,
             ..Round::default()
         };
+        for delivered in &round.outbox.delivered {
+            self.take_in(delivered).await?;
+        }
         if self.cache.meta("first_sync.complete").await?.as_deref() != Some("1") {
             self.first_sync().await?;
             round.first_sync = true;
