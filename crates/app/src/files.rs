@@ -4,11 +4,11 @@
 //! again before every open, offline too; and the only kinds of file the app
 //! hands to the system's viewer.
 
-use crate::export::PartFile;
 use crate::AppError;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// What the app opens with the system's viewer: nothing that runs.
 pub const OPENABLE: [&str; 4] = ["pdf", "xml", "xlsx", "txt"];
@@ -115,6 +115,51 @@ pub fn kept(file: &Path) -> bool {
     let _ = std::fs::remove_file(file);
     let _ = std::fs::remove_file(digest_file(file));
     false
+}
+
+/// The temporary file an export writes: renamed to its real name when complete,
+/// removed if the export fails, is cancelled or panics.
+pub(crate) struct PartFile {
+    part: PathBuf,
+    target: PathBuf,
+    kept: bool,
+}
+
+impl PartFile {
+    /// Numbered, so two writers of the same file (an invoice opened while a
+    /// bundle downloads it) never share a temporary file.
+    pub(crate) fn new(target: &Path) -> PartFile {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let mut name = target.file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".{}.part", NEXT.fetch_add(1, Ordering::Relaxed)));
+        PartFile {
+            part: target.with_file_name(name),
+            target: target.to_owned(),
+            kept: false,
+        }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.part
+    }
+
+    pub(crate) fn keep(mut self) -> Result<(), AppError> {
+        std::fs::rename(&self.part, &self.target).map_err(|e| saving(&self.target, e))?;
+        self.kept = true;
+        Ok(())
+    }
+}
+
+impl Drop for PartFile {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.part);
+        }
+    }
+}
+
+pub(crate) fn saving(file: &Path, error: impl std::fmt::Display) -> AppError {
+    AppError::Protocol(format!("saving {}: {error}", file.display()))
 }
 
 #[cfg(test)]

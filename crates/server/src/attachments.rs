@@ -3,8 +3,8 @@
 //! download. Requests, proofs of payment and order outcomes use them.
 
 use crate::accounts::bad;
+use crate::audit::audit_row;
 use crate::audit::Origin;
-use crate::delivery::audit_row;
 use crate::store::files::Refused;
 use crate::store::requests::AttachmentRow;
 use crate::store::unit::Effect;

@@ -2,6 +2,7 @@
 //! writes one record; details never hold passwords, codes or tokens.
 
 use crate::store::ops::NewAudit;
+use crate::store::unit::{self, Audit, Effect};
 use crate::{AppState, ServerError};
 
 /// The acting party and the client address of an action.
@@ -55,8 +56,22 @@ pub async fn owe(
     target: &str,
     details: &str,
 ) -> Result<(), ServerError> {
-    let row = crate::delivery::audit_row(origin, action, target, details);
-    crate::delivery::defer(state, vec![crate::store::unit::Effect::Audit(row)]).await
+    match unit::defer(Effect::Audit(audit_row(origin, action, target, details))) {
+        Ok(()) => Ok(()),
+        Err(_) => record(state, origin, action, target, details).await,
+    }
+}
+
+/// An audit row to defer with the change it records (`owe` when it is the
+/// only effect).
+pub fn audit_row(origin: &Origin, action: &str, target: &str, details: &str) -> Audit {
+    Audit {
+        actor: origin.actor.clone(),
+        action: action.to_owned(),
+        target: target.to_owned(),
+        details: details.to_owned(),
+        client: origin.client.clone(),
+    }
 }
 
 /// Writes an audit row that is the whole of what happened (a failed login):

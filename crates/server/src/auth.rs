@@ -31,7 +31,7 @@ fn invalid_credentials() -> ServerError {
 /// reset code and link; the login's own answer says nothing of it.
 async fn tell_owner_of_lock(state: &AppState, user: &UserRow, client: IpAddr) -> Result<(), ServerError> {
     let minutes = (state.config.auth.login_lock_secs + 59) / 60;
-    let audit = crate::delivery::audit_row(&Origin::customer(&user.username, client), "login_paused", "", "");
+    let audit = crate::audit::audit_row(&Origin::customer(&user.username, client), "login_paused", "", "");
     crate::delivery::defer(state, vec![crate::store::unit::Effect::Audit(audit)]).await?;
     crate::accounts::start_reset_with(state, user, |r| crate::mails::login_locked(r, minutes)).await?;
     Ok(())
@@ -236,7 +236,7 @@ pub async fn verify_code(
     // The login's audit row and notices commit with its session.
     if let Some(user) = state.store.user(challenge.user_id).await? {
         let origin = Origin::customer(&user.username, client);
-        let audit = crate::delivery::audit_row(&origin, "login", "", device);
+        let audit = crate::audit::audit_row(&origin, "login", "", device);
         crate::delivery::defer(state, vec![Effect::Audit(audit)]).await?;
         if let Passed::RecoveryCode { left } = passed {
             authenticator::tell_recovery_code_used(state, &user, &origin, left).await?;

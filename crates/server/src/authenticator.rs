@@ -5,8 +5,9 @@
 //! phone, each once.
 
 use crate::accounts::{bad, step_up};
+use crate::audit::audit_row;
 use crate::audit::Origin;
-use crate::delivery::{audit_row, defer};
+use crate::delivery::defer;
 use crate::mails::{self, FactorChange};
 use crate::store::auth::Principal;
 use crate::store::unit::Effect;

@@ -2,10 +2,9 @@
 //! audit rows, both committed with the change (`store::unit`). The worker
 //! here sends the queue; requests never talk to a mail server.
 
-use crate::audit::Origin;
 use crate::mail::Mail;
 use crate::store::mailq::MailRow;
-use crate::store::unit::{self, Audit, Created, Effect, QueuedMail};
+use crate::store::unit::{self, Created, Effect, QueuedMail};
 use crate::{AppState, ServerError};
 use std::time::Duration;
 
@@ -16,16 +15,6 @@ impl From<Mail<'_>> for QueuedMail {
             subject: m.subject,
             body: m.body,
         }
-    }
-}
-
-pub fn audit_row(origin: &Origin, action: &str, target: &str, details: &str) -> Audit {
-    Audit {
-        actor: origin.actor.clone(),
-        action: action.to_owned(),
-        target: target.to_owned(),
-        details: details.to_owned(),
-        client: origin.client.clone(),
     }
 }
 

@@ -1,8 +1,8 @@
 //! Notifications (H4): company broadcasts and service-desk messages, read
 //! state per user, and the announcement of each new one on the event stream.
 
+use crate::audit::audit_row;
 use crate::audit::{self, Origin};
-use crate::delivery::audit_row;
 use crate::store::auth::Principal;
 use crate::store::notifications::NotificationRow;
 use crate::store::unit::Effect;

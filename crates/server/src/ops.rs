@@ -4,9 +4,9 @@
 //! functions as the operator API.
 
 use crate::accounts::bad;
+use crate::audit::audit_row;
 use crate::audit::{self, Origin};
 use crate::authenticator::{self, OperatorEnrolment};
-use crate::delivery::audit_row;
 use crate::einvoice::pdf::it_amount;
 use crate::requests::Writer;
 use crate::store::invoices::NewInvoice;

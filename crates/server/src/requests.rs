@@ -3,8 +3,8 @@
 
 use crate::accounts::bad;
 use crate::attachments::attachment_info;
+use crate::audit::audit_row;
 use crate::audit::Origin;
-use crate::delivery::audit_row;
 use crate::store::auth::Principal;
 use crate::store::requests::{ActiveContract, Author, NewMessageRow, NewRequestRow, RequestRow};
 use crate::store::unit::Effect;

@@ -12,12 +12,12 @@ pub use bundle::invoice_bundle;
 pub use lists::{assets_workbook, invoices_workbook, plan_workbook, schedule_workbook};
 
 use crate::browse::{InvoiceFilter, ScheduleFilter};
+pub(crate) use crate::files::{saving, PartFile};
 use crate::AppError;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sportello_domain::api::invoices::InvoiceItem;
 use sportello_domain::{ApiError, ErrorCode};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 use ts_rs::TS;
@@ -220,51 +220,6 @@ impl Job {
         }
         Ok(())
     }
-}
-
-/// The temporary file an export writes: renamed to its real name when complete,
-/// removed if the export fails, is cancelled or panics.
-pub(crate) struct PartFile {
-    part: PathBuf,
-    target: PathBuf,
-    kept: bool,
-}
-
-impl PartFile {
-    /// Numbered, so two writers of the same file (an invoice opened while a
-    /// bundle downloads it) never share a temporary file.
-    pub(crate) fn new(target: &Path) -> PartFile {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let mut name = target.file_name().unwrap_or_default().to_os_string();
-        name.push(format!(".{}.part", NEXT.fetch_add(1, Ordering::Relaxed)));
-        PartFile {
-            part: target.with_file_name(name),
-            target: target.to_owned(),
-            kept: false,
-        }
-    }
-
-    pub(crate) fn path(&self) -> &Path {
-        &self.part
-    }
-
-    pub(crate) fn keep(mut self) -> Result<(), AppError> {
-        std::fs::rename(&self.part, &self.target).map_err(|e| saving(&self.target, e))?;
-        self.kept = true;
-        Ok(())
-    }
-}
-
-impl Drop for PartFile {
-    fn drop(&mut self) {
-        if !self.kept {
-            let _ = std::fs::remove_file(&self.part);
-        }
-    }
-}
-
-pub(crate) fn saving(file: &Path, error: impl std::fmt::Display) -> AppError {
-    AppError::Protocol(format!("saving {}: {error}", file.display()))
 }
 
 #[cfg(test)]

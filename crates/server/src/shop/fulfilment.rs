@@ -2,7 +2,7 @@
 //! record, with its notice and (unless prepaid) its invoice.
 
 use super::*;
-use crate::delivery::audit_row;
+use crate::audit::audit_row;
 use crate::store::feed::Change;
 use crate::store::files::Refused;
 use crate::store::shop::Fulfilment;

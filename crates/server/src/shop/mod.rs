@@ -3,8 +3,8 @@
 //! the customer's record layout, and the invoices issued automatically.
 
 use crate::accounts::bad;
+use crate::audit::audit_row;
 use crate::audit::{self, Origin};
-use crate::delivery::audit_row;
 use crate::ops::mail_amount;
 use crate::store::auth::Principal;
 use crate::store::invoices::NewInvoice;
