@@ -10,9 +10,8 @@ use std::path::{Path, PathBuf};
 const MAX_LINES: usize = 500;
 
 /// Files over the line today, with the lines they may not exceed.
-const LONG_FILES: [(&str, usize); 8] = [
+const LONG_FILES: [(&str, usize); 7] = [
     ("crates/server/src/book/apply.rs", 1285),
-    ("crates/server/src/store/accounts.rs", 791),
     ("crates/server/src/mails.rs", 658),
     ("crates/server/src/ops.rs", 636),
     ("crates/app/src/browse.rs", 524),

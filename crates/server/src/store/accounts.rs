@@ -1,9 +1,13 @@
-//! Registration, one-time account tokens, profile and sub-users.
+//! Users' passwords, one-time account tokens and profiles; sub-users in
+//! `sub_users`, registrations and agreement requests in `registrations`.
 
 use super::feed::Change;
 use super::users::{insert_user_in, Holder};
 use super::{Store, StoreResult};
 use sportello_domain::api::sync::Entity;
+
+pub use super::registrations::{PendingCustomer, PendingRow};
+pub use super::sub_users::{SubUserFields, SubUserRow};
 
 /// What a user changes in Settings.
 pub struct Settings<'a> {
@@ -73,7 +77,7 @@ pub struct NewAccountToken {
     pub expires_at: i64,
 }
 
-async fn revoke_sessions(
+pub(super) async fn revoke_sessions(
     conn: &mut sqlx::AnyConnection,
     user_id: i64,
     keep: Option<&str>,
@@ -142,49 +146,6 @@ pub struct ProfileRow {
     pub city: String,
     pub province: Option<String>,
     pub country: String,
-}
-
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct SubUserRow {
-    pub id: i64,
-    pub username: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub secondary_email: Option<String>,
-    pub language: String,
-    pub rights: String,
-}
-
-pub struct SubUserFields<'a> {
-    pub first_name: &'a str,
-    pub last_name: &'a str,
-    pub email: &'a str,
-    pub secondary_email: Option<&'a str>,
-    pub language: &'a str,
-    /// As stored: `Right::join`.
-    pub rights: &'a str,
-}
-
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct PendingRow {
-    pub id: i64,
-    pub customer_id: i64,
-    pub customer_code: Option<String>,
-    pub customer_name: String,
-    pub category: String,
-    pub agreement_code: Option<String>,
-    pub created_at: i64,
-}
-
-/// A registration by category (A3), as `insert_pending_customer` stores it.
-pub struct PendingCustomer<'a> {
-    pub customer: &'a super::users::NewCustomer<'a>,
-    pub category: &'a str,
-    pub display_name: &'a str,
-    pub language: &'a str,
-    pub billing: Option<&'a super::users::Billing<'a>>,
-    pub agreement: Option<&'a str>,
 }
 
 impl Store {
@@ -457,310 +418,6 @@ impl Store {
         self.commit(tx, &[change], now).await?;
         Ok(true)
     }
-
-    const SUB_USER_COLUMNS: &'static str =
-        "id, username, first_name, last_name, email, secondary_email, language, rights";
-
-    /// A page of a main user's sub-users by id, after `after_id`.
-    pub async fn sub_users(&self, parent_id: i64, after_id: i64, limit: i64) -> StoreResult<Vec<SubUserRow>> {
-        let sql = format!(
-            "SELECT {} FROM users WHERE parent_id = $1 AND deleted_at IS NULL AND id > $2 ORDER BY id LIMIT $3",
-            Self::SUB_USER_COLUMNS
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(parent_id)
-            .bind(after_id)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?)
-    }
-
-    pub async fn sub_user_by_id(&self, parent_id: i64, id: i64) -> StoreResult<Option<SubUserRow>> {
-        let sql = format!(
-            "SELECT {} FROM users WHERE parent_id = $1 AND id = $2 AND deleted_at IS NULL",
-            Self::SUB_USER_COLUMNS
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(parent_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
-    }
-
-    pub async fn sub_user(&self, parent_id: i64, username: &str) -> StoreResult<Option<SubUserRow>> {
-        let sql = format!(
-            "SELECT {} FROM users WHERE parent_id = $1 AND username = $2 AND deleted_at IS NULL",
-            Self::SUB_USER_COLUMNS
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(parent_id)
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?)
-    }
-
-    /// Creates `<parent>.<n>` with the next n never used (deleted sub-users keep theirs).
-    pub async fn insert_sub_user(
-        &self,
-        parent_id: i64,
-        f: &SubUserFields<'_>,
-        temp: &TemporaryPassword<'_>,
-        now: i64,
-    ) -> StoreResult<(i64, String)> {
-        let mut tx = self.begin_write().await?;
-        let (customer_id, parent): (i64, String) =
-            sqlx::query_as("SELECT customer_id, username FROM users WHERE id = $1")
-                .bind(parent_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE parent_id = $1")
-            .bind(parent_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let username = format!("{parent}.{}", used + 1);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (customer_id, username, password_hash, display_name, email, language, created_at,
-                 parent_id, first_name, last_name, secondary_email, must_change_password, password_expires_at, rights)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13) RETURNING id",
-        )
-        .bind(customer_id)
-        .bind(&username)
-        .bind(temp.hash)
-        .bind(format!("{} {}", f.first_name, f.last_name))
-        .bind(f.email)
-        .bind(f.language)
-        .bind(now)
-        .bind(parent_id)
-        .bind(f.first_name)
-        .bind(f.last_name)
-        .bind(f.secondary_email)
-        .bind(temp.expires_at)
-        .bind(f.rights)
-        .fetch_one(&mut *tx)
-        .await?;
-        let change = Change::upsert(Some(customer_id), Entity::SubUser, &username);
-        let created = crate::store::unit::Created { id, code: username };
-        self.commit_created(tx, &[change], &created, now).await?;
-        Ok((id, created.code))
-    }
-
-    pub async fn update_sub_user(
-        &self,
-        row: &SubUserRow,
-        customer_id: i64,
-        f: &SubUserFields<'_>,
-        now: i64,
-    ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "UPDATE users SET first_name = $2, last_name = $3, display_name = $4, email = $5, secondary_email = $6,
-                 language = $7, rights = $8 WHERE id = $1",
-        )
-        .bind(row.id)
-        .bind(f.first_name)
-        .bind(f.last_name)
-        .bind(format!("{} {}", f.first_name, f.last_name))
-        .bind(f.email)
-        .bind(f.secondary_email)
-        .bind(f.language)
-        .bind(f.rights)
-        .execute(&mut *tx)
-        .await?;
-        // The sub-user's own window learns its new rights with its profile.
-        let changes = [
-            Change::upsert(Some(customer_id), Entity::SubUser, &row.username),
-            Change::upsert(Some(customer_id), Entity::Profile, row.id),
-        ];
-        self.commit(tx, &changes, now).await
-    }
-
-    /// Deletes a sub-user for good: it cannot log in, its sessions end, and
-    /// its username is never given again.
-    pub async fn delete_sub_user(&self, row: &SubUserRow, customer_id: i64, now: i64) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE users SET deleted_at = $2 WHERE id = $1")
-            .bind(row.id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        revoke_sessions(&mut tx, row.id, None, "user_deleted", now).await?;
-        let change = Change::delete(Some(customer_id), Entity::SubUser, &row.username);
-        self.commit(tx, &[change], now).await
-    }
-
-    /// A3: a customer registered by category, its main user inactive until
-    /// approved, with its billing data and its request to join an agreement
-    /// when given: one commit with the request's deferred effects (which may
-    /// name the new customer's code: `Created.code`).
-    pub async fn insert_pending_customer(&self, c: &PendingCustomer<'_>, now: i64) -> StoreResult<(i64, i64, String)> {
-        let (category, display_name, language) = (c.category, c.display_name, c.language);
-        let c_billing = c.billing;
-        let agreement = c.agreement;
-        let c = c.customer;
-        let mut tx = self.begin_write().await?;
-        let customer_id: i64 = sqlx::query_scalar(
-            "INSERT INTO customers (kind, name, tax_code, email, created_at, category, status)
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING id",
-        )
-        .bind(c.kind)
-        .bind(c.name)
-        .bind(c.tax_code)
-        .bind(c.email)
-        .bind(now)
-        .bind(category)
-        .fetch_one(&mut *tx)
-        .await?;
-        // Customers registered online are numbered from 600000, apart from the leasing book's numbers.
-        let code = (600_000 + customer_id).to_string();
-        sqlx::query("UPDATE customers SET code = $2 WHERE id = $1")
-            .bind(customer_id)
-            .bind(&code)
-            .execute(&mut *tx)
-            .await?;
-        let user_id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (customer_id, username, password_hash, display_name, email, language, created_at, active)
-             VALUES ($1, $2, '!', $3, $4, $5, $6, 0) RETURNING id",
-        )
-        .bind(customer_id)
-        .bind(&code)
-        .bind(display_name)
-        .bind(c.email)
-        .bind(language)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO registrations (customer_id, email, created_at) VALUES ($1, $2, $3)")
-            .bind(customer_id)
-            .bind(c.email)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        if let Some(b) = c_billing {
-            super::users::set_billing_in(&mut tx, customer_id, b).await?;
-        }
-        if let Some(agreement) = agreement {
-            sqlx::query(
-                "INSERT INTO agreement_requests (customer_id, agreement_code, status, created_at)
-                 VALUES ($1, $2, 'pending', $3)",
-            )
-            .bind(customer_id)
-            .bind(agreement)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let created = super::unit::Created {
-            id: customer_id,
-            code: code.clone(),
-        };
-        self.commit_created(tx, &[], &created, now).await?;
-        Ok((customer_id, user_id, code))
-    }
-
-    /// The agreement (convenzione) a customer belongs to, if any.
-    pub async fn customer_agreement(&self, customer_id: i64) -> StoreResult<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT agreement_code FROM customers WHERE id = $1")
-            .bind(customer_id)
-            .fetch_one(&self.pool)
-            .await?)
-    }
-
-    pub async fn agreement_exists(&self, code: &str) -> StoreResult<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agreements WHERE code = $1")
-            .bind(code)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n == 1)
-    }
-
-    pub async fn insert_agreement_request(&self, customer_id: i64, agreement: &str, now: i64) -> StoreResult<i64> {
-        let mut tx = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO agreement_requests (customer_id, agreement_code, status, created_at)
-             VALUES ($1, $2, 'pending', $3) RETURNING id",
-        )
-        .bind(customer_id)
-        .bind(agreement)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let created = super::unit::Created {
-            id,
-            code: agreement.to_owned(),
-        };
-        self.commit_created(tx, &[], &created, now).await?;
-        Ok(id)
-    }
-
-    /// Up to `limit` registrations waiting, oldest first, after the id `after`.
-    pub async fn pending_registrations(&self, after: i64, limit: i64) -> StoreResult<Vec<PendingRow>> {
-        Ok(sqlx::query_as(
-            "SELECT c.id, c.id AS customer_id, c.code AS customer_code, c.name AS customer_name, c.category,
-                    (SELECT MIN(a.agreement_code) FROM agreement_requests a
-                      WHERE a.customer_id = c.id AND a.status = 'pending') AS agreement_code, c.created_at
-             FROM customers c WHERE c.status = 'pending' AND c.id > $1 ORDER BY c.id LIMIT $2",
-        )
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    /// Up to `limit` agreement requests waiting, oldest first, after the id `after`.
-    pub async fn pending_agreement_requests(&self, after: i64, limit: i64) -> StoreResult<Vec<PendingRow>> {
-        Ok(sqlx::query_as(
-            "SELECT a.id, c.id AS customer_id, c.code AS customer_code, c.name AS customer_name, c.category,
-                    a.agreement_code, a.created_at
-             FROM agreement_requests a JOIN customers c ON c.id = a.customer_id
-             WHERE a.status = 'pending' AND a.id > $1 ORDER BY a.id LIMIT $2",
-        )
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    /// Moves a pending customer to `active` or `rejected`; false if it was not pending.
-    /// Rejects a pending registration, with the request's deferred effects;
-    /// false when it was not pending. (An approval comes with the user's
-    /// temporary password: `Along::Approval`.)
-    pub async fn reject_registration(&self, customer_id: i64, now: i64) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
-        if !activate_pending(&mut tx, customer_id, "rejected").await? {
-            return Ok(false);
-        }
-        self.commit(tx, &[], now).await?;
-        Ok(true)
-    }
-
-    /// Decides an agreement request; on approval the customer joins the
-    /// agreement. Returns the customer, or None if it was not pending.
-    pub async fn decide_agreement(&self, request_id: i64, approve: bool, now: i64) -> StoreResult<Option<i64>> {
-        let mut tx = self.begin_write().await?;
-        let status = if approve { "approved" } else { "rejected" };
-        let row: Option<(i64, String)> = sqlx::query_as(
-            "UPDATE agreement_requests SET status = $2, decided_at = $3 WHERE id = $1 AND status = 'pending'
-             RETURNING customer_id, agreement_code",
-        )
-        .bind(request_id)
-        .bind(status)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((customer_id, agreement)) = row else {
-            return Ok(None);
-        };
-        if approve {
-            sqlx::query("UPDATE customers SET agreement_code = $2 WHERE id = $1")
-                .bind(customer_id)
-                .bind(agreement)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let change = Change::upsert(Some(customer_id), Entity::Profile, customer_id);
-        self.commit(tx, &[change], now).await?;
-        Ok(Some(customer_id))
-    }
 }
 
 /// What else the commit of a temporary password records.
@@ -780,7 +437,11 @@ pub enum Along {
 
 /// Moves a pending registration's customer to `status`; false when it was
 /// not pending.
-async fn activate_pending(conn: &mut sqlx::AnyConnection, customer_id: i64, status: &str) -> StoreResult<bool> {
+pub(super) async fn activate_pending(
+    conn: &mut sqlx::AnyConnection,
+    customer_id: i64,
+    status: &str,
+) -> StoreResult<bool> {
     let done = sqlx::query("UPDATE customers SET status = $2 WHERE id = $1 AND status = 'pending'")
         .bind(customer_id)
         .bind(status)
