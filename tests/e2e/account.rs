@@ -405,9 +405,10 @@ async fn a_new_customer_registers_by_category_and_the_approval_reaches_the_windo
 
     // An operator approves it: the credentials arrive by e-mail, the notice in the window.
     let pending = h.state().store.pending_registrations(0, 10).await.unwrap();
-    accounts::decide_registration(h.state(), &Origin::cli(), pending[0].id, true)
-        .await
-        .unwrap();
+    // As the command line does: one unit, so the credentials commit with the decision.
+    let cli = Origin::cli();
+    let approve = accounts::decide_registration(h.state(), &cli, pending[0].id, true);
+    sportello_server::store::unit::scope(None, approve).await.0.unwrap();
     let mail = h.latest_mail().await;
     let (username, temporary) = (
         line_value(&mail, "Nome utente"),

@@ -131,9 +131,9 @@ async fn book_delivery(server: &sportello_server::RunningServer, desk: Arc<Desk>
     let (mut baseline, mut collections) = (Vec::new(), Vec::new());
     for (n, line) in sample::lines_to_come(&records, today).into_iter().take(10).enumerate() {
         let sent = Instant::now();
-        sportello_server::notifications::broadcast(state, &Origin::cli(), "Avviso", &format!("Avviso {n}"))
-            .await
-            .unwrap();
+        let (origin, text) = (Origin::cli(), format!("Avviso {n}"));
+        let broadcast = sportello_server::notifications::broadcast(state, &origin, "Avviso", &text);
+        sportello_server::store::unit::scope(None, broadcast).await.0.unwrap();
         let committed = sent.elapsed();
         arrivals.recv().await.unwrap();
         baseline.push(sent.elapsed() - committed);
