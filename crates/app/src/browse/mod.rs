@@ -1,5 +1,8 @@
 //! What the screens read: pages of the cache's lists, filtered and sorted in
 //! SQL so that a list of 60,000 rows never crosses the IPC bridge whole.
+//! A contract's own views (its plan, its payoff) are in `contracts`.
+
+mod contracts;
 
 use crate::cache::{Cache, CacheError, CacheResult};
 use chrono::NaiveDate;
@@ -406,62 +409,6 @@ impl Cache {
         Ok(AssetsView { total, rows })
     }
 
-    /// Active contracts first, each group by expiry.
-    pub async fn contract_options(&self) -> CacheResult<Vec<ContractOption>> {
-        let contracts: Vec<ContractDetail> = parse_all(
-            sqlx::query_scalar("SELECT body FROM contracts ORDER BY status <> 'active', end_on, id")
-                .fetch_all(self.pool())
-                .await?,
-        )?;
-        Ok(contracts
-            .into_iter()
-            .map(|c| ContractOption {
-                id: c.id,
-                contract_no: c.contract_no,
-                product: c.product,
-                status: c.status,
-                end_on: c.end_on,
-            })
-            .collect())
-    }
-
-    pub async fn contract_view(&self, id: i64) -> CacheResult<Option<ContractView>> {
-        let Some(contract) = self.by_id("contracts", id).await? else {
-            return Ok(None);
-        };
-        Ok(Some(ContractView {
-            contract,
-            plan: self.plan(id).await?,
-        }))
-    }
-
-    /// S4 from the cache: the same figures the server quotes, shown before any
-    /// network call (the server records its own figure when the request lands).
-    pub async fn payoff(&self, contract_id: i64, today: NaiveDate) -> CacheResult<Option<PayoffQuote>> {
-        let Some(view) = self.contract_view(contract_id).await? else {
-            return Ok(None);
-        };
-        if view.contract.status != ContractStatus::Active {
-            return Ok(None);
-        }
-        let installments = view
-            .plan
-            .iter()
-            .filter(|row| row.row.kind == RowKind::Installment && row.row.due_on > today)
-            .map(|row| PayoffInstallment {
-                number: row.row.number,
-                due_on: row.row.due_on,
-                amount: row.row.amount,
-            })
-            .collect();
-        Ok(Some(PayoffQuote {
-            contract_id,
-            as_of: today,
-            outstanding_principal: outstanding_on(&view, today),
-            installments,
-        }))
-    }
-
     /// One item of a collection by its id. ``table` is a fixed name from this file, never user input.
     async fn by_id<T: serde::de::DeserializeOwned>(&self, table: &str, id: i64) -> CacheResult<Option<T>> {
         let body: Option<String> = sqlx::query_scalar(&format!("SELECT body FROM {table} WHERE id = ?"))
@@ -511,13 +458,4 @@ impl Cache {
         };
         Ok(())
     }
-}
-
-/// The plan's outstanding principal after the last row due on or before `day`.
-fn outstanding_on(view: &ContractView, day: NaiveDate) -> Money {
-    view.plan
-        .iter()
-        .take_while(|row| row.row.due_on <= day)
-        .last()
-        .map_or(view.contract.amount, |row| row.row.outstanding)
 }
