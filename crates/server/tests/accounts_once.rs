@@ -347,24 +347,12 @@ async fn a_sub_user_survives_the_server_killed_at_any_point(t: TestServer) {
             let (url, access, key) = (server.url.clone(), access.clone(), key.clone());
             tokio::spawn(async move { try_add_sub_user(&url, &access, &key, round).await })
         };
-        // Spread the kills over the request's life: 0 to 38 ms after sending.
-        tokio::time::sleep(std::time::Duration::from_millis((round * 7 % 39) as u64)).await;
-        drop(server);
-        if !request.await.unwrap().is_ok_and(|r| r.status() == StatusCode::CREATED) {
+        if common::kill_during(server, round, request).await {
             cut_short += 1;
         }
         server = serve().await;
-        let mut status = StatusCode::CONFLICT;
-        for _ in 0..50 {
-            status = try_add_sub_user(&server.url, &access, &key, round)
-                .await
-                .unwrap()
-                .status();
-            if status != StatusCode::CONFLICT {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let retry = || async { try_add_sub_user(&server.url, &access, &key, round).await.unwrap() };
+        let status = common::retry_while_held(retry).await;
         assert_eq!(status, StatusCode::CREATED, "round {round}");
         let made = count(&t, "SELECT COUNT(*) FROM users WHERE parent_id IS NOT NULL").await;
         assert_eq!(made, round as i64 + 1, "round {round}: one sub-user per key");

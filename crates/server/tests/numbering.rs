@@ -283,21 +283,11 @@ async fn a_document_survives_the_server_killed_at_any_point(t: TestServer) {
             let (url, ops, key, body) = (server.url.clone(), ops.clone(), key.clone(), body.clone());
             tokio::spawn(async move { try_publish(&url, &ops, &key, &body).await })
         };
-        // Spread the kills over the request's life: 0 to 38 ms after sending.
-        tokio::time::sleep(std::time::Duration::from_millis((round * 7 % 39) as u64)).await;
-        drop(server);
-        if !request.await.unwrap().is_ok_and(|r| r.status() == StatusCode::CREATED) {
+        if common::kill_during(server, round, request).await {
             cut_short += 1;
         }
         server = serve().await;
-        let mut status = StatusCode::CONFLICT;
-        for _ in 0..50 {
-            status = publish(&server.url, &ops, &key, &body).await.status();
-            if status != StatusCode::CONFLICT {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let status = common::retry_while_held(|| publish(&server.url, &ops, &key, &body)).await;
         assert_eq!(status, StatusCode::CREATED, "round {round}");
         let (numbers, progressives) = register(&t).await;
         assert_eq!(numbers.len(), before + round + 1, "round {round}: one document per key");

@@ -384,3 +384,33 @@ pub fn repaired(postgres: bool, table: &str) -> String {
         "DROP TRIGGER injected_fault;".into()
     }
 }
+
+/// Kills `server` (SIGKILL) `round * 7 % 39` ms after `request` was sent,
+/// spreading a campaign's kills over the request's life; true when the
+/// request died with the server.
+pub async fn kill_during(
+    server: Process,
+    round: usize,
+    request: tokio::task::JoinHandle<reqwest::Result<Response>>,
+) -> bool {
+    tokio::time::sleep(std::time::Duration::from_millis((round * 7 % 39) as u64)).await;
+    drop(server);
+    !request.await.unwrap().is_ok_and(|r| r.status().is_success())
+}
+
+/// Sends again while the key's first request still holds it (409), as a
+/// client retries; the status that ends it.
+pub async fn retry_while_held<F, Fut>(mut send: F) -> StatusCode
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
+    for _ in 0..50 {
+        let status = send().await.status();
+        if status != StatusCode::CONFLICT {
+            return status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    StatusCode::CONFLICT
+}
