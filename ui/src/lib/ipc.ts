@@ -14,6 +14,7 @@ import type { SessionStatus } from './bindings/SessionStatus';
 import type { SyncView } from './bindings/SyncView';
 import type { NewRequest } from './bindings/NewRequest';
 import type { OutboxEntry } from './bindings/OutboxEntry';
+import type { CartLine } from './bindings/CartLine';
 import type { RequestsPanel } from './bindings/RequestsPanel';
 import type { ScheduleFilter } from './bindings/ScheduleFilter';
 import type { ScheduleView } from './bindings/ScheduleView';
@@ -174,11 +175,11 @@ export const ipc = {
   orders: () => call<Order[]>('orders'),
   quotes: () => call<Quote[]>('quotes'),
   cartView: () => call<CartView>('cart_view'),
-  addToCart: (kind: CartKind, item: CartItem) => call<unknown>('add_to_cart', { kind, item }),
-  updateCartLine: (id: number, form: Record<string, string>) => call<unknown>('update_cart_line', { id, form }),
-  removeCartLine: (id: number) => call<unknown>('remove_cart_line', { id }),
+  addToCart: (kind: CartKind, item: CartItem) => call<CartLine[]>('add_to_cart', { kind, item }),
+  updateCartLine: (id: number, form: Record<string, string>) => call<CartLine[]>('update_cart_line', { id, form }),
+  removeCartLine: (id: number) => call<CartLine[]>('remove_cart_line', { id }),
   /** A refused order or quote request goes back to its cart. */
-  restoreCart: (outboxId: number) => call<unknown>('restore_cart', { outboxId }),
+  restoreCart: (outboxId: number) => call<CartLine[]>('restore_cart', { outboxId }),
   placeOrder: (method: ShopPaymentMethod, billing: BillingData) => call<OutboxEntry>('place_order', { method, billing }),
   requestQuote: (message: string | null) => call<OutboxEntry>('request_quote', { message }),
   acceptQuote: (id: number, method: ShopPaymentMethod, billing: BillingData) =>
