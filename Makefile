@@ -37,11 +37,12 @@ deps:
 ui:
 	npm --prefix ui run build
 
-## TypeScript types are generated from Rust by the tests; they must be committed as generated.
+## TypeScript types are generated from Rust by the tests, the window's capability from the
+## command list by the build; they must be committed as generated.
 bindings-check:
-	@if [ -n "$$(git status --porcelain -- ui/src/lib/bindings)" ]; then \
-	  git status --porcelain -- ui/src/lib/bindings; \
-	  echo "ui/src/lib/bindings drifted from the Rust types: commit the regenerated files."; exit 1; \
+	@if [ -n "$$(git status --porcelain -- ui/src/lib/bindings src-tauri/capabilities)" ]; then \
+	  git status --porcelain -- ui/src/lib/bindings src-tauri/capabilities; \
+	  echo "generated files drifted from their Rust source: commit the regenerated files."; exit 1; \
 	fi
 
 ## Only the end-to-end suite (real window, keyring, WebDriver).

@@ -1,6 +1,15 @@
 //! The Sportello desktop shell: wires the logic of `sportello-app` to the
 //! window. Commands stay thin; platform services live in `platform`.
 
+include!("commands/list.rs");
+
+/// The invoke handler of every command in the list.
+macro_rules! handler {
+    ($($module:ident::$name:ident),* $(,)?) => {
+        tauri::generate_handler![$(commands::$module::$name),*]
+    };
+}
+
 mod commands;
 mod platform;
 
@@ -76,86 +85,7 @@ pub fn run() {
                 }
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::session::session_status,
-            commands::session::login,
-            commands::session::verify_code,
-            commands::session::logout,
-            commands::session::first_screen_shown,
-            commands::home::home,
-            commands::home::sync_view,
-            commands::home::file_request,
-            commands::home::change_iban,
-            commands::home::outbox,
-            commands::home::requests_panel,
-            commands::screens::schedule,
-            commands::screens::invoices,
-            commands::screens::assets,
-            commands::screens::contract_options,
-            commands::screens::contract,
-            commands::screens::payoff,
-            commands::screens::self_service,
-            commands::screens::requests,
-            commands::screens::request,
-            commands::screens::reply,
-            commands::screens::discard,
-            commands::screens::upload,
-            commands::screens::notifications,
-            commands::screens::mark_read,
-            commands::screens::profile,
-            commands::screens::update_profile,
-            commands::screens::sub_users,
-            commands::screens::save_sub_user,
-            commands::screens::delete_sub_user,
-            commands::screens::open_invoice,
-            commands::screens::start_email_change,
-            commands::screens::confirm_email_change,
-            commands::exports::export,
-            commands::exports::cancel_export,
-            commands::exports::open_export,
-            commands::exports::reveal_export,
-            commands::links::watch_links,
-            commands::links::complete_reset,
-            commands::account::register,
-            commands::account::register_by_category,
-            commands::account::request_reset,
-            commands::account::recover,
-            commands::account::change_password,
-            commands::account::sessions,
-            commands::account::end_session,
-            commands::account::end_all_sessions,
-            commands::account::privacy,
-            commands::account::decide_consent,
-            commands::account::authenticator,
-            commands::account::authenticator_setup,
-            commands::account::authenticator_enable,
-            commands::account::authenticator_disable,
-            commands::account::authenticator_new_codes,
-            commands::settings::desktop_settings,
-            commands::settings::set_server_url,
-            commands::settings::set_keep_in_tray,
-            commands::settings::set_keep_copy,
-            commands::settings::set_last_page,
-            commands::settings::diagnostics,
-            commands::settings::start_at_login,
-            commands::settings::set_start_at_login,
-            commands::shop::catalogue,
-            commands::shop::wallet,
-            commands::shop::orders,
-            commands::shop::quotes,
-            commands::shop::add_to_cart,
-            commands::shop::update_cart_line,
-            commands::shop::remove_cart_line,
-            commands::shop::restore_cart,
-            commands::shop::place_order,
-            commands::shop::request_quote,
-            commands::shop::accept_quote,
-            commands::shop::decline_quote,
-            commands::shop::join_agreement,
-            commands::shop::submit_proof,
-            commands::shop::cart_view,
-            commands::shop::open_outcome,
-        ])
+        .invoke_handler(with_commands!(handler))
         .run(tauri::generate_context!())
         .expect("error while running Sportello");
 }
