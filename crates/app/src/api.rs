@@ -8,6 +8,7 @@ use sportello_domain::api::auth::{
     LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest, DEVICE_HEADER,
 };
 use sportello_domain::api::home::Home;
+use sportello_domain::api::operations::{self as op, Call, Verb};
 use sportello_domain::api::requests::AttachmentInfo;
 use sportello_domain::ApiError;
 use std::time::Duration;
@@ -93,7 +94,7 @@ impl ApiClient {
 
     pub async fn login(&self, username: &str, password: &str) -> Result<LoginChallenge, AppError> {
         self.post(
-            "/auth/login",
+            op::session::LOGIN.plain(),
             &LoginRequest {
                 username: username.into(),
                 password: password.into(),
@@ -109,7 +110,7 @@ impl ApiClient {
             challenge_id: challenge_id.into(),
             code: code.into(),
         };
-        let mut request = self.http.post(self.url("/auth/verify")).json(&body);
+        let mut request = self.http.post(self.url(op::session::VERIFY.plain())).json(&body);
         if let Ok(name) = reqwest::header::HeaderValue::from_bytes(device_name().as_bytes()) {
             request = request.header(DEVICE_HEADER, name);
         }
@@ -118,7 +119,7 @@ impl ApiClient {
 
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, AppError> {
         self.post(
-            "/auth/refresh",
+            op::session::REFRESH.plain(),
             &RefreshRequest {
                 refresh_token: refresh_token.into(),
             },
@@ -128,14 +129,19 @@ impl ApiClient {
 
     /// A1, A6: the definitive password chosen through an invitation or reset link's token.
     pub async fn complete_reset(&self, reset: &CompleteReset) -> Result<(), AppError> {
-        self.post("/auth/password-reset/complete", reset).await
+        self.post(op::accounts::COMPLETE_RESET.plain(), reset).await
     }
 
     pub async fn logout(&self, refresh_token: &str) -> Result<(), AppError> {
         let body = RefreshRequest {
             refresh_token: refresh_token.into(),
         };
-        let response = self.http.post(self.url("/auth/logout")).json(&body).send().await?;
+        let response = self
+            .http
+            .post(self.url(op::session::LOGOUT.plain()))
+            .json(&body)
+            .send()
+            .await?;
         if response.status().is_success() {
             Ok(())
         } else {
@@ -193,7 +199,7 @@ impl ApiClient {
     pub async fn events(&self, access_token: &str, cursor: i64) -> Result<reqwest::Response, AppError> {
         let response = self
             .http
-            .get(self.url(&format!("/events?after={cursor}")))
+            .get(self.url(&format!("{}?after={cursor}", op::notifications::EVENTS.plain())))
             .bearer_auth(access_token)
             .header(reqwest::header::ACCEPT, "text/event-stream")
             .timeout(Duration::from_secs(24 * 3600))
@@ -209,12 +215,14 @@ impl ApiClient {
     /// An authenticated call that changes something, answered at once (not queued).
     pub async fn send<T: DeserializeOwned>(
         &self,
-        method: reqwest::Method,
-        path: &str,
+        call: &Call,
         access_token: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<T, AppError> {
-        let mut request = self.http.request(method, self.url(path)).bearer_auth(access_token);
+        let mut request = self
+            .http
+            .request(method(call.verb), self.url(&call.path))
+            .bearer_auth(access_token);
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -256,7 +264,7 @@ impl ApiClient {
     ) -> Result<AttachmentInfo, AppError> {
         let response = self
             .http
-            .post(self.url("/attachments"))
+            .post(self.url(op::requests::UPLOAD.plain()))
             .query(&[("name", name)])
             .bearer_auth(access_token)
             .header("Idempotency-Key", idempotency_key)
@@ -268,11 +276,11 @@ impl ApiClient {
     }
 
     pub async fn me(&self, access_token: &str) -> Result<Me, AppError> {
-        self.get("/me", access_token).await
+        self.get(op::session::ME.plain(), access_token).await
     }
 
     pub async fn home(&self, access_token: &str) -> Result<Home, AppError> {
-        self.get("/home", access_token).await
+        self.get(op::home::HOME.plain(), access_token).await
     }
 }
 
@@ -287,4 +295,15 @@ pub fn device_name() -> String {
         .map(|name| name.trim().to_owned())
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| "Sportello".to_owned())
+}
+
+/// The HTTP method of a declared operation.
+fn method(verb: Verb) -> reqwest::Method {
+    match verb {
+        Verb::Get => reqwest::Method::GET,
+        Verb::Post => reqwest::Method::POST,
+        Verb::Put => reqwest::Method::PUT,
+        Verb::Patch => reqwest::Method::PATCH,
+        Verb::Delete => reqwest::Method::DELETE,
+    }
 }

@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use sportello_domain::api::accounts::{CompleteReset, Profile};
 use sportello_domain::api::auth::{LoginChallenge, Me};
 use sportello_domain::api::home::Home;
+use sportello_domain::api::operations as op;
 use sportello_domain::api::requests::{NewRequest, RequestDetail, RequestSummary};
 use sportello_domain::ErrorCode;
 use std::path::{Path, PathBuf};
@@ -324,7 +325,12 @@ impl DeskApp {
             .desk
             .authorized(|token| {
                 let (body, key) = (&body, &key);
-                async move { self.desk.api().create("/requests", &token, key, body).await }
+                async move {
+                    self.desk
+                        .api()
+                        .create(op::requests::CREATE.plain(), &token, key, body)
+                        .await
+                }
             })
             .await?;
         engine.wake();

@@ -9,6 +9,7 @@ use crate::AppError;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use sportello_domain::api::operations as op;
 use sportello_domain::api::requests::{NewMessage, NewRequest};
 use sportello_domain::{ApiError, ErrorCode};
 use ts_rs::TS;
@@ -175,7 +176,8 @@ impl Cache {
     /// Files a request: kept here at once, sent by the next flush.
     pub async fn enqueue_request(&self, request: &NewRequest, now: DateTime<Utc>) -> Result<OutboxEntry, AppError> {
         let body = serde_json::to_value(request).map_err(|e| AppError::Protocol(e.to_string()))?;
-        self.enqueue(OutboxKind::Request, "/requests", &body, now).await
+        self.enqueue(OutboxKind::Request, op::requests::CREATE.plain(), &body, now)
+            .await
     }
 
     pub async fn enqueue_message(
@@ -187,7 +189,7 @@ impl Cache {
         let body = serde_json::to_value(message).map_err(|e| AppError::Protocol(e.to_string()))?;
         self.enqueue(
             OutboxKind::Message,
-            &format!("/requests/{request_id}/messages"),
+            &op::requests::ADD_MESSAGE.at(&[&request_id]),
             &body,
             now,
         )

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sportello_domain::api::auth::{LoginChallenge, Me, TokenPair};
 use sportello_domain::api::home::Home;
+use sportello_domain::api::operations::{Call, Verb};
 use sportello_domain::ErrorCode;
 use std::sync::Arc;
 use tokio::sync::Mutex;
@@ -161,7 +162,11 @@ impl Desk {
 
     /// A GET of the API as the signed-in user.
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, AppError> {
-        self.authorized(|token| async move { self.api.send(reqwest::Method::GET, path, &token, None).await })
+        let call = &Call {
+            verb: Verb::Get,
+            path: path.to_owned(),
+        };
+        self.authorized(|token| async move { self.api.send(call, &token, None).await })
             .await
     }
 

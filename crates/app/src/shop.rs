@@ -10,6 +10,7 @@ use crate::session::Desk;
 use crate::AppError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sportello_domain::api::operations as op;
 use sportello_domain::api::shop::{
     AcceptQuote, BillingData, CartItem, Catalogue, NewOrder, NewQuote, Order, Pricing, Quote, ShopPaymentMethod, Wallet,
 };
@@ -137,10 +138,14 @@ fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, AppError> {
 
 /// Re-reads the catalogue, wallet, orders and quotes into the cache in one transaction.
 pub async fn refresh(desk: &Desk, cache: &Cache) -> Result<(), AppError> {
-    let catalogue: Catalogue = desk.get("/shop/catalogue").await?;
-    let wallet: Wallet = desk.get("/shop/wallet").await?;
-    let orders: Vec<Order> = desk.every_page("/shop/orders?limit=500").await?;
-    let quotes: Vec<Quote> = desk.every_page("/shop/quotes?limit=500").await?;
+    let catalogue: Catalogue = desk.get(op::shop::CATALOGUE.plain()).await?;
+    let wallet: Wallet = desk.get(op::shop::WALLET.plain()).await?;
+    let orders: Vec<Order> = desk
+        .every_page(&format!("{}?limit=500", op::shop::ORDERS.plain()))
+        .await?;
+    let quotes: Vec<Quote> = desk
+        .every_page(&format!("{}?limit=500", op::shop::QUOTES.plain()))
+        .await?;
     let mut ingest = cache.begin().await?;
     ingest.document(CATALOGUE, &catalogue).await?;
     ingest.document(WALLET, &wallet).await?;
@@ -270,8 +275,14 @@ impl Cache {
             payment_method: method,
             billing: billing.clone(),
         };
-        self.enqueue_emptying(OutboxKind::Order, "/shop/orders", &to_json(&order)?, now, Some("order"))
-            .await
+        self.enqueue_emptying(
+            OutboxKind::Order,
+            op::shop::PLACE_ORDER.plain(),
+            &to_json(&order)?,
+            now,
+            Some("order"),
+        )
+        .await
     }
 
     /// E4: "request quote" for the quote cart, with its optional message.
@@ -280,8 +291,14 @@ impl Cache {
             items: self.items(CartKind::Quote).await?,
             message,
         };
-        self.enqueue_emptying(OutboxKind::Quote, "/shop/quotes", &to_json(&quote)?, now, Some("quote"))
-            .await
+        self.enqueue_emptying(
+            OutboxKind::Quote,
+            op::shop::REQUEST_QUOTE.plain(),
+            &to_json(&quote)?,
+            now,
+            Some("quote"),
+        )
+        .await
     }
 
     /// E4: "accept and buy" a priced quote.
@@ -293,7 +310,7 @@ impl Cache {
     ) -> Result<OutboxEntry, AppError> {
         self.enqueue_emptying(
             OutboxKind::Accept,
-            &format!("/shop/quotes/{id}/accept"),
+            &op::shop::ACCEPT_QUOTE.at(&[&id]),
             &to_json(accept)?,
             now,
             None,

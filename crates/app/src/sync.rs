@@ -23,6 +23,7 @@ use sportello_domain::api::contracts::{ContractDetail, PlanEntry};
 use sportello_domain::api::home::Home;
 use sportello_domain::api::invoices::InvoiceItem;
 use sportello_domain::api::notifications::{Notification, NotificationList};
+use sportello_domain::api::operations as op;
 use sportello_domain::api::requests::{RequestDetail, SelfServiceContext};
 use sportello_domain::api::schedule::ScheduleItem;
 use sportello_domain::api::sync::{ChangePage, Entity, SyncSummary};
@@ -111,6 +112,22 @@ async fn get_if_any<T: DeserializeOwned>(desk: &Desk, path: &str) -> Result<Opti
     }
 }
 
+/// A page's bookmark as a query's cursor: none for the first page.
+fn bookmark(cursor: &str) -> Option<String> {
+    (!cursor.is_empty()).then(|| cursor.to_owned())
+}
+
+/// `path` with `query` as its query string (the query types of
+/// `sportello_domain::api`, the same the server reads).
+fn with_query<Q: serde::Serialize>(path: &str, query: &Q) -> Result<String, AppError> {
+    let query = serde_urlencoded::to_string(query).map_err(|e| AppError::Protocol(e.to_string()))?;
+    Ok(if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    })
+}
+
 fn with_cursor(path: &str, cursor: &str) -> String {
     if cursor.is_empty() {
         path.to_owned()
@@ -121,7 +138,7 @@ fn with_cursor(path: &str, cursor: &str) -> String {
 
 /// Re-reads one request into the cache (after a message was sent, or a change announced).
 pub(crate) async fn refresh_request(desk: &Desk, cache: &Cache, id: i64) -> Result<(), AppError> {
-    let detail: Option<RequestDetail> = get_if_any(desk, &format!("/requests/{id}")).await?;
+    let detail: Option<RequestDetail> = get_if_any(desk, &op::requests::DETAIL.at(&[&id])).await?;
     let mut ingest = cache.begin().await?;
     match detail {
         Some(d) => ingest.request(&d).await?,
@@ -192,12 +209,10 @@ impl SyncEngine {
                 Ok(())
             }
             OutboxKind::Message => {
-                let request_id = delivered
-                    .path
-                    .trim_start_matches("/requests/")
-                    .trim_end_matches("/messages")
-                    .parse::<i64>()
-                    .map_err(|e| AppError::Protocol(e.to_string()))?;
+                let request_id = op::requests::ADD_MESSAGE
+                    .parse(&delivered.path)
+                    .and_then(|args| args.first()?.parse::<i64>().ok())
+                    .ok_or_else(|| AppError::Protocol(format!("a message was sent to {}", delivered.path)))?;
                 refresh_request(desk, cache, request_id).await
             }
         }
@@ -237,10 +252,13 @@ impl SyncEngine {
     /// Home, profile, the self-service context and the sub-users (the main user's only).
     async fn refresh_documents(&self) -> Result<(), AppError> {
         let desk = &self.desk;
-        let home: Home = get(desk, "/home").await?;
-        let profile: Profile = get(desk, "/profile").await?;
-        let context: SelfServiceContext = get(desk, "/self-service").await?;
-        let sub_users: Option<Vec<SubUser>> = match desk.every_page("/sub-users?limit=500").await {
+        let home: Home = get(desk, op::home::HOME.plain()).await?;
+        let profile: Profile = get(desk, op::accounts::PROFILE.plain()).await?;
+        let context: SelfServiceContext = get(desk, op::requests::CONTEXT.plain()).await?;
+        let sub_users: Option<Vec<SubUser>> = match desk
+            .every_page(&format!("{}?limit=500", op::accounts::LIST_SUB_USERS.plain()))
+            .await
+        {
             Ok(list) => Some(list),
             Err(AppError::Api(e)) if e.code == ErrorCode::Forbidden => None,
             Err(error) => return Err(error),
@@ -266,7 +284,7 @@ impl SyncEngine {
     /// copy missed (a lost delta, a bug, a hand edit) heals by itself.
     /// Returns the collections fetched again.
     pub async fn reconcile(&self) -> Result<Vec<Collection>, AppError> {
-        let summary: SyncSummary = get(&self.desk, "/sync/summary").await?;
+        let summary: SyncSummary = get(&self.desk, op::notifications::SUMMARY.plain()).await?;
         let Some(server) = summary.fingerprints else {
             return Ok(Vec::new());
         };

@@ -161,3 +161,52 @@ fn a_cycle_is_seen() {
     assert_eq!(cycle_through(&graph, "a"), expected);
     assert!(cycle_through(&graph, "d").is_empty());
 }
+
+/// The string literals of a Rust file's code (up to its tests) that begin
+/// like an API path: `"/<first segment of an operation's path>…`.
+fn api_paths_written(text: &str) -> Vec<String> {
+    use sportello_domain::api::operations::ALL;
+    let roots: BTreeSet<&str> = ALL
+        .iter()
+        .filter_map(|(_, op)| op.path.trim_start_matches('/').split('/').next())
+        .collect();
+    let code = text.lines().take_while(|l| l.trim() != "#[cfg(test)]");
+    let mut found = Vec::new();
+    for line in code.filter(|l| !l.trim_start().starts_with("//")) {
+        for literal in line.split('"').skip(1).step_by(2) {
+            let Some(rest) = literal.strip_prefix('/') else {
+                continue;
+            };
+            let first = rest.split(['/', '?', '{']).next().unwrap_or_default();
+            if roots.contains(first) {
+                found.push(literal.to_owned());
+            }
+        }
+    }
+    found
+}
+
+/// Each API path is declared once, in `sportello_domain::api::operations`:
+/// the desktop's logic calls through those declarations and writes none.
+#[test]
+fn the_desktop_writes_no_api_path_of_its_own() {
+    let mut files = Vec::new();
+    sources(&root().join("crates/app/src"), &mut files);
+    let written: Vec<String> = files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "rs"))
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            api_paths_written(&text)
+                .into_iter()
+                .map(move |p| format!("{}: {p}", f.display()))
+        })
+        .collect();
+    assert!(written.is_empty(), "{written:#?}");
+}
+
+#[test]
+fn a_written_api_path_is_seen() {
+    let text = "let a = get(desk, \"/contracts?limit=1\");\n// \"/home\" in a comment\nlet b = \"/proc/x\";\n#[cfg(test)]\nlet c = \"/me\";";
+    assert_eq!(api_paths_written(text), vec!["/contracts?limit=1".to_owned()]);
+}

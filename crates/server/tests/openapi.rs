@@ -55,3 +55,59 @@ async fn the_served_document_is_the_committed_one() {
         panic!("docs/openapi.json was out of date; it has been regenerated: review and commit it");
     }
 }
+
+/// The document (and so the router, which it is built from) has exactly
+/// the operations `sportello_domain::api::operations` declares, each with
+/// its method: a path written anywhere else would show here.
+#[test]
+fn the_document_serves_exactly_the_declared_operations() {
+    use sportello_domain::api::operations::{ALL, PREFIX};
+    use std::collections::BTreeSet;
+    let document: Value = serde_json::from_str(document_json()).unwrap();
+    let served: BTreeSet<(String, String)> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .filter(|key| ["get", "post", "put", "patch", "delete"].contains(&key.as_str()))
+                .map(move |method| (method.to_uppercase(), path.clone()))
+        })
+        .collect();
+    let declared: BTreeSet<(String, String)> = ALL
+        .iter()
+        .map(|(_, op)| (op.verb.as_str().to_owned(), format!("{PREFIX}{}", op.path)))
+        .collect();
+    assert_eq!(served.len(), 94, "{served:?}");
+    assert_eq!(served, declared);
+}
+
+/// Every `$ref` of the document names a schema it has.
+#[test]
+fn every_reference_resolves() {
+    fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(target)) = map.get("$ref") {
+                    out.push(target);
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let document: Value = serde_json::from_str(document_json()).unwrap();
+    let mut found = Vec::new();
+    refs(&document, &mut found);
+    assert!(found.len() > 100, "{}", found.len());
+    for target in found {
+        let name = target.strip_prefix("#/components/schemas/").unwrap_or(target);
+        assert!(
+            document["components"]["schemas"].get(name).is_some(),
+            "{target} does not resolve"
+        );
+    }
+}

@@ -4,50 +4,54 @@
 
 use super::DeskApp;
 use crate::AppError;
-use reqwest::Method;
 use sportello_domain::api::accounts::{
     ChangePassword, ConsentUpdate, Privacy, RecoverRequest, RegisterByCategory, RegisterByContract, Registered,
     ResetRequest, ResetStarted,
 };
 use sportello_domain::api::auth::{Me, SessionInfo};
+use sportello_domain::api::operations as op;
 use sportello_domain::ErrorCode;
 
 impl DeskApp {
     /// A2: registration with the data on the customer's invoices; the
     /// temporary password goes to the e-mail given.
     pub async fn register(&self, form: &RegisterByContract) -> Result<Registered, AppError> {
-        self.desk.api().post("/auth/register", form).await
+        self.desk.api().post(op::accounts::REGISTER.plain(), form).await
     }
 
     /// A3: registration by category, pending until an operator approves it.
     pub async fn register_by_category(&self, form: &RegisterByCategory) -> Result<Registered, AppError> {
-        self.desk.api().post("/auth/register-by-category", form).await
+        self.desk
+            .api()
+            .post(op::accounts::REGISTER_BY_CATEGORY.plain(), form)
+            .await
     }
 
     /// A6: a reset code and link for a username or an account's e-mail.
     pub async fn request_reset(&self, request: &ResetRequest) -> Result<ResetStarted, AppError> {
-        self.desk.api().post("/auth/password-reset", request).await
+        self.desk.api().post(op::accounts::REQUEST_RESET.plain(), request).await
     }
 
     /// A5: a locked or forgotten login recovered with contract number,
     /// module number and tax code.
     pub async fn recover(&self, request: &RecoverRequest) -> Result<ResetStarted, AppError> {
-        self.desk.api().post("/auth/recover", request).await
+        self.desk.api().post(op::accounts::RECOVER.plain(), request).await
     }
 
     /// Changes the password of the user logged in. After a temporary password
     /// this is the first access's last step: the account's copy starts syncing.
     pub async fn change_password(&self, change: &ChangePassword) -> Result<Me, AppError> {
         let body = serde_json::to_value(change).map_err(|e| AppError::Protocol(e.to_string()))?;
-        self.send::<()>(Method::POST, "/me/password", Some(&body)).await?;
-        let me: Me = self.desk.get("/me").await?;
+        self.send::<()>(op::accounts::CHANGE_PASSWORD.call(&[]), Some(&body))
+            .await?;
+        let me: Me = self.desk.get(op::session::ME.plain()).await?;
         self.start_sync(&me).await?;
         Ok(me)
     }
 
     /// The user's active sessions, this one marked.
     pub async fn sessions(&self) -> Result<Vec<SessionInfo>, AppError> {
-        self.desk.get("/me/sessions").await
+        self.desk.get(op::accounts::LIST_SESSIONS.plain()).await
     }
 
     /// Ends one of the user's sessions; ending this computer's own is a
@@ -59,9 +63,8 @@ impl DeskApp {
             return Err(sportello_domain::ApiError::new(ErrorCode::NotFound, "no such session").into());
         };
         let own = session.current;
-        // Ids come from the server's own list, so they go into the path as they are.
-        let path = format!("/me/sessions/{}", session.id);
-        self.send::<()>(Method::DELETE, &path, None).await?;
+        self.send::<()>(op::accounts::END_SESSION.call(&[&session.id]), None)
+            .await?;
         if own {
             self.logout(keep_copy).await?;
             return Ok(Vec::new());
@@ -71,18 +74,18 @@ impl DeskApp {
 
     /// Ends every session of the user, this computer's included: a logout everywhere.
     pub async fn end_all_sessions(&self, keep_copy: bool) -> Result<(), AppError> {
-        self.send::<()>(Method::POST, "/me/sessions/end-all", None).await?;
+        self.send::<()>(op::accounts::END_ALL_SESSIONS.call(&[]), None).await?;
         self.logout(keep_copy).await
     }
 
     /// E6: the consents as they stand and their history (online: the
     /// server keeps them).
     pub async fn privacy(&self) -> Result<Privacy, AppError> {
-        self.desk.get("/profile/privacy").await
+        self.desk.get(op::accounts::PRIVACY.plain()).await
     }
 
     pub async fn decide_consent(&self, update: &ConsentUpdate) -> Result<Privacy, AppError> {
         let body = serde_json::to_value(update).map_err(|e| AppError::Protocol(e.to_string()))?;
-        self.send(Method::PUT, "/profile/privacy", Some(&body)).await
+        self.send(op::accounts::DECIDE_CONSENT.call(&[]), Some(&body)).await
     }
 }

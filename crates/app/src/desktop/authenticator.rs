@@ -4,11 +4,11 @@
 
 use super::DeskApp;
 use crate::AppError;
-use reqwest::Method;
 use serde::Serialize;
 use sportello_domain::api::auth::{
     AuthenticatorSetup, AuthenticatorStatus, EnableAuthenticator, RecoveryCodes, StepUp,
 };
+use sportello_domain::api::operations as op;
 use ts_rs::TS;
 
 /// A QR code as one SVG path of its dark modules, in module units: the
@@ -66,7 +66,7 @@ fn body<T: Serialize>(value: &T) -> Result<serde_json::Value, AppError> {
 
 impl DeskApp {
     pub async fn authenticator(&self) -> Result<AuthenticatorStatus, AppError> {
-        self.desk.get("/me/authenticator").await
+        self.desk.get(op::authenticator::STATUS.plain()).await
     }
 
     /// Step 1: after the password, the secret to scan or type.
@@ -75,7 +75,7 @@ impl DeskApp {
             current_password: current_password.to_owned(),
         };
         let setup: AuthenticatorSetup = self
-            .send(Method::POST, "/me/authenticator/setup", Some(&body(&step_up)?))
+            .send(op::authenticator::SETUP.call(&[]), Some(&body(&step_up)?))
             .await?;
         Ok(AuthenticatorEnrolment {
             secret: grouped(&setup.secret),
@@ -89,7 +89,7 @@ impl DeskApp {
         let enable = EnableAuthenticator {
             code: code.trim().to_owned(),
         };
-        self.send(Method::POST, "/me/authenticator/enable", Some(&body(&enable)?))
+        self.send(op::authenticator::ENABLE.call(&[]), Some(&body(&enable)?))
             .await
     }
 
@@ -97,7 +97,7 @@ impl DeskApp {
         let step_up = StepUp {
             current_password: current_password.to_owned(),
         };
-        self.send(Method::POST, "/me/authenticator/disable", Some(&body(&step_up)?))
+        self.send(op::authenticator::DISABLE.call(&[]), Some(&body(&step_up)?))
             .await
     }
 
@@ -105,7 +105,7 @@ impl DeskApp {
         let step_up = StepUp {
             current_password: current_password.to_owned(),
         };
-        self.send(Method::POST, "/me/authenticator/recovery-codes", Some(&body(&step_up)?))
+        self.send(op::authenticator::RENEW_CODES.call(&[]), Some(&body(&step_up)?))
             .await
     }
 }

@@ -5,6 +5,7 @@ use super::{screens::today_in_rome, DeskApp};
 use crate::export::{self, document_name, not_found, ExportRequest, Exported, InvoiceFormat, Job, Lang};
 use crate::AppError;
 use sportello_domain::api::invoices::InvoiceItem;
+use sportello_domain::api::operations as op;
 use std::path::{Path, PathBuf};
 
 impl DeskApp {
@@ -25,7 +26,11 @@ impl DeskApp {
         if crate::files::kept(&file) {
             return Ok(file);
         }
-        let path = format!("/invoices/{}/{}", invoice.id, format.as_str());
+        let document = match format {
+            InvoiceFormat::Pdf => op::invoices::PDF,
+            InvoiceFormat::Xml => op::invoices::XML,
+        };
+        let path = document.at(&[&invoice.id]);
         let path = &path;
         let bytes = self
             .desk

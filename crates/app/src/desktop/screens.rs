@@ -12,11 +12,11 @@ use crate::export::not_found;
 use crate::outbox::OutboxEntry;
 use crate::AppError;
 use chrono::Utc;
-use reqwest::Method;
 use serde::de::DeserializeOwned;
 use sportello_domain::api::accounts::{
     EmailChange, EmailChangeConfirm, EmailChangeStarted, Profile, ProfileUpdate, SubUser, SubUserForm,
 };
+use sportello_domain::api::operations::{self as op, Call};
 use sportello_domain::api::requests::{
     AttachmentInfo, NewMessage, PayoffQuote, RequestDetail, RequestSummary, SelfServiceContext,
 };
@@ -116,11 +116,11 @@ impl DeskApp {
 
     /// Tells the server first, so the next sync cannot bring the notice back unread.
     pub async fn mark_read(&self, id: Option<i64>) -> Result<(), AppError> {
-        let path = match id {
-            Some(id) => format!("/notifications/{id}/read"),
-            None => "/notifications/read-all".to_owned(),
+        let mark = match id {
+            Some(id) => op::notifications::MARK_READ.call(&[&id]),
+            None => op::notifications::MARK_ALL_READ.call(&[]),
         };
-        self.send::<serde_json::Value>(Method::POST, &path, None).await?;
+        self.send::<serde_json::Value>(mark, None).await?;
         self.cache().await?.mark_read(id).await?;
         self.touched();
         Ok(())
@@ -132,7 +132,7 @@ impl DeskApp {
 
     pub async fn update_profile(&self, update: &ProfileUpdate) -> Result<Profile, AppError> {
         let body = serde_json::to_value(update).map_err(|e| AppError::Protocol(e.to_string()))?;
-        let profile: Profile = self.send(Method::PATCH, "/profile", Some(&body)).await?;
+        let profile: Profile = self.send(op::accounts::UPDATE_PROFILE.call(&[]), Some(&body)).await?;
         self.store_document("profile", &profile).await?;
         Ok(profile)
     }
@@ -140,12 +140,14 @@ impl DeskApp {
     /// A8: a new primary address is confirmed by a code the server sends to it.
     pub async fn start_email_change(&self, change: &EmailChange) -> Result<EmailChangeStarted, AppError> {
         let body = serde_json::to_value(change).map_err(|e| AppError::Protocol(e.to_string()))?;
-        self.send(Method::POST, "/profile/email", Some(&body)).await
+        self.send(op::accounts::START_EMAIL_CHANGE.call(&[]), Some(&body)).await
     }
 
     pub async fn confirm_email_change(&self, confirm: &EmailChangeConfirm) -> Result<Profile, AppError> {
         let body = serde_json::to_value(confirm).map_err(|e| AppError::Protocol(e.to_string()))?;
-        let profile: Profile = self.send(Method::POST, "/profile/email/confirm", Some(&body)).await?;
+        let profile: Profile = self
+            .send(op::accounts::CONFIRM_EMAIL_CHANGE.call(&[]), Some(&body))
+            .await?;
         self.store_document("profile", &profile).await?;
         Ok(profile)
     }
@@ -159,35 +161,40 @@ impl DeskApp {
         let body = serde_json::to_value(form).map_err(|e| AppError::Protocol(e.to_string()))?;
         match username {
             Some(name) => {
-                self.send::<SubUser>(Method::PUT, &format!("/sub-users/{name}"), Some(&body))
+                self.send::<SubUser>(op::accounts::UPDATE_SUB_USER.call(&[&name]), Some(&body))
                     .await?
             }
-            None => self.send::<SubUser>(Method::POST, "/sub-users", Some(&body)).await?,
+            None => {
+                self.send::<SubUser>(op::accounts::CREATE_SUB_USER.call(&[]), Some(&body))
+                    .await?
+            }
         };
         self.reload_sub_users().await
     }
 
     pub async fn delete_sub_user(&self, username: &str) -> Result<Vec<SubUser>, AppError> {
-        self.send::<()>(Method::DELETE, &format!("/sub-users/{username}"), None)
+        self.send::<()>(op::accounts::DELETE_SUB_USER.call(&[&username]), None)
             .await?;
         self.reload_sub_users().await
     }
 
     async fn reload_sub_users(&self) -> Result<Vec<SubUser>, AppError> {
-        let list: Vec<SubUser> = self.desk.every_page("/sub-users?limit=500").await?;
+        let list: Vec<SubUser> = self
+            .desk
+            .every_page(&format!("{}?limit=500", op::accounts::LIST_SUB_USERS.plain()))
+            .await?;
         self.store_document("sub_users", &list).await?;
         Ok(list)
     }
 
     pub(super) async fn send<T: DeserializeOwned>(
         &self,
-        method: Method,
-        path: &str,
+        call: Call,
         body: Option<&serde_json::Value>,
     ) -> Result<T, AppError> {
-        let method = &method;
+        let call = &call;
         self.desk
-            .authorized(|token| async move { self.desk.api().send(method.clone(), path, &token, body).await })
+            .authorized(|token| async move { self.desk.api().send(call, &token, body).await })
             .await
     }
 

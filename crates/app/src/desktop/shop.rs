@@ -8,7 +8,7 @@ use crate::outbox::OutboxEntry;
 use crate::shop::{self, CartKind, CartLine, CartView};
 use crate::AppError;
 use chrono::Utc;
-use reqwest::Method;
+use sportello_domain::api::operations as op;
 use sportello_domain::api::shop::{
     AcceptQuote, BillingData, CartItem, Catalogue, JoinAgreement, NewPaymentProof, Order, PaymentProof, Quote,
     ShopPaymentMethod, Wallet,
@@ -102,8 +102,8 @@ impl DeskApp {
     }
 
     pub async fn decline_quote(&self, id: i64) -> Result<Quote, AppError> {
-        let path = format!("/shop/quotes/{id}/decline");
-        let quote: Quote = self.send(Method::POST, &path, Some(&serde_json::json!({}))).await?;
+        let decline = op::shop::DECLINE_QUOTE.call(&[&id]);
+        let quote: Quote = self.send(decline, Some(&serde_json::json!({}))).await?;
         self.refresh_shop().await?;
         Ok(quote)
     }
@@ -112,15 +112,13 @@ impl DeskApp {
         let body = json(&JoinAgreement {
             agreement_code: code.to_owned(),
         })?;
-        self.send::<()>(Method::POST, "/shop/agreements", Some(&body)).await?;
+        self.send::<()>(op::shop::JOIN_AGREEMENT.call(&[]), Some(&body)).await?;
         self.refresh_shop().await?;
         self.catalogue().await
     }
 
     pub async fn submit_proof(&self, proof: &NewPaymentProof) -> Result<PaymentProof, AppError> {
-        let sent: PaymentProof = self
-            .send(Method::POST, "/shop/payment-proofs", Some(&json(proof)?))
-            .await?;
+        let sent: PaymentProof = self.send(op::shop::SUBMIT_PROOF.call(&[]), Some(&json(proof)?)).await?;
         self.refresh_shop().await?;
         Ok(sent)
     }
@@ -159,7 +157,7 @@ impl DeskApp {
         if crate::files::kept(&file) {
             return Ok(file);
         }
-        let path = format!("/attachments/{}", outcome.file.id);
+        let path = op::requests::DOWNLOAD.at(&[&outcome.file.id]);
         let path = &path;
         let bytes = self
             .desk

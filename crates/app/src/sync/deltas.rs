@@ -2,6 +2,7 @@
 //! one transaction with its cursor.
 
 use super::*;
+use sportello_domain::api::operations as op;
 
 impl SyncEngine {
     /// Applies the change feed from the cursor; returns (changes, idle).
@@ -14,7 +15,7 @@ impl SyncEngine {
             let etag = remembered
                 .as_deref()
                 .and_then(|v| v.strip_prefix(&format!("{cursor} ")));
-            let path = format!("/changes?after={cursor}&limit={PAGE}");
+            let path = format!("{}?after={cursor}&limit={PAGE}", op::notifications::CHANGES.plain());
             match fetch::<ChangePage>(&self.desk, &path, etag).await? {
                 Fetched::NotModified => return Ok((applied, applied == 0)),
                 Fetched::Fresh(page, tag) => {
@@ -44,11 +45,17 @@ impl SyncEngine {
         let touches = |entity: Entity| page.items.iter().any(|c| c.entity == entity);
         let mut requests = Vec::new();
         for id in ids(Entity::Request) {
-            requests.push((id, get_if_any::<RequestDetail>(desk, &format!("/requests/{id}")).await?));
+            requests.push((
+                id,
+                get_if_any::<RequestDetail>(desk, &op::requests::DETAIL.at(&[&id])).await?,
+            ));
         }
         let mut invoices = Vec::new();
         for id in ids(Entity::Invoice) {
-            invoices.push((id, get_if_any::<InvoiceItem>(desk, &format!("/invoices/{id}")).await?));
+            invoices.push((
+                id,
+                get_if_any::<InvoiceItem>(desk, &op::invoices::ITEM.at(&[&id])).await?,
+            ));
         }
         let mut contracts = Vec::new();
         for id in ids(Entity::Contract) {
@@ -60,15 +67,18 @@ impl SyncEngine {
         let mut lines = Vec::new();
         if !whole_schedule {
             for id in line_ids {
-                lines.push((id, get_if_any::<ScheduleItem>(desk, &format!("/schedule/{id}")).await?));
+                lines.push((
+                    id,
+                    get_if_any::<ScheduleItem>(desk, &op::schedule::ITEM.at(&[&id])).await?,
+                ));
             }
         }
         let mut assets = Vec::new();
         for id in ids(Entity::Asset) {
-            assets.push((id, get_if_any::<AssetItem>(desk, &format!("/assets/{id}")).await?));
+            assets.push((id, get_if_any::<AssetItem>(desk, &op::assets::ITEM.at(&[&id])).await?));
         }
         let notifications: Option<NotificationList> = match touches(Entity::Notification) {
-            true => Some(get(desk, "/notifications?limit=100").await?),
+            true => Some(get(desk, &format!("{}?limit=100", op::notifications::LIST.plain())).await?),
             false => None,
         };
         let book = [Entity::Invoice, Entity::Contract, Entity::ScheduleLine, Entity::Asset];
@@ -137,7 +147,7 @@ impl SyncEngine {
 
     /// A contract's detail and whole plan, or None when it is no longer the customer's.
     async fn contract_with_plan(&self, id: i64) -> Result<Option<(ContractDetail, Vec<PlanEntry>)>, AppError> {
-        match get_if_any::<ContractDetail>(&self.desk, &format!("/contracts/{id}")).await? {
+        match get_if_any::<ContractDetail>(&self.desk, &op::contracts::DETAIL.at(&[&id])).await? {
             Some(detail) => Ok(Some((detail, self.plan(id).await?))),
             None => Ok(None),
         }

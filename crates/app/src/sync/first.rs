@@ -1,17 +1,18 @@
 //! The first sync: everything once, page by page, each page committed with
 //! its bookmark so an interrupted sync goes on from where it stopped.
 
-use super::{get, refresh_request, with_cursor, Progress, SyncEngine, PAGE};
+use super::{bookmark, get, refresh_request, with_cursor, with_query, Progress, SyncEngine, PAGE};
 use crate::cache::{Collection, Ingest};
 use crate::notifier;
 use crate::AppError;
 use chrono::Utc;
-use sportello_domain::api::assets::AssetPage;
-use sportello_domain::api::contracts::{ContractDetail, ContractPage, PlanEntry, PlanPage};
-use sportello_domain::api::invoices::InvoicePage;
+use sportello_domain::api::assets::{AssetPage, AssetsQuery};
+use sportello_domain::api::contracts::{ContractDetail, ContractPage, ContractsQuery, PlanEntry, PlanPage, PlanQuery};
+use sportello_domain::api::invoices::{InvoicePage, InvoicesQuery};
 use sportello_domain::api::notifications::NotificationList;
+use sportello_domain::api::operations as op;
 use sportello_domain::api::requests::RequestPage;
-use sportello_domain::api::schedule::SchedulePage;
+use sportello_domain::api::schedule::{SchedulePage, ScheduleQuery};
 use sportello_domain::api::sync::SyncSummary;
 use std::collections::BTreeSet;
 
@@ -62,7 +63,7 @@ impl SyncEngine {
     /// its bookmark, so an interrupted sync goes on from the last page.
     pub(super) async fn first_sync(&self) -> Result<(), AppError> {
         if self.cache.meta("first_sync.cursor").await?.is_none() {
-            let summary: SyncSummary = get(&self.desk, "/sync/summary").await?;
+            let summary: SyncSummary = get(&self.desk, op::notifications::SUMMARY.plain()).await?;
             let mut ingest = self.cache.begin().await?;
             ingest.set_meta("first_sync.total", &summary.rows().to_string()).await?;
             ingest.set_meta("first_sync.rows", "0").await?;
@@ -128,9 +129,14 @@ impl SyncEngine {
         let desk = &self.desk;
         match collection {
             Collection::Contracts => {
-                let page: ContractPage = get(desk, &with_cursor("/contracts?limit=100", cursor)).await?;
+                let query = ContractsQuery {
+                    limit: Some(100),
+                    cursor: bookmark(cursor),
+                    ..ContractsQuery::default()
+                };
+                let page: ContractPage = get(desk, &with_query(op::contracts::LIST.plain(), &query)?).await?;
                 for item in &page.items {
-                    let detail: ContractDetail = get(desk, &format!("/contracts/{}", item.id)).await?;
+                    let detail: ContractDetail = get(desk, &op::contracts::DETAIL.at(&[&item.id])).await?;
                     let plan = self.plan(item.id).await?;
                     let mut ingest = self.cache.begin().await?;
                     ingest.contract(&detail).await?;
@@ -141,7 +147,12 @@ impl SyncEngine {
                 Ok(Pulled::of(page.items.iter().map(|i| i.id), page.next_cursor))
             }
             Collection::Schedule => {
-                let page: SchedulePage = get(desk, &with_cursor(&format!("/schedule?limit={PAGE}"), cursor)).await?;
+                let query = ScheduleQuery {
+                    limit: Some(PAGE),
+                    cursor: bookmark(cursor),
+                    ..ScheduleQuery::default()
+                };
+                let page: SchedulePage = get(desk, &with_query(op::schedule::LIST.plain(), &query)?).await?;
                 let mut ingest = self.cache.begin().await?;
                 ingest.schedule(&page.items).await?;
                 self.count_if(counting, &mut ingest, page.items.len()).await?;
@@ -150,9 +161,13 @@ impl SyncEngine {
             }
             Collection::Invoices => {
                 // Up to a year ahead: documents may carry a future issue date.
-                let to = Utc::now().date_naive() + chrono::Days::new(366);
-                let path = format!("/invoices?limit={PAGE}&to={to}");
-                let page: InvoicePage = get(desk, &with_cursor(&path, cursor)).await?;
+                let query = InvoicesQuery {
+                    to: Some(Utc::now().date_naive() + chrono::Days::new(366)),
+                    limit: Some(PAGE),
+                    cursor: bookmark(cursor),
+                    ..InvoicesQuery::default()
+                };
+                let page: InvoicePage = get(desk, &with_query(op::invoices::LIST.plain(), &query)?).await?;
                 let mut ingest = self.cache.begin().await?;
                 ingest.invoices(&page.items).await?;
                 self.count_if(counting, &mut ingest, page.items.len()).await?;
@@ -160,7 +175,12 @@ impl SyncEngine {
                 Ok(Pulled::of(page.items.iter().map(|i| i.id), page.next_cursor))
             }
             Collection::Assets => {
-                let page: AssetPage = get(desk, &with_cursor(&format!("/assets?limit={PAGE}"), cursor)).await?;
+                let query = AssetsQuery {
+                    limit: Some(PAGE),
+                    cursor: bookmark(cursor),
+                    ..AssetsQuery::default()
+                };
+                let page: AssetPage = get(desk, &with_query(op::assets::LIST.plain(), &query)?).await?;
                 let mut ingest = self.cache.begin().await?;
                 ingest.assets(&page.items).await?;
                 self.count_if(counting, &mut ingest, page.items.len()).await?;
@@ -168,7 +188,11 @@ impl SyncEngine {
                 Ok(Pulled::of(page.items.iter().map(|i| i.id), page.next_cursor))
             }
             Collection::Requests => {
-                let page: RequestPage = get(desk, &with_cursor(&format!("/requests?limit={PAGE}"), cursor)).await?;
+                let page: RequestPage = get(
+                    desk,
+                    &with_cursor(&format!("{}?limit={PAGE}", op::requests::LIST.plain()), cursor),
+                )
+                .await?;
                 for summary in &page.items {
                     refresh_request(desk, &self.cache, summary.id).await?;
                 }
@@ -179,8 +203,8 @@ impl SyncEngine {
             }
             Collection::Notifications => {
                 let path = match cursor {
-                    "" => "/notifications?limit=100".to_owned(),
-                    before => format!("/notifications?limit=100&before={before}"),
+                    "" => format!("{}?limit=100", op::notifications::LIST.plain()),
+                    before => format!("{}?limit=100&before={before}", op::notifications::LIST.plain()),
                 };
                 let list: NotificationList = get(desk, &path).await?;
                 let mut ingest = self.cache.begin().await?;
@@ -199,7 +223,11 @@ impl SyncEngine {
         let mut rows = Vec::new();
         let mut cursor = String::new();
         loop {
-            let path = with_cursor(&format!("/contracts/{contract_id}/plan?limit={PAGE}"), &cursor);
+            let query = PlanQuery {
+                limit: Some(PAGE),
+                cursor: bookmark(&cursor),
+            };
+            let path = with_query(&op::contracts::PLAN.at(&[&contract_id]), &query)?;
             let page: PlanPage = get(&self.desk, &path).await?;
             rows.extend(page.items);
             match page.next_cursor {

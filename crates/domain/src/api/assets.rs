@@ -31,3 +31,16 @@ pub struct AssetPage {
     pub items: Vec<AssetItem>,
     pub next_cursor: Option<String>,
 }
+
+/// The query of `GET /assets` (L1).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AssetsQuery {
+    /// One contract's assets; all when absent.
+    pub contract: Option<i64>,
+    /// 1 to 500; 50 when absent.
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

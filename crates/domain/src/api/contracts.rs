@@ -111,3 +111,50 @@ pub struct PlanPage {
     pub total: u32,
     pub next_cursor: Option<String>,
 }
+
+/// Which contracts C1 lists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContractsShown {
+    #[default]
+    All,
+    Active,
+    Extinct,
+    Terminated,
+}
+
+impl ContractsShown {
+    /// The one status shown, or None for every contract.
+    pub fn status(self) -> Option<ContractStatus> {
+        match self {
+            ContractsShown::All => None,
+            ContractsShown::Active => Some(ContractStatus::Active),
+            ContractsShown::Extinct => Some(ContractStatus::Extinct),
+            ContractsShown::Terminated => Some(ContractStatus::Terminated),
+        }
+    }
+}
+
+/// The query of `GET /contracts` (C1).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ContractsQuery {
+    /// Every contract when absent.
+    pub status: Option<ContractsShown>,
+    /// 1 to 500; 50 when absent.
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The query of `GET /contracts/{id}/plan` (C4).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PlanQuery {
+    /// 1 to 500; 25 when absent.
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

@@ -36,3 +36,22 @@ pub struct InvoicePage {
     pub items: Vec<InvoiceItem>,
     pub next_cursor: Option<String>,
 }
+
+/// The query of `GET /invoices` (B4).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InvoicesQuery {
+    /// First issue date, 2008-01-01 or later (the default).
+    pub from: Option<NaiveDate>,
+    /// Last issue date; today when absent.
+    pub to: Option<NaiveDate>,
+    /// Only invoices or only credit notes.
+    pub kind: Option<DocumentKind>,
+    /// One contract's documents.
+    pub contract: Option<i64>,
+    /// 1 to 500; 50 when absent.
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

@@ -7,6 +7,7 @@ pub mod contracts;
 pub mod home;
 pub mod invoices;
 pub mod notifications;
+pub mod operations;
 pub mod ops;
 pub mod requests;
 pub mod schedule;

@@ -73,3 +73,18 @@ pub struct SchedulePage {
     /// "Totale saldo scaduto" of everything the filter selects, not just this page.
     pub overdue_total: Money,
 }
+
+/// The query of `GET /schedule` (B1).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ScheduleQuery {
+    /// One contract's lines; all when absent.
+    pub contract: Option<i64>,
+    /// Only the lines in this state.
+    pub status: Option<PaymentStatus>,
+    /// 1 to 500; 50 when absent.
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

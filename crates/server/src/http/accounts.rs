@@ -19,13 +19,14 @@ use sportello_domain::api::accounts::{
     ResetStarted, SubUser, SubUserForm, SubUserPage,
 };
 use sportello_domain::api::auth::SessionInfo;
+use sportello_domain::api::operations as op;
 use sportello_domain::ApiError;
 
 pub(super) fn origin(who: &Principal, client: &Client) -> Origin {
     Origin::customer(&who.username, client.0)
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterByContract,
+#[utoipa::path(post, path = op::accounts::REGISTER.path, tag = "accounts", request_body = RegisterByContract,
     responses((status = 201, description = "A temporary password was e-mailed", body = Registered),
               (status = 400, description = "bad_request or details_mismatch; fields.email = pec_required for companies", body = ApiError),
               (status = 409, description = "registration_pending (fields.retry_after_minutes) or already_registered", body = ApiError),
@@ -47,7 +48,7 @@ pub(super) async fn register(
     Ok((StatusCode::CREATED, Json(done)))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/register-by-category", tag = "accounts", request_body = RegisterByCategory,
+#[utoipa::path(post, path = op::accounts::REGISTER_BY_CATEGORY.path, tag = "accounts", request_body = RegisterByCategory,
     responses((status = 201, description = "Pending until an operator approves it", body = Registered),
               (status = 400, body = ApiError), (status = 409, description = "already_registered", body = ApiError),
               (status = 429, body = ApiError)))]
@@ -62,7 +63,7 @@ pub(super) async fn register_by_category(
     Ok((StatusCode::CREATED, Json(done)))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/recover", tag = "accounts", request_body = RecoverRequest,
+#[utoipa::path(post, path = op::accounts::RECOVER.path, tag = "accounts", request_body = RecoverRequest,
     responses((status = 200, description = "Username, reset code and link e-mailed", body = ResetStarted),
               (status = 400, description = "bad_request or details_mismatch", body = ApiError), (status = 429, body = ApiError)))]
 pub(super) async fn recover(
@@ -83,7 +84,7 @@ pub(super) async fn recover(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "accounts", request_body = ResetRequest,
+#[utoipa::path(post, path = op::accounts::REQUEST_RESET.path, tag = "accounts", request_body = ResetRequest,
     responses((status = 200, description = "If the user exists, a code and link were e-mailed", body = ResetStarted),
               (status = 429, body = ApiError)))]
 pub(super) async fn request_reset(
@@ -98,7 +99,7 @@ pub(super) async fn request_reset(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/password-reset/complete", tag = "accounts", request_body = CompleteReset,
+#[utoipa::path(post, path = op::accounts::COMPLETE_RESET.path, tag = "accounts", request_body = CompleteReset,
     responses((status = 204, description = "Password set; every session ended"),
               (status = 400, description = "fields.new_password: too_short, too_long, common, contains_username", body = ApiError),
               (status = 401, description = "invalid_code or code_expired", body = ApiError),
@@ -113,7 +114,7 @@ pub(super) async fn complete_reset(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts", request_body = ChangePassword, security(("bearer" = [])),
+#[utoipa::path(post, path = op::accounts::CHANGE_PASSWORD.path, tag = "accounts", request_body = ChangePassword, security(("bearer" = [])),
     responses((status = 429, description = "rate_limited: too many tries from this address; Retry-After says when", body = ApiError), (status = 204, description = "Changed; other sessions ended"), (status = 400, body = ApiError),
               (status = 401, body = ApiError)))]
 pub(super) async fn change_password(
@@ -127,7 +128,7 @@ pub(super) async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/profile", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(get, path = op::accounts::PROFILE.path, tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = Profile), (status = 401, body = ApiError)))]
 pub(super) async fn profile(
     State(state): State<AppState>,
@@ -136,7 +137,7 @@ pub(super) async fn profile(
     Ok(Json(accounts::profile(&state, who.user_id).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/profile", tag = "accounts", request_body = ProfileUpdate, security(("bearer" = [])),
+#[utoipa::path(patch, path = op::accounts::UPDATE_PROFILE.path, tag = "accounts", request_body = ProfileUpdate, security(("bearer" = [])),
     responses((status = 200, body = Profile), (status = 400, body = ApiError),
               (status = 403, description = "forbidden: paper invoices are the main user's", body = ApiError)))]
 pub(super) async fn update_profile(
@@ -150,7 +151,7 @@ pub(super) async fn update_profile(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/profile/email", tag = "accounts", request_body = EmailChange, security(("bearer" = [])),
+#[utoipa::path(post, path = op::accounts::START_EMAIL_CHANGE.path, tag = "accounts", request_body = EmailChange, security(("bearer" = [])),
     responses((status = 429, description = "rate_limited: too many tries from this address; Retry-After says when", body = ApiError), (status = 200, description = "A code went to the new address", body = EmailChangeStarted),
               (status = 400, body = ApiError)))]
 pub(super) async fn start_email_change(
@@ -165,7 +166,7 @@ pub(super) async fn start_email_change(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/profile/email/confirm", tag = "accounts", request_body = EmailChangeConfirm,
+#[utoipa::path(post, path = op::accounts::CONFIRM_EMAIL_CHANGE.path, tag = "accounts", request_body = EmailChangeConfirm,
     security(("bearer" = [])),
     responses((status = 429, description = "rate_limited: too many tries from this address; Retry-After says when", body = ApiError), (status = 200, body = Profile), (status = 401, description = "invalid_code or code_expired", body = ApiError)))]
 pub(super) async fn confirm_email_change(
@@ -188,7 +189,7 @@ pub struct SubUsersQuery {
     pub cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/sub-users", tag = "accounts", security(("bearer" = [])), params(SubUsersQuery),
+#[utoipa::path(get, path = op::accounts::LIST_SUB_USERS.path, tag = "accounts", security(("bearer" = [])), params(SubUsersQuery),
     responses((status = 200, description = "The main user's sub-users, oldest first", body = SubUserPage),
               (status = 400, body = ApiError), (status = 403, description = "forbidden for sub-users", body = ApiError)))]
 pub(super) async fn list_sub_users(
@@ -205,7 +206,7 @@ pub(super) async fn list_sub_users(
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/sub-users", tag = "accounts", request_body = SubUserForm, security(("bearer" = [])),
+#[utoipa::path(post, path = op::accounts::CREATE_SUB_USER.path, tag = "accounts", request_body = SubUserForm, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 201, description = "Created; its invitation e-mailed", body = SubUser), (status = 400, body = ApiError),
               (status = 403, description = "forbidden for sub-users", body = ApiError),
@@ -233,7 +234,7 @@ pub(super) async fn create_sub_user(
     .await
 }
 
-#[utoipa::path(put, path = "/api/v1/sub-users/{username}", tag = "accounts", request_body = SubUserForm,
+#[utoipa::path(put, path = op::accounts::UPDATE_SUB_USER.path, tag = "accounts", request_body = SubUserForm,
     security(("bearer" = [])), params(("username" = String, Path)),
     responses((status = 200, body = SubUser), (status = 404, body = ApiError)))]
 pub(super) async fn update_sub_user(
@@ -248,7 +249,7 @@ pub(super) async fn update_sub_user(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/sub-users/{username}", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(delete, path = op::accounts::DELETE_SUB_USER.path, tag = "accounts", security(("bearer" = [])),
     params(("username" = String, Path)),
     responses((status = 204, description = "Deleted; its sessions ended"), (status = 404, body = ApiError)))]
 pub(super) async fn delete_sub_user(
@@ -261,7 +262,7 @@ pub(super) async fn delete_sub_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(get, path = op::accounts::LIST_SESSIONS.path, tag = "accounts", security(("bearer" = [])),
     responses((status = 200, description = "The user's active sessions, last used first", body = Vec<SessionInfo>),
               (status = 401, body = ApiError)))]
 pub(super) async fn list_sessions(
@@ -271,7 +272,7 @@ pub(super) async fn list_sessions(
     Ok(Json(crate::sessions::list(&state, &who).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(delete, path = op::accounts::END_SESSION.path, tag = "accounts", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 204, description = "Ended: its tokens stop working"), (status = 401, body = ApiError),
               (status = 404, description = "not one of the user's active sessions", body = ApiError)))]
@@ -285,7 +286,7 @@ pub(super) async fn end_session(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/me/sessions/end-all", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(post, path = op::accounts::END_ALL_SESSIONS.path, tag = "accounts", security(("bearer" = [])),
     responses((status = 204, description = "Every session of the user ended, this one included"),
               (status = 401, body = ApiError)))]
 pub(super) async fn end_all_sessions(
@@ -297,14 +298,14 @@ pub(super) async fn end_all_sessions(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/profile/privacy", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(get, path = op::accounts::PRIVACY.path, tag = "accounts", security(("bearer" = [])),
     responses((status = 200, description = "Each consent as it stands and its history", body = Privacy),
               (status = 401, body = ApiError)))]
 pub(super) async fn privacy(State(state): State<AppState>, Caller(who): Caller) -> Result<Json<Privacy>, ServerError> {
     Ok(Json(crate::privacy::privacy(&state, &who).await?))
 }
 
-#[utoipa::path(put, path = "/api/v1/profile/privacy", tag = "accounts", request_body = ConsentUpdate,
+#[utoipa::path(put, path = op::accounts::DECIDE_CONSENT.path, tag = "accounts", request_body = ConsentUpdate,
     security(("bearer" = [])),
     responses((status = 200, description = "Recorded (a decision that already stands records nothing)", body = Privacy),
               (status = 400, body = ApiError), (status = 401, body = ApiError)))]

@@ -10,9 +10,10 @@ use axum::Json;
 use sportello_domain::api::auth::{
     AuthenticatorSetup, AuthenticatorStatus, EnableAuthenticator, RecoveryCodes, StepUp,
 };
+use sportello_domain::api::operations as op;
 use sportello_domain::ApiError;
 
-#[utoipa::path(get, path = "/api/v1/me/authenticator", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(get, path = op::authenticator::STATUS.path, tag = "accounts", security(("bearer" = [])),
     responses((status = 200, description = "Whether logins ask for the authenticator's code", body = AuthenticatorStatus),
               (status = 401, body = ApiError)))]
 pub(super) async fn status(
@@ -22,7 +23,7 @@ pub(super) async fn status(
     Ok(Json(authenticator::status(&state, &who).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/me/authenticator/setup", tag = "accounts", request_body = StepUp,
+#[utoipa::path(post, path = op::authenticator::SETUP.path, tag = "accounts", request_body = StepUp,
     security(("bearer" = [])),
     responses((status = 200, description = "A new secret for the app, waiting for its first code", body = AuthenticatorSetup),
               (status = 400, description = "fields.current_password = required or wrong", body = ApiError),
@@ -35,7 +36,7 @@ pub(super) async fn setup(
     Ok(Json(authenticator::setup(&state, &who, &req.current_password).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/me/authenticator/enable", tag = "accounts", request_body = EnableAuthenticator,
+#[utoipa::path(post, path = op::authenticator::ENABLE.path, tag = "accounts", request_body = EnableAuthenticator,
     security(("bearer" = [])),
     responses((status = 200, description = "On: the recovery codes, shown this once", body = RecoveryCodes),
               (status = 400, description = "fields.code = wrong or no_setup", body = ApiError),
@@ -51,7 +52,7 @@ pub(super) async fn enable(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/me/authenticator/disable", tag = "accounts", request_body = StepUp,
+#[utoipa::path(post, path = op::authenticator::DISABLE.path, tag = "accounts", request_body = StepUp,
     security(("bearer" = [])),
     responses((status = 204, description = "Off: logins ask for the e-mailed code again"),
               (status = 400, description = "fields.current_password = required or wrong", body = ApiError),
@@ -66,7 +67,7 @@ pub(super) async fn disable(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/me/authenticator/recovery-codes", tag = "accounts", request_body = StepUp,
+#[utoipa::path(post, path = op::authenticator::RENEW_CODES.path, tag = "accounts", request_body = StepUp,
     security(("bearer" = [])),
     responses((status = 200, description = "A new set; the earlier codes no longer work", body = RecoveryCodes),
               (status = 400, description = "fields.current_password = required or wrong", body = ApiError),

@@ -82,15 +82,40 @@ impl From<JsonRejection> for ServerError {
     }
 }
 
-/// `axum::extract::Query`, failing in our shape.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(ServerError))]
+/// The query string read into `T`, failing in our shape: a 400 whose
+/// `fields` names the parameter that is unknown or does not parse.
 pub struct ApiQuery<T>(pub T);
 
-impl From<axum::extract::rejection::QueryRejection> for ServerError {
-    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
-        ApiError::new(ErrorCode::BadRequest, rejection.body_text()).into()
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let reader = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(reader)
+            .map(ApiQuery)
+            .map_err(|e| query_error(&e).into())
     }
+}
+
+fn query_error(error: &serde_path_to_error::Error<serde_urlencoded::de::Error>) -> ApiError {
+    let why = error.inner().to_string();
+    let path = error.path().to_string();
+    // An unknown parameter fails before any field is entered: its name is in the message.
+    let unknown = why
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next());
+    let field = match (path.as_str(), unknown) {
+        (".", Some(name)) => name.to_owned(),
+        (".", None) => "query".to_owned(),
+        _ => path,
+    };
+    let said = if unknown.is_some() {
+        "unknown parameter".to_owned()
+    } else {
+        why.clone()
+    };
+    ApiError::new(ErrorCode::BadRequest, format!("query parameter {field:?}: {why}")).with_field(&field, said)
 }
 
 /// `axum::extract::Path`, failing in our shape (a path id that is not a

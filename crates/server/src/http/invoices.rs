@@ -2,7 +2,7 @@
 //! FatturaPA XML of each.
 
 use super::extract::{ApiPath, ApiQuery, Caller};
-use super::paging::{bad, page, path_id, with_etag, ListQuery};
+use super::paging::{after_date_id, bad, limit_of, page, path_id, with_etag};
 use super::ServerError;
 use crate::einvoice::{fatturapa, pdf};
 use crate::store::invoices::InvoiceFilter;
@@ -11,28 +11,13 @@ use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
-use sportello_domain::api::invoices::{first_day, InvoicePage};
-use sportello_domain::invoice::{DocumentKind, Invoice};
+use sportello_domain::api::invoices::{first_day, InvoicePage, InvoicesQuery};
+use sportello_domain::api::operations as op;
+use sportello_domain::invoice::Invoice;
 use sportello_domain::{ApiError, ErrorCode};
-use std::collections::HashMap;
 
-fn day(query: &ListQuery, name: &str) -> Result<Option<NaiveDate>, ApiError> {
-    query
-        .get(name)
-        .map(|t| t.parse().map_err(|_| bad(name, "a date as YYYY-MM-DD")))
-        .transpose()
-}
-
-#[utoipa::path(get, path = "/api/v1/invoices", tag = "invoices", operation_id = "list_invoices", security(("bearer" = [])),
-    params(
-        ("from" = Option<String>, Query, description = "first issue date, 2008-01-01 or later (the default)"),
-        ("to" = Option<String>, Query, description = "last issue date, default today"),
-        ("kind" = Option<String>, Query, description = "invoice or credit_note"),
-        ("contract" = Option<i64>, Query, description = "one contract's documents"),
-        ("limit" = Option<u32>, Query, description = "1 to 500, default 50"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
-    ),
+#[utoipa::path(get, path = op::invoices::LIST.path, tag = "invoices", operation_id = "list_invoices", security(("bearer" = [])),
+    params(InvoicesQuery),
     responses((status = 200, description = "B4: invoices and credit notes, newest first; ETag", body = InvoicePage),
               (status = 304, description = "Not modified"), (status = 400, body = ApiError),
               (status = 401, body = ApiError), (status = 404, description = "not the caller's contract", body = ApiError)))]
@@ -40,28 +25,23 @@ pub(super) async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
     headers: HeaderMap,
-    ApiQuery(params): ApiQuery<HashMap<String, String>>,
+    ApiQuery(query): ApiQuery<InvoicesQuery>,
 ) -> Result<Response, ServerError> {
-    let query = ListQuery::new(params, &["from", "to", "kind", "contract"])?;
-    let from = day(&query, "from")?.unwrap_or_else(first_day);
+    let from = query.from.unwrap_or_else(first_day);
     if from < first_day() {
         return Err(bad("from", "documents are kept from 2008-01-01 on").into());
     }
-    let to = day(&query, "to")?.unwrap_or_else(|| state.clock.today());
+    let to = query.to.unwrap_or_else(|| state.clock.today());
     if to < from {
         return Err(bad("to", "not before from").into());
     }
-    let kind = match query.get("kind") {
-        None => None,
-        Some(text) => Some(DocumentKind::parse(text).ok_or_else(|| bad("kind", "invoice or credit_note"))?),
-    };
-    let contract_id = super::assets::contract_filter(&state, caller.customer_id, &query).await?;
-    let after = query.after_date_id()?;
-    let limit = query.limit(50)?;
+    let contract_id = super::assets::contract_filter(&state, caller.customer_id, query.contract).await?;
+    let after = after_date_id(query.cursor.as_deref())?;
+    let limit = limit_of(query.limit, 50)?;
     let filter = InvoiceFilter {
         customer_id: caller.customer_id,
         contract_id,
-        kind,
+        kind: query.kind,
         from,
         to,
     };
@@ -74,7 +54,7 @@ pub(super) async fn list(
     Ok(with_etag(&headers, &InvoicePage { items, next_cursor }))
 }
 
-#[utoipa::path(get, path = "/api/v1/invoices/{id}", tag = "invoices", operation_id = "invoice_item", security(("bearer" = [])),
+#[utoipa::path(get, path = op::invoices::ITEM.path, tag = "invoices", operation_id = "invoice_item", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, description = "One document as the list shows it (for the sync's deltas)", body = sportello_domain::api::invoices::InvoiceItem),
               (status = 404, body = ApiError)))]
@@ -119,7 +99,7 @@ fn attachment(content_type: &'static str, file_name: &str, body: Vec<u8>) -> Res
         .into_response()
 }
 
-#[utoipa::path(get, path = "/api/v1/invoices/{id}/pdf", tag = "invoices", operation_id = "invoice_pdf", security(("bearer" = [])),
+#[utoipa::path(get, path = op::invoices::PDF.path, tag = "invoices", operation_id = "invoice_pdf", security(("bearer" = [])),
     params(("id" = i64, Path, description = "invoice id")),
     responses((status = 200, description = "B2: the courtesy PDF", content_type = "application/pdf"),
               (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
@@ -137,7 +117,7 @@ pub(super) async fn pdf(
     Ok(attachment("application/pdf", &name, pdf::to_pdf(&invoice)))
 }
 
-#[utoipa::path(get, path = "/api/v1/invoices/{id}/xml", tag = "invoices", operation_id = "invoice_xml", security(("bearer" = [])),
+#[utoipa::path(get, path = op::invoices::XML.path, tag = "invoices", operation_id = "invoice_xml", security(("bearer" = [])),
     params(("id" = i64, Path, description = "invoice id")),
     responses((status = 200, description = "B6: the FatturaPA XML (FPR12)", content_type = "application/xml"),
               (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]

@@ -13,6 +13,7 @@ use axum::Json;
 use futures_util::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
 use sportello_domain::api::notifications::{ChangeEvent, NotificationList};
+use sportello_domain::api::operations as op;
 use sportello_domain::api::sync::{ChangeOp, ChangePage, Entity, SyncSummary};
 use sportello_domain::ApiError;
 use std::convert::Infallible;
@@ -26,7 +27,7 @@ pub struct NotificationsQuery {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", operation_id = "list_notifications", security(("bearer" = [])),
+#[utoipa::path(get, path = op::notifications::LIST.path, tag = "notifications", operation_id = "list_notifications", security(("bearer" = [])),
     params(NotificationsQuery),
     responses((status = 200, description = "Newest first, with the unread count", body = NotificationList)))]
 pub(super) async fn list(
@@ -39,7 +40,7 @@ pub(super) async fn list(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", operation_id = "mark_notification_read", security(("bearer" = [])),
+#[utoipa::path(post, path = op::notifications::MARK_READ.path, tag = "notifications", operation_id = "mark_notification_read", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 204), (status = 404, body = ApiError)))]
 pub(super) async fn mark_read(
     State(state): State<AppState>,
@@ -51,7 +52,7 @@ pub(super) async fn mark_read(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notifications", operation_id = "mark_all_notifications_read", security(("bearer" = [])),
+#[utoipa::path(post, path = op::notifications::MARK_ALL_READ.path, tag = "notifications", operation_id = "mark_all_notifications_read", security(("bearer" = [])),
     responses((status = 204)))]
 pub(super) async fn mark_all_read(
     State(state): State<AppState>,
@@ -70,7 +71,7 @@ pub struct ChangesQuery {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/changes", tag = "sync", operation_id = "list_changes", security(("bearer" = [])), params(ChangesQuery),
+#[utoipa::path(get, path = op::notifications::CHANGES.path, tag = "sync", operation_id = "list_changes", security(("bearer" = [])), params(ChangesQuery),
     responses((status = 200, description = "What changed after the cursor, oldest first; ETag", body = ChangePage),
               (status = 304, description = "Nothing new since the ETag")))]
 pub(super) async fn changes(
@@ -90,7 +91,7 @@ pub(super) async fn changes(
     Ok(with_etag(&headers, &page))
 }
 
-#[utoipa::path(get, path = "/api/v1/sync/summary", tag = "sync", operation_id = "sync_summary", security(("bearer" = [])),
+#[utoipa::path(get, path = op::notifications::SUMMARY.path, tag = "sync", operation_id = "sync_summary", security(("bearer" = [])),
     responses((status = 200, description = "Row counts for a first sync's progress, and the cursor to sync deltas from", body = SyncSummary)))]
 /// The cursor is read before the counts, so a change made meanwhile is synced again rather than missed.
 pub(super) async fn summary(
@@ -130,7 +131,7 @@ fn sse(event: &ChangeEvent) -> Event {
         .unwrap_or_else(|_| Event::default().comment("unserializable"))
 }
 
-#[utoipa::path(get, path = "/api/v1/events", tag = "notifications", operation_id = "event_stream", security(("bearer" = [])), params(ChangesQuery),
+#[utoipa::path(get, path = op::notifications::EVENTS.path, tag = "notifications", operation_id = "event_stream", security(("bearer" = [])), params(ChangesQuery),
     responses((status = 200, description = "text/event-stream of `change` events (data: ChangeEvent, id: cursor); \
         with `after`, the changes after that cursor come first; a `resync` event means events were missed: read /changes")))]
 /// Wakes when the feed's head moves and reads what is new for the caller

@@ -1,13 +1,11 @@
-//! The OpenAPI 3.1 document of the API, generated from the handlers and the
-//! wire types; served at /api/v1/openapi.json, kept in docs/openapi.json.
+//! The OpenAPI 3.1 document of the API, generated from the router's handlers
+//! and the wire types; served at /api/v1/openapi.json, kept in docs/openapi.json.
 
-use super::contracts::{__path_detail, __path_list, __path_plan};
-use super::routes::*;
 use sportello_domain::amortization::{Periodicity, PlanRow, RowKind};
 use sportello_domain::api::assets::{AssetItem, AssetPage};
 use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest};
 use sportello_domain::api::contracts::{
-    ContractDetail, ContractListItem, ContractPage, ContractStatus, PlanEntry, PlanPage,
+    ContractDetail, ContractListItem, ContractPage, ContractStatus, ContractsShown, PlanEntry, PlanPage,
 };
 use sportello_domain::api::home::{ContractSummary, ContractsPanel, Home};
 use sportello_domain::api::invoices::{InvoiceItem, InvoicePage};
@@ -22,38 +20,11 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Sportello API", description = "The API the Sportello desktop syncs with. Errors are always {code, message, fields?}."),
-    paths(login, verify, refresh, logout, me, home, list, detail, plan, super::schedule::list, super::assets::list,
-        super::invoices::list, super::invoices::pdf, super::invoices::xml,
-        super::accounts::register, super::accounts::register_by_category, super::accounts::recover,
-        super::accounts::request_reset, super::accounts::complete_reset, super::accounts::change_password,
-        super::accounts::list_sessions, super::accounts::end_session, super::accounts::end_all_sessions,
-        super::accounts::privacy, super::accounts::decide_consent,
-        super::authenticator::status, super::authenticator::setup, super::authenticator::enable,
-        super::authenticator::disable, super::authenticator::renew_codes,
-        super::accounts::profile, super::accounts::update_profile, super::accounts::start_email_change,
-        super::accounts::confirm_email_change, super::accounts::list_sub_users, super::accounts::create_sub_user,
-        super::accounts::update_sub_user, super::accounts::delete_sub_user,
-        super::requests::context, super::requests::types, super::requests::payoff, super::requests::create,
-        super::requests::list, super::requests::detail, super::requests::add_message, super::requests::upload,
-        super::requests::download,
-        super::notifications::list, super::notifications::mark_read, super::notifications::mark_all_read,
-        super::notifications::changes, super::notifications::events, super::notifications::summary,
-        super::invoices::item,
-        super::ops::login, super::ops::logout, super::ops::disable_operator, super::ops::invite, super::ops::registrations, super::ops::decide_registration,
-        super::ops::agreement_requests, super::ops::decide_agreement, super::ops::list_requests,
-        super::ops::request_detail, super::ops::reply, super::ops::set_status, super::ops::upload, super::ops::download,
-        super::ops::broadcast, super::ops::publish_invoice, super::ops::import_book, super::ops::audit,
-        super::schedule::item, super::assets::item,
-        super::shop::catalogue, super::shop::join_agreement, super::shop::wallet, super::shop::submit_proof,
-        super::shop::place_order, super::shop::orders, super::shop::order, super::shop::request_quote,
-        super::shop::quotes, super::shop::quote, super::shop::accept_quote, super::shop::decline_quote,
-        super::shop::ops_orders, super::shop::fulfil_pdf, super::shop::fulfil_record, super::shop::ops_quotes,
-        super::shop::price_quote, super::shop::ops_proofs, super::shop::decide_proof, super::shop::set_layout),
     components(schemas(ApiError, ErrorCode, Money, LoginRequest, LoginChallenge, VerifyCodeRequest, TokenPair,
         RefreshRequest, Me, Home, Situation, ContractsPanel, ContractSummary, ContractPage, ContractListItem,
-        ContractStatus, ContractDetail, PlanPage, PlanEntry, PlanRow, RowKind, Periodicity, PaymentMethod,
+        ContractStatus, ContractsShown, ContractDetail, PlanPage, PlanEntry, PlanRow, RowKind, Periodicity, PaymentMethod,
         SchedulePage, ScheduleItem, ScheduleReason, PaymentStatus, AssetPage, AssetItem, InvoicePage, InvoiceItem, DocumentKind)),
-    modifiers(&BearerAuth, &CommonAnswers)
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
 
@@ -157,8 +128,14 @@ fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut
     .flatten()
 }
 
+/// The document: the paths from the router itself (`routes::api`), the
+/// answers every operation shares added once they are all there.
 pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let (_, mut document) = utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest(sportello_domain::api::operations::PREFIX, super::routes::api())
+        .split_for_parts();
+    CommonAnswers.modify(&mut document);
+    document
 }
 
 /// The document as committed in docs/openapi.json, built once.

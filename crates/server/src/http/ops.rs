@@ -15,6 +15,7 @@ use axum::response::Response;
 use axum::Json;
 use chrono::DateTime;
 use serde::Deserialize;
+use sportello_domain::api::operations as op;
 use sportello_domain::api::ops::{
     AuditEntry, Broadcast, Decision, DeskReply, Invitation, Invited, OperatorLogin, OperatorSession, PendingItem,
     PendingPage, PublishInvoice, Published, StatusChange,
@@ -26,7 +27,7 @@ fn origin(op: &Operator, client: &Client) -> Origin {
     Origin::operator(&op.username, client.0)
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/login", tag = "ops", operation_id = "ops_login", request_body = OperatorLogin,
+#[utoipa::path(post, path = op::ops::LOGIN.path, tag = "ops", operation_id = "ops_login", request_body = OperatorLogin,
     responses((status = 200, body = OperatorSession),
               (status = 401, description = "invalid_credentials: wrong username, password or authenticator code, alike", body = ApiError),
               (status = 403, description = "the operator has no authenticator yet (after the right password)", body = ApiError),
@@ -57,7 +58,7 @@ pub(super) async fn login(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/logout", tag = "ops", operation_id = "ops_logout", security(("bearer" = [])),
+#[utoipa::path(post, path = op::ops::LOGOUT.path, tag = "ops", operation_id = "ops_logout", security(("bearer" = [])),
     responses((status = 204, description = "The token no longer works"), (status = 401, body = ApiError)))]
 pub(super) async fn logout(
     State(state): State<AppState>,
@@ -71,7 +72,7 @@ pub(super) async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/operators/{username}/disable", tag = "ops", operation_id = "ops_disable_operator",
+#[utoipa::path(post, path = op::ops::DISABLE_OPERATOR.path, tag = "ops", operation_id = "ops_disable_operator",
     security(("bearer" = [])), params(("username" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 204, description = "Disabled; its tokens ended"), (status = 401, body = ApiError),
               (status = 403, description = "admins only", body = ApiError), (status = 404, body = ApiError)))]
@@ -107,7 +108,7 @@ where
     idempotent_as(state, owner, key, route, body, StatusCode::NO_CONTENT, write, done).await
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/invitations", tag = "ops", operation_id = "ops_invite", request_body = Invitation, security(("bearer" = [])),
+#[utoipa::path(post, path = op::ops::INVITE.path, tag = "ops", operation_id = "ops_invite", request_body = Invitation, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 201, body = Invited), (status = 400, body = ApiError), (status = 409, body = ApiError)))]
 pub(super) async fn invite(
@@ -154,7 +155,7 @@ fn pending_page(rows: Vec<crate::store::accounts::PendingRow>, limit: u32) -> Pe
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/registrations", tag = "ops", operation_id = "ops_registrations", security(("bearer" = [])), params(PendingQuery),
+#[utoipa::path(get, path = op::ops::REGISTRATIONS.path, tag = "ops", operation_id = "ops_registrations", security(("bearer" = [])), params(PendingQuery),
     responses((status = 200, description = "Registrations by category waiting for approval (id = customer), oldest first", body = PendingPage),
               (status = 400, body = ApiError)))]
 pub(super) async fn registrations(
@@ -168,7 +169,7 @@ pub(super) async fn registrations(
     Ok(Json(pending_page(rows, limit)))
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/registrations/{id}/decision", tag = "ops", operation_id = "ops_decide_registration", request_body = Decision,
+#[utoipa::path(post, path = op::ops::DECIDE_REGISTRATION.path, tag = "ops", operation_id = "ops_decide_registration", request_body = Decision,
     security(("bearer" = [])), params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 204, description = "Approved (credentials e-mailed) or rejected"), (status = 404, body = ApiError)))]
 pub(super) async fn decide_registration(
@@ -185,7 +186,7 @@ pub(super) async fn decide_registration(
     no_content(&state, &op, key, "ops_decide_registration", &(id, &d), decide).await
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/agreement-requests", tag = "ops", operation_id = "ops_agreement_requests", security(("bearer" = [])), params(PendingQuery),
+#[utoipa::path(get, path = op::ops::AGREEMENT_REQUESTS.path, tag = "ops", operation_id = "ops_agreement_requests", security(("bearer" = [])), params(PendingQuery),
     responses((status = 200, description = "Requests to join an agreement waiting for a decision, oldest first", body = PendingPage),
               (status = 400, body = ApiError)))]
 pub(super) async fn agreement_requests(
@@ -202,7 +203,7 @@ pub(super) async fn agreement_requests(
     Ok(Json(pending_page(rows, limit)))
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/agreement-requests/{id}/decision", tag = "ops", operation_id = "ops_decide_agreement", request_body = Decision,
+#[utoipa::path(post, path = op::ops::DECIDE_AGREEMENT.path, tag = "ops", operation_id = "ops_decide_agreement", request_body = Decision,
     security(("bearer" = [])), params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 204, description = "On approval the customer joins the agreement"), (status = 404, body = ApiError)))]
 pub(super) async fn decide_agreement(
@@ -219,7 +220,7 @@ pub(super) async fn decide_agreement(
     no_content(&state, &op, key, "ops_decide_agreement", &(id, &d), decide).await
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/requests", tag = "ops", operation_id = "ops_list_requests", security(("bearer" = [])), params(RequestsQuery),
+#[utoipa::path(get, path = op::ops::LIST_REQUESTS.path, tag = "ops", operation_id = "ops_list_requests", security(("bearer" = [])), params(RequestsQuery),
     responses((status = 200, description = "Every customer's requests by last action, newest first", body = RequestPage),
               (status = 400, body = ApiError)))]
 pub(super) async fn list_requests(
@@ -231,7 +232,7 @@ pub(super) async fn list_requests(
     Ok(Json(request_page(&state, None, q).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/requests/{id}", tag = "ops", operation_id = "ops_request_detail", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, path = op::ops::REQUEST_DETAIL.path, tag = "ops", operation_id = "ops_request_detail", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = RequestDetail), (status = 404, body = ApiError)))]
 pub(super) async fn request_detail(
     State(state): State<AppState>,
@@ -242,7 +243,7 @@ pub(super) async fn request_detail(
     Ok(Json(requests::detail(&state, id, None).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/requests/{id}/replies", tag = "ops", operation_id = "ops_reply", request_body = DeskReply,
+#[utoipa::path(post, path = op::ops::REPLY.path, tag = "ops", operation_id = "ops_reply", request_body = DeskReply,
     security(("bearer" = [])), params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 201, description = "Added; the customer is notified", body = RequestMessage),
               (status = 400, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError),
@@ -271,7 +272,7 @@ pub(super) async fn reply(
     .await
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/requests/{id}/status", tag = "ops", operation_id = "ops_set_status", request_body = StatusChange,
+#[utoipa::path(post, path = op::ops::SET_STATUS.path, tag = "ops", operation_id = "ops_set_status", request_body = StatusChange,
     security(("bearer" = [])), params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 204, description = "Changed; the customer is notified"), (status = 404, body = ApiError)))]
 pub(super) async fn set_status(
@@ -295,7 +296,7 @@ pub struct OpsUploadQuery {
     pub request_id: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/attachments", tag = "ops", operation_id = "ops_upload_attachment", security(("bearer" = [])), params(OpsUploadQuery, ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
+#[utoipa::path(post, path = op::ops::UPLOAD.path, tag = "ops", operation_id = "ops_upload_attachment", security(("bearer" = [])), params(OpsUploadQuery, ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = AttachmentInfo), (status = 413, body = ApiError), (status = 415, body = ApiError)))]
 pub(super) async fn upload(
@@ -322,7 +323,7 @@ pub(super) async fn upload(
     idempotent(&state, owner, key, "ops_upload_attachment", &fingerprint, store, render).await
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/attachments/{id}", tag = "ops", operation_id = "ops_download_attachment", security(("bearer" = [])),
+#[utoipa::path(get, path = op::ops::DOWNLOAD.path, tag = "ops", operation_id = "ops_download_attachment", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200), (status = 404, body = ApiError)))]
 pub(super) async fn download(
     State(state): State<AppState>,
@@ -334,7 +335,7 @@ pub(super) async fn download(
     Ok(attachment_response(&row, chunks))
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/broadcasts", tag = "ops", operation_id = "ops_broadcast", request_body = Broadcast, security(("bearer" = [])),
+#[utoipa::path(post, path = op::ops::BROADCAST.path, tag = "ops", operation_id = "ops_broadcast", request_body = Broadcast, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer: a message is broadcast once")),
     responses((status = 201, description = "The notification's id", body = i64, content_type = "application/json"), (status = 400, body = ApiError),
               (status = 409, description = "the key is in flight", body = ApiError),
@@ -360,7 +361,7 @@ pub(super) async fn broadcast(
     .await
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/invoices", tag = "ops", operation_id = "ops_publish_invoice", request_body = PublishInvoice, security(("bearer" = [])),
+#[utoipa::path(post, path = op::ops::PUBLISH_INVOICE.path, tag = "ops", operation_id = "ops_publish_invoice", request_body = PublishInvoice, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer: a document is issued once")),
     responses((status = 201, description = "Issued; the customer is e-mailed", body = Published), (status = 400, body = ApiError),
               (status = 409, description = "the key is in flight", body = ApiError),
@@ -397,7 +398,7 @@ pub struct ImportQuery {
     pub dry_run: Option<bool>,
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/book/import", tag = "ops", operation_id = "ops_import_book", security(("bearer" = [])),
+#[utoipa::path(post, path = op::ops::IMPORT_BOOK.path, tag = "ops", operation_id = "ops_import_book", security(("bearer" = [])),
     params(ImportQuery),
     request_body(content = String, content_type = "text/plain", description = "A JSON Lines or CSV feed file (see the README)"),
     responses((status = 200, description = "Applied whole (or checked, with dry_run)", body = sportello_domain::api::ops::ImportReport),
@@ -444,7 +445,7 @@ pub struct AuditQuery {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/audit", tag = "ops", operation_id = "ops_audit", security(("bearer" = [])), params(AuditQuery),
+#[utoipa::path(get, path = op::ops::AUDIT.path, tag = "ops", operation_id = "ops_audit", security(("bearer" = [])), params(AuditQuery),
     responses((status = 200, description = "Oldest first after after_id", body = Vec<AuditEntry>),
               (status = 403, description = "admins only", body = ApiError)))]
 pub(super) async fn audit(

@@ -7,67 +7,27 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Serialize;
 use sportello_domain::{ApiError, ErrorCode};
-use std::collections::HashMap;
 
 pub use crate::store::Keyset;
 
 pub const MAX_LIMIT: u32 = 500;
 const CURSOR_PREFIX: &str = "c1:";
 
-/// The query string of a list request, checked: unknown parameters are an
-/// error too, so that a misspelt filter is not silently ignored.
-pub struct ListQuery {
-    params: HashMap<String, String>,
+/// The length of a page from a typed query's `limit`.
+pub fn limit_of(limit: Option<u32>, default: u32) -> Result<u32, ApiError> {
+    limit.map_or(Ok(default), |n| checked_limit(Some(n)))
 }
 
-impl ListQuery {
-    pub fn new(params: HashMap<String, String>, allowed: &[&str]) -> Result<ListQuery, ApiError> {
-        if let Some(unknown) = params
-            .keys()
-            .find(|k| !allowed.contains(&k.as_str()) && *k != "limit" && *k != "cursor")
-        {
-            return Err(
-                ApiError::new(ErrorCode::BadRequest, format!("unknown parameter {unknown:?}"))
-                    .with_field(unknown, "unknown parameter"),
-            );
-        }
-        Ok(ListQuery { params })
-    }
-
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.params.get(name).map(String::as_str)
-    }
-
-    pub fn limit(&self, default: u32) -> Result<u32, ApiError> {
-        match self.get("limit") {
-            None => Ok(default),
-            Some(text) => checked_limit(text.parse::<u32>().ok()),
-        }
-    }
-
-    /// The position after which the page starts (0 = from the beginning).
-    pub fn after(&self) -> Result<i64, ApiError> {
-        match self.after_key()? {
-            None => Ok(0),
-            Some(key) => key.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(bad_cursor),
-        }
-    }
-
-    /// For lists newest first: the (date, id) the page starts after.
-    pub fn after_date_id(&self) -> Result<Option<(chrono::NaiveDate, i64)>, ApiError> {
-        self.after_key()?
-            .map(|key| {
-                key.split_once('|')
-                    .and_then(|(d, id)| Some((d.parse().ok()?, id.parse().ok()?)))
-                    .ok_or_else(bad_cursor)
-            })
-            .transpose()
-    }
-
-    /// The sort key the page starts after, for lists ordered by more than an id.
-    pub fn after_key(&self) -> Result<Option<String>, ApiError> {
-        self.get("cursor").map(cursor_key).transpose()
-    }
+/// For lists newest first by (date, id): the line a page starts after.
+pub fn after_date_id(cursor: Option<&str>) -> Result<Option<(chrono::NaiveDate, i64)>, ApiError> {
+    cursor
+        .map(|c| {
+            let key = cursor_key(c)?;
+            key.split_once('|')
+                .and_then(|(d, id)| Some((d.parse().ok()?, id.parse().ok()?)))
+                .ok_or_else(bad_cursor)
+        })
+        .transpose()
 }
 
 fn checked_limit(limit: Option<u32>) -> Result<u32, ApiError> {
@@ -188,40 +148,33 @@ pub fn with_etag<T: Serialize>(request: &HeaderMap, value: &T) -> Response {
 mod tests {
     use super::*;
 
-    fn query(pairs: &[(&str, &str)]) -> ListQuery {
-        let params = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        ListQuery::new(params, &["status"]).unwrap()
-    }
-
     #[test]
     fn cursors_round_trip_and_forgeries_are_refused() {
         let cursor = next_cursor_key(Some("42".into()), true).unwrap();
-        assert_eq!(query(&[("cursor", &cursor)]).after().unwrap(), 42);
+        assert_eq!(oldest_first(None, Some(&cursor), 25).unwrap(), (42, 25));
         assert_eq!(next_cursor_key(Some("42".into()), false), None);
         let (rows, next) = page(vec![1, 2, 3], 2, |n| n.to_string());
         assert_eq!(rows, vec![1, 2]);
-        assert_eq!(query(&[("cursor", &next.unwrap())]).after().unwrap(), 2);
+        assert_eq!(oldest_first(None, next.as_deref(), 25).unwrap().0, 2);
         assert_eq!(page(vec![1, 2], 2, |n| n.to_string()).1, None);
         for bad in ["42", "YzE6LTE", "!!", ""] {
-            assert!(query(&[("cursor", bad)]).after().is_err(), "{bad}");
+            assert!(oldest_first(None, Some(bad), 25).is_err(), "{bad}");
+            assert!(after_date_id(Some(bad)).is_err(), "{bad}");
         }
+        let dated = next_cursor_key(Some("2026-12-07|9".into()), true).unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        assert_eq!(after_date_id(Some(&dated)).unwrap(), Some((day, 9)));
     }
 
     #[test]
     fn limits_are_bounded() {
-        assert_eq!(query(&[]).limit(25).unwrap(), 25);
-        assert_eq!(query(&[("limit", "500")]).limit(25).unwrap(), 500);
-        for bad in ["0", "501", "-1", "ten"] {
+        assert_eq!(limit_of(None, 25).unwrap(), 25);
+        assert_eq!(limit_of(Some(500), 25).unwrap(), 500);
+        for bad in [0, 501] {
             assert_eq!(
-                query(&[("limit", bad)]).limit(25).unwrap_err().fields.unwrap()["limit"],
+                limit_of(Some(bad), 25).unwrap_err().fields.unwrap()["limit"],
                 "a whole number from 1 to 500"
             );
         }
-    }
-
-    #[test]
-    fn unknown_parameters_are_refused() {
-        let params = [("stauts".to_string(), "active".to_string())].into_iter().collect();
-        assert!(ListQuery::new(params, &["status"]).is_err());
     }
 }

@@ -17,6 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use sportello_domain::api::operations as op;
 use sportello_domain::api::requests::{
     AttachmentInfo, NewMessage, NewRequest, PayoffQuote, RequestDetail, RequestMessage, RequestPage, RequestStatus,
     RequestType, SelfServiceContext,
@@ -45,7 +46,7 @@ pub(super) async fn request_page(
     Ok(RequestPage { items, next_cursor })
 }
 
-#[utoipa::path(get, path = "/api/v1/self-service", tag = "requests", operation_id = "self_service_context", security(("bearer" = [])),
+#[utoipa::path(get, path = op::requests::CONTEXT.path, tag = "requests", operation_id = "self_service_context", security(("bearer" = [])),
     responses((status = 200, description = "Current address, contracts with their IBAN, default request types", body = SelfServiceContext)))]
 pub(super) async fn context(
     State(state): State<AppState>,
@@ -54,7 +55,7 @@ pub(super) async fn context(
     Ok(Json(requests::context(&state, &who).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/requests/types", tag = "requests", operation_id = "request_types", security(("bearer" = [])),
+#[utoipa::path(get, path = op::requests::TYPES.path, tag = "requests", operation_id = "request_types", security(("bearer" = [])),
     responses((status = 200, body = Vec<RequestType>)))]
 pub(super) async fn types(
     State(state): State<AppState>,
@@ -64,7 +65,7 @@ pub(super) async fn types(
     Ok(Json(requests::request_types(&language)))
 }
 
-#[utoipa::path(get, path = "/api/v1/contracts/{id}/payoff", tag = "requests", operation_id = "contract_payoff", security(("bearer" = [])),
+#[utoipa::path(get, path = op::requests::PAYOFF.path, tag = "requests", operation_id = "contract_payoff", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, description = "S4: outstanding principal today and the installments not yet due", body = PayoffQuote),
               (status = 404, body = ApiError)))]
@@ -76,7 +77,7 @@ pub(super) async fn payoff(
     Ok(Json(requests::payoff(&state, &who, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/requests", tag = "requests", operation_id = "create_request", request_body = NewRequest, security(("bearer" = [])),
+#[utoipa::path(post, path = op::requests::CREATE.path, tag = "requests", operation_id = "create_request", request_body = NewRequest, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
               (status = 201, body = RequestDetail),
@@ -107,7 +108,7 @@ pub(super) async fn create(
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/requests", tag = "requests", operation_id = "list_requests", security(("bearer" = [])), params(RequestsQuery),
+#[utoipa::path(get, path = op::requests::LIST.path, tag = "requests", operation_id = "list_requests", security(("bearer" = [])), params(RequestsQuery),
     responses((status = 200, description = "By last action, newest first", body = RequestPage), (status = 400, body = ApiError)))]
 pub(super) async fn list(
     State(state): State<AppState>,
@@ -117,7 +118,7 @@ pub(super) async fn list(
     Ok(Json(request_page(&state, Some(who.customer_id), q).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/requests/{id}", tag = "requests", operation_id = "request_detail", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, path = op::requests::DETAIL.path, tag = "requests", operation_id = "request_detail", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = RequestDetail), (status = 404, body = ApiError)))]
 pub(super) async fn detail(
     State(state): State<AppState>,
@@ -127,7 +128,7 @@ pub(super) async fn detail(
     Ok(Json(requests::detail(&state, id, Some(who.customer_id)).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/requests/{id}/messages", tag = "requests", operation_id = "add_request_message", request_body = NewMessage,
+#[utoipa::path(post, path = op::requests::ADD_MESSAGE.path, tag = "requests", operation_id = "add_request_message", request_body = NewMessage,
     security(("bearer" = [])), params(("id" = i64, Path),
         ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
@@ -188,7 +189,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Upload {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/attachments", tag = "requests", operation_id = "upload_attachment", security(("bearer" = [])), params(UploadQuery, ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
+#[utoipa::path(post, path = op::requests::UPLOAD.path, tag = "requests", operation_id = "upload_attachment", security(("bearer" = [])), params(UploadQuery, ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
               (status = 201, description = "Stored; quote its id in a request or message", body = AttachmentInfo),
@@ -241,7 +242,7 @@ pub(super) fn attachment_response(
         .into_response()
 }
 
-#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "requests", operation_id = "download_attachment", security(("bearer" = [])),
+#[utoipa::path(get, path = op::requests::DOWNLOAD.path, tag = "requests", operation_id = "download_attachment", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, description = "The file, streamed and re-checked against its SHA-256 (X-Content-SHA256): \
                   bytes that no longer match end the transfer short of Content-Length"), (status = 404, body = ApiError)))]

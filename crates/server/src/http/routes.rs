@@ -5,144 +5,119 @@ use crate::{auth, AppState};
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post, put};
+use axum::routing::get;
 use axum::{Json, Router};
 use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest};
 use sportello_domain::api::home::Home;
+use sportello_domain::api::operations as op;
 use sportello_domain::situation::Situation;
 use sportello_domain::{ApiError, ErrorCode};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 /// Uploads may be up to 10 MB; one byte more tells "too large" from "exactly the limit".
 fn upload_limit() -> DefaultBodyLimit {
     DefaultBodyLimit::max(sportello_domain::api::requests::MAX_ATTACHMENT_BYTES + 1)
 }
 
-fn ops_router() -> Router<AppState> {
-    use super::ops;
-    Router::new()
-        .route("/login", post(ops::login))
-        .route("/logout", post(ops::logout))
-        .route("/operators/{username}/disable", post(ops::disable_operator))
-        .route("/invitations", post(ops::invite))
-        .route("/registrations", get(ops::registrations))
-        .route("/registrations/{id}/decision", post(ops::decide_registration))
-        .route("/agreement-requests", get(ops::agreement_requests))
-        .route("/agreement-requests/{id}/decision", post(ops::decide_agreement))
-        .route("/requests", get(ops::list_requests))
-        .route("/requests/{id}", get(ops::request_detail))
-        .route("/requests/{id}/replies", post(ops::reply))
-        .route("/requests/{id}/status", post(ops::set_status))
-        .route("/attachments", post(ops::upload).layer(upload_limit()))
-        .route("/attachments/{id}", get(ops::download))
-        .route("/broadcasts", post(ops::broadcast))
-        .route("/invoices", post(ops::publish_invoice))
-        .route(
-            "/book/import",
-            post(ops::import_book).layer(DefaultBodyLimit::max(crate::book::MAX_FILE_BYTES)),
-        )
-        .route("/audit", get(ops::audit))
-        .route("/orders", get(super::shop::ops_orders))
-        .route(
-            "/order-items/{id}/pdf",
-            post(super::shop::fulfil_pdf).layer(upload_limit()),
-        )
-        .route("/order-items/{id}/record", post(super::shop::fulfil_record))
-        .route("/quotes", get(super::shop::ops_quotes))
-        .route("/quotes/{id}/price", post(super::shop::price_quote))
-        .route("/payment-proofs", get(super::shop::ops_proofs))
-        .route("/payment-proofs/{id}/decision", post(super::shop::decide_proof))
-        .route("/customers/{code}/record-layout", put(super::shop::set_layout))
-}
-
-pub fn router(state: AppState) -> Router {
-    let api = Router::new()
+/// Every operation of the API, each routed by the method and path of its
+/// handler's `#[utoipa::path]` (which takes them from
+/// `sportello_domain::api::operations`), so the router and the OpenAPI
+/// document cannot differ; paths are relative to `/api/v1`.
+pub(super) fn api() -> OpenApiRouter<AppState> {
+    use super::{accounts, assets, authenticator, contracts, invoices, notifications, ops, requests, schedule, shop};
+    OpenApiRouter::new()
         .route("/health", get(|| async { "ok" }))
-        .route("/auth/login", post(login))
-        .route("/auth/verify", post(verify))
-        .route("/auth/refresh", post(refresh))
-        .route("/auth/logout", post(logout))
-        .route("/auth/register", post(super::accounts::register))
-        .route(
-            "/auth/register-by-category",
-            post(super::accounts::register_by_category),
-        )
-        .route("/auth/recover", post(super::accounts::recover))
-        .route("/auth/password-reset", post(super::accounts::request_reset))
-        .route("/auth/password-reset/complete", post(super::accounts::complete_reset))
-        .route("/me", get(me))
-        .route("/me/password", post(super::accounts::change_password))
-        .route("/me/authenticator", get(super::authenticator::status))
-        .route("/me/authenticator/setup", post(super::authenticator::setup))
-        .route("/me/authenticator/enable", post(super::authenticator::enable))
-        .route("/me/authenticator/disable", post(super::authenticator::disable))
-        .route(
-            "/me/authenticator/recovery-codes",
-            post(super::authenticator::renew_codes),
-        )
-        .route("/me/sessions", get(super::accounts::list_sessions))
-        .route("/me/sessions/end-all", post(super::accounts::end_all_sessions))
-        .route("/me/sessions/{id}", delete(super::accounts::end_session))
-        .route(
-            "/profile",
-            get(super::accounts::profile).patch(super::accounts::update_profile),
-        )
-        .route(
-            "/profile/privacy",
-            get(super::accounts::privacy).put(super::accounts::decide_consent),
-        )
-        .route("/profile/email", post(super::accounts::start_email_change))
-        .route("/profile/email/confirm", post(super::accounts::confirm_email_change))
-        .route(
-            "/sub-users",
-            get(super::accounts::list_sub_users).post(super::accounts::create_sub_user),
-        )
-        .route(
-            "/sub-users/{username}",
-            put(super::accounts::update_sub_user).delete(super::accounts::delete_sub_user),
-        )
-        .route("/self-service", get(super::requests::context))
-        .route("/requests/types", get(super::requests::types))
-        .route("/contracts/{id}/payoff", get(super::requests::payoff))
-        .route("/requests", get(super::requests::list).post(super::requests::create))
-        .route("/requests/{id}", get(super::requests::detail))
-        .route("/requests/{id}/messages", post(super::requests::add_message))
-        .route("/attachments", post(super::requests::upload).layer(upload_limit()))
-        .route("/attachments/{id}", get(super::requests::download))
-        .route("/notifications", get(super::notifications::list))
-        .route("/notifications/read-all", post(super::notifications::mark_all_read))
-        .route("/notifications/{id}/read", post(super::notifications::mark_read))
-        .route("/changes", get(super::notifications::changes))
-        .route("/sync/summary", get(super::notifications::summary))
-        .route("/invoices/{id}", get(super::invoices::item))
-        .route("/events", get(super::notifications::events))
-        .nest("/ops", ops_router())
-        .route("/shop/catalogue", get(super::shop::catalogue))
-        .route("/shop/agreements", post(super::shop::join_agreement))
-        .route("/shop/wallet", get(super::shop::wallet))
-        .route("/shop/payment-proofs", post(super::shop::submit_proof))
-        .route("/shop/orders", get(super::shop::orders).post(super::shop::place_order))
-        .route("/shop/orders/{id}", get(super::shop::order))
-        .route(
-            "/shop/quotes",
-            get(super::shop::quotes).post(super::shop::request_quote),
-        )
-        .route("/shop/quotes/{id}", get(super::shop::quote))
-        .route("/shop/quotes/{id}/accept", post(super::shop::accept_quote))
-        .route("/shop/quotes/{id}/decline", post(super::shop::decline_quote))
-        .route("/home", get(home))
-        .route("/contracts", get(super::contracts::list))
-        .route("/contracts/{id}", get(super::contracts::detail))
-        .route("/contracts/{id}/plan", get(super::contracts::plan))
-        .route("/schedule", get(super::schedule::list))
-        .route("/schedule/{id}", get(super::schedule::item))
-        .route("/assets", get(super::assets::list))
-        .route("/assets/{id}", get(super::assets::item))
-        .route("/invoices", get(super::invoices::list))
-        .route("/invoices/{id}/pdf", get(super::invoices::pdf))
-        .route("/invoices/{id}/xml", get(super::invoices::xml))
+        .routes(routes!(login))
+        .routes(routes!(verify))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(home))
+        .routes(routes!(accounts::register))
+        .routes(routes!(accounts::register_by_category))
+        .routes(routes!(accounts::recover))
+        .routes(routes!(accounts::request_reset))
+        .routes(routes!(accounts::complete_reset))
+        .routes(routes!(accounts::change_password))
+        .routes(routes!(authenticator::status))
+        .routes(routes!(authenticator::setup))
+        .routes(routes!(authenticator::enable))
+        .routes(routes!(authenticator::disable))
+        .routes(routes!(authenticator::renew_codes))
+        .routes(routes!(accounts::list_sessions))
+        .routes(routes!(accounts::end_all_sessions))
+        .routes(routes!(accounts::end_session))
+        .routes(routes!(accounts::profile, accounts::update_profile))
+        .routes(routes!(accounts::privacy, accounts::decide_consent))
+        .routes(routes!(accounts::start_email_change))
+        .routes(routes!(accounts::confirm_email_change))
+        .routes(routes!(accounts::list_sub_users, accounts::create_sub_user))
+        .routes(routes!(accounts::update_sub_user, accounts::delete_sub_user))
+        .routes(routes!(requests::context))
+        .routes(routes!(requests::types))
+        .routes(routes!(requests::payoff))
+        .routes(routes!(requests::list, requests::create))
+        .routes(routes!(requests::detail))
+        .routes(routes!(requests::add_message))
+        .routes(routes!(requests::upload).layer(upload_limit()))
+        .routes(routes!(requests::download))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::mark_all_read))
+        .routes(routes!(notifications::mark_read))
+        .routes(routes!(notifications::changes))
+        .routes(routes!(notifications::summary))
+        .routes(routes!(notifications::events))
+        .routes(routes!(shop::catalogue))
+        .routes(routes!(shop::join_agreement))
+        .routes(routes!(shop::wallet))
+        .routes(routes!(shop::submit_proof))
+        .routes(routes!(shop::orders, shop::place_order))
+        .routes(routes!(shop::order))
+        .routes(routes!(shop::quotes, shop::request_quote))
+        .routes(routes!(shop::quote))
+        .routes(routes!(shop::accept_quote))
+        .routes(routes!(shop::decline_quote))
+        .routes(routes!(contracts::list))
+        .routes(routes!(contracts::detail))
+        .routes(routes!(contracts::plan))
+        .routes(routes!(schedule::list))
+        .routes(routes!(schedule::item))
+        .routes(routes!(assets::list))
+        .routes(routes!(assets::item))
+        .routes(routes!(invoices::list))
+        .routes(routes!(invoices::item))
+        .routes(routes!(invoices::pdf))
+        .routes(routes!(invoices::xml))
+        .routes(routes!(ops::login))
+        .routes(routes!(ops::logout))
+        .routes(routes!(ops::disable_operator))
+        .routes(routes!(ops::invite))
+        .routes(routes!(ops::registrations))
+        .routes(routes!(ops::decide_registration))
+        .routes(routes!(ops::agreement_requests))
+        .routes(routes!(ops::decide_agreement))
+        .routes(routes!(ops::list_requests))
+        .routes(routes!(ops::request_detail))
+        .routes(routes!(ops::reply))
+        .routes(routes!(ops::set_status))
+        .routes(routes!(ops::upload).layer(upload_limit()))
+        .routes(routes!(ops::download))
+        .routes(routes!(ops::broadcast))
+        .routes(routes!(ops::publish_invoice))
+        .routes(routes!(ops::import_book).layer(DefaultBodyLimit::max(crate::book::MAX_FILE_BYTES)))
+        .routes(routes!(ops::audit))
+        .routes(routes!(shop::ops_orders))
+        .routes(routes!(shop::fulfil_pdf).layer(upload_limit()))
+        .routes(routes!(shop::fulfil_record))
+        .routes(routes!(shop::ops_quotes))
+        .routes(routes!(shop::price_quote))
+        .routes(routes!(shop::ops_proofs))
+        .routes(routes!(shop::decide_proof))
+        .routes(routes!(shop::set_layout))
         .route(
             "/openapi.json",
             get(|| async {
@@ -151,9 +126,13 @@ pub fn router(state: AppState) -> Router {
                     super::openapi::document_json(),
                 )
             }),
-        );
+        )
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, _) = api().split_for_parts();
     let router = Router::new()
-        .nest("/api/v1", api)
+        .nest(sportello_domain::api::operations::PREFIX, api)
         .fallback(|| async { ServerError::from(ApiError::new(ErrorCode::NotFound, "no such endpoint")) })
         .layer(axum::middleware::from_fn(in_unit));
     // Logs method, path and status only: bodies and headers carry secrets.
@@ -180,7 +159,9 @@ const BODY_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30
 /// Event streams last as long as the desktop is open; a book import of a
 /// whole nightly file takes minutes. Every other request has a deadline.
 fn has_deadline(path: &str) -> bool {
-    !(path.ends_with("/events") || path.starts_with("/api/v1/ops/book/"))
+    use sportello_domain::api::operations::{notifications, ops, PREFIX};
+    let path = path.strip_prefix(PREFIX).unwrap_or(path);
+    !(path == notifications::EVENTS.path || path == ops::IMPORT_BOOK.path)
 }
 
 async fn within_deadline(
@@ -229,7 +210,7 @@ async fn in_unit(request: axum::extract::Request, next: axum::middleware::Next) 
     response
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, path = op::session::LOGIN.path, tag = "auth", request_body = LoginRequest,
     responses((status = 200, description = "A 6-digit code was e-mailed", body = LoginChallenge),
               (status = 400, body = ApiError),
               (status = 401, description = "invalid_credentials, for an unknown username as for a wrong password", body = ApiError),
@@ -251,7 +232,7 @@ pub(super) async fn login(
     Ok(Json(auth::login(&state, req, client).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/verify", tag = "auth", request_body = VerifyCodeRequest,
+#[utoipa::path(post, path = op::session::VERIFY.path, tag = "auth", request_body = VerifyCodeRequest,
     responses((status = 200, description = "Logged in", body = TokenPair), (status = 400, body = ApiError),
               (status = 401, description = "invalid_code or code_expired", body = ApiError),
               (status = 403, description = "too_many_attempts", body = ApiError),
@@ -278,7 +259,7 @@ pub(super) async fn verify(
     Ok(Json(auth::verify_code(&state, req, client, &device).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+#[utoipa::path(post, path = op::session::REFRESH.path, tag = "auth", request_body = RefreshRequest,
     responses((status = 200, description = "A new token pair; the old refresh token is spent", body = TokenPair),
               (status = 401, description = "session_expired (reuse revokes the session)", body = ApiError)))]
 pub(super) async fn refresh(
@@ -288,7 +269,7 @@ pub(super) async fn refresh(
     Ok(Json(auth::refresh(&state, &req.refresh_token).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
+#[utoipa::path(post, path = op::session::LOGOUT.path, tag = "auth", request_body = RefreshRequest,
     responses((status = 204, description = "The session is ended")))]
 pub(super) async fn logout(
     State(state): State<AppState>,
@@ -298,7 +279,7 @@ pub(super) async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
+#[utoipa::path(get, path = op::session::ME.path, tag = "account", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, description = "unauthorized", body = ApiError)))]
 /// Answers on a temporary password too: the app learns from it that a new password is due.
 pub(super) async fn me(State(state): State<AppState>, AnyCaller(caller): AnyCaller) -> Result<Json<Me>, ServerError> {
@@ -313,7 +294,7 @@ async fn load_me(state: &AppState, user_id: i64) -> Result<Me, ServerError> {
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the user no longer exists").into())
 }
 
-#[utoipa::path(get, path = "/api/v1/home", tag = "home", security(("bearer" = [])),
+#[utoipa::path(get, path = op::home::HOME.path, tag = "home", security(("bearer" = [])),
     responses((status = 200, description = "H1 and H2", body = Home), (status = 401, description = "unauthorized", body = ApiError)))]
 /// H1 and H2, computed from the customer's book as of today in Italy.
 pub(super) async fn home(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Home>, ServerError> {

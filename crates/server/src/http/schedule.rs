@@ -1,25 +1,19 @@
 //! The payment schedule (B1).
 
 use super::extract::{ApiQuery, Caller};
-use super::paging::{bad, page, with_etag, ListQuery};
+use super::paging::{after_date_id, limit_of, page, with_etag};
 use super::ServerError;
 use crate::store::schedule::ScheduleFilter;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use sportello_domain::api::schedule::SchedulePage;
-use sportello_domain::situation::PaymentStatus;
+use sportello_domain::api::operations as op;
+use sportello_domain::api::schedule::{SchedulePage, ScheduleQuery};
 use sportello_domain::ApiError;
-use std::collections::HashMap;
 
-#[utoipa::path(get, path = "/api/v1/schedule", tag = "payments", operation_id = "list_schedule", security(("bearer" = [])),
-    params(
-        ("contract" = Option<i64>, Query, description = "one contract's lines; all contracts when absent"),
-        ("status" = Option<String>, Query, description = "due, overdue or paid"),
-        ("limit" = Option<u32>, Query, description = "1 to 500, default 50"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
-    ),
+#[utoipa::path(get, path = op::schedule::LIST.path, tag = "payments", operation_id = "list_schedule", security(("bearer" = [])),
+    params(ScheduleQuery),
     responses((status = 200, description = "B1: newest due date first, with the total overdue balance; ETag", body = SchedulePage),
               (status = 304, description = "Not modified"), (status = 400, body = ApiError),
               (status = 401, body = ApiError), (status = 404, description = "not the caller's contract", body = ApiError)))]
@@ -27,20 +21,15 @@ pub(super) async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
     headers: HeaderMap,
-    ApiQuery(params): ApiQuery<HashMap<String, String>>,
+    ApiQuery(query): ApiQuery<ScheduleQuery>,
 ) -> Result<Response, ServerError> {
-    let query = ListQuery::new(params, &["contract", "status"])?;
-    let contract_id = super::assets::contract_filter(&state, caller.customer_id, &query).await?;
-    let status = match query.get("status") {
-        None => None,
-        Some(text) => Some(PaymentStatus::parse(text).ok_or_else(|| bad("status", "due, overdue or paid"))?),
-    };
-    let after = query.after_date_id()?;
-    let limit = query.limit(50)?;
+    let contract_id = super::assets::contract_filter(&state, caller.customer_id, query.contract).await?;
+    let after = after_date_id(query.cursor.as_deref())?;
+    let limit = limit_of(query.limit, 50)?;
     let filter = ScheduleFilter {
         customer_id: caller.customer_id,
         contract_id,
-        status,
+        status: query.status,
         today: state.clock.today(),
     };
     let rows = state.store.schedule_page(&filter, after, limit + 1).await?;
@@ -56,7 +45,7 @@ pub(super) async fn list(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/schedule/{id}", tag = "payments", operation_id = "schedule_item", security(("bearer" = [])),
+#[utoipa::path(get, path = op::schedule::ITEM.path, tag = "payments", operation_id = "schedule_item", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, description = "One line as the list shows it (for the sync's deltas)", body = sportello_domain::api::schedule::ScheduleItem),
               (status = 404, body = ApiError)))]

@@ -16,6 +16,7 @@ use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use sportello_domain::api::accounts::Right;
+use sportello_domain::api::operations as op;
 use sportello_domain::api::shop::{
     AcceptQuote, Catalogue, JoinAgreement, NewOrder, NewPaymentProof, NewQuote, Order, OrderPage, OrderStatus,
     PaymentProof, ProofPage, ProofStatus, Quote, QuotePage, QuotePrice, QuoteStatus, Wallet,
@@ -31,7 +32,7 @@ fn ops_origin(op: &Operator, client: &Client) -> Origin {
     Origin::operator(&op.username, client.0)
 }
 
-#[utoipa::path(get, path = "/api/v1/shop/catalogue", tag = "shop", operation_id = "shop_catalogue", security(("bearer" = [])),
+#[utoipa::path(get, path = op::shop::CATALOGUE.path, tag = "shop", operation_id = "shop_catalogue", security(("bearer" = [])),
     responses((status = 200, description = "Categories and services at the prices of the customer's list (E1, E7)", body = Catalogue)))]
 pub(super) async fn catalogue(
     State(state): State<AppState>,
@@ -40,7 +41,7 @@ pub(super) async fn catalogue(
     Ok(Json(shop::catalogue(&state, &who).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/shop/agreements", tag = "shop", operation_id = "shop_join_agreement", request_body = JoinAgreement, security(("bearer" = [])),
+#[utoipa::path(post, path = op::shop::JOIN_AGREEMENT.path, tag = "shop", operation_id = "shop_join_agreement", request_body = JoinAgreement, security(("bearer" = [])),
     responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
               (status = 204, description = "Asked; an operator decides"), (status = 400, body = ApiError),
               (status = 409, description = "already a member, or already asked", body = ApiError)))]
@@ -55,13 +56,13 @@ pub(super) async fn join_agreement(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/shop/wallet", tag = "shop", operation_id = "shop_wallet", security(("bearer" = [])),
+#[utoipa::path(get, path = op::shop::WALLET.path, tag = "shop", operation_id = "shop_wallet", security(("bearer" = [])),
     responses((status = 200, description = "Payment methods, prepaid credit, advance balance, proofs, billing data (E3, E8)", body = Wallet)))]
 pub(super) async fn wallet(State(state): State<AppState>, Caller(who): Caller) -> Result<Json<Wallet>, ServerError> {
     Ok(Json(shop::wallet(&state, who.customer_id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/shop/payment-proofs", tag = "shop", operation_id = "shop_submit_proof", request_body = NewPaymentProof, security(("bearer" = [])),
+#[utoipa::path(post, path = op::shop::SUBMIT_PROOF.path, tag = "shop", operation_id = "shop_submit_proof", request_body = NewPaymentProof, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
               (status = 201, body = PaymentProof), (status = 400, body = ApiError)))]
@@ -88,7 +89,7 @@ pub(super) async fn submit_proof(
     .await
 }
 
-#[utoipa::path(post, path = "/api/v1/shop/orders", tag = "shop", operation_id = "shop_place_order", request_body = NewOrder, security(("bearer" = [])),
+#[utoipa::path(post, path = op::shop::PLACE_ORDER.path, tag = "shop", operation_id = "shop_place_order", request_body = NewOrder, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer: an order is placed once")),
     responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
               (status = 201, body = Order),
@@ -127,7 +128,7 @@ pub struct OrdersQuery {
     pub cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/shop/orders", tag = "shop", operation_id = "shop_orders", security(("bearer" = [])), params(OrdersQuery),
+#[utoipa::path(get, path = op::shop::ORDERS.path, tag = "shop", operation_id = "shop_orders", security(("bearer" = [])), params(OrdersQuery),
     responses((status = 200, description = "My orders by last change, newest first, with each item's outcome (E5)", body = OrderPage),
               (status = 400, body = ApiError)))]
 pub(super) async fn orders(
@@ -145,7 +146,7 @@ async fn order_page(state: &AppState, customer_id: Option<i64>, q: OrdersQuery) 
     Ok(OrderPage { items, next_cursor })
 }
 
-#[utoipa::path(get, path = "/api/v1/shop/orders/{id}", tag = "shop", operation_id = "shop_order", security(("bearer" = [])),
+#[utoipa::path(get, path = op::shop::ORDER.path, tag = "shop", operation_id = "shop_order", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = Order), (status = 404, body = ApiError)))]
 pub(super) async fn order(
     State(state): State<AppState>,
@@ -155,7 +156,7 @@ pub(super) async fn order(
     Ok(Json(shop::order(&state, id, Some(who.customer_id)).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/shop/quotes", tag = "shop", operation_id = "shop_request_quote", request_body = NewQuote, security(("bearer" = [])),
+#[utoipa::path(post, path = op::shop::REQUEST_QUOTE.path, tag = "shop", operation_id = "shop_request_quote", request_body = NewQuote, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
               (status = 201, body = Quote), (status = 400, body = ApiError)))]
@@ -191,7 +192,7 @@ pub struct QuotesQuery {
     pub cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/shop/quotes", tag = "shop", operation_id = "shop_quotes", security(("bearer" = [])), params(QuotesQuery),
+#[utoipa::path(get, path = op::shop::QUOTES.path, tag = "shop", operation_id = "shop_quotes", security(("bearer" = [])), params(QuotesQuery),
     responses((status = 200, description = "My quotes by last change, newest first (E4); a priced quote past its validity reads expired", body = QuotePage),
               (status = 400, body = ApiError)))]
 pub(super) async fn quotes(
@@ -209,7 +210,7 @@ async fn quote_page(state: &AppState, customer_id: Option<i64>, q: QuotesQuery) 
     Ok(QuotePage { items, next_cursor })
 }
 
-#[utoipa::path(get, path = "/api/v1/shop/quotes/{id}", tag = "shop", operation_id = "shop_quote", security(("bearer" = [])),
+#[utoipa::path(get, path = op::shop::QUOTE.path, tag = "shop", operation_id = "shop_quote", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = Quote), (status = 404, body = ApiError)))]
 pub(super) async fn quote(
     State(state): State<AppState>,
@@ -219,7 +220,7 @@ pub(super) async fn quote(
     Ok(Json(shop::quote(&state, id, Some(who.customer_id)).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/shop/quotes/{id}/accept", tag = "shop", operation_id = "shop_accept_quote", request_body = AcceptQuote, security(("bearer" = [])),
+#[utoipa::path(post, path = op::shop::ACCEPT_QUOTE.path, tag = "shop", operation_id = "shop_accept_quote", request_body = AcceptQuote, security(("bearer" = [])),
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 404, description = "no such quote of the customer's", body = ApiError), (status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
               (status = 201, description = "The order the quote became", body = Order),
@@ -249,7 +250,7 @@ pub(super) async fn accept_quote(
     .await
 }
 
-#[utoipa::path(post, path = "/api/v1/shop/quotes/{id}/decline", tag = "shop", operation_id = "shop_decline_quote", security(("bearer" = [])),
+#[utoipa::path(post, path = op::shop::DECLINE_QUOTE.path, tag = "shop", operation_id = "shop_decline_quote", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 404, description = "no such quote of the customer's", body = ApiError), (status = 403, description = "forbidden: a sub-user without the right it needs (fields.right)", body = ApiError),
               (status = 200, body = Quote), (status = 409, body = ApiError), (status = 410, body = ApiError)))]
@@ -265,7 +266,7 @@ pub(super) async fn decline_quote(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/orders", tag = "ops", operation_id = "ops_orders", security(("bearer" = [])), params(OrdersQuery),
+#[utoipa::path(get, path = op::shop::OPS_ORDERS.path, tag = "ops", operation_id = "ops_orders", security(("bearer" = [])), params(OrdersQuery),
     responses((status = 200, description = "Every customer's orders by last change, newest first", body = OrderPage),
               (status = 400, body = ApiError)))]
 pub(super) async fn ops_orders(
@@ -277,7 +278,7 @@ pub(super) async fn ops_orders(
     Ok(Json(order_page(&state, None, q).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/order-items/{id}/pdf", tag = "ops", operation_id = "ops_fulfil_pdf", security(("bearer" = [])),
+#[utoipa::path(post, path = op::shop::FULFIL_PDF.path, tag = "ops", operation_id = "ops_fulfil_pdf", security(("bearer" = [])),
     params(("id" = i64, Path), UploadQuery, ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")), request_body(content = Vec<u8>, content_type = "application/pdf"),
     responses((status = 200, description = "Fulfilled: the order with the outcome; the invoice is issued unless paid by prepaid credit", body = Order),
               (status = 409, body = ApiError), (status = 415, body = ApiError)))]
@@ -313,7 +314,7 @@ pub(super) async fn fulfil_pdf(
     .await
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/order-items/{id}/record", tag = "ops", operation_id = "ops_fulfil_record", security(("bearer" = [])),
+#[utoipa::path(post, path = op::shop::FULFIL_RECORD.path, tag = "ops", operation_id = "ops_fulfil_record", security(("bearer" = [])),
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")), request_body = BTreeMap<String, String>,
     responses((status = 200, description = "Fulfilled with a file in the customer's record layout", body = Order),
               (status = 400, description = "no_layout, or a value that does not fit", body = ApiError), (status = 409, body = ApiError)))]
@@ -344,7 +345,7 @@ pub(super) async fn fulfil_record(
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/quotes", tag = "ops", operation_id = "ops_quotes", security(("bearer" = [])), params(QuotesQuery),
+#[utoipa::path(get, path = op::shop::OPS_QUOTES.path, tag = "ops", operation_id = "ops_quotes", security(("bearer" = [])), params(QuotesQuery),
     responses((status = 200, description = "Every customer's quotes by last change, newest first", body = QuotePage),
               (status = 400, body = ApiError)))]
 pub(super) async fn ops_quotes(
@@ -356,7 +357,7 @@ pub(super) async fn ops_quotes(
     Ok(Json(quote_page(&state, None, q).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/quotes/{id}/price", tag = "ops", operation_id = "ops_price_quote", request_body = QuotePrice, security(("bearer" = [])),
+#[utoipa::path(post, path = op::shop::PRICE_QUOTE.path, tag = "ops", operation_id = "ops_price_quote", request_body = QuotePrice, security(("bearer" = [])),
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 200, description = "Priced; the customer is e-mailed and notified", body = Quote),
               (status = 400, body = ApiError), (status = 409, body = ApiError)))]
@@ -396,7 +397,7 @@ pub struct ProofsQuery {
     pub cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/payment-proofs", tag = "ops", operation_id = "ops_payment_proofs", security(("bearer" = [])), params(ProofsQuery),
+#[utoipa::path(get, path = op::shop::OPS_PROOFS.path, tag = "ops", operation_id = "ops_payment_proofs", security(("bearer" = [])), params(ProofsQuery),
     responses((status = 200, description = "Every customer's proofs, newest first", body = ProofPage),
               (status = 400, body = ApiError)))]
 pub(super) async fn ops_proofs(
@@ -411,7 +412,7 @@ pub(super) async fn ops_proofs(
     Ok(Json(ProofPage { items, next_cursor }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/payment-proofs/{id}/decision", tag = "ops", operation_id = "ops_decide_proof", request_body = sportello_domain::api::ops::Decision, security(("bearer" = [])),
+#[utoipa::path(post, path = op::shop::DECIDE_PROOF.path, tag = "ops", operation_id = "ops_decide_proof", request_body = sportello_domain::api::ops::Decision, security(("bearer" = [])),
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 200, description = "Decided; a confirmed top-up adds the credit and issues its invoice", body = PaymentProof),
               (status = 409, body = ApiError)))]
@@ -442,7 +443,7 @@ pub(super) async fn decide_proof(
     .await
 }
 
-#[utoipa::path(put, path = "/api/v1/ops/customers/{code}/record-layout", tag = "ops", operation_id = "ops_set_record_layout", request_body = RecordLayout, security(("bearer" = [])),
+#[utoipa::path(put, path = op::shop::SET_LAYOUT.path, tag = "ops", operation_id = "ops_set_record_layout", request_body = RecordLayout, security(("bearer" = [])),
     params(("code" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     responses((status = 204), (status = 400, description = "fields overlap, overflow the record…", body = ApiError), (status = 404, body = ApiError)))]
 pub(super) async fn set_layout(
