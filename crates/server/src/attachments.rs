@@ -83,7 +83,7 @@ pub async fn upload(
 pub async fn uploaded(state: &AppState, id: &str) -> Result<AttachmentInfo, ServerError> {
     let row = state.store.attachment(id, None).await?;
     Ok(attachment_info(&row.ok_or_else(|| {
-        ApiError::new(ErrorCode::Internal, "an idempotency key names a file that is gone")
+        ServerError::internal("an idempotency key names a file that is gone")
     })?))
 }
 

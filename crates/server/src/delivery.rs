@@ -34,10 +34,7 @@ pub fn defer_created(f: impl FnOnce(&Created) -> Vec<Effect> + Send + 'static) -
     if unit::defer_created(f) {
         Ok(())
     } else {
-        Err(ServerError::Api(sportello_domain::ApiError::new(
-            sportello_domain::ErrorCode::Internal,
-            "a creating change ran outside a request unit",
-        )))
+        Err(ServerError::internal("a creating change ran outside a request unit"))
     }
 }
 

@@ -12,6 +12,7 @@ pub mod config;
 pub mod delivery;
 pub mod demo;
 pub mod einvoice;
+pub mod error;
 pub mod events;
 pub mod fleet;
 pub mod http;
@@ -34,7 +35,7 @@ pub mod throttle;
 
 pub use clock::Clock;
 pub use config::Config;
-pub use http::ServerError;
+pub use error::ServerError;
 
 use lettre::message::Mailbox;
 use std::net::SocketAddr;

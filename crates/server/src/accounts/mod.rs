@@ -3,6 +3,8 @@
 //! e-mail (A8, B5: `profile`) and sub-users (A9: `sub_users`). Here: what
 //! they share (checks, temporary passwords, the welcome) and the rights.
 
+mod billing;
+pub use billing::checked_billing;
 mod profile;
 mod registration;
 mod reset;

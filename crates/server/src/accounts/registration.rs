@@ -152,7 +152,7 @@ pub async fn register_by_category(
         .into());
     }
     let billing = match &req.billing {
-        Some(b) => Some(crate::shop::checked_billing(name, tax_code.as_str(), b)?),
+        Some(b) => Some(super::checked_billing(name, tax_code.as_str(), b)?),
         None => None,
     };
     let language = req.language.unwrap_or(Language::It).as_str();

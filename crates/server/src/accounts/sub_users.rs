@@ -110,7 +110,7 @@ pub async fn create_sub_user(
         .store
         .sub_user(who.user_id, &username)
         .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the new sub-user vanished"))?;
+        .ok_or_else(|| ServerError::internal("the new sub-user vanished"))?;
     Ok(sub_user(row, &who.username))
 }
 

@@ -1,27 +1,11 @@
+//! The one place a `ServerError` becomes an HTTP answer.
+
+use crate::ServerError;
 use axum::http::header::RETRY_AFTER;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sportello_domain::{ApiError, ErrorCode};
-
-/// Every failure of a request. Client errors go out as they are; internal
-/// causes are logged and replaced by a bare `internal` on the wire.
-#[derive(Debug, thiserror::Error)]
-pub enum ServerError {
-    #[error(transparent)]
-    Api(#[from] ApiError),
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
-    #[error(transparent)]
-    Mail(#[from] crate::mail::MailError),
-    #[error("file: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("background task failed: {0}")]
-    Task(#[from] tokio::task::JoinError),
-    /// Too many requests: try again after this many seconds.
-    #[error("rate limited for {0} s")]
-    RateLimited(i64),
-}
 
 impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
@@ -51,5 +35,21 @@ impl IntoResponse for ServerError {
         };
         let status = StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, Json(error)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_internal_failure_is_answered_without_its_detail() {
+        let response = ServerError::internal("stored order 42 does not parse").into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
+        let error: ApiError = serde_json::from_slice(&body).unwrap();
+        assert_eq!(error.code, ErrorCode::Internal);
+        assert_eq!(error.message, "internal error");
+        assert!(!String::from_utf8_lossy(&body).contains("order 42"));
     }
 }

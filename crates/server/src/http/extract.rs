@@ -206,7 +206,7 @@ impl FromRequestParts<AppState> for Client {
         let info = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "no client address"))?;
+            .ok_or_else(|| ServerError::internal("no client address"))?;
         let forwarded = parts
             .headers
             .get_all("x-forwarded-for")

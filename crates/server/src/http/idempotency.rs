@@ -50,14 +50,14 @@ fn json_response(status: StatusCode, body: String, replayed: bool) -> Response {
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, ServerError> {
-    serde_json::to_string(value).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()).into())
+    serde_json::to_string(value).map_err(|e| ServerError::internal(e.to_string()))
 }
 
 /// The id a spent key's resource names (what the change created).
 pub fn resource_id(resource: &str) -> Result<i64, ServerError> {
     resource
         .parse()
-        .map_err(|_| ApiError::new(ErrorCode::Internal, format!("an idempotency key names {resource:?}")).into())
+        .map_err(|_| ServerError::internal(format!("an idempotency key names {resource:?}")))
 }
 
 /// The hash a key is bound to: the route and the body, so the same key sent

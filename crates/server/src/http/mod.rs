@@ -18,12 +18,11 @@ mod schedule;
 mod serve;
 mod shop;
 
-pub use error::ServerError;
 pub use routes::{harden, router, REQUEST_TIMEOUT};
 pub use serve::serve;
 
 use crate::limits::Scope;
-use crate::AppState;
+use crate::{AppState, ServerError};
 use sportello_domain::{ApiError, ErrorCode};
 
 /// The longest key a limiter counts (a username, a contract, an e-mail

@@ -160,7 +160,7 @@ pub async fn create(
     {
         tell_bank_change(state, who, contract_no, new_iban).await?;
     }
-    let details = serde_json::to_string(&p.details).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let details = serde_json::to_string(&p.details).map_err(|e| ServerError::internal(e.to_string()))?;
     let row = NewRequestRow {
         customer_id: who.customer_id,
         user_id: who.user_id,
@@ -331,5 +331,5 @@ pub async fn thread_message(
         .messages
         .into_iter()
         .find(|m| m.id == message_id)
-        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the new message vanished").into())
+        .ok_or_else(|| ServerError::internal("the new message vanished"))
 }

@@ -24,7 +24,6 @@ use sportello_domain::api::shop::{
     PaymentProof, Pricing, ProofStatus, Quote, QuoteItem, QuotePrice, QuoteStatus, Service, ServiceCategory,
     ShopPaymentMethod, Wallet, MAX_ITEMS, MAX_QUOTE_MESSAGE_CHARS,
 };
-use sportello_domain::ids::{Pec, TaxCode};
 use sportello_domain::invoice::{DocumentKind, InvoiceLine, PaymentMethod};
 use sportello_domain::shop::form::{self, FormField, FormValues};
 use sportello_domain::shop::layout::RecordLayout;
@@ -44,13 +43,12 @@ use orders::{order_of, place, Checkout};
 
 pub use catalogue::{catalogue, join_agreement};
 pub use fulfilment::{fulfil, set_layout, Delivery};
-pub(crate) use orders::checked_billing;
 pub use orders::{order, order_of_item, orders, place_order};
 pub use payments::{decide_proof, proof_by_id, proof_of, proofs, submit_proof, wallet};
 pub use quotes::{accept_quote, decline_quote, price_quote, quote, quotes, request_quote};
 
 fn corrupt(what: &str) -> ServerError {
-    ApiError::new(ErrorCode::Internal, format!("stored {what} does not parse")).into()
+    ServerError::internal(format!("stored {what} does not parse"))
 }
 
 fn not_found(what: &str) -> ServerError {
