@@ -19,6 +19,7 @@ use sportello_app::settings::SettingsFile;
 use sportello_app::Desk;
 use std::sync::{Arc, OnceLock};
 use tauri::Manager;
+use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_plugin_autostart::MacosLauncher;
 use tauri_plugin_window_state::StateFlags;
 
@@ -44,13 +45,12 @@ pub fn run() {
         sportello_app::clock::move_days(days);
     }
     tauri::Builder::default()
-        // First, so that a second launch hands over its arguments and quits before anything else starts.
-        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
-            show_main(app);
-            if let Some(link) = DeepLink::from_args(args) {
-                app.state::<commands::links::Links>().deliver(link);
-            }
-        }))
+        // First, so that a second launch hands over its arguments and quits before anything
+        // else starts; a `sportello://` link among them goes on to the deep-link plugin.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| show_main(app)))
+        // Registers `sportello://` with the system (the installers of every platform) and
+        // hands over the links opened while the app runs; the first comes with the launch.
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None))
         // Size, position and maximized state come back at the next start; visibility
@@ -70,6 +70,15 @@ pub fn run() {
             app.manage(settings);
             let data_dir = app.path().app_data_dir()?;
             app.manage(DeskApp::new(desk, data_dir, notifier));
+            let app_handle = app.handle().clone();
+            app.deep_link().on_open_url(move |event| {
+                for url in event.urls() {
+                    match DeepLink::parse(url.as_str()) {
+                        Ok(link) => app_handle.state::<commands::links::Links>().deliver(link),
+                        Err(e) => tracing::warn!("a link was ignored: {e}"),
+                    }
+                }
+            });
             if let Err(e) = platform::tray::install(app.handle()) {
                 tracing::warn!("no tray icon: {e}");
             }
