@@ -19,8 +19,8 @@ use sportello_app::settings::SettingsFile;
 use sportello_app::Desk;
 use std::sync::{Arc, OnceLock};
 use tauri::Manager;
-use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_plugin_autostart::MacosLauncher;
+use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_plugin_window_state::StateFlags;
 
 pub fn run() {
