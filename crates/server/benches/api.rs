@@ -69,9 +69,14 @@ async fn import_figures(state: &AppState, clock: &Clock, bulk: Duration, bulk_li
     }
 }
 
+/// This run's own database on the bench's PostgreSQL.
+fn bench_database() -> String {
+    format!("sportello_bench_{}", std::process::id())
+}
+
 async fn fresh_postgres(admin: &str) -> String {
     use sqlx::Connection;
-    let name = format!("sportello_bench_{}", std::process::id());
+    let name = bench_database();
     let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
     sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
         .execute(&mut conn)
@@ -82,6 +87,16 @@ async fn fresh_postgres(admin: &str) -> String {
         .await
         .unwrap();
     format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+}
+
+/// Drops this run's database, so runs do not pile up in the cluster.
+async fn drop_postgres(admin: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", bench_database()))
+        .execute(&mut conn)
+        .await
+        .unwrap();
 }
 
 async fn bench_engine(name: &str, admin_url: Option<String>) {
@@ -165,6 +180,9 @@ async fn bench_engine(name: &str, admin_url: Option<String>) {
         mixed_load(&server, &demo).await;
     }
     server.shutdown().await;
+    if let Some(admin) = &admin_url {
+        drop_postgres(admin).await;
+    }
 }
 
 /// An access token for `username`, through both steps of the login.
