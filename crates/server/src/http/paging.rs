@@ -15,25 +15,29 @@ const CURSOR_PREFIX: &str = "c1:";
 
 /// The length of a page from a typed query's `limit`.
 pub fn limit_of(limit: Option<u32>, default: u32) -> Result<u32, ApiError> {
-    limit.map_or(Ok(default), |n| checked_limit(Some(n)))
+    match limit {
+        None => Ok(default),
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        Some(_) => Err(bad("limit", format!("a whole number from 1 to {MAX_LIMIT}"))),
+    }
 }
 
 /// For lists newest first by (date, id): the line a page starts after.
 pub fn after_date_id(cursor: Option<&str>) -> Result<Option<(chrono::NaiveDate, i64)>, ApiError> {
+    after_pair(cursor)
+}
+
+/// The (sort value, id) a page starts after, from a cursor of a list
+/// ordered by more than its id.
+fn after_pair<T: std::str::FromStr>(cursor: Option<&str>) -> Result<Option<(T, i64)>, ApiError> {
     cursor
         .map(|c| {
             let key = cursor_key(c)?;
             key.split_once('|')
-                .and_then(|(d, id)| Some((d.parse().ok()?, id.parse().ok()?)))
+                .and_then(|(value, id)| Some((value.parse().ok()?, id.parse().ok()?)))
                 .ok_or_else(bad_cursor)
         })
         .transpose()
-}
-
-fn checked_limit(limit: Option<u32>) -> Result<u32, ApiError> {
-    limit
-        .filter(|n| (1..=MAX_LIMIT).contains(n))
-        .ok_or_else(|| bad("limit", format!("a whole number from 1 to {MAX_LIMIT}")))
 }
 
 /// The sort key inside a cursor this API gave.
@@ -49,7 +53,7 @@ fn cursor_key(cursor: &str) -> Result<String, ApiError> {
 /// A page of a list oldest first by id, from a typed query's `limit` and
 /// `cursor`: the id it starts after (0: from the first) and its length.
 pub fn oldest_first(limit: Option<u32>, cursor: Option<&str>, default: u32) -> Result<(i64, u32), ApiError> {
-    let limit = limit.map_or(Ok(default), |n| checked_limit(Some(n)))?;
+    let limit = limit_of(limit, default)?;
     let after = match cursor {
         None => 0,
         Some(c) => cursor_key(c)?
@@ -64,16 +68,11 @@ pub fn oldest_first(limit: Option<u32>, cursor: Option<&str>, default: u32) -> R
 /// A page of a list newest first by (time, id), from a typed query's
 /// `limit` and `cursor`: lists whose rows change order as they change.
 pub fn newest_first(limit: Option<u32>, cursor: Option<&str>, default: u32) -> Result<Keyset, ApiError> {
-    let limit = limit.map_or(Ok(default), |n| checked_limit(Some(n)))?;
-    let after = cursor
-        .map(|c| {
-            let key = cursor_key(c)?;
-            key.split_once('|')
-                .and_then(|(t, id)| Some((t.parse().ok()?, id.parse().ok()?)))
-                .ok_or_else(bad_cursor)
-        })
-        .transpose()?;
-    Ok(Keyset { after, limit })
+    let limit = limit_of(limit, default)?;
+    Ok(Keyset {
+        after: after_pair(cursor)?,
+        limit,
+    })
 }
 
 /// Trims a fetch of `limit + 1` rows newest first to the page, with the
