@@ -8,8 +8,9 @@ use sportello_domain::api::auth::{
     LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest, DEVICE_HEADER,
 };
 use sportello_domain::api::home::Home;
-use sportello_domain::api::operations::{self as op, Call, Verb};
-use sportello_domain::api::requests::AttachmentInfo;
+use sportello_domain::api::operations::{self as op, Call, Endpoint, File, Nothing, Pdf, Verb, Xml};
+use sportello_domain::api::requests::{AttachmentInfo, UploadQuery};
+use sportello_domain::api::sync::ChangesQuery;
 use sportello_domain::ApiError;
 use std::time::Duration;
 
@@ -22,9 +23,9 @@ pub enum Fetched<T> {
 }
 
 /// The outcome of a create sent with an `Idempotency-Key`.
-pub struct Created {
-    /// The created item as JSON (the first answer again on a replay).
-    pub body: serde_json::Value,
+pub struct Created<R> {
+    /// The created item (the first answer again on a replay).
+    pub body: R,
     pub replayed: bool,
 }
 
@@ -83,18 +84,27 @@ impl ApiClient {
             .unwrap_or_else(|| AppError::Protocol(format!("HTTP {status} without an error body")))
     }
 
-    /// A POST that needs no login (registration, recovery, reset).
-    pub async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, AppError> {
-        Self::read(self.http.post(self.url(path)).json(body).send().await?).await
+    /// The request of `call`, with `body` as JSON when there is one.
+    fn request<Q, B: Serialize, R>(&self, call: &Call<Q, B, R>, body: Option<&B>) -> reqwest::RequestBuilder {
+        let request = self.http.request(method(call.verb), self.url(&call.path));
+        match body {
+            Some(body) => request.json(body),
+            None => request,
+        }
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str, access_token: &str) -> Result<T, AppError> {
-        Self::read(self.http.get(self.url(path)).bearer_auth(access_token).send().await?).await
+    /// An operation that needs no login (login, registration, recovery, reset).
+    pub async fn public<Q, B: Serialize, R: DeserializeOwned>(
+        &self,
+        endpoint: &Endpoint<Q, B, R>,
+        body: &B,
+    ) -> Result<R, AppError> {
+        Self::read(self.request(&endpoint.call(&[]), Some(body)).send().await?).await
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Result<LoginChallenge, AppError> {
-        self.post(
-            op::session::LOGIN.plain(),
+        self.public(
+            &op::session::LOGIN,
             &LoginRequest {
                 username: username.into(),
                 password: password.into(),
@@ -110,7 +120,7 @@ impl ApiClient {
             challenge_id: challenge_id.into(),
             code: code.into(),
         };
-        let mut request = self.http.post(self.url(op::session::VERIFY.plain())).json(&body);
+        let mut request = self.request(&op::session::VERIFY.call(&[]), Some(&body));
         if let Ok(name) = reqwest::header::HeaderValue::from_bytes(device_name().as_bytes()) {
             request = request.header(DEVICE_HEADER, name);
         }
@@ -118,8 +128,8 @@ impl ApiClient {
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, AppError> {
-        self.post(
-            op::session::REFRESH.plain(),
+        self.public(
+            &op::session::REFRESH,
             &RefreshRequest {
                 refresh_token: refresh_token.into(),
             },
@@ -129,19 +139,15 @@ impl ApiClient {
 
     /// A1, A6: the definitive password chosen through an invitation or reset link's token.
     pub async fn complete_reset(&self, reset: &CompleteReset) -> Result<(), AppError> {
-        self.post(op::accounts::COMPLETE_RESET.plain(), reset).await
+        self.public(&op::accounts::COMPLETE_RESET, reset).await?;
+        Ok(())
     }
 
     pub async fn logout(&self, refresh_token: &str) -> Result<(), AppError> {
         let body = RefreshRequest {
             refresh_token: refresh_token.into(),
         };
-        let response = self
-            .http
-            .post(self.url(op::session::LOGOUT.plain()))
-            .json(&body)
-            .send()
-            .await?;
+        let response = self.request(&op::session::LOGOUT.call(&[]), Some(&body)).send().await?;
         if response.status().is_success() {
             Ok(())
         } else {
@@ -149,14 +155,14 @@ impl ApiClient {
         }
     }
 
-    /// An authenticated GET of `path` (with its query), conditional on `etag`.
-    pub async fn fetch<T: DeserializeOwned>(
+    /// An authenticated GET, conditional on `etag`.
+    pub async fn fetch<Q, R: DeserializeOwned>(
         &self,
-        path: &str,
+        call: &Call<Q, Nothing, R>,
         access_token: &str,
         etag: Option<&str>,
-    ) -> Result<Fetched<T>, AppError> {
-        let mut request = self.http.get(self.url(path)).bearer_auth(access_token);
+    ) -> Result<Fetched<R>, AppError> {
+        let mut request = self.request(call, None).bearer_auth(access_token);
         if let Some(tag) = etag {
             request = request.header(reqwest::header::IF_NONE_MATCH, tag);
         }
@@ -173,19 +179,17 @@ impl ApiClient {
     }
 
     /// An authenticated create; the key makes retries safe.
-    pub async fn create(
+    pub async fn create<Q, B: Serialize, R: DeserializeOwned>(
         &self,
-        path: &str,
+        call: &Call<Q, B, R>,
         access_token: &str,
         idempotency_key: &str,
-        body: &serde_json::Value,
-    ) -> Result<Created, AppError> {
+        body: &B,
+    ) -> Result<Created<R>, AppError> {
         let response = self
-            .http
-            .post(self.url(path))
+            .request(call, Some(body))
             .bearer_auth(access_token)
             .header("Idempotency-Key", idempotency_key)
-            .json(body)
             .send()
             .await?;
         let replayed = response.headers().contains_key("idempotent-replayed");
@@ -197,9 +201,14 @@ impl ApiClient {
 
     /// Opens the server-sent event stream after `cursor`.
     pub async fn events(&self, access_token: &str, cursor: i64) -> Result<reqwest::Response, AppError> {
+        let after = ChangesQuery {
+            after: Some(cursor),
+            limit: None,
+        };
+        let call = with_query(op::notifications::EVENTS.call(&[]), &after)?;
         let response = self
             .http
-            .get(self.url(&format!("{}?after={cursor}", op::notifications::EVENTS.plain())))
+            .get(self.url(&call.path))
             .bearer_auth(access_token)
             .header(reqwest::header::ACCEPT, "text/event-stream")
             .timeout(Duration::from_secs(24 * 3600))
@@ -213,26 +222,24 @@ impl ApiClient {
     }
 
     /// An authenticated call that changes something, answered at once (not queued).
-    pub async fn send<T: DeserializeOwned>(
+    pub async fn send<Q, B: Serialize, R: DeserializeOwned>(
         &self,
-        call: &Call,
+        call: &Call<Q, B, R>,
         access_token: &str,
-        body: Option<&serde_json::Value>,
-    ) -> Result<T, AppError> {
-        let mut request = self
-            .http
-            .request(method(call.verb), self.url(&call.path))
-            .bearer_auth(access_token);
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        Self::read(request.send().await?).await
+        body: Option<&B>,
+    ) -> Result<R, AppError> {
+        Self::read(self.request(call, body).bearer_auth(access_token).send().await?).await
     }
 
     /// An authenticated GET of a file, as bytes, checked against the length
     /// and the SHA-256 (`X-Content-SHA256`) the server states for it.
-    pub async fn download(&self, path: &str, access_token: &str) -> Result<Vec<u8>, AppError> {
-        let response = self.http.get(self.url(path)).bearer_auth(access_token).send().await?;
+    pub async fn download<Q, R: Document>(
+        &self,
+        call: &Call<Q, Nothing, R>,
+        access_token: &str,
+    ) -> Result<Vec<u8>, AppError> {
+        let path = &call.path;
+        let response = self.request(call, None).bearer_auth(access_token).send().await?;
         if !response.status().is_success() {
             return Err(Self::failure(response).await);
         }
@@ -262,10 +269,10 @@ impl ApiClient {
         name: &str,
         bytes: Vec<u8>,
     ) -> Result<AttachmentInfo, AppError> {
+        let call = with_query(op::requests::UPLOAD.call(&[]), &UploadQuery { name: name.to_owned() })?;
         let response = self
             .http
-            .post(self.url(op::requests::UPLOAD.plain()))
-            .query(&[("name", name)])
+            .post(self.url(&call.path))
             .bearer_auth(access_token)
             .header("Idempotency-Key", idempotency_key)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
@@ -276,12 +283,18 @@ impl ApiClient {
     }
 
     pub async fn me(&self, access_token: &str) -> Result<Me, AppError> {
-        self.get(op::session::ME.plain(), access_token).await
+        self.send(&op::session::ME.call(&[]), access_token, None).await
     }
 
     pub async fn home(&self, access_token: &str) -> Result<Home, AppError> {
-        self.get(op::home::HOME.plain(), access_token).await
+        self.send(&op::home::HOME.call(&[]), access_token, None).await
     }
+}
+
+/// `call` with `query` as its query string (the declared query type, the
+/// one the server reads).
+pub(crate) fn with_query<Q: Serialize, B, R>(call: Call<Q, B, R>, query: &Q) -> Result<Call<Q, B, R>, AppError> {
+    call.query(query).map_err(|e| AppError::Protocol(e.to_string()))
 }
 
 /// This computer's name as the system gives it ("Ufficio-PC"), or the
@@ -307,3 +320,9 @@ fn method(verb: Verb) -> reqwest::Method {
         Verb::Delete => reqwest::Method::DELETE,
     }
 }
+
+/// What comes back as a file's bytes rather than JSON.
+pub trait Document {}
+impl Document for File {}
+impl Document for Pdf {}
+impl Document for Xml {}

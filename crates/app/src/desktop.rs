@@ -318,23 +318,21 @@ impl DeskApp {
         if !matches!(request, NewRequest::IbanChange { .. }) {
             return Err(sportello_domain::ApiError::new(ErrorCode::BadRequest, "not a change of bank details").into());
         }
-        let mut body = serde_json::to_value(request).map_err(|e| AppError::Protocol(e.to_string()))?;
-        body["current_password"] = serde_json::Value::from(current_password);
-        let key = crate::outbox::new_key();
+        let mut body = request.clone();
+        if let NewRequest::IbanChange {
+            current_password: password,
+            ..
+        } = &mut body
+        {
+            *password = Some(current_password.to_owned());
+        }
+        let (body, key, call) = (&body, &crate::outbox::new_key(), &op::requests::CREATE.call(&[]));
         let created = self
             .desk
-            .authorized(|token| {
-                let (body, key) = (&body, &key);
-                async move {
-                    self.desk
-                        .api()
-                        .create(op::requests::CREATE.plain(), &token, key, body)
-                        .await
-                }
-            })
+            .authorized(|token| async move { self.desk.api().create(call, &token, key, body).await })
             .await?;
         engine.wake();
-        serde_json::from_value(created.body).map_err(|e| AppError::Protocol(e.to_string()))
+        Ok(created.body)
     }
 
     pub async fn requests_panel(&self, latest: usize) -> Result<RequestsPanel, AppError> {

@@ -8,9 +8,11 @@ use crate::session::Desk;
 use crate::AppError;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use sportello_domain::api::operations as op;
-use sportello_domain::api::requests::{NewMessage, NewRequest};
+use sportello_domain::api::operations::{self as op, Call};
+use sportello_domain::api::requests::{NewMessage, NewRequest, RequestDetail};
+use sportello_domain::api::shop::{AcceptQuote, NewOrder, NewQuote};
 use sportello_domain::{ApiError, ErrorCode};
 use ts_rs::TS;
 
@@ -50,7 +52,7 @@ impl OutboxKind {
         }
     }
 
-    fn parse(text: &str) -> Result<OutboxKind, AppError> {
+    pub(crate) fn parse(text: &str) -> Result<OutboxKind, AppError> {
         OutboxKind::ALL
             .into_iter()
             .find(|k| k.as_str() == text)
@@ -77,7 +79,7 @@ pub struct OutboxEntry {
 }
 
 /// What one flush did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Flushed {
     pub sent: u32,
     pub rejected: u32,
@@ -88,13 +90,52 @@ pub struct Flushed {
     pub delivered: Vec<Delivered>,
 }
 
-/// An item the server took, and what it answered.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Delivered {
-    pub kind: OutboxKind,
-    /// The path it was sent to ("/requests/42/messages").
-    pub path: String,
-    pub answer: serde_json::Value,
+/// An item the server took, with what the sync engine needs of its answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Delivered {
+    /// The request as filed.
+    Request(Box<RequestDetail>),
+    /// A message on this request's thread.
+    Message { request_id: i64 },
+    /// An order, a quote request or an accepted quote.
+    Shop,
+}
+
+/// What the user wrote, each with the operation that sends it: the outbox
+/// stores its kind, its path and its body from here, so they always agree.
+pub enum Outgoing<'a> {
+    Request(&'a NewRequest),
+    Message { request_id: i64, message: &'a NewMessage },
+    Order(&'a NewOrder),
+    Quote(&'a NewQuote),
+    Accept { quote_id: i64, accept: &'a AcceptQuote },
+}
+
+impl Outgoing<'_> {
+    fn kind(&self) -> OutboxKind {
+        match self {
+            Outgoing::Request(_) => OutboxKind::Request,
+            Outgoing::Message { .. } => OutboxKind::Message,
+            Outgoing::Order(_) => OutboxKind::Order,
+            Outgoing::Quote(_) => OutboxKind::Quote,
+            Outgoing::Accept { .. } => OutboxKind::Accept,
+        }
+    }
+
+    /// The path it goes to and its body as JSON.
+    fn stored(&self) -> Result<(String, String), AppError> {
+        fn kept<Q, B: Serialize, R>(call: Call<Q, B, R>, body: &B) -> Result<(String, String), AppError> {
+            let body = serde_json::to_string(body).map_err(|e| AppError::Protocol(e.to_string()))?;
+            Ok((call.path, body))
+        }
+        match self {
+            Outgoing::Request(body) => kept(op::requests::CREATE.call(&[]), *body),
+            Outgoing::Message { request_id, message } => kept(op::requests::ADD_MESSAGE.call(&[request_id]), *message),
+            Outgoing::Order(body) => kept(op::shop::PLACE_ORDER.call(&[]), *body),
+            Outgoing::Quote(body) => kept(op::shop::REQUEST_QUOTE.call(&[]), *body),
+            Outgoing::Accept { quote_id, accept } => kept(op::shop::ACCEPT_QUOTE.call(&[quote_id]), *accept),
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -129,35 +170,24 @@ fn permanent(error: &AppError, attempts: i64) -> bool {
 }
 
 impl Cache {
-    async fn enqueue(
-        &self,
-        kind: OutboxKind,
-        path: &str,
-        body: &serde_json::Value,
-        now: DateTime<Utc>,
-    ) -> Result<OutboxEntry, AppError> {
-        self.enqueue_emptying(kind, path, body, now, None).await
-    }
-
     /// Queues an item; with `cart`, empties that cart in the same transaction
     /// (a checkout moves the cart into the outbox, never both or neither).
-    pub(crate) async fn enqueue_emptying(
+    pub(crate) async fn enqueue(
         &self,
-        kind: OutboxKind,
-        path: &str,
-        body: &serde_json::Value,
+        item: Outgoing<'_>,
         now: DateTime<Utc>,
         cart: Option<&str>,
     ) -> Result<OutboxEntry, AppError> {
+        let (path, body) = item.stored()?;
         let mut tx = self.pool().begin().await.map_err(crate::cache::CacheError::from)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO outbox (idem_key, kind, path, body, state, created_at) VALUES (?, ?, ?, ?, 'queued', ?)
              RETURNING id",
         )
         .bind(new_key())
-        .bind(kind.as_str())
+        .bind(item.kind().as_str())
         .bind(path)
-        .bind(body.to_string())
+        .bind(body)
         .bind(now.timestamp_millis())
         .fetch_one(&mut *tx)
         .await
@@ -175,9 +205,7 @@ impl Cache {
 
     /// Files a request: kept here at once, sent by the next flush.
     pub async fn enqueue_request(&self, request: &NewRequest, now: DateTime<Utc>) -> Result<OutboxEntry, AppError> {
-        let body = serde_json::to_value(request).map_err(|e| AppError::Protocol(e.to_string()))?;
-        self.enqueue(OutboxKind::Request, op::requests::CREATE.plain(), &body, now)
-            .await
+        self.enqueue(Outgoing::Request(request), now, None).await
     }
 
     pub async fn enqueue_message(
@@ -186,14 +214,7 @@ impl Cache {
         message: &NewMessage,
         now: DateTime<Utc>,
     ) -> Result<OutboxEntry, AppError> {
-        let body = serde_json::to_value(message).map_err(|e| AppError::Protocol(e.to_string()))?;
-        self.enqueue(
-            OutboxKind::Message,
-            &op::requests::ADD_MESSAGE.at(&[&request_id]),
-            &body,
-            now,
-        )
-        .await
+        self.enqueue(Outgoing::Message { request_id, message }, now, None).await
     }
 
     async fn outbox_rows(&self, condition: &str) -> Result<Vec<Row>, AppError> {
@@ -279,24 +300,12 @@ pub async fn flush(desk: &Desk, cache: &Cache) -> Result<Flushed, AppError> {
     let queued = cache.outbox_rows("state = 'queued'").await?;
     let total = u32::try_from(queued.len()).unwrap_or(u32::MAX);
     for row in queued {
-        let body: serde_json::Value = serde_json::from_str(&row.body).map_err(|e| AppError::Protocol(e.to_string()))?;
-        let sent = desk
-            .authorized(|token| {
-                let (path, key, body) = (row.path.clone(), row.idem_key.clone(), body.clone());
-                async move { desk.api().create(&path, &token, &key, &body).await }
-            })
-            .await;
+        let sent = deliver(desk, &row).await;
         let now = Utc::now().timestamp_millis();
         match sent {
-            Ok(created) => {
-                cache
-                    .mark(row.id, "sent", None, Some(&created.body.to_string()), now)
-                    .await?;
-                done.delivered.push(Delivered {
-                    kind: OutboxKind::parse(&row.kind)?,
-                    path: row.path.clone(),
-                    answer: created.body,
-                });
+            Ok((delivered, answer)) => {
+                cache.mark(row.id, "sent", None, Some(&answer), now).await?;
+                done.delivered.push(delivered);
                 done.sent += 1;
             }
             Err(error) if permanent(&error, row.attempts + 1) => {
@@ -316,6 +325,58 @@ pub async fn flush(desk: &Desk, cache: &Cache) -> Result<Flushed, AppError> {
         }
     }
     Ok(done)
+}
+
+/// Sends a stored row by the operation its kind declares; what was
+/// delivered, and the answer as JSON (kept with the row).
+async fn deliver(desk: &Desk, row: &Row) -> Result<(Delivered, String), AppError> {
+    // The id in a stored path, read back through the operation's declaration.
+    let id = |endpoint: op::Operation| {
+        endpoint
+            .parse(&row.path)
+            .and_then(|args| args.first()?.parse::<i64>().ok())
+            .ok_or_else(|| AppError::Protocol(format!("an outbox item of kind {} went to {}", row.kind, row.path)))
+    };
+    Ok(match OutboxKind::parse(&row.kind)? {
+        OutboxKind::Request => {
+            let (detail, answer) = create(desk, row, op::requests::CREATE.call(&[])).await?;
+            (Delivered::Request(Box::new(detail)), answer)
+        }
+        OutboxKind::Message => {
+            let request_id = id(op::requests::ADD_MESSAGE.op)?;
+            let (_, answer) = create(desk, row, op::requests::ADD_MESSAGE.call(&[&request_id])).await?;
+            (Delivered::Message { request_id }, answer)
+        }
+        OutboxKind::Order => (
+            Delivered::Shop,
+            create(desk, row, op::shop::PLACE_ORDER.call(&[])).await?.1,
+        ),
+        OutboxKind::Quote => (
+            Delivered::Shop,
+            create(desk, row, op::shop::REQUEST_QUOTE.call(&[])).await?.1,
+        ),
+        OutboxKind::Accept => {
+            let quote_id = id(op::shop::ACCEPT_QUOTE.op)?;
+            let (_, answer) = create(desk, row, op::shop::ACCEPT_QUOTE.call(&[&quote_id])).await?;
+            (Delivered::Shop, answer)
+        }
+    })
+}
+
+/// The stored body read back as the operation's body type, sent with the
+/// row's key; the answer as its reply type and as JSON.
+async fn create<Q, B, R>(desk: &Desk, row: &Row, call: Call<Q, B, R>) -> Result<(R, String), AppError>
+where
+    B: Serialize + DeserializeOwned,
+    R: Serialize + DeserializeOwned,
+{
+    let body: B = serde_json::from_str(&row.body).map_err(|e| AppError::Protocol(e.to_string()))?;
+    let (call, body, key) = (&call, &body, &row.idem_key);
+    let created = desk
+        .authorized(|token| async move { desk.api().create(call, &token, key, body).await })
+        .await?;
+    let answer = serde_json::to_string(&created.body).map_err(|e| AppError::Protocol(e.to_string()))?;
+    Ok((created.body, answer))
 }
 
 #[cfg(test)]

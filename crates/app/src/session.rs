@@ -7,10 +7,10 @@ use crate::api::ApiClient;
 use crate::secrets::SecretStore;
 use crate::AppError;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sportello_domain::api::auth::{LoginChallenge, Me, TokenPair};
 use sportello_domain::api::home::Home;
-use sportello_domain::api::operations::{Call, Verb};
+use sportello_domain::api::operations::{Call, Nothing, Paged};
 use sportello_domain::ErrorCode;
 use std::sync::Arc;
 use tokio::sync::Mutex;
@@ -161,27 +161,23 @@ impl Desk {
     }
 
     /// A GET of the API as the signed-in user.
-    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, AppError> {
-        let call = &Call {
-            verb: Verb::Get,
-            path: path.to_owned(),
-        };
+    pub async fn get<Q, R: DeserializeOwned>(&self, call: &Call<Q, Nothing, R>) -> Result<R, AppError> {
         self.authorized(|token| async move { self.api.send(call, &token, None).await })
             .await
     }
 
     /// Every item of a paged list, in the server's order, following its cursors.
-    pub async fn every_page<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, AppError> {
-        let joiner = if path.contains('?') { '&' } else { '?' };
-        let mut page: Paged<T> = self.get(path).await?;
-        let mut items = Vec::new();
-        loop {
-            items.append(&mut page.items);
-            let Some(cursor) = page.next_cursor else {
-                return Ok(items);
-            };
-            page = self.get(&format!("{path}{joiner}cursor={cursor}")).await?;
+    pub async fn every_page<Q, R: DeserializeOwned + Paged>(
+        &self,
+        call: &Call<Q, Nothing, R>,
+    ) -> Result<Vec<R::Item>, AppError> {
+        let (mut items, mut next) = self.get(call).await?.into_parts();
+        while let Some(cursor) = next {
+            let (mut more, after) = self.get(&call.after(&cursor)).await?.into_parts();
+            items.append(&mut more);
+            next = after;
         }
+        Ok(items)
     }
 
     pub async fn home(&self) -> Result<Home, AppError> {
@@ -204,11 +200,4 @@ impl Desk {
 
 fn session_expired() -> AppError {
     sportello_domain::ApiError::new(ErrorCode::SessionExpired, "log in again").into()
-}
-
-/// The shape every paged list of the API shares.
-#[derive(Deserialize)]
-struct Paged<T> {
-    items: Vec<T>,
-    next_cursor: Option<String>,
 }

@@ -4,16 +4,18 @@
 //! fill up offline; a checkout moves a cart into the outbox in one step, so
 //! an order placed offline is sent once, when the server can be reached.
 
+use crate::api::with_query;
 use crate::cache::{Cache, CacheError};
-use crate::outbox::{OutboxEntry, OutboxKind};
+use crate::outbox::{OutboxEntry, OutboxKind, Outgoing};
 use crate::session::Desk;
 use crate::AppError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sportello_domain::api::operations as op;
 use sportello_domain::api::shop::{
-    AcceptQuote, BillingData, CartItem, Catalogue, NewOrder, NewQuote, Order, Pricing, Quote, ShopPaymentMethod, Wallet,
+    AcceptQuote, BillingData, CartItem, Catalogue, NewOrder, NewQuote, Pricing, ShopPaymentMethod,
 };
+use sportello_domain::api::shop::{OrdersQuery, QuotesQuery};
 use sportello_domain::shop::form::{self, FormValues};
 use sportello_domain::shop::{self as rules};
 use sportello_domain::{ApiError, ErrorCode, Money};
@@ -132,19 +134,23 @@ pub fn cart_view(catalogue: &Catalogue, lines: Vec<CartLine>) -> CartView {
     }
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, AppError> {
-    serde_json::to_value(value).map_err(|e| AppError::Protocol(e.to_string()))
-}
-
 /// Re-reads the catalogue, wallet, orders and quotes into the cache in one transaction.
 pub async fn refresh(desk: &Desk, cache: &Cache) -> Result<(), AppError> {
-    let catalogue: Catalogue = desk.get(op::shop::CATALOGUE.plain()).await?;
-    let wallet: Wallet = desk.get(op::shop::WALLET.plain()).await?;
-    let orders: Vec<Order> = desk
-        .every_page(&format!("{}?limit=500", op::shop::ORDERS.plain()))
+    let catalogue = desk.get(&op::shop::CATALOGUE.call(&[])).await?;
+    let wallet = desk.get(&op::shop::WALLET.call(&[])).await?;
+    let orders = OrdersQuery {
+        limit: Some(500),
+        ..OrdersQuery::default()
+    };
+    let orders = desk
+        .every_page(&with_query(op::shop::ORDERS.call(&[]), &orders)?)
         .await?;
-    let quotes: Vec<Quote> = desk
-        .every_page(&format!("{}?limit=500", op::shop::QUOTES.plain()))
+    let quotes = QuotesQuery {
+        limit: Some(500),
+        ..QuotesQuery::default()
+    };
+    let quotes = desk
+        .every_page(&with_query(op::shop::QUOTES.call(&[]), &quotes)?)
         .await?;
     let mut ingest = cache.begin().await?;
     ingest.document(CATALOGUE, &catalogue).await?;
@@ -275,14 +281,7 @@ impl Cache {
             payment_method: method,
             billing: billing.clone(),
         };
-        self.enqueue_emptying(
-            OutboxKind::Order,
-            op::shop::PLACE_ORDER.plain(),
-            &to_json(&order)?,
-            now,
-            Some("order"),
-        )
-        .await
+        self.enqueue(Outgoing::Order(&order), now, Some("order")).await
     }
 
     /// E4: "request quote" for the quote cart, with its optional message.
@@ -291,14 +290,7 @@ impl Cache {
             items: self.items(CartKind::Quote).await?,
             message,
         };
-        self.enqueue_emptying(
-            OutboxKind::Quote,
-            op::shop::REQUEST_QUOTE.plain(),
-            &to_json(&quote)?,
-            now,
-            Some("quote"),
-        )
-        .await
+        self.enqueue(Outgoing::Quote(&quote), now, Some("quote")).await
     }
 
     /// E4: "accept and buy" a priced quote.
@@ -308,14 +300,7 @@ impl Cache {
         accept: &AcceptQuote,
         now: DateTime<Utc>,
     ) -> Result<OutboxEntry, AppError> {
-        self.enqueue_emptying(
-            OutboxKind::Accept,
-            &op::shop::ACCEPT_QUOTE.at(&[&id]),
-            &to_json(accept)?,
-            now,
-            None,
-        )
-        .await
+        self.enqueue(Outgoing::Accept { quote_id: id, accept }, now, None).await
     }
 
     /// A refused order or quote request goes back to its cart (and leaves the outbox), to be corrected.

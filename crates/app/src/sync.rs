@@ -6,10 +6,10 @@
 mod deltas;
 mod first;
 
-use crate::api::Fetched;
+use crate::api::{with_query, Fetched};
 use crate::cache::{Cache, Collection};
 use crate::notifier::{self, Notifier};
-use crate::outbox::{self, Delivered, Flushed, OutboxKind};
+use crate::outbox::{self, Delivered, Flushed};
 use crate::session::Desk;
 use crate::AppError;
 use chrono::{DateTime, Utc};
@@ -17,16 +17,12 @@ use futures_util::StreamExt;
 use rand::Rng;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use sportello_domain::api::accounts::{Profile, SubUser};
-use sportello_domain::api::assets::AssetItem;
+use sportello_domain::api::accounts::{Profile, SubUserPage, SubUsersQuery};
 use sportello_domain::api::contracts::{ContractDetail, PlanEntry};
-use sportello_domain::api::home::Home;
-use sportello_domain::api::invoices::InvoiceItem;
-use sportello_domain::api::notifications::{Notification, NotificationList};
-use sportello_domain::api::operations as op;
-use sportello_domain::api::requests::{RequestDetail, SelfServiceContext};
-use sportello_domain::api::schedule::ScheduleItem;
-use sportello_domain::api::sync::{ChangePage, Entity, SyncSummary};
+use sportello_domain::api::notifications::{Notification, NotificationList, NotificationsQuery};
+use sportello_domain::api::operations::{self as op, Call, Nothing};
+use sportello_domain::api::requests::RequestDetail;
+use sportello_domain::api::sync::{ChangePage, Entity};
 use sportello_domain::ErrorCode;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -61,7 +57,7 @@ pub struct SyncStatus {
 }
 
 /// What one round did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Round {
     pub first_sync: bool,
     /// Changes applied from the feed.
@@ -91,21 +87,25 @@ pub struct SyncEngine {
     wake: Notify,
 }
 
-async fn get<T: DeserializeOwned>(desk: &Desk, path: &str) -> Result<T, AppError> {
-    match fetch(desk, path, None).await? {
+async fn get<Q, R: DeserializeOwned>(desk: &Desk, call: &Call<Q, Nothing, R>) -> Result<R, AppError> {
+    match fetch(desk, call, None).await? {
         Fetched::Fresh(value, _) => Ok(value),
-        Fetched::NotModified => Err(AppError::Protocol(format!("{path}: 304 without a condition"))),
+        Fetched::NotModified => Err(AppError::Protocol(format!("{call:?}: 304 without a condition"))),
     }
 }
 
-async fn fetch<T: DeserializeOwned>(desk: &Desk, path: &str, etag: Option<&str>) -> Result<Fetched<T>, AppError> {
-    desk.authorized(|token| async move { desk.api().fetch(path, &token, etag).await })
+async fn fetch<Q, R: DeserializeOwned>(
+    desk: &Desk,
+    call: &Call<Q, Nothing, R>,
+    etag: Option<&str>,
+) -> Result<Fetched<R>, AppError> {
+    desk.authorized(|token| async move { desk.api().fetch(call, &token, etag).await })
         .await
 }
 
 /// A 404 (deleted, or no longer ours) as None.
-async fn get_if_any<T: DeserializeOwned>(desk: &Desk, path: &str) -> Result<Option<T>, AppError> {
-    match get(desk, path).await {
+async fn get_if_any<Q, R: DeserializeOwned>(desk: &Desk, call: &Call<Q, Nothing, R>) -> Result<Option<R>, AppError> {
+    match get(desk, call).await {
         Ok(value) => Ok(Some(value)),
         Err(AppError::Api(e)) if e.code == ErrorCode::NotFound => Ok(None),
         Err(error) => Err(error),
@@ -117,28 +117,27 @@ fn bookmark(cursor: &str) -> Option<String> {
     (!cursor.is_empty()).then(|| cursor.to_owned())
 }
 
-/// `path` with `query` as its query string (the query types of
-/// `sportello_domain::api`, the same the server reads).
-fn with_query<Q: serde::Serialize>(path: &str, query: &Q) -> Result<String, AppError> {
-    let query = serde_urlencoded::to_string(query).map_err(|e| AppError::Protocol(e.to_string()))?;
-    Ok(if query.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{path}?{query}")
-    })
+/// The main user's sub-users, in pages of the most the server gives.
+pub(crate) fn all_sub_users() -> Result<Call<SubUsersQuery, Nothing, SubUserPage>, AppError> {
+    let query = SubUsersQuery {
+        limit: Some(500),
+        cursor: None,
+    };
+    with_query(op::accounts::LIST_SUB_USERS.call(&[]), &query)
 }
 
-fn with_cursor(path: &str, cursor: &str) -> String {
-    if cursor.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{path}&cursor={cursor}")
-    }
+/// The newest notifications (100), or those before the id `before`.
+fn notifications_before(before: Option<i64>) -> Result<Call<NotificationsQuery, Nothing, NotificationList>, AppError> {
+    let query = NotificationsQuery {
+        before,
+        limit: Some(100),
+    };
+    with_query(op::notifications::LIST.call(&[]), &query)
 }
 
 /// Re-reads one request into the cache (after a message was sent, or a change announced).
 pub(crate) async fn refresh_request(desk: &Desk, cache: &Cache, id: i64) -> Result<(), AppError> {
-    let detail: Option<RequestDetail> = get_if_any(desk, &op::requests::DETAIL.at(&[&id])).await?;
+    let detail: Option<RequestDetail> = get_if_any(desk, &op::requests::DETAIL.call(&[&id])).await?;
     let mut ingest = cache.begin().await?;
     match detail {
         Some(d) => ingest.request(&d).await?,
@@ -198,23 +197,15 @@ impl SyncEngine {
     /// it shows at once.
     async fn take_in(&self, delivered: &Delivered) -> Result<(), AppError> {
         let (desk, cache) = (&self.desk, &self.cache);
-        match delivered.kind {
-            OutboxKind::Order | OutboxKind::Quote | OutboxKind::Accept => crate::shop::refresh(desk, cache).await,
-            OutboxKind::Request => {
-                let detail: RequestDetail =
-                    serde_json::from_value(delivered.answer.clone()).map_err(|e| AppError::Protocol(e.to_string()))?;
+        match delivered {
+            Delivered::Shop => crate::shop::refresh(desk, cache).await,
+            Delivered::Request(detail) => {
                 let mut ingest = cache.begin().await?;
-                ingest.request(&detail).await?;
+                ingest.request(detail).await?;
                 ingest.commit().await?;
                 Ok(())
             }
-            OutboxKind::Message => {
-                let request_id = op::requests::ADD_MESSAGE
-                    .parse(&delivered.path)
-                    .and_then(|args| args.first()?.parse::<i64>().ok())
-                    .ok_or_else(|| AppError::Protocol(format!("a message was sent to {}", delivered.path)))?;
-                refresh_request(desk, cache, request_id).await
-            }
+            Delivered::Message { request_id } => refresh_request(desk, cache, *request_id).await,
         }
     }
 
@@ -252,13 +243,10 @@ impl SyncEngine {
     /// Home, profile, the self-service context and the sub-users (the main user's only).
     async fn refresh_documents(&self) -> Result<(), AppError> {
         let desk = &self.desk;
-        let home: Home = get(desk, op::home::HOME.plain()).await?;
-        let profile: Profile = get(desk, op::accounts::PROFILE.plain()).await?;
-        let context: SelfServiceContext = get(desk, op::requests::CONTEXT.plain()).await?;
-        let sub_users: Option<Vec<SubUser>> = match desk
-            .every_page(&format!("{}?limit=500", op::accounts::LIST_SUB_USERS.plain()))
-            .await
-        {
+        let home = get(desk, &op::home::HOME.call(&[])).await?;
+        let profile = get(desk, &op::accounts::PROFILE.call(&[])).await?;
+        let context = get(desk, &op::requests::CONTEXT.call(&[])).await?;
+        let sub_users = match desk.every_page(&all_sub_users()?).await {
             Ok(list) => Some(list),
             Err(AppError::Api(e)) if e.code == ErrorCode::Forbidden => None,
             Err(error) => return Err(error),
@@ -284,7 +272,7 @@ impl SyncEngine {
     /// copy missed (a lost delta, a bug, a hand edit) heals by itself.
     /// Returns the collections fetched again.
     pub async fn reconcile(&self) -> Result<Vec<Collection>, AppError> {
-        let summary: SyncSummary = get(&self.desk, op::notifications::SUMMARY.plain()).await?;
+        let summary = get(&self.desk, &op::notifications::SUMMARY.call(&[])).await?;
         let Some(server) = summary.fingerprints else {
             return Ok(Vec::new());
         };

@@ -4,6 +4,7 @@
 //! from what the server stated. Real HTTP servers on 127.0.0.1.
 
 use sportello_app::api::ApiClient;
+use sportello_domain::api::operations as op;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -75,15 +76,22 @@ async fn a_download_is_kept_only_as_the_server_stated_it() {
         )
     };
     let (good, _) = canned(file(&sha, body.len(), &body)).await;
-    let downloaded = ApiClient::new(&good).download("/attachments/x", "token").await.unwrap();
+    let downloaded = ApiClient::new(&good)
+        .download(&op::requests::DOWNLOAD.call(&[&"x"]), "token")
+        .await
+        .unwrap();
     assert_eq!(downloaded, body);
 
     let other = sportello_app::files::sha256_hex(b"something else");
     let (altered, _) = canned(file(&other, body.len(), &body)).await;
-    let refused = ApiClient::new(&altered).download("/attachments/x", "token").await;
+    let refused = ApiClient::new(&altered)
+        .download(&op::requests::DOWNLOAD.call(&[&"x"]), "token")
+        .await;
     assert!(refused.is_err(), "bytes that are not what the server stated");
 
     let (cut, _) = canned(file(&sha, body.len() + 100, &body)).await;
-    let refused = ApiClient::new(&cut).download("/attachments/x", "token").await;
+    let refused = ApiClient::new(&cut)
+        .download(&op::requests::DOWNLOAD.call(&[&"x"]), "token")
+        .await;
     assert!(refused.is_err(), "a transfer cut short of its length");
 }

@@ -161,7 +161,7 @@ fn api_paths_written(text: &str) -> Vec<String> {
     use sportello_domain::api::operations::ALL;
     let roots: BTreeSet<&str> = ALL
         .iter()
-        .filter_map(|(_, op)| op.path.trim_start_matches('/').split('/').next())
+        .filter_map(|d| d.op.path.trim_start_matches('/').split('/').next())
         .collect();
     let code = text.lines().take_while(|l| l.trim() != "#[cfg(test)]");
     let mut found = Vec::new();

@@ -78,10 +78,93 @@ fn the_document_serves_exactly_the_declared_operations() {
         .collect();
     let declared: BTreeSet<(String, String)> = ALL
         .iter()
-        .map(|(_, op)| (op.verb.as_str().to_owned(), format!("{PREFIX}{}", op.path)))
+        .map(|d| (d.op.verb.as_str().to_owned(), format!("{PREFIX}{}", d.op.path)))
         .collect();
     assert_eq!(served.len(), 94, "{served:?}");
     assert_eq!(served, declared);
+}
+
+/// Each operation's query parameters, body and reply in the document are
+/// the ones its declaration types: a handler that reads or answers another
+/// type than the desktop sends or expects fails here, not in a customer's hands.
+#[test]
+fn the_document_types_each_operation_as_declared() {
+    use sportello_domain::api::operations::{ALL, PREFIX};
+    let document: Value = serde_json::from_str(document_json()).unwrap();
+    let mut wrong = Vec::new();
+    for declared in ALL {
+        let shape = (declared.shape)();
+        let item =
+            &document["paths"][format!("{PREFIX}{}", declared.op.path)][declared.op.verb.as_str().to_lowercase()];
+        let query: Vec<&str> = item["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "query")
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        if query != shape.query {
+            wrong.push(format!(
+                "{}: query {query:?}, declared {:?}",
+                declared.name, shape.query
+            ));
+        }
+        let body = &item["requestBody"]["content"];
+        if let Some(error) = differs(&document, body, &shape.body) {
+            wrong.push(format!("{}: body {error}", declared.name));
+        }
+        let success = item["responses"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(status, _)| status.starts_with('2'))
+            .map(|(_, answer)| &answer["content"])
+            .collect::<Vec<_>>();
+        assert_eq!(success.len(), 1, "{}: one successful answer", declared.name);
+        if let Some(error) = differs(&document, success[0], &shape.reply) {
+            wrong.push(format!("{}: reply {error}", declared.name));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Why `content` (a document's media-type map) is not `declared`, if it is not.
+fn differs(
+    document: &Value,
+    content: &Value,
+    declared: &(Option<&str>, Option<utoipa::openapi::RefOr<utoipa::openapi::Schema>>),
+) -> Option<String> {
+    let media: Vec<&String> = content.as_object().map(|m| m.keys().collect()).unwrap_or_default();
+    let (want_media, want_schema) = declared;
+    if media.iter().map(|m| m.as_str()).collect::<Vec<_>>() != want_media.iter().copied().collect::<Vec<_>>() {
+        return Some(format!("media {media:?}, declared {want_media:?}"));
+    }
+    let (Some(media), Some(want)) = (media.first(), want_schema) else {
+        return None;
+    };
+    let stated = resolved(document, &content[media.as_str()]["schema"], 0);
+    let want = resolved(document, &serde_json::to_value(want).unwrap(), 0);
+    (stated != want).then(|| format!("schema {stated}, declared {want}"))
+}
+
+/// `schema` with every `$ref` replaced by the component it names.
+fn resolved(document: &Value, schema: &Value, depth: usize) -> Value {
+    assert!(depth < 32, "a schema nests too deep (a cycle?)");
+    match schema {
+        Value::Object(map) => match map.get("$ref").and_then(Value::as_str) {
+            Some(target) => {
+                let name = target.trim_start_matches("#/components/schemas/");
+                resolved(document, &document["components"]["schemas"][name], depth + 1)
+            }
+            None => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), resolved(document, v, depth + 1)))
+                    .collect(),
+            ),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(|v| resolved(document, v, depth + 1)).collect()),
+        other => other.clone(),
+    }
 }
 
 /// Every `$ref` of the document names a schema it has.

@@ -16,42 +16,37 @@ impl DeskApp {
     /// A2: registration with the data on the customer's invoices; the
     /// temporary password goes to the e-mail given.
     pub async fn register(&self, form: &RegisterByContract) -> Result<Registered, AppError> {
-        self.desk.api().post(op::accounts::REGISTER.plain(), form).await
+        self.desk.api().public(&op::accounts::REGISTER, form).await
     }
 
     /// A3: registration by category, pending until an operator approves it.
     pub async fn register_by_category(&self, form: &RegisterByCategory) -> Result<Registered, AppError> {
-        self.desk
-            .api()
-            .post(op::accounts::REGISTER_BY_CATEGORY.plain(), form)
-            .await
+        self.desk.api().public(&op::accounts::REGISTER_BY_CATEGORY, form).await
     }
 
     /// A6: a reset code and link for a username or an account's e-mail.
     pub async fn request_reset(&self, request: &ResetRequest) -> Result<ResetStarted, AppError> {
-        self.desk.api().post(op::accounts::REQUEST_RESET.plain(), request).await
+        self.desk.api().public(&op::accounts::REQUEST_RESET, request).await
     }
 
     /// A5: a locked or forgotten login recovered with contract number,
     /// module number and tax code.
     pub async fn recover(&self, request: &RecoverRequest) -> Result<ResetStarted, AppError> {
-        self.desk.api().post(op::accounts::RECOVER.plain(), request).await
+        self.desk.api().public(&op::accounts::RECOVER, request).await
     }
 
     /// Changes the password of the user logged in. After a temporary password
     /// this is the first access's last step: the account's copy starts syncing.
     pub async fn change_password(&self, change: &ChangePassword) -> Result<Me, AppError> {
-        let body = serde_json::to_value(change).map_err(|e| AppError::Protocol(e.to_string()))?;
-        self.send::<()>(op::accounts::CHANGE_PASSWORD.call(&[]), Some(&body))
-            .await?;
-        let me: Me = self.desk.get(op::session::ME.plain()).await?;
+        self.send(op::accounts::CHANGE_PASSWORD.call(&[]), Some(change)).await?;
+        let me = self.desk.get(&op::session::ME.call(&[])).await?;
         self.start_sync(&me).await?;
         Ok(me)
     }
 
     /// The user's active sessions, this one marked.
     pub async fn sessions(&self) -> Result<Vec<SessionInfo>, AppError> {
-        self.desk.get(op::accounts::LIST_SESSIONS.plain()).await
+        self.desk.get(&op::accounts::LIST_SESSIONS.call(&[])).await
     }
 
     /// Ends one of the user's sessions; ending this computer's own is a
@@ -63,8 +58,7 @@ impl DeskApp {
             return Err(sportello_domain::ApiError::new(ErrorCode::NotFound, "no such session").into());
         };
         let own = session.current;
-        self.send::<()>(op::accounts::END_SESSION.call(&[&session.id]), None)
-            .await?;
+        self.send(op::accounts::END_SESSION.call(&[&session.id]), None).await?;
         if own {
             self.logout(keep_copy).await?;
             return Ok(Vec::new());
@@ -74,18 +68,17 @@ impl DeskApp {
 
     /// Ends every session of the user, this computer's included: a logout everywhere.
     pub async fn end_all_sessions(&self, keep_copy: bool) -> Result<(), AppError> {
-        self.send::<()>(op::accounts::END_ALL_SESSIONS.call(&[]), None).await?;
+        self.send(op::accounts::END_ALL_SESSIONS.call(&[]), None).await?;
         self.logout(keep_copy).await
     }
 
     /// E6: the consents as they stand and their history (online: the
     /// server keeps them).
     pub async fn privacy(&self) -> Result<Privacy, AppError> {
-        self.desk.get(op::accounts::PRIVACY.plain()).await
+        self.desk.get(&op::accounts::PRIVACY.call(&[])).await
     }
 
     pub async fn decide_consent(&self, update: &ConsentUpdate) -> Result<Privacy, AppError> {
-        let body = serde_json::to_value(update).map_err(|e| AppError::Protocol(e.to_string()))?;
-        self.send(op::accounts::DECIDE_CONSENT.call(&[]), Some(&body)).await
+        self.send(op::accounts::DECIDE_CONSENT.call(&[]), Some(update)).await
     }
 }

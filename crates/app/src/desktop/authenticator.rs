@@ -5,9 +5,7 @@
 use super::DeskApp;
 use crate::AppError;
 use serde::Serialize;
-use sportello_domain::api::auth::{
-    AuthenticatorSetup, AuthenticatorStatus, EnableAuthenticator, RecoveryCodes, StepUp,
-};
+use sportello_domain::api::auth::{AuthenticatorStatus, EnableAuthenticator, RecoveryCodes, StepUp};
 use sportello_domain::api::operations as op;
 use ts_rs::TS;
 
@@ -60,13 +58,9 @@ fn grouped(secret: &str) -> String {
         .join(" ")
 }
 
-fn body<T: Serialize>(value: &T) -> Result<serde_json::Value, AppError> {
-    serde_json::to_value(value).map_err(|e| AppError::Protocol(e.to_string()))
-}
-
 impl DeskApp {
     pub async fn authenticator(&self) -> Result<AuthenticatorStatus, AppError> {
-        self.desk.get(op::authenticator::STATUS.plain()).await
+        self.desk.get(&op::authenticator::STATUS.call(&[])).await
     }
 
     /// Step 1: after the password, the secret to scan or type.
@@ -74,9 +68,7 @@ impl DeskApp {
         let step_up = StepUp {
             current_password: current_password.to_owned(),
         };
-        let setup: AuthenticatorSetup = self
-            .send(op::authenticator::SETUP.call(&[]), Some(&body(&step_up)?))
-            .await?;
+        let setup = self.send(op::authenticator::SETUP.call(&[]), Some(&step_up)).await?;
         Ok(AuthenticatorEnrolment {
             secret: grouped(&setup.secret),
             qr: qr_picture(&setup.uri)?,
@@ -89,23 +81,22 @@ impl DeskApp {
         let enable = EnableAuthenticator {
             code: code.trim().to_owned(),
         };
-        self.send(op::authenticator::ENABLE.call(&[]), Some(&body(&enable)?))
-            .await
+        self.send(op::authenticator::ENABLE.call(&[]), Some(&enable)).await
     }
 
     pub async fn authenticator_disable(&self, current_password: &str) -> Result<(), AppError> {
         let step_up = StepUp {
             current_password: current_password.to_owned(),
         };
-        self.send(op::authenticator::DISABLE.call(&[]), Some(&body(&step_up)?))
-            .await
+        self.send(op::authenticator::DISABLE.call(&[]), Some(&step_up)).await?;
+        Ok(())
     }
 
     pub async fn authenticator_new_codes(&self, current_password: &str) -> Result<RecoveryCodes, AppError> {
         let step_up = StepUp {
             current_password: current_password.to_owned(),
         };
-        self.send(op::authenticator::RENEW_CODES.call(&[]), Some(&body(&step_up)?))
+        self.send(op::authenticator::RENEW_CODES.call(&[]), Some(&step_up))
             .await
     }
 }

@@ -26,16 +26,10 @@ impl DeskApp {
         if crate::files::kept(&file) {
             return Ok(file);
         }
-        let document = match format {
-            InvoiceFormat::Pdf => op::invoices::PDF,
-            InvoiceFormat::Xml => op::invoices::XML,
+        let bytes = match format {
+            InvoiceFormat::Pdf => self.download(op::invoices::PDF.call(&[&invoice.id])).await?,
+            InvoiceFormat::Xml => self.download(op::invoices::XML.call(&[&invoice.id])).await?,
         };
-        let path = document.at(&[&invoice.id]);
-        let path = &path;
-        let bytes = self
-            .desk
-            .authorized(|token| async move { self.desk.api().download(path, &token).await })
-            .await?;
         crate::files::keep(&file, &bytes)?;
         Ok(file)
     }

@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use sportello_domain::api::accounts::{
     EmailChange, EmailChangeConfirm, EmailChangeStarted, Profile, ProfileUpdate, SubUser, SubUserForm,
 };
-use sportello_domain::api::operations::{self as op, Call};
+use sportello_domain::api::operations::{self as op, Call, Nothing};
 use sportello_domain::api::requests::{
     AttachmentInfo, NewMessage, PayoffQuote, RequestDetail, RequestSummary, SelfServiceContext,
 };
@@ -120,7 +120,7 @@ impl DeskApp {
             Some(id) => op::notifications::MARK_READ.call(&[&id]),
             None => op::notifications::MARK_ALL_READ.call(&[]),
         };
-        self.send::<serde_json::Value>(mark, None).await?;
+        self.send(mark, None).await?;
         self.cache().await?.mark_read(id).await?;
         self.touched();
         Ok(())
@@ -131,22 +131,20 @@ impl DeskApp {
     }
 
     pub async fn update_profile(&self, update: &ProfileUpdate) -> Result<Profile, AppError> {
-        let body = serde_json::to_value(update).map_err(|e| AppError::Protocol(e.to_string()))?;
-        let profile: Profile = self.send(op::accounts::UPDATE_PROFILE.call(&[]), Some(&body)).await?;
+        let profile = self.send(op::accounts::UPDATE_PROFILE.call(&[]), Some(update)).await?;
         self.store_document("profile", &profile).await?;
         Ok(profile)
     }
 
     /// A8: a new primary address is confirmed by a code the server sends to it.
     pub async fn start_email_change(&self, change: &EmailChange) -> Result<EmailChangeStarted, AppError> {
-        let body = serde_json::to_value(change).map_err(|e| AppError::Protocol(e.to_string()))?;
-        self.send(op::accounts::START_EMAIL_CHANGE.call(&[]), Some(&body)).await
+        self.send(op::accounts::START_EMAIL_CHANGE.call(&[]), Some(change))
+            .await
     }
 
     pub async fn confirm_email_change(&self, confirm: &EmailChangeConfirm) -> Result<Profile, AppError> {
-        let body = serde_json::to_value(confirm).map_err(|e| AppError::Protocol(e.to_string()))?;
-        let profile: Profile = self
-            .send(op::accounts::CONFIRM_EMAIL_CHANGE.call(&[]), Some(&body))
+        let profile = self
+            .send(op::accounts::CONFIRM_EMAIL_CHANGE.call(&[]), Some(confirm))
             .await?;
         self.store_document("profile", &profile).await?;
         Ok(profile)
@@ -158,43 +156,45 @@ impl DeskApp {
 
     /// Adds (`username` None) or edits a sub-user; answers the fresh list.
     pub async fn save_sub_user(&self, username: Option<&str>, form: &SubUserForm) -> Result<Vec<SubUser>, AppError> {
-        let body = serde_json::to_value(form).map_err(|e| AppError::Protocol(e.to_string()))?;
-        match username {
-            Some(name) => {
-                self.send::<SubUser>(op::accounts::UPDATE_SUB_USER.call(&[&name]), Some(&body))
-                    .await?
-            }
-            None => {
-                self.send::<SubUser>(op::accounts::CREATE_SUB_USER.call(&[]), Some(&body))
-                    .await?
-            }
+        let save = match username {
+            Some(name) => op::accounts::UPDATE_SUB_USER.call(&[&name]),
+            None => op::accounts::CREATE_SUB_USER.call(&[]),
         };
+        self.send(save, Some(form)).await?;
         self.reload_sub_users().await
     }
 
     pub async fn delete_sub_user(&self, username: &str) -> Result<Vec<SubUser>, AppError> {
-        self.send::<()>(op::accounts::DELETE_SUB_USER.call(&[&username]), None)
+        self.send(op::accounts::DELETE_SUB_USER.call(&[&username]), None)
             .await?;
         self.reload_sub_users().await
     }
 
     async fn reload_sub_users(&self) -> Result<Vec<SubUser>, AppError> {
-        let list: Vec<SubUser> = self
-            .desk
-            .every_page(&format!("{}?limit=500", op::accounts::LIST_SUB_USERS.plain()))
-            .await?;
+        let list = self.desk.every_page(&crate::sync::all_sub_users()?).await?;
         self.store_document("sub_users", &list).await?;
         Ok(list)
     }
 
-    pub(super) async fn send<T: DeserializeOwned>(
+    pub(super) async fn send<Q, B: serde::Serialize, R: DeserializeOwned>(
         &self,
-        call: Call,
-        body: Option<&serde_json::Value>,
-    ) -> Result<T, AppError> {
+        call: Call<Q, B, R>,
+        body: Option<&B>,
+    ) -> Result<R, AppError> {
         let call = &call;
         self.desk
             .authorized(|token| async move { self.desk.api().send(call, &token, body).await })
+            .await
+    }
+
+    /// A file's bytes (an invoice's PDF or XML, an attachment), checked as it arrives.
+    pub(super) async fn download<Q, R: crate::api::Document>(
+        &self,
+        call: Call<Q, Nothing, R>,
+    ) -> Result<Vec<u8>, AppError> {
+        let call = &call;
+        self.desk
+            .authorized(|token| async move { self.desk.api().download(call, &token).await })
             .await
     }
 

@@ -16,10 +16,6 @@ use sportello_domain::api::shop::{
 use sportello_domain::shop::form::FormValues;
 use std::path::PathBuf;
 
-fn json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, AppError> {
-    serde_json::to_value(value).map_err(|e| AppError::Protocol(e.to_string()))
-}
-
 impl DeskApp {
     pub async fn catalogue(&self) -> Result<Catalogue, AppError> {
         self.cached(shop::CATALOGUE).await
@@ -103,22 +99,22 @@ impl DeskApp {
 
     pub async fn decline_quote(&self, id: i64) -> Result<Quote, AppError> {
         let decline = op::shop::DECLINE_QUOTE.call(&[&id]);
-        let quote: Quote = self.send(decline, Some(&serde_json::json!({}))).await?;
+        let quote = self.send(decline, None).await?;
         self.refresh_shop().await?;
         Ok(quote)
     }
 
     pub async fn join_agreement(&self, code: &str) -> Result<Catalogue, AppError> {
-        let body = json(&JoinAgreement {
+        let join = JoinAgreement {
             agreement_code: code.to_owned(),
-        })?;
-        self.send::<()>(op::shop::JOIN_AGREEMENT.call(&[]), Some(&body)).await?;
+        };
+        self.send(op::shop::JOIN_AGREEMENT.call(&[]), Some(&join)).await?;
         self.refresh_shop().await?;
         self.catalogue().await
     }
 
     pub async fn submit_proof(&self, proof: &NewPaymentProof) -> Result<PaymentProof, AppError> {
-        let sent: PaymentProof = self.send(op::shop::SUBMIT_PROOF.call(&[]), Some(&json(proof)?)).await?;
+        let sent = self.send(op::shop::SUBMIT_PROOF.call(&[]), Some(proof)).await?;
         self.refresh_shop().await?;
         Ok(sent)
     }
@@ -157,12 +153,7 @@ impl DeskApp {
         if crate::files::kept(&file) {
             return Ok(file);
         }
-        let path = op::requests::DOWNLOAD.at(&[&outcome.file.id]);
-        let path = &path;
-        let bytes = self
-            .desk
-            .authorized(|token| async move { self.desk.api().download(path, &token).await })
-            .await?;
+        let bytes = self.download(op::requests::DOWNLOAD.call(&[&outcome.file.id])).await?;
         crate::files::keep(&file, &bytes)?;
         Ok(file)
     }

@@ -3,6 +3,7 @@
 
 use super::*;
 use sportello_domain::api::operations as op;
+use sportello_domain::api::sync::ChangesQuery;
 
 impl SyncEngine {
     /// Applies the change feed from the cursor; returns (changes, idle).
@@ -15,8 +16,12 @@ impl SyncEngine {
             let etag = remembered
                 .as_deref()
                 .and_then(|v| v.strip_prefix(&format!("{cursor} ")));
-            let path = format!("{}?after={cursor}&limit={PAGE}", op::notifications::CHANGES.plain());
-            match fetch::<ChangePage>(&self.desk, &path, etag).await? {
+            let changes = ChangesQuery {
+                after: Some(cursor),
+                limit: Some(i64::from(PAGE)),
+            };
+            let call = with_query(op::notifications::CHANGES.call(&[]), &changes)?;
+            match fetch(&self.desk, &call, etag).await? {
                 Fetched::NotModified => return Ok((applied, applied == 0)),
                 Fetched::Fresh(page, tag) => {
                     if page.items.is_empty() {
@@ -45,17 +50,11 @@ impl SyncEngine {
         let touches = |entity: Entity| page.items.iter().any(|c| c.entity == entity);
         let mut requests = Vec::new();
         for id in ids(Entity::Request) {
-            requests.push((
-                id,
-                get_if_any::<RequestDetail>(desk, &op::requests::DETAIL.at(&[&id])).await?,
-            ));
+            requests.push((id, get_if_any(desk, &op::requests::DETAIL.call(&[&id])).await?));
         }
         let mut invoices = Vec::new();
         for id in ids(Entity::Invoice) {
-            invoices.push((
-                id,
-                get_if_any::<InvoiceItem>(desk, &op::invoices::ITEM.at(&[&id])).await?,
-            ));
+            invoices.push((id, get_if_any(desk, &op::invoices::ITEM.call(&[&id])).await?));
         }
         let mut contracts = Vec::new();
         for id in ids(Entity::Contract) {
@@ -67,18 +66,15 @@ impl SyncEngine {
         let mut lines = Vec::new();
         if !whole_schedule {
             for id in line_ids {
-                lines.push((
-                    id,
-                    get_if_any::<ScheduleItem>(desk, &op::schedule::ITEM.at(&[&id])).await?,
-                ));
+                lines.push((id, get_if_any(desk, &op::schedule::ITEM.call(&[&id])).await?));
             }
         }
         let mut assets = Vec::new();
         for id in ids(Entity::Asset) {
-            assets.push((id, get_if_any::<AssetItem>(desk, &op::assets::ITEM.at(&[&id])).await?));
+            assets.push((id, get_if_any(desk, &op::assets::ITEM.call(&[&id])).await?));
         }
         let notifications: Option<NotificationList> = match touches(Entity::Notification) {
-            true => Some(get(desk, &format!("{}?limit=100", op::notifications::LIST.plain())).await?),
+            true => Some(get(desk, &notifications_before(None)?).await?),
             false => None,
         };
         let book = [Entity::Invoice, Entity::Contract, Entity::ScheduleLine, Entity::Asset];
@@ -147,7 +143,7 @@ impl SyncEngine {
 
     /// A contract's detail and whole plan, or None when it is no longer the customer's.
     async fn contract_with_plan(&self, id: i64) -> Result<Option<(ContractDetail, Vec<PlanEntry>)>, AppError> {
-        match get_if_any::<ContractDetail>(&self.desk, &op::contracts::DETAIL.at(&[&id])).await? {
+        match get_if_any(&self.desk, &op::contracts::DETAIL.call(&[&id])).await? {
             Some(detail) => Ok(Some((detail, self.plan(id).await?))),
             None => Ok(None),
         }

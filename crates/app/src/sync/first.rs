@@ -1,19 +1,18 @@
 //! The first sync: everything once, page by page, each page committed with
 //! its bookmark so an interrupted sync goes on from where it stopped.
 
-use super::{bookmark, get, refresh_request, with_cursor, with_query, Progress, SyncEngine, PAGE};
+use super::{bookmark, get, notifications_before, refresh_request, Progress, SyncEngine, PAGE};
+use crate::api::with_query;
 use crate::cache::{Collection, Ingest};
 use crate::notifier;
 use crate::AppError;
 use chrono::Utc;
-use sportello_domain::api::assets::{AssetPage, AssetsQuery};
-use sportello_domain::api::contracts::{ContractDetail, ContractPage, ContractsQuery, PlanEntry, PlanPage, PlanQuery};
-use sportello_domain::api::invoices::{InvoicePage, InvoicesQuery};
-use sportello_domain::api::notifications::NotificationList;
+use sportello_domain::api::assets::AssetsQuery;
+use sportello_domain::api::contracts::{ContractsQuery, PlanEntry, PlanQuery};
+use sportello_domain::api::invoices::InvoicesQuery;
 use sportello_domain::api::operations as op;
-use sportello_domain::api::requests::RequestPage;
-use sportello_domain::api::schedule::{SchedulePage, ScheduleQuery};
-use sportello_domain::api::sync::SyncSummary;
+use sportello_domain::api::requests::RequestsQuery;
+use sportello_domain::api::schedule::ScheduleQuery;
 use std::collections::BTreeSet;
 
 /// What one page brought: its rows' ids and where the next page starts.
@@ -63,7 +62,7 @@ impl SyncEngine {
     /// its bookmark, so an interrupted sync goes on from the last page.
     pub(super) async fn first_sync(&self) -> Result<(), AppError> {
         if self.cache.meta("first_sync.cursor").await?.is_none() {
-            let summary: SyncSummary = get(&self.desk, op::notifications::SUMMARY.plain()).await?;
+            let summary = get(&self.desk, &op::notifications::SUMMARY.call(&[])).await?;
             let mut ingest = self.cache.begin().await?;
             ingest.set_meta("first_sync.total", &summary.rows().to_string()).await?;
             ingest.set_meta("first_sync.rows", "0").await?;
@@ -134,9 +133,9 @@ impl SyncEngine {
                     cursor: bookmark(cursor),
                     ..ContractsQuery::default()
                 };
-                let page: ContractPage = get(desk, &with_query(op::contracts::LIST.plain(), &query)?).await?;
+                let page = get(desk, &with_query(op::contracts::LIST.call(&[]), &query)?).await?;
                 for item in &page.items {
-                    let detail: ContractDetail = get(desk, &op::contracts::DETAIL.at(&[&item.id])).await?;
+                    let detail = get(desk, &op::contracts::DETAIL.call(&[&item.id])).await?;
                     let plan = self.plan(item.id).await?;
                     let mut ingest = self.cache.begin().await?;
                     ingest.contract(&detail).await?;
@@ -152,7 +151,7 @@ impl SyncEngine {
                     cursor: bookmark(cursor),
                     ..ScheduleQuery::default()
                 };
-                let page: SchedulePage = get(desk, &with_query(op::schedule::LIST.plain(), &query)?).await?;
+                let page = get(desk, &with_query(op::schedule::LIST.call(&[]), &query)?).await?;
                 let mut ingest = self.cache.begin().await?;
                 ingest.schedule(&page.items).await?;
                 self.count_if(counting, &mut ingest, page.items.len()).await?;
@@ -167,7 +166,7 @@ impl SyncEngine {
                     cursor: bookmark(cursor),
                     ..InvoicesQuery::default()
                 };
-                let page: InvoicePage = get(desk, &with_query(op::invoices::LIST.plain(), &query)?).await?;
+                let page = get(desk, &with_query(op::invoices::LIST.call(&[]), &query)?).await?;
                 let mut ingest = self.cache.begin().await?;
                 ingest.invoices(&page.items).await?;
                 self.count_if(counting, &mut ingest, page.items.len()).await?;
@@ -180,7 +179,7 @@ impl SyncEngine {
                     cursor: bookmark(cursor),
                     ..AssetsQuery::default()
                 };
-                let page: AssetPage = get(desk, &with_query(op::assets::LIST.plain(), &query)?).await?;
+                let page = get(desk, &with_query(op::assets::LIST.call(&[]), &query)?).await?;
                 let mut ingest = self.cache.begin().await?;
                 ingest.assets(&page.items).await?;
                 self.count_if(counting, &mut ingest, page.items.len()).await?;
@@ -188,11 +187,12 @@ impl SyncEngine {
                 Ok(Pulled::of(page.items.iter().map(|i| i.id), page.next_cursor))
             }
             Collection::Requests => {
-                let page: RequestPage = get(
-                    desk,
-                    &with_cursor(&format!("{}?limit={PAGE}", op::requests::LIST.plain()), cursor),
-                )
-                .await?;
+                let query = RequestsQuery {
+                    status: None,
+                    limit: Some(PAGE),
+                    cursor: bookmark(cursor),
+                };
+                let page = get(desk, &with_query(op::requests::LIST.call(&[]), &query)?).await?;
                 for summary in &page.items {
                     refresh_request(desk, &self.cache, summary.id).await?;
                 }
@@ -202,11 +202,8 @@ impl SyncEngine {
                 Ok(Pulled::of(page.items.iter().map(|r| r.id), page.next_cursor))
             }
             Collection::Notifications => {
-                let path = match cursor {
-                    "" => format!("{}?limit=100", op::notifications::LIST.plain()),
-                    before => format!("{}?limit=100&before={before}", op::notifications::LIST.plain()),
-                };
-                let list: NotificationList = get(desk, &path).await?;
+                let before = cursor.parse().ok();
+                let list = get(desk, &notifications_before(before)?).await?;
                 let mut ingest = self.cache.begin().await?;
                 ingest.notifications(&list.items).await?;
                 self.count_if(counting, &mut ingest, list.items.len()).await?;
@@ -227,8 +224,8 @@ impl SyncEngine {
                 limit: Some(PAGE),
                 cursor: bookmark(&cursor),
             };
-            let path = with_query(&op::contracts::PLAN.at(&[&contract_id]), &query)?;
-            let page: PlanPage = get(&self.desk, &path).await?;
+            let call = with_query(op::contracts::PLAN.call(&[&contract_id]), &query)?;
+            let page = get(&self.desk, &call).await?;
             rows.extend(page.items);
             match page.next_cursor {
                 Some(next) => cursor = next,

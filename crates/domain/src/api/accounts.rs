@@ -343,3 +343,14 @@ pub struct ConsentUpdate {
     pub kind: ConsentKind,
     pub granted: bool,
 }
+
+/// The query of `GET /sub-users`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SubUsersQuery {
+    /// 1 to 500, default 100.
+    pub limit: Option<u32>,
+    /// The previous page's next_cursor.
+    pub cursor: Option<String>,
+}

@@ -68,3 +68,14 @@ pub struct ChangeEvent {
     pub entity_id: String,
     pub op: crate::api::sync::ChangeOp,
 }
+
+/// The query of `GET /notifications`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationsQuery {
+    /// Only notifications older than this id (the previous page's `next_before`).
+    pub before: Option<i64>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<i64>,
+}

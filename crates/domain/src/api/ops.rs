@@ -200,3 +200,46 @@ pub enum ImportOutcome {
     Unchanged,
     Deleted,
 }
+
+/// The query of the operators' lists of waiting registrations and agreement requests.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PendingQuery {
+    /// 1 to 500, default 100.
+    pub limit: Option<u32>,
+    /// The previous page's next_cursor.
+    pub cursor: Option<String>,
+}
+
+/// The query of `POST /ops/attachments`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OpsUploadQuery {
+    pub name: String,
+    /// The request the file will answer; the file belongs to its customer.
+    pub request_id: i64,
+}
+
+/// The query of `POST /ops/book/import`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// The file's name, for the report and the audit log (e.g. "book-2026-12-03.jsonl").
+    pub file: String,
+    /// jsonl or csv; by default from the file name's extension.
+    pub format: Option<String>,
+    /// Check and count, keeping nothing.
+    pub dry_run: Option<bool>,
+}
+
+/// The query of `GET /ops/audit`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    pub after_id: Option<i64>,
+    pub limit: Option<i64>,
+}

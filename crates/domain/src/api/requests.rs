@@ -258,3 +258,25 @@ pub struct PayoffInstallment {
     pub due_on: NaiveDate,
     pub amount: Money,
 }
+
+/// The query of `GET /requests` and `GET /ops/requests`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RequestsQuery {
+    /// Only requests in this status.
+    pub status: Option<RequestStatus>,
+    /// 1 to 500, default 100; the home panel asks for 5.
+    pub limit: Option<u32>,
+    /// The previous page's next_cursor.
+    pub cursor: Option<String>,
+}
+
+/// The query of `POST /attachments`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UploadQuery {
+    /// The file's name as the user sees it; its type is read from the content.
+    pub name: String,
+}

@@ -405,3 +405,39 @@ pub struct Fulfilment {
 pub struct JoinAgreement {
     pub agreement_code: String,
 }
+
+/// The query of `GET /shop/orders` and `GET /ops/orders` (E5).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OrdersQuery {
+    pub status: Option<OrderStatus>,
+    /// 1 to 500, default 50.
+    pub limit: Option<u32>,
+    /// The previous page's next_cursor.
+    pub cursor: Option<String>,
+}
+
+/// The query of `GET /shop/quotes` and `GET /ops/quotes` (E4).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct QuotesQuery {
+    pub status: Option<QuoteStatus>,
+    /// 1 to 500, default 50.
+    pub limit: Option<u32>,
+    /// The previous page's next_cursor.
+    pub cursor: Option<String>,
+}
+
+/// The query of `GET /ops/payment-proofs`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProofsQuery {
+    pub status: Option<ProofStatus>,
+    /// 1 to 500, default 50.
+    pub limit: Option<u32>,
+    /// The previous page's next_cursor.
+    pub cursor: Option<String>,
+}

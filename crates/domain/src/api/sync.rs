@@ -181,3 +181,14 @@ pub struct ChangePage {
     #[ts(type = "number")]
     pub cursor: i64,
 }
+
+/// The query of `GET /changes` and `GET /events`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesQuery {
+    /// The cursor already synced; 0 from the start.
+    pub after: Option<i64>,
+    /// Page size, 1 to 1000 (default 500).
+    pub limit: Option<i64>,
+}

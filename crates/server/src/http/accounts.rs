@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use serde::Deserialize;
+use sportello_domain::api::accounts::SubUsersQuery;
 use sportello_domain::api::accounts::{
     ChangePassword, CompleteReset, ConsentUpdate, EmailChange, EmailChangeConfirm, EmailChangeStarted, Privacy,
     Profile, ProfileUpdate, RecoverRequest, RegisterByCategory, RegisterByContract, Registered, ResetRequest,
@@ -179,14 +179,6 @@ pub(super) async fn confirm_email_change(
     Ok(Json(
         accounts::confirm_email_change(&state, &who, &origin(&who, &client), req).await?,
     ))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct SubUsersQuery {
-    /// 1 to 500, default 100.
-    pub limit: Option<u32>,
-    /// The previous page's next_cursor.
-    pub cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = op::accounts::LIST_SUB_USERS.path, tag = "accounts", security(("bearer" = [])), params(SubUsersQuery),

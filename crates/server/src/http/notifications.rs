@@ -11,21 +11,14 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::Response;
 use axum::Json;
 use futures_util::stream::{self, Stream, StreamExt};
-use serde::Deserialize;
+use sportello_domain::api::notifications::NotificationsQuery;
 use sportello_domain::api::notifications::{ChangeEvent, NotificationList};
 use sportello_domain::api::operations as op;
+use sportello_domain::api::sync::ChangesQuery;
 use sportello_domain::api::sync::{ChangeOp, ChangePage, Entity, SyncSummary};
 use sportello_domain::ApiError;
 use std::convert::Infallible;
 use std::time::Duration;
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct NotificationsQuery {
-    /// Only notifications older than this id (the previous page's `next_before`).
-    pub before: Option<i64>,
-    /// Page size, 1 to 100 (default 20).
-    pub limit: Option<i64>,
-}
 
 #[utoipa::path(get, path = op::notifications::LIST.path, tag = "notifications", operation_id = "list_notifications", security(("bearer" = [])),
     params(NotificationsQuery),
@@ -61,14 +54,6 @@ pub(super) async fn mark_all_read(
 ) -> Result<StatusCode, ServerError> {
     notifications::mark_all_read(&state, &who, &origin(&who, &client)).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct ChangesQuery {
-    /// The cursor already synced; 0 from the start.
-    pub after: Option<i64>,
-    /// Page size, 1 to 1000 (default 500).
-    pub limit: Option<i64>,
 }
 
 #[utoipa::path(get, path = op::notifications::CHANGES.path, tag = "sync", operation_id = "list_changes", security(("bearer" = [])), params(ChangesQuery),
@@ -131,8 +116,21 @@ fn sse(event: &ChangeEvent) -> Event {
         .unwrap_or_else(|_| Event::default().comment("unserializable"))
 }
 
+/// One event of `GET /events`, as OpenAPI tools read a `text/event-stream`
+/// (the stream is written by axum's `Sse`, not from this type).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct StreamEvent {
+    /// `change`, or `resync` when events were missed.
+    event: String,
+    /// The change's cursor.
+    id: Option<String>,
+    /// The `ChangeEvent` as JSON.
+    data: String,
+}
+
 #[utoipa::path(get, path = op::notifications::EVENTS.path, tag = "notifications", operation_id = "event_stream", security(("bearer" = [])), params(ChangesQuery),
-    responses((status = 200, description = "text/event-stream of `change` events (data: ChangeEvent, id: cursor); \
+    responses((status = 200, body = StreamEvent, content_type = "text/event-stream", description = "`change` events (data: ChangeEvent, id: cursor); \
         with `after`, the changes after that cursor come first; a `resync` event means events were missed: read /changes")))]
 /// Wakes when the feed's head moves and reads what is new for the caller
 /// from the database, so a change written by any instance (or the command

@@ -3,7 +3,7 @@
 use super::extract::{ApiJson, ApiPath, ApiQuery, Client, IdempotencyKey, OpsCaller};
 use super::idempotency::{idempotent, idempotent_as, resource_id, KeyOwner};
 use super::paging::{oldest_first, page};
-use super::requests::{attachment_response, request_page, RequestsQuery, Upload};
+use super::requests::{attachment_response, request_page, Upload};
 use super::{limit, ServerError};
 use crate::audit::Origin;
 use crate::limits::Scope;
@@ -14,12 +14,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use chrono::DateTime;
-use serde::Deserialize;
 use sportello_domain::api::operations as op;
 use sportello_domain::api::ops::{
     AuditEntry, Broadcast, Decision, DeskReply, Invitation, Invited, OperatorLogin, OperatorSession, PendingItem,
     PendingPage, PublishInvoice, Published, StatusChange,
 };
+use sportello_domain::api::ops::{AuditQuery, ImportQuery, OpsUploadQuery, PendingQuery};
+use sportello_domain::api::requests::RequestsQuery;
 use sportello_domain::api::requests::{AttachmentInfo, RequestDetail, RequestMessage, RequestPage};
 use sportello_domain::{ApiError, ErrorCode};
 
@@ -136,14 +137,6 @@ fn pending_item(r: crate::store::accounts::PendingRow) -> PendingItem {
         agreement_code: r.agreement_code,
         created_at: DateTime::from_timestamp_millis(r.created_at).unwrap_or_default(),
     }
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct PendingQuery {
-    /// 1 to 500, default 100.
-    pub limit: Option<u32>,
-    /// The previous page's next_cursor.
-    pub cursor: Option<String>,
 }
 
 /// A page of waiting items, oldest first, from a fetch of one more than the page.
@@ -289,16 +282,11 @@ pub(super) async fn set_status(
     no_content(&state, &op, key, "ops_set_status", &(id, &s), change).await
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct OpsUploadQuery {
-    pub name: String,
-    /// The request the file will answer; the file belongs to its customer.
-    pub request_id: i64,
-}
-
 #[utoipa::path(post, path = op::ops::UPLOAD.path, tag = "ops", operation_id = "ops_upload_attachment", security(("bearer" = [])), params(OpsUploadQuery, ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first answer")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = AttachmentInfo), (status = 413, body = ApiError), (status = 415, body = ApiError)))]
+    responses((status = 201, body = AttachmentInfo), (status = 404, description = "no such request", body = ApiError),
+              (status = 413, body = ApiError), (status = 415, body = ApiError),
+              (status = 429, description = "rate_limited: 60 uploads in 10 minutes per user", body = ApiError)))]
 pub(super) async fn upload(
     State(state): State<AppState>,
     client: Client,
@@ -324,7 +312,9 @@ pub(super) async fn upload(
 }
 
 #[utoipa::path(get, path = op::ops::DOWNLOAD.path, tag = "ops", operation_id = "ops_download_attachment", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200), (status = 404, body = ApiError)))]
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<u8>, content_type = "*/*", description = "The file, with the type it was stored with"),
+              (status = 404, body = ApiError)))]
 pub(super) async fn download(
     State(state): State<AppState>,
     OpsCaller(op): OpsCaller,
@@ -388,16 +378,6 @@ pub(super) async fn publish_invoice(
     .await
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct ImportQuery {
-    /// The file's name, for the report and the audit log (e.g. "book-2026-12-03.jsonl").
-    pub file: String,
-    /// jsonl or csv; by default from the file name's extension.
-    pub format: Option<String>,
-    /// Check and count, keeping nothing.
-    pub dry_run: Option<bool>,
-}
-
 #[utoipa::path(post, path = op::ops::IMPORT_BOOK.path, tag = "ops", operation_id = "ops_import_book", security(("bearer" = [])),
     params(ImportQuery),
     request_body(content = String, content_type = "text/plain", description = "A JSON Lines or CSV feed file (see the README)"),
@@ -437,12 +417,6 @@ pub(super) async fn import_book(
     )
     .await?;
     Ok(Json(report))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct AuditQuery {
-    pub after_id: Option<i64>,
-    pub limit: Option<i64>,
 }
 
 #[utoipa::path(get, path = op::ops::AUDIT.path, tag = "ops", operation_id = "ops_audit", security(("bearer" = [])), params(AuditQuery),

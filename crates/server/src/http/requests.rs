@@ -16,23 +16,13 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, X_CO
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
 use sportello_domain::api::operations as op;
 use sportello_domain::api::requests::{
-    AttachmentInfo, NewMessage, NewRequest, PayoffQuote, RequestDetail, RequestMessage, RequestPage, RequestStatus,
-    RequestType, SelfServiceContext,
+    AttachmentInfo, NewMessage, NewRequest, PayoffQuote, RequestDetail, RequestMessage, RequestPage, RequestType,
+    SelfServiceContext,
 };
+use sportello_domain::api::requests::{RequestsQuery, UploadQuery};
 use sportello_domain::{ApiError, ErrorCode};
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct RequestsQuery {
-    /// Only requests in this status.
-    pub status: Option<RequestStatus>,
-    /// 1 to 500, default 100; the home panel asks for 5.
-    pub limit: Option<u32>,
-    /// The previous page's next_cursor.
-    pub cursor: Option<String>,
-}
 
 /// A page of requests newest first; every customer's when `customer_id` is None (operators).
 pub(super) async fn request_page(
@@ -165,12 +155,6 @@ pub(super) async fn add_message(
     .await
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct UploadQuery {
-    /// The file's name as the user sees it; its type is read from the content.
-    pub name: String,
-}
-
 /// The body as bytes; a body over the route's limit is a 413 in our shape.
 pub struct Upload(pub Bytes);
 
@@ -244,7 +228,7 @@ pub(super) fn attachment_response(
 
 #[utoipa::path(get, path = op::requests::DOWNLOAD.path, tag = "requests", operation_id = "download_attachment", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, description = "The file, streamed and re-checked against its SHA-256 (X-Content-SHA256): \
+    responses((status = 200, body = Vec<u8>, content_type = "*/*", description = "The file, with the type it was stored with, streamed and re-checked against its SHA-256 (X-Content-SHA256): \
                   bytes that no longer match end the transfer short of Content-Length"), (status = 404, body = ApiError)))]
 pub(super) async fn download(
     State(state): State<AppState>,

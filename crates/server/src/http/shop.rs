@@ -5,7 +5,7 @@ use super::accounts::origin;
 use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, Client, IdempotencyKey, OpsCaller};
 use super::idempotency::{idempotent, idempotent_as, resource_id, KeyOwner};
 use super::paging::{newest_first, newest_page};
-use super::requests::{Upload, UploadQuery};
+use super::requests::Upload;
 use super::ServerError;
 use crate::audit::Origin;
 use crate::ops::{Duty, Operator};
@@ -14,13 +14,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use serde::Deserialize;
 use sportello_domain::api::accounts::Right;
 use sportello_domain::api::operations as op;
+use sportello_domain::api::requests::UploadQuery;
 use sportello_domain::api::shop::{
-    AcceptQuote, Catalogue, JoinAgreement, NewOrder, NewPaymentProof, NewQuote, Order, OrderPage, OrderStatus,
-    PaymentProof, ProofPage, ProofStatus, Quote, QuotePage, QuotePrice, QuoteStatus, Wallet,
+    AcceptQuote, Catalogue, JoinAgreement, NewOrder, NewPaymentProof, NewQuote, Order, OrderPage, PaymentProof,
+    ProofPage, Quote, QuotePage, QuotePrice, Wallet,
 };
+use sportello_domain::api::shop::{OrdersQuery, ProofsQuery, QuotesQuery};
 use sportello_domain::shop::layout::RecordLayout;
 use sportello_domain::ApiError;
 use std::collections::BTreeMap;
@@ -119,15 +120,6 @@ pub(super) async fn place_order(
     .await
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct OrdersQuery {
-    pub status: Option<OrderStatus>,
-    /// 1 to 500, default 50.
-    pub limit: Option<u32>,
-    /// The previous page's next_cursor.
-    pub cursor: Option<String>,
-}
-
 #[utoipa::path(get, path = op::shop::ORDERS.path, tag = "shop", operation_id = "shop_orders", security(("bearer" = [])), params(OrdersQuery),
     responses((status = 200, description = "My orders by last change, newest first, with each item's outcome (E5)", body = OrderPage),
               (status = 400, body = ApiError)))]
@@ -181,15 +173,6 @@ pub(super) async fn request_quote(
         render,
     )
     .await
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct QuotesQuery {
-    pub status: Option<QuoteStatus>,
-    /// 1 to 500, default 50.
-    pub limit: Option<u32>,
-    /// The previous page's next_cursor.
-    pub cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = op::shop::QUOTES.path, tag = "shop", operation_id = "shop_quotes", security(("bearer" = [])), params(QuotesQuery),
@@ -386,15 +369,6 @@ pub(super) async fn price_quote(
         render,
     )
     .await
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct ProofsQuery {
-    pub status: Option<ProofStatus>,
-    /// 1 to 500, default 50.
-    pub limit: Option<u32>,
-    /// The previous page's next_cursor.
-    pub cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = op::shop::OPS_PROOFS.path, tag = "ops", operation_id = "ops_payment_proofs", security(("bearer" = [])), params(ProofsQuery),
