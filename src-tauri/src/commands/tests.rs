@@ -2,9 +2,12 @@
 //! listed command is a `#[tauri::command]` function of its module and every
 //! such function is listed; the capability file allows exactly the list;
 //! `ui/src/lib/ipc.ts` calls each command once, with the arguments its Rust
-//! function takes (camelCase) and no others, and types no answer `unknown`.
+//! function takes (camelCase) and no others, and types no answer `unknown`;
+//! `types.rs` checks the types of those answers and arguments.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+mod types;
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
