@@ -14,6 +14,7 @@ pub mod links;
 pub mod logs;
 pub mod notifier;
 pub mod outbox;
+pub mod qr;
 pub mod secrets;
 pub mod session;
 pub mod settings;

@@ -5,6 +5,7 @@ pub mod amortization;
 pub mod api;
 pub mod book;
 pub mod codes;
+pub mod epc;
 pub mod error;
 pub mod ids;
 pub mod invoice;

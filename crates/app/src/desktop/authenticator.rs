@@ -3,20 +3,12 @@
 //! turning it off. Online only: the server keeps the secret.
 
 use super::DeskApp;
+use crate::qr::{qr_picture, QrPicture};
 use crate::AppError;
 use serde::Serialize;
 use sportello_domain::api::auth::{AuthenticatorStatus, EnableAuthenticator, RecoveryCodes, StepUp};
 use sportello_domain::api::operations as op;
 use ts_rs::TS;
-
-/// A QR code as one SVG path of its dark modules, in module units: the
-/// window draws it in a square `size` wide, quiet zone included.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct QrPicture {
-    pub size: u32,
-    pub path: String,
-}
 
 /// What the window shows to turn the authenticator on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -26,27 +18,6 @@ pub struct AuthenticatorEnrolment {
     pub secret: String,
     pub uri: String,
     pub qr: QrPicture,
-}
-
-/// The four light modules a QR code needs around it to be read.
-const QUIET_ZONE: usize = 4;
-
-/// The QR code of `text` (an `otpauth://` URI fits the smallest versions).
-pub fn qr_picture(text: &str) -> Result<QrPicture, AppError> {
-    let code = qrcode::QrCode::new(text.as_bytes()).map_err(|e| AppError::Protocol(format!("QR code: {e}")))?;
-    let width = code.width();
-    let colors = code.to_colors();
-    let mut path = String::new();
-    for (i, color) in colors.iter().enumerate() {
-        if *color == qrcode::Color::Dark {
-            let (x, y) = (i % width + QUIET_ZONE, i / width + QUIET_ZONE);
-            path.push_str(&format!("M{x} {y}h1v1h-1z"));
-        }
-    }
-    Ok(QrPicture {
-        size: u32::try_from(width + 2 * QUIET_ZONE).unwrap_or(u32::MAX),
-        path,
-    })
 }
 
 fn grouped(secret: &str) -> String {
