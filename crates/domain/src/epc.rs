@@ -50,7 +50,8 @@ impl CreditTransfer {
             return Err(EpcError::Beneficiary);
         }
         let bic = self.bic.as_deref().map(str::trim).unwrap_or("");
-        if !bic.is_empty() && !(matches!(bic.len(), 8 | 11) && bic.chars().all(|c| c.is_ascii_alphanumeric())) {
+        let bic_shaped = matches!(bic.len(), 8 | 11) && bic.chars().all(|c| c.is_ascii_alphanumeric());
+        if !bic.is_empty() && !bic_shaped {
             return Err(EpcError::Bic);
         }
         let amount = self.amount.normalize();
