@@ -5,6 +5,7 @@
 mod account;
 pub mod authenticator;
 mod exports;
+pub mod paying;
 mod screens;
 mod shop;
 

@@ -102,6 +102,45 @@ async fn schedule_pages_filters_and_overdue_total_match_the_server() {
 }
 
 #[tokio::test]
+async fn an_overdue_line_is_paid_by_a_transfer_to_the_company_with_its_reference() {
+    let f = Fixture::start().await;
+    let app = logged_in(&f).await;
+    let token = f.token(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await;
+    let payee = f.get("/home", &token).await["payee"].clone();
+    let company = &f.server.as_ref().unwrap().state.config.company;
+    assert_eq!(payee, json!({"beneficiary": company.name, "iban": company.iban}));
+
+    let overdue = ScheduleFilter {
+        status: Some(PaymentStatus::Overdue),
+        ..ScheduleFilter::default()
+    };
+    let line = app.schedule(&overdue, window(0, 1)).await.unwrap().rows.remove(0);
+    let slip = app.payment_slip(line.id).await.unwrap();
+    assert_eq!(json!(slip.iban), payee["iban"]);
+    assert_eq!(json!(slip.beneficiary), payee["beneficiary"]);
+    assert_eq!(slip.amount, line.balance, "what is still to pay on the line");
+    assert_eq!(
+        slip.remittance,
+        format!(
+            "Contratto {} rata {} scadenza {}",
+            line.contract_no,
+            line.installment_no,
+            line.due_on.format("%d/%m/%Y")
+        )
+    );
+    assert!(slip.qr.size > 21 && !slip.qr.path.is_empty());
+
+    let paid = ScheduleFilter {
+        status: Some(PaymentStatus::Paid),
+        ..ScheduleFilter::default()
+    };
+    let paid = app.schedule(&paid, window(0, 1)).await.unwrap().rows.remove(0);
+    let refused = app.payment_slip(paid.id).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::BadRequest, "nothing to pay on a paid line");
+    assert_eq!(app.payment_slip(-1).await.unwrap_err().code(), ErrorCode::NotFound);
+}
+
+#[tokio::test]
 async fn invoices_assets_contracts_and_payoff_come_from_the_cache_as_the_server_has_them() {
     let f = Fixture::start().await;
     let app = logged_in(&f).await;

@@ -23,6 +23,7 @@ macro_rules! with_commands {
             home::outbox,
             home::requests_panel,
             screens::schedule,
+            screens::payment_slip,
             screens::invoices,
             screens::assets,
             screens::contract_options,

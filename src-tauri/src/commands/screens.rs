@@ -6,6 +6,7 @@ use sportello_app::browse::{
     AssetsView, ContractOption, ContractView, InvoiceFilter, InvoicesView, NotificationsView, ScheduleFilter,
     ScheduleView, Window,
 };
+use sportello_app::desktop::paying::PaymentSlip;
 use sportello_app::desktop::{DeskApp, InvoiceFormat};
 use sportello_app::outbox::OutboxEntry;
 use sportello_domain::api::accounts::{
@@ -23,6 +24,11 @@ type App<'a> = State<'a, DeskApp>;
 #[tauri::command]
 pub async fn schedule(app: App<'_>, filter: ScheduleFilter, window: Window) -> CommandResult<ScheduleView> {
     app.schedule(&filter, window).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn payment_slip(app: App<'_>, line_id: i64) -> CommandResult<PaymentSlip> {
+    app.payment_slip(line_id).await.map_err(wire)
 }
 
 #[tauri::command]

@@ -65,6 +65,7 @@ import type { BillingData } from './bindings/BillingData';
 import type { ShopPaymentMethod } from './bindings/ShopPaymentMethod';
 import type { NewPaymentProof } from './bindings/NewPaymentProof';
 import type { PaymentProof } from './bindings/PaymentProof';
+import type { PaymentSlip } from './bindings/PaymentSlip';
 
 export class IpcError extends Error {
   readonly code: ErrorCode;
@@ -110,6 +111,8 @@ export const ipc = {
   outbox: () => call<OutboxEntry[]>('outbox'),
   requestsPanel: () => call<RequestsPanel>('requests_panel'),
   schedule: (filter: ScheduleFilter, window: Window) => call<ScheduleView>('schedule', { filter, window }),
+  /** How to pay a line by bank transfer: account, remittance text and EPC QR code. */
+  paymentSlip: (lineId: number) => call<PaymentSlip>('payment_slip', { lineId }),
   invoices: (filter: InvoiceFilter, window: Window) => call<InvoicesView>('invoices', { filter, window }),
   assets: (contractId: number | null, window: Window) => call<AssetsView>('assets', { contractId, window }),
   contractOptions: () => call<ContractOption[]>('contract_options'),

@@ -11,6 +11,19 @@ pub struct Home {
     pub me: crate::api::auth::Me,
     pub situation: Situation,
     pub contracts: ContractsPanel,
+    /// Where to pay by bank transfer what is due or overdue. Absent only in
+    /// a copy kept by an older version.
+    #[serde(default)]
+    pub payee: Option<Payee>,
+}
+
+/// The company's account for bank transfers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct Payee {
+    /// The beneficiary's name as the bank shows it.
+    pub beneficiary: String,
+    pub iban: String,
 }
 
 /// H2: how many contracts are active, and the latest signed of them.

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest};
-use sportello_domain::api::home::Home;
+use sportello_domain::api::home::{Home, Payee};
 use sportello_domain::api::operations as op;
 use sportello_domain::situation::Situation;
 use sportello_domain::{ApiError, ErrorCode};
@@ -302,9 +302,14 @@ pub(super) async fn home(State(state): State<AppState>, Caller(caller): Caller) 
     let lines = state.store.active_schedule(caller.customer_id).await?;
     let contracts = state.store.contracts_panel(caller.customer_id).await?;
     let situation = Situation::compute(state.clock.today(), &lines);
+    let company = &state.config.company;
     Ok(Json(Home {
         me,
         situation,
         contracts,
+        payee: Some(Payee {
+            beneficiary: company.name.clone(),
+            iban: company.iban.clone(),
+        }),
     }))
 }

@@ -25,6 +25,7 @@ const home: Home = {
     active_count: 1,
     contracts: [{ id: 1, contract_no: '84963', module_no: '1', product: 'Leasing strumentale', assets_count: 5, amount: '25150.00', signed_on: '2016-05-15' }],
   },
+  payee: { beneficiary: 'Sportello Leasing S.p.A.', iban: 'IT60X0542811101000000123456' },
 };
 
 beforeEach(() => {

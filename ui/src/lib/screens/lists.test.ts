@@ -73,6 +73,40 @@ describe('PaymentsPage', () => {
     await userEvent.setup().click(await screen.findByRole('button', { name: 'Riprova' }));
     expect(await screen.findByTestId('schedule-empty')).toHaveTextContent('Nessuna scadenza per questa selezione.');
   });
+
+  it('shows how to pay a line still owed: account, amount, reference and the QR code; a paid line offers nothing', async () => {
+    const paid: ScheduleItem = { ...line(1), status: 'paid', paid: '2316.38', balance: '0.00' };
+    const asked: number[] = [];
+    let refuse = false;
+    mockIPC((cmd, args) => {
+      if (cmd === 'schedule') return { total: 2, overdue_total: '2316.38', rows: [line(0), paid] };
+      if (cmd !== 'payment_slip') return null;
+      asked.push((args as { lineId: number }).lineId);
+      if (refuse) return Promise.reject({ code: 'bad_request', message: 'nothing is left to pay on this line' });
+      return {
+        beneficiary: 'Sportello Leasing S.p.A.', iban: 'IT60X0542811101000000123456', amount: '2316.38',
+        remittance: 'Contratto 84963 rata 0 scadenza 30/04/2024', qr: { size: 53, path: 'M4 4h1v1h-1z' },
+      };
+    });
+    render(PaymentsPage, { props: {} });
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId('pay-0'));
+    expect(screen.queryByTestId('pay-1')).toBeNull();
+    expect(asked).toEqual([0]);
+    const slip = await screen.findByTestId('payment-slip');
+    expect(slip).toHaveTextContent('Paga con bonifico');
+    expect(screen.getByTestId('payment-iban')).toHaveTextContent('IT60X0542811101000000123456');
+    expect(screen.getByTestId('payment-amount')).toHaveTextContent('2.316,38 €');
+    expect(screen.getByTestId('payment-remittance')).toHaveTextContent('Contratto 84963 rata 0 scadenza 30/04/2024');
+    expect(screen.getByRole('img', { name: /Codice QR del bonifico/ })).toHaveAttribute('viewBox', '0 0 53 53');
+    await user.click(screen.getByTestId('payment-slip-close'));
+    expect(screen.queryByTestId('payment-slip')).toBeNull();
+
+    refuse = true;
+    await user.click(screen.getByTestId('pay-0'));
+    expect(await screen.findByRole('alert')).toBeInTheDocument();
+    expect(screen.queryByTestId('payment-slip')).toBeNull();
+  });
 });
 
 describe('AssetsPage', () => {
