@@ -176,6 +176,8 @@ async fn lists_match_the_server(driver: &WebDriver, api: &Api) {
     )
     .await;
 
+    an_overdue_line_shows_the_transfer_that_pays_it(driver, api).await;
+
     go(driver, "invoices").await;
     let to = chrono::Utc::now().date_naive() + chrono::Days::new(366);
     let invoices = api.count(&format!("/invoices?limit=500&to={to}")).await;
@@ -213,6 +215,63 @@ async fn lists_match_the_server(driver: &WebDriver, api: &Api) {
         .await;
     }
     wait_for(driver, "[data-testid=chart-outstanding]").await;
+}
+
+/// "Come pagare" on an overdue line: the company's account and the line's
+/// reference, and an EPC QR code that a reader decodes from a picture of
+/// the window into the same transfer.
+async fn an_overdue_line_shows_the_transfer_that_pays_it(driver: &WebDriver, api: &Api) {
+    let line = &api.get("/schedule?limit=1&status=overdue").await["items"][0];
+    let payee = api.get("/home").await["payee"].clone();
+    click(driver, &format!("[data-testid=pay-{}]", line["id"])).await;
+    wait_text(driver, "[data-testid=payment-iban]", payee["iban"].as_str().unwrap()).await;
+    let due: chrono::NaiveDate = line["due_on"].as_str().unwrap().parse().unwrap();
+    let reference = format!(
+        "Contratto {} rata {} scadenza {}",
+        line["contract_no"].as_str().unwrap(),
+        line["installment_no"],
+        due.format("%d/%m/%Y")
+    );
+    assert_eq!(text(driver, "[data-testid=payment-remittance]").await, reference);
+    screenshot(driver, "payment-slip-it").await;
+    let picture = driver
+        .find(By::Css("[data-testid=payment-qr]"))
+        .await
+        .unwrap()
+        .screenshot_as_png()
+        .await
+        .unwrap();
+    let payload = qr_in(&picture);
+    let lines: Vec<&str> = payload.split('\n').collect();
+    assert_eq!(lines[..4], ["BCD", "002", "1", "SCT"], "{payload}");
+    assert_eq!(lines[5], payee["beneficiary"].as_str().unwrap());
+    assert_eq!(lines[6], payee["iban"].as_str().unwrap());
+    let balance: sportello_domain::Money = line["balance"].as_str().unwrap().parse().unwrap();
+    assert_eq!(lines[7], format!("EUR{}", balance.decimal().normalize()));
+    assert_eq!(lines[10], reference);
+    click(driver, "[data-testid=lang-en]").await;
+    wait_text(driver, "[data-testid=payment-slip] h2", "Pay by bank transfer").await;
+    screenshot(driver, "payment-slip-en").await;
+    click(driver, "[data-testid=lang-it]").await;
+    click(driver, "[data-testid=payment-slip-close]").await;
+}
+
+/// The text of the one QR code in a PNG picture.
+fn qr_in(png: &[u8]) -> String {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    let channels = frame.color_type.samples();
+    let (width, height) = (frame.width as usize, frame.height as usize);
+    let luma = |x: usize, y: usize| {
+        let at = (y * width + x) * channels;
+        let rgb = &pixels[at..at + channels.min(3)];
+        (rgb.iter().map(|&v| u32::from(v)).sum::<u32>() / rgb.len() as u32) as u8
+    };
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, luma);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the picture");
+    grids[0].decode().unwrap().1
 }
 
 async fn forms_refuse_bad_input_and_file_good_input_once(driver: &WebDriver, api: &Api) {
