@@ -432,8 +432,26 @@ async fn a_sub_user_is_added_and_deleted(driver: &WebDriver, api: &Api) {
 async fn an_invoice_pdf_is_downloaded_for_the_viewer(driver: &WebDriver) {
     go(driver, "invoices").await;
     click(driver, "[data-testid=open-pdf]").await;
+    a_pdf_is_kept().await;
+}
+
+/// B2: a paid line's invoice number opens that invoice's PDF.
+async fn the_schedule_opens_the_invoice_of_a_line(driver: &WebDriver) {
+    let _ = std::fs::remove_dir_all(documents());
+    go(driver, "payments").await;
+    choose(driver, "#payments-status", "paid").await;
+    click(driver, "[data-testid^=schedule-invoice-]").await;
+    a_pdf_is_kept().await;
+}
+
+fn documents() -> std::path::PathBuf {
     let home = std::env::var("XDG_DATA_HOME").unwrap();
-    let folder = Path::new(&home).join("it.sportello.desktop/documents");
+    Path::new(&home).join("it.sportello.desktop/documents")
+}
+
+/// Waits for a PDF among the kept documents.
+async fn a_pdf_is_kept() {
+    let folder = documents();
     let deadline = std::time::Instant::now() + WAIT;
     loop {
         let pdfs: Vec<_> = walk(&folder)
@@ -552,6 +570,7 @@ async fn every_screen_shows_the_servers_data_and_its_forms_work() {
 
     lists_match_the_server(&driver, &api).await;
     an_invoice_pdf_is_downloaded_for_the_viewer(&driver).await;
+    the_schedule_opens_the_invoice_of_a_line(&driver).await;
     forms_refuse_bad_input_and_file_good_input_once(&driver, &api).await;
     a_reply_lands_on_its_thread(&driver, &api).await;
     a_sub_user_is_added_and_deleted(&driver, &api).await;

@@ -64,6 +64,19 @@ async fn schedule_pages_filters_and_overdue_total_match_the_server() {
 
     let huge = app.schedule(&all, window(0, 100_000)).await.unwrap();
     assert_eq!(huge.rows.len(), served.len().min(MAX_PAGE as usize), "pages are capped");
+    let billed = huge
+        .rows
+        .iter()
+        .find(|r| r.invoice_id.is_some())
+        .expect("a billed line");
+    let invoice = f
+        .get(&format!("/invoices/{}", billed.invoice_id.unwrap()), &token)
+        .await;
+    assert_eq!(
+        json!(billed.invoice_number),
+        invoice["number"],
+        "B2: the line names the invoice that billed it"
+    );
 
     let contract = first.rows[0].contract_id;
     let one = ScheduleFilter {

@@ -63,6 +63,11 @@ pub struct ScheduleItem {
     pub balance: Money,
     pub overdue_balance: Money,
     pub invoice_number: Option<String>,
+    /// The invoice that billed the line, to open from the schedule (B2).
+    /// Absent only in a copy kept by an older version.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub invoice_id: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]

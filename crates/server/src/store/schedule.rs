@@ -29,6 +29,7 @@ struct Row {
     amount: i64,
     paid: i64,
     invoice_number: Option<String>,
+    invoice_id: Option<i64>,
 }
 
 pub struct ScheduleFilter {
@@ -62,6 +63,7 @@ impl Row {
             balance: line.balance(),
             overdue_balance: line.overdue_balance(today),
             invoice_number: self.invoice_number,
+            invoice_id: self.invoice_id,
         })
     }
 }
@@ -78,7 +80,7 @@ impl Store {
         let sql = format!(
             "SELECT e.id, e.contract_id, c.contract_no, e.due_on, e.installment_no, e.kind, e.payment_method,
                     e.amount_cents AS amount, e.paid_cents AS paid,
-                    (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number
+                    (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number, e.invoice_id
              {SCOPE} AND ($4 = '' OR {STATUS} = $4)
                AND ($5 = '' OR e.due_on < $5 OR (e.due_on = $5 AND e.id < $6))
              ORDER BY e.due_on DESC, e.id DESC LIMIT $7"
@@ -106,7 +108,7 @@ impl Store {
         let row: Option<Row> = sqlx::query_as(
             "SELECT e.id, e.contract_id, c.contract_no, e.due_on, e.installment_no, e.kind, e.payment_method,
                     e.amount_cents AS amount, e.paid_cents AS paid,
-                    (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number
+                    (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number, e.invoice_id
              FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id
              WHERE c.customer_id = $1 AND e.id = $2",
         )

@@ -161,6 +161,7 @@ const en: Record<MessageKey, string> = {
   'schedule.invoice': 'Invoice',
   'schedule.pay': 'Payment',
   'pay.open': 'How to pay',
+  'payments.open_invoice': 'Open the invoice PDF',
   'pay.title': 'Pay by bank transfer',
   'pay.close': 'Close',
   'pay.qr_label': 'QR code of the transfer (EPC) to scan with your banking app',

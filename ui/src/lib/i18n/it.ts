@@ -161,6 +161,7 @@ const it = {
   'schedule.invoice': 'Fattura',
   'schedule.pay': 'Pagamento',
   'pay.open': 'Come pagare',
+  'payments.open_invoice': 'Apri il PDF della fattura',
   'pay.title': 'Paga con bonifico',
   'pay.close': 'Chiudi',
   'pay.qr_label': 'Codice QR del bonifico (EPC) da inquadrare con l’app della banca',

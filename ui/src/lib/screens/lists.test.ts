@@ -15,7 +15,7 @@ function line(i: number): ScheduleItem {
   return {
     id: i, status: i === 0 ? 'overdue' : 'due', contract_id: 1, contract_no: '84963', due_on: '2024-04-30', installment_no: i,
     reason: 'installment', payment_method: 'sepa_direct_debit', amount: '2316.38', paid: '0.00', balance: '2316.38',
-    overdue_balance: i === 0 ? '2316.38' : '0.00', invoice_number: `2024/${i}`,
+    overdue_balance: i === 0 ? '2316.38' : '0.00', invoice_number: `2024/${i}`, invoice_id: 100 + i,
   };
 }
 
@@ -106,6 +106,20 @@ describe('PaymentsPage', () => {
     await user.click(screen.getByTestId('pay-0'));
     expect(await screen.findByRole('alert')).toBeInTheDocument();
     expect(screen.queryByTestId('payment-slip')).toBeNull();
+  });
+
+  it('opens the PDF of the invoice that billed a line (B2)', async () => {
+    const opened: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'schedule') return { total: 2, overdue_total: '0.00', rows: [line(1), { ...line(2), invoice_id: null, invoice_number: null }] };
+      if (cmd === 'open_invoice') opened.push(args);
+      return null;
+    });
+    render(PaymentsPage, { props: {} });
+    await userEvent.setup().click(await screen.findByTestId('schedule-invoice-1'));
+    expect(opened).toEqual([{ id: 101, format: 'pdf' }]);
+    expect(screen.getByTestId('schedule-invoice-1')).toHaveTextContent('2024/1');
+    expect(screen.queryByTestId('schedule-invoice-2')).toBeNull();
   });
 });
 
