@@ -254,6 +254,19 @@ async fn an_overdue_line_shows_the_transfer_that_pays_it(driver: &WebDriver, api
     screenshot(driver, "payment-slip-en").await;
     click(driver, "[data-testid=lang-it]").await;
     click(driver, "[data-testid=payment-slip-close]").await;
+
+    // The overdue total, paid at once: the same account, the total's amount.
+    click(driver, "[data-testid=pay-overdue]").await;
+    let overdue: sportello_domain::Money = api.get("/home").await["situation"]["overdue_total"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    wait_text(driver, "[data-testid=payment-amount]", &it_money(overdue)).await;
+    assert!(text(driver, "[data-testid=payment-remittance]")
+        .await
+        .starts_with("Saldo scaduto al "));
+    click(driver, "[data-testid=payment-slip-close]").await;
 }
 
 /// The text of the one QR code in a PNG picture.

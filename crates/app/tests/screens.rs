@@ -148,6 +148,28 @@ async fn an_overdue_line_is_paid_by_a_transfer_to_the_company_with_its_reference
         ..ScheduleFilter::default()
     };
     let paid = app.schedule(&paid, window(0, 1)).await.unwrap().rows.remove(0);
+    let all_overdue = app.overdue_slip(None).await.unwrap();
+    assert_eq!(
+        all_overdue.amount,
+        app.schedule(&overdue, window(0, 1)).await.unwrap().overdue_total
+    );
+    assert!(
+        all_overdue.remittance.starts_with("Saldo scaduto al "),
+        "{}",
+        all_overdue.remittance
+    );
+    let one = app.overdue_slip(Some(line.contract_id)).await.unwrap();
+    assert!(one
+        .remittance
+        .starts_with(&format!("Saldo scaduto contratto {} al ", line.contract_no)));
+    let mine = ScheduleFilter {
+        contract_id: Some(line.contract_id),
+        ..overdue.clone()
+    };
+    assert_eq!(
+        one.amount,
+        app.schedule(&mine, window(0, 1)).await.unwrap().overdue_total
+    );
     let refused = app.payment_slip(paid.id).await.unwrap_err();
     assert_eq!(refused.code(), ErrorCode::BadRequest, "nothing to pay on a paid line");
     assert_eq!(app.payment_slip(-1).await.unwrap_err().code(), ErrorCode::NotFound);

@@ -24,6 +24,7 @@ macro_rules! with_commands {
             home::requests_panel,
             screens::schedule,
             screens::payment_slip,
+            screens::overdue_slip,
             screens::invoices,
             screens::assets,
             screens::contract_options,

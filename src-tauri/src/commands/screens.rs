@@ -32,6 +32,11 @@ pub async fn payment_slip(app: App<'_>, line_id: i64) -> CommandResult<PaymentSl
 }
 
 #[tauri::command]
+pub async fn overdue_slip(app: App<'_>, contract_id: Option<i64>) -> CommandResult<PaymentSlip> {
+    app.overdue_slip(contract_id).await.map_err(wire)
+}
+
+#[tauri::command]
 pub async fn invoices(app: App<'_>, filter: InvoiceFilter, window: Window) -> CommandResult<InvoicesView> {
     app.invoices(&filter, window).await.map_err(wire)
 }

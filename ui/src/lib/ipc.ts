@@ -113,6 +113,8 @@ export const ipc = {
   schedule: (filter: ScheduleFilter, window: Window) => call<ScheduleView>('schedule', { filter, window }),
   /** How to pay a line by bank transfer: account, remittance text and EPC QR code. */
   paymentSlip: (lineId: number) => call<PaymentSlip>('payment_slip', { lineId }),
+  /** The same for the overdue total: every contract's, or one contract's. */
+  overdueSlip: (contractId: number | null) => call<PaymentSlip>('overdue_slip', { contractId }),
   invoices: (filter: InvoiceFilter, window: Window) => call<InvoicesView>('invoices', { filter, window }),
   assets: (contractId: number | null, window: Window) => call<AssetsView>('assets', { contractId, window }),
   contractOptions: () => call<ContractOption[]>('contract_options'),

@@ -3,13 +3,17 @@
 //! line still to pay (built from the local copy, so it works offline).
 
 use super::DeskApp;
+use crate::browse::{ScheduleFilter, Window};
+use crate::clock::today_in_rome;
 use crate::export::not_found;
 use crate::qr::{epc_picture, QrPicture};
 use crate::AppError;
+use chrono::NaiveDate;
 use serde::Serialize;
 use sportello_domain::api::home::Home;
 use sportello_domain::api::schedule::ScheduleItem;
-use sportello_domain::epc::CreditTransfer;
+use sportello_domain::epc::{CreditTransfer, MAX_REMITTANCE_CHARS};
+use sportello_domain::situation::PaymentStatus;
 use sportello_domain::{ApiError, ErrorCode, Money};
 use ts_rs::TS;
 
@@ -38,6 +42,17 @@ pub fn remittance(line: &ScheduleItem) -> String {
     )
 }
 
+/// The reason for paying an overdue total at once: the contract when it is
+/// one contract's, the date it was read on and the customer, cut to what a
+/// transfer carries.
+pub fn overdue_remittance(today: NaiveDate, contract_no: Option<&str>, customer: &str) -> String {
+    let of = contract_no.map(|no| format!(" contratto {no}")).unwrap_or_default();
+    format!("Saldo scaduto{of} al {} - {customer}", today.format("%d/%m/%Y"))
+        .chars()
+        .take(MAX_REMITTANCE_CHARS)
+        .collect()
+}
+
 impl DeskApp {
     /// The transfer that pays schedule line `line_id`, with its QR code.
     pub async fn payment_slip(&self, line_id: i64) -> Result<PaymentSlip, AppError> {
@@ -51,6 +66,28 @@ impl DeskApp {
         if !line.balance.is_positive() {
             return Err(ApiError::new(ErrorCode::BadRequest, "nothing is left to pay on this line").into());
         }
+        self.slip(line.balance, remittance(&line)).await
+    }
+
+    /// The transfer that pays the overdue total as the payments page shows
+    /// it: every contract's, or one contract's.
+    pub async fn overdue_slip(&self, contract_id: Option<i64>) -> Result<PaymentSlip, AppError> {
+        let overdue = ScheduleFilter {
+            contract_id,
+            status: Some(PaymentStatus::Overdue),
+            ..ScheduleFilter::default()
+        };
+        let view = self.schedule(&overdue, Window { offset: 0, limit: 1 }).await?;
+        if !view.overdue_total.is_positive() {
+            return Err(ApiError::new(ErrorCode::BadRequest, "nothing is overdue").into());
+        }
+        let contract_no = contract_id.and(view.rows.first()).map(|line| line.contract_no.as_str());
+        let home: Home = self.cached("home").await?;
+        let reason = overdue_remittance(today_in_rome(), contract_no, &home.me.customer_name);
+        self.slip(view.overdue_total, reason).await
+    }
+
+    async fn slip(&self, amount: Money, remittance: String) -> Result<PaymentSlip, AppError> {
         let home: Home = self.cached("home").await?;
         let payee = home
             .payee
@@ -62,15 +99,35 @@ impl DeskApp {
                 .parse()
                 .map_err(|e| AppError::Protocol(format!("the company's IBAN: {e}")))?,
             bic: None,
-            amount: line.balance.decimal(),
-            remittance: remittance(&line),
+            amount: amount.decimal(),
+            remittance,
         };
         Ok(PaymentSlip {
             qr: epc_picture(&transfer)?,
             beneficiary: payee.beneficiary,
             iban: payee.iban,
-            amount: line.balance,
+            amount,
             remittance: transfer.remittance,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_overdue_reason_names_the_day_and_the_customer_within_the_limit() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        assert_eq!(
+            overdue_remittance(day, None, "Studio Rossi S.r.l."),
+            "Saldo scaduto al 07/12/2026 - Studio Rossi S.r.l."
+        );
+        assert_eq!(
+            overdue_remittance(day, Some("91207"), "Studio Rossi S.r.l."),
+            "Saldo scaduto contratto 91207 al 07/12/2026 - Studio Rossi S.r.l."
+        );
+        let long = overdue_remittance(day, None, &"è".repeat(200));
+        assert_eq!(long.chars().count(), MAX_REMITTANCE_CHARS);
     }
 }

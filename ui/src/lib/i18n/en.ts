@@ -161,6 +161,7 @@ const en: Record<MessageKey, string> = {
   'schedule.invoice': 'Invoice',
   'schedule.pay': 'Payment',
   'pay.open': 'How to pay',
+  'pay.overdue': 'Pay what is overdue',
   'payments.open_invoice': 'Open the invoice PDF',
   'pay.title': 'Pay by bank transfer',
   'pay.close': 'Close',

@@ -161,6 +161,7 @@ const it = {
   'schedule.invoice': 'Fattura',
   'schedule.pay': 'Pagamento',
   'pay.open': 'Come pagare',
+  'pay.overdue': 'Paga lo scaduto',
   'payments.open_invoice': 'Apri il PDF della fattura',
   'pay.title': 'Paga con bonifico',
   'pay.close': 'Chiudi',

@@ -80,8 +80,9 @@ describe('PaymentsPage', () => {
     let refuse = false;
     mockIPC((cmd, args) => {
       if (cmd === 'schedule') return { total: 2, overdue_total: '2316.38', rows: [line(0), paid] };
-      if (cmd !== 'payment_slip') return null;
-      asked.push((args as { lineId: number }).lineId);
+      if (cmd === 'overdue_slip') asked.push(-1, (args as { contractId: number | null }).contractId ?? 0);
+      if (cmd !== 'payment_slip' && cmd !== 'overdue_slip') return null;
+      if (cmd === 'payment_slip') asked.push((args as { lineId: number }).lineId);
       if (refuse) return Promise.reject({ code: 'bad_request', message: 'nothing is left to pay on this line' });
       return {
         beneficiary: 'Sportello Leasing S.p.A.', iban: 'IT60X0542811101000000123456', amount: '2316.38',
@@ -101,6 +102,10 @@ describe('PaymentsPage', () => {
     expect(screen.getByRole('img', { name: /Codice QR del bonifico/ })).toHaveAttribute('viewBox', '0 0 53 53');
     await user.click(screen.getByTestId('payment-slip-close'));
     expect(screen.queryByTestId('payment-slip')).toBeNull();
+    await user.click(screen.getByTestId('pay-overdue'));
+    expect(asked).toEqual([0, -1, 0]);
+    expect(await screen.findByTestId('payment-slip')).toBeInTheDocument();
+    await user.click(screen.getByTestId('payment-slip-close'));
 
     refuse = true;
     await user.click(screen.getByTestId('pay-0'));
