@@ -174,6 +174,15 @@ impl Cache {
             .await
     }
 
+    /// One line of the schedule, read by its key.
+    pub async fn schedule_line(&self, id: i64) -> CacheResult<Option<ScheduleItem>> {
+        let body: Option<String> = sqlx::query_scalar("SELECT body FROM schedule WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+    }
+
     pub async fn invoices(&self) -> CacheResult<Vec<InvoiceItem>> {
         self.bodies("SELECT body FROM invoices ORDER BY issued_on DESC, id DESC")
             .await

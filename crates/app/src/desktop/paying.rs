@@ -56,17 +56,17 @@ pub fn overdue_remittance(today: NaiveDate, contract_no: Option<&str>, customer:
 impl DeskApp {
     /// The transfer that pays schedule line `line_id`, with its QR code.
     pub async fn payment_slip(&self, line_id: i64) -> Result<PaymentSlip, AppError> {
-        let cache = self.cache().await?;
-        let line = cache
-            .schedule()
+        let line = self
+            .cache()
             .await?
-            .into_iter()
-            .find(|line| line.id == line_id)
+            .schedule_line(line_id)
+            .await?
             .ok_or_else(|| not_found("schedule line"))?;
         if !line.balance.is_positive() {
             return Err(ApiError::new(ErrorCode::BadRequest, "nothing is left to pay on this line").into());
         }
-        self.slip(line.balance, remittance(&line)).await
+        let home: Home = self.cached("home").await?;
+        slip(&home, line.balance, remittance(&line))
     }
 
     /// The transfer that pays the overdue total as the payments page shows
@@ -84,32 +84,33 @@ impl DeskApp {
         let contract_no = contract_id.and(view.rows.first()).map(|line| line.contract_no.as_str());
         let home: Home = self.cached("home").await?;
         let reason = overdue_remittance(today_in_rome(), contract_no, &home.me.customer_name);
-        self.slip(view.overdue_total, reason).await
+        slip(&home, view.overdue_total, reason)
     }
+}
 
-    async fn slip(&self, amount: Money, remittance: String) -> Result<PaymentSlip, AppError> {
-        let home: Home = self.cached("home").await?;
-        let payee = home
-            .payee
-            .ok_or_else(|| AppError::Protocol("the server has not said where to pay yet: sync first".into()))?;
-        let transfer = CreditTransfer {
-            beneficiary: payee.beneficiary.clone(),
-            iban: payee
-                .iban
-                .parse()
-                .map_err(|e| AppError::Protocol(format!("the company's IBAN: {e}")))?,
-            bic: None,
-            amount: amount.decimal(),
-            remittance,
-        };
-        Ok(PaymentSlip {
-            qr: epc_picture(&transfer)?,
-            beneficiary: payee.beneficiary,
-            iban: payee.iban,
-            amount,
-            remittance: transfer.remittance,
-        })
-    }
+/// The transfer of `amount` to the company's account the home answer names.
+fn slip(home: &Home, amount: Money, remittance: String) -> Result<PaymentSlip, AppError> {
+    let payee = home
+        .payee
+        .clone()
+        .ok_or_else(|| AppError::Protocol("the server has not said where to pay yet: sync first".into()))?;
+    let transfer = CreditTransfer {
+        beneficiary: payee.beneficiary.clone(),
+        iban: payee
+            .iban
+            .parse()
+            .map_err(|e| AppError::Protocol(format!("the company's IBAN: {e}")))?,
+        bic: None,
+        amount: amount.decimal(),
+        remittance,
+    };
+    Ok(PaymentSlip {
+        qr: epc_picture(&transfer)?,
+        beneficiary: payee.beneficiary,
+        iban: payee.iban,
+        amount,
+        remittance: transfer.remittance,
+    })
 }
 
 #[cfg(test)]
