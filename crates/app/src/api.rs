@@ -207,8 +207,7 @@ impl ApiClient {
         };
         let call = with_query(op::notifications::EVENTS.call(&[]), &after)?;
         let response = self
-            .http
-            .get(self.url(&call.path))
+            .request(&call, None)
             .bearer_auth(access_token)
             .header(reqwest::header::ACCEPT, "text/event-stream")
             .timeout(Duration::from_secs(24 * 3600))
@@ -272,7 +271,7 @@ impl ApiClient {
         let call = with_query(op::requests::UPLOAD.call(&[]), &UploadQuery { name: name.to_owned() })?;
         let response = self
             .http
-            .post(self.url(&call.path))
+            .request(method(call.verb), self.url(&call.path))
             .bearer_auth(access_token)
             .header("Idempotency-Key", idempotency_key)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
