@@ -3,7 +3,9 @@
 //! good input once, a reply lands on its thread, a sub-user is added and
 //! deleted, and every section is photographed in both languages and themes.
 
-use super::harness::{click, screenshot, type_into, wait_for, wait_gone, wait_text, Harness, WAIT};
+use super::harness::{
+    click, screenshot, type_into, wait_for, wait_gone, wait_text, wait_text_containing, Harness, WAIT,
+};
 use super::{it_money, log_in, serial, text, value, wait_synced};
 use serde_json::{json, Value};
 use sportello_server::demo::{DEMO_PASSWORD, DEMO_USERNAME};
@@ -64,6 +66,21 @@ impl Api {
         response.json().await.unwrap()
     }
 
+    /// A company message to every customer, as an operator sends it.
+    async fn broadcast(&self, title: &str, body: &str) {
+        let login = sportello_server::testkit::demo_operator_login(&sportello_server::Clock::default());
+        let ops = self.post("/ops/login", login).await;
+        let sent = self
+            .http
+            .post(format!("{}/ops/broadcasts", self.base))
+            .bearer_auth(ops["access_token"].as_str().unwrap())
+            .json(&json!({"title": title, "body": body}))
+            .send()
+            .await
+            .unwrap();
+        assert!(sent.status().is_success(), "broadcast: {}", sent.status());
+    }
+
     async fn count(&self, path: &str) -> usize {
         self.get(path).await["items"].as_array().unwrap().len()
     }
@@ -83,12 +100,15 @@ pub(super) async fn choose(driver: &WebDriver, css: &str, value: &str) {
         .unwrap();
 }
 
+/// An attribute's value; empty when absent or when the element was just
+/// replaced by a new rendering (callers that wait read it again).
 pub(super) async fn attr(driver: &WebDriver, css: &str, name: &str) -> String {
     wait_for(driver, css)
         .await
         .attr(name)
         .await
-        .unwrap()
+        .ok()
+        .flatten()
         .unwrap_or_default()
 }
 
@@ -422,6 +442,53 @@ async fn a_reply_lands_on_its_thread(driver: &WebDriver, api: &Api) {
     screenshot(driver, "request-thread-it").await;
 }
 
+/// H4: a company message of 4,000 characters reaches the bell, and the
+/// messages page shows every character of it, in Italian and English.
+async fn a_long_company_message_is_read_in_full(driver: &WebDriver, api: &Api) {
+    let paragraph = "Gentile cliente, dal 1° gennaio 2027 cambiano le coordinate bancarie per i bonifici. ";
+    let body = format!("{}\n\nCordiali saluti.", paragraph.repeat(46).trim_end());
+    assert!((3900..=4000).contains(&body.chars().count()));
+    go(driver, "home").await;
+    api.broadcast("Nuove coordinate bancarie", &body).await;
+    click(driver, "[data-testid=bell]").await;
+    let subject = "Sportello Leasing S.p.A. – Nuove coordinate bancarie";
+    wait_attr(driver, "[data-testid=notification] button", "title", subject).await;
+    screenshot(driver, "bell-it").await;
+    click(driver, "[data-testid=all-messages]").await;
+    wait_for(driver, "main[data-section=messages]").await;
+    wait_text_containing(driver, "[data-testid=messages-item] h2", "Nuove coordinate bancarie").await;
+    let first = "[data-testid=messages-item]";
+    assert_eq!(attr(driver, first, "data-kind").await, "broadcast");
+    assert_eq!(attr(driver, first, "data-read").await, "false");
+    let shown = driver
+        .execute(
+            "const b = document.querySelector('[data-testid=messages-item] [data-testid=message-body]');
+             return [b.textContent, b.scrollHeight <= b.clientHeight + 1, b.getBoundingClientRect().width];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let shown = shown.json();
+    assert!(shown[0].as_str() == Some(body.as_str()), "the whole text, as sent");
+    assert_eq!(shown[1], json!(true), "nothing of it clipped");
+    screenshot(driver, "messages-it").await;
+    click(driver, &format!("{first} [data-testid=message-mark-read]")).await;
+    wait_attr(driver, first, "data-read", "true").await;
+    choose(driver, "[data-testid=messages-kind]", "desk").await;
+    let deadline = std::time::Instant::now() + WAIT;
+    while attr(driver, first, "data-kind").await != "desk" {
+        assert!(std::time::Instant::now() < deadline, "the filter never applied");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    choose(driver, "[data-testid=messages-kind]", "").await;
+    click(driver, "[data-testid=lang-en]").await;
+    wait_text_containing(driver, "[data-testid=messages-count]", "messages").await;
+    screenshot(driver, "messages-en").await;
+    let violations = serious_violations(driver).await;
+    click(driver, "[data-testid=lang-it]").await;
+    assert!(violations.is_empty(), "accessibility findings: {violations:?}");
+}
+
 async fn a_sub_user_is_added_and_deleted(driver: &WebDriver, api: &Api) {
     go(driver, "profile").await;
     click(driver, "[data-testid=subuser-add]").await;
@@ -586,6 +653,7 @@ async fn every_screen_shows_the_servers_data_and_its_forms_work() {
     the_schedule_opens_the_invoice_of_a_line(&driver).await;
     forms_refuse_bad_input_and_file_good_input_once(&driver, &api).await;
     a_reply_lands_on_its_thread(&driver, &api).await;
+    a_long_company_message_is_read_in_full(&driver, &api).await;
     a_sub_user_is_added_and_deleted(&driver, &api).await;
     photograph_every_section(&driver).await;
     driver.quit().await.unwrap();

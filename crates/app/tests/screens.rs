@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use sportello_app::browse::{InvoiceFilter, ScheduleFilter, Sort, Window, MAX_PAGE};
+use sportello_app::browse::{InvoiceFilter, MessageFilter, MessageKind, ScheduleFilter, Sort, Window, MAX_PAGE};
 use sportello_app::desktop::{DeskApp, InvoiceFormat};
 use sportello_domain::api::accounts::{EmailChange, EmailChangeConfirm, Language, ProfileUpdate, Right, SubUserForm};
 use sportello_domain::api::contracts::ContractStatus;
@@ -299,6 +299,75 @@ async fn notifications_profile_and_sub_user_changes_reach_the_server_and_the_cac
     );
     assert!(app.delete_sub_user("10093.1").await.unwrap().is_empty());
     assert_eq!(f.get("/sub-users", &token).await["items"], json!([]));
+}
+
+#[tokio::test]
+async fn the_messages_page_pages_filters_and_keeps_the_whole_text() {
+    let f = Fixture::start().await;
+    let app = logged_in(&f).await;
+    let ops = f.ops_token().await;
+    let long = "Gentile cliente, ".repeat(235).trim_end().to_owned();
+    assert!(long.chars().count() <= 4000 && long.chars().count() > 3900);
+    for n in 0..3 {
+        let title = format!("Avviso {n}");
+        let body = if n == 2 { long.clone() } else { format!("Testo {n}") };
+        let sent = f
+            .post("/ops/broadcasts", &ops, json!({"title": title, "body": body}))
+            .await;
+        assert!(sent.status().is_success());
+    }
+    let all = MessageFilter::default();
+    let mut view = app.messages(&all, window(0, 2)).await.unwrap();
+    for _ in 0..200 {
+        if view.rows.first().is_some_and(|n| n.body == long) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        view = app.messages(&all, window(0, 2)).await.unwrap();
+    }
+    assert!(view.rows[0].body == long, "the newest first, with its whole text");
+    assert_eq!(view.rows.len(), 2);
+    let token = f.token(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await;
+    let served = f.get("/notifications?limit=100", &token).await["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(served.len() < 100, "one page holds them all");
+    assert_eq!(view.total as usize, served.len(), "every notification the server has");
+    let next = app.messages(&all, window(2, 2)).await.unwrap();
+    assert!(
+        next.rows[0].id < view.rows[1].id,
+        "the next page goes on where the first stopped"
+    );
+
+    let broadcasts = MessageFilter {
+        kind: Some(MessageKind::Broadcast),
+        ..MessageFilter::default()
+    };
+    let only = app.messages(&broadcasts, window(0, 100)).await.unwrap();
+    assert!(only.rows.iter().all(|n| MessageKind::of(n) == MessageKind::Broadcast));
+    let kinds: Vec<&str> = served.iter().filter_map(|n| n["kind"].as_str()).collect();
+    assert_eq!(only.total as usize, kinds.iter().filter(|k| **k == "broadcast").count());
+    let desk = MessageFilter {
+        kind: Some(MessageKind::Desk),
+        ..MessageFilter::default()
+    };
+    let replies = app.messages(&desk, window(0, 100)).await.unwrap();
+    assert_eq!(replies.total as usize, kinds.iter().filter(|k| **k == "desk").count());
+    assert!(replies.rows.iter().all(|n| n.request_id.is_some()));
+
+    let unread = MessageFilter {
+        unread_only: true,
+        ..MessageFilter::default()
+    };
+    let before = app.messages(&unread, window(0, 100)).await.unwrap();
+    assert_eq!(before.total, before.unread);
+    app.mark_read(Some(view.rows[0].id)).await.unwrap();
+    let after = app.messages(&unread, window(0, 100)).await.unwrap();
+    assert_eq!(after.total, before.total - 1);
+    assert!(after.rows.iter().all(|n| !n.read && n.id != view.rows[0].id));
+    assert!(app.message(view.rows[0].id).await.unwrap().read);
+    assert_eq!(app.message(999_999).await.unwrap_err().code(), ErrorCode::NotFound);
 }
 
 #[tokio::test]

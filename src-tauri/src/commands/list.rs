@@ -37,6 +37,8 @@ macro_rules! with_commands {
             screens::discard,
             screens::upload,
             screens::notifications,
+            screens::messages,
+            screens::message,
             screens::mark_read,
             screens::profile,
             screens::update_profile,

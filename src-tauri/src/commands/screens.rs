@@ -3,8 +3,8 @@
 
 use super::{wire, CommandResult};
 use sportello_app::browse::{
-    AssetsView, ContractOption, ContractView, InvoiceFilter, InvoicesView, NotificationsView, ScheduleFilter,
-    ScheduleView, Window,
+    AssetsView, ContractOption, ContractView, InvoiceFilter, InvoicesView, MessageFilter, MessagesView,
+    NotificationsView, ScheduleFilter, ScheduleView, Window,
 };
 use sportello_app::desktop::paying::PaymentSlip;
 use sportello_app::desktop::{DeskApp, InvoiceFormat};
@@ -12,6 +12,7 @@ use sportello_app::outbox::OutboxEntry;
 use sportello_domain::api::accounts::{
     EmailChange, EmailChangeConfirm, EmailChangeStarted, Profile, ProfileUpdate, SubUser, SubUserForm,
 };
+use sportello_domain::api::notifications::Notification;
 use sportello_domain::api::requests::{
     AttachmentInfo, NewMessage, PayoffQuote, RequestDetail, RequestSummary, SelfServiceContext,
 };
@@ -137,6 +138,17 @@ pub async fn open_invoice(app: App<'_>, id: i64, format: InvoiceFormat) -> Comma
 #[tauri::command]
 pub async fn notifications(app: App<'_>) -> CommandResult<NotificationsView> {
     app.notifications(5).await.map_err(wire)
+}
+
+/// H4: a page of the messages page.
+#[tauri::command]
+pub async fn messages(app: App<'_>, filter: MessageFilter, window: Window) -> CommandResult<MessagesView> {
+    app.messages(&filter, window).await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn message(app: App<'_>, id: i64) -> CommandResult<Notification> {
+    app.message(id).await.map_err(wire)
 }
 
 /// One notification read, or all of them when `id` is absent.

@@ -30,6 +30,9 @@ import type { RequestDetail } from './bindings/RequestDetail';
 import type { NewMessage } from './bindings/NewMessage';
 import type { AttachmentInfo } from './bindings/AttachmentInfo';
 import type { NotificationsView } from './bindings/NotificationsView';
+import type { MessageFilter } from './bindings/MessageFilter';
+import type { MessagesView } from './bindings/MessagesView';
+import type { Notification } from './bindings/Notification';
 import type { Profile } from './bindings/Profile';
 import type { ProfileUpdate } from './bindings/ProfileUpdate';
 import type { SubUser } from './bindings/SubUser';
@@ -194,6 +197,8 @@ export const ipc = {
   submitProof: (proof: NewPaymentProof) => call<PaymentProof>('submit_proof', { proof }),
   openOutcome: (orderId: number, itemId: number) => call<null>('open_outcome', { orderId, itemId }),
   notifications: () => call<NotificationsView>('notifications'),
+  messages: (filter: MessageFilter, window: Window) => call<MessagesView>('messages', { filter, window }),
+  message: (id: number) => call<Notification>('message', { id }),
   markRead: (id: number | null) => call<null>('mark_read', { id }),
   profile: () => call<Profile>('profile'),
   updateProfile: (update: ProfileUpdate) => call<Profile>('update_profile', { update }),

@@ -4,8 +4,8 @@
 
 use super::{not_logged_in, DeskApp};
 use crate::browse::{
-    AssetsView, ContractOption, ContractView, InvoiceFilter, InvoicesView, NotificationsView, ScheduleFilter,
-    ScheduleView, Window,
+    AssetsView, ContractOption, ContractView, InvoiceFilter, InvoicesView, MessageFilter, MessagesView,
+    NotificationsView, ScheduleFilter, ScheduleView, Window,
 };
 use crate::cache::Cache;
 use crate::export::not_found;
@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use sportello_domain::api::accounts::{
     EmailChange, EmailChangeConfirm, EmailChangeStarted, Profile, ProfileUpdate, SubUser, SubUserForm,
 };
+use sportello_domain::api::notifications::Notification;
 use sportello_domain::api::operations::{self as op, Call, Nothing};
 use sportello_domain::api::requests::{
     AttachmentInfo, NewMessage, PayoffQuote, RequestDetail, RequestSummary, SelfServiceContext,
@@ -112,6 +113,19 @@ impl DeskApp {
 
     pub async fn notifications(&self, latest: u32) -> Result<NotificationsView, AppError> {
         Ok(self.cache().await?.notifications_view(latest).await?)
+    }
+
+    /// H4: the messages page, newest first, with their full text.
+    pub async fn messages(&self, filter: &MessageFilter, window: Window) -> Result<MessagesView, AppError> {
+        Ok(self.cache().await?.messages_page(filter, window).await?)
+    }
+
+    pub async fn message(&self, id: i64) -> Result<Notification, AppError> {
+        self.cache()
+            .await?
+            .message(id)
+            .await?
+            .ok_or_else(|| not_found("message"))
     }
 
     /// Tells the server first, so the next sync cannot bring the notice back unread.

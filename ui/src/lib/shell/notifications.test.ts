@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import NotificationList from './NotificationList.svelte';
 import { router } from './route.svelte';
 import { i18n } from '../i18n/index.svelte';
@@ -35,15 +36,28 @@ describe('NotificationList', () => {
     expect(onRead).toHaveBeenLastCalledWith(null);
   });
 
-  it('opens the payments for a collection and the invoices for a new invoice', async () => {
+  it('opens the payments for a collection, the PDF of a new invoice and the list for several', async () => {
+    const opened: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'open_invoice') opened.push(args);
+      return null;
+    });
     const payment: Notification = { id: 5, kind: 'payment', subject: 'Sportello Leasing S.p.A. – Pagamento registrato', body: 'Abbiamo registrato 463,97 €', request_id: null, order_id: null, quote_id: null, invoice_id: null, created_at: '2026-11-22T09:00:00Z', read: false };
     const invoice: Notification = { ...payment, id: 6, kind: 'invoice', subject: 'Sportello Leasing S.p.A. – Nuova fattura FB2026/0000001', invoice_id: 9 };
-    render(NotificationList, { props: { items: [invoice, payment], onRead: vi.fn(), now } });
-    const [first, second] = screen.getAllByTestId('notification');
-    await userEvent.setup().click(second!.querySelector('button')!);
+    const several: Notification = { ...invoice, id: 7, subject: 'Sportello Leasing S.p.A. – 5 nuovi documenti', invoice_id: null };
+    render(NotificationList, { props: { items: [several, invoice, payment], onRead: vi.fn(), now } });
+    const [many, one, collected] = screen.getAllByTestId('notification');
+    expect(collected!.querySelector('svg')).toHaveAttribute('data-kind', 'payment');
+    expect(one).toHaveTextContent('Fattura');
+    await userEvent.setup().click(collected!.querySelector('button')!);
     expect(router.route).toEqual({ name: 'payments' });
-    await userEvent.setup().click(first!.querySelector('button')!);
+    await userEvent.setup().click(one!.querySelector('button')!);
+    await vi.waitFor(() => expect(opened).toEqual([{ id: 9, format: 'pdf' }]));
+    await userEvent.setup().click(many!.querySelector('button')!);
     expect(router.route).toEqual({ name: 'invoices' });
+    await userEvent.setup().click(screen.getByTestId('all-messages'));
+    expect(router.route).toEqual({ name: 'messages' });
+    clearMocks();
   });
 
   it('speaks English and says when there is nothing', () => {

@@ -14,6 +14,7 @@ export type Route =
   | { name: 'assets'; contractId?: number }
   | { name: 'self_service'; form?: FormKind; contractId?: number }
   | { name: 'requests'; id?: number }
+  | { name: 'messages'; id?: number }
   | { name: 'shop'; view?: ShopView; code?: string; lineId?: number; id?: number }
   | { name: 'profile' }
   | { name: 'help' }

@@ -10,6 +10,7 @@ export const screens = {
   assets: () => import('../screens/AssetsPage.svelte'),
   self_service: () => import('../screens/SelfServicePage.svelte'),
   requests: () => import('../screens/RequestsPage.svelte'),
+  messages: () => import('../screens/MessagesPage.svelte'),
   shop: () => import('../shop/ShopPage.svelte'),
   profile: () => import('../screens/ProfilePage.svelte'),
   help: () => import('../screens/HelpPage.svelte'),
