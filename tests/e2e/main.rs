@@ -460,6 +460,7 @@ async fn messages_raise_desktop_notifications_and_an_offline_request_is_sent_onc
         body: "La copia è in arrivo".into(),
         attachment_ids: vec![],
         status: None,
+        payoff: None,
     };
     ops::reply(h.state(), &operator, &Origin::cli(), request_id, reply)
         .await

@@ -17,6 +17,9 @@ struct Api {
     http: reqwest::Client,
     base: String,
     token: String,
+    /// One operator session for the whole run: a second login within the
+    /// same 30 s would replay its one-time code, which the server refuses.
+    operator: tokio::sync::OnceCell<String>,
 }
 
 impl Api {
@@ -25,6 +28,7 @@ impl Api {
             http: reqwest::Client::new(),
             base: format!("{}/api/v1", h.server_url),
             token: String::new(),
+            operator: tokio::sync::OnceCell::new(),
         };
         let login = api
             .post(
@@ -66,19 +70,34 @@ impl Api {
         response.json().await.unwrap()
     }
 
+    /// A session of the demo's service-desk operator.
+    async fn operator(&self) -> String {
+        let login = || async {
+            let login = sportello_server::testkit::demo_operator_login(&sportello_server::Clock::default());
+            let session = self.post("/ops/login", login).await;
+            session["access_token"].as_str().unwrap().to_owned()
+        };
+        self.operator.get_or_init(login).await.clone()
+    }
+
+    /// What an operator sends: the answer's JSON, after checking it succeeded.
+    async fn as_operator(&self, path: &str, body: reqwest::Body, json: bool) -> Value {
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(self.operator().await);
+        if json {
+            request = request.header("content-type", "application/json");
+        }
+        let sent = request.body(body).send().await.unwrap();
+        assert!(sent.status().is_success(), "{path}: {}", sent.status());
+        sent.json().await.unwrap_or(Value::Null)
+    }
+
     /// A company message to every customer, as an operator sends it.
     async fn broadcast(&self, title: &str, body: &str) {
-        let login = sportello_server::testkit::demo_operator_login(&sportello_server::Clock::default());
-        let ops = self.post("/ops/login", login).await;
-        let sent = self
-            .http
-            .post(format!("{}/ops/broadcasts", self.base))
-            .bearer_auth(ops["access_token"].as_str().unwrap())
-            .json(&json!({"title": title, "body": body}))
-            .send()
-            .await
-            .unwrap();
-        assert!(sent.status().is_success(), "broadcast: {}", sent.status());
+        let message = json!({"title": title, "body": body}).to_string();
+        self.as_operator("/ops/broadcasts", message.into(), true).await;
     }
 
     async fn count(&self, path: &str) -> usize {
@@ -489,6 +508,60 @@ async fn a_long_company_message_is_read_in_full(driver: &WebDriver, api: &Api) {
     assert!(violations.is_empty(), "accessibility findings: {violations:?}");
 }
 
+/// S4: the desk answers the early termination filed above with its payoff
+/// figure and statement PDF; the window shows the figure, and the statement
+/// opens from the thread and is kept for offline use.
+async fn the_desks_payoff_and_statement_open_on_the_request(driver: &WebDriver, api: &Api) {
+    let requests = api.get("/requests").await;
+    let early = requests["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "early_termination")
+        .expect("the early termination filed by the forms")
+        .clone();
+    let id = early["id"].as_i64().unwrap();
+    let detail = api.get(&format!("/requests/{id}")).await;
+    let installment = detail["details"]["last_installment_no"].clone();
+    let due = detail["details"]["last_installment_due"].clone();
+    let pdf = b"%PDF-1.4\n% prospetto di estinzione\n%%EOF\n".to_vec();
+    let path = format!("/ops/attachments?name=prospetto.pdf&request_id={id}");
+    let file = api.as_operator(&path, pdf.clone().into(), false).await;
+    let valid_until = (chrono::Utc::now().date_naive() + chrono::Days::new(30)).to_string();
+    let reply = json!({
+        "body": "Ecco il conteggio di estinzione con il prospetto.",
+        "attachment_ids": [file["id"]],
+        "payoff": {"amount": "18234.56", "valid_until": valid_until, "installment_no": installment, "installment_due": due},
+    });
+    let path = format!("/ops/requests/{id}/replies");
+    api.as_operator(&path, reply.to_string().into(), true).await;
+
+    let _ = std::fs::remove_dir_all(documents().join("attachments"));
+    go(driver, "requests").await;
+    let code = early["code"].as_str().unwrap();
+    click(driver, &format!("[data-testid=request-row][data-code='{code}'] button")).await;
+    wait_text_containing(driver, "[data-testid=payoff-amount]", "18.234,56").await;
+    screenshot(driver, "request-payoff-it").await;
+    click(driver, "[data-testid=payoff-statement]").await;
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let kept: Vec<_> = walk(&documents())
+            .into_iter()
+            .filter(|p| p.to_string_lossy().contains(code) && p.extension().is_some_and(|e| e == "pdf"))
+            .collect();
+        if let Some(file) = kept.first() {
+            assert_eq!(std::fs::read(file).unwrap(), pdf, "the desk's statement, as sent");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the statement was never kept");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    click(driver, "[data-testid=lang-en]").await;
+    wait_text_containing(driver, "[data-testid=payoff-answer]", "Early termination payoff").await;
+    screenshot(driver, "request-payoff-en").await;
+    click(driver, "[data-testid=lang-it]").await;
+}
+
 async fn a_sub_user_is_added_and_deleted(driver: &WebDriver, api: &Api) {
     go(driver, "profile").await;
     click(driver, "[data-testid=subuser-add]").await;
@@ -654,6 +727,7 @@ async fn every_screen_shows_the_servers_data_and_its_forms_work() {
     forms_refuse_bad_input_and_file_good_input_once(&driver, &api).await;
     a_reply_lands_on_its_thread(&driver, &api).await;
     a_long_company_message_is_read_in_full(&driver, &api).await;
+    the_desks_payoff_and_statement_open_on_the_request(&driver, &api).await;
     a_sub_user_is_added_and_deleted(&driver, &api).await;
     photograph_every_section(&driver).await;
     driver.quit().await.unwrap();

@@ -1,5 +1,5 @@
 //! The files the app keeps for the user (invoices' PDF and XML, order
-//! outcomes): named by the app, never by the server; readable by the user
+//! outcomes, the attachments of request threads): named by the app, never by the server; readable by the user
 //! only; kept with the SHA-256 they arrived with and checked against it
 //! again before every open, offline too; and the only kinds of file the app
 //! hands to the system's viewer.
@@ -10,10 +10,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// What the app opens with the system's viewer: nothing that runs.
-pub const OPENABLE: [&str; 4] = ["pdf", "xml", "xlsx", "txt"];
+/// What the app opens with the system's viewer: documents and pictures,
+/// nothing that runs.
+pub const OPENABLE: [&str; 7] = ["pdf", "xml", "xlsx", "txt", "png", "jpg", "jpeg"];
 
-/// Refuses to open anything but a PDF, XML, XLSX or TXT file.
+/// Refuses to open anything but a PDF, XML, XLSX, TXT, PNG or JPEG file.
 pub fn check_openable(file: &Path) -> Result<(), AppError> {
     let extension = file
         .extension()
@@ -24,7 +25,7 @@ pub fn check_openable(file: &Path) -> Result<(), AppError> {
         Ok(())
     } else {
         Err(AppError::Protocol(format!(
-            "Sportello opens only PDF, XML, XLSX and TXT files, not {}",
+            "Sportello opens only PDF, XML, XLSX, TXT, PNG and JPEG files, not {}",
             file.display()
         )))
     }
@@ -37,6 +38,8 @@ pub fn extension_for(content_type: &str) -> Option<&'static str> {
         "application/pdf" => Some("pdf"),
         "text/plain" => Some("txt"),
         "application/xml" | "text/xml" => Some("xml"),
+        "image/png" => Some("png"),
+        "image/jpeg" => Some("jpg"),
         _ => None,
     }
 }
@@ -168,10 +171,27 @@ mod tests {
 
     #[test]
     fn only_documents_are_opened() {
-        for good in ["a.pdf", "b.XML", "c.xlsx", "d.txt", "/x/y/Fattura 2026-1.PDF"] {
+        for good in [
+            "a.pdf",
+            "b.XML",
+            "c.xlsx",
+            "d.txt",
+            "/x/y/Fattura 2026-1.PDF",
+            "e.png",
+            "f.JPG",
+        ] {
             assert!(check_openable(Path::new(good)).is_ok(), "{good}");
         }
-        for bad in ["a.exe", "b.desktop", "c.sh", "d.pdf.exe", "e", "f.html", "g.jar"] {
+        for bad in [
+            "a.exe",
+            "b.desktop",
+            "c.sh",
+            "d.pdf.exe",
+            "e",
+            "f.html",
+            "g.jar",
+            "h.svg",
+        ] {
             assert!(check_openable(Path::new(bad)).is_err(), "{bad}");
         }
     }

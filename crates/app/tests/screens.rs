@@ -405,6 +405,71 @@ async fn a_reply_with_an_attachment_lands_on_the_thread_once() {
 }
 
 #[tokio::test]
+async fn the_desks_attachment_is_kept_on_first_open_and_opens_offline_afterwards() {
+    let mut f = Fixture::start().await;
+    let app = logged_in(&f).await;
+    let request = app.requests().await.unwrap()[0].clone();
+    let ops = f.ops_token().await;
+    let statement = b"%PDF-1.4\n% prospetto di estinzione\n%%EOF\n".to_vec();
+    let uploaded: Value = f
+        .http
+        .post(f.url(&format!(
+            "/ops/attachments?name=prospetto.pdf&request_id={}",
+            request.id
+        )))
+        .bearer_auth(&ops)
+        .body(statement.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = uploaded["id"].as_str().unwrap().to_owned();
+    let reply = json!({"body": "In allegato il prospetto.", "attachment_ids": [id]});
+    let sent = f
+        .post(&format!("/ops/requests/{}/replies", request.id), &ops, reply)
+        .await;
+    assert!(sent.status().is_success(), "{}", sent.status());
+
+    let mut found = None;
+    for _ in 0..200 {
+        let thread = app.request(request.id).await.unwrap().messages;
+        found = thread.iter().flat_map(|m| m.attachments.clone()).find(|a| a.id == id);
+        if found.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        found.unwrap().file_name,
+        "prospetto.pdf",
+        "the desk's file is on the thread"
+    );
+    let file = app.attachment_file(request.id, &id).await.unwrap();
+    assert_eq!(std::fs::read(&file).unwrap(), statement);
+    assert_eq!(file.extension().unwrap(), "pdf");
+    assert!(file.file_name().unwrap().to_str().unwrap().starts_with(&request.code));
+    sportello_app::files::check_openable(&file).unwrap();
+
+    f.stop_server().await;
+    assert_eq!(
+        app.attachment_file(request.id, &id).await.unwrap(),
+        file,
+        "offline, from the kept copy"
+    );
+    let unknown = app.attachment_file(request.id, "nope").await.unwrap_err();
+    assert_eq!(unknown.code(), ErrorCode::NotFound);
+    std::fs::write(&file, b"changed").unwrap();
+    let refetch = app.attachment_file(request.id, &id).await.unwrap_err();
+    assert_eq!(
+        refetch.code(),
+        ErrorCode::ServerUnreachable,
+        "a damaged copy is not opened"
+    );
+}
+
+#[tokio::test]
 async fn an_invoice_is_downloaded_once_and_opens_offline_afterwards() {
     let mut f = Fixture::start().await;
     let app = logged_in(&f).await;

@@ -127,6 +127,7 @@ async fn seed_desk(store: &Store, customer_id: i64, user_id: i64, today: NaiveDa
         body: "Gentile cliente, la copia è in preparazione: la riceverà entro 3 giorni lavorativi.",
         attachment_ids: &[],
         status: Some("in_progress"),
+        payoff: None,
     };
     store.insert_message(customer_id, &reply, now_ms - 2 * hour).await?;
     store

@@ -352,7 +352,8 @@ async fn a_reply_and_a_status_change_commit_with_their_notice(t: TestServer) {
     let mut ddl = <sqlx::AnyConnection as sqlx::Connection>::connect(&t.database_url)
         .await
         .unwrap();
-    for table in ["notifications", "audit_log"] {
+    let mails_before = t.outbox().await.len();
+    for table in ["notifications", "audit_log", "mail_queue"] {
         sqlx::raw_sql(&failing_insert(postgres, table))
             .execute(&mut ddl)
             .await
@@ -371,9 +372,57 @@ async fn a_reply_and_a_status_change_commit_with_their_notice(t: TestServer) {
         );
         assert_eq!(notices().await, notices_before);
     }
+    assert_eq!(
+        t.outbox().await.len(),
+        mails_before,
+        "no e-mail copy of a change not made"
+    );
     assert_eq!(write_both().await, (StatusCode::CREATED, StatusCode::NO_CONTENT));
     assert_eq!(thread().await["status"], "completed");
     assert_eq!(notices().await, notices_before + 2, "one notice each");
+
+    // An e-mail copy of each, to the user who filed the request, in the user's language.
+    let code = filed["code"].as_str().unwrap();
+    let mails = t.outbox().await;
+    assert_eq!(mails.len(), mails_before + 2, "one copy each");
+    let reply = &mails[mails.len() - 2];
+    assert_eq!(reply.to().unwrap().first().unwrap().address().unwrap(), DEMO_EMAIL);
+    assert_eq!(
+        reply.subject().unwrap(),
+        format!("{code} – risposta del servizio clienti")
+    );
+    assert!(reply.body_text(0).unwrap().contains("Ecco la risposta"));
+    let (_, subject, text) = t.last_mail().await;
+    assert_eq!(subject, format!("{code} – richiesta completata"));
+    assert!(text.contains(code));
+
+    // Turned off on the profile, no more copies; the notices still arrive.
+    let off = t
+        .call(
+            reqwest::Method::PATCH,
+            "/profile",
+            &access,
+            Some(json!({"desk_emails": false})),
+        )
+        .await;
+    assert_eq!(off.json::<Value>().await.unwrap()["desk_emails"], false);
+    let second: Value = t
+        .post_as(
+            "/requests",
+            &access,
+            json!({"kind": "free", "type_code": "other", "message": "Altra domanda"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let replies = format!("/ops/requests/{}/replies", second["id"]);
+    let reply = t
+        .post_as(&replies, &ops, json!({"body": "Risposta", "status": "completed"}))
+        .await;
+    assert_eq!(reply.status(), StatusCode::CREATED);
+    assert_eq!(t.outbox().await.len(), mails_before + 2, "no copy once turned off");
+    assert_eq!(notices().await, notices_before + 3);
 }
 
 on_both_engines!(

@@ -20,7 +20,7 @@ async fn profile_shows_and_changes_settings_and_paper_invoices(t: TestServer) {
         profile,
         json!({"username": DEMO_USERNAME, "display_name": "Mario Rossi", "customer_name": "Studio Odontoiatrico Rossi S.r.l.",
                "language": "it", "email": DEMO_EMAIL, "secondary_email": null, "paper_invoices": false,
-               "parent_username": null, "must_change_password": false, "rights": ["requests", "shop", "bank"]})
+               "desk_emails": true, "parent_username": null, "must_change_password": false, "rights": ["requests", "shop", "bank"]})
     );
     let change = json!({"language": "en", "secondary_email": "segreteria@studiorossi.example", "paper_invoices": true});
     let updated: Value = t
@@ -32,6 +32,7 @@ async fn profile_shows_and_changes_settings_and_paper_invoices(t: TestServer) {
     assert_eq!(updated["language"], "en");
     assert_eq!(updated["secondary_email"], "segreteria@studiorossi.example");
     assert_eq!(updated["paper_invoices"], true);
+    assert_eq!(updated["desk_emails"], true, "unchanged when not named");
     assert_eq!(t.json("/me", &access).await["language"], "en");
 
     let cleared: Value = t

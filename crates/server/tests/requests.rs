@@ -334,6 +334,111 @@ async fn early_termination_records_the_outstanding_principal_and_the_chosen_inst
     );
 }
 
+/// A file the desk attaches to its answer on request `id`.
+async fn desk_upload(t: &TestServer, ops: &str, id: i64, name: &str, bytes: &[u8]) -> String {
+    let response = t
+        .http
+        .post(t.url(&format!("/ops/attachments?name={name}&request_id={id}")))
+        .bearer_auth(ops)
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn the_desk_answers_an_early_termination_with_its_payoff_figure_and_statement(t: TestServer) {
+    let (access, _) = t.demo_tokens().await;
+    let ops = t.ops_token().await;
+    let (contract, _) = dental(&t, &access).await;
+    let quote: Value = t.json(&format!("/contracts/{contract}/payoff"), &access).await;
+    let last = &quote["installments"][0];
+    let body = json!({"kind": "early_termination", "contract_id": contract, "last_installment_no": last["number"]});
+    let filed: Value = create(&t, &access, body).await.json().await.unwrap();
+    let id = filed["id"].as_i64().unwrap();
+    let statement = desk_upload(&t, &ops, id, "prospetto.pdf", PDF).await;
+    let picture = desk_upload(&t, &ops, id, "foto.png", PNG).await;
+    let today = t.clock.today();
+    let figure = json!({
+        "amount": "18234.56",
+        "valid_until": (today + Days::new(30)).to_string(),
+        "installment_no": last["number"],
+        "installment_due": last["due_on"],
+    });
+    let replies = format!("/ops/requests/{id}/replies");
+    let reply = |attachments: Vec<&str>, payoff: Value| json!({"body": "Ecco il conteggio di estinzione.", "attachment_ids": attachments, "payoff": payoff});
+
+    // Each bad figure is refused, and nothing of it is written.
+    let no_pdf = t.post_as(&replies, &ops, reply(vec![&picture], figure.clone())).await;
+    assert_eq!(field_error(no_pdf, "attachment_ids").await, "statement_required");
+    let mut past = figure.clone();
+    past["valid_until"] = json!((today - Days::new(1)).to_string());
+    let past = t.post_as(&replies, &ops, reply(vec![&statement], past)).await;
+    assert_eq!(field_error(past, "payoff.valid_until").await, "past");
+    let mut zero = figure.clone();
+    zero["amount"] = json!("0.00");
+    let zero = t.post_as(&replies, &ops, reply(vec![&statement], zero)).await;
+    assert_eq!(field_error(zero, "payoff.amount").await, "not_positive");
+    let float = json!({"amount": 18234.56, "valid_until": figure["valid_until"], "installment_no": 1, "installment_due": last["due_on"]});
+    let float = t.post_as(&replies, &ops, reply(vec![&statement], float)).await;
+    assert_eq!(
+        float.status(),
+        StatusCode::BAD_REQUEST,
+        "money is a string, never a float"
+    );
+    let detail: Value = t.json(&format!("/requests/{id}"), &access).await;
+    assert_eq!(detail["messages"], json!([]), "no half-written reply");
+
+    let free: Value = create(
+        &t,
+        &access,
+        json!({"kind": "free", "type_code": "account_statement", "message": "Estratto conto, grazie."}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let elsewhere = desk_upload(&t, &ops, free["id"].as_i64().unwrap(), "p.pdf", PDF).await;
+    let wrong = t
+        .post_as(
+            &format!("/ops/requests/{}/replies", free["id"]),
+            &ops,
+            reply(vec![&elsewhere], figure.clone()),
+        )
+        .await;
+    assert_eq!(field_error(wrong, "payoff").await, "not_early_termination");
+
+    let answered = t
+        .post_as(&replies, &ops, reply(vec![&statement, &picture], figure.clone()))
+        .await;
+    assert_eq!(answered.status(), StatusCode::CREATED);
+    let detail: Value = t.json(&format!("/requests/{id}"), &access).await;
+    assert_eq!(detail["messages"].as_array().unwrap().len(), 1);
+    let answer = &detail["messages"][0];
+    assert_eq!(answer["author"], "operator");
+    assert_eq!(answer["payoff"], figure, "the figure as the desk gave it");
+    let files: Vec<&str> = answer["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["file_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["prospetto.pdf", "foto.png"]);
+    let pdf = t.get(&format!("/attachments/{statement}"), &access).await;
+    assert_eq!(
+        pdf.status(),
+        StatusCode::OK,
+        "the customer downloads the desk's statement"
+    );
+    assert_eq!(pdf.bytes().await.unwrap().as_ref(), PDF);
+    let notices: Value = t.json("/notifications", &access).await;
+    assert_eq!(notices["items"][0]["request_id"], id, "the customer is told");
+}
+
 async fn download_sha(t: &TestServer, token: &str, id: &str) -> String {
     let response = t.get(&format!("/attachments/{id}"), token).await;
     response.headers()["x-content-sha256"].to_str().unwrap().to_owned()
@@ -633,6 +738,7 @@ on_both_engines!(
     early_termination_records_the_outstanding_principal_and_the_chosen_installment,
     attachments_are_checked_by_content_size_and_checksum,
     the_thread_moves_between_desk_and_customer_until_closed,
+    the_desk_answers_an_early_termination_with_its_payoff_figure_and_statement,
     idempotency_keys_replay_refuse_other_bodies_and_in_flight_duplicates,
     the_self_service_forms_get_their_context,
 );

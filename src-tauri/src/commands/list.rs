@@ -46,6 +46,7 @@ macro_rules! with_commands {
             screens::save_sub_user,
             screens::delete_sub_user,
             screens::open_invoice,
+            screens::open_attachment,
             screens::start_email_change,
             screens::confirm_email_change,
             exports::export,

@@ -135,6 +135,14 @@ pub async fn open_invoice(app: App<'_>, id: i64, format: InvoiceFormat) -> Comma
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no viewer for the file: {e}")))
 }
 
+/// S1: an attachment of a request's thread in the system's viewer.
+#[tauri::command]
+pub async fn open_attachment(app: App<'_>, request_id: i64, attachment_id: String) -> CommandResult<()> {
+    let file = app.attachment_file(request_id, &attachment_id).await.map_err(wire)?;
+    crate::platform::opener::open(&file)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no viewer for the file: {e}")))
+}
+
 #[tauri::command]
 pub async fn notifications(app: App<'_>) -> CommandResult<NotificationsView> {
     app.notifications(5).await.map_err(wire)

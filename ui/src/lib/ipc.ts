@@ -132,6 +132,7 @@ export const ipc = {
   upload: (name: string, bytes: Uint8Array) =>
     call<AttachmentInfo>('upload', bytes, { 'x-file-name': encodeURIComponent(name) }),
   openInvoice: (id: number, format: InvoiceFormat) => call<null>('open_invoice', { id, format }),
+  openAttachment: (requestId: number, attachmentId: string) => call<null>('open_attachment', { requestId, attachmentId }),
   /** Asks where to save, then writes the export; `null` when the user closes the dialog. */
   exportList: (request: ExportRequest, lang: ExportLang, onProgress: (step: ExportProgress) => void) => {
     const progress = new Channel<ExportProgress>();

@@ -22,6 +22,7 @@ use sportello_domain::api::requests::{
     AttachmentInfo, NewMessage, PayoffQuote, RequestDetail, RequestSummary, SelfServiceContext,
 };
 use sportello_domain::{ApiError, ErrorCode};
+use std::path::PathBuf;
 
 pub(super) use crate::clock::today_in_rome;
 
@@ -109,6 +110,33 @@ impl DeskApp {
         self.desk
             .authorized(|token| async move { self.desk.api().upload(&token, key, name, bytes.clone()).await })
             .await
+    }
+
+    /// An attachment of a request's thread (the customer's or the desk's)
+    /// as a local file: downloaded once, then opened offline too. Named by
+    /// the app (the request's code and the file's id), never by the sender.
+    pub async fn attachment_file(&self, request_id: i64, attachment_id: &str) -> Result<PathBuf, AppError> {
+        let request = self.request(request_id).await?;
+        let file = request
+            .messages
+            .iter()
+            .flat_map(|m| &m.attachments)
+            .find(|a| a.id == attachment_id)
+            .ok_or_else(|| not_found("attachment"))?;
+        let extension = crate::files::extension_for(&file.content_type)
+            .ok_or_else(|| AppError::Protocol(format!("an attachment of type {} cannot be kept", file.content_type)))?;
+        let short: String = file.id.chars().filter(char::is_ascii_alphanumeric).take(12).collect();
+        let name = format!(
+            "{}-{short}.{extension}",
+            crate::export::safe_name(&request.summary.code)
+        );
+        let path = self.documents_dir().await?.join("attachments").join(name);
+        if crate::files::kept(&path) {
+            return Ok(path);
+        }
+        let bytes = self.download(op::requests::DOWNLOAD.call(&[&file.id])).await?;
+        crate::files::keep(&path, &bytes)?;
+        Ok(path)
     }
 
     pub async fn notifications(&self, latest: u32) -> Result<NotificationsView, AppError> {

@@ -140,6 +140,10 @@ pub struct Profile {
     pub secondary_email: Option<String>,
     /// B5: paper invoices by post as well; the customer's setting, changed by the main user only.
     pub paper_invoices: bool,
+    /// An e-mail copy of each service-desk reply and status change on this
+    /// user's requests; the user's own setting, on unless turned off.
+    #[serde(default = "crate::api::accounts::on")]
+    pub desk_emails: bool,
     /// Set for a sub-user: the username of its parent.
     pub parent_username: Option<String>,
     pub must_change_password: bool,
@@ -166,6 +170,14 @@ pub struct ProfileUpdate {
     #[serde(default)]
     #[ts(optional)]
     pub paper_invoices: Option<bool>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub desk_emails: Option<bool>,
+}
+
+/// A setting that is on unless the user turned it off.
+pub(crate) fn on() -> bool {
+    true
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]

@@ -86,6 +86,10 @@ pub struct DeskReply {
     pub attachment_ids: Vec<String>,
     #[serde(default)]
     pub status: Option<RequestStatus>,
+    /// S4: on an early termination, the payoff figure this reply gives;
+    /// the statement PDF must be among its attachments.
+    #[serde(default)]
+    pub payoff: Option<super::requests::PayoffFigure>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]

@@ -189,6 +189,23 @@ pub struct RequestMessage {
     pub body: String,
     pub created_at: DateTime<Utc>,
     pub attachments: Vec<AttachmentInfo>,
+    /// S4: the desk's payoff figure for an early termination, when this
+    /// reply gives one; its statement PDF is among the attachments.
+    #[serde(default)]
+    pub payoff: Option<PayoffFigure>,
+}
+
+/// S4: what the customer pays to end the lease early, as the desk answers
+/// it: the amount, the last day it holds, and the installment it assumes
+/// paid before.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct PayoffFigure {
+    pub amount: Money,
+    pub valid_until: NaiveDate,
+    pub installment_no: u32,
+    pub installment_due: NaiveDate,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]

@@ -17,6 +17,7 @@ pub async fn profile(state: &AppState, user_id: i64) -> Result<Profile, ServerEr
         email: p.email,
         secondary_email: p.secondary_email,
         paper_invoices: p.paper_invoices != 0,
+        desk_emails: p.desk_emails != 0,
         rights: Right::of_user(p.parent_username.is_some(), &p.rights),
         parent_username: p.parent_username,
         must_change_password: p.must_change_password != 0,
@@ -50,11 +51,13 @@ pub async fn update_profile(
         language: language.as_str(),
         secondary_email: secondary.as_deref(),
         paper_invoices: req.paper_invoices,
+        desk_emails: req.desk_emails.unwrap_or(current.desk_emails),
     };
     let details = format!(
-        "language {}, paper invoices {}",
+        "language {}, paper invoices {}, desk e-mails {}",
         language.as_str(),
-        req.paper_invoices.map_or("unchanged".into(), |p| p.to_string())
+        req.paper_invoices.map_or("unchanged".into(), |p| p.to_string()),
+        req.desk_emails.map_or("unchanged".into(), |d| d.to_string())
     );
     audit::owe(
         state,

@@ -149,7 +149,11 @@ pub(super) async fn add_message(
         key,
         "add_request_message",
         &(id, &msg),
-        || async { Ok(requests::add_message(&state, &writer, id, msg.clone(), None).await?.1) },
+        || async {
+            Ok(requests::add_message(&state, &writer, id, msg.clone(), None, None)
+                .await?
+                .1)
+        },
         render,
     )
     .await

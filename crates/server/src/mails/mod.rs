@@ -1,10 +1,13 @@
 //! The texts of the account e-mails, in the recipient's language (Italian
 //! unless "en"). Links use the `sportello://` scheme the desktop app opens.
-//! The mails about documents and the shop are in `business`.
+//! The mails about documents and the shop are in `business`, the copies of
+//! the service desk's answers in `desk`.
 
 mod business;
+mod desk;
 
 pub use business::*;
+pub use desk::*;
 
 use crate::mail::Mail;
 

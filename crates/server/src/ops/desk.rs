@@ -23,13 +23,19 @@ pub async fn reply(
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such request"))?;
     notifications::defer_desk_message(state, row.customer_id, row.id, &row.title, r.body.trim()).await?;
+    defer_copy(state, &row, |owner, about| {
+        crate::mails::desk_reply(owner, about, r.body.trim(), r.status)
+    })
+    .await?;
     let msg = NewMessage {
         body: r.body,
         attachment_ids: r.attachment_ids,
     };
-    Ok(requests::add_message(state, &writer, request_id, msg, r.status)
-        .await?
-        .1)
+    Ok(
+        requests::add_message(state, &writer, request_id, msg, r.status, r.payoff.as_ref())
+            .await?
+            .1,
+    )
 }
 
 /// Moves a request to a new status and tells the customer.
@@ -53,6 +59,10 @@ pub async fn set_status(
     };
     // The notice and the audit row commit with the status.
     notifications::defer_desk_message(state, row.customer_id, row.id, &row.title, text).await?;
+    defer_copy(state, &row, |owner, about| {
+        crate::mails::request_status(owner, about, status)
+    })
+    .await?;
     let target = format!("request:{}", row.code);
     let audit = audit_row(origin, "set_request_status", &target, status.as_str());
     crate::delivery::defer(state, vec![Effect::Audit(audit)]).await?;
@@ -61,4 +71,26 @@ pub async fn set_status(
         .set_request_status(request_id, row.customer_id, status.as_str(), state.clock.now_ms())
         .await?;
     Ok(())
+}
+
+/// S5: the e-mail copy of what the desk did, to the user who filed the
+/// request unless they turned copies off; it commits with the change.
+async fn defer_copy(
+    state: &AppState,
+    row: &crate::store::requests::RequestRow,
+    write: impl for<'a> FnOnce(&crate::mails::Owner<'a>, &crate::mails::AboutRequest<'_>) -> crate::mail::Mail<'a>,
+) -> Result<(), ServerError> {
+    let Some(author) = state.store.request_author(row.id).await? else {
+        return Ok(());
+    };
+    if author.desk_emails == 0 {
+        return Ok(());
+    }
+    let owner = crate::mails::Owner::of(&author, &state.config.company.name);
+    let about = crate::mails::AboutRequest {
+        code: &row.code,
+        title: &row.title,
+    };
+    let mail = write(&owner, &about);
+    crate::delivery::defer(state, vec![Effect::Mail(mail.into())]).await
 }

@@ -18,8 +18,9 @@ use crate::{AppState, ServerError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sportello_domain::api::accounts::Right;
 use sportello_domain::api::requests::{
-    ContractIban, MessageAuthor, NewMessage, NewRequest, PayoffInstallment, PayoffQuote, RequestDetail, RequestDetails,
-    RequestKind, RequestMessage, RequestStatus, RequestSummary, RequestType, SelfServiceContext, MAX_MESSAGE_CHARS,
+    ContractIban, MessageAuthor, NewMessage, NewRequest, PayoffFigure, PayoffInstallment, PayoffQuote, RequestDetail,
+    RequestDetails, RequestKind, RequestMessage, RequestStatus, RequestSummary, RequestType, SelfServiceContext,
+    MAX_MESSAGE_CHARS,
 };
 use sportello_domain::{ApiError, ErrorCode, Money};
 
@@ -225,6 +226,7 @@ pub async fn detail(state: &AppState, id: i64, customer_id: Option<i64>) -> Resu
             body: m.body,
             created_at: instant(m.created_at),
             attachments: attachments.iter().map(attachment_info).collect(),
+            payoff: m.payoff.as_deref().and_then(|p| serde_json::from_str(p).ok()),
         });
     }
     Ok(RequestDetail {
@@ -278,6 +280,7 @@ pub async fn add_message(
     request_id: i64,
     msg: NewMessage,
     status: Option<RequestStatus>,
+    payoff: Option<&PayoffFigure>,
 ) -> Result<(RequestRow, RequestMessage), ServerError> {
     let row = state
         .store
@@ -296,6 +299,10 @@ pub async fn add_message(
         return Err(bad("body", "required", "write a message or attach a file"));
     }
     check_attachments(state, row.customer_id, &msg.attachment_ids).await?;
+    let payoff = match payoff {
+        Some(figure) => Some(check_payoff(state, &row, figure, &msg.attachment_ids).await?),
+        None => None,
+    };
     let next = match (writer.author, status) {
         (Author::Operator(_), Some(s)) => Some(s),
         (Author::Customer(_), _) if current == RequestStatus::WaitingCustomer => Some(RequestStatus::InProgress),
@@ -307,6 +314,7 @@ pub async fn add_message(
         body,
         attachment_ids: &msg.attachment_ids,
         status: next.map(RequestStatus::as_str),
+        payoff: payoff.as_deref(),
     };
     let details = next.map_or(String::new(), |s| format!("status {}", s.as_str()));
     let added = audit_row(writer.origin, "add_message", &format!("request:{}", row.code), &details);
@@ -317,6 +325,54 @@ pub async fn add_message(
         .await?;
     let message = thread_message(state, request_id, message_id, None).await?;
     Ok((row, message))
+}
+
+/// S4: a payoff figure holds only on an early termination, for a positive
+/// amount, until a day not yet past, with its statement PDF attached.
+/// Answers the figure as it is stored.
+async fn check_payoff(
+    state: &AppState,
+    row: &RequestRow,
+    figure: &PayoffFigure,
+    attachment_ids: &[String],
+) -> Result<String, ServerError> {
+    if row.kind != RequestKind::EarlyTermination.as_str() {
+        return Err(bad(
+            "payoff",
+            "not_early_termination",
+            "a payoff figure answers an early-termination request only",
+        ));
+    }
+    if figure.amount <= Money::ZERO {
+        return Err(bad(
+            "payoff.amount",
+            "not_positive",
+            "the payoff amount must be above zero",
+        ));
+    }
+    if figure.valid_until < state.clock.today() {
+        return Err(bad(
+            "payoff.valid_until",
+            "past",
+            "the payoff figure must hold until today or later",
+        ));
+    }
+    if figure.installment_no == 0 {
+        return Err(bad(
+            "payoff.installment_no",
+            "not_positive",
+            "installments are numbered from 1",
+        ));
+    }
+    let files = state.store.attachments_by_id(attachment_ids).await?;
+    if !files.iter().any(|f| f.content_type == "application/pdf") {
+        return Err(bad(
+            "attachment_ids",
+            "statement_required",
+            "attach the payoff statement as a PDF",
+        ));
+    }
+    serde_json::to_string(figure).map_err(|e| ServerError::internal(format!("payoff figure: {e}")))
 }
 
 /// One message of a request, as its thread shows it.

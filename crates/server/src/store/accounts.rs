@@ -16,6 +16,8 @@ pub struct Settings<'a> {
     pub secondary_email: Option<&'a str>,
     /// The customer's invoices on paper too (main user only).
     pub paper_invoices: Option<bool>,
+    /// E-mail copies of the desk's replies and status changes.
+    pub desk_emails: bool,
 }
 
 /// A customer as registration and recovery see it.
@@ -138,6 +140,7 @@ pub struct ProfileRow {
     pub email: String,
     pub secondary_email: Option<String>,
     pub paper_invoices: i64,
+    pub desk_emails: i64,
     pub parent_username: Option<String>,
     pub must_change_password: i64,
     pub rights: String,
@@ -354,7 +357,7 @@ impl Store {
     pub async fn profile(&self, user_id: i64) -> StoreResult<Option<ProfileRow>> {
         Ok(sqlx::query_as(
             "SELECT u.username, u.display_name, c.name AS customer_name, u.language, u.email, u.secondary_email,
-                    c.paper_invoices, p.username AS parent_username, u.must_change_password, u.rights,
+                    c.paper_invoices, u.desk_emails, p.username AS parent_username, u.must_change_password, u.rights,
                     c.street, c.postcode, c.city, c.province, c.country
              FROM users u JOIN customers c ON c.id = u.customer_id LEFT JOIN users p ON p.id = u.parent_id
              WHERE u.id = $1",
@@ -368,13 +371,16 @@ impl Store {
     /// when `paper` says so, in one transaction with its announcement.
     pub async fn update_settings(&self, user_id: i64, customer_id: i64, u: &Settings<'_>, now: i64) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE users SET display_name = $2, language = $3, secondary_email = $4 WHERE id = $1")
-            .bind(user_id)
-            .bind(u.display_name)
-            .bind(u.language)
-            .bind(u.secondary_email)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE users SET display_name = $2, language = $3, secondary_email = $4, desk_emails = $5 WHERE id = $1",
+        )
+        .bind(user_id)
+        .bind(u.display_name)
+        .bind(u.language)
+        .bind(u.secondary_email)
+        .bind(i64::from(u.desk_emails))
+        .execute(&mut *tx)
+        .await?;
         if let Some(paper) = u.paper_invoices {
             sqlx::query("UPDATE customers SET paper_invoices = $2 WHERE id = $1")
                 .bind(customer_id)

@@ -28,6 +28,8 @@ pub struct MessageRow {
     pub author_name: Option<String>,
     pub body: String,
     pub created_at: i64,
+    /// The payoff figure the message gives (JSON), on an early termination.
+    pub payoff: Option<String>,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -67,6 +69,8 @@ pub struct NewMessageRow<'a> {
     pub attachment_ids: &'a [String],
     /// The request's status after the message, if it changes.
     pub status: Option<&'a str>,
+    /// The payoff figure it gives (JSON), on an early termination.
+    pub payoff: Option<&'a str>,
 }
 
 /// The state of an idempotency key already seen.
@@ -117,6 +121,7 @@ impl Store {
                 body,
                 attachment_ids: attachments,
                 status: None,
+                payoff: None,
             };
             insert_message(&mut tx, &m, now).await?;
         }
@@ -170,7 +175,7 @@ impl Store {
 
     pub async fn request_messages(&self, request_id: i64) -> StoreResult<Vec<(MessageRow, Vec<AttachmentRow>)>> {
         let messages: Vec<MessageRow> = sqlx::query_as(
-            "SELECT m.id, m.author, COALESCE(u.display_name, o.display_name) AS author_name, m.body, m.created_at
+            "SELECT m.id, m.author, COALESCE(u.display_name, o.display_name) AS author_name, m.body, m.created_at, m.payoff
              FROM request_messages m LEFT JOIN users u ON u.id = m.user_id LEFT JOIN operators o ON o.id = m.operator_id
              WHERE m.request_id = $1 ORDER BY m.id",
         )
@@ -329,8 +334,8 @@ async fn insert_message(conn: &mut AnyConnection, m: &NewMessageRow<'_>, now: i6
         Author::Operator(id) => ("operator", None, Some(id)),
     };
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO request_messages (request_id, author, user_id, operator_id, body, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO request_messages (request_id, author, user_id, operator_id, body, created_at, payoff)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(m.request_id)
     .bind(author)
@@ -338,6 +343,7 @@ async fn insert_message(conn: &mut AnyConnection, m: &NewMessageRow<'_>, now: i6
     .bind(operator_id)
     .bind(m.body)
     .bind(now)
+    .bind(m.payoff)
     .fetch_one(&mut *conn)
     .await?;
     for attachment in m.attachment_ids {

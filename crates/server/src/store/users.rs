@@ -21,6 +21,8 @@ pub struct UserRow {
     pub secondary_email: Option<String>,
     pub must_change_password: i64,
     pub password_expires_at: Option<i64>,
+    /// E-mail copies of the service desk's replies and status changes (1: on).
+    pub desk_emails: i64,
 }
 
 pub struct NewCustomer<'a> {
@@ -78,7 +80,7 @@ pub(crate) async fn insert_user_in(conn: &mut sqlx::AnyConnection, u: &NewUser<'
 
 /// Users that can act: not deleted, not waiting for an operator's approval.
 const USER_COLUMNS: &str = "id, customer_id, username, password_hash, display_name, email, language, failed_logins,
-    locked_at, parent_id, first_name, last_name, secondary_email, must_change_password, password_expires_at";
+    locked_at, parent_id, first_name, last_name, secondary_email, must_change_password, password_expires_at, desk_emails";
 
 #[derive(sqlx::FromRow)]
 struct MeRow {
@@ -132,6 +134,15 @@ impl Store {
              ORDER BY id LIMIT 20"
         );
         Ok(sqlx::query_as(&sql).bind(email).fetch_all(&self.pool).await?)
+    }
+
+    /// The user who filed a request, while the login still exists.
+    pub async fn request_author(&self, request_id: i64) -> StoreResult<Option<UserRow>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE id = (SELECT user_id FROM requests WHERE id = $1)
+             AND deleted_at IS NULL AND active = 1"
+        );
+        Ok(sqlx::query_as(&sql).bind(request_id).fetch_optional(&self.pool).await?)
     }
 
     pub async fn user(&self, id: i64) -> StoreResult<Option<UserRow>> {

@@ -15,6 +15,11 @@ email: string, secondary_email: string | null,
  */
 paper_invoices: boolean, 
 /**
+ * An e-mail copy of each service-desk reply and status change on this
+ * user's requests; the user's own setting, on unless turned off.
+ */
+desk_emails: boolean, 
+/**
  * Set for a sub-user: the username of its parent.
  */
 parent_username: string | null, must_change_password: boolean, 

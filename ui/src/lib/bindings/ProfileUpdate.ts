@@ -6,4 +6,4 @@ import type { Language } from "./Language";
  * `secondary_email` removes it. The primary e-mail changes through
  * `EmailChange` instead, because the new address must be confirmed.
  */
-export type ProfileUpdate = { display_name?: string, language?: Language, secondary_email?: string, paper_invoices?: boolean, };
+export type ProfileUpdate = { display_name?: string, language?: Language, secondary_email?: string, paper_invoices?: boolean, desk_emails?: boolean, };

@@ -9,7 +9,7 @@ import { ALL_RIGHTS } from '../session/testIpc';
 
 const profile = {
   username: '10093', display_name: 'Mario Rossi', customer_name: 'Studio Rossi', language: 'it', email: 'studio@pec.example.it',
-  secondary_email: null, paper_invoices: false, parent_username: null, must_change_password: false,
+  secondary_email: null, paper_invoices: false, desk_emails: true, parent_username: null, must_change_password: false,
 };
 const giulia: SubUser = { username: '10093.1', first_name: 'Giulia', last_name: 'Verdi', email: 'g@example.it', secondary_email: null, language: 'it', parent_username: '10093', rights: ['requests'] };
 
@@ -44,6 +44,26 @@ describe('ProfilePage', () => {
     await user.click(screen.getByTestId('profile-display-name-save'));
     expect(await screen.findByTestId('profile-name')).toHaveTextContent('Amministrazione Rossi');
     expect(updates).toEqual([{ display_name: 'Amministrazione Rossi' }]);
+  });
+
+  it('turns the e-mail copies of the desk replies off and says where they go', async () => {
+    const updates: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'profile') return profile;
+      if (cmd === 'sub_users') return [];
+      if (cmd === 'update_profile') {
+        updates.push((args as { update: unknown }).update);
+        return { ...profile, desk_emails: false };
+      }
+      return null;
+    });
+    render(ProfilePage);
+    const toggle = await screen.findByTestId('profile-desk-emails');
+    expect(toggle).toBeChecked();
+    expect(screen.getByText(/Le copie vanno a studio@pec.example.it/)).toBeInTheDocument();
+    await userEvent.setup().click(toggle);
+    expect(updates).toEqual([{ desk_emails: false }]);
+    await vi.waitFor(() => expect(screen.getByTestId('profile-desk-emails')).not.toBeChecked());
   });
 
   it('changes the password with the current one and says the other sessions ended', async () => {
