@@ -292,6 +292,23 @@ async fn an_overdue_line_shows_the_transfer_that_pays_it(driver: &WebDriver, api
     wait_text(driver, "[data-testid=payment-slip] h2", "Pay by bank transfer").await;
     screenshot(driver, "payment-slip-en").await;
     click(driver, "[data-testid=lang-it]").await;
+
+    // The transfer made, the customer reports it: the line shows as reported
+    // here and the server holds the report until the collection arrives.
+    click(driver, "[data-testid=payment-report]").await;
+    wait_text_containing(driver, "[data-testid=payment-reported]", "La rata risulta segnalata").await;
+    wait_text(driver, &format!("[data-testid=reported-{}]", line["id"]), "Segnalata").await;
+    let reported = api
+        .get(&format!("/schedule?contract={}&limit=500", line["contract_id"]))
+        .await;
+    let same = reported["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == line["id"])
+        .unwrap();
+    assert!(same["reported_at"].is_string(), "{same}");
+    screenshot(driver, "payment-reported-it").await;
     click(driver, "[data-testid=payment-slip-close]").await;
 
     // The overdue total, paid at once: the same account, the total's amount.
@@ -562,6 +579,49 @@ async fn the_desks_payoff_and_statement_open_on_the_request(driver: &WebDriver, 
     click(driver, "[data-testid=lang-it]").await;
 }
 
+/// C3: a document the company publishes is listed on its contract, opens
+/// once downloaded, and opens again with the server down.
+async fn a_contract_document_opens_and_then_offline(h: &mut Harness, driver: &WebDriver, api: &Api) {
+    let pdf = b"%PDF-1.4\n% documento di sintesi\n%%EOF\n".to_vec();
+    let path = "/ops/contract-documents?contract=84963/1&kind=summary&title=Documento%20di%20sintesi&issued_on=2024-05-16&name=sintesi.pdf";
+    api.as_operator(path, pdf.clone().into(), false).await;
+    go(driver, "contracts").await;
+    choose(driver, "#contracts-select", &contract_id(api, "84963").await).await;
+    wait_text_containing(driver, "[data-testid=contract-document]", "Documento di sintesi").await;
+    click(driver, "[data-testid=link-documents]").await;
+    screenshot(driver, "contract-documents-it").await;
+    click(driver, "[data-testid=open-document]").await;
+    let deadline = std::time::Instant::now() + WAIT;
+    let kept = |p: &std::path::PathBuf| {
+        p.to_string_lossy().contains("/contracts/") && std::fs::read(p).is_ok_and(|b| b == pdf)
+    };
+    while !walk(&documents()).iter().any(kept) {
+        assert!(std::time::Instant::now() < deadline, "the document was never kept");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    h.stop_server().await;
+    click(driver, "[data-testid=open-document]").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let alerts = count(driver, "[data-testid=contract-documents] [role=alert]").await;
+    assert_eq!(alerts, 0, "the kept copy opens offline, without an error");
+    click(driver, "[data-testid=lang-en]").await;
+    wait_text_containing(driver, "[data-testid=contract-documents] h2", "Contract documents").await;
+    screenshot(driver, "contract-documents-en").await;
+    click(driver, "[data-testid=lang-it]").await;
+    h.restart_server().await;
+}
+
+/// The id of the demo customer's contract `number`, as the server lists it.
+async fn contract_id(api: &Api, number: &str) -> String {
+    let list = api.get("/contracts").await;
+    let contract = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contract_no"] == number);
+    contract.expect("the demo contract")["id"].to_string()
+}
+
 async fn a_sub_user_is_added_and_deleted(driver: &WebDriver, api: &Api) {
     go(driver, "profile").await;
     click(driver, "[data-testid=subuser-add]").await;
@@ -715,7 +775,7 @@ async fn photograph_every_section(driver: &WebDriver) {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_screen_shows_the_servers_data_and_its_forms_work() {
     let _serial = serial().await;
-    let h = Harness::start().await;
+    let mut h = Harness::start().await;
     let driver = h.launch().await;
     log_in(&h, &driver).await;
     wait_synced(&driver).await;
@@ -730,5 +790,6 @@ async fn every_screen_shows_the_servers_data_and_its_forms_work() {
     the_desks_payoff_and_statement_open_on_the_request(&driver, &api).await;
     a_sub_user_is_added_and_deleted(&driver, &api).await;
     photograph_every_section(&driver).await;
+    a_contract_document_opens_and_then_offline(&mut h, &driver, &api).await;
     driver.quit().await.unwrap();
 }

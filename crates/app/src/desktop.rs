@@ -6,6 +6,7 @@ mod account;
 pub mod authenticator;
 mod exports;
 pub mod paying;
+mod reminders;
 mod screens;
 mod shop;
 

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod browse;
 pub mod cache;
+pub mod calendar;
 pub mod clock;
 pub mod desktop;
 pub mod error;

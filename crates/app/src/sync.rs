@@ -78,6 +78,8 @@ const RECONCILE_EVERY: Duration = Duration::from_secs(10 * 60);
 /// Between polls when the event stream is unavailable, before backoff.
 const POLL: Duration = Duration::from_secs(30);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
+/// At least this often a round runs, so a new day's reminders show without waiting for the server.
+const REMIND_EVERY: Duration = Duration::from_secs(3600);
 
 pub struct SyncEngine {
     desk: Arc<Desk>,
@@ -319,7 +321,9 @@ impl SyncEngine {
     pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
         let mut failures: u32 = 0;
         loop {
-            let wait = match self.sync_once().await {
+            let outcome = self.sync_once().await;
+            self.remind().await;
+            let wait = match outcome {
                 Ok(_) => {
                     failures = 0;
                     None
@@ -340,11 +344,25 @@ impl SyncEngine {
             tokio::select! {
                 _ = pause => {}
                 _ = self.wake.notified() => {}
+                // A quiet day still turns: the reminders of the new day show.
+                _ = tokio::time::sleep(REMIND_EVERY) => {}
                 _ = stop.changed() => return,
             }
             if *stop.borrow() {
                 return;
             }
+        }
+    }
+
+    /// The due-date reminders of today, from the local copy: online or not.
+    async fn remind(&self) {
+        let lang = match self.language().await {
+            Ok(code) => crate::export::Lang::of(&code),
+            Err(_) => crate::export::Lang::It,
+        };
+        let today = crate::clock::today_in_rome();
+        if let Err(e) = crate::calendar::remind(&self.cache, self.notifier.as_ref(), today, lang).await {
+            tracing::warn!("due-date reminders: {e}");
         }
     }
 

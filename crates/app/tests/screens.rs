@@ -176,6 +176,68 @@ async fn an_overdue_line_is_paid_by_a_transfer_to_the_company_with_its_reference
 }
 
 #[tokio::test]
+async fn a_reported_transfer_marks_the_overdue_lines_here_and_on_the_server() {
+    let f = Fixture::start().await;
+    let app = logged_in(&f).await;
+    let token = f.token(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await;
+    let overdue = ScheduleFilter {
+        status: Some(PaymentStatus::Overdue),
+        ..ScheduleFilter::default()
+    };
+    let first = app.schedule(&overdue, window(0, 1)).await.unwrap().rows.remove(0);
+    let mine = ScheduleFilter {
+        contract_id: Some(first.contract_id),
+        ..overdue.clone()
+    };
+    let owed = app.schedule(&mine, window(0, MAX_PAGE)).await.unwrap();
+    let slip = app.overdue_slip(Some(first.contract_id)).await.unwrap();
+    let mut expected: Vec<i64> = owed.rows.iter().map(|line| line.id).collect();
+    expected.sort_unstable();
+    let mut named = slip.lines.clone();
+    named.sort_unstable();
+    assert_eq!(named, expected, "the slip names exactly the contract's overdue lines");
+    assert!(owed.rows.iter().all(|line| line.reported_at.is_none()));
+
+    app.report_paid(&slip.lines).await.unwrap();
+    let after = app.schedule(&mine, window(0, MAX_PAGE)).await.unwrap();
+    assert_eq!(
+        after.rows.len(),
+        expected.len(),
+        "still owed until the collection arrives"
+    );
+    assert!(
+        after.rows.iter().all(|line| line.reported_at.is_some()),
+        "the copy shows them reported at once"
+    );
+    assert_eq!(after.overdue_total, owed.overdue_total);
+    let served = f
+        .all(&format!("/schedule?contract={}&limit=500", first.contract_id), &token)
+        .await;
+    let reported: Vec<i64> = served
+        .iter()
+        .filter(|line| !line["reported_at"].is_null())
+        .map(|line| line["id"].as_i64().unwrap())
+        .collect();
+    let mut reported = reported;
+    reported.sort_unstable();
+    assert_eq!(reported, expected, "the server holds the report for every device");
+
+    let paid = ScheduleFilter {
+        status: Some(PaymentStatus::Paid),
+        ..ScheduleFilter::default()
+    };
+    let paid = app.schedule(&paid, window(0, 1)).await.unwrap().rows.remove(0);
+    let refused = app.report_paid(&[paid.id]).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::BadRequest, "a paid line cannot be reported");
+    let still = app
+        .schedule(&ScheduleFilter::default(), window(0, MAX_PAGE))
+        .await
+        .unwrap();
+    let line = still.rows.iter().find(|line| line.id == paid.id).unwrap();
+    assert!(line.reported_at.is_none(), "a refused report leaves the copy as it was");
+}
+
+#[tokio::test]
 async fn invoices_assets_contracts_and_payoff_come_from_the_cache_as_the_server_has_them() {
     let f = Fixture::start().await;
     let app = logged_in(&f).await;
@@ -467,6 +529,52 @@ async fn the_desks_attachment_is_kept_on_first_open_and_opens_offline_afterwards
         ErrorCode::ServerUnreachable,
         "a damaged copy is not opened"
     );
+}
+
+#[tokio::test]
+async fn a_published_contract_document_reaches_the_contract_and_opens_offline() {
+    let mut f = Fixture::start().await;
+    let app = logged_in(&f).await;
+    let ops = f.ops_token().await;
+    let option = app.contract_options().await.unwrap()[0].clone();
+    let contract = app.contract(option.id).await.unwrap().contract;
+    assert!(contract.documents.is_empty());
+    let pdf = b"%PDF-1.4\n% mandato SEPA\n%%EOF\n".to_vec();
+    let path = format!(
+        "/ops/contract-documents?contract={}/{}&kind=sepa_mandate&title=Mandato%20SEPA&issued_on={}&name=mandato.pdf",
+        contract.contract_no, contract.module_no, contract.signed_on
+    );
+    let sent = f
+        .http
+        .post(f.url(&path))
+        .bearer_auth(&ops)
+        .body(pdf.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(sent.status().is_success(), "{}", sent.status());
+
+    let mut documents = Vec::new();
+    for _ in 0..200 {
+        documents = app.contract(option.id).await.unwrap().contract.documents;
+        if !documents.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(documents.len(), 1, "the sync brought the new document to the contract");
+    assert_eq!(documents[0].title, "Mandato SEPA");
+    let file = app.contract_document_file(option.id, documents[0].id).await.unwrap();
+    assert_eq!(std::fs::read(&file).unwrap(), pdf);
+    assert!(file.to_string_lossy().contains("sepa_mandate"));
+    f.stop_server().await;
+    assert_eq!(
+        app.contract_document_file(option.id, documents[0].id).await.unwrap(),
+        file,
+        "offline, from the kept copy"
+    );
+    let missing = app.contract_document_file(option.id, 999_999).await.unwrap_err();
+    assert_eq!(missing.code(), ErrorCode::NotFound);
 }
 
 #[tokio::test]

@@ -165,6 +165,16 @@ async fn corrected_records_replace_the_old_ones_and_reach_the_desktop(server: Te
     let item = server.json(&format!("/schedule/{id}"), &token).await;
     assert_eq!(cents(&item["paid"]), partial.cents());
     assert_eq!(item["status"], "due");
+    // The customer reports paying the rest by transfer: "reported" until it arrives.
+    let reported = server
+        .post_as(
+            "/schedule/reported",
+            &token,
+            serde_json::json!({"line_ids": [id.parse::<i64>().unwrap()]}),
+        )
+        .await;
+    assert_eq!(reported.status(), StatusCode::NO_CONTENT);
+    assert!(server.json(&format!("/schedule/{id}"), &token).await["reported_at"].is_string());
 
     let report = server
         .imported(&ops, "c2.jsonl", &sample::json_lines(&[collection(line.amount)]))

@@ -115,7 +115,70 @@ async fn the_contract_filter_shows_one_contract_and_refuses_others(t: TestServer
     }
 }
 
+async fn a_transfer_reported_marks_its_lines_until_collected_all_or_nothing(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    let overdue = t.all_items("/schedule?status=overdue&limit=50", &token).await;
+    let paid = t.all_items("/schedule?status=paid&limit=50", &token).await;
+    assert!(!overdue.is_empty() && !paid.is_empty(), "the demo has both");
+    let open = overdue[0]["id"].as_i64().unwrap();
+    assert_eq!(overdue[0]["reported_at"], Value::Null);
+    let item = |id: i64| {
+        let token = token.clone();
+        let t = &t;
+        async move { t.json(&format!("/schedule/{id}"), &token).await }
+    };
+    let report = |ids: Vec<i64>, token: String| {
+        let t = &t;
+        async move {
+            t.post_as("/schedule/reported", &token, serde_json::json!({ "line_ids": ids }))
+                .await
+        }
+    };
+    let cursor = t.json("/sync/summary", &token).await["cursor"].as_i64().unwrap();
+
+    // A paid line, another customer's, none or too many: refused whole.
+    let with_paid = report(vec![open, paid[0]["id"].as_i64().unwrap()], token.clone()).await;
+    assert_eq!(
+        error_code(with_paid).await,
+        (StatusCode::BAD_REQUEST, "bad_request".into())
+    );
+    assert_eq!(item(open).await["reported_at"], Value::Null, "all or nothing");
+    let other = t.other_customer().await;
+    let foreign = report(vec![open], other).await;
+    assert_eq!(foreign.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(report(vec![], token.clone()).await.status(), StatusCode::BAD_REQUEST);
+    let many: Vec<i64> = (1..=501).collect();
+    assert_eq!(report(many, token.clone()).await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(item(open).await["reported_at"], Value::Null);
+
+    let ids: Vec<i64> = overdue.iter().take(2).map(|i| i["id"].as_i64().unwrap()).collect();
+    assert_eq!(
+        report(ids.clone(), token.clone()).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let first = item(open).await;
+    assert!(first["reported_at"].is_string(), "{first}");
+    assert_eq!(first["status"], "overdue", "still owed until the collection arrives");
+    let changes = t.json(&format!("/changes?after={cursor}"), &token).await;
+    let lines: Vec<&str> = changes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["entity"] == "schedule_line")
+        .map(|c| c["entity_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(lines.len(), ids.len(), "each line announced once: {changes}");
+    t.clock.advance(chrono::TimeDelta::seconds(60));
+    assert_eq!(report(vec![open], token.clone()).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        item(open).await["reported_at"],
+        first["reported_at"],
+        "the first report stays"
+    );
+}
+
 on_both_engines!(
+    a_transfer_reported_marks_its_lines_until_collected_all_or_nothing,
     the_whole_schedule_pages_newest_first_without_gaps_or_repeats,
     status_filters_partition_the_schedule_and_agree_with_the_rule,
     the_contract_filter_shows_one_contract_and_refuses_others,

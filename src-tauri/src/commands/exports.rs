@@ -33,12 +33,12 @@ async fn ask_file(
     name: String,
     folder: PathBuf,
     lang: Lang,
-    zip: bool,
+    extension: &'static str,
 ) -> CommandResult<Option<PathBuf>> {
-    let (filter, extension) = if zip {
-        (lang.pick("Archivio ZIP", "ZIP archive"), "zip")
-    } else {
-        (lang.pick("Cartella di lavoro Excel", "Excel workbook"), "xlsx")
+    let filter = match extension {
+        "zip" => lang.pick("Archivio ZIP", "ZIP archive"),
+        "ics" => lang.pick("Calendario (iCalendar)", "Calendar (iCalendar)"),
+        _ => lang.pick("Cartella di lavoro Excel", "Excel workbook"),
     };
     let (sender, receiver) = tokio::sync::oneshot::channel();
     app.dialog()
@@ -80,8 +80,7 @@ pub async fn export(
         .or_else(|| app.path().download_dir().ok())
         .or_else(|| app.path().home_dir().ok())
         .unwrap_or_default();
-    let zip = request.extension() == "zip";
-    let Some(file) = ask_file(&app, &window, name, folder, lang, zip).await? else {
+    let Some(file) = ask_file(&app, &window, name, folder, lang, request.extension()).await? else {
         return Ok(None);
     };
     let job = Job::new(move |step| {

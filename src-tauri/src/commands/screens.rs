@@ -37,6 +37,23 @@ pub async fn overdue_slip(app: App<'_>, contract_id: Option<i64>) -> CommandResu
     app.overdue_slip(contract_id).await.map_err(wire)
 }
 
+/// B1: the transfer paying `lines` was made; they show as reported.
+#[tauri::command]
+pub async fn report_paid(app: App<'_>, lines: Vec<i64>) -> CommandResult<()> {
+    app.report_paid(&lines).await.map_err(wire)
+}
+
+/// Settings: how many days before a due date its reminder shows (0: none).
+#[tauri::command]
+pub async fn reminder_days(app: App<'_>) -> CommandResult<u8> {
+    app.reminder_days().await.map_err(wire)
+}
+
+#[tauri::command]
+pub async fn set_reminder_days(app: App<'_>, days: u8) -> CommandResult<u8> {
+    app.set_reminder_days(days).await.map_err(wire)
+}
+
 #[tauri::command]
 pub async fn invoices(app: App<'_>, filter: InvoiceFilter, window: Window) -> CommandResult<InvoicesView> {
     app.invoices(&filter, window).await.map_err(wire)
@@ -139,6 +156,17 @@ pub async fn open_invoice(app: App<'_>, id: i64, format: InvoiceFormat) -> Comma
 #[tauri::command]
 pub async fn open_attachment(app: App<'_>, request_id: i64, attachment_id: String) -> CommandResult<()> {
     let file = app.attachment_file(request_id, &attachment_id).await.map_err(wire)?;
+    crate::platform::opener::open(&file)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no viewer for the file: {e}")))
+}
+
+/// C3: a contract's document in the system's viewer.
+#[tauri::command]
+pub async fn open_contract_document(app: App<'_>, contract_id: i64, document_id: i64) -> CommandResult<()> {
+    let file = app
+        .contract_document_file(contract_id, document_id)
+        .await
+        .map_err(wire)?;
     crate::platform::opener::open(&file)
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no viewer for the file: {e}")))
 }

@@ -118,6 +118,9 @@ export const ipc = {
   paymentSlip: (lineId: number) => call<PaymentSlip>('payment_slip', { lineId }),
   /** The same for the overdue total: every contract's, or one contract's. */
   overdueSlip: (contractId: number | null) => call<PaymentSlip>('overdue_slip', { contractId }),
+  reportPaid: (lines: number[]) => call<null>('report_paid', { lines }),
+  reminderDays: () => call<number>('reminder_days'),
+  setReminderDays: (days: number) => call<number>('set_reminder_days', { days }),
   invoices: (filter: InvoiceFilter, window: Window) => call<InvoicesView>('invoices', { filter, window }),
   assets: (contractId: number | null, window: Window) => call<AssetsView>('assets', { contractId, window }),
   contractOptions: () => call<ContractOption[]>('contract_options'),
@@ -133,6 +136,7 @@ export const ipc = {
     call<AttachmentInfo>('upload', bytes, { 'x-file-name': encodeURIComponent(name) }),
   openInvoice: (id: number, format: InvoiceFormat) => call<null>('open_invoice', { id, format }),
   openAttachment: (requestId: number, attachmentId: string) => call<null>('open_attachment', { requestId, attachmentId }),
+  openContractDocument: (contractId: number, documentId: number) => call<null>('open_contract_document', { contractId, documentId }),
   /** Asks where to save, then writes the export; `null` when the user closes the dialog. */
   exportList: (request: ExportRequest, lang: ExportLang, onProgress: (step: ExportProgress) => void) => {
     const progress = new Channel<ExportProgress>();

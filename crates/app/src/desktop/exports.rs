@@ -2,10 +2,14 @@
 //! (B3, B4, C4, L2 and the accountant's bundle) written from the cache.
 
 use super::{screens::today_in_rome, DeskApp};
+use crate::browse::{ScheduleFilter, Sort};
+use crate::cache::Cache;
+use crate::export::PartFile;
 use crate::export::{self, document_name, not_found, ExportRequest, Exported, InvoiceFormat, Job, Lang};
 use crate::AppError;
 use sportello_domain::api::invoices::InvoiceItem;
 use sportello_domain::api::operations as op;
+use sportello_domain::situation::PaymentStatus;
 use std::path::{Path, PathBuf};
 
 impl DeskApp {
@@ -71,10 +75,38 @@ impl DeskApp {
             ExportRequest::Assets { contract_id } => {
                 export::assets_workbook(cache, *contract_id, lang, company, file, job).await
             }
+            ExportRequest::Calendar { contract_id } => due_calendar(cache, *contract_id, lang, file, job).await,
             ExportRequest::Bundle { filter } => {
                 let document = |invoice: InvoiceItem, format| async move { self.document(&invoice, format).await };
                 export::invoice_bundle(cache, filter, lang, company, file, job, document).await
             }
         }
     }
+}
+
+/// The coming due dates still owed as an iCalendar file (see `calendar`).
+async fn due_calendar(
+    cache: &Cache,
+    contract_id: Option<i64>,
+    lang: Lang,
+    file: &Path,
+    job: &Job,
+) -> Result<Exported, AppError> {
+    let coming = ScheduleFilter {
+        contract_id,
+        status: Some(PaymentStatus::Due),
+        sort: Sort::Asc,
+    };
+    let mut lines = Vec::new();
+    let rows = cache
+        .each_schedule_row(&coming, crate::clock::today_in_rome(), |item, done, total| {
+            lines.push(item);
+            job.step(done, total)
+        })
+        .await?;
+    let text = crate::calendar::ics(&lines, lang, cache.reminder_days().await?, chrono::Utc::now());
+    let part = PartFile::new(file);
+    std::fs::write(part.path(), text).map_err(|e| crate::files::saving(file, e))?;
+    part.keep()?;
+    Ok(Exported { rows, documents: 0 })
 }

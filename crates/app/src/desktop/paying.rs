@@ -4,14 +4,17 @@
 
 use super::DeskApp;
 use crate::browse::{ScheduleFilter, Window};
+use crate::cache::{Cache, CacheResult};
 use crate::clock::today_in_rome;
 use crate::export::not_found;
 use crate::qr::{epc_picture, QrPicture};
 use crate::AppError;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sportello_domain::api::home::Home;
+use sportello_domain::api::operations as op;
 use sportello_domain::api::schedule::ScheduleItem;
+use sportello_domain::api::schedule::{ReportPayment, MAX_REPORTED_LINES};
 use sportello_domain::epc::{CreditTransfer, MAX_REMITTANCE_CHARS};
 use sportello_domain::situation::PaymentStatus;
 use sportello_domain::{ApiError, ErrorCode, Money};
@@ -29,6 +32,9 @@ pub struct PaymentSlip {
     pub remittance: String,
     /// The same transfer as an EPC QR code.
     pub qr: QrPicture,
+    /// The schedule lines the transfer pays, to report once it is made.
+    #[ts(type = "number[]")]
+    pub lines: Vec<i64>,
 }
 
 /// The reason the company's collections office matches a transfer by
@@ -66,7 +72,7 @@ impl DeskApp {
             return Err(ApiError::new(ErrorCode::BadRequest, "nothing is left to pay on this line").into());
         }
         let home: Home = self.cached("home").await?;
-        slip(&home, line.balance, remittance(&line))
+        slip(&home, line.balance, remittance(&line), vec![line.id])
     }
 
     /// The transfer that pays the overdue total as the payments page shows
@@ -84,12 +90,60 @@ impl DeskApp {
         let contract_no = contract_id.and(view.rows.first()).map(|line| line.contract_no.as_str());
         let home: Home = self.cached("home").await?;
         let reason = overdue_remittance(today_in_rome(), contract_no, &home.me.customer_name);
-        slip(&home, view.overdue_total, reason)
+        let lines = self.cache().await?.overdue_lines(contract_id, today_in_rome()).await?;
+        slip(&home, view.overdue_total, reason, lines)
+    }
+
+    /// B1: tells the company the transfer paying `lines` was made; they show
+    /// as reported here at once, and on every desktop after their sync,
+    /// until the collection arrives. Needs the server: offline it says so.
+    pub async fn report_paid(&self, lines: &[i64]) -> Result<(), AppError> {
+        for chunk in lines.chunks(MAX_REPORTED_LINES) {
+            let report = ReportPayment {
+                line_ids: chunk.to_vec(),
+            };
+            self.send(op::schedule::REPORT.call(&[]), Some(&report)).await?;
+        }
+        self.cache().await?.mark_reported(lines, Utc::now()).await?;
+        self.touched();
+        Ok(())
+    }
+}
+
+impl Cache {
+    /// The lines overdue on `today` (of one contract, or all).
+    async fn overdue_lines(&self, contract_id: Option<i64>, today: NaiveDate) -> CacheResult<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM schedule WHERE paid_cents < amount_cents AND due_on < ? AND (? IS NULL OR contract_id = ?)
+             ORDER BY due_on, id",
+        )
+        .bind(today.to_string())
+        .bind(contract_id)
+        .bind(contract_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The server took the report: the copy shows it until the next sync brings the lines.
+    async fn mark_reported(&self, lines: &[i64], at: DateTime<Utc>) -> CacheResult<()> {
+        let mut tx = self.pool().begin().await?;
+        for id in lines {
+            sqlx::query(
+                "UPDATE schedule SET body = json_set(body, '$.reported_at', ?)
+                 WHERE id = ? AND json_extract(body, '$.reported_at') IS NULL",
+            )
+            .bind(at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }
 
 /// The transfer of `amount` to the company's account the home answer names.
-fn slip(home: &Home, amount: Money, remittance: String) -> Result<PaymentSlip, AppError> {
+fn slip(home: &Home, amount: Money, remittance: String, lines: Vec<i64>) -> Result<PaymentSlip, AppError> {
     let payee = home
         .payee
         .clone()
@@ -110,6 +164,7 @@ fn slip(home: &Home, amount: Money, remittance: String) -> Result<PaymentSlip, A
         iban: payee.iban,
         amount,
         remittance: transfer.remittance,
+        lines,
     })
 }
 

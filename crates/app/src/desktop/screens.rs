@@ -139,6 +139,30 @@ impl DeskApp {
         Ok(path)
     }
 
+    /// C3: a contract's document as a local file, downloaded once and
+    /// opened offline afterwards; named by the contract, kind and id.
+    pub async fn contract_document_file(&self, contract_id: i64, document_id: i64) -> Result<PathBuf, AppError> {
+        let contract = self.contract(contract_id).await?.contract;
+        let document = contract
+            .documents
+            .iter()
+            .find(|d| d.id == document_id)
+            .ok_or_else(|| not_found("document"))?;
+        let name = format!(
+            "{}-{}-{}-{document_id}.pdf",
+            crate::export::safe_name(&contract.contract_no),
+            contract.module_no,
+            document.kind.as_str()
+        );
+        let path = self.documents_dir().await?.join("contracts").join(name);
+        if crate::files::kept(&path) {
+            return Ok(path);
+        }
+        let bytes = self.download(op::requests::DOWNLOAD.call(&[&document.file.id])).await?;
+        crate::files::keep(&path, &bytes)?;
+        Ok(path)
+    }
+
     pub async fn notifications(&self, latest: u32) -> Result<NotificationsView, AppError> {
         Ok(self.cache().await?.notifications_view(latest).await?)
     }

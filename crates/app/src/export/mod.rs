@@ -61,12 +61,19 @@ pub enum ExportRequest {
     },
     /// Every invoice and credit note of the period as PDF and XML, with an index.
     Bundle { filter: InvoiceFilter },
+    /// The coming due dates still owed, of one contract or all, as an
+    /// iCalendar file with the account's reminders as alarms.
+    Calendar {
+        #[ts(type = "number | null")]
+        contract_id: Option<i64>,
+    },
 }
 
 impl ExportRequest {
     pub fn extension(&self) -> &'static str {
         match self {
             ExportRequest::Bundle { .. } => "zip",
+            ExportRequest::Calendar { .. } => "ics",
             _ => "xlsx",
         }
     }
@@ -79,6 +86,7 @@ impl ExportRequest {
             ExportRequest::Plan { .. } => lang.pick("Piano_ammortamento", "Amortization_plan"),
             ExportRequest::Assets { .. } => lang.pick("Beni", "Assets"),
             ExportRequest::Bundle { .. } => lang.pick("Fatture_per_il_commercialista", "Invoices_for_the_accountant"),
+            ExportRequest::Calendar { .. } => lang.pick("Scadenze", "Due_dates"),
         };
         let scope = match self {
             ExportRequest::Invoices { filter } | ExportRequest::Bundle { filter } => period(filter, lang),
@@ -92,7 +100,7 @@ impl ExportRequest {
             ExportRequest::Payments { filter } => filter.contract_id,
             ExportRequest::Invoices { filter } | ExportRequest::Bundle { filter } => filter.contract_id,
             ExportRequest::Plan { contract_id } => Some(*contract_id),
-            ExportRequest::Assets { contract_id } => *contract_id,
+            ExportRequest::Assets { contract_id } | ExportRequest::Calendar { contract_id } => *contract_id,
         }
     }
 }

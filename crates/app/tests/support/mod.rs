@@ -162,8 +162,13 @@ pub async fn logged_in(f: &Fixture) -> DeskApp {
 
 /// A customer logged in on a fresh desktop, first sync done.
 pub async fn logged_in_as(f: &Fixture, username: &str, password: &str) -> DeskApp {
+    logged_in_showing(f, username, password, Arc::new(Shown::default())).await
+}
+
+/// A customer logged in, the desktop's notices kept in `shown`.
+pub async fn logged_in_showing(f: &Fixture, username: &str, password: &str, shown: Arc<Shown>) -> DeskApp {
     let desk = Desk::new(&f.base(), Arc::new(MemorySecrets::default()));
-    let app = DeskApp::new(desk, f.dir.path().join("desk"), Arc::new(Shown::default()));
+    let app = DeskApp::new(desk, f.dir.path().join("desk"), shown);
     let challenge = app.login(username, password).await.unwrap();
     app.verify_code(&challenge.challenge_id, &f.code().await).await.unwrap();
     for _ in 0..1_200 {

@@ -89,6 +89,9 @@ pub struct ContractDetail {
     /// Taxable amount of one installment ("importo rata (imponibile)").
     pub installment_amount: Money,
     pub duration_months: u32,
+    /// C3: the contract's documents, newest first.
+    #[serde(default)]
+    pub documents: Vec<crate::api::documents::ContractDocument>,
 }
 
 /// A row of the plan as the customer sees it (C4): the figures, how it is

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod assets;
 pub mod auth;
 pub mod contracts;
+pub mod documents;
 pub mod home;
 pub mod invoices;
 pub mod notifications;

@@ -3,7 +3,7 @@
 use crate::invoice::PaymentMethod;
 use crate::money::Money;
 use crate::situation::PaymentStatus;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -68,7 +68,24 @@ pub struct ScheduleItem {
     #[serde(default)]
     #[ts(type = "number | null")]
     pub invoice_id: Option<i64>,
+    /// When the customer reported paying the line by transfer; the line is
+    /// "reported" until its collection arrives and makes it paid.
+    #[serde(default)]
+    pub reported_at: Option<DateTime<Utc>>,
 }
+
+/// The body of `POST /schedule/reported`: the lines a transfer just paid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct ReportPayment {
+    /// 1 to 500 of the caller's lines with something left to pay.
+    #[ts(type = "number[]")]
+    pub line_ids: Vec<i64>,
+}
+
+/// The most lines one report names.
+pub const MAX_REPORTED_LINES: usize = 500;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]

@@ -4,6 +4,7 @@ mod accounts;
 mod assets;
 mod authenticator;
 mod contracts;
+mod documents;
 mod error;
 mod extract;
 pub mod idempotency;

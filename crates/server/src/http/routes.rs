@@ -28,7 +28,9 @@ fn upload_limit() -> DefaultBodyLimit {
 /// `sportello_domain::api::operations`), so the router and the OpenAPI
 /// document cannot differ; paths are relative to `/api/v1`.
 pub(super) fn api() -> OpenApiRouter<AppState> {
-    use super::{accounts, assets, authenticator, contracts, invoices, notifications, ops, requests, schedule, shop};
+    use super::{
+        accounts, assets, authenticator, contracts, documents, invoices, notifications, ops, requests, schedule, shop,
+    };
     OpenApiRouter::new()
         .route("/health", get(|| async { "ok" }))
         .routes(routes!(login))
@@ -86,6 +88,7 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(contracts::plan))
         .routes(routes!(schedule::list))
         .routes(routes!(schedule::item))
+        .routes(routes!(schedule::report))
         .routes(routes!(assets::list))
         .routes(routes!(assets::item))
         .routes(routes!(invoices::list))
@@ -108,6 +111,7 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(ops::download))
         .routes(routes!(ops::broadcast))
         .routes(routes!(ops::publish_invoice))
+        .routes(routes!(documents::publish_document).layer(upload_limit()))
         .routes(routes!(ops::import_book).layer(DefaultBodyLimit::max(crate::book::MAX_FILE_BYTES)))
         .routes(routes!(ops::audit))
         .routes(routes!(shop::ops_orders))

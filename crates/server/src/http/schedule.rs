@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use sportello_domain::api::operations as op;
-use sportello_domain::api::schedule::{SchedulePage, ScheduleQuery};
+use sportello_domain::api::schedule::{ReportPayment, SchedulePage, ScheduleQuery};
 use sportello_domain::ApiError;
 
 #[utoipa::path(get, path = op::schedule::LIST.path, tag = "payments", operation_id = "list_schedule", security(("bearer" = [])),
@@ -60,4 +60,19 @@ pub(super) async fn item(
         .await?
         .map(axum::Json)
         .ok_or_else(|| ApiError::new(sportello_domain::ErrorCode::NotFound, "no such schedule line").into())
+}
+
+#[utoipa::path(post, path = op::schedule::REPORT.path, tag = "payments", operation_id = "report_payment", request_body = ReportPayment, security(("bearer" = [])),
+    responses((status = 204, description = "Reported: each line shows as reported until its collection arrives; a line reported before keeps its first report"),
+              (status = 400, description = "no lines, more than 500, or one that is not the caller's or has nothing left to pay (`fields.line_ids`)", body = ApiError),
+              (status = 401, body = ApiError)))]
+pub(super) async fn report(
+    State(state): State<AppState>,
+    client: super::extract::Client,
+    Caller(caller): Caller,
+    super::extract::ApiJson(body): super::extract::ApiJson<ReportPayment>,
+) -> Result<axum::http::StatusCode, ServerError> {
+    let origin = crate::audit::Origin::customer(&caller.username, client.0);
+    crate::payments::report(&state, &caller, &origin, &body.line_ids).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -172,6 +172,7 @@ impl Store {
             start_on: date(&c.start_on)?,
             end_on: date(&c.end_on)?,
             outstanding_today: self.outstanding_on(c.id, today, amount).await?,
+            documents: self.contract_documents(c.id).await?,
             periodicity: Periodicity::parse(&c.periodicity).ok_or_else(|| corrupt("periodicity", &c.periodicity))?,
             amount,
             advance: Money::from_cents(c.advance_cents),

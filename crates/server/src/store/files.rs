@@ -55,6 +55,7 @@ impl Store {
         const ORPHANS: &str = "SELECT a.id FROM attachments a
              WHERE a.created_at < $1 AND a.message_id IS NULL
                AND NOT EXISTS (SELECT 1 FROM payment_proofs p WHERE p.attachment_id = a.id)
+               AND NOT EXISTS (SELECT 1 FROM contract_documents d WHERE d.attachment_id = a.id)
                AND NOT EXISTS (SELECT 1 FROM order_items i
                                WHERE i.attachment_id = a.id OR i.form LIKE '%' || a.id || '%')";
         let mut tx = self.begin_write().await?;

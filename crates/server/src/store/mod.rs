@@ -14,6 +14,7 @@ pub mod authenticators;
 pub mod book;
 pub mod bulk;
 pub mod contracts;
+pub mod documents;
 pub mod feed;
 pub mod files;
 pub mod import;

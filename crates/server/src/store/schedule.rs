@@ -30,6 +30,7 @@ struct Row {
     paid: i64,
     invoice_number: Option<String>,
     invoice_id: Option<i64>,
+    reported_at: Option<i64>,
 }
 
 pub struct ScheduleFilter {
@@ -64,6 +65,7 @@ impl Row {
             overdue_balance: line.overdue_balance(today),
             invoice_number: self.invoice_number,
             invoice_id: self.invoice_id,
+            reported_at: self.reported_at.and_then(chrono::DateTime::from_timestamp_millis),
         })
     }
 }
@@ -80,7 +82,8 @@ impl Store {
         let sql = format!(
             "SELECT e.id, e.contract_id, c.contract_no, e.due_on, e.installment_no, e.kind, e.payment_method,
                     e.amount_cents AS amount, e.paid_cents AS paid,
-                    (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number, e.invoice_id
+                    (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number, e.invoice_id,
+                    e.reported_at
              {SCOPE} AND ($4 = '' OR {STATUS} = $4)
                AND ($5 = '' OR e.due_on < $5 OR (e.due_on = $5 AND e.id < $6))
              ORDER BY e.due_on DESC, e.id DESC LIMIT $7"
@@ -108,7 +111,8 @@ impl Store {
         let row: Option<Row> = sqlx::query_as(
             "SELECT e.id, e.contract_id, c.contract_no, e.due_on, e.installment_no, e.kind, e.payment_method,
                     e.amount_cents AS amount, e.paid_cents AS paid,
-                    (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number, e.invoice_id
+                    (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number, e.invoice_id,
+                    e.reported_at
              FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id
              WHERE c.customer_id = $1 AND e.id = $2",
         )
@@ -117,6 +121,51 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| r.item(today)).transpose()
+    }
+
+    /// B1: the customer's report of having paid `ids` by transfer. Only the
+    /// customer's own lines with something left to pay, all or none;
+    /// answers how many were reported now (a line keeps its first report).
+    pub async fn report_paid(&self, customer_id: i64, ids: &[i64], now: i64) -> StoreResult<Result<u64, i64>> {
+        let mut tx = self.begin_write().await?;
+        let mut changes = Vec::new();
+        let mut reported = 0;
+        for &id in ids {
+            let open: Option<(i64, Option<i64>)> = sqlx::query_as(
+                "SELECT e.id, e.reported_at FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id
+                 WHERE c.customer_id = $1 AND e.id = $2 AND e.paid_cents < e.amount_cents",
+            )
+            .bind(customer_id)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match open {
+                None => {
+                    tx.rollback().await?;
+                    return Ok(Err(id));
+                }
+                Some((_, Some(_))) => {}
+                Some((_, None)) => {
+                    sqlx::query("UPDATE schedule_entries SET reported_at = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    changes.push(super::feed::Change::upsert(
+                        Some(customer_id),
+                        sportello_domain::api::sync::Entity::ScheduleLine,
+                        id,
+                    ));
+                    reported += 1;
+                }
+            }
+        }
+        if changes.is_empty() {
+            tx.rollback().await?;
+        } else {
+            self.commit(tx, &changes, now).await?;
+        }
+        Ok(Ok(reported))
     }
 
     /// "Totale saldo scaduto" for the filter (all pages).

@@ -5,4 +5,4 @@ import type { ScheduleFilter } from "./ScheduleFilter";
 /**
  * What to export: a list with its screen's filter, or the accountant's bundle.
  */
-export type ExportRequest = { "kind": "payments", filter: ScheduleFilter, } | { "kind": "invoices", filter: InvoiceFilter, } | { "kind": "plan", contract_id: number, } | { "kind": "assets", contract_id: number | null, } | { "kind": "bundle", filter: InvoiceFilter, };
+export type ExportRequest = { "kind": "payments", filter: ScheduleFilter, } | { "kind": "invoices", filter: InvoiceFilter, } | { "kind": "plan", contract_id: number, } | { "kind": "assets", contract_id: number | null, } | { "kind": "bundle", filter: InvoiceFilter, } | { "kind": "calendar", contract_id: number | null, };

@@ -17,4 +17,8 @@ remittance: string,
 /**
  * The same transfer as an EPC QR code.
  */
-qr: QrPicture, };
+qr: QrPicture, 
+/**
+ * The schedule lines the transfer pays, to report once it is made.
+ */
+lines: number[], };

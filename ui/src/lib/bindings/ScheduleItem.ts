@@ -12,4 +12,9 @@ export type ScheduleItem = { id: number, status: PaymentStatus, contract_id: num
  * The invoice that billed the line, to open from the schedule (B2).
  * Absent only in a copy kept by an older version.
  */
-invoice_id: number | null, };
+invoice_id: number | null, 
+/**
+ * When the customer reported paying the line by transfer; the line is
+ * "reported" until its collection arrives and makes it paid.
+ */
+reported_at: string | null, };

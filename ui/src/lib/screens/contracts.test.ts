@@ -35,7 +35,7 @@ const view: ContractView = {
     signed_on: '2016-05-15', start_on: '2016-06-01', end_on: '2027-05-31', beneficiary_code: 'B-1', beneficiary: 'Studio Rossi',
     iban: 'IT60X0542811101000000123456', reference_rate: 'Euribor 3 m.l. (div.360)', subsidy: '', amount: '25150.00',
     advance: '2515.00', residual_value: '251.50', outstanding_today: '12345.67', periodicity: 'monthly', installments: 60,
-    installment_amount: '420.00', duration_months: 60,
+    installment_amount: '420.00', duration_months: 60, documents: [],
   },
   plan: [...Array.from({ length: 30 }, (_, i) => row(i + 1)), row(31, 'indexation')],
 };
@@ -83,5 +83,44 @@ describe('ContractsPage', () => {
     const select = await screen.findByTestId('contracts-select');
     await screen.findByText(/84963 · Leasing strumentale - Active - expires 31\/05\/2027/);
     expect(within(select).getAllByRole('option').map((o) => o.textContent)).toContain('70001 · Leasing auto - Extinguished - expires 31/01/2020');
+  });
+
+  it("lists the contract's documents newest first and opens one, saying so when it cannot", async () => {
+    const opened: unknown[] = [];
+    const file = (id: string) => ({ id, file_name: 'documento.pdf', content_type: 'application/pdf', size_bytes: 1000 });
+    const documents = [
+      { id: 8, kind: 'insurance' as const, title: 'Certificato assicurativo 2026', issued_on: '2026-01-10', file: file('f8') },
+      { id: 3, kind: 'sepa_mandate' as const, title: 'Mandato SEPA', issued_on: '2016-05-15', file: file('f3') },
+    ];
+    let fail = false;
+    mockIPC((cmd, args) => {
+      if (cmd === 'contract_options') return options;
+      if (cmd === 'contract') return { ...view, contract: { ...view.contract, documents } };
+      if (cmd === 'open_contract_document') {
+        opened.push(args);
+        if (fail) return Promise.reject({ code: 'server_unreachable', message: 'offline' });
+      }
+      return null;
+    });
+    render(ContractsPage, { props: { id: 1 } });
+    const rows = await screen.findAllByTestId('contract-document');
+    expect(rows.map((r) => r.dataset.kind)).toEqual(['insurance', 'sepa_mandate']);
+    expect(rows[0]).toHaveTextContent('10/01/2026');
+    expect(rows[0]).toHaveTextContent('Certificato assicurativo');
+    expect(rows[1]).toHaveTextContent('Mandato SEPA');
+    expect(screen.getByTestId('link-documents')).toHaveAttribute('href', '#documents');
+    const user = userEvent.setup();
+    await user.click(within(rows[1]!).getByTestId('open-document'));
+    expect(opened).toEqual([{ contractId: 1, documentId: 3 }]);
+    fail = true;
+    await user.click(within(rows[0]!).getByTestId('open-document'));
+    expect(await within(screen.getByTestId('contract-documents')).findByRole('alert')).toBeInTheDocument();
+  });
+
+  it('says when a contract has no documents yet', async () => {
+    mockIPC((cmd) => (cmd === 'contract_options' ? options : cmd === 'contract' ? view : null));
+    i18n.lang = 'en';
+    render(ContractsPage, { props: { id: 1 } });
+    expect(await screen.findByTestId('documents-empty')).toHaveTextContent('No documents published for this contract.');
   });
 });

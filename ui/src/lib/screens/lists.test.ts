@@ -15,7 +15,7 @@ function line(i: number): ScheduleItem {
   return {
     id: i, status: i === 0 ? 'overdue' : 'due', contract_id: 1, contract_no: '84963', due_on: '2024-04-30', installment_no: i,
     reason: 'installment', payment_method: 'sepa_direct_debit', amount: '2316.38', paid: '0.00', balance: '2316.38',
-    overdue_balance: i === 0 ? '2316.38' : '0.00', invoice_number: `2024/${i}`, invoice_id: 100 + i,
+    overdue_balance: i === 0 ? '2316.38' : '0.00', invoice_number: `2024/${i}`, invoice_id: 100 + i, reported_at: null,
   };
 }
 
@@ -86,7 +86,7 @@ describe('PaymentsPage', () => {
       if (refuse) return Promise.reject({ code: 'bad_request', message: 'nothing is left to pay on this line' });
       return {
         beneficiary: 'Sportello Leasing S.p.A.', iban: 'IT60X0542811101000000123456', amount: '2316.38',
-        remittance: 'Contratto 84963 rata 0 scadenza 30/04/2024', qr: { size: 53, path: 'M4 4h1v1h-1z' },
+        remittance: 'Contratto 84963 rata 0 scadenza 30/04/2024', qr: { size: 53, path: 'M4 4h1v1h-1z' }, lines: [0],
       };
     });
     render(PaymentsPage, { props: {} });
@@ -111,6 +111,58 @@ describe('PaymentsPage', () => {
     await user.click(screen.getByTestId('pay-0'));
     expect(await screen.findByRole('alert')).toBeInTheDocument();
     expect(screen.queryByTestId('payment-slip')).toBeNull();
+  });
+
+  it('reports a transfer made for the slip\'s lines, then shows them as reported until the payment arrives', async () => {
+    const reported: number[][] = [];
+    let stored: string | null = null;
+    let refuse = true;
+    mockIPC((cmd, args) => {
+      if (cmd === 'schedule') return { total: 1, overdue_total: '2316.38', rows: [{ ...line(0), reported_at: stored }] };
+      if (cmd === 'overdue_slip') {
+        return {
+          beneficiary: 'Sportello Leasing S.p.A.', iban: 'IT60X0542811101000000123456', amount: '4632.76',
+          remittance: 'Contratto 84963 rate scadute', qr: { size: 53, path: 'M4 4h1v1h-1z' }, lines: [0, 7],
+        };
+      }
+      if (cmd === 'report_paid') {
+        if (refuse) return Promise.reject({ code: 'conflict', message: 'offline' });
+        reported.push((args as { lines: number[] }).lines);
+        stored = '2024-05-02T08:30:00Z';
+      }
+      return null;
+    });
+    render(PaymentsPage, { props: {} });
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId('pay-overdue'));
+    await user.click(await screen.findByTestId('payment-report'));
+    expect(await screen.findByRole('alert')).toBeInTheDocument();
+    expect(screen.queryByTestId('payment-reported')).toBeNull();
+    expect(screen.queryByTestId('reported-0')).toBeNull();
+
+    refuse = false;
+    await user.click(screen.getByTestId('payment-report'));
+    expect(reported).toEqual([[0, 7]]);
+    expect(await screen.findByTestId('payment-reported')).toHaveTextContent('Le 2 rate risultano segnalate');
+    const badge = await screen.findByTestId('reported-0');
+    expect(badge).toHaveTextContent('Segnalata');
+    expect(badge).toHaveAttribute('title', 'Bonifico segnalato il 02/05/2024, 10:30: in attesa dell’incasso');
+    expect(screen.queryByTestId('payment-report')).toBeNull();
+  });
+
+  it('exports the coming due dates as a calendar of the chosen contract', async () => {
+    const asked: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'contract_options') return [{ id: 4, contract_no: '84963', product: 'Leasing auto', status: 'active', end_on: '2027-05-31' }];
+      if (cmd === 'schedule') return { total: 1, overdue_total: '0.00', rows: [line(1)] };
+      if (cmd === 'export') asked.push((args as { request: unknown }).request);
+      return null;
+    });
+    render(PaymentsPage, { props: { contractId: 4 } });
+    await screen.findAllByTestId('schedule-row');
+    const button = screen.getByRole('button', { name: 'Scadenze nel calendario (.ics)' });
+    await userEvent.setup().click(button);
+    expect(asked).toEqual([{ kind: 'calendar', contract_id: 4 }]);
   });
 
   it('opens the PDF of the invoice that billed a line (B2)', async () => {

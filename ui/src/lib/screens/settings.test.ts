@@ -50,4 +50,43 @@ describe('Settings', () => {
     expect(notice.textContent).toContain('An https address is required');
     expect(notice.textContent).toContain('connected to https://sportello.example.it meanwhile');
   });
+
+  it('sets the due-date reminders from 0 to 30 days ahead, refusing anything else before asking', async () => {
+    const calls = ipc({
+      desktop_settings: () => view(),
+      start_at_login: () => false,
+      reminder_days: () => 3,
+      set_reminder_days: (args) => args.days,
+    });
+    render(SettingsPage);
+    const field = (await screen.findByLabelText('Promemoria delle scadenze: giorni di anticipo')) as HTMLInputElement;
+    expect(field.value).toBe('3');
+    const user = userEvent.setup();
+    await user.clear(field);
+    await user.type(field, '45');
+    await user.click(screen.getByTestId('settings-reminders-save'));
+    expect(await screen.findByTestId('reminder-days-error')).toHaveTextContent('da 0 a 30');
+    expect(calls.filter((c) => c.cmd === 'set_reminder_days')).toEqual([]);
+
+    await user.clear(field);
+    await user.type(field, '7');
+    await user.click(screen.getByTestId('settings-reminders-save'));
+    expect(await screen.findByTestId('reminder-days-saved')).toHaveTextContent('Promemoria 7 giorni prima di ogni scadenza.');
+    await user.clear(field);
+    await user.type(field, '0');
+    await user.click(screen.getByTestId('settings-reminders-save'));
+    expect(await screen.findByTestId('reminder-days-saved')).toHaveTextContent('disattivati');
+    expect(calls.filter((c) => c.cmd === 'set_reminder_days').map((c) => c.args.days)).toEqual([7, 0]);
+  });
+
+  it('shows no reminder setting without an account logged in', async () => {
+    ipc({
+      desktop_settings: () => view(),
+      start_at_login: () => false,
+      reminder_days: () => Promise.reject({ code: 'session_expired', message: 'not logged in' }),
+    });
+    render(SettingsPage);
+    await screen.findByTestId('settings-keep-copy');
+    expect(screen.queryByTestId('settings-reminders')).toBeNull();
+  });
 });

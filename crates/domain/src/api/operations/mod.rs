@@ -127,6 +127,11 @@ pub mod ops {
     pub const DOWNLOAD: Endpoint<Nothing, Nothing, File> = get("/ops/attachments/{id}");
     pub const BROADCAST: Endpoint<Nothing, Broadcast, i64> = post("/ops/broadcasts");
     pub const PUBLISH_INVOICE: Endpoint<Nothing, PublishInvoice, Published> = post("/ops/invoices");
+    pub const PUBLISH_DOCUMENT: Endpoint<
+        crate::api::documents::PublishDocumentQuery,
+        Bytes,
+        crate::api::documents::ContractDocument,
+    > = post("/ops/contract-documents");
     pub const IMPORT_BOOK: Endpoint<ImportQuery, Text, ImportReport> = post("/ops/book/import");
     pub const AUDIT: Endpoint<AuditQuery, Nothing, Vec<AuditEntry>> = get("/ops/audit");
 }
@@ -170,6 +175,7 @@ pub mod schedule {
     use crate::api::schedule::*;
     pub const LIST: Endpoint<ScheduleQuery, Nothing, SchedulePage> = get("/schedule");
     pub const ITEM: Endpoint<Nothing, Nothing, ScheduleItem> = get("/schedule/{id}");
+    pub const REPORT: Endpoint<Nothing, ReportPayment, Nothing> = post("/schedule/reported");
 }
 
 /// Services, quotes, orders and payment proofs, for customers and operators.
@@ -259,6 +265,7 @@ pub const ALL: &[Declared] = declared![
     ops::DOWNLOAD,
     ops::BROADCAST,
     ops::PUBLISH_INVOICE,
+    ops::PUBLISH_DOCUMENT,
     ops::IMPORT_BOOK,
     ops::AUDIT,
     requests::CONTEXT,
@@ -278,6 +285,7 @@ pub const ALL: &[Declared] = declared![
     home::HOME,
     schedule::LIST,
     schedule::ITEM,
+    schedule::REPORT,
     shop::CATALOGUE,
     shop::JOIN_AGREEMENT,
     shop::WALLET,
