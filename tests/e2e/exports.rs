@@ -144,6 +144,20 @@ async fn each_list_exports_to_the_file_chosen_in_the_native_save_dialog() {
     let file = folder.join("scaduti.xlsx");
     assert_eq!(export_to(&driver, "export-payments", &file).await, overdue);
 
+    // The coming due dates as a calendar file, which any RFC 5545 reader takes.
+    let file = folder.join("scadenze.ics");
+    click(&driver, "[data-testid=export-calendar] [data-testid=export-start]").await;
+    answer_save_dialog("Esporta", Some(&file), None).await;
+    let events = saved_rows(&driver, "export-calendar").await;
+    let text = std::fs::read_to_string(&file).unwrap();
+    let calendar = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()))
+        .next()
+        .expect("a calendar")
+        .expect("RFC 5545");
+    assert!(events > 0);
+    assert_eq!(calendar.events.len() as u32, events, "one event per coming due date");
+    screenshot(&driver, "export-calendar-it").await;
+
     go(&driver, "invoices").await;
     let invoices = shown_count(&driver, "[data-testid=invoices-count]").await;
     let file = folder.join("fatture.xlsx");

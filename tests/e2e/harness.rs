@@ -281,3 +281,52 @@ pub async fn screenshot(driver: &WebDriver, name: &str) {
         .unwrap();
     assert!(shot.success(), "import could not photograph the display");
 }
+
+/// Makes a recording program the system's viewer of `mime` files: each file
+/// the app opens with the system viewer is written, one path a line, to the
+/// returned log.
+pub fn record_viewer(mime: &str) -> std::path::PathBuf {
+    let data = std::path::PathBuf::from(std::env::var("XDG_DATA_HOME").unwrap());
+    let log = data.join("opened-files.log");
+    let script = data.join("record-viewer.sh");
+    std::fs::write(&script, format!("#!/bin/sh\necho \"$1\" >> '{}'\n", log.display())).unwrap();
+    let status = std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let apps = data.join("applications");
+    std::fs::create_dir_all(&apps).unwrap();
+    let entry = format!(
+        "[Desktop Entry]\nType=Application\nName=Viewer\nExec={} %f\nMimeType={mime};\n",
+        script.display()
+    );
+    std::fs::write(apps.join("record-viewer.desktop"), entry).unwrap();
+    let set = std::process::Command::new("xdg-mime")
+        .args(["default", "record-viewer.desktop", mime])
+        .status()
+        .unwrap();
+    assert!(set.success());
+    log
+}
+
+/// Waits until the recording viewer was given `count` files; returns them.
+pub async fn opened_files(log: &std::path::Path, count: usize) -> Vec<String> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let lines: Vec<String> = std::fs::read_to_string(log)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        if lines.len() >= count {
+            return lines;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the viewer got {lines:?}, not {count} files"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

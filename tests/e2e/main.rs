@@ -441,6 +441,24 @@ async fn messages_raise_desktop_notifications_and_an_offline_request_is_sent_onc
     wait_synced(&driver).await;
     log.wait_for("2 messaggi da leggere").await;
 
+    // Due-date reminders: set in Settings, shown by the desktop's notification daemon.
+    click(&driver, "[data-testid=nav-settings]").await;
+    type_into(&driver, "#reminder-days", "45").await;
+    click(&driver, "[data-testid=settings-reminders-save]").await;
+    wait_text_containing(&driver, "[data-testid=reminder-days-error]", "da 0 a 30").await;
+    type_into(&driver, "#reminder-days", "30").await;
+    click(&driver, "[data-testid=settings-reminders-save]").await;
+    wait_text_containing(&driver, "[data-testid=reminder-days-saved]", "30 giorni prima").await;
+    screenshot(&driver, "settings-reminders-it").await;
+    log.wait_for("in scadenza").await;
+    click(&driver, "[data-testid=lang-en]").await;
+    wait_text_containing(&driver, "label[for=reminder-days]", "Due-date reminders").await;
+    screenshot(&driver, "settings-reminders-en").await;
+    click(&driver, "[data-testid=lang-it]").await;
+    let closed = Command::new("dunstctl").arg("close-all").status().unwrap();
+    assert!(closed.success());
+    click(&driver, "[data-testid=nav-home]").await;
+
     // The window is hidden: notices still arrive, pushed by the server's event stream.
     set_window_mapped(false);
     // As the command line does: one unit, so its audit row commits with it.

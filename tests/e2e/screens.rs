@@ -582,6 +582,7 @@ async fn the_desks_payoff_and_statement_open_on_the_request(driver: &WebDriver, 
 /// C3: a document the company publishes is listed on its contract, opens
 /// once downloaded, and opens again with the server down.
 async fn a_contract_document_opens_and_then_offline(h: &mut Harness, driver: &WebDriver, api: &Api) {
+    let viewer = super::harness::record_viewer("application/pdf");
     let pdf = b"%PDF-1.4\n% documento di sintesi\n%%EOF\n".to_vec();
     let path = "/ops/contract-documents?contract=84963/1&kind=summary&title=Documento%20di%20sintesi&issued_on=2024-05-16&name=sintesi.pdf";
     api.as_operator(path, pdf.clone().into(), false).await;
@@ -591,19 +592,20 @@ async fn a_contract_document_opens_and_then_offline(h: &mut Harness, driver: &We
     click(driver, "[data-testid=link-documents]").await;
     screenshot(driver, "contract-documents-it").await;
     click(driver, "[data-testid=open-document]").await;
-    let deadline = std::time::Instant::now() + WAIT;
-    let kept = |p: &std::path::PathBuf| {
-        p.to_string_lossy().contains("/contracts/") && std::fs::read(p).is_ok_and(|b| b == pdf)
-    };
-    while !walk(&documents()).iter().any(kept) {
-        assert!(std::time::Instant::now() < deadline, "the document was never kept");
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    let opened = super::harness::opened_files(&viewer, 1).await;
+    assert!(opened[0].contains("/contracts/84963-1-summary-"), "{opened:?}");
+    assert_eq!(
+        std::fs::read(&opened[0]).unwrap(),
+        pdf,
+        "the viewer got the published PDF"
+    );
+
+    // Offline, the kept copy opens again.
     h.stop_server().await;
     click(driver, "[data-testid=open-document]").await;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    let alerts = count(driver, "[data-testid=contract-documents] [role=alert]").await;
-    assert_eq!(alerts, 0, "the kept copy opens offline, without an error");
+    let opened = super::harness::opened_files(&viewer, 2).await;
+    assert_eq!(opened[1], opened[0]);
+    assert_eq!(count(driver, "[data-testid=contract-documents] [role=alert]").await, 0);
     click(driver, "[data-testid=lang-en]").await;
     wait_text_containing(driver, "[data-testid=contract-documents] h2", "Contract documents").await;
     screenshot(driver, "contract-documents-en").await;

@@ -153,7 +153,7 @@ async fn a_service_is_bought_with_prepaid_credit_and_a_quote_is_accepted() {
     screenshot(&driver, "shop-cart-it").await;
     click(&driver, "[data-testid=proceed]").await;
     wait_for(&driver, "[data-testid=checkout]").await;
-    assert!(!wait_for(&driver, "[data-testid=method-advance_payment]")
+    assert!(!wait_for(&driver, "[data-testid=method-advance_on_consumption]")
         .await
         .is_enabled()
         .await

@@ -9,6 +9,8 @@ pub mod paying;
 mod reminders;
 mod screens;
 mod shop;
+mod shop_slips;
+pub use shop_slips::ShopSlipRequest;
 
 pub use crate::export::InvoiceFormat;
 

@@ -233,9 +233,9 @@ async fn an_order_placed_offline_is_sent_once_and_refusals_go_back_to_the_cart()
     assert_eq!(notices.len(), 1);
     assert_eq!(notices[0].open, OpenTarget::Quote { id: quotes[0].id });
 
-    proven(&f, "advance_payment", "585.60").await;
+    proven(&f, "advance_on_consumption", "585.60").await;
     let accept = AcceptQuote {
-        payment_method: ShopPaymentMethod::AdvancePayment,
+        payment_method: ShopPaymentMethod::AdvanceOnConsumption,
         billing: wallet.billing.clone(),
     };
     cache.accept_quote(quotes[0].id, &accept, Utc::now()).await.unwrap();

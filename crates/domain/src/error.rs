@@ -53,6 +53,8 @@ pub enum ErrorCode {
     InsufficientCredit,
     /// E8: no payment was proven and confirmed for this method yet.
     PaymentNotProven,
+    /// E8: the subscription's term ended; renew it to order by subscription.
+    SubscriptionExpired,
     /// E4: the quote's validity ended; ask for a new one.
     QuoteExpired,
     Internal,
@@ -84,7 +86,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge | ErrorCode::QuotaExceeded => 413,
             ErrorCode::UnsupportedFileType => 415,
             ErrorCode::IdempotencyMismatch => 422,
-            ErrorCode::InsufficientCredit | ErrorCode::PaymentNotProven => 402,
+            ErrorCode::InsufficientCredit | ErrorCode::PaymentNotProven | ErrorCode::SubscriptionExpired => 402,
             ErrorCode::QuoteExpired => 410,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal | ErrorCode::KeyringUnavailable => 500,

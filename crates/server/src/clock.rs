@@ -28,3 +28,11 @@ impl Clock {
         self.offset_ms.fetch_add(by.num_milliseconds(), Ordering::Relaxed);
     }
 }
+
+/// The day in Italy of an instant stored in milliseconds.
+pub fn rome_day(ms: i64) -> NaiveDate {
+    DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .with_timezone(&chrono_tz::Europe::Rome)
+        .date_naive()
+}

@@ -216,11 +216,14 @@ async fn prices_follow_the_customers_list_and_an_agreement_changes_them_only_onc
 async fn each_payment_method_refuses_until_proven_and_prepaid_credit_is_drawn_once(t: TestServer) {
     let (token, _) = t.demo_tokens().await;
     let wallet = t.json("/shop/wallet", &token).await;
-    assert!(wallet["methods"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|m| m["status"] == "available"));
+    // An advance payment needs no proof first: each order waits for its own transfer.
+    assert!(wallet["methods"].as_array().unwrap().iter().all(|m| m["status"]
+        == if m["method"] == "advance_payment" {
+            "enabled"
+        } else {
+            "available"
+        }));
+    assert_eq!(wallet["subscription"], Value::Null);
     assert_eq!(wallet["credit"], "0.00");
     assert_eq!(wallet["billing"]["city"], "Roma");
 
@@ -313,10 +316,14 @@ async fn each_payment_method_refuses_until_proven_and_prepaid_credit_is_drawn_on
     pages_hold_every_order_once_newest_first(&t, &token).await;
 
     // A refused proof leaves the method unusable; a confirmed advance enables its own.
-    let refused = prove(&t, &token, "advance_payment", "100.00", false).await;
+    let refused = prove(&t, &token, "advance_on_consumption", "100.00", false).await;
     assert_eq!(refused["status"], "refused");
     let still = t
-        .post_as("/shop/orders", &token, order(vec![credit_report()], "advance_payment"))
+        .post_as(
+            "/shop/orders",
+            &token,
+            order(vec![credit_report()], "advance_on_consumption"),
+        )
         .await;
     assert_eq!(error_code(still).await.1, "payment_not_proven");
     prove(&t, &token, "advance_on_consumption", "100.00", true).await;
@@ -338,13 +345,13 @@ async fn each_payment_method_refuses_until_proven_and_prepaid_credit_is_drawn_on
 
 async fn bad_orders_are_refused_field_by_field_and_nothing_is_kept(t: TestServer) {
     let (token, _) = t.demo_tokens().await;
-    prove(&t, &token, "advance_payment", "200.00", true).await;
+    prove(&t, &token, "advance_on_consumption", "200.00", true).await;
     let mut broken = property_search();
     broken["form"]["immobile.sheet"] = json!("4a");
     broken["form"]["tipo"] = json!("domani");
     broken["form"]["colore"] = json!("blu");
     let response = t
-        .post_as("/shop/orders", &token, order(vec![broken], "advance_payment"))
+        .post_as("/shop/orders", &token, order(vec![broken], "advance_on_consumption"))
         .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let fields = response.json::<Value>().await.unwrap()["fields"].clone();
@@ -354,14 +361,17 @@ async fn bad_orders_are_refused_field_by_field_and_nothing_is_kept(t: TestServer
             "items[0].form.colore": "unknown"})
     );
     let cases = [
-        (order(vec![], "advance_payment"), "items", "required"),
+        (order(vec![], "advance_on_consumption"), "items", "required"),
         (
-            order(vec![report_request()], "advance_payment"),
+            order(vec![report_request()], "advance_on_consumption"),
             "items[0].service_code",
             "needs_quote",
         ),
         (
-            order(vec![json!({"service_code": "NOPE", "form": {}})], "advance_payment"),
+            order(
+                vec![json!({"service_code": "NOPE", "form": {}})],
+                "advance_on_consumption",
+            ),
             "items[0].service_code",
             "unknown",
         ),
@@ -374,21 +384,21 @@ async fn bad_orders_are_refused_field_by_field_and_nothing_is_kept(t: TestServer
             "{field}"
         );
     }
-    let mut someone_else = order(vec![property_search()], "advance_payment");
+    let mut someone_else = order(vec![property_search()], "advance_on_consumption");
     someone_else["billing"]["tax_code"] = json!(PERSON_CF);
     let response = t.post_as("/shop/orders", &token, someone_else).await;
     assert_eq!(
         response.json::<Value>().await.unwrap()["fields"]["billing.tax_code"],
         "not_the_account"
     );
-    let mut no_channel = order(vec![property_search()], "advance_payment");
+    let mut no_channel = order(vec![property_search()], "advance_on_consumption");
     no_channel["billing"]["pec"] = Value::Null;
     let response = t.post_as("/shop/orders", &token, no_channel).await;
     assert_eq!(
         response.json::<Value>().await.unwrap()["fields"]["billing.pec"],
         "required"
     );
-    let mut postcode = order(vec![property_search()], "advance_payment");
+    let mut postcode = order(vec![property_search()], "advance_on_consumption");
     postcode["billing"]["postcode"] = json!("0018");
     let response = t.post_as("/shop/orders", &token, postcode).await;
     assert_eq!(
@@ -398,7 +408,11 @@ async fn bad_orders_are_refused_field_by_field_and_nothing_is_kept(t: TestServer
     let mut foreign_file = credit_report();
     foreign_file["form"]["delega"] = json!("not-an-upload");
     let response = t
-        .post_as("/shop/orders", &token, order(vec![foreign_file], "advance_payment"))
+        .post_as(
+            "/shop/orders",
+            &token,
+            order(vec![foreign_file], "advance_on_consumption"),
+        )
         .await;
     assert_eq!(
         response.json::<Value>().await.unwrap()["fields"]["items[0].form"],
@@ -438,7 +452,7 @@ async fn a_quote_is_priced_then_accepted_declined_or_left_to_expire(t: TestServe
         format!("Richiesta di preventivo {code} ricevuta")
     );
     let id = quote["id"].as_i64().unwrap();
-    let accept = json!({"payment_method": "advance_payment", "billing": billing()});
+    let accept = json!({"payment_method": "advance_on_consumption", "billing": billing()});
     let early = t
         .post_as(&format!("/shop/quotes/{id}/accept"), &token, accept.clone())
         .await;
@@ -492,7 +506,7 @@ async fn a_quote_is_priced_then_accepted_declined_or_left_to_expire(t: TestServe
         .post_as(&format!("/shop/quotes/{id}/accept"), &token, accept.clone())
         .await;
     assert_eq!(error_code(unproven).await.1, "payment_not_proven");
-    prove(&t, &token, "advance_payment", "585.60", true).await;
+    prove(&t, &token, "advance_on_consumption", "585.60", true).await;
     let response = t
         .post_as(&format!("/shop/quotes/{id}/accept"), &token, accept.clone())
         .await;
@@ -569,12 +583,12 @@ const LAYOUT: &str = r#"{"record_length": 80, "fields": [
 async fn fulfilment_delivers_a_pdf_or_the_customers_record_layout_and_invoices_it(t: TestServer) {
     let (token, _) = t.demo_tokens().await;
     let ops = t.ops_token().await;
-    prove(&t, &token, "advance_payment", "100.00", true).await;
+    prove(&t, &token, "advance_on_consumption", "100.00", true).await;
     let response = t
         .post_as(
             "/shop/orders",
             &token,
-            order(vec![property_search(), credit_report()], "advance_payment"),
+            order(vec![property_search(), credit_report()], "advance_on_consumption"),
         )
         .await;
     let placed: Value = response.json().await.unwrap();
@@ -992,12 +1006,12 @@ fn testkit_outbox(t: &TestServer) -> Vec<mail_parser::Message<'static>> {
 async fn a_fulfilment_keeps_all_it_writes_or_nothing(t: TestServer) {
     let (token, _) = t.demo_tokens().await;
     let ops = t.ops_token().await;
-    prove(&t, &token, "advance_payment", "100.00", true).await;
+    prove(&t, &token, "advance_on_consumption", "100.00", true).await;
     let placed: Value = t
         .post_as(
             "/shop/orders",
             &token,
-            order(vec![property_search()], "advance_payment"),
+            order(vec![property_search()], "advance_on_consumption"),
         )
         .await
         .json()
@@ -1073,7 +1087,221 @@ async fn a_fulfilment_keeps_all_it_writes_or_nothing(t: TestServer) {
     assert_eq!(count("notifications").await, before[2] + 1, "one notice");
 }
 
+/// E8: an advance payment's order waits for its own transfer; its proof names
+/// it and pays its whole total; once the desk confirms, the order is worked.
+async fn an_advance_payment_releases_its_own_order_once_confirmed(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    let ops = t.ops_token().await;
+    let placed = t
+        .post_as(
+            "/shop/orders",
+            &token,
+            order(vec![property_search()], "advance_payment"),
+        )
+        .await;
+    assert_eq!(placed.status(), StatusCode::CREATED);
+    let placed: Value = placed.json().await.unwrap();
+    assert_eq!(placed["status"], "awaiting_payment");
+    let (id, total) = (placed["id"].as_i64().unwrap(), money(&placed["total"]).to_owned());
+    let item = placed["items"][0]["id"].as_i64().unwrap();
+    let fulfil = || {
+        t.http
+            .post(t.url(&format!("/ops/order-items/{item}/pdf?name=visura.pdf")))
+            .bearer_auth(&ops)
+            .body(PDF)
+            .send()
+    };
+    let early = fulfil().await.unwrap();
+    assert_eq!(
+        error_code(early).await.0,
+        StatusCode::CONFLICT,
+        "not worked before it is paid"
+    );
+
+    let receipt = upload_receipt(&t, &token).await;
+    let proof = |order_id: Value, method: &str, amount: &str| json!({"method": method, "order_id": order_id, "amount": amount, "attachment_id": receipt, "reference": "TRN77"});
+    let field = |response: reqwest::Response, name: &'static str| async move {
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        response.json::<Value>().await.unwrap()["fields"][name]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let cases = [
+        (proof(Value::Null, "advance_payment", &total), "order_id", "required"),
+        (proof(json!(id), "prepaid_credit", &total), "order_id", "not_allowed"),
+        (proof(json!(id), "advance_payment", "1.00"), "amount", "mismatch"),
+        (proof(json!(999_999), "advance_payment", &total), "order_id", "unknown"),
+    ];
+    for (body, name, problem) in cases {
+        let refused = t.post_as("/shop/payment-proofs", &token, body).await;
+        assert_eq!(field(refused, name).await, problem);
+    }
+    assert!(t.json("/shop/wallet", &token).await["proofs"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    let sent = t
+        .post_as(
+            "/shop/payment-proofs",
+            &token,
+            proof(json!(id), "advance_payment", &total),
+        )
+        .await;
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    let sent: Value = sent.json().await.unwrap();
+    assert_eq!(sent["order_id"], id);
+    let again = t
+        .post_as(
+            "/shop/payment-proofs",
+            &token,
+            proof(json!(id), "advance_payment", &total),
+        )
+        .await;
+    assert_eq!(
+        error_code(again).await.0,
+        StatusCode::CONFLICT,
+        "one proof waits at a time"
+    );
+    let t = &t;
+    let decide = |proof: i64, approve: bool| {
+        let (path, ops) = (format!("/ops/payment-proofs/{proof}/decision"), ops.clone());
+        async move { t.post_as(&path, &ops, json!({"approve": approve})).await }
+    };
+    decide(sent["id"].as_i64().unwrap(), false).await;
+    let order_now = t.json(&format!("/shop/orders/{id}"), &token).await;
+    assert_eq!(
+        order_now["status"], "awaiting_payment",
+        "a refused proof releases nothing"
+    );
+
+    let resent: Value = t
+        .post_as(
+            "/shop/payment-proofs",
+            &token,
+            proof(json!(id), "advance_payment", &total),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    decide(resent["id"].as_i64().unwrap(), true).await;
+    assert_eq!(
+        t.json(&format!("/shop/orders/{id}"), &token).await["status"],
+        "in_progress"
+    );
+    let again = t
+        .post_as(
+            "/shop/payment-proofs",
+            &token,
+            proof(json!(id), "advance_payment", &total),
+        )
+        .await;
+    assert_eq!(field(again, "order_id").await, "not_awaiting");
+    let done = fulfil().await.unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    assert_eq!(done.json::<Value>().await.unwrap()["status"], "completed");
+}
+
+fn verifica() -> Value {
+    json!({"service_code": "VERIFICA", "form": {"utente": PERSON_CF}})
+}
+
+/// E8: a subscription lasts a year from its confirmation, then orders by
+/// subscription are refused until it is renewed; renewing early adds a year.
+async fn a_subscription_has_a_term_expires_and_is_renewed(t: TestServer) {
+    let (token, _) = t.demo_tokens().await;
+    let t = &t;
+    let by_subscription = |token: String| async move {
+        t.post_as("/shop/orders", &token, order(vec![verifica()], "subscription"))
+            .await
+    };
+    assert_eq!(
+        error_code(by_subscription(token.clone()).await).await.1,
+        "payment_not_proven"
+    );
+
+    let today = t.clock.today();
+    let invoices_before = invoice_count(t, &token).await;
+    let paid = prove(t, &token, "subscription", "240.00", true).await;
+    // The year is invoiced when paid: 240.00 + 22 % VAT.
+    assert_eq!(invoice_count(t, &token).await, invoices_before + 1);
+    let invoice = t.json(&format!("/invoices/{}", paid["invoice_id"]), &token).await;
+    assert_eq!(money(&invoice["total"]), "292.80");
+    let wallet = t.json("/shop/wallet", &token).await;
+    let until = today + chrono::Months::new(12) - chrono::Days::new(1);
+    assert_eq!(
+        wallet["subscription"],
+        json!({"from": today.to_string(), "until": until.to_string(), "status": "active"})
+    );
+    let placed: Value = by_subscription(token.clone()).await.json().await.unwrap();
+    assert_eq!(placed["status"], "in_progress");
+    let item = placed["items"][0]["id"].as_i64().unwrap();
+    let delivered = t
+        .http
+        .post(t.url(&format!("/ops/order-items/{item}/pdf?name=licenza.pdf")))
+        .bearer_auth(t.ops_token().await)
+        .body(PDF)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delivered.status(), StatusCode::OK);
+    assert_eq!(
+        invoice_count(t, &token).await,
+        invoices_before + 1,
+        "a service used within the paid year is not invoiced again"
+    );
+
+    // Months later (a new login: sessions do not last that long).
+    t.clock.advance(chrono::TimeDelta::days(340));
+    let (token, _) = t.demo_tokens().await;
+    let wallet = t.json("/shop/wallet", &token).await;
+    assert_eq!(wallet["subscription"]["status"], "expiring", "time to renew");
+    t.clock.advance(chrono::TimeDelta::days(30));
+    let (token, _) = t.demo_tokens().await;
+    let wallet = t.json("/shop/wallet", &token).await;
+    assert_eq!(wallet["subscription"]["status"], "expired");
+    let subscription = wallet["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["method"] == "subscription")
+        .cloned();
+    assert_eq!(subscription.unwrap()["status"], "available");
+    let refused = by_subscription(token.clone()).await;
+    assert_eq!(
+        error_code(refused).await,
+        (StatusCode::PAYMENT_REQUIRED, "subscription_expired".into())
+    );
+
+    let renewed_on = t.clock.today();
+    let receipt = upload_receipt(t, &token).await;
+    let body = json!({"method": "subscription", "amount": "240.00", "attachment_id": receipt, "reference": "TRN88"});
+    let proof: Value = t
+        .post_as("/shop/payment-proofs", &token, body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let decision = format!("/ops/payment-proofs/{}/decision", proof["id"]);
+    let decided = t
+        .post_as(&decision, &t.ops_login().await, json!({"approve": true}))
+        .await;
+    assert_eq!(decided.status(), StatusCode::OK);
+    let term = t.json("/shop/wallet", &token).await["subscription"].clone();
+    assert_eq!(
+        term["from"],
+        renewed_on.to_string(),
+        "after a lapse the new term starts on its day"
+    );
+    assert_eq!(term["status"], "active");
+    assert_eq!(by_subscription(token.clone()).await.status(), StatusCode::CREATED);
+}
+
 on_both_engines!(
+    an_advance_payment_releases_its_own_order_once_confirmed,
+    a_subscription_has_a_term_expires_and_is_renewed,
     a_fulfilment_keeps_all_it_writes_or_nothing,
     an_order_survives_the_server_killed_at_any_point,
     every_order_is_placed_and_confirmed_once_through_faults,

@@ -96,6 +96,7 @@ macro_rules! with_commands {
             shop::decline_quote,
             shop::join_agreement,
             shop::submit_proof,
+            shop::shop_slip,
             shop::cart_view,
             shop::open_outcome,
         }

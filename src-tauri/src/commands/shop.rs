@@ -1,7 +1,8 @@
 //! The shop (E1–E10): catalogue, carts, checkout, orders, quotes and wallet.
 
 use super::{wire, CommandResult};
-use sportello_app::desktop::DeskApp;
+use sportello_app::desktop::paying::PaymentSlip;
+use sportello_app::desktop::{DeskApp, ShopSlipRequest};
 use sportello_app::outbox::OutboxEntry;
 use sportello_app::shop::{CartKind, CartLine, CartView};
 use sportello_domain::api::shop::{
@@ -82,6 +83,12 @@ pub async fn join_agreement(app: App<'_>, code: String) -> CommandResult<Catalog
 #[tauri::command]
 pub async fn submit_proof(app: App<'_>, proof: NewPaymentProof) -> CommandResult<PaymentProof> {
     app.submit_proof(&proof).await.map_err(wire)
+}
+
+/// E8: how to pay the shop by bank transfer, with the QR code.
+#[tauri::command]
+pub async fn shop_slip(app: App<'_>, request: ShopSlipRequest) -> CommandResult<PaymentSlip> {
+    app.shop_slip(&request).await.map_err(wire)
 }
 
 #[tauri::command]

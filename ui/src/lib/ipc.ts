@@ -69,6 +69,7 @@ import type { ShopPaymentMethod } from './bindings/ShopPaymentMethod';
 import type { NewPaymentProof } from './bindings/NewPaymentProof';
 import type { PaymentProof } from './bindings/PaymentProof';
 import type { PaymentSlip } from './bindings/PaymentSlip';
+import type { ShopSlipRequest } from './bindings/ShopSlipRequest';
 
 export class IpcError extends Error {
   readonly code: ErrorCode;
@@ -200,6 +201,7 @@ export const ipc = {
   declineQuote: (id: number) => call<Quote>('decline_quote', { id }),
   joinAgreement: (code: string) => call<Catalogue>('join_agreement', { code }),
   submitProof: (proof: NewPaymentProof) => call<PaymentProof>('submit_proof', { proof }),
+  shopSlip: (request: ShopSlipRequest) => call<PaymentSlip>('shop_slip', { request }),
   openOutcome: (orderId: number, itemId: number) => call<null>('open_outcome', { orderId, itemId }),
   notifications: () => call<NotificationsView>('notifications'),
   messages: (filter: MessageFilter, window: Window) => call<MessagesView>('messages', { filter, window }),

@@ -143,7 +143,7 @@ impl Cache {
 }
 
 /// The transfer of `amount` to the company's account the home answer names.
-fn slip(home: &Home, amount: Money, remittance: String, lines: Vec<i64>) -> Result<PaymentSlip, AppError> {
+pub(super) fn slip(home: &Home, amount: Money, remittance: String, lines: Vec<i64>) -> Result<PaymentSlip, AppError> {
     let payee = home
         .payee
         .clone()

@@ -39,6 +39,8 @@ coded_enum! {
 
 coded_enum! {
     pub enum OrderStatus {
+        /// E8: paid by advance payment; its transfer is not confirmed yet.
+        AwaitingPayment = "awaiting_payment",
         InProgress = "in_progress",
         Completed = "completed",
     }
@@ -321,7 +323,12 @@ pub struct AcceptQuote {
 #[ts(export)]
 pub struct NewPaymentProof {
     pub method: ShopPaymentMethod,
-    /// Net of VAT: the credit bought, the advance or the subscription fee.
+    /// E8: the order an advance payment pays (required for that method only).
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub order_id: Option<i64>,
+    /// Net of VAT: the credit bought, the advance or the subscription fee;
+    /// for an advance payment, the order's total.
     pub amount: Money,
     /// The uploaded receipt (PDF, PNG or JPEG).
     pub attachment_id: String,
@@ -335,6 +342,10 @@ pub struct PaymentProof {
     #[ts(type = "number")]
     pub id: i64,
     pub method: ShopPaymentMethod,
+    /// The order an advance payment pays.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub order_id: Option<i64>,
     pub amount: Money,
     pub reference: String,
     pub status: ProofStatus,
@@ -360,6 +371,25 @@ pub struct MethodState {
     pub status: MethodStatus,
 }
 
+coded_enum! {
+    pub enum SubscriptionStatus {
+        Active = "active",
+        /// Active, ending within `RENEW_WITHIN_DAYS`: time to renew.
+        Expiring = "expiring",
+        Expired = "expired",
+    }
+}
+
+/// E8: the subscription's term, from the confirmed subscription payments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct SubscriptionTerm {
+    pub from: NaiveDate,
+    /// The last day orders may be paid by subscription.
+    pub until: NaiveDate,
+    pub status: SubscriptionStatus,
+}
+
 /// E8: the customer's payment methods, prepaid credit and advance balance.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
@@ -374,6 +404,9 @@ pub struct Wallet {
     pub consumed: Money,
     /// What the final balance would be today: consumed − advance (negative: still covered).
     pub balance: Money,
+    /// The subscription's term, once one was paid.
+    #[serde(default)]
+    pub subscription: Option<SubscriptionTerm>,
     pub proofs: Vec<PaymentProof>,
     /// The billing data on file, to prefill the checkout.
     pub billing: BillingData,

@@ -74,7 +74,7 @@ fn record_values(
 
 /// O1, E9, E10: an operator fulfils an item: the outcome becomes a file of
 /// the customer, the customer is notified and e-mailed, and unless the
-/// order was paid with prepaid credit the item's invoice is issued.
+/// order was paid with prepaid credit or by subscription the item's invoice is issued.
 pub async fn fulfil(
     state: &AppState,
     origin: &Origin,
@@ -98,6 +98,9 @@ pub async fn fulfil(
         .iter()
         .find(|i| i.id == item_id)
         .ok_or_else(|| not_found("order item"))?;
+    if order.status == OrderStatus::AwaitingPayment {
+        return Err(ApiError::new(ErrorCode::Conflict, "the order's advance payment is not confirmed yet").into());
+    }
     if item.status == ItemStatus::Fulfilled {
         return Err(ApiError::new(ErrorCode::Conflict, "the item was fulfilled already").into());
     }
@@ -138,7 +141,8 @@ pub async fn fulfil(
     );
     let reason = format!("Ordine {}", order.code);
     let invoice = match order.payment_method {
-        ShopPaymentMethod::PrepaidCredit => None,
+        // Paid and invoiced when bought: the credit, or the subscription's year.
+        ShopPaymentMethod::PrepaidCredit | ShopPaymentMethod::Subscription => None,
         _ => Some(paid_invoice(state, customer_id, &line, &reason).await?),
     };
     let mut changes = vec![Change::upsert(Some(customer_id), Entity::Order, order.id)];

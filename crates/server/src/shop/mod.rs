@@ -22,7 +22,7 @@ use sportello_domain::api::shop::{
     AcceptQuote, AgreementInfo, AgreementOption, BillingData, CartItem, Catalogue, ItemStatus, MethodState,
     MethodStatus, NewOrder, NewPaymentProof, NewQuote, Order, OrderItem, OrderStatus, Outcome, OutcomeKind,
     PaymentProof, Pricing, ProofStatus, Quote, QuoteItem, QuotePrice, QuoteStatus, Service, ServiceCategory,
-    ShopPaymentMethod, Wallet, MAX_ITEMS, MAX_QUOTE_MESSAGE_CHARS,
+    ShopPaymentMethod, SubscriptionStatus, SubscriptionTerm, Wallet, MAX_ITEMS, MAX_QUOTE_MESSAGE_CHARS,
 };
 use sportello_domain::invoice::{DocumentKind, InvoiceLine, PaymentMethod};
 use sportello_domain::shop::form::{self, FormField, FormValues};
@@ -107,6 +107,11 @@ fn refusal(r: Refusal) -> ServerError {
         Refusal::NotProven => ApiError::new(
             ErrorCode::PaymentNotProven,
             "no payment has been proven and confirmed for this method yet",
+        )
+        .into(),
+        Refusal::SubscriptionExpired => ApiError::new(
+            ErrorCode::SubscriptionExpired,
+            "the subscription's term ended: renew it to order by subscription",
         )
         .into(),
         Refusal::InsufficientCredit => ApiError::new(

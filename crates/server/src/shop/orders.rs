@@ -17,17 +17,29 @@ fn lines(items: &[NewItem<'_>]) -> Result<Vec<InvoiceLine>, ServerError> {
         .collect()
 }
 
-/// Confirmed proofs make a method usable.
-async fn standing_parts(state: &AppState, customer_id: i64) -> Result<(Vec<ShopPaymentMethod>, Money), ServerError> {
-    let proven = state
+/// Confirmed proofs make a method usable; confirmed subscription payments
+/// make the subscription's term.
+pub(super) async fn standing_parts(
+    state: &AppState,
+    customer_id: i64,
+) -> Result<(Vec<ShopPaymentMethod>, Money, Option<SubscriptionTerm>), ServerError> {
+    let confirmed = state
         .store
         .proofs(customer_id, Some(ProofStatus::Confirmed.as_str()))
-        .await?
+        .await?;
+    let proven = confirmed
         .iter()
         .filter_map(|p| ShopPaymentMethod::parse(&p.method))
         .collect();
     let credit = Money::from_cents(state.store.credit_cents(customer_id).await?);
-    Ok((proven, credit))
+    let paid_on = confirmed
+        .iter()
+        .filter(|p| p.method == ShopPaymentMethod::Subscription.as_str())
+        .filter_map(|p| p.decided_at)
+        .map(crate::clock::rome_day)
+        .collect();
+    let term = rules::subscription_term(paid_on, state.clock.today());
+    Ok((proven, credit, term))
 }
 
 pub(super) struct Checkout<'a> {
@@ -49,13 +61,14 @@ pub(super) async fn place(
     c: Checkout<'_>,
 ) -> Result<Order, ServerError> {
     let allowed = methods(&c.list.methods);
-    let (proven, credit) = standing_parts(state, who.customer_id).await?;
+    let (proven, credit, subscription) = standing_parts(state, who.customer_id).await?;
     let lines = lines(&c.items)?;
     let totals = rules::totals(&lines);
     let standing = Standing {
         allowed: &allowed,
         proven: &proven,
         credit,
+        subscription,
     };
     rules::may_pay(&standing, c.method, totals.taxable, c.all_subscribable).map_err(refusal)?;
     let on_file = billing_on_file(state, who.customer_id).await?;
@@ -72,6 +85,10 @@ pub(super) async fn place(
         draw_cents: (c.method == ShopPaymentMethod::PrepaidCredit).then(|| totals.taxable.cents()),
         quote_id: c.quote_id,
         year: state.clock.today().year(),
+        status: match c.method {
+            ShopPaymentMethod::AdvancePayment => OrderStatus::AwaitingPayment.as_str(),
+            _ => OrderStatus::InProgress.as_str(),
+        },
     };
     let items: Vec<(String, String, Option<Money>)> = c
         .items

@@ -7,7 +7,12 @@ import type { ShopPaymentMethod } from "./ShopPaymentMethod";
  */
 export type NewPaymentProof = { method: ShopPaymentMethod, 
 /**
- * Net of VAT: the credit bought, the advance or the subscription fee.
+ * E8: the order an advance payment pays (required for that method only).
+ */
+order_id: number | null, 
+/**
+ * Net of VAT: the credit bought, the advance or the subscription fee;
+ * for an advance payment, the order's total.
  */
 amount: Money, 
 /**

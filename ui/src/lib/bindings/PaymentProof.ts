@@ -3,7 +3,11 @@ import type { Money } from "./Money";
 import type { ProofStatus } from "./ProofStatus";
 import type { ShopPaymentMethod } from "./ShopPaymentMethod";
 
-export type PaymentProof = { id: number, method: ShopPaymentMethod, amount: Money, reference: string, status: ProofStatus, 
+export type PaymentProof = { id: number, method: ShopPaymentMethod, 
+/**
+ * The order an advance payment pays.
+ */
+order_id: number | null, amount: Money, reference: string, status: ProofStatus, 
 /**
  * The invoice issued for bought credit.
  */

@@ -3,6 +3,7 @@ import type { BillingData } from "./BillingData";
 import type { MethodState } from "./MethodState";
 import type { Money } from "./Money";
 import type { PaymentProof } from "./PaymentProof";
+import type { SubscriptionTerm } from "./SubscriptionTerm";
 
 /**
  * E8: the customer's payment methods, prepaid credit and advance balance.
@@ -27,7 +28,11 @@ consumed: Money,
 /**
  * What the final balance would be today: consumed − advance (negative: still covered).
  */
-balance: Money, proofs: Array<PaymentProof>, 
+balance: Money, 
+/**
+ * The subscription's term, once one was paid.
+ */
+subscription: SubscriptionTerm | null, proofs: Array<PaymentProof>, 
 /**
  * The billing data on file, to prefill the checkout.
  */

@@ -98,6 +98,7 @@ const en: Record<MessageKey, string> = {
   'error.conflict': 'This conflicts with another operation in progress.',
   'error.rate_limited': 'Too many requests: try again shortly.',
   'error.insufficient_credit': 'Your prepaid credit does not cover this order: top it up or choose another payment method.',
+  'error.subscription_expired': 'The subscription has ended: renew it in the shop’s Payments to order by subscription.',
   'error.payment_not_proven': 'This payment method is not active yet: send the proof of payment and wait for its confirmation.',
   'error.quote_expired': 'The quote has expired: ask for a new one.',
   'error.internal': 'Something went wrong. Please try again later.',
@@ -485,6 +486,10 @@ const en: Record<MessageKey, string> = {
   'field.not_the_account': 'Invoices are made out to the account holder: name and tax code cannot change here.',
   'field.unknown_file': 'File not found: upload it again.',
   'field.not_allowed': 'Your price list does not offer this payment method.',
+  'field.mismatch': 'The amount must be the order’s total.',
+  'field.not_awaiting': 'The order is not awaiting a payment.',
+  'field.order_only': 'An advance payment is made from the order it pays.',
+  'field.covered': 'The advance still covers the services used: there is no balance to pay.',
   'field.not_subscribable': 'Only subscription services can be paid by subscription.',
 };
 

@@ -98,6 +98,7 @@ const it = {
   'error.conflict': 'L’operazione è in conflitto con un’altra in corso.',
   'error.rate_limited': 'Troppe richieste: riprova tra poco.',
   'error.insufficient_credit': 'Il credito prepagato non basta per questo ordine: ricaricalo o scegli un altro metodo di pagamento.',
+  'error.subscription_expired': 'L’abbonamento è scaduto: rinnovalo dalla scheda «Pagamenti e credito» del negozio per ordinare con l’abbonamento.',
   'error.payment_not_proven': 'Questo metodo di pagamento non è ancora attivo: invia la prova del pagamento e attendi la conferma.',
   'error.quote_expired': 'Il preventivo è scaduto: richiedine uno nuovo.',
   'error.internal': 'Si è verificato un errore imprevisto. Riprova più tardi.',
@@ -485,6 +486,10 @@ const it = {
   'field.not_the_account': 'Le fatture sono intestate al titolare del conto: nome e codice fiscale non si cambiano qui.',
   'field.unknown_file': 'File non trovato: caricalo di nuovo.',
   'field.not_allowed': 'Metodo di pagamento non previsto dal tuo listino.',
+  'field.mismatch': 'L’importo deve essere il totale dell’ordine.',
+  'field.not_awaiting': 'L’ordine non è in attesa di pagamento.',
+  'field.order_only': 'Il pagamento anticipato si fa dall’ordine che paga.',
+  'field.covered': 'L’anticipo copre ancora i servizi usati: non c’è saldo da pagare.',
   'field.not_subscribable': 'Solo i servizi in abbonamento si pagano con l\'abbonamento.',
 } as const;
 

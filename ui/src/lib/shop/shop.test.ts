@@ -32,8 +32,8 @@ const catalogue: Catalogue = {
 };
 const billing = { name: 'Studio Rossi S.r.l.', tax_code: '01234560587', street: 'Via Nazionale 212', postcode: '00184', city: 'Roma', province: 'RM', sdi_code: '0000000', pec: 'studio@pec.example.it' };
 const wallet: Wallet = {
-  methods: [{ method: 'prepaid_credit', status: 'enabled' }, { method: 'advance_payment', status: 'available' }],
-  credit: '50.00', advance: '0.00', consumed: '0.00', balance: '0.00', proofs: [], billing,
+  methods: [{ method: 'prepaid_credit', status: 'enabled' }, { method: 'advance_on_consumption', status: 'available' }],
+  credit: '50.00', advance: '0.00', consumed: '0.00', balance: '0.00', subscription: null, proofs: [], billing,
 };
 const line = { id: 7, kind: 'order' as const, service_code: 'VIS-IMM', form: { 'immobile.sheet': '42', tipo: 'attuale' }, added_at: '2026-11-22T09:00:00Z' };
 const cart: CartView = { lines: [{ line, name_it: 'Visura catastale per immobile', name_en: 'Cadastral search by property', price: '1234.50' }], net: '1234.50', vat: '271.59', total: '1506.09' };
@@ -107,7 +107,7 @@ describe('ShopPage', () => {
     });
     render(ShopPage, { props: { view: 'checkout', rights: ALL_RIGHTS } });
     const user = userEvent.setup();
-    expect(await screen.findByTestId('method-advance_payment')).toBeDisabled();
+    expect(await screen.findByTestId('method-advance_on_consumption')).toBeDisabled();
     expect(screen.getByTestId('method-prepaid_credit')).toBeChecked();
     expect(screen.getByTestId('checkout')).toHaveTextContent('Credito disponibile: 50,00 €');
     await user.clear(screen.getByTestId('b-postcode'));

@@ -60,6 +60,8 @@ pub struct NewOrderRow<'a> {
     pub draw_cents: Option<i64>,
     pub quote_id: Option<i64>,
     pub year: i32,
+    /// `in_progress`, or `awaiting_payment` for an advance payment.
+    pub status: &'a str,
 }
 
 /// Why an order was not stored.
@@ -124,7 +126,7 @@ impl Store {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO orders (code, customer_id, user_id, status, payment_method, billing, net_cents, vat_cents,
                  total_cents, quote_id, created_at, updated_at)
-             VALUES ($1, $2, $3, 'in_progress', $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+             VALUES ($1, $2, $3, $11, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
         )
         .bind(&code)
         .bind(o.customer_id)
@@ -136,6 +138,7 @@ impl Store {
         .bind(o.total_cents)
         .bind(o.quote_id)
         .bind(now)
+        .bind(o.status)
         .fetch_one(&mut *tx)
         .await?;
         for (seq, item) in items.iter().enumerate() {

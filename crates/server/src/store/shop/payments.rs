@@ -14,10 +14,13 @@ pub struct ProofRow {
     pub reference: String,
     pub status: String,
     pub invoice_id: Option<i64>,
+    pub order_id: Option<i64>,
     pub created_at: i64,
+    pub decided_at: Option<i64>,
 }
 
-const PROOF_COLUMNS: &str = "id, customer_id, method, amount_cents, reference, status, invoice_id, created_at";
+const PROOF_COLUMNS: &str =
+    "id, customer_id, method, amount_cents, reference, status, invoice_id, order_id, created_at, decided_at";
 
 pub struct NewProofRow<'a> {
     pub customer_id: i64,
@@ -26,6 +29,7 @@ pub struct NewProofRow<'a> {
     pub amount_cents: i64,
     pub attachment_id: &'a str,
     pub reference: &'a str,
+    pub order_id: Option<i64>,
 }
 
 impl Store {
@@ -40,7 +44,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let id = sqlx::query_scalar(
             "INSERT INTO payment_proofs (customer_id, user_id, method, amount_cents, attachment_id, reference, status,
-                 created_at) VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7) RETURNING id",
+                 created_at, order_id) VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8) RETURNING id",
         )
         .bind(p.customer_id)
         .bind(p.user_id)
@@ -49,6 +53,7 @@ impl Store {
         .bind(p.attachment_id)
         .bind(p.reference)
         .bind(now)
+        .bind(p.order_id)
         .fetch_one(&mut *tx)
         .await?;
         let change = Change::upsert(Some(p.customer_id), Entity::Wallet, p.customer_id);
@@ -84,48 +89,63 @@ impl Store {
         Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
     }
 
-    /// Decides a submitted proof; a confirmed top-up adds its credit in the
-    /// same transaction. False when the proof was decided already.
-    /// Decides a submitted proof; a confirmed top-up adds the credit and
-    /// issues its `invoice`, all in one commit. False when it was decided already.
+    /// Decides a submitted proof; a confirmed top-up adds the credit (when
+    /// `adds_credit`), a confirmed top-up or subscription issues its
+    /// `invoice`, a confirmed advance payment releases its order, all in one
+    /// commit. False when it was decided already.
     pub async fn decide_proof(
         &self,
         id: i64,
         approve: bool,
         invoice: Option<&NewInvoice<'_>>,
+        adds_credit: bool,
         now: i64,
     ) -> StoreResult<bool> {
         let mut tx = self.begin_write().await?;
         let status = if approve { "confirmed" } else { "refused" };
-        let row: Option<(i64, i64)> = sqlx::query_as(
+        let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
             "UPDATE payment_proofs SET status = $2, decided_at = $3 WHERE id = $1 AND status = 'submitted'
-             RETURNING customer_id, amount_cents",
+             RETURNING customer_id, amount_cents, order_id",
         )
         .bind(id)
         .bind(status)
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((customer_id, cents)) = row else {
+        let Some((customer_id, cents, order_id)) = row else {
             return Ok(false);
         };
         let mut changes = vec![Change::upsert(Some(customer_id), Entity::Wallet, customer_id)];
+        if let Some(order_id) = order_id.filter(|_| approve) {
+            sqlx::query(
+                "UPDATE orders SET status = 'in_progress', updated_at = $2 WHERE id = $1 AND status = 'awaiting_payment'",
+            )
+            .bind(order_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            changes.push(Change::upsert(Some(customer_id), Entity::Order, order_id));
+        }
         let Some(invoice) = invoice.filter(|_| approve) else {
             self.commit(tx, &changes, now).await?;
             return Ok(true);
         };
-        sqlx::query("UPDATE customers SET credit_cents = credit_cents + $2 WHERE id = $1")
-            .bind(customer_id)
-            .bind(cents)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO credit_movements (customer_id, cents, proof_id, created_at) VALUES ($1, $2, $3, $4)")
+        if adds_credit {
+            sqlx::query("UPDATE customers SET credit_cents = credit_cents + $2 WHERE id = $1")
+                .bind(customer_id)
+                .bind(cents)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO credit_movements (customer_id, cents, proof_id, created_at) VALUES ($1, $2, $3, $4)",
+            )
             .bind(customer_id)
             .bind(cents)
             .bind(id)
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        }
         let (created, published) = publish_in(&mut tx, invoice, now).await?;
         sqlx::query("UPDATE payment_proofs SET invoice_id = $2 WHERE id = $1")
             .bind(id)
