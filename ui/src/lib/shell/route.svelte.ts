@@ -1,6 +1,8 @@
 // Where the window is: one section and, for some, the item it shows. Kept in
 // a rune so any component can read it and move to another section.
 
+import type { GuideTopic } from '../guide/types';
+
 export type FormKind = 'iban_change' | 'address_change' | 'free' | 'early_termination';
 
 /** The shop's screens: catalogue, a service page, the carts, checkout, orders, quotes, payments. */
@@ -17,7 +19,7 @@ export type Route =
   | { name: 'messages'; id?: number }
   | { name: 'shop'; view?: ShopView; code?: string; lineId?: number; id?: number }
   | { name: 'profile' }
-  | { name: 'help' }
+  | { name: 'help'; topic?: GuideTopic }
   | { name: 'settings' };
 
 export type Section = Route['name'];
