@@ -38,6 +38,11 @@ pub enum OpenTarget {
     Notifications,
     /// Money collected: the payment schedule.
     Payments,
+    /// A new document of a contract: the contract.
+    Contract {
+        #[ts(type = "number")]
+        id: i64,
+    },
     /// A new invoice or credit note: the invoices.
     Invoices,
 }
@@ -74,16 +79,24 @@ pub fn notices(new: &[Notification], language: &str) -> Vec<Notice> {
         .map(|n| Notice {
             title: n.subject.clone(),
             body: n.body.chars().take(200).collect(),
-            open: match (n.kind, n.request_id, n.order_id, n.quote_id) {
-                (NotificationKind::Payment, ..) => OpenTarget::Payments,
-                (NotificationKind::Invoice, ..) => OpenTarget::Invoices,
-                (_, Some(id), _, _) => OpenTarget::Request { id },
-                (_, None, Some(id), _) => OpenTarget::Order { id },
-                (_, None, None, Some(id)) => OpenTarget::Quote { id },
-                (_, None, None, None) => OpenTarget::Notification { id: n.id },
-            },
+            open: target(n),
         })
         .collect()
+}
+
+/// What clicking the notice of `n` opens.
+fn target(n: &Notification) -> OpenTarget {
+    match (n.kind, n.request_id, n.order_id, n.quote_id) {
+        (NotificationKind::Payment, ..) => OpenTarget::Payments,
+        (NotificationKind::Invoice, ..) => OpenTarget::Invoices,
+        (NotificationKind::Document, ..) if n.contract_id.is_some() => OpenTarget::Contract {
+            id: n.contract_id.unwrap_or_default(),
+        },
+        (_, Some(id), _, _) => OpenTarget::Request { id },
+        (_, None, Some(id), _) => OpenTarget::Order { id },
+        (_, None, None, Some(id)) => OpenTarget::Quote { id },
+        (_, None, None, None) => OpenTarget::Notification { id: n.id },
+    }
 }
 
 /// After a first sync: at most one notice, for the unread messages.
@@ -122,9 +135,20 @@ mod tests {
             order_id: None,
             quote_id: None,
             invoice_id: None,
+            contract_id: None,
             created_at: chrono::DateTime::default(),
             read: false,
         }
+    }
+
+    #[test]
+    fn a_new_contract_document_opens_its_contract() {
+        let document = Notification {
+            kind: NotificationKind::Document,
+            contract_id: Some(4),
+            ..message(9, None)
+        };
+        assert_eq!(notices(&[document], "it")[0].open, OpenTarget::Contract { id: 4 });
     }
 
     #[test]

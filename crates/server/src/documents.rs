@@ -7,16 +7,18 @@ use crate::accounts::bad;
 use crate::attachments::{new_row, sniff};
 use crate::audit::{audit_row, Origin};
 use crate::store::documents::NewDocument;
-use crate::store::unit::Effect;
+use crate::store::unit::{Effect, NewNotification};
 use crate::{AppState, ServerError};
 use sportello_domain::api::documents::{ContractDocument, PublishDocumentQuery};
+use sportello_domain::api::notifications::NotificationKind;
 use sportello_domain::api::requests::MAX_ATTACHMENT_BYTES;
 use sportello_domain::{ApiError, ErrorCode};
 
 const MAX_TITLE_CHARS: usize = 120;
 
 /// Stores the document and announces its contract, in one transaction with
-/// the audit row; every check comes first, so a refusal writes nothing.
+/// the audit row and the customer's notice; every check comes first, so a
+/// refusal writes nothing.
 pub async fn publish(
     state: &AppState,
     origin: &Origin,
@@ -52,7 +54,23 @@ pub async fn publish(
     let target = format!("contract:{}", q.contract);
     let details = format!("{} {}", q.kind.as_str(), q.issued_on);
     let audit = audit_row(origin, "publish_document", &target, &details);
-    crate::delivery::defer(state, vec![Effect::Audit(audit)]).await?;
+    let notice = NewNotification {
+        customer_id: Some(customer_id),
+        kind: NotificationKind::Document.as_str().to_owned(),
+        request_id: None,
+        order_id: None,
+        quote_id: None,
+        contract_id: Some(contract_id),
+        title: format!("Nuovo documento del contratto {}", q.contract),
+        body: format!(
+            "È disponibile «{title}» ({}) del {}: lo trovi tra i documenti del contratto {}.",
+            q.kind.label_it(),
+            q.issued_on.format("%d/%m/%Y"),
+            q.contract
+        ),
+    };
+    let effects = vec![Effect::Audit(audit), Effect::Notification(Box::new(notice))];
+    crate::delivery::defer(state, effects).await?;
     crate::store::unit::name_resource(&file.id);
     let document = NewDocument {
         customer_id,

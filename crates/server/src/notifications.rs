@@ -32,6 +32,7 @@ fn notification(row: NotificationRow, company: &str) -> Notification {
         order_id: row.order_id,
         quote_id: row.quote_id,
         invoice_id: row.invoice_id,
+        contract_id: row.contract_id,
         created_at: DateTime::from_timestamp_millis(row.created_at).unwrap_or_default(),
         read: row.read != 0,
         body: row.body,
@@ -131,6 +132,7 @@ pub async fn defer_desk_message(
         request_id: Some(request_id),
         order_id: None,
         quote_id: None,
+        contract_id: None,
         title: request_title.to_owned(),
         body: body.chars().take(MAX_BODY_CHARS).collect(),
     };

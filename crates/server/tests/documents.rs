@@ -116,6 +116,35 @@ async fn documents_are_published_listed_on_the_contract_and_kept_to_their_custom
             .any(|c| c["entity"] == "contract" && c["entity_id"] == contract_id.as_str()),
         "the desktops are told to fetch the contract again"
     );
+
+    // The customer is told once per document (the replay told nothing more),
+    // and the notice opens the contract.
+    let notices: Value = t.json("/notifications", &access).await;
+    let about: Vec<&Value> = notices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "document")
+        .collect();
+    assert_eq!(about.len(), 2, "{notices}");
+    assert_eq!(about[0]["contract_id"].to_string(), contract_id);
+    assert!(about[0]["subject"]
+        .as_str()
+        .unwrap()
+        .ends_with("– Nuovo documento del contratto 84963/1"));
+    assert!(
+        about[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("«Certificato assicurativo 2026» (certificato assicurativo)"),
+        "{}",
+        about[0]["body"]
+    );
+    assert!(t.json("/notifications", &other).await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|n| n["kind"] != "document"));
 }
 
 async fn a_bad_document_is_refused_and_nothing_is_written(t: TestServer) {
@@ -195,6 +224,15 @@ async fn a_bad_document_is_refused_and_nothing_is_written(t: TestServer) {
         dental(&t, &access).await["documents"],
         Value::Array(vec![]),
         "nothing written"
+    );
+    let notices: Value = t.json("/notifications", &access).await;
+    assert!(
+        notices["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["kind"] != "document"),
+        "no notice of a refused document"
     );
 }
 

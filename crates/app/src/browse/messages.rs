@@ -19,6 +19,7 @@ pub enum MessageKind {
     Quote,
     Invoice,
     Payment,
+    Document,
 }
 
 impl MessageKind {
@@ -31,6 +32,7 @@ impl MessageKind {
             NotificationKind::Shop => MessageKind::Order,
             NotificationKind::Invoice => MessageKind::Invoice,
             NotificationKind::Payment => MessageKind::Payment,
+            NotificationKind::Document => MessageKind::Document,
         }
     }
 
@@ -45,6 +47,7 @@ impl MessageKind {
             }
             MessageKind::Invoice => "json_extract(body, '$.kind') = 'invoice'",
             MessageKind::Payment => "json_extract(body, '$.kind') = 'payment'",
+            MessageKind::Document => "json_extract(body, '$.kind') = 'document'",
         }
     }
 }

@@ -25,6 +25,20 @@ coded_enum! {
     }
 }
 
+impl ContractDocumentKind {
+    /// The kind as the company's notices name it (in Italian, as their subjects are).
+    pub fn label_it(self) -> &'static str {
+        match self {
+            ContractDocumentKind::Contract => "contratto",
+            ContractDocumentKind::Summary => "documento di sintesi",
+            ContractDocumentKind::SepaMandate => "mandato SEPA",
+            ContractDocumentKind::Insurance => "certificato assicurativo",
+            ContractDocumentKind::Transparency => "comunicazione periodica",
+            ContractDocumentKind::Other => "documento",
+        }
+    }
+}
+
 /// One document of a contract, newest first in the contract's list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]

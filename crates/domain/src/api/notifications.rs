@@ -17,6 +17,8 @@ coded_enum! {
         Payment = "payment",
         /// A new invoice or credit note (B4).
         Invoice = "invoice",
+        /// A new document of a contract (C3): the subject names it.
+        Document = "document",
     }
 }
 
@@ -42,6 +44,10 @@ pub struct Notification {
     #[serde(default)]
     #[ts(type = "number | null")]
     pub invoice_id: Option<i64>,
+    /// The contract a document notification is about.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub contract_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub read: bool,
 }

@@ -276,6 +276,7 @@ fn approval_notice(customer_id: i64, language: &str) -> Effect {
         request_id: None,
         order_id: None,
         quote_id: None,
+        contract_id: None,
         title: title.to_owned(),
         body: body.to_owned(),
     }))

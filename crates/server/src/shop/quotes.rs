@@ -342,6 +342,7 @@ async fn quote_ready(
         request_id: None,
         order_id: None,
         quote_id: Some(row.id),
+        contract_id: None,
         title,
         body,
     };

@@ -14,6 +14,7 @@ pub struct NotificationRow {
     pub order_id: Option<i64>,
     pub quote_id: Option<i64>,
     pub invoice_id: Option<i64>,
+    pub contract_id: Option<i64>,
     pub title: String,
     pub body: String,
     pub created_at: i64,
@@ -40,6 +41,7 @@ impl Store {
             request_id,
             order_id: None,
             quote_id: None,
+            contract_id: None,
             title: title.to_owned(),
             body: body.to_owned(),
         };
@@ -69,7 +71,7 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<NotificationRow>> {
         let sql = format!(
-            "SELECT n.id, n.kind, n.request_id, r.code AS request_code, n.order_id, n.quote_id, n.invoice_id, n.title, n.body, n.created_at,
+            "SELECT n.id, n.kind, n.request_id, r.code AS request_code, n.order_id, n.quote_id, n.invoice_id, n.contract_id, n.title, n.body, n.created_at,
                     CASE WHEN x.user_id IS NULL THEN 0 ELSE 1 END AS read
              FROM notifications n
              LEFT JOIN requests r ON r.id = n.request_id
@@ -159,8 +161,8 @@ async fn insert_row(
     now: i64,
 ) -> StoreResult<(i64, Change)> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO notifications (customer_id, kind, request_id, order_id, quote_id, title, body, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO notifications (customer_id, kind, request_id, order_id, quote_id, title, body, created_at,
+             contract_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(n.customer_id)
     .bind(&n.kind)
@@ -170,6 +172,7 @@ async fn insert_row(
     .bind(&n.title)
     .bind(&n.body)
     .bind(now)
+    .bind(n.contract_id)
     .fetch_one(&mut *conn)
     .await?;
     Ok((id, Change::upsert(n.customer_id, Entity::Notification, id)))

@@ -55,6 +55,8 @@ pub struct NewNotification {
     pub request_id: Option<i64>,
     pub order_id: Option<i64>,
     pub quote_id: Option<i64>,
+    /// A contract document's notice opens its contract.
+    pub contract_id: Option<i64>,
     pub title: String,
     pub body: String,
 }

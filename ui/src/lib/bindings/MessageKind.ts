@@ -4,4 +4,4 @@
  * H4: the messages page's kinds: the notifications' kinds, with the shop's
  * told apart by what they are about (an order or a quote).
  */
-export type MessageKind = "broadcast" | "desk" | "order" | "quote" | "invoice" | "payment";
+export type MessageKind = "broadcast" | "desk" | "order" | "quote" | "invoice" | "payment" | "document";

@@ -13,4 +13,8 @@ quote_id: number | null,
 /**
  * The invoice an invoice notification is about.
  */
-invoice_id: number | null, created_at: string, read: boolean, };
+invoice_id: number | null, 
+/**
+ * The contract a document notification is about.
+ */
+contract_id: number | null, created_at: string, read: boolean, };

@@ -3,4 +3,4 @@
 /**
  * What clicking a notice opens in the app.
  */
-export type OpenTarget = { "kind": "request", id: number, } | { "kind": "order", id: number, } | { "kind": "quote", id: number, } | { "kind": "notification", id: number, } | { "kind": "notifications" } | { "kind": "payments" } | { "kind": "invoices" };
+export type OpenTarget = { "kind": "request", id: number, } | { "kind": "order", id: number, } | { "kind": "quote", id: number, } | { "kind": "notification", id: number, } | { "kind": "notifications" } | { "kind": "payments" } | { "kind": "contract", id: number, } | { "kind": "invoices" };

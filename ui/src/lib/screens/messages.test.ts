@@ -12,7 +12,7 @@ import type { Window } from '../bindings/Window';
 const long = 'Gentile cliente, dal 1° gennaio cambiano le coordinate bancarie. '.repeat(60).trim();
 
 function message(id: number, fields: Partial<Notification>): Notification {
-  return { id, kind: 'broadcast', subject: `Avviso ${id}`, body: `Testo ${id}`, request_id: null, order_id: null, quote_id: null, invoice_id: null, created_at: '2026-11-22T09:00:00Z', read: true, ...fields };
+  return { id, kind: 'broadcast', subject: `Avviso ${id}`, body: `Testo ${id}`, request_id: null, order_id: null, quote_id: null, invoice_id: null, contract_id: null, created_at: '2026-11-22T09:00:00Z', read: true, ...fields };
 }
 
 /** 25 messages, newest first; the local copy's filters, as the Rust side applies them. */
@@ -33,7 +33,8 @@ beforeEach(() => {
     message(22, { kind: 'shop', subject: 'Preventivo PRV-2026-000002 pronto', quote_id: 2 }),
     message(21, { kind: 'invoice', subject: 'Nuova fattura FB2026/0000001', invoice_id: 9 }),
     message(20, { kind: 'payment', subject: 'Pagamento registrato' }),
-    ...Array.from({ length: 19 }, (_, i) => message(19 - i, {})),
+    message(19, { kind: 'document', subject: 'Sportello Leasing S.p.A. – Nuovo documento del contratto 84963/1', contract_id: 4 }),
+    ...Array.from({ length: 18 }, (_, i) => message(18 - i, {})),
   ];
   calls = [];
   mockIPC((cmd, args) => {
@@ -77,8 +78,8 @@ describe('MessagesPage', () => {
   it('filters by kind and unread, with an icon per kind', async () => {
     render(MessagesPage, { props: {} });
     await screen.findAllByTestId('messages-item');
-    const kinds = screen.getAllByTestId('messages-item').slice(0, 6).map((m) => m.querySelector('svg')!.getAttribute('data-kind'));
-    expect(kinds).toEqual(['broadcast', 'desk', 'order', 'quote', 'invoice', 'payment']);
+    const kinds = screen.getAllByTestId('messages-item').slice(0, 7).map((m) => m.querySelector('svg')!.getAttribute('data-kind'));
+    expect(kinds).toEqual(['broadcast', 'desk', 'order', 'quote', 'invoice', 'payment', 'document']);
     const user = userEvent.setup();
     await user.selectOptions(screen.getByTestId('messages-kind'), 'quote');
     await vi.waitFor(() => expect(screen.getAllByTestId('messages-item')).toHaveLength(1));
@@ -105,6 +106,10 @@ describe('MessagesPage', () => {
     router.go({ name: 'messages' });
     await user.click(open(21));
     await vi.waitFor(() => expect(calls).toContainEqual({ cmd: 'open_invoice', args: { id: 9, format: 'pdf' } }));
+    expect(open(19)).toHaveTextContent('Apri il contratto');
+    await user.click(open(19));
+    expect(router.route).toEqual({ name: 'contracts', id: 4 });
+    router.go({ name: 'messages' });
     await user.click(open(24));
     expect(calls).toContainEqual({ cmd: 'mark_read', args: { id: 24 } });
     expect(router.route).toEqual({ name: 'requests', id: 1 });

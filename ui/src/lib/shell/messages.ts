@@ -19,10 +19,11 @@ export function openLabel(n: Notification): MessageKey | null {
   if (n.quote_id !== null) return 'messages.open.quote';
   if (n.kind === 'invoice') return n.invoice_id !== null ? 'messages.open.invoice' : 'messages.open.invoices';
   if (n.kind === 'payment') return 'messages.open.payments';
+  if (n.kind === 'document' && n.contract_id !== null) return 'messages.open.contract';
   return null;
 }
 
-/** Opens what the message is about: its request, order, quote or invoice (the PDF), or its list. */
+/** Opens what the message is about: its request, order, quote, invoice (the PDF) or contract, or its list. */
 export async function openItem(n: Notification): Promise<void> {
   if (n.request_id !== null) router.go({ name: 'requests', id: n.request_id });
   else if (n.order_id !== null) router.go({ name: 'shop', view: 'orders', id: n.order_id });
@@ -30,5 +31,6 @@ export async function openItem(n: Notification): Promise<void> {
   else if (n.kind === 'invoice' && n.invoice_id !== null) await ipc.openInvoice(n.invoice_id, 'pdf');
   else if (n.kind === 'invoice') router.go({ name: 'invoices' });
   else if (n.kind === 'payment') router.go({ name: 'payments' });
+  else if (n.kind === 'document' && n.contract_id !== null) router.go({ name: 'contracts', id: n.contract_id });
   else router.go({ name: 'messages', id: n.id });
 }

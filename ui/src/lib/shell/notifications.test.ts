@@ -9,8 +9,8 @@ import type { Notification } from '../bindings/Notification';
 
 const now = new Date('2026-11-22T10:00:00Z');
 const items: Notification[] = [
-  { id: 3, kind: 'desk', subject: 'RIC-2026-000001 – Copia documenti contrattuali con un titolo molto lungo che non sta nella riga', body: '', request_id: 1, order_id: null, quote_id: null, invoice_id: null, created_at: '2026-11-22T09:59:58Z', read: false },
-  { id: 2, kind: 'broadcast', subject: 'Sportello Leasing S.p.A. – Uffici chiusi', body: '', request_id: null, order_id: null, quote_id: null, invoice_id: null, created_at: '2026-11-21T09:00:00Z', read: true },
+  { id: 3, kind: 'desk', subject: 'RIC-2026-000001 – Copia documenti contrattuali con un titolo molto lungo che non sta nella riga', body: '', request_id: 1, order_id: null, quote_id: null, invoice_id: null, contract_id: null, created_at: '2026-11-22T09:59:58Z', read: false },
+  { id: 2, kind: 'broadcast', subject: 'Sportello Leasing S.p.A. – Uffici chiusi', body: '', request_id: null, order_id: null, quote_id: null, invoice_id: null, contract_id: null, created_at: '2026-11-21T09:00:00Z', read: true },
 ];
 
 beforeEach(() => {
@@ -42,7 +42,7 @@ describe('NotificationList', () => {
       if (cmd === 'open_invoice') opened.push(args);
       return null;
     });
-    const payment: Notification = { id: 5, kind: 'payment', subject: 'Sportello Leasing S.p.A. – Pagamento registrato', body: 'Abbiamo registrato 463,97 €', request_id: null, order_id: null, quote_id: null, invoice_id: null, created_at: '2026-11-22T09:00:00Z', read: false };
+    const payment: Notification = { id: 5, kind: 'payment', subject: 'Sportello Leasing S.p.A. – Pagamento registrato', body: 'Abbiamo registrato 463,97 €', request_id: null, order_id: null, quote_id: null, invoice_id: null, contract_id: null, created_at: '2026-11-22T09:00:00Z', read: false };
     const invoice: Notification = { ...payment, id: 6, kind: 'invoice', subject: 'Sportello Leasing S.p.A. – Nuova fattura FB2026/0000001', invoice_id: 9 };
     const several: Notification = { ...invoice, id: 7, subject: 'Sportello Leasing S.p.A. – 5 nuovi documenti', invoice_id: null };
     render(NotificationList, { props: { items: [several, invoice, payment], onRead: vi.fn(), now } });

@@ -273,6 +273,7 @@ impl Store {
             request_id: None,
             order_id: Some(order_id),
             quote_id: None,
+            contract_id: None,
             title: title.to_owned(),
             body: body.to_owned(),
         };
