@@ -326,7 +326,7 @@ async fn an_overdue_line_shows_the_transfer_that_pays_it(driver: &WebDriver, api
 }
 
 /// The text of the one QR code in a PNG picture.
-fn qr_in(png: &[u8]) -> String {
+pub(super) fn qr_in(png: &[u8]) -> String {
     let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
     let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
     let frame = reader.next_frame(&mut pixels).unwrap();

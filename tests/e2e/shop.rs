@@ -4,7 +4,7 @@
 //! priced by an operator and accepted. Every shop screen is photographed.
 
 use super::harness::{click, screenshot, type_into, wait_for, wait_text, Harness, WAIT};
-use super::screens::{choose, count, go};
+use super::screens::{choose, count, go, qr_in};
 use super::{log_in, serial, text, wait_synced};
 use serde_json::{json, Value};
 use sportello_server::demo::{DEMO_PASSWORD, DEMO_USERNAME};
@@ -294,6 +294,120 @@ async fn a_service_is_bought_with_prepaid_credit_and_a_quote_is_accepted() {
     )
     .await;
     screenshot(&driver, "shop-orders-en").await;
+    click(&driver, "[data-testid=lang-it]").await;
+    driver.quit().await.unwrap();
+}
+
+/// An EPC amount ("EUR61", "EUR14.64") as money with cents.
+fn euros(field: &str) -> String {
+    let amount: sportello_domain::Money = field.strip_prefix("EUR").expect("an amount in euros").parse().unwrap();
+    amount.to_string()
+}
+
+/// The EPC payload of the payment slip's QR code, read from the window's picture.
+async fn slip_payload(driver: &WebDriver) -> Vec<String> {
+    let qr = wait_for(driver, "[data-testid=payment-qr]").await;
+    let picture = qr.screenshot_as_png().await.unwrap();
+    qr_in(&picture).split('\n').map(str::to_owned).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_order_paid_in_advance_waits_for_its_transfer_and_a_top_up_shows_how_to_pay() {
+    let _serial = serial().await;
+    let h = Harness::start().await;
+    let desk = Desk {
+        http: reqwest::Client::new(),
+        base: format!("{}/api/v1", h.server_url),
+        operator: tokio::sync::OnceCell::new(),
+    };
+    let driver = h.launch().await;
+    log_in(&h, &driver).await;
+    wait_synced(&driver).await;
+
+    // Bought by advance payment: nothing to prove first, the order waits for its transfer.
+    go(&driver, "shop").await;
+    click(&driver, "[data-testid=open-VIS-IMM]").await;
+    fill_property_search(&driver).await;
+    type_into(&driver, "[data-testid=svc-immobile-sheet]", "42").await;
+    click(&driver, "[data-testid=service-submit]").await;
+    wait_for(&driver, "[data-testid=service-added]").await;
+    click(&driver, "[data-testid=shop-tab-cart]").await;
+    click(&driver, "[data-testid=proceed]").await;
+    click(&driver, "[data-testid=method-advance_payment]").await;
+    click(&driver, "[data-testid=complete]").await;
+    wait_for(&driver, "[data-testid=order-sent]").await;
+    click(&driver, "[data-testid=shop-tab-orders]").await;
+    wait_text(&driver, "[data-testid=order-status]", "In attesa del pagamento").await;
+    let code = attr(&wait_for(&driver, "[data-testid=order]").await, "data-code").await;
+
+    click(&driver, "[data-testid=order-pay]").await;
+    wait_text(&driver, "[data-testid=payment-amount]", "14,64 €").await;
+    let payload = slip_payload(&driver).await;
+    assert_eq!(payload[..4], ["BCD", "002", "1", "SCT"], "{payload:?}");
+    assert_eq!(euros(&payload[7]), "14.64");
+    assert!(
+        payload[10].starts_with(&format!("Pagamento anticipato ordine {code} - ")),
+        "{payload:?}"
+    );
+    screenshot(&driver, "shop-order-awaiting-it").await;
+
+    // The receipt is sent for that order, with its total; the desk confirms it.
+    click(&driver, "[data-testid=order-send-proof]").await;
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let amount = wait_for(&driver, "[data-testid=proof-amount]")
+            .await
+            .prop("value")
+            .await
+            .unwrap();
+        if amount.as_deref() == Some("14.64") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the proof's amount is {amount:?}, not the order's total"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
+    type_into(&driver, "[data-testid=proof-reference]", "TRN4242").await;
+    let receipt = h.dir.path().join("bonifico.pdf");
+    std::fs::write(&receipt, b"%PDF-1.4\n%%EOF\n").unwrap();
+    wait_for(&driver, "[data-testid=proof-file]")
+        .await
+        .send_keys(receipt.to_string_lossy().as_ref())
+        .await
+        .unwrap();
+    click(&driver, "[data-testid=proof-submit]").await;
+    wait_for(&driver, "[data-testid=proof-sent]").await;
+    let ops = desk.operator().await;
+    let waiting: Value = desk.get("/ops/payment-proofs?status=submitted", &ops).await;
+    let proof = &waiting["items"][0];
+    assert_eq!(
+        (proof["method"].as_str(), proof["amount"].as_str()),
+        (Some("advance_payment"), Some("14.64"))
+    );
+    desk.post(
+        &format!("/ops/payment-proofs/{}/decision", proof["id"]),
+        Some(&ops),
+        json!({"approve": true}),
+    )
+    .await;
+    click(&driver, "[data-testid=shop-tab-orders]").await;
+    wait_text(&driver, "[data-testid=order-status]", "In lavorazione").await;
+
+    // A top-up: 50.00 of credit is a transfer of 61.00, VAT added as its invoice will.
+    click(&driver, "[data-testid=shop-tab-wallet]").await;
+    choose(&driver, "[data-testid=slip-method]", "prepaid_credit").await;
+    type_into(&driver, "[data-testid=slip-amount]", "50,00").await;
+    click(&driver, "[data-testid=slip-show]").await;
+    wait_text(&driver, "[data-testid=payment-amount]", "61,00 €").await;
+    let payload = slip_payload(&driver).await;
+    assert_eq!(euros(&payload[7]), "61.00");
+    assert!(payload[10].starts_with("Ricarica credito prepagato - "), "{payload:?}");
+    screenshot(&driver, "shop-wallet-slip-it").await;
+    click(&driver, "[data-testid=lang-en]").await;
+    wait_text(&driver, "[data-testid=payment-slip] h2", "Pay by bank transfer").await;
+    screenshot(&driver, "shop-wallet-slip-en").await;
     click(&driver, "[data-testid=lang-it]").await;
     driver.quit().await.unwrap();
 }
