@@ -19,6 +19,14 @@ struct Desk {
 }
 
 impl Desk {
+    fn of(h: &Harness) -> Desk {
+        Desk {
+            http: reqwest::Client::new(),
+            base: format!("{}/api/v1", h.server_url),
+            operator: tokio::sync::OnceCell::new(),
+        }
+    }
+
     async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Value {
         let mut request = self.http.post(format!("{}{path}", self.base)).json(&body);
         if let Some(token) = token {
@@ -119,11 +127,7 @@ async fn fill_property_search(driver: &WebDriver) {
 async fn a_service_is_bought_with_prepaid_credit_and_a_quote_is_accepted() {
     let _serial = serial().await;
     let h = Harness::start().await;
-    let desk = Desk {
-        http: reqwest::Client::new(),
-        base: format!("{}/api/v1", h.server_url),
-        operator: tokio::sync::OnceCell::new(),
-    };
+    let desk = Desk::of(&h);
     desk.prepaid_credit(&h).await;
     let driver = h.launch().await;
     log_in(&h, &driver).await;
@@ -315,11 +319,7 @@ async fn slip_payload(driver: &WebDriver) -> Vec<String> {
 async fn an_order_paid_in_advance_waits_for_its_transfer_and_a_top_up_shows_how_to_pay() {
     let _serial = serial().await;
     let h = Harness::start().await;
-    let desk = Desk {
-        http: reqwest::Client::new(),
-        base: format!("{}/api/v1", h.server_url),
-        operator: tokio::sync::OnceCell::new(),
-    };
+    let desk = Desk::of(&h);
     let driver = h.launch().await;
     log_in(&h, &driver).await;
     wait_synced(&driver).await;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
 import ShopPage from './ShopPage.svelte';
 import RequestsPage from '../screens/RequestsPage.svelte';
 import type { Order } from '../bindings/Order';
@@ -11,6 +11,7 @@ import type { CartView } from '../bindings/CartView';
 import type { Wallet } from '../bindings/Wallet';
 import type { OutboxEntry } from '../bindings/OutboxEntry';
 import { ALL_RIGHTS } from '../session/testIpc';
+import { shopIpc, type Answers } from './testIpc';
 
 const catalogue: Catalogue = {
   categories: [{ code: 'cadastral', name_it: 'Visure catastali', name_en: 'Cadastral searches' }, { code: 'property', name_it: 'Perizie', name_en: 'Appraisals' }],
@@ -39,14 +40,8 @@ const line = { id: 7, kind: 'order' as const, service_code: 'VIS-IMM', form: { '
 const cart: CartView = { lines: [{ line, name_it: 'Visura catastale per immobile', name_en: 'Cadastral search by property', price: '1234.50' }], net: '1234.50', vat: '271.59', total: '1506.09' };
 const queued: OutboxEntry = { id: 3, kind: 'order', state: 'queued', error: null, attempts: 0, created_at: '2026-11-22T09:00:00Z', body: {} };
 
-function shop(overrides: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
-  const calls: { cmd: string; args: Record<string, unknown> }[] = [];
-  mockIPC((cmd, args) => {
-    calls.push({ cmd, args: args as Record<string, unknown> });
-    if (cmd in overrides) return overrides[cmd]!(args as Record<string, unknown>);
-    return { catalogue, cart_view: cart, wallet, orders: [], quotes: [] }[cmd] ?? null;
-  });
-  return calls;
+function shop(overrides: Answers = {}) {
+  return shopIpc({ catalogue, cart_view: cart, wallet, orders: [], quotes: [] }, overrides);
 }
 
 beforeEach(() => {

@@ -1,13 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
 import ShopPage from './ShopPage.svelte';
 import { i18n } from '../i18n/index.svelte';
 import type { Order } from '../bindings/Order';
 import type { Wallet } from '../bindings/Wallet';
 import type { PaymentSlip } from '../bindings/PaymentSlip';
 import { ALL_RIGHTS } from '../session/testIpc';
+import { shopIpc, type Answers } from './testIpc';
 
 const billing = { name: 'Studio Rossi S.r.l.', tax_code: '01234560587', street: 'Via Nazionale 212', postcode: '00184', city: 'Roma', province: 'RM', sdi_code: '0000000', pec: 'studio@pec.example.it' };
 const wallet: Wallet = {
@@ -29,23 +30,14 @@ const slip = (amount: string, remittance: string): PaymentSlip => ({
   beneficiary: 'Sportello Leasing S.p.A.', iban: 'IT60X0542811101000000123456', amount, remittance, qr: { size: 53, path: 'M4 4h1v1h-1z' }, lines: [],
 });
 
-type Call = { cmd: string; args: Record<string, unknown> };
-function shop(answers: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
-  const calls: Call[] = [];
-  mockIPC((cmd, args) => {
-    calls.push({ cmd, args: args as Record<string, unknown> });
-    if (cmd in answers) return answers[cmd]!(args as Record<string, unknown>);
-    const fixed: Record<string, unknown> = {
-      catalogue: { categories: [], services: [], price_list: 'STD', price_list_name: 'Listino standard', agreements: [], open_agreements: [] },
-      cart_view: { lines: [], net: '0.00', vat: '0.00', total: '0.00' },
-      wallet,
-      orders: [awaiting],
-      quotes: [],
-    };
-    return fixed[cmd] ?? null;
-  });
-  return calls;
-}
+const fixed = {
+  catalogue: { categories: [], services: [], price_list: 'STD', price_list_name: 'Listino standard', agreements: [], open_agreements: [] },
+  cart_view: { lines: [], net: '0.00', vat: '0.00', total: '0.00' },
+  wallet,
+  orders: [awaiting],
+  quotes: [],
+};
+const shop = (overrides: Answers = {}) => shopIpc(fixed, overrides);
 
 beforeEach(() => {
   i18n.lang = 'it';
