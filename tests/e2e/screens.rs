@@ -613,6 +613,24 @@ async fn a_contract_document_opens_and_then_offline(h: &mut Harness, driver: &We
     h.restart_server().await;
 }
 
+/// X5: the header's "?" opens the guide at the screen on view; the search
+/// finds an entry by its words, without accents, in either language.
+async fn the_guide_opens_at_the_screen_and_finds_by_words(driver: &WebDriver) {
+    go(driver, "payments").await;
+    click(driver, "[data-testid=screen-help]").await;
+    wait_attr(driver, "[data-testid=guide-page]", "data-topic", "payments").await;
+    wait_text_containing(driver, "[data-testid=guide-page]", "Ho fatto il bonifico: segnalalo").await;
+    screenshot(driver, "help-guide-payments-it").await;
+    type_into(driver, "[data-testid=guide-search]", "modalita pagamento").await;
+    wait_text_containing(driver, "[data-testid=guide-results]", "Causale e modalità di pagamento").await;
+    screenshot(driver, "help-guide-search-it").await;
+    click(driver, "[data-testid=lang-en]").await;
+    type_into(driver, "[data-testid=guide-search]", "subscription renewal").await;
+    wait_text_containing(driver, "[data-testid=guide-results]", "Subscription: expiry and renewal").await;
+    screenshot(driver, "help-guide-search-en").await;
+    click(driver, "[data-testid=lang-it]").await;
+}
+
 /// The id of the demo customer's contract `number`, as the server lists it.
 async fn contract_id(api: &Api, number: &str) -> String {
     let list = api.get("/contracts").await;
@@ -793,5 +811,6 @@ async fn every_screen_shows_the_servers_data_and_its_forms_work() {
     a_sub_user_is_added_and_deleted(&driver, &api).await;
     photograph_every_section(&driver).await;
     a_contract_document_opens_and_then_offline(&mut h, &driver, &api).await;
+    the_guide_opens_at_the_screen_and_finds_by_words(&driver).await;
     driver.quit().await.unwrap();
 }

@@ -311,6 +311,8 @@ fn euros(field: &str) -> String {
 /// The EPC payload of the payment slip's QR code, read from the window's picture.
 async fn slip_payload(driver: &WebDriver) -> Vec<String> {
     let qr = wait_for(driver, "[data-testid=payment-qr]").await;
+    // WebKit pictures only what is in view.
+    qr.scroll_into_view().await.unwrap();
     let picture = qr.screenshot_as_png().await.unwrap();
     qr_in(&picture).split('\n').map(str::to_owned).collect()
 }

@@ -448,7 +448,7 @@ const en: Record<MessageKey, string> = {
   'help.no_results': 'Nothing found for “{query}”. Try another word or contact the service desk.',
   'help.topics': 'Guide topics',
   'help.go_to': 'Go to {section}',
-  'help.guide': 'Quick guide',
+  'help.guide': 'User guide',
   'settings.theme': 'Theme',
   'settings.theme.system': 'Same as the system',
   'settings.theme.light': 'Light',

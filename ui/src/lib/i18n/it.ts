@@ -448,7 +448,7 @@ const it = {
   'help.no_results': 'Nessun risultato per «{query}». Prova con un’altra parola o contatta il servizio clienti.',
   'help.topics': 'Argomenti della guida',
   'help.go_to': 'Vai a {section}',
-  'help.guide': 'Guida rapida',
+  'help.guide': 'Guida operativa',
   'settings.theme': 'Tema',
   'settings.theme.system': 'Come il sistema',
   'settings.theme.light': 'Chiaro',
