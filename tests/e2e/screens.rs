@@ -326,7 +326,7 @@ async fn an_overdue_line_shows_the_transfer_that_pays_it(driver: &WebDriver, api
 }
 
 /// The text of the one QR code in a PNG picture.
-pub(super) fn qr_in(png: &[u8]) -> String {
+fn qr_in(png: &[u8]) -> String {
     let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
     let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
     let frame = reader.next_frame(&mut pixels).unwrap();
@@ -626,7 +626,12 @@ async fn the_guide_opens_at_the_screen_and_finds_by_words(driver: &WebDriver) {
     screenshot(driver, "help-guide-search-it").await;
     click(driver, "[data-testid=lang-en]").await;
     type_into(driver, "[data-testid=guide-search]", "subscription renewal").await;
-    wait_text_containing(driver, "[data-testid=guide-results]", "Subscription: expiry and renewal").await;
+    wait_text_containing(
+        driver,
+        "[data-testid=guide-results]",
+        "Subscription: expiry and renewal",
+    )
+    .await;
     screenshot(driver, "help-guide-search-en").await;
     click(driver, "[data-testid=lang-it]").await;
 }

@@ -4,7 +4,7 @@
 //! priced by an operator and accepted. Every shop screen is photographed.
 
 use super::harness::{click, screenshot, type_into, wait_for, wait_text, Harness, WAIT};
-use super::screens::{choose, count, go, qr_in};
+use super::screens::{choose, count, go};
 use super::{log_in, serial, text, wait_synced};
 use serde_json::{json, Value};
 use sportello_server::demo::{DEMO_PASSWORD, DEMO_USERNAME};
@@ -308,13 +308,38 @@ fn euros(field: &str) -> String {
     amount.to_string()
 }
 
-/// The EPC payload of the payment slip's QR code, read from the window's picture.
+/// The EPC payload of the payment slip's QR code, read back by an
+/// independent decoder from the modules the window draws (WebKit's picture
+/// of the window does not come back while the shop shows a slip).
 async fn slip_payload(driver: &WebDriver) -> Vec<String> {
     let qr = wait_for(driver, "[data-testid=payment-qr]").await;
-    // WebKit pictures only what is in view.
-    qr.scroll_into_view().await.unwrap();
-    let picture = qr.screenshot_as_png().await.unwrap();
-    qr_in(&picture).split('\n').map(str::to_owned).collect()
+    let view_box = attr(&qr, "viewBox").await;
+    let size: usize = view_box.split(' ').nth(2).expect("0 0 N N").parse().unwrap();
+    let path = qr.find(By::Css("path")).await.unwrap();
+    let d = attr(&path, "d").await;
+    qr_from_modules(size, &d).split('\n').map(str::to_owned).collect()
+}
+
+/// Decodes a QR code drawn as "M{x} {y}h1v1h-1z" squares in a `size` box.
+fn qr_from_modules(size: usize, d: &str) -> String {
+    const SCALE: usize = 6;
+    let width = size * SCALE;
+    let mut dark = vec![false; width * width];
+    for square in d.split('M').filter(|s| !s.is_empty()) {
+        let corner = square.split('h').next().unwrap();
+        let (x, y) = corner.split_once(' ').unwrap();
+        let (x, y): (usize, usize) = (x.parse().unwrap(), y.parse().unwrap());
+        for dy in 0..SCALE {
+            for dx in 0..SCALE {
+                dark[(y * SCALE + dy) * width + x * SCALE + dx] = true;
+            }
+        }
+    }
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width, width, |x, y| if dark[y * width + x] { 0 } else { 255 });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code");
+    grids[0].decode().expect("a readable QR code").1
 }
 
 #[tokio::test(flavor = "multi_thread")]

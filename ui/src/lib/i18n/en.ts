@@ -176,6 +176,7 @@ const en: Record<MessageKey, string> = {
   'pay.iban': 'IBAN',
   'pay.amount': 'Amount',
   'pay.remittance': 'Payment reference',
+  'pay.how_shop': 'Scan the code with your banking app, or copy the IBAN, amount and reference. Then send the transfer’s receipt from “Payments and credit”: the payment counts once the service desk confirms it.',
   'pay.how':
     'Scan the code with your banking app, or copy the IBAN, amount and reference. The installment shows as paid once the company receives the payment.',
   'schedule.overdue_total': 'Total overdue balance',

@@ -176,6 +176,7 @@ const it = {
   'pay.iban': 'IBAN',
   'pay.amount': 'Importo',
   'pay.remittance': 'Causale',
+  'pay.how_shop': 'Inquadra il codice con l’app della tua banca, oppure copia IBAN, importo e causale. Poi invia la ricevuta del bonifico da «Pagamenti e credito»: il pagamento vale quando il servizio clienti la conferma.',
   'pay.how':
     'Inquadra il codice con l’app della tua banca, oppure copia IBAN, importo e causale. La rata risulta pagata quando l’incasso arriva alla società.',
   'schedule.overdue_total': 'Totale saldo scaduto',

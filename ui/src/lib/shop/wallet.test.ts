@@ -71,6 +71,7 @@ describe('Wallet (E8)', () => {
     expect(await screen.findByTestId('payment-amount')).toHaveTextContent('61,00 €');
     expect(screen.getByTestId('payment-remittance')).toHaveTextContent('Ricarica credito prepagato - Studio Rossi S.r.l.');
     expect(screen.queryByTestId('payment-report')).toBeNull();
+    expect(screen.getByTestId('payment-slip')).toHaveTextContent('Poi invia la ricevuta del bonifico');
     expect(calls.filter((c) => c.cmd === 'shop_slip').at(-1)!.args.request).toEqual({ kind: 'method', method: 'prepaid_credit', amount: '50.00' });
 
     await user.click(screen.getByTestId('pay-balance'));
