@@ -470,7 +470,7 @@ const en: Record<MessageKey, string> = {
   'settings.start_at_login': 'Start Sportello when I log in to the computer',
   'settings.server': 'Server address',
   'settings.server.help': 'Sportello is connected to {current}. Leave empty for the default address.',
-  'settings.server.environment': 'The address is set by the installation (SPORTELLO_SERVER_URL).',
+  'settings.server.environment': 'This computer’s installation sets the address: ask whoever installed Sportello to change it.',
   'settings.server.save': 'Save and restart',
   'settings.server.invalid': 'Not a valid web address, e.g. https://sportello.example.it.',
   'settings.server.https_required': 'An https address is required (http only for 127.0.0.1 or localhost).',

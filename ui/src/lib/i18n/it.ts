@@ -470,7 +470,7 @@ const it = {
   'settings.start_at_login': 'Avvia Sportello all’accesso al computer',
   'settings.server': 'Indirizzo del server',
   'settings.server.help': 'Sportello è collegato a {current}. Lascia vuoto per l’indirizzo predefinito.',
-  'settings.server.environment': 'L’indirizzo è impostato dall’installazione (SPORTELLO_SERVER_URL).',
+  'settings.server.environment': 'L’indirizzo è fissato dall’installazione di questo computer: per cambiarlo rivolgiti a chi ha installato Sportello.',
   'settings.server.save': 'Salva e riavvia',
   'settings.server.invalid': 'Non è un indirizzo web valido, ad esempio https://sportello.example.it.',
   'settings.server.https_required': 'Serve un indirizzo https (http solo per 127.0.0.1 o localhost).',

@@ -89,4 +89,12 @@ describe('Settings', () => {
     await screen.findByTestId('settings-keep-copy');
     expect(screen.queryByTestId('settings-reminders')).toBeNull();
   });
+
+  it('tells a customer in plain words that the installation fixed the server, naming no variable', async () => {
+    ipc({ desktop_settings: () => view({ from_environment: true }), start_at_login: () => false, reminder_days: () => 3 });
+    render(SettingsPage);
+    const help = await screen.findByText(/fissato dall’installazione di questo computer/);
+    expect(help.textContent).not.toMatch(/SPORTELLO_/);
+    expect(screen.getByTestId('settings-server-save')).toBeDisabled();
+  });
 });
