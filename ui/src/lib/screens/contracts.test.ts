@@ -65,6 +65,12 @@ describe('ContractsPage', () => {
     expect(within(detail).getByTestId('c-outstanding')).toHaveTextContent('12.345,67 €');
     expect(detail).toHaveTextContent('Euribor 3 m.l. (div.360)');
     expect(detail).toHaveTextContent('Mensile');
+    // Each fact once, the IBAN as printed, the reference rate explained.
+    const terms = [...detail.querySelectorAll('dt')].map((d) => d.textContent);
+    expect(terms.length).toBe(new Set(terms).size);
+    expect(within(detail).getByTestId('c-number')).toHaveTextContent('84963/1');
+    expect(within(detail).getByTestId('c-iban')).toHaveTextContent('IT60 X054 2811 1010 0000 0123 456');
+    expect(within(detail).getByTestId('c-rate')).toHaveTextContent('l’Euribor a tre mesi');
     expect(screen.getAllByTestId('plan-row')).toHaveLength(25);
     expect(screen.getByTestId('plan-page')).toHaveTextContent('1 - 25 di 31');
     await userEvent.setup().click(screen.getByTestId('plan-next'));
