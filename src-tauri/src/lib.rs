@@ -62,6 +62,7 @@ pub fn run() {
         )
         .manage(commands::links::Links::new(first_link))
         .manage(commands::exports::Exports::default())
+        .manage(commands::documents::Opened::default())
         .setup(move |app| {
             platform::logs::init(&app.path().app_log_dir()?);
             let settings = commands::settings::Settings::load(SettingsFile::new(&app.path().app_config_dir()?));

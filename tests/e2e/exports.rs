@@ -194,6 +194,19 @@ async fn each_list_exports_to_the_file_chosen_in_the_native_save_dialog() {
     screenshot(&driver, "export-saved-en").await;
     click(&driver, "[data-testid=lang-it]").await;
 
+    // No program on this computer opens a PDF: the window says so and saves
+    // a copy where the user chooses, through the same native dialog.
+    go(&driver, "invoices").await;
+    click(&driver, "[data-testid=open-pdf]").await;
+    wait_for(&driver, "[data-testid=error-banner][data-code=no_viewer]").await;
+    screenshot(&driver, "invoice-no-viewer-it").await;
+    click(&driver, "[data-testid=save-document]").await;
+    let copy = folder.join("copia fattura.pdf");
+    answer_save_dialog("Salva una copia", Some(&copy), None).await;
+    wait_for(&driver, "[data-testid=banner-outcome]").await;
+    let bytes = std::fs::read(&copy).unwrap_or_else(|e| panic!("{}: {e}", copy.display()));
+    assert!(bytes.starts_with(b"%PDF"), "the invoice's PDF, copied");
+
     let leftovers: Vec<_> = std::fs::read_dir(&folder)
         .unwrap()
         .flatten()

@@ -64,6 +64,9 @@ pub enum ErrorCode {
     KeyringUnavailable,
     /// Client side: the user stopped a long task (an export) before it finished.
     Cancelled,
+    /// Client side: no program on this computer opened the file; `fields.document`
+    /// names it, to show it in its folder or save a copy instead.
+    NoViewer,
 }
 
 impl ErrorCode {
@@ -93,6 +96,8 @@ impl ErrorCode {
             ErrorCode::ServerUnreachable => 503,
             // Never sent by the server: nginx's "client closed request".
             ErrorCode::Cancelled => 499,
+            // Never sent by the server either.
+            ErrorCode::NoViewer => 500,
         }
     }
 }

@@ -26,27 +26,37 @@ fn busy() -> ApiError {
     ApiError::new(ErrorCode::Conflict, "another export is running")
 }
 
+/// What the save dialog asks for: its title, the file's name and folder.
+pub(super) struct SaveAs {
+    pub title: &'static str,
+    pub name: String,
+    pub folder: PathBuf,
+}
+
 /// Asks where to save; `None` when the user closes the dialog.
-async fn ask_file(
+pub(super) async fn ask_file(
     app: &AppHandle,
     window: &WebviewWindow,
-    name: String,
-    folder: PathBuf,
+    ask: SaveAs,
     lang: Lang,
-    extension: &'static str,
+    extension: &str,
 ) -> CommandResult<Option<PathBuf>> {
     let filter = match extension {
         "zip" => lang.pick("Archivio ZIP", "ZIP archive"),
         "ics" => lang.pick("Calendario (iCalendar)", "Calendar (iCalendar)"),
+        "pdf" => lang.pick("Documento PDF", "PDF document"),
+        "xml" => lang.pick("File XML", "XML file"),
+        "png" | "jpg" => lang.pick("Immagine", "Image"),
+        "txt" => lang.pick("File di testo", "Text file"),
         _ => lang.pick("Cartella di lavoro Excel", "Excel workbook"),
     };
     let (sender, receiver) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
         .set_parent(window)
-        .set_title(lang.pick("Esporta", "Export"))
-        .set_file_name(name)
-        .set_directory(folder)
+        .set_title(ask.title)
+        .set_file_name(ask.name)
+        .set_directory(ask.folder)
         .set_can_create_directories(true)
         .add_filter(filter, &[extension])
         .save_file(move |path| {
@@ -80,7 +90,12 @@ pub async fn export(
         .or_else(|| app.path().download_dir().ok())
         .or_else(|| app.path().home_dir().ok())
         .unwrap_or_default();
-    let Some(file) = ask_file(&app, &window, name, folder, lang, request.extension()).await? else {
+    let ask = SaveAs {
+        title: lang.pick("Esporta", "Export"),
+        name,
+        folder,
+    };
+    let Some(file) = ask_file(&app, &window, ask, lang, request.extension()).await? else {
         return Ok(None);
     };
     let job = Job::new(move |step| {

@@ -51,6 +51,8 @@ macro_rules! with_commands {
             screens::open_invoice,
             screens::open_attachment,
             screens::open_contract_document,
+            documents::reveal_document,
+            documents::save_document_as,
             screens::start_email_change,
             screens::confirm_email_change,
             exports::export,

@@ -2,6 +2,7 @@
 //! the one wire shape, here and nowhere else.
 
 pub mod account;
+pub mod documents;
 pub mod exports;
 pub mod home;
 pub mod links;

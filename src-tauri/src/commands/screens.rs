@@ -20,6 +20,8 @@ use sportello_domain::{ApiError, ErrorCode};
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
 
+use super::documents::{open_kept, Opened};
+
 type App<'a> = State<'a, DeskApp>;
 
 #[tauri::command]
@@ -146,29 +148,41 @@ fn percent_decode(text: &str) -> String {
 
 /// B2, B6: the invoice's PDF or FatturaPA XML in the system's viewer.
 #[tauri::command]
-pub async fn open_invoice(app: App<'_>, id: i64, format: InvoiceFormat) -> CommandResult<()> {
+pub async fn open_invoice(
+    app: App<'_>,
+    opened: State<'_, Opened>,
+    id: i64,
+    format: InvoiceFormat,
+) -> CommandResult<()> {
     let file = app.invoice_file(id, format).await.map_err(wire)?;
-    crate::platform::opener::open(&file)
-        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no viewer for the file: {e}")))
+    open_kept(&opened, file).await
 }
 
 /// S1: an attachment of a request's thread in the system's viewer.
 #[tauri::command]
-pub async fn open_attachment(app: App<'_>, request_id: i64, attachment_id: String) -> CommandResult<()> {
+pub async fn open_attachment(
+    app: App<'_>,
+    opened: State<'_, Opened>,
+    request_id: i64,
+    attachment_id: String,
+) -> CommandResult<()> {
     let file = app.attachment_file(request_id, &attachment_id).await.map_err(wire)?;
-    crate::platform::opener::open(&file)
-        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no viewer for the file: {e}")))
+    open_kept(&opened, file).await
 }
 
 /// C3: a contract's document in the system's viewer.
 #[tauri::command]
-pub async fn open_contract_document(app: App<'_>, contract_id: i64, document_id: i64) -> CommandResult<()> {
+pub async fn open_contract_document(
+    app: App<'_>,
+    opened: State<'_, Opened>,
+    contract_id: i64,
+    document_id: i64,
+) -> CommandResult<()> {
     let file = app
         .contract_document_file(contract_id, document_id)
         .await
         .map_err(wire)?;
-    crate::platform::opener::open(&file)
-        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no viewer for the file: {e}")))
+    open_kept(&opened, file).await
 }
 
 #[tauri::command]

@@ -10,7 +10,6 @@ use sportello_domain::api::shop::{
     Wallet,
 };
 use sportello_domain::shop::form::FormValues;
-use sportello_domain::{ApiError, ErrorCode};
 use tauri::State;
 
 type App<'a> = State<'a, DeskApp>;
@@ -98,8 +97,12 @@ pub async fn cart_view(app: App<'_>) -> CommandResult<CartView> {
 
 /// Opens an order item's outcome with the system's program.
 #[tauri::command]
-pub async fn open_outcome(app: App<'_>, order_id: i64, item_id: i64) -> CommandResult<()> {
+pub async fn open_outcome(
+    app: App<'_>,
+    opened: State<'_, super::documents::Opened>,
+    order_id: i64,
+    item_id: i64,
+) -> CommandResult<()> {
     let file = app.outcome_file(order_id, item_id).await.map_err(wire)?;
-    crate::platform::opener::open(&file)
-        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("no program opens the file: {e}")))
+    super::documents::open_kept(&opened, file).await
 }

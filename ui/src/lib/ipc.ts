@@ -145,6 +145,10 @@ export const ipc = {
     return call<ExportDone | null>('export', { request, lang, progress });
   },
   cancelExport: () => call<null>('cancel_export'),
+  /** A kept file no program opened (`fields.document` of a `no_viewer` error), in its folder. */
+  revealDocument: (document: number) => call<null>('reveal_document', { document }),
+  /** The same file copied where the user chooses; false when the dialog was closed. */
+  saveDocumentAs: (document: number, lang: ExportLang) => call<boolean>('save_document_as', { document, lang }),
   /** `sportello://` links the app is opened with, now and from later launches. */
   watchLinks: (onLink: (link: DeepLink) => void) => {
     const on = new Channel<DeepLink>();
