@@ -58,7 +58,7 @@ pub async fn open_kept(opened: &Opened, file: PathBuf) -> CommandResult<()> {
     let number = opened.number(&file);
     Err(
         ApiError::new(ErrorCode::NoViewer, "no program on this computer opens this file")
-            .with_field("document", &number.to_string()),
+            .with_field("document", number.to_string()),
     )
 }
 
