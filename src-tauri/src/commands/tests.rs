@@ -154,7 +154,15 @@ fn the_list_names_every_command_function_and_nothing_else() {
     let mut in_list: BTreeSet<(String, String)> = listed.iter().map(|(m, n)| (m.to_string(), n.to_string())).collect();
     assert_eq!(in_list.len(), listed.len(), "a command is listed twice");
     for module in [
-        "account", "exports", "home", "links", "screens", "session", "settings", "shop",
+        "account",
+        "documents",
+        "exports",
+        "home",
+        "links",
+        "screens",
+        "session",
+        "settings",
+        "shop",
     ] {
         for name in command_functions(module).into_keys() {
             assert!(
