@@ -1,10 +1,12 @@
 import type { MessageKey } from './it';
 import shopEn from './shop.en';
 import accountEn from './account.en';
+import helpEn from './help.en';
 
 const en: Record<MessageKey, string> = {
   ...shopEn,
   ...accountEn,
+  ...helpEn,
   'app.name': 'Sportello',
   'app.tagline': 'The customer desk of your leasing company',
   'app.loading': 'Loading…',
@@ -438,22 +440,6 @@ const en: Record<MessageKey, string> = {
   'subusers.last_name': 'Last name *',
   'subusers.email': 'Primary e-mail *',
   'subusers.language': 'Language *',
-  'help.contact': 'Contact customer service',
-  'help.contact_body': 'For questions on contracts, invoices and payments, customer service answers by phone or e-mail; for paperwork use the self-service requests, which keep a record.',
-  'help.phone': 'Phone',
-  'help.email': 'E-mail',
-  'help.hours': 'Hours',
-  'help.hours_value': 'Monday–Friday, 9:00–18:00 (Italian time)',
-  'help.privacy': 'Never share your password or access codes: customer service will never ask for them.',
-  'help.this_screen': 'Guide to this screen',
-  'help.search': 'Search the guide',
-  'help.search_hint': 'For example: IBAN, QR, password, subscription',
-  'help.results': 'Search results',
-  'help.found': '{count, plural, one {One result} other {# results}}',
-  'help.no_results': 'Nothing found for “{query}”. Try another word or contact the service desk.',
-  'help.topics': 'Guide topics',
-  'help.go_to': 'Go to {section}',
-  'help.guide': 'User guide',
   'settings.theme': 'Theme',
   'settings.theme.system': 'Same as the system',
   'settings.theme.light': 'Light',
@@ -479,10 +465,6 @@ const en: Record<MessageKey, string> = {
   'settings.server.invalid': 'Not a valid web address, e.g. https://sportello.example.it.',
   'settings.server.https_required': 'An https address is required (http only for 127.0.0.1 or localhost).',
   'settings.server.not_sportello': 'The address answers, but it is not a Sportello server.',
-  'help.diagnostics': 'Diagnostics',
-  'help.diagnostics_body': 'If customer service asks for it, copy this technical information and paste it into your request: it contains no passwords, codes or IBANs.',
-  'help.diagnostics_copy': 'Copy diagnostics',
-  'help.diagnostics_copied': 'Copied to the clipboard.',
   'nav.shop': 'Services',
   'field.not_a_choice': 'Choose one of the values offered.',
   'field.needs_quote': 'This service is priced on quotation.',

@@ -1,10 +1,12 @@
 // Italian is the product's first language: every key starts here.
 import shopIt from './shop.it';
 import accountIt from './account.it';
+import helpIt from './help.it';
 
 const it = {
   ...shopIt,
   ...accountIt,
+  ...helpIt,
   'app.name': 'Sportello',
   'app.tagline': 'L’area clienti del tuo leasing',
   'app.loading': 'Caricamento…',
@@ -438,22 +440,6 @@ const it = {
   'subusers.last_name': 'Cognome *',
   'subusers.email': 'Email principale *',
   'subusers.language': 'Lingua *',
-  'help.contact': 'Contatta il servizio clienti',
-  'help.contact_body': 'Per dubbi su contratti, fatture e pagamenti il servizio clienti ti risponde per telefono o per email; per le pratiche usa le richieste self service, che restano tracciate.',
-  'help.phone': 'Telefono',
-  'help.email': 'Email',
-  'help.hours': 'Orari',
-  'help.hours_value': 'Lunedì–venerdì, 9:00–18:00',
-  'help.privacy': 'Non comunicare mai password o codici di accesso: il servizio clienti non te li chiederà.',
-  'help.this_screen': 'Guida di questa schermata',
-  'help.search': 'Cerca nella guida',
-  'help.search_hint': 'Per esempio: IBAN, QR, password, abbonamento',
-  'help.results': 'Risultati della ricerca',
-  'help.found': '{count, plural, one {Un risultato} other {# risultati}}',
-  'help.no_results': 'Nessun risultato per «{query}». Prova con un’altra parola o contatta il servizio clienti.',
-  'help.topics': 'Argomenti della guida',
-  'help.go_to': 'Vai a {section}',
-  'help.guide': 'Guida operativa',
   'settings.theme': 'Tema',
   'settings.theme.system': 'Come il sistema',
   'settings.theme.light': 'Chiaro',
@@ -479,10 +465,6 @@ const it = {
   'settings.server.invalid': 'Non è un indirizzo web valido, ad esempio https://sportello.example.it.',
   'settings.server.https_required': 'Serve un indirizzo https (http solo per 127.0.0.1 o localhost).',
   'settings.server.not_sportello': 'L’indirizzo risponde, ma non è un server Sportello.',
-  'help.diagnostics': 'Diagnostica',
-  'help.diagnostics_body': 'Se il servizio clienti te lo chiede, copia queste informazioni tecniche e incollale nella richiesta: non contengono password, codici né IBAN.',
-  'help.diagnostics_copy': 'Copia la diagnostica',
-  'help.diagnostics_copied': 'Copiata negli appunti.',
   'nav.shop': 'Servizi',
   'field.not_a_choice': 'Scegli uno dei valori proposti.',
   'field.needs_quote': 'Questo servizio è su preventivo.',
