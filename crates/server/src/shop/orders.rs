@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::accounts::checked_billing;
+use crate::store::shop::ProofRow;
 
 fn lines(items: &[NewItem<'_>]) -> Result<Vec<InvoiceLine>, ServerError> {
     items
@@ -32,14 +33,18 @@ pub(super) async fn standing_parts(
         .filter_map(|p| ShopPaymentMethod::parse(&p.method))
         .collect();
     let credit = Money::from_cents(state.store.credit_cents(customer_id).await?);
-    let paid_on = confirmed
+    Ok((proven, credit, subscription(state, &confirmed)))
+}
+
+/// The subscription's term the confirmed subscription payments among `proofs` make.
+pub(super) fn subscription(state: &AppState, proofs: &[ProofRow]) -> Option<SubscriptionTerm> {
+    let paid_on = proofs
         .iter()
-        .filter(|p| p.method == ShopPaymentMethod::Subscription.as_str())
+        .filter(|p| p.method == ShopPaymentMethod::Subscription.as_str() && p.status == "confirmed")
         .filter_map(|p| p.decided_at)
         .map(crate::clock::rome_day)
         .collect();
-    let term = rules::subscription_term(paid_on, state.clock.today());
-    Ok((proven, credit, term))
+    rules::subscription_term(paid_on, state.clock.today())
 }
 
 pub(super) struct Checkout<'a> {

@@ -20,7 +20,7 @@ fn proof(row: &crate::store::shop::ProofRow) -> Result<PaymentProof, ServerError
 pub async fn wallet(state: &AppState, customer_id: i64) -> Result<Wallet, ServerError> {
     let list = state.store.price_list_for(customer_id).await?;
     let proofs = state.store.proofs(customer_id, None).await?;
-    let (_, _, subscription) = super::orders::standing_parts(state, customer_id).await?;
+    let subscription = super::orders::subscription(state, &proofs);
     let status_of = |m: ShopPaymentMethod| {
         let of_method = || proofs.iter().filter(|p| p.method == m.as_str());
         match m {
@@ -222,7 +222,11 @@ pub async fn decide_proof(
 /// The invoice line of a subscription payment confirmed today: the year it
 /// buys, starting where the current term ends.
 async fn subscription_line(state: &AppState, customer_id: i64) -> Result<String, ServerError> {
-    let (_, _, term) = super::orders::standing_parts(state, customer_id).await?;
+    let proofs = state
+        .store
+        .proofs(customer_id, Some(ProofStatus::Confirmed.as_str()))
+        .await?;
+    let term = super::orders::subscription(state, &proofs);
     let (from, until) = rules::period_bought(term.map(|t| t.until), state.clock.today());
     Ok(format!(
         "Abbonamento annuale Verifica dal {} al {}",
