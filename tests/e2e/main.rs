@@ -6,6 +6,7 @@ mod account;
 mod book;
 mod desktop;
 mod exports;
+mod fit;
 mod fleet;
 mod harness;
 mod installed;

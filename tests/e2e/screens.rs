@@ -6,7 +6,7 @@
 use super::harness::{
     click, screenshot, type_into, wait_for, wait_gone, wait_text, wait_text_containing, Harness, WAIT,
 };
-use super::{it_money, log_in, serial, text, value, wait_synced};
+use super::{fit, it_money, log_in, serial, text, value, wait_synced};
 use serde_json::{json, Value};
 use sportello_server::demo::{DEMO_PASSWORD, DEMO_USERNAME};
 use std::path::Path;
@@ -763,38 +763,109 @@ async fn serious_violations(driver: &WebDriver) -> Vec<String> {
     serde_json::from_value(found.json().clone()).unwrap()
 }
 
-/// Every section in Italian and English, light and dark: a picture each, and
-/// no serious or critical accessibility finding.
+/// Every section in Italian and English, light and dark, at the window's
+/// default and smallest sizes: a picture each, nothing that does not fit
+/// (`fit::overflows`), and no serious or critical accessibility finding
+/// (checked at the default size: the smaller one changes no markup).
 async fn photograph_every_section(driver: &WebDriver) {
     let mut found = Vec::new();
-    for theme in ["light", "dark"] {
-        go(driver, "settings").await;
-        click(driver, &format!("[data-testid=settings-theme-{theme}]")).await;
-        wait_attr(driver, "html", "data-theme", theme).await;
-        for lang in ["it", "en"] {
-            click(driver, &format!("[data-testid=lang-{lang}]")).await;
-            wait_attr(driver, "html", "lang", lang).await;
-            for section in SECTIONS {
-                go(driver, section).await;
-                // Lists and pages show content, not their skeletons, before the
-                // picture: nothing loading on two looks 150 ms apart.
-                let deadline = std::time::Instant::now() + WAIT;
-                let mut quiet = 0;
-                while quiet < 2 {
-                    let busy = count(driver, "[aria-busy=true], .skeleton").await;
-                    quiet = if busy == 0 { quiet + 1 } else { 0 };
-                    assert!(std::time::Instant::now() < deadline, "{section} kept loading");
-                    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-                }
-                screenshot(driver, &format!("{section}-{lang}-{theme}")).await;
-                for violation in serious_violations(driver).await {
-                    found.push(format!("{section} ({lang}, {theme}): {violation}"));
+    let mut unfit = Vec::new();
+    for (width, height) in fit::SIZES {
+        fit::resize(driver, width, height).await;
+        let default_size = (width, height) == fit::SIZES[0];
+        for theme in ["light", "dark"] {
+            go(driver, "settings").await;
+            click(driver, &format!("[data-testid=settings-theme-{theme}]")).await;
+            wait_attr(driver, "html", "data-theme", theme).await;
+            for lang in ["it", "en"] {
+                click(driver, &format!("[data-testid=lang-{lang}]")).await;
+                wait_attr(driver, "html", "lang", lang).await;
+                for section in SECTIONS {
+                    go(driver, section).await;
+                    settle(driver, section).await;
+                    let size = if default_size {
+                        String::new()
+                    } else {
+                        format!("-{width}")
+                    };
+                    screenshot(driver, &format!("{section}-{lang}-{theme}{size}")).await;
+                    // The theme changes colours only: sizes are checked once per language.
+                    if theme == "light" {
+                        for what in fit::overflows(driver).await {
+                            unfit.push(format!("{section} ({lang}, {width}×{height}): {what}"));
+                        }
+                    }
+                    if default_size {
+                        for violation in serious_violations(driver).await {
+                            found.push(format!("{section} ({lang}, {theme}): {violation}"));
+                        }
+                    }
+                    // What lies below the first screenful, or behind a click: the
+                    // plan and its charts, a request's thread beside the list.
+                    if let Some(view) = second_view(driver, section).await {
+                        screenshot(driver, &format!("{view}-{lang}-{theme}{size}")).await;
+                        for what in fit::overflows(driver).await {
+                            unfit.push(format!("{view} ({lang}, {width}×{height}): {what}"));
+                        }
+                    }
                 }
             }
         }
     }
+    fit::resize(driver, fit::SIZES[0].0, fit::SIZES[0].1).await;
     click(driver, "[data-testid=lang-it]").await;
+    assert!(unfit.is_empty(), "what does not fit its window:\n{}", unfit.join("\n"));
     assert!(found.is_empty(), "accessibility findings:\n{}", found.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_section_fits_the_window_in_both_languages_and_themes() {
+    let _serial = serial().await;
+    let h = Harness::start().await;
+    let driver = h.launch().await;
+    log_in(&h, &driver).await;
+    wait_synced(&driver).await;
+    photograph_every_section(&driver).await;
+    driver.quit().await.unwrap();
+}
+
+/// Brings into view the part of `section` the first picture does not show,
+/// and names it; `None` for sections with nothing more to show.
+async fn second_view(driver: &WebDriver, section: &str) -> Option<&'static str> {
+    match section {
+        "contracts" => {
+            let plan = driver.find(By::Css("[data-testid=plan]")).await.unwrap();
+            driver
+                .execute(
+                    "window.scrollTo(0, arguments[0].getBoundingClientRect().top + window.scrollY
+                        - document.querySelector('.app-header').offsetHeight - 12);",
+                    vec![plan.to_json().unwrap()],
+                )
+                .await
+                .unwrap();
+            Some("plan")
+        }
+        "requests" if count(driver, "[data-testid=request-row] button").await > 0 => {
+            click(driver, "[data-testid=request-row] button").await;
+            wait_for(driver, "[data-testid=request-detail]").await;
+            settle(driver, section).await;
+            Some("requests-thread")
+        }
+        _ => None,
+    }
+}
+
+/// Lists and pages show content, not their skeletons, before the picture:
+/// nothing loading on two looks 150 ms apart.
+async fn settle(driver: &WebDriver, section: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    let mut quiet = 0;
+    while quiet < 2 {
+        let busy = count(driver, "[aria-busy=true], .skeleton").await;
+        quiet = if busy == 0 { quiet + 1 } else { 0 };
+        assert!(std::time::Instant::now() < deadline, "{section} kept loading");
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -814,7 +885,6 @@ async fn every_screen_shows_the_servers_data_and_its_forms_work() {
     a_long_company_message_is_read_in_full(&driver, &api).await;
     the_desks_payoff_and_statement_open_on_the_request(&driver, &api).await;
     a_sub_user_is_added_and_deleted(&driver, &api).await;
-    photograph_every_section(&driver).await;
     a_contract_document_opens_and_then_offline(&mut h, &driver, &api).await;
     the_guide_opens_at_the_screen_and_finds_by_words(&driver).await;
     driver.quit().await.unwrap();

@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sportello_domain::api::accounts::CompleteReset;
 use sportello_domain::api::auth::{
-    LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest, DEVICE_HEADER,
+    LoginChallenge, LoginRequest, Me, RefreshRequest, ResendCodeRequest, TokenPair, VerifyCodeRequest, DEVICE_HEADER,
 };
 use sportello_domain::api::home::Home;
 use sportello_domain::api::operations::{self as op, Call, Endpoint, File, Nothing, Pdf, Verb, Xml};
@@ -125,6 +125,14 @@ impl ApiClient {
             request = request.header(DEVICE_HEADER, name);
         }
         Self::read(request.send().await?).await
+    }
+
+    /// A new e-mailed code in place of one that did not arrive.
+    pub async fn resend_code(&self, challenge_id: &str) -> Result<LoginChallenge, AppError> {
+        let body = ResendCodeRequest {
+            challenge_id: challenge_id.into(),
+        };
+        self.public(&op::session::RESEND, &body).await
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, AppError> {

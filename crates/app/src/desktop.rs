@@ -194,6 +194,11 @@ impl DeskApp {
         self.desk.api().complete_reset(reset).await
     }
 
+    /// The login's code again, by e-mail; the one sent before stops working.
+    pub async fn resend_code(&self, challenge_id: &str) -> Result<LoginChallenge, AppError> {
+        self.desk.resend_code(challenge_id).await
+    }
+
     pub async fn verify_code(&self, challenge_id: &str, code: &str) -> Result<Me, AppError> {
         let me = self.desk.verify_code(challenge_id, code).await?;
         if !me.must_change_password {

@@ -71,6 +71,10 @@ impl Desk {
         self.api.login(username, password).await
     }
 
+    pub async fn resend_code(&self, challenge_id: &str) -> Result<LoginChallenge, AppError> {
+        self.api.resend_code(challenge_id).await
+    }
+
     pub async fn verify_code(&self, challenge_id: &str, code: &str) -> Result<Me, AppError> {
         let tokens = self.api.verify(challenge_id, code).await?;
         let access = tokens.access_token.clone();

@@ -5,7 +5,7 @@
 mod support;
 
 use chrono::Days;
-use sportello_app::browse::{ScheduleFilter, Sort, Window, MAX_PAGE};
+use sportello_app::browse::{ScheduleFilter, ScheduleOrder, Window, MAX_PAGE};
 use sportello_app::calendar;
 use sportello_app::export::{ExportRequest, Job, Lang};
 use sportello_app::notifier::OpenTarget;
@@ -21,7 +21,7 @@ fn coming() -> ScheduleFilter {
     ScheduleFilter {
         contract_id: None,
         status: Some(PaymentStatus::Due),
-        sort: Sort::Asc,
+        sort: ScheduleOrder::Asc,
     }
 }
 

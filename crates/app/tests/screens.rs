@@ -6,7 +6,9 @@
 mod support;
 
 use serde_json::{json, Value};
-use sportello_app::browse::{InvoiceFilter, MessageFilter, MessageKind, ScheduleFilter, Sort, Window, MAX_PAGE};
+use sportello_app::browse::{
+    InvoiceFilter, MessageFilter, MessageKind, ScheduleFilter, ScheduleOrder, Window, MAX_PAGE,
+};
 use sportello_app::desktop::{DeskApp, InvoiceFormat};
 use sportello_domain::api::accounts::{EmailChange, EmailChangeConfirm, Language, ProfileUpdate, Right, SubUserForm};
 use sportello_domain::api::contracts::ContractStatus;
@@ -48,7 +50,10 @@ async fn schedule_pages_filters_and_overdue_total_match_the_server() {
     let served = f.get("/schedule?limit=500", &token).await;
     let served = served["items"].as_array().unwrap();
 
-    let all = ScheduleFilter::default();
+    let all = ScheduleFilter {
+        sort: ScheduleOrder::Desc,
+        ..ScheduleFilter::default()
+    };
     let first = app.schedule(&all, window(0, 10)).await.unwrap();
     assert_eq!(first.total as usize, served.len());
     assert_eq!(
@@ -105,13 +110,51 @@ async fn schedule_pages_filters_and_overdue_total_match_the_server() {
         first.overdue_total
     );
 
-    let oldest = ScheduleFilter { sort: Sort::Asc, ..all };
+    let oldest = ScheduleFilter {
+        sort: ScheduleOrder::Asc,
+        ..all.clone()
+    };
     let page = app.schedule(&oldest, window(0, 500)).await.unwrap();
     assert_eq!(
         json!(page.rows[0]),
         served[served.len() - 1],
         "ascending starts from the oldest"
     );
+
+    the_schedule_opens_on_what_is_owed(&app, served).await;
+}
+
+/// B1: by default the list opens on the lines still owed from the oldest due
+/// date (the overdue ones, then the next due), then the settled ones from the
+/// newest; pages follow on from each other in that order.
+async fn the_schedule_opens_on_what_is_owed(app: &DeskApp, served: &[Value]) {
+    let mut owed: Vec<&Value> = served.iter().filter(|r| r["balance"] != json!("0.00")).collect();
+    let mut settled: Vec<&Value> = served.iter().filter(|r| r["balance"] == json!("0.00")).collect();
+    assert!(
+        !owed.is_empty() && !settled.is_empty(),
+        "the demo has lines of both kinds"
+    );
+    let key = |r: &&Value| (r["due_on"].as_str().unwrap().to_owned(), r["id"].as_i64().unwrap());
+    owed.sort_by_key(key);
+    settled.sort_by_key(|r| std::cmp::Reverse(key(r)));
+    let due_dates = |rows: &[&Value]| rows.iter().map(|r| r["due_on"].clone()).collect::<Vec<_>>();
+    let expected: Vec<Value> = owed.iter().chain(settled.iter()).map(|r| r["due_on"].clone()).collect();
+
+    let default = ScheduleFilter::default();
+    assert_eq!(default.sort, ScheduleOrder::Attention);
+    let mut shown = Vec::new();
+    for offset in (0..served.len() as u32).step_by(7) {
+        let page = app.schedule(&default, window(offset, 7)).await.unwrap();
+        shown.extend(page.rows.iter().map(|r| json!(r.due_on)));
+    }
+    assert_eq!(shown, expected, "owed from the oldest, then settled from the newest");
+    let first = app.schedule(&default, window(0, 1)).await.unwrap().rows.remove(0);
+    assert_eq!(
+        first.status,
+        PaymentStatus::Overdue,
+        "the first line is the oldest overdue one"
+    );
+    assert_eq!(json!(first.due_on), due_dates(&owed)[0]);
 }
 
 #[tokio::test]

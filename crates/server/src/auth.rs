@@ -11,7 +11,9 @@ use crate::store::unit::Effect;
 use crate::store::users::UserRow;
 use crate::{passwords, AppState, ServerError};
 use chrono::TimeDelta;
-use sportello_domain::api::auth::{LoginChallenge, LoginRequest, SecondFactor, TokenPair, VerifyCodeRequest};
+use sportello_domain::api::auth::{
+    LoginChallenge, LoginRequest, ResendCodeRequest, SecondFactor, TokenPair, VerifyCodeRequest, RESEND_AFTER_SECS,
+};
 use sportello_domain::{ApiError, ErrorCode};
 use std::net::IpAddr;
 
@@ -163,6 +165,49 @@ fn code_mail<'a>(user: &'a UserRow, code: &str, minutes: i64, company: &str) -> 
         subject,
         body,
     }
+}
+
+/// A new e-mailed code for a login whose code did not arrive (or came too
+/// late): the challenge is replaced, so the old code stops working. Not
+/// sooner than `RESEND_AFTER_SECS` after the last code, and a few times a
+/// quarter of an hour per account; an authenticator's code is not e-mailed.
+pub async fn resend_code(state: &AppState, req: ResendCodeRequest) -> Result<LoginChallenge, ServerError> {
+    if req.challenge_id.len() > MAX_ID_BYTES {
+        return Err(code_expired());
+    }
+    let Some(challenge) = state.store.challenge(&req.challenge_id).await? else {
+        return Err(code_expired());
+    };
+    let now = state.clock.now_ms();
+    if challenge.consumed_at.is_some() || challenge.expires_at <= now {
+        return Err(code_expired());
+    }
+    if challenge.factor == AUTHENTICATOR {
+        return Err(ApiError::new(
+            ErrorCode::BadRequest,
+            "the code comes from the authenticator app and is not e-mailed",
+        )
+        .with_field("challenge_id", "authenticator")
+        .into());
+    }
+    let wait_ms = challenge.created_at + RESEND_AFTER_SECS * 1000 - now;
+    if wait_ms > 0 {
+        return Err(ServerError::RateLimited((wait_ms + 999) / 1000));
+    }
+    crate::http::limit(
+        state,
+        Scope::ResendAccount,
+        "challenge_id",
+        &challenge.user_id.to_string(),
+    )
+    .await?;
+    if !state.store.consume_challenge(&req.challenge_id, now).await? {
+        return Err(code_expired());
+    }
+    let Some(user) = state.store.user(challenge.user_id).await? else {
+        return Err(code_expired());
+    };
+    send_code(state, &user).await
 }
 
 /// Step 2 of the login: the e-mailed code opens a session for `device` (the

@@ -27,6 +27,8 @@ pub enum Scope {
     CodeAddress,
     /// Uploads, per user (customer or operator).
     Upload,
+    /// Login codes sent again, per account.
+    ResendAccount,
 }
 
 impl Scope {
@@ -43,6 +45,7 @@ impl Scope {
             Scope::ResetAddress => (20, 600),
             Scope::CodeAddress => (30, 60),
             Scope::Upload => (60, 600),
+            Scope::ResendAccount => (3, 900),
         }
     }
 }
@@ -60,6 +63,7 @@ impl Scope {
             Scope::ResetAddress => "reset_address",
             Scope::CodeAddress => "code_address",
             Scope::Upload => "upload",
+            Scope::ResendAccount => "resend_account",
         }
     }
 }

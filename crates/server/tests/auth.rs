@@ -420,7 +420,68 @@ async fn code_checks_are_limited_per_account_across_challenges(t: TestServer) {
     );
 }
 
+/// "Send the code again": not before 30 s, a new challenge whose code is
+/// e-mailed while the old code stops working; three a quarter-hour per account.
+async fn a_code_is_sent_again_on_request_and_the_old_one_stops_working(t: TestServer) {
+    let resend = |id: &str| t.post("/auth/resend", json!({"challenge_id": id}));
+    let first = t.demo_challenge().await;
+    let first_code = t.latest_code().await;
+    let (status, code, retry) = refusal(resend(&first).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    assert_eq!(retry.as_deref(), Some("30"), "the first code has just been sent");
+    assert_eq!(t.outbox().await.len(), 1, "nothing sent while too soon");
+
+    t.clock.advance(TimeDelta::seconds(30));
+    let response = resend(&first).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let second: Value = response.json().await.unwrap();
+    let second_id = second["challenge_id"].as_str().unwrap().to_owned();
+    assert_ne!(second_id, first);
+    assert_eq!(second["sent_to"], "s***@pec.studiorossi.example");
+    let mails = t.outbox().await;
+    assert_eq!(mails.len(), 2, "one new e-mail");
+    assert_eq!(mails[1].subject().unwrap(), "Il tuo codice di accesso a Sportello");
+    let second_code = t.latest_code().await;
+    assert_eq!(
+        error_code(t.verify(&first, &first_code).await).await.1,
+        "code_expired",
+        "the old code no longer works"
+    );
+    assert_eq!(
+        error_code(resend(&first).await).await.1,
+        "code_expired",
+        "nor can it be sent again"
+    );
+
+    // Three codes a quarter of an hour per account: the fourth waits.
+    let mut id = second_id.clone();
+    for _ in 0..2 {
+        t.clock.advance(TimeDelta::seconds(31));
+        let next: Value = resend(&id).await.json().await.unwrap();
+        id = next["challenge_id"].as_str().unwrap().to_owned();
+    }
+    t.clock.advance(TimeDelta::seconds(31));
+    let (status, code, retry) = refusal(resend(&id).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    assert!(retry.is_some());
+    assert_eq!(t.outbox().await.len(), 4);
+    let last_code = t.latest_code().await;
+    assert_eq!(
+        t.verify(&id, &last_code).await.status(),
+        StatusCode::OK,
+        "the newest code logs in"
+    );
+    assert_eq!(
+        error_code(t.verify(&second_id, &second_code).await).await.1,
+        "code_expired"
+    );
+
+    assert_eq!(error_code(resend("no-such-challenge").await).await.1, "code_expired");
+    assert_eq!(error_code(resend(&"x".repeat(5000)).await).await.1, "code_expired");
+}
+
 on_both_engines!(
+    a_code_is_sent_again_on_request_and_the_old_one_stops_working,
     a_login_answers_while_the_mail_server_is_down_and_the_code_follows,
     code_checks_are_limited_per_account_across_challenges,
     logins_and_code_checks_are_rate_limited_per_account_and_per_address,

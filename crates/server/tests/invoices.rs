@@ -59,6 +59,11 @@ async fn the_list_holds_every_document_newest_first_with_its_filters(t: TestServ
     for line in schedule["items"].as_array().unwrap() {
         let number = line["invoice_number"].as_str().expect("paid lines were invoiced");
         assert!(items.iter().any(|i| i["number"] == number), "{number}");
+        let invoice = items.iter().find(|i| i["number"] == number).unwrap();
+        assert_eq!(
+            invoice["contract_no"], line["contract_no"],
+            "an invoice names its contract as the schedule does: number/module"
+        );
     }
 
     for (path, field) in [

@@ -80,9 +80,12 @@ async fn the_contract_filter_shows_one_contract_and_refuses_others(t: TestServer
         .unwrap();
     let items = t.all_items(&format!("/schedule?limit=40&contract={car}"), &token).await;
     assert_eq!(items.len(), 49, "advance, 47 installments, residual");
-    assert!(items
-        .iter()
-        .all(|i| i["contract_no"] == "91207" && i["contract_id"] == car));
+    assert!(
+        items
+            .iter()
+            .all(|i| i["contract_no"] == "91207/1" && i["contract_id"] == car),
+        "lines name the contract as printed: number/module"
+    );
     let page = t.json(&format!("/schedule?contract={car}"), &token).await;
     assert!(
         cents(&page["overdue_total"]) > 0,

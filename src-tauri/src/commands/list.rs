@@ -14,6 +14,7 @@ macro_rules! with_commands {
             session::session_status,
             session::login,
             session::verify_code,
+            session::resend_code,
             session::logout,
             session::first_screen_shown,
             home::home,

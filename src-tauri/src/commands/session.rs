@@ -15,6 +15,11 @@ pub async fn login(app: State<'_, DeskApp>, username: String, password: String) 
 }
 
 #[tauri::command]
+pub async fn resend_code(app: State<'_, DeskApp>, challenge_id: String) -> CommandResult<LoginChallenge> {
+    app.resend_code(&challenge_id).await.map_err(wire)
+}
+
+#[tauri::command]
 pub async fn verify_code(app: State<'_, DeskApp>, challenge_id: String, code: String) -> CommandResult<Me> {
     app.verify_code(&challenge_id, &code).await.map_err(wire)
 }

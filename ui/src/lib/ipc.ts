@@ -103,6 +103,7 @@ export const ipc = {
   sessionStatus: () => call<SessionStatus>('session_status'),
   login: (username: string, password: string) => call<LoginChallenge>('login', { username, password }),
   verifyCode: (challengeId: string, code: string) => call<Me>('verify_code', { challengeId, code }),
+  resendCode: (challengeId: string) => call<LoginChallenge>('resend_code', { challengeId }),
   home: () => call<Home>('home'),
   logout: () => call<null>('logout'),
   /** The first screen is painted from the local copy: the network refresh may start. */

@@ -15,7 +15,7 @@ impl Cache {
             .into_iter()
             .map(|c| ContractOption {
                 id: c.id,
-                contract_no: c.contract_no,
+                contract_no: sportello_domain::book::contract_key(&c.contract_no, &c.module_no),
                 product: c.product,
                 status: c.status,
                 end_on: c.end_on,

@@ -2,7 +2,7 @@
 //! (B3, B4, C4, L2 and the accountant's bundle) written from the cache.
 
 use super::{screens::today_in_rome, DeskApp};
-use crate::browse::{ScheduleFilter, Sort};
+use crate::browse::{ScheduleFilter, ScheduleOrder};
 use crate::cache::Cache;
 use crate::export::PartFile;
 use crate::export::{self, document_name, not_found, ExportRequest, Exported, InvoiceFormat, Job, Lang};
@@ -95,7 +95,7 @@ async fn due_calendar(
     let coming = ScheduleFilter {
         contract_id,
         status: Some(PaymentStatus::Due),
-        sort: Sort::Asc,
+        sort: ScheduleOrder::Asc,
     };
     let mut lines = Vec::new();
     let rows = cache

@@ -12,6 +12,7 @@ pub struct AssetItem {
     pub id: i64,
     #[ts(type = "number")]
     pub contract_id: i64,
+    /// The contract as printed everywhere: "number/module" (84963/1).
     pub contract_no: String,
     /// The asset's own code ("codice del bene").
     pub code: String,

@@ -43,6 +43,17 @@ pub struct VerifyCodeRequest {
     pub code: String,
 }
 
+/// A new e-mailed code in place of one that did not arrive: the login's
+/// challenge is replaced by a new one, and the old code stops working.
+#[derive(Clone, Debug, Serialize, Deserialize, TS, utoipa::ToSchema)]
+#[ts(export)]
+pub struct ResendCodeRequest {
+    pub challenge_id: String,
+}
+
+/// How long after a code is sent a new one may be asked for.
+pub const RESEND_AFTER_SECS: i64 = 30;
+
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TokenPair {
     pub access_token: String,

@@ -22,6 +22,7 @@ pub struct InvoiceItem {
     pub due_on: NaiveDate,
     #[ts(type = "number | null")]
     pub contract_id: Option<i64>,
+    /// The contract as printed everywhere: "number/module" (84963/1).
     pub contract_no: Option<String>,
     pub taxable: Money,
     pub vat: Money,

@@ -53,6 +53,7 @@ pub struct ScheduleItem {
     pub status: PaymentStatus,
     #[ts(type = "number")]
     pub contract_id: i64,
+    /// The contract as printed everywhere: "number/module" (84963/1).
     pub contract_no: String,
     pub due_on: NaiveDate,
     pub installment_no: u32,

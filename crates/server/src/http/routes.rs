@@ -7,7 +7,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use sportello_domain::api::auth::{LoginChallenge, LoginRequest, Me, RefreshRequest, TokenPair, VerifyCodeRequest};
+use sportello_domain::api::auth::{
+    LoginChallenge, LoginRequest, Me, RefreshRequest, ResendCodeRequest, TokenPair, VerifyCodeRequest,
+};
 use sportello_domain::api::home::{Home, Payee};
 use sportello_domain::api::operations as op;
 use sportello_domain::situation::Situation;
@@ -35,6 +37,7 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .route("/health", get(|| async { "ok" }))
         .routes(routes!(login))
         .routes(routes!(verify))
+        .routes(routes!(resend_code))
         .routes(routes!(refresh))
         .routes(routes!(logout))
         .routes(routes!(me))
@@ -261,6 +264,21 @@ pub(super) async fn verify(
         header(axum::http::header::USER_AGENT.as_str()),
     );
     Ok(Json(auth::verify_code(&state, req, client, &device).await?))
+}
+
+#[utoipa::path(post, path = op::session::RESEND.path, tag = "auth", request_body = ResendCodeRequest,
+    responses((status = 200, description = "A new 6-digit code was e-mailed; the old one no longer works", body = LoginChallenge),
+              (status = 400, description = "the login's code comes from an authenticator app", body = ApiError),
+              (status = 401, description = "code_expired: the login ended, log in again", body = ApiError),
+              (status = 429, description = "rate_limited, with Retry-After: too soon after the last code \
+                  (30 seconds), or too many codes for this account or address", body = ApiError)))]
+pub(super) async fn resend_code(
+    State(state): State<AppState>,
+    Client(client): Client,
+    ApiJson(req): ApiJson<ResendCodeRequest>,
+) -> Result<Json<LoginChallenge>, ServerError> {
+    limit(&state, Scope::CodeAddress, "client", &crate::netaddr::limit_key(client)).await?;
+    Ok(Json(auth::resend_code(&state, req).await?))
 }
 
 #[utoipa::path(post, path = op::session::REFRESH.path, tag = "auth", request_body = RefreshRequest,

@@ -27,7 +27,7 @@ impl Store {
         limit: u32,
     ) -> StoreResult<Vec<AssetItem>> {
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT a.id, a.contract_id, c.contract_no, a.code, a.asset_type, a.description,
+            "SELECT a.id, a.contract_id, c.contract_no || '/' || c.module_no AS contract_no, a.code, a.asset_type, a.description,
                     a.financial_value_cents, a.future_value_cents, c.end_on
              FROM assets a JOIN contracts c ON c.id = a.contract_id
              WHERE c.customer_id = $1 AND ($2 = 0 OR a.contract_id = $2) AND a.id > $3
@@ -45,7 +45,7 @@ impl Store {
     /// One of the customer's assets (for the sync's deltas).
     pub async fn asset_item(&self, customer_id: i64, id: i64) -> StoreResult<Option<AssetItem>> {
         let row: Option<Row> = sqlx::query_as(
-            "SELECT a.id, a.contract_id, c.contract_no, a.code, a.asset_type, a.description,
+            "SELECT a.id, a.contract_id, c.contract_no || '/' || c.module_no AS contract_no, a.code, a.asset_type, a.description,
                     a.financial_value_cents, a.future_value_cents, c.end_on
              FROM assets a JOIN contracts c ON c.id = a.contract_id
              WHERE c.customer_id = $1 AND a.id = $2",

@@ -11,6 +11,7 @@ pub struct ChallengeRow {
     pub consumed_at: Option<i64>,
     /// "email_code" or "authenticator".
     pub factor: String,
+    pub created_at: i64,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -101,7 +102,7 @@ impl Store {
             return Ok(None);
         }
         Ok(sqlx::query_as(
-            "SELECT user_id, code_hash, expires_at, attempts, consumed_at, factor FROM login_challenges WHERE id = $1",
+            "SELECT user_id, code_hash, expires_at, attempts, consumed_at, factor, created_at FROM login_challenges WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)

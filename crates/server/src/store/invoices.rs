@@ -153,8 +153,9 @@ impl DocumentRow {
     }
 }
 
+// The contract is named as it is printed everywhere: number/module.
 const ITEM_SELECT: &str = "SELECT i.id, i.kind, i.number, i.progressive, i.issued_on, i.due_on, i.contract_id,
-        c.contract_no, i.taxable_cents, i.vat_cents, i.total_cents
+        c.contract_no || '/' || c.module_no AS contract_no, i.taxable_cents, i.vat_cents, i.total_cents
     FROM invoices i LEFT JOIN contracts c ON c.id = i.contract_id";
 
 fn invoice_item(r: ItemRow, transmitter: &VatNumber) -> StoreResult<InvoiceItem> {

@@ -80,7 +80,7 @@ impl Store {
     ) -> StoreResult<Vec<ScheduleItem>> {
         let (after_due, after_id) = after.map_or((String::new(), 0), |(d, id)| (d.to_string(), id));
         let sql = format!(
-            "SELECT e.id, e.contract_id, c.contract_no, e.due_on, e.installment_no, e.kind, e.payment_method,
+            "SELECT e.id, e.contract_id, c.contract_no || '/' || c.module_no AS contract_no, e.due_on, e.installment_no, e.kind, e.payment_method,
                     e.amount_cents AS amount, e.paid_cents AS paid,
                     (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number, e.invoice_id,
                     e.reported_at
@@ -109,7 +109,7 @@ impl Store {
         today: NaiveDate,
     ) -> StoreResult<Option<ScheduleItem>> {
         let row: Option<Row> = sqlx::query_as(
-            "SELECT e.id, e.contract_id, c.contract_no, e.due_on, e.installment_no, e.kind, e.payment_method,
+            "SELECT e.id, e.contract_id, c.contract_no || '/' || c.module_no AS contract_no, e.due_on, e.installment_no, e.kind, e.payment_method,
                     e.amount_cents AS amount, e.paid_cents AS paid,
                     (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number, e.invoice_id,
                     e.reported_at

@@ -4,4 +4,8 @@ import type { ContractStatus } from "./ContractStatus";
 /**
  * C1: one entry of the contract selector, "<product> - <status> - expires <date>".
  */
-export type ContractOption = { id: number, contract_no: string, product: string, status: ContractStatus, end_on: string, };
+export type ContractOption = { id: number, 
+/**
+ * As printed everywhere: "number/module".
+ */
+contract_no: string, product: string, status: ContractStatus, end_on: string, };

@@ -2,7 +2,11 @@
 import type { DocumentKind } from "./DocumentKind";
 import type { Money } from "./Money";
 
-export type InvoiceItem = { id: number, kind: DocumentKind, number: string, issued_on: string, due_on: string, contract_id: number | null, contract_no: string | null, taxable: Money, vat: Money, total: Money, 
+export type InvoiceItem = { id: number, kind: DocumentKind, number: string, issued_on: string, due_on: string, contract_id: number | null, 
+/**
+ * The contract as printed everywhere: "number/module" (84963/1).
+ */
+contract_no: string | null, taxable: Money, vat: Money, total: Money, 
 /**
  * The FatturaPA file name, `IT<VAT>_<progressive>.xml`.
  */

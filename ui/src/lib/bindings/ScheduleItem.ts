@@ -7,7 +7,11 @@ import type { ScheduleReason } from "./ScheduleReason";
 /**
  * One line of the schedule with every B1 column.
  */
-export type ScheduleItem = { id: number, status: PaymentStatus, contract_id: number, contract_no: string, due_on: string, installment_no: number, reason: ScheduleReason, payment_method: PaymentMethod, amount: Money, paid: Money, balance: Money, overdue_balance: Money, invoice_number: string | null, 
+export type ScheduleItem = { id: number, status: PaymentStatus, contract_id: number, 
+/**
+ * The contract as printed everywhere: "number/module" (84963/1).
+ */
+contract_no: string, due_on: string, installment_no: number, reason: ScheduleReason, payment_method: PaymentMethod, amount: Money, paid: Money, balance: Money, overdue_balance: Money, invoice_number: string | null, 
 /**
  * The invoice that billed the line, to open from the schedule (B2).
  * Absent only in a copy kept by an older version.

@@ -2,11 +2,13 @@ import type { MessageKey } from './it';
 import shopEn from './shop.en';
 import accountEn from './account.en';
 import helpEn from './help.en';
+import screensEn from './screens.en';
 
 const en: Record<MessageKey, string> = {
   ...shopEn,
   ...accountEn,
   ...helpEn,
+  ...screensEn,
   'app.name': 'Sportello',
   'app.tagline': 'The customer desk of your leasing company',
   'app.loading': 'Loading…',
@@ -266,10 +268,8 @@ const en: Record<MessageKey, string> = {
   'contract.general': 'General data',
   'contract.beneficiary_code': 'Beneficiary code',
   'contract.beneficiary': 'Beneficiary',
-  'contract.dates': 'Dates',
   'contract.start_on': 'Start date',
-  'contract.end_on': 'End date',
-  'contract.product_group': 'Product',
+  'contract.product_group': 'Rate and subsidy',
   'contract.advance_first': 'Advance (first installment)',
   'contract.reference_rate_hint': 'The market rate the contract’s rate follows: “Euribor 3 m.l. (div.360)”, for instance, is the three-month Euribor, with interest worked out on a 360-day year.',
   'contract.reference_rate': 'Reference rate',

@@ -2,11 +2,13 @@
 import shopIt from './shop.it';
 import accountIt from './account.it';
 import helpIt from './help.it';
+import screensIt from './screens.it';
 
 const it = {
   ...shopIt,
   ...accountIt,
   ...helpIt,
+  ...screensIt,
   'app.name': 'Sportello',
   'app.tagline': 'L’area clienti del tuo leasing',
   'app.loading': 'Caricamento…',
@@ -266,10 +268,8 @@ const it = {
   'contract.general': 'Dati generali',
   'contract.beneficiary_code': 'Codice beneficiario',
   'contract.beneficiary': 'Beneficiario',
-  'contract.dates': 'Date',
   'contract.start_on': 'Data inizio',
-  'contract.end_on': 'Data fine',
-  'contract.product_group': 'Prodotto',
+  'contract.product_group': 'Tasso e agevolazioni',
   'contract.advance_first': 'Anticipo (prima rata)',
   'contract.reference_rate_hint': 'Il parametro di mercato a cui è legato il tasso del contratto: per esempio «Euribor 3 m.l. (div.360)» è l’Euribor a tre mesi, con gli interessi calcolati su un anno di 360 giorni.',
   'contract.reference_rate': 'Parametro di riferimento',

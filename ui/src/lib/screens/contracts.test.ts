@@ -70,7 +70,8 @@ describe('ContractsPage', () => {
     expect(terms.length).toBe(new Set(terms).size);
     expect(within(detail).getByTestId('c-number')).toHaveTextContent('84963/1');
     expect(within(detail).getByTestId('c-iban')).toHaveTextContent('IT60 X054 2811 1010 0000 0123 456');
-    expect(within(detail).getByTestId('c-rate')).toHaveTextContent('l’Euribor a tre mesi');
+    expect(within(detail).getByTestId('c-rate-hint')).toHaveTextContent('l’Euribor a tre mesi');
+    expect(detail.textContent!.match(/Prodotto/g)).toBeNull();
     expect(screen.getAllByTestId('plan-row')).toHaveLength(25);
     expect(screen.getByTestId('plan-page')).toHaveTextContent('1 - 25 di 31');
     await userEvent.setup().click(screen.getByTestId('plan-next'));
@@ -87,8 +88,9 @@ describe('ContractsPage', () => {
     i18n.lang = 'en';
     render(ContractsPage, { props: { id: 1 } });
     const select = await screen.findByTestId('contracts-select');
-    await screen.findByText(/84963 · Leasing strumentale - Active - expires 31\/05\/2027/);
-    expect(within(select).getAllByRole('option').map((o) => o.textContent)).toContain('70001 · Leasing auto - Extinguished - expires 31/01/2020');
+    // The catalogue's products read in English; the number is the book's, as given.
+    await screen.findByText(/84963 · Equipment lease - Active - expires 31\/05\/2027/);
+    expect(within(select).getAllByRole('option').map((o) => o.textContent)).toContain('70001 · Car lease - Extinguished - expires 31/01/2020');
   });
 
   it("lists the contract's documents newest first and opens one, saying so when it cannot", async () => {

@@ -51,7 +51,9 @@ describe('PaymentsPage', () => {
     expect(rows[0]).toHaveTextContent('Scaduto');
     expect(rows[0]).toHaveTextContent('30/04/2024');
     expect(rows[0]).toHaveTextContent('Addebito diretto SEPA');
-    expect(asked[0]).toEqual({ filter: { contract_id: null, status: null, sort: 'desc' }, window: { offset: 0, limit: 100 } });
+    // B1: the list opens on what is owed first, in the order the cache keeps for it.
+    expect(asked[0]).toEqual({ filter: { contract_id: null, status: null, sort: 'attention' }, window: { offset: 0, limit: 100 } });
+    expect(screen.getByTestId('payments-sort')).toHaveValue('attention');
 
     await userEvent.setup().selectOptions(screen.getByTestId('payments-status'), 'overdue');
     await screen.findByText('1 riga');

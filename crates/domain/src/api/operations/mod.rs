@@ -157,6 +157,7 @@ pub mod session {
     use crate::api::auth::*;
     pub const LOGIN: Endpoint<Nothing, LoginRequest, LoginChallenge> = post("/auth/login");
     pub const VERIFY: Endpoint<Nothing, VerifyCodeRequest, TokenPair> = post("/auth/verify");
+    pub const RESEND: Endpoint<Nothing, ResendCodeRequest, LoginChallenge> = post("/auth/resend");
     pub const REFRESH: Endpoint<Nothing, RefreshRequest, TokenPair> = post("/auth/refresh");
     pub const LOGOUT: Endpoint<Nothing, RefreshRequest, Nothing> = post("/auth/logout");
     pub const ME: Endpoint<Nothing, Nothing, Me> = get("/me");
@@ -279,6 +280,7 @@ pub const ALL: &[Declared] = declared![
     requests::DOWNLOAD,
     session::LOGIN,
     session::VERIFY,
+    session::RESEND,
     session::REFRESH,
     session::LOGOUT,
     session::ME,
