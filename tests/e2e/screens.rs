@@ -205,6 +205,20 @@ async fn lists_match_the_server(driver: &WebDriver, api: &Api) {
         drawn > 0 && drawn <= schedule,
         "only the rows in view are drawn ({drawn})"
     );
+    // B1: the list opens on the oldest line still owed, not on the last year's.
+    let overdue_lines = api.get("/schedule?limit=500&status=overdue").await;
+    let oldest = overdue_lines["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["due_on"].as_str().unwrap().parse::<chrono::NaiveDate>().unwrap())
+        .min()
+        .expect("the demo has an overdue line");
+    let first_row = text(driver, "[data-testid=schedule-row][aria-rowindex='2']").await;
+    assert!(
+        first_row.contains(&oldest.format("%d/%m/%Y").to_string()) && first_row.contains("Scaduto"),
+        "the first line is the oldest overdue one: {first_row}"
+    );
     choose(driver, "#payments-status", "overdue").await;
     let overdue_rows = api.count("/schedule?limit=500&status=overdue").await;
     wait_attr(

@@ -153,3 +153,32 @@ async fn a_server_that_is_down_is_reported_as_unreachable_and_the_session_is_kep
     );
     drop(desk);
 }
+
+/// "Send the code again" from the desktop: too soon is refused with how long
+/// to wait, later a new challenge arrives, its code logs in and the first
+/// code no longer does.
+#[tokio::test]
+async fn a_new_code_replaces_the_one_that_did_not_arrive() {
+    let f = Fixture::start().await;
+    let desk = f.desk();
+    let first = desk.login(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await.unwrap();
+    let first_code = f.latest_code().await;
+    let Err(sportello_app::AppError::Api(too_soon)) = desk.resend_code(&first.challenge_id).await else {
+        panic!("a new code right after the first is refused");
+    };
+    assert_eq!(too_soon.code, ErrorCode::RateLimited);
+    let wait = too_soon.fields.as_ref().and_then(|f| f.get("retry_after"));
+    assert_eq!(wait.map(String::as_str), Some("30"), "the window counts down from what the server says");
+
+    f.clock.advance(TimeDelta::seconds(30));
+    let second = desk.resend_code(&first.challenge_id).await.unwrap();
+    assert_ne!(second.challenge_id, first.challenge_id);
+    assert_eq!(second.sent_to, first.sent_to);
+    let second_code = f.latest_code().await;
+    let Err(sportello_app::AppError::Api(old)) = desk.verify_code(&first.challenge_id, &first_code).await else {
+        panic!("the first code no longer works");
+    };
+    assert_eq!(old.code, ErrorCode::CodeExpired);
+    let me = desk.verify_code(&second.challenge_id, &second_code).await.unwrap();
+    assert_eq!(me.display_name, "Mario Rossi");
+}
