@@ -837,10 +837,40 @@ async fn every_section_fits_the_window_in_both_languages_and_themes() {
     let _serial = serial().await;
     let h = Harness::start().await;
     let driver = h.launch().await;
-    log_in(&h, &driver).await;
+    photograph_the_door(&h, &driver).await;
     wait_synced(&driver).await;
     photograph_every_section(&driver).await;
     driver.quit().await.unwrap();
+}
+
+/// The login page (its button disabled until both fields are filled) and the
+/// code page, at both sizes and in both languages, fit their window; then
+/// logs in.
+async fn photograph_the_door(h: &Harness, driver: &WebDriver) {
+    let mut unfit = Vec::new();
+    for page in ["login", "code"] {
+        if page == "code" {
+            type_into(driver, "#username", DEMO_USERNAME).await;
+            type_into(driver, "#password", DEMO_PASSWORD).await;
+            click(driver, "[data-testid=login-submit]").await;
+            wait_for(driver, "[data-testid=code-resend-wait]").await;
+        }
+        for (width, height) in fit::SIZES {
+            fit::resize(driver, width, height).await;
+            for lang in ["en", "it"] {
+                click(driver, &format!("[data-testid=lang-{lang}]")).await;
+                wait_attr(driver, "html", "lang", lang).await;
+                screenshot(driver, &format!("{page}-{lang}-{width}")).await;
+                for what in fit::overflows(driver).await {
+                    unfit.push(format!("{page} ({lang}, {width}×{height}): {what}"));
+                }
+            }
+        }
+    }
+    assert!(unfit.is_empty(), "what does not fit its window:\n{}", unfit.join("\n"));
+    fit::resize(driver, fit::SIZES[0].0, fit::SIZES[0].1).await;
+    type_into(driver, "#code", &h.latest_code().await).await;
+    click(driver, "[data-testid=code-submit]").await;
 }
 
 /// Brings into view the part of `section` the first picture does not show,

@@ -168,7 +168,11 @@ async fn a_new_code_replaces_the_one_that_did_not_arrive() {
     };
     assert_eq!(too_soon.code, ErrorCode::RateLimited);
     let wait = too_soon.fields.as_ref().and_then(|f| f.get("retry_after"));
-    assert_eq!(wait.map(String::as_str), Some("30"), "the window counts down from what the server says");
+    assert_eq!(
+        wait.map(String::as_str),
+        Some("30"),
+        "the window counts down from what the server says"
+    );
 
     f.clock.advance(TimeDelta::seconds(30));
     let second = desk.resend_code(&first.challenge_id).await.unwrap();
