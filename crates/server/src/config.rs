@@ -53,6 +53,11 @@ pub struct Config {
     /// connection is closed.
     #[serde(default = "default_header_timeout_ms")]
     pub header_timeout_ms: u64,
+    /// The address desktops reach this server at (`https://sportello.example.it`),
+    /// for the links the updater downloads new versions from. Empty: taken
+    /// from the request's `Host`, over plain HTTP.
+    #[serde(default)]
+    pub public_url: String,
 }
 
 fn default_session_max_days() -> i64 {
@@ -184,6 +189,7 @@ impl Default for Config {
             mail_lease_ms: default_mail_lease_ms(),
             upload_quota_mb: default_upload_quota_mb(),
             trusted_proxies: String::new(),
+            public_url: String::new(),
             header_timeout_ms: default_header_timeout_ms(),
             company: CompanyConfig {
                 name: "Sportello Leasing S.p.A.".into(),

@@ -32,3 +32,14 @@ impl ServerError {
         ServerError::Internal(detail.into())
     }
 }
+
+/// An error as the command line prints it: the message, with the fields it names.
+pub fn shown(error: ServerError) -> String {
+    match error {
+        ServerError::Api(e) => match e.fields {
+            Some(fields) => format!("{} ({:?})", e.message, fields),
+            None => e.message,
+        },
+        other => other.to_string(),
+    }
+}

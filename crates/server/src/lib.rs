@@ -26,6 +26,7 @@ pub mod ops;
 pub mod passwords;
 pub mod payments;
 pub mod privacy;
+pub mod releases;
 pub mod requests;
 pub mod secrets;
 pub mod sessions;

@@ -116,6 +116,8 @@ enum Admin {
     },
     /// Send a message set aside as failed again, from its first attempt.
     MailRetry { id: i64 },
+    #[command(flatten)]
+    Release(sportello_server::releases::cli::ReleaseCommand),
     /// Print the audit log, oldest first.
     Audit {
         #[arg(long, default_value_t = 0)]
@@ -197,7 +199,7 @@ where
             println!("already done by an earlier run with key {key}: nothing changed (give --key to repeat it)");
             Ok(None)
         }
-        Err(e) => Err(anyhow::anyhow!("{}", shown_error(e))),
+        Err(e) => Err(anyhow::anyhow!("{}", sportello_server::error::shown(e))),
     }
 }
 
@@ -206,7 +208,7 @@ async fn admin(state: &AppState, command: Admin, key: &str) -> anyhow::Result<()
     use sportello_domain::api::requests::RequestStatus;
     use sportello_server::{accounts, audit, notifications, ops};
     let origin = audit::Origin::cli();
-    let shown = |e: sportello_server::ServerError| anyhow::anyhow!("{}", shown_error(e));
+    let shown = |e: sportello_server::ServerError| anyhow::anyhow!("{}", sportello_server::error::shown(e));
     match command {
         Admin::Unlock { username } => {
             audit::owe(state, &origin, "unlock_user", &format!("customer:{username}"), "")
@@ -357,6 +359,7 @@ async fn admin(state: &AppState, command: Admin, key: &str) -> anyhow::Result<()
             }
             println!("message {id} will be sent again");
         }
+        Admin::Release(command) => sportello_server::releases::cli::run(state, &origin, command).await?,
         Admin::Audit { after, limit } => {
             for e in ops::audit_log(state, after, limit).await.map_err(shown)? {
                 println!(
@@ -420,21 +423,11 @@ async fn import(
             eprint!("{refused}");
             std::process::exit(1);
         }
-        Err(ImportError::Server(e)) => Err(anyhow::anyhow!("{}", shown_error(e))),
+        Err(ImportError::Server(e)) => Err(anyhow::anyhow!("{}", sportello_server::error::shown(e))),
     }
 }
 
 /// A client error as its message and fields, so a command-line user sees what to fix.
-fn shown_error(error: sportello_server::ServerError) -> String {
-    match error {
-        sportello_server::ServerError::Api(e) => match e.fields {
-            Some(fields) => format!("{} ({:?})", e.message, fields),
-            None => e.message,
-        },
-        other => other.to_string(),
-    }
-}
-
 async fn seed_books(state: &AppState, contracts: Option<u32>, seed: u64) -> anyhow::Result<()> {
     let seeded = demo::seed(&state.store, state.clock.today(), state.clock.now_ms()).await?;
     println!("demo customer {}", if seeded { "seeded" } else { "already there" });

@@ -198,3 +198,39 @@ pub fn demo_operator_login(clock: &Clock) -> serde_json::Value {
         "code": authenticator_code(demo::DEMO_OPERATOR_AUTHENTICATOR, clock),
     })
 }
+
+/// An updater signing key made for a test, as `tauri signer generate` makes
+/// one: `public` is what the desktop's configuration holds (base64 of the
+/// public key file), `sign` gives what the bundler writes to `<bundle>.sig`
+/// (base64 of the signature file).
+pub struct UpdaterKey {
+    pub public: String,
+    public_key: minisign::PublicKey,
+    secret_key: minisign::SecretKey,
+}
+
+impl UpdaterKey {
+    pub fn generate() -> UpdaterKey {
+        use base64::Engine;
+        let pair = minisign::KeyPair::generate_unencrypted_keypair().expect("a key pair");
+        let file = pair.pk.to_box().expect("a public key file").into_string();
+        UpdaterKey {
+            public: base64::engine::general_purpose::STANDARD.encode(file),
+            public_key: pair.pk,
+            secret_key: pair.sk,
+        }
+    }
+
+    pub fn sign(&self, bytes: &[u8]) -> String {
+        use base64::Engine;
+        let signature = minisign::sign(
+            Some(&self.public_key),
+            &self.secret_key,
+            std::io::Cursor::new(bytes),
+            Some("signed by a test"),
+            Some("signature from tauri secret key"),
+        )
+        .expect("a signature");
+        base64::engine::general_purpose::STANDARD.encode(signature.to_string())
+    }
+}

@@ -80,7 +80,7 @@ fn the_document_serves_exactly_the_declared_operations() {
         .iter()
         .map(|d| (d.op.verb.as_str().to_owned(), format!("{PREFIX}{}", d.op.path)))
         .collect();
-    assert_eq!(served.len(), 97, "{served:?}");
+    assert_eq!(served.len(), 104, "{served:?}");
     assert_eq!(served, declared);
 }
 
@@ -113,13 +113,17 @@ fn the_document_types_each_operation_as_declared() {
         if let Some(error) = differs(&document, body, &shape.body) {
             wrong.push(format!("{}: body {error}", declared.name));
         }
-        let success = item["responses"]
+        let mut success = item["responses"]
             .as_object()
             .unwrap()
             .iter()
             .filter(|(status, _)| status.starts_with('2'))
-            .map(|(_, answer)| &answer["content"])
             .collect::<Vec<_>>();
+        // A 204 beside a typed answer ("nothing new") carries no body to type.
+        if success.len() > 1 {
+            success.retain(|(status, _)| status.as_str() != "204");
+        }
+        let success: Vec<&Value> = success.into_iter().map(|(_, answer)| &answer["content"]).collect();
         assert_eq!(success.len(), 1, "{}: one successful answer", declared.name);
         if let Some(error) = differs(&document, success[0], &shape.reply) {
             wrong.push(format!("{}: reply {error}", declared.name));

@@ -10,6 +10,7 @@ pub mod invoices;
 pub mod notifications;
 pub mod operations;
 pub mod ops;
+pub mod releases;
 pub mod requests;
 pub mod schedule;
 pub mod shop;

@@ -13,6 +13,7 @@ mod notifications;
 pub mod openapi;
 mod ops;
 mod paging;
+mod releases;
 mod requests;
 mod routes;
 mod schedule;

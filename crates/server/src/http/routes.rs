@@ -31,8 +31,10 @@ fn upload_limit() -> DefaultBodyLimit {
 /// document cannot differ; paths are relative to `/api/v1`.
 pub(super) fn api() -> OpenApiRouter<AppState> {
     use super::{
-        accounts, assets, authenticator, contracts, documents, invoices, notifications, ops, requests, schedule, shop,
+        accounts, assets, authenticator, contracts, documents, invoices, notifications, ops, releases, requests,
+        schedule, shop,
     };
+    let bundle_limit = DefaultBodyLimit::max(crate::releases::MAX_BUNDLE_BYTES + 1);
     OpenApiRouter::new()
         .route("/health", get(|| async { "ok" }))
         .routes(routes!(login))
@@ -117,6 +119,12 @@ pub(super) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(documents::publish_document).layer(upload_limit()))
         .routes(routes!(ops::import_book).layer(DefaultBodyLimit::max(crate::book::MAX_FILE_BYTES)))
         .routes(routes!(ops::audit))
+        .routes(routes!(releases::list, releases::create))
+        .routes(routes!(releases::add_bundle).layer(bundle_limit))
+        .routes(routes!(releases::share))
+        .routes(routes!(releases::withdraw))
+        .routes(routes!(releases::check))
+        .routes(routes!(releases::bundle))
         .routes(routes!(shop::ops_orders))
         .routes(routes!(shop::fulfil_pdf).layer(upload_limit()))
         .routes(routes!(shop::fulfil_record))

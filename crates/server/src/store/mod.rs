@@ -25,6 +25,7 @@ pub mod ops;
 mod pages;
 pub mod privacy;
 pub mod registrations;
+pub mod releases;
 pub mod requests;
 pub mod schedule;
 pub mod shop;

@@ -163,6 +163,21 @@ pub mod session {
     pub const ME: Endpoint<Nothing, Nothing, Me> = get("/me");
 }
 
+/// New versions of the desktop (X1, X2): the company publishes and stages
+/// them, every desktop's updater asks for them and downloads them.
+pub mod releases {
+    use super::*;
+    use crate::api::releases::*;
+    pub const LIST: Endpoint<Nothing, Nothing, Vec<ReleaseInfo>> = get("/ops/releases");
+    pub const CREATE: Endpoint<Nothing, NewRelease, ReleaseInfo> = post("/ops/releases");
+    pub const ADD_BUNDLE: Endpoint<BundleQuery, Bytes, BundleInfo> = put("/ops/releases/{version}/bundles/{target}");
+    pub const SHARE: Endpoint<Nothing, ShareChange, ReleaseInfo> = post("/ops/releases/{version}/share");
+    pub const WITHDRAW: Endpoint<Nothing, Nothing, ReleaseInfo> = post("/ops/releases/{version}/withdraw");
+    pub const CHECK: Endpoint<Nothing, Nothing, UpdateOffer> =
+        get("/updates/{os}/{arch}/{installer}/{current_version}");
+    pub const BUNDLE: Endpoint<Nothing, Nothing, File> = get("/updates/bundles/{version}/{target}");
+}
+
 /// The home page (H1, H2).
 pub mod home {
     use super::*;
@@ -281,6 +296,13 @@ pub const ALL: &[Declared] = declared![
     session::LOGIN,
     session::VERIFY,
     session::RESEND,
+    releases::LIST,
+    releases::CREATE,
+    releases::ADD_BUNDLE,
+    releases::SHARE,
+    releases::WITHDRAW,
+    releases::CHECK,
+    releases::BUNDLE,
     session::REFRESH,
     session::LOGOUT,
     session::ME,
