@@ -52,6 +52,9 @@ pub fn run() {
         // hands over the links opened while the app runs; the first comes with the launch.
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
+        // New versions from the company's server (commands::updates); the window
+        // reaches it only through Sportello's own commands.
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None))
         // Size, position and maximized state come back at the next start; visibility
         // does not, so a window hidden in the tray reopens shown.
@@ -63,9 +66,12 @@ pub fn run() {
         .manage(commands::links::Links::new(first_link))
         .manage(commands::exports::Exports::default())
         .manage(commands::documents::Opened::default())
+        .manage(commands::updates::Updates::default())
         .setup(move |app| {
             platform::logs::init(&app.path().app_log_dir()?);
-            let settings = commands::settings::Settings::load(SettingsFile::new(&app.path().app_config_dir()?));
+            let version = app.package_info().version.to_string();
+            let settings =
+                commands::settings::Settings::load(SettingsFile::new(&app.path().app_config_dir()?), version);
             tracing::info!(server = %settings.server_url(), "starting Sportello");
             let desk = Desk::new(settings.server_url(), Arc::new(platform::keyring::Keyring));
             app.manage(settings);

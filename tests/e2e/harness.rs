@@ -237,8 +237,21 @@ pub async fn wait_gone(driver: &WebDriver, css: &str) {
     }
 }
 
+/// Brings the element to the middle of its scrolling area: at the top edge
+/// (where a plain `scrollIntoView` leaves it) the window's header, which stays
+/// in view, would cover it.
+pub async fn into_view(driver: &WebDriver, element: &WebElement) {
+    let _ = driver
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});",
+            vec![element.to_json().unwrap()],
+        )
+        .await;
+}
+
 pub async fn type_into(driver: &WebDriver, css: &str, text: &str) {
     let field = wait_for(driver, css).await;
+    into_view(driver, &field).await;
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();
 }
@@ -249,7 +262,7 @@ pub async fn click(driver: &WebDriver, css: &str) {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
         let element = wait_for(driver, css).await;
-        let _ = element.scroll_into_view().await;
+        into_view(driver, &element).await;
         match element.click().await {
             Ok(()) => return,
             Err(_) if std::time::Instant::now() < deadline => {

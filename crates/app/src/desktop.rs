@@ -354,6 +354,15 @@ impl DeskApp {
         })
     }
 
+    /// Sends what waits in the outbox now (before an update restarts the
+    /// app); what cannot go stays in the local copy for after the restart.
+    pub async fn flush_outbox(&self) -> Result<(), AppError> {
+        let Some(engine) = self.engine().await else {
+            return Ok(());
+        };
+        crate::outbox::flush(&self.desk, engine.cache()).await.map(|_| ())
+    }
+
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, AppError> {
         let engine = self.engine().await.ok_or_else(not_logged_in)?;
         engine.cache().outbox().await

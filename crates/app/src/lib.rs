@@ -21,6 +21,7 @@ pub mod session;
 pub mod settings;
 pub mod shop;
 pub mod sync;
+pub mod updates;
 
 pub use error::AppError;
 pub use secrets::SecretStore;

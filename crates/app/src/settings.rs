@@ -25,6 +25,19 @@ pub struct DesktopSettings {
     /// documents stay after logout. Off, logging out removes them.
     #[serde(default)]
     pub keep_copy: bool,
+    /// What a new version does: offered to install, or only told (a computer
+    /// whose programs its administrator installs).
+    #[serde(default)]
+    pub updates: UpdatePolicy,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum UpdatePolicy {
+    #[default]
+    Install,
+    Notify,
 }
 
 /// A server address from the environment or the settings file that is not
@@ -77,6 +90,8 @@ pub struct SettingsView {
     pub from_environment: bool,
     /// The configured address this run could not use, if any.
     pub rejected_server: Option<RejectedServer>,
+    /// The version of Sportello running.
+    pub version: String,
 }
 
 pub struct SettingsFile {
@@ -231,10 +246,14 @@ mod tests {
             keep_in_tray: true,
             last_page: Some("invoices".into()),
             keep_copy: true,
+            updates: UpdatePolicy::Notify,
         };
         file.save(&chosen).unwrap();
         assert_eq!(SettingsFile::new(&dir.path().join("config")).load(), chosen);
         std::fs::write(dir.path().join("config/settings.json"), "{ half").unwrap();
         assert_eq!(file.load(), DesktopSettings::default());
+        // A file written before updates had a setting offers them to install.
+        std::fs::write(dir.path().join("config/settings.json"), r#"{"keep_copy": true}"#).unwrap();
+        assert_eq!(file.load().updates, UpdatePolicy::Install);
     }
 }

@@ -67,6 +67,12 @@ pub enum ErrorCode {
     /// Client side: no program on this computer opened the file; `fields.document`
     /// names it, to show it in its folder or save a copy instead.
     NoViewer,
+    /// Client side: a downloaded new version did not match the signature
+    /// the company's key makes: it was not installed.
+    UpdateUnverified,
+    /// Client side: a new version could not be downloaded or installed;
+    /// the running one goes on.
+    UpdateFailed,
 }
 
 impl ErrorCode {
@@ -97,7 +103,7 @@ impl ErrorCode {
             // Never sent by the server: nginx's "client closed request".
             ErrorCode::Cancelled => 499,
             // Never sent by the server either.
-            ErrorCode::NoViewer => 500,
+            ErrorCode::NoViewer | ErrorCode::UpdateUnverified | ErrorCode::UpdateFailed => 500,
         }
     }
 }

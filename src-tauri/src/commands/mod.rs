@@ -10,6 +10,7 @@ pub mod screens;
 pub mod session;
 pub mod settings;
 pub mod shop;
+pub mod updates;
 
 use sportello_app::AppError;
 use sportello_domain::ApiError;

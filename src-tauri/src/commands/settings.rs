@@ -4,6 +4,7 @@
 use super::CommandResult;
 use sportello_app::settings::{
     check_server_url, probe_server, server_to_use, DesktopSettings, RejectedServer, SettingsFile, SettingsView,
+    UpdatePolicy,
 };
 use sportello_domain::ApiError;
 use std::sync::Mutex;
@@ -25,10 +26,12 @@ pub struct Settings {
     from_environment: bool,
     /// The configured address that could not be used.
     rejected: Option<RejectedServer>,
+    /// The version running, as the bundle declares it.
+    version: String,
 }
 
 impl Settings {
-    pub fn load(file: SettingsFile) -> Settings {
+    pub fn load(file: SettingsFile, version: String) -> Settings {
         let saved = file.load();
         let from_env = std::env::var("SPORTELLO_SERVER_URL")
             .ok()
@@ -43,6 +46,7 @@ impl Settings {
             server_url,
             from_environment: from_env.is_some(),
             rejected,
+            version,
         }
     }
 
@@ -61,6 +65,7 @@ impl Settings {
             default_server_url: DEFAULT_SERVER_URL.to_owned(),
             from_environment: self.from_environment,
             rejected_server: self.rejected.clone(),
+            version: self.version.clone(),
         }
     }
 
@@ -111,6 +116,12 @@ pub fn set_keep_in_tray(settings: State<'_, Settings>, keep: bool) -> CommandRes
 #[tauri::command]
 pub fn set_keep_copy(settings: State<'_, Settings>, keep: bool) -> CommandResult<SettingsView> {
     settings.change(|s| s.keep_copy = keep)
+}
+
+/// Whether a new version is offered to install or only told.
+#[tauri::command]
+pub fn set_update_policy(settings: State<'_, Settings>, policy: UpdatePolicy) -> CommandResult<SettingsView> {
+    settings.change(|s| s.updates = policy)
 }
 
 /// The section on screen, reopened at the next start.

@@ -163,6 +163,7 @@ fn the_list_names_every_command_function_and_nothing_else() {
         "session",
         "settings",
         "shop",
+        "updates",
     ] {
         for name in command_functions(module).into_keys() {
             assert!(

@@ -6,6 +6,9 @@ import type { ApiError } from './bindings/ApiError';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { Home } from './bindings/Home';
 import type { LoginChallenge } from './bindings/LoginChallenge';
+import type { UpdateOffer } from './bindings/UpdateOffer';
+import type { UpdatePolicy } from './bindings/UpdatePolicy';
+import type { UpdateProgress } from './bindings/UpdateProgress';
 import type { Me } from './bindings/Me';
 import type { AuthenticatorStatus } from './bindings/AuthenticatorStatus';
 import type { AuthenticatorEnrolment } from './bindings/AuthenticatorEnrolment';
@@ -184,6 +187,16 @@ export const ipc = {
   setKeepInTray: (keep: boolean) => call<SettingsView>('set_keep_in_tray', { keep }),
   setKeepCopy: (keep: boolean) => call<SettingsView>('set_keep_copy', { keep }),
   setLastPage: (page: string) => call<null>('set_last_page', { page }),
+  setUpdatePolicy: (policy: UpdatePolicy) => call<SettingsView>('set_update_policy', { policy }),
+  /** A newer version from the company's server, with its notes in `lang`; null when this one is the newest. */
+  updateCheck: (lang: ExportLang) => call<UpdateOffer | null>('update_check', { lang }),
+  /** Downloads, verifies and installs the offer, then the app restarts; false when cancelled. */
+  updateInstall: (onProgress: (step: UpdateProgress) => void) => {
+    const progress = new Channel<UpdateProgress>();
+    progress.onmessage = onProgress;
+    return call<boolean>('update_install', { progress });
+  },
+  updateCancel: () => call<null>('update_cancel'),
   diagnostics: () => call<string>('diagnostics'),
   startAtLogin: () => call<boolean>('start_at_login'),
   setStartAtLogin: (on: boolean) => call<boolean>('set_start_at_login', { on }),

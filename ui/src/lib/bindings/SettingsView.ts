@@ -13,4 +13,8 @@ from_environment: boolean,
 /**
  * The configured address this run could not use, if any.
  */
-rejected_server: RejectedServer | null, };
+rejected_server: RejectedServer | null, 
+/**
+ * The version of Sportello running.
+ */
+version: string, };

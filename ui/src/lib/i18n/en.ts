@@ -3,12 +3,14 @@ import shopEn from './shop.en';
 import accountEn from './account.en';
 import helpEn from './help.en';
 import screensEn from './screens.en';
+import updatesEn from './updates.en';
 
 const en: Record<MessageKey, string> = {
   ...shopEn,
   ...accountEn,
   ...helpEn,
   ...screensEn,
+  ...updatesEn,
   'app.name': 'Sportello',
   'app.tagline': 'The customer desk of your leasing company',
   'app.loading': 'Loading…',

@@ -3,12 +3,14 @@ import shopIt from './shop.it';
 import accountIt from './account.it';
 import helpIt from './help.it';
 import screensIt from './screens.it';
+import updatesIt from './updates.it';
 
 const it = {
   ...shopIt,
   ...accountIt,
   ...helpIt,
   ...screensIt,
+  ...updatesIt,
   'app.name': 'Sportello',
   'app.tagline': 'L’area clienti del tuo leasing',
   'app.loading': 'Caricamento…',

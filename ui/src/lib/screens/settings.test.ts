@@ -8,11 +8,12 @@ import { i18n } from '../i18n/index.svelte';
 import type { SettingsView } from '../bindings/SettingsView';
 
 const view = (over: Partial<SettingsView> = {}): SettingsView => ({
-  settings: { server_url: null, keep_in_tray: false, last_page: null, keep_copy: false },
+  settings: { server_url: null, keep_in_tray: false, last_page: null, keep_copy: false, updates: 'install' },
   server_url: 'https://sportello.example.it',
   default_server_url: 'https://sportello.example.it',
   from_environment: false,
   rejected_server: null,
+  version: '0.1.0',
   ...over,
 });
 
