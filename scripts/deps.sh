@@ -10,6 +10,9 @@ packages=(
     xvfb webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools dunst xdotool
     imagemagick at-spi2-core libxml2-utils poppler-utils xdg-utils
     postgresql python3 python3-venv
+    # The updater installs a new .deb through the system's privilege prompt
+    # (pkexec, else sudo): the update check in deb-check.sh goes through sudo.
+    sudo
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -70,26 +70,18 @@ async fn a_release_is_published_staged_offered_and_withdrawn(t: TestServer) {
     let key = UpdaterKey::generate();
     let bytes = bundle_bytes();
 
-    let created = t
-        .http
-        .post(t.url("/ops/releases"))
-        .bearer_auth(&ops)
-        .header("Idempotency-Key", "rel-0.2.0")
-        .json(&notes())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let again = t
-        .http
-        .post(t.url("/ops/releases"))
-        .bearer_auth(&ops)
-        .header("Idempotency-Key", "rel-0.2.0")
-        .json(&notes())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), StatusCode::CREATED, "a retry answers the first answer");
+    for attempt in ["first", "retry with the same key"] {
+        let created = t
+            .http
+            .post(t.url("/ops/releases"))
+            .bearer_auth(&ops)
+            .header("Idempotency-Key", "rel-0.2.0")
+            .json(&notes())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED, "{attempt}");
+    }
 
     let signature = key.sign(&bytes);
     let stored = put_bundle(&t, &ops, "0.2.0", DEB, &signature, &bytes).await;
