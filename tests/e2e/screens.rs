@@ -214,7 +214,18 @@ async fn lists_match_the_server(driver: &WebDriver, api: &Api) {
         .map(|l| l["due_on"].as_str().unwrap().parse::<chrono::NaiveDate>().unwrap())
         .min()
         .expect("the demo has an overdue line");
-    let first_row = text(driver, "[data-testid=schedule-row][aria-rowindex='2']").await;
+    // The row's whole text, wrapped values included (WebDriver's text is what is painted).
+    let first_row = driver
+        .execute(
+            "return document.querySelector(\"[data-testid=schedule-row][aria-rowindex='2']\").textContent;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .json()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(
         first_row.contains(&oldest.format("%d/%m/%Y").to_string()) && first_row.contains("Scaduto"),
         "the first line is the oldest overdue one: {first_row}"
