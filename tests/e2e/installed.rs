@@ -139,6 +139,7 @@ async fn installed_the_next_version_from_the_server_replaces_the_package() {
     click(&driver, "[data-testid=nav-settings]").await;
     click(&driver, "[data-testid=settings-check-update]").await;
     wait_text(&driver, "[data-testid=update-notes]", "New: the plan as a chart.").await;
+    driver.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
     screenshot(&driver, "update-banner-en").await;
 
     // Downloaded, verified, installed through dpkg, restarted.
