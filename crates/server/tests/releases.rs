@@ -250,7 +250,168 @@ async fn bad_releases_are_refused_and_nothing_is_kept(t: TestServer) {
     );
 }
 
+/// Published through one instance (each with its own data folder), offered
+/// and downloaded whole through the other: the bundle lives in the database.
+async fn two_instances_offer_and_serve_the_same_release(t: TestServer) {
+    let ops = t.ops_token().await;
+    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = common::process("serve", &t.database_url, a_dir.path(), &[]).await;
+    let b = common::process("serve", &t.database_url, b_dir.path(), &[]).await;
+    let bytes = bundle_bytes();
+    let key = UpdaterKey::generate();
+    let created = t
+        .http
+        .post(format!("{}/ops/releases", a.url))
+        .bearer_auth(&ops)
+        .json(&notes())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let stored = t
+        .http
+        .put(format!("{}/ops/releases/0.2.0/bundles/{DEB}", a.url))
+        .query(&[
+            ("name", "Sportello_0.2.0_amd64.deb"),
+            ("signature", key.sign(&bytes).as_str()),
+        ])
+        .bearer_auth(&ops)
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.status(), StatusCode::CREATED);
+    let staged = t
+        .http
+        .post(format!("{}/ops/releases/0.2.0/share", b.url))
+        .bearer_auth(&ops)
+        .json(&json!({"share": 100}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(staged.status(), StatusCode::OK, "staged through the other instance");
+    let offer: Value = t
+        .http
+        .get(format!("{}/updates/linux/x86_64/deb/0.1.0", b.url))
+        .header("Sportello-Installation", "installation-0001")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(offer["version"], "0.2.0");
+    assert!(
+        offer["url"].as_str().unwrap().starts_with(&b.url),
+        "the link points at the instance asked"
+    );
+    let served = t.http.get(offer["url"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(
+        served.bytes().await.unwrap().as_ref(),
+        bytes.as_slice(),
+        "byte for byte"
+    );
+}
+
 on_both_engines!(
     a_release_is_published_staged_offered_and_withdrawn,
     bad_releases_are_refused_and_nothing_is_kept,
+    two_instances_offer_and_serve_the_same_release,
 );
+
+/// `sportello-server admin release-…` against a fresh SQLite database, as the
+/// company's release manager runs it: the bundle's signature beside it, its
+/// platform from its name; run again, it completes the same release.
+#[test]
+fn the_command_line_publishes_stages_and_withdraws_a_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello-server"))
+            .args(args)
+            .env("SPORTELLO_DATA_DIR", dir.path())
+            .env("SPORTELLO_BIND", "127.0.0.1:0")
+            .env_remove("SPORTELLO_DATABASE_URL")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), text)
+    };
+    let key = UpdaterKey::generate();
+    let bytes = bundle_bytes();
+    let deb = dir.path().join("Sportello_0.2.0_amd64.deb");
+    std::fs::write(&deb, &bytes).unwrap();
+    std::fs::write(dir.path().join("Sportello_0.2.0_amd64.deb.sig"), key.sign(&bytes)).unwrap();
+    let (it, en) = (dir.path().join("novita.txt"), dir.path().join("whatsnew.txt"));
+    std::fs::write(&it, "Novità: il piano in grafico.\n").unwrap();
+    std::fs::write(&en, "New: the plan as a chart.\n").unwrap();
+    let publish = [
+        "admin",
+        "release-publish",
+        "--version",
+        "0.2.0",
+        "--notes-it",
+        it.to_str().unwrap(),
+        "--notes-en",
+        en.to_str().unwrap(),
+        "--share",
+        "10",
+        deb.to_str().unwrap(),
+    ];
+    let (ok, out) = run(&publish);
+    assert!(ok, "{out}");
+    let sha = sportello_server::secrets::sha256_hex_bytes(&bytes);
+    assert!(
+        out.contains(&format!(
+            "linux-x86_64-deb: Sportello_0.2.0_amd64.deb (600000 bytes, sha256 {sha})"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("release 0.2.0 published to 10 % of installations"),
+        "{out}"
+    );
+    let (ok, out) = run(&publish);
+    assert!(
+        ok && out.contains("release 0.2.0 exists: storing its bundles"),
+        "run again, it completes: {out}"
+    );
+
+    let unsigned = dir.path().join("Sportello_0.3.0_x64_it-IT.msi");
+    std::fs::write(&unsigned, &bytes).unwrap();
+    let (ok, out) = run(&[
+        "admin",
+        "release-publish",
+        "--version",
+        "0.3.0",
+        "--notes-it",
+        it.to_str().unwrap(),
+        "--notes-en",
+        en.to_str().unwrap(),
+        unsigned.to_str().unwrap(),
+    ]);
+    assert!(
+        !ok && out.contains(".sig"),
+        "a bundle without its signature is refused before anything: {out}"
+    );
+
+    let (ok, out) = run(&["admin", "release-share", "--version", "0.2.0", "--share", "100"]);
+    assert!(ok && out.contains("now offered to 100 %"), "{out}");
+    let (ok, out) = run(&["admin", "release-withdraw", "--version", "0.2.0"]);
+    assert!(ok && out.contains("release 0.2.0 withdrawn"), "{out}");
+    let (ok, out) = run(&["admin", "releases"]);
+    assert!(
+        ok && out.contains("0.2.0 published") && out.contains("withdrawn"),
+        "{out}"
+    );
+    assert!(!out.contains("0.3.0"), "the refused release was not kept: {out}");
+    let (ok, out) = run(&["admin", "audit"]);
+    assert!(ok, "{out}");
+    for action in [
+        "publish_release",
+        "add_release_bundle",
+        "stage_release",
+        "withdraw_release",
+    ] {
+        assert!(out.contains(action), "{action} in the audit log: {out}");
+    }
+}
