@@ -715,3 +715,39 @@ async fn a_new_primary_address_is_confirmed_by_the_code_sent_to_it() {
         "the local copy follows"
     );
 }
+
+/// X2: before an update installs and restarts the app, what waits in the
+/// outbox is sent at once; offline it stays in the local copy.
+#[tokio::test]
+async fn the_outbox_is_sent_before_an_update_or_kept_for_after_it() {
+    let mut f = Fixture::start().await;
+    let app = logged_in(&f).await;
+    f.stop_server().await;
+    let request = sportello_domain::api::requests::NewRequest::Free {
+        type_code: "other".into(),
+        message: Some("Scritta prima dell'aggiornamento".into()),
+        attachment_ids: vec![],
+    };
+    app.file_request(&request).await.unwrap();
+    app.flush_outbox().await.unwrap();
+    let kept = app.outbox().await.unwrap();
+    assert_eq!(kept.len(), 1, "offline, the request is kept");
+    assert_eq!(
+        kept[0].error.as_ref().map(|e| e.code),
+        Some(ErrorCode::ServerUnreachable),
+        "and says why"
+    );
+
+    f.restart_server().await;
+    app.flush_outbox().await.unwrap();
+    assert!(app.outbox().await.unwrap().is_empty(), "sent before the restart");
+    let token = f.token(demo::DEMO_USERNAME, demo::DEMO_PASSWORD).await;
+    let filed = f.get("/requests", &token).await;
+    let sent = filed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["title"] == "Altra richiesta")
+        .count();
+    assert_eq!(sent, 1, "once");
+}
