@@ -95,12 +95,7 @@ pub(super) async fn add_bundle(
         || releases::add_bundle(&state, &origin, &version, &target, &q, &bytes),
         |_: String| async move {
             let (_, bundle) = releases::bundle(st, &v, &t).await?;
-            Ok(BundleInfo {
-                target: bundle.target,
-                name: bundle.name,
-                size_bytes: bundle.size_bytes,
-                sha256: bundle.sha256,
-            })
+            Ok(releases::bundle_info(bundle))
         },
     )
     .await

@@ -110,7 +110,7 @@ async fn described(state: &AppState, row: ReleaseRow, counts: &[(String, i64)]) 
     })
 }
 
-fn bundle_info(b: BundleRow) -> BundleInfo {
+pub fn bundle_info(b: BundleRow) -> BundleInfo {
     BundleInfo {
         target: b.target,
         name: b.name,

@@ -143,22 +143,70 @@ impl Store {
         self.commit(tx, &[], now).await
     }
 
-    /// The releases not withdrawn that have a bundle for `target`, with it.
+    /// The releases not withdrawn that have a bundle for `target`, with it:
+    /// one query, as every desktop's check runs it.
     pub async fn offered_releases(&self, target: &str) -> StoreResult<Vec<(ReleaseRow, BundleRow)>> {
-        let releases: Vec<ReleaseRow> = sqlx::query_as(&format!(
-            "{RELEASE_SELECT} r WHERE withdrawn_at IS NULL
-               AND EXISTS (SELECT 1 FROM release_bundles b WHERE b.release_id = r.id AND b.target = $1)"
-        ))
+        type Joined = (
+            i64,
+            String,
+            String,
+            String,
+            i64,
+            i64,
+            Option<i64>,
+            String,
+            String,
+            i64,
+            String,
+            String,
+        );
+        let rows: Vec<Joined> = sqlx::query_as(
+            "SELECT r.id, r.version, r.notes_it, r.notes_en, r.share, r.published_at, r.withdrawn_at,
+                    b.target, b.name, b.size_bytes, b.sha256, b.signature
+             FROM releases r JOIN release_bundles b ON b.release_id = r.id
+             WHERE r.withdrawn_at IS NULL AND b.target = $1",
+        )
         .bind(target)
         .fetch_all(&self.pool)
         .await?;
-        let mut out = Vec::with_capacity(releases.len());
-        for release in releases {
-            if let Some(bundle) = self.bundle(release.id, target).await? {
-                out.push((release, bundle));
-            }
-        }
-        Ok(out)
+        Ok(rows
+            .into_iter()
+            .map(
+                |(
+                    id,
+                    version,
+                    notes_it,
+                    notes_en,
+                    share,
+                    published_at,
+                    withdrawn_at,
+                    target,
+                    name,
+                    size_bytes,
+                    sha256,
+                    signature,
+                )| {
+                    let release = ReleaseRow {
+                        id,
+                        version,
+                        notes_it,
+                        notes_en,
+                        share,
+                        published_at,
+                        withdrawn_at,
+                    };
+                    let bundle = BundleRow {
+                        release_id: id,
+                        target,
+                        name,
+                        size_bytes,
+                        sha256,
+                        signature,
+                    };
+                    (release, bundle)
+                },
+            )
+            .collect())
     }
 
     pub async fn bundle(&self, release_id: i64, target: &str) -> StoreResult<Option<BundleRow>> {
