@@ -107,16 +107,25 @@ async fn the_quota_and_the_upload_rate_hold_per_customer(t: TestServer) {
         "another customer has its own quota"
     );
 
+    // A fresh window on this server's clock: the uploads above went through
+    // another process.
+    t.start_of_window(600);
+    let mut accepted = 0;
     let mut last = StatusCode::CREATED;
-    for n in 0..60 {
+    for n in 0..=60 {
         last = upload(&t.url(""), &token, &format!("r{n}.pdf"), pdf(64, n as u8))
             .await
             .status();
-        if last == StatusCode::TOO_MANY_REQUESTS {
+        if last != StatusCode::CREATED {
             break;
         }
+        accepted += 1;
     }
-    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS, "60 uploads in 10 minutes at most");
+    assert_eq!(
+        (accepted, last),
+        (60, StatusCode::TOO_MANY_REQUESTS),
+        "60 uploads in 10 minutes at most"
+    );
 }
 
 /// An upload nobody attached is swept after a day; one a request uses stays.

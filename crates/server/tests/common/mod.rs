@@ -176,6 +176,13 @@ impl TestServer {
     }
 
     /// The 6-digit code of the newest e-mail.
+    /// Moves the clock to the start of a rate-limit window `secs` long, so
+    /// that no fixed window ends in the middle of a test.
+    pub fn start_of_window(&self, secs: i64) {
+        let into = self.clock.now().timestamp().rem_euclid(secs);
+        self.clock.advance(chrono::TimeDelta::seconds(secs - into));
+    }
+
     pub async fn latest_code(&self) -> String {
         testkit::mail_sent(&self.server.state).await;
         testkit::latest_code(self.dir.path())
