@@ -36,7 +36,13 @@ async fn main() {
 /// `SPORTELLO_BENCH_PART=two-instances`: only the PostgreSQL figures of two
 /// instances (event delivery, the mixed load), for a quicker run.
 fn only_two_instances() -> bool {
-    std::env::var("SPORTELLO_BENCH_PART").is_ok_and(|p| p == "two-instances")
+    part().is_some_and(|p| p == "two-instances")
+}
+
+/// `SPORTELLO_BENCH_PART=lists` (or any part): without the book import's
+/// figures, the longest part of the run.
+fn part() -> Option<String> {
+    std::env::var("SPORTELLO_BENCH_PART").ok()
 }
 
 /// The same size of book loaded as the company would send it (a feed file,
@@ -124,7 +130,7 @@ async fn bench_engine(name: &str, admin_url: Option<String>) {
         seed_time.as_secs_f64()
     );
 
-    if !only_two_instances() {
+    if part().is_none() {
         import_figures(&state, &clock, seed_time, summary.schedule_rows).await;
     }
 

@@ -331,6 +331,7 @@ async fn seed_plan(store: &Store, mut plan: Plan<'_>, today: NaiveDate) -> Store
         let total = Totals::of(std::slice::from_ref(&line)).total;
         let entry = NewEntry {
             contract_id,
+            customer_id: plan.contract.customer_id,
             installment_no: i64::from(row.number),
             kind,
             due_on: row.due_on,

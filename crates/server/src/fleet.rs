@@ -209,6 +209,7 @@ fn contract(rng: &mut StdRng, rows: &mut Rows, ids: &mut Ids, customer_id: i64, 
         rows.entries.push(vec![
             Int(ids.entry),
             Int(contract_id),
+            Int(customer_id),
             Int(i64::from(row.number)),
             Text(row.kind.as_str().into()),
             Text(row.due_on.to_string()),
@@ -379,6 +380,7 @@ async fn write(store: &Store, mut rows: Rows, customer_id: i64) -> StoreResult<(
         &[
             "id",
             "contract_id",
+            "customer_id",
             "installment_no",
             "kind",
             "due_on",

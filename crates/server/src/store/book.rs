@@ -41,6 +41,8 @@ pub struct NewAsset<'a> {
 
 pub struct NewEntry<'a> {
     pub contract_id: i64,
+    /// The contract's customer, kept on the line for the customer's schedule pages.
+    pub customer_id: i64,
     pub installment_no: i64,
     pub kind: &'a str,
     pub due_on: NaiveDate,
@@ -100,8 +102,8 @@ impl Store {
 
     pub async fn insert_entry(&self, e: &NewEntry<'_>) -> StoreResult<i64> {
         Ok(sqlx::query_scalar(
-            "INSERT INTO schedule_entries (contract_id, installment_no, kind, due_on, amount_cents, payment_method)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO schedule_entries (contract_id, installment_no, kind, due_on, amount_cents, payment_method, customer_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(e.contract_id)
         .bind(e.installment_no)
@@ -109,6 +111,7 @@ impl Store {
         .bind(e.due_on.to_string())
         .bind(e.amount.cents())
         .bind(e.payment_method)
+        .bind(e.customer_id)
         .fetch_one(&self.pool)
         .await?)
     }

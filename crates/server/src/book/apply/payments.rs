@@ -18,6 +18,7 @@ impl Applier {
             "amount_cents",
             "payment_method",
             "invoice_id",
+            "customer_id",
         ];
         let Some((contract_id, customer_id)) = self.contract_id(no, "contract", &s.contract).await? else {
             return Ok(());
@@ -43,6 +44,7 @@ impl Applier {
                     money(s.amount),
                     Text(s.payment_method.as_str().into()),
                     NullInt(invoice_id),
+                    Int(customer_id),
                 ],
                 insert_only: Vec::new(),
             },
