@@ -11,3 +11,6 @@ CREATE INDEX schedule_entries_open_due ON schedule_entries(customer_id, due_on, 
 -- One contract's page: the same order within the contract.
 DROP INDEX schedule_entries_contract_due;
 CREATE INDEX schedule_entries_contract_due ON schedule_entries(contract_id, due_on, id);
+-- The invoice list's order (issued_on, id), the whole key in the index.
+DROP INDEX invoices_customer_issued;
+CREATE INDEX invoices_customer_issued ON invoices(customer_id, issued_on, id);

@@ -1,5 +1,7 @@
 //! The customer's leased assets (L1).
 
+use super::bulk::Val;
+use super::filters::Where;
 use super::{date, Store, StoreResult};
 use sportello_domain::api::assets::AssetItem;
 use sportello_domain::Money;
@@ -26,19 +28,20 @@ impl Store {
         after_id: i64,
         limit: u32,
     ) -> StoreResult<Vec<AssetItem>> {
-        let rows: Vec<Row> = sqlx::query_as(
+        let mut w = Where::new("c.customer_id = ?", [Val::Int(customer_id)]);
+        if contract_id != 0 {
+            w.and("a.contract_id = ?", [Val::Int(contract_id)]);
+        }
+        w.and("a.id > ?", [Val::Int(after_id)]);
+        let limit = w.then(Val::Int(i64::from(limit)));
+        let sql = format!(
             "SELECT a.id, a.contract_id, c.contract_no || '/' || c.module_no AS contract_no, a.code, a.asset_type, a.description,
                     a.financial_value_cents, a.future_value_cents, c.end_on
              FROM assets a JOIN contracts c ON c.id = a.contract_id
-             WHERE c.customer_id = $1 AND ($2 = 0 OR a.contract_id = $2) AND a.id > $3
-             ORDER BY a.id LIMIT $4",
-        )
-        .bind(customer_id)
-        .bind(contract_id)
-        .bind(after_id)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE {} ORDER BY a.id LIMIT {limit}",
+            w.sql
+        );
+        let rows: Vec<Row> = w.bind(sqlx::query_as(&sql)).fetch_all(&self.pool).await?;
         rows.into_iter().map(Row::item).collect()
     }
 

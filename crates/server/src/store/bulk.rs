@@ -83,10 +83,13 @@ impl BulkWriter {
         Ok(())
     }
 
-    /// Commits; on PostgreSQL, moves the identity sequences past the ids given.
-    /// Then refreshes the planner's statistics: right after a bulk load they
-    /// describe empty tables, and PostgreSQL sorted all 62,000 schedule lines
-    /// for every page (55 ms) instead of walking the index (0.3 ms).
+    /// Commits; on PostgreSQL, moves the identity sequences past the ids
+    /// given, then refreshes the planner's statistics: right after a bulk
+    /// load they describe empty tables, and PostgreSQL sorted all 62,000
+    /// schedule lines for every page (55 ms) instead of walking the index
+    /// (0.3 ms). Not on SQLite: its statistics (STAT4) make it prepare a
+    /// statement again each time a range's bound value changes, a tenth of
+    /// a schedule page's time, and its plans need none.
     pub async fn commit(mut self, tables_with_ids: &[&str]) -> StoreResult<()> {
         if self.engine == Engine::Postgres {
             for table in tables_with_ids {
@@ -97,7 +100,9 @@ impl BulkWriter {
             }
         }
         self.tx.commit().await?;
-        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        if self.engine == Engine::Postgres {
+            sqlx::query("ANALYZE").execute(&self.pool).await?;
+        }
         Ok(())
     }
 }

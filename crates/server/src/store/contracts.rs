@@ -1,6 +1,8 @@
 //! Contracts (C1, C2) and plan rows (C4), always scoped to one customer: a
 //! contract of someone else is simply not found.
 
+use super::bulk::Val;
+use super::filters::Where;
 use super::{corrupt, date, to_u32, Store, StoreResult};
 use chrono::NaiveDate;
 use sportello_domain::amortization::{Periodicity, PlanRow, RowKind};
@@ -119,17 +121,20 @@ impl Store {
         after_id: i64,
         limit: u32,
     ) -> StoreResult<Vec<ContractListItem>> {
-        let rows: Vec<ListRow> = sqlx::query_as(
+        let mut w = Where::new(
+            "customer_id = ? AND id > ?",
+            [Val::Int(customer_id), Val::Int(after_id)],
+        );
+        if let Some(status) = status {
+            w.and("status = ?", [Val::Text(status.as_str().into())]);
+        }
+        let limit = w.then(Val::Int(i64::from(limit)));
+        let sql = format!(
             "SELECT id, contract_no, module_no, product, status, signed_on, end_on FROM contracts
-             WHERE customer_id = $1 AND id > $2 AND ($3 = '' OR status = $3)
-             ORDER BY id LIMIT $4",
-        )
-        .bind(customer_id)
-        .bind(after_id)
-        .bind(status.map_or("", ContractStatus::as_str))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE {} ORDER BY id LIMIT {limit}",
+            w.sql
+        );
+        let rows: Vec<ListRow> = w.bind(sqlx::query_as(&sql)).fetch_all(&self.pool).await?;
         rows.into_iter()
             .map(|(id, contract_no, module_no, product, st, signed_on, end_on)| {
                 Ok(ContractListItem {

@@ -1,6 +1,8 @@
 //! Invoices and credit notes with their lines, scoped to one customer.
 
+use super::bulk::Val;
 use super::feed::Change;
+use super::filters::Where;
 use super::{corrupt, date, to_u32, Store, StoreResult};
 use chrono::Datelike;
 use chrono::NaiveDate;
@@ -220,25 +222,27 @@ impl Store {
         after: Option<(NaiveDate, i64)>,
         limit: u32,
     ) -> StoreResult<Vec<InvoiceItem>> {
-        let (after_day, after_id) = after.map_or((String::new(), 0), |(d, id)| (d.to_string(), id));
-        let sql = format!(
-            "{ITEM_SELECT}
-             WHERE i.customer_id = $1 AND ($2 = 0 OR i.contract_id = $2) AND ($3 = '' OR i.kind = $3)
-               AND i.issued_on >= $4 AND i.issued_on <= $5
-               AND ($6 = '' OR i.issued_on < $6 OR (i.issued_on = $6 AND i.id < $7))
-             ORDER BY i.issued_on DESC, i.id DESC LIMIT $8"
+        let mut w = Where::new("i.customer_id = ?", [Val::Int(f.customer_id)]);
+        if f.contract_id != 0 {
+            w.and("i.contract_id = ?", [Val::Int(f.contract_id)]);
+        }
+        if let Some(kind) = f.kind {
+            w.and("i.kind = ?", [Val::Text(kind.as_str().into())]);
+        }
+        w.and(
+            "i.issued_on >= ? AND i.issued_on <= ?",
+            [Val::Text(f.from.to_string()), Val::Text(f.to.to_string())],
+        )
+        .before(
+            ("i.issued_on", "i.id"),
+            after.map(|(d, id)| (Val::Text(d.to_string()), id)),
         );
-        let rows: Vec<ItemRow> = sqlx::query_as(&sql)
-            .bind(f.customer_id)
-            .bind(f.contract_id)
-            .bind(f.kind.map_or("", DocumentKind::as_str))
-            .bind(f.from.to_string())
-            .bind(f.to.to_string())
-            .bind(after_day)
-            .bind(after_id)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
+        let limit = w.then(Val::Int(i64::from(limit)));
+        let sql = format!(
+            "{ITEM_SELECT} WHERE {} ORDER BY i.issued_on DESC, i.id DESC LIMIT {limit}",
+            w.sql
+        );
+        let rows: Vec<ItemRow> = w.bind(sqlx::query_as(&sql)).fetch_all(&self.pool).await?;
         rows.into_iter().map(|r| invoice_item(r, transmitter)).collect()
     }
 

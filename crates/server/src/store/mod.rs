@@ -17,6 +17,7 @@ pub mod contracts;
 pub mod documents;
 pub mod feed;
 pub mod files;
+mod filters;
 pub mod import;
 pub mod invoices;
 pub mod mailq;

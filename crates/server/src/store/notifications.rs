@@ -1,7 +1,9 @@
 //! Notifications with per-user read state. A notification with no customer
 //! is a company broadcast that every customer sees.
 
+use super::bulk::Val;
 use super::feed::Change;
+use super::filters::Where;
 use super::{Store, StoreResult};
 use sportello_domain::api::sync::Entity;
 
@@ -70,22 +72,22 @@ impl Store {
         before: i64,
         limit: i64,
     ) -> StoreResult<Vec<NotificationRow>> {
+        let mut w = Where::new("(n.customer_id IS NULL OR n.customer_id = ?)", [Val::Int(customer_id)]);
+        if before != 0 {
+            w.and("n.id < ?", [Val::Int(before)]);
+        }
+        let user = w.then(Val::Int(user_id));
+        let limit = w.then(Val::Int(limit));
         let sql = format!(
             "SELECT n.id, n.kind, n.request_id, r.code AS request_code, n.order_id, n.quote_id, n.invoice_id, n.contract_id, n.title, n.body, n.created_at,
                     CASE WHEN x.user_id IS NULL THEN 0 ELSE 1 END AS read
              FROM notifications n
              LEFT JOIN requests r ON r.id = n.request_id
-             LEFT JOIN notification_reads x ON x.notification_id = n.id AND x.user_id = $2
-             WHERE {VISIBLE} AND ($3 = 0 OR n.id < $3)
-             ORDER BY n.id DESC LIMIT $4"
+             LEFT JOIN notification_reads x ON x.notification_id = n.id AND x.user_id = {user}
+             WHERE {} ORDER BY n.id DESC LIMIT {limit}",
+            w.sql
         );
-        Ok(sqlx::query_as(&sql)
-            .bind(customer_id)
-            .bind(user_id)
-            .bind(before)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(w.bind(sqlx::query_as(&sql)).fetch_all(&self.pool).await?)
     }
 
     pub async fn unread_count(&self, customer_id: i64, user_id: i64) -> StoreResult<i64> {

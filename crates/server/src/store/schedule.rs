@@ -1,15 +1,13 @@
 //! The payment schedule (B1) of one customer, newest first.
 
 use super::bulk::Val;
+use super::filters::Where;
 use super::{corrupt, date, to_u32, Store, StoreResult};
 use chrono::NaiveDate;
 use sportello_domain::api::schedule::{ScheduleItem, ScheduleReason};
 use sportello_domain::invoice::PaymentMethod;
 use sportello_domain::situation::{PaymentStatus, ScheduleLine};
 use sportello_domain::Money;
-use sqlx::any::AnyArguments;
-use sqlx::query::QueryAs;
-use sqlx::Any;
 
 /// The columns of a line as the list shows it.
 const COLUMNS: &str = "SELECT e.id, e.contract_id, c.contract_no || '/' || c.module_no AS contract_no, e.due_on,
@@ -17,61 +15,25 @@ const COLUMNS: &str = "SELECT e.id, e.contract_id, c.contract_no || '/' || c.mod
         (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number, e.invoice_id, e.reported_at
     FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id";
 
-/// A query's conditions on the customer's lines, written out for the filter
-/// at hand (no `($2 = 0 OR …)`, which keeps a planner off the index), with
-/// the values for its placeholders in order.
-struct Conditions {
-    sql: String,
-    values: Vec<Val>,
+/// The customer's lines, or one contract's.
+fn scope(filter: &ScheduleFilter) -> Where {
+    let mut w = Where::new("e.customer_id = ?", [Val::Int(filter.customer_id)]);
+    if filter.contract_id != 0 {
+        w.and("e.contract_id = ?", [Val::Int(filter.contract_id)]);
+    }
+    w
 }
 
-impl Conditions {
-    /// The customer's lines, or one contract's.
-    fn of(filter: &ScheduleFilter) -> Conditions {
-        let mut c = Conditions {
-            sql: "e.customer_id = $1".into(),
-            values: vec![Val::Int(filter.customer_id)],
-        };
-        if filter.contract_id != 0 {
-            c.and("e.contract_id = ?", [Val::Int(filter.contract_id)]);
-        }
-        c
-    }
-
-    /// Adds `condition`, whose `?`s are the next placeholders, bound to `values`.
-    fn and(&mut self, condition: &str, values: impl IntoIterator<Item = Val>) {
-        let mut parts = condition.split('?');
-        self.sql += " AND ";
-        self.sql += parts.next().unwrap_or_default();
-        for (part, value) in parts.zip(values) {
-            self.values.push(value);
-            self.sql += &format!("${}{part}", self.values.len());
-        }
-    }
-
-    /// A line's status, mirroring `ScheduleLine::status` so that filtering
-    /// happens in the database (and pages stay exact); the status shown
-    /// comes from the domain.
-    fn status(&mut self, status: PaymentStatus, today: NaiveDate) {
-        let today = Val::Text(today.to_string());
-        match status {
-            PaymentStatus::Paid => self.sql += " AND e.paid_cents >= e.amount_cents",
-            PaymentStatus::Overdue => self.and("e.paid_cents < e.amount_cents AND e.due_on < ?", [today]),
-            PaymentStatus::Due => self.and("e.paid_cents < e.amount_cents AND e.due_on >= ?", [today]),
-        }
-    }
-
-    fn bind<'q, O>(self, mut query: QueryAs<'q, Any, O, AnyArguments<'q>>) -> QueryAs<'q, Any, O, AnyArguments<'q>> {
-        for value in self.values {
-            query = match value {
-                Val::Int(v) => query.bind(v),
-                Val::Text(v) => query.bind(v),
-                Val::NullText(v) => query.bind(v),
-                Val::NullInt(v) => query.bind(v),
-            };
-        }
-        query
-    }
+/// A line's status, mirroring `ScheduleLine::status` so that filtering
+/// happens in the database (and pages stay exact); the status shown comes
+/// from the domain.
+fn status(w: &mut Where, status: PaymentStatus, today: NaiveDate) {
+    let today = [Val::Text(today.to_string())];
+    match status {
+        PaymentStatus::Paid => w.and("e.paid_cents >= e.amount_cents", []),
+        PaymentStatus::Overdue => w.and("e.paid_cents < e.amount_cents AND e.due_on < ?", today),
+        PaymentStatus::Due => w.and("e.paid_cents < e.amount_cents AND e.due_on >= ?", today),
+    };
 }
 
 #[derive(sqlx::FromRow)]
@@ -135,24 +97,20 @@ impl Store {
         after: Option<(NaiveDate, i64)>,
         limit: u32,
     ) -> StoreResult<Vec<ScheduleItem>> {
-        let mut conditions = Conditions::of(filter);
-        if let Some(status) = filter.status {
-            conditions.status(status, filter.today);
+        let mut w = scope(filter);
+        if let Some(s) = filter.status {
+            status(&mut w, s, filter.today);
         }
-        if let Some((due_on, id)) = after {
-            // A row value: both engines seek the index straight to the cursor.
-            conditions.and(
-                "(e.due_on, e.id) < (?, ?)",
-                [Val::Text(due_on.to_string()), Val::Int(id)],
-            );
-        }
-        conditions.values.push(Val::Int(i64::from(limit)));
-        let sql = format!(
-            "{COLUMNS} WHERE {} ORDER BY e.due_on DESC, e.id DESC LIMIT ${}",
-            conditions.sql,
-            conditions.values.len()
+        w.before(
+            ("e.due_on", "e.id"),
+            after.map(|(d, id)| (Val::Text(d.to_string()), id)),
         );
-        let rows: Vec<Row> = conditions.bind(sqlx::query_as(&sql)).fetch_all(&self.pool).await?;
+        let limit = w.then(Val::Int(i64::from(limit)));
+        let sql = format!(
+            "{COLUMNS} WHERE {} ORDER BY e.due_on DESC, e.id DESC LIMIT {limit}",
+            w.sql
+        );
+        let rows: Vec<Row> = w.bind(sqlx::query_as(&sql)).fetch_all(&self.pool).await?;
         rows.into_iter().map(|row| row.item(filter.today)).collect()
     }
 
@@ -219,13 +177,13 @@ impl Store {
     /// "Totale saldo scaduto" for the filter (all pages).
     pub async fn overdue_total(&self, filter: &ScheduleFilter) -> StoreResult<Money> {
         // Reads only the open lines already due (a partial index of them).
-        let mut conditions = Conditions::of(filter);
-        conditions.status(PaymentStatus::Overdue, filter.today);
+        let mut w = scope(filter);
+        status(&mut w, PaymentStatus::Overdue, filter.today);
         let sql = format!(
             "SELECT CAST(COALESCE(SUM(e.amount_cents - e.paid_cents), 0) AS BIGINT) FROM schedule_entries e WHERE {}",
-            conditions.sql
+            w.sql
         );
-        let (cents,): (i64,) = conditions.bind(sqlx::query_as(&sql)).fetch_one(&self.pool).await?;
+        let (cents,): (i64,) = w.bind(sqlx::query_as(&sql)).fetch_one(&self.pool).await?;
         Ok(Money::from_cents(cents))
     }
 
