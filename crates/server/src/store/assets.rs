@@ -33,7 +33,6 @@ impl Store {
             w.and("a.contract_id = ?", [Val::Int(contract_id)]);
         }
         w.and("a.id > ?", [Val::Int(after_id)]);
-        let limit = w.then(Val::Int(i64::from(limit)));
         let sql = format!(
             "SELECT a.id, a.contract_id, c.contract_no || '/' || c.module_no AS contract_no, a.code, a.asset_type, a.description,
                     a.financial_value_cents, a.future_value_cents, c.end_on

@@ -128,7 +128,6 @@ impl Store {
         if let Some(status) = status {
             w.and("status = ?", [Val::Text(status.as_str().into())]);
         }
-        let limit = w.then(Val::Int(i64::from(limit)));
         let sql = format!(
             "SELECT id, contract_no, module_no, product, status, signed_on, end_on FROM contracts
              WHERE {} ORDER BY id LIMIT {limit}",

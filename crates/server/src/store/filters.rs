@@ -2,6 +2,11 @@
 //! values for their placeholders in order. A filter left out is left out of
 //! the SQL too: `($2 = 0 OR x = $2)` keeps a planner off the index that
 //! serves the page, and makes PostgreSQL plan the statement anew each call.
+//! For the same reason a page's `LIMIT` is written into the SQL as a number
+//! (it is one, checked), not bound: PostgreSQL then costs the prepared
+//! statement's generic plan for the page actually read, finds it as cheap as
+//! a custom one, and stops planning on every call (1.2 ms planning for a
+//! 0.2 ms fleet schedule page).
 
 use super::bulk::Val;
 use sqlx::any::AnyArguments;

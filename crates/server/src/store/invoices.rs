@@ -237,7 +237,6 @@ impl Store {
             ("i.issued_on", "i.id"),
             after.map(|(d, id)| (Val::Text(d.to_string()), id)),
         );
-        let limit = w.then(Val::Int(i64::from(limit)));
         let sql = format!(
             "{ITEM_SELECT} WHERE {} ORDER BY i.issued_on DESC, i.id DESC LIMIT {limit}",
             w.sql

@@ -77,7 +77,6 @@ impl Store {
             w.and("n.id < ?", [Val::Int(before)]);
         }
         let user = w.then(Val::Int(user_id));
-        let limit = w.then(Val::Int(limit));
         let sql = format!(
             "SELECT n.id, n.kind, n.request_id, r.code AS request_code, n.order_id, n.quote_id, n.invoice_id, n.contract_id, n.title, n.body, n.created_at,
                     CASE WHEN x.user_id IS NULL THEN 0 ELSE 1 END AS read

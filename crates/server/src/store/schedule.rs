@@ -105,7 +105,6 @@ impl Store {
             ("e.due_on", "e.id"),
             after.map(|(d, id)| (Val::Text(d.to_string()), id)),
         );
-        let limit = w.then(Val::Int(i64::from(limit)));
         let sql = format!(
             "{COLUMNS} WHERE {} ORDER BY e.due_on DESC, e.id DESC LIMIT {limit}",
             w.sql
