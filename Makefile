@@ -50,16 +50,19 @@ e2e: deps ui
 	cargo build -p sportello-server --bin sportello-server
 	scripts/with-desktop.sh cargo test --features $(CARGO_FEATURES) --test e2e
 
-## Performance figures: fleet seed, book import, schedule list throughput and p99 on SQLite and PostgreSQL.
+## Performance figures, each beside its baseline measured in the same run: the table is
+## printed and written to docs/benchmarks.md.
+bench: export SPORTELLO_BENCH_TABLE := $(CURDIR)/target/bench-table.tsv
 bench: deps
+	mkdir -p target && rm -f $$SPORTELLO_BENCH_TABLE
 	SPORTELLO_BENCH_POSTGRES_URL=$$(scripts/pg.sh start) cargo bench -p sportello-server --bench api
 	cargo bench -p sportello-app --bench sync
 	cargo bench -p sportello-app --bench exports
 	scripts/pg.sh stop
 	$(MAKE) ui
+	cargo build --release --features custom-protocol --example hello_window
 	scripts/with-desktop.sh cargo test --release --features custom-protocol,e2e --test e2e -- --ignored bench_ --nocapture
-	$(MAKE) deb
-	@t=$${CARGO_TARGET_DIR:-target}; echo "release binary: $$(stat -c %s $$t/release/sportello | numfmt --to=iec-i --suffix=B); .deb: $$(stat -c %s $$(ls -t $$t/release/bundle/deb/*.deb | head -1) | numfmt --to=iec-i --suffix=B)"
+	scripts/bench-table.sh $$SPORTELLO_BENCH_TABLE docs/benchmarks.md
 
 ## Fuzz every parser for FUZZ_SECONDS each (default 60). cargo-fuzz needs the
 ## nightly-only sanitizer flags; RUSTC_BOOTSTRAP lets the stable toolchain take them.

@@ -13,6 +13,9 @@ macro_rules! handler {
 mod commands;
 mod platform;
 
+/// Time since the process was created (for `make bench`'s baseline window too).
+pub use platform::launch::age as launch_age;
+
 use sportello_app::desktop::DeskApp;
 use sportello_app::links::DeepLink;
 use sportello_app::settings::SettingsFile;

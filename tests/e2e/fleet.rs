@@ -150,6 +150,11 @@ async fn the_fleet_schedule_scrolls_to_its_end_with_a_bounded_dom() {
 
 /// Process ids of the app and everything it started (WebKit's web and network processes).
 fn app_processes() -> Vec<u32> {
+    processes_of("sportello")
+}
+
+/// Process ids of the programs called `name` and everything they started.
+fn processes_of(name: &str) -> Vec<u32> {
     let parents: Vec<(u32, u32, String)> = std::fs::read_dir("/proc")
         .unwrap()
         .flatten()
@@ -163,7 +168,7 @@ fn app_processes() -> Vec<u32> {
         .collect();
     let mut found: Vec<u32> = parents
         .iter()
-        .filter(|(_, _, n)| n == "sportello")
+        .filter(|(_, _, n)| n == name)
         .map(|(p, _, _)| *p)
         .collect();
     let mut i = 0;
@@ -185,9 +190,13 @@ fn webkit_processes_left() -> bool {
 
 /// Proportional set size of the app's processes together, in MiB, and each one's.
 fn pss_mib() -> (f64, String) {
+    pss_of(&app_processes())
+}
+
+fn pss_of(pids: &[u32]) -> (f64, String) {
     let mut total = 0;
     let mut each = Vec::new();
-    for pid in app_processes() {
+    for &pid in pids {
         let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
         let kib: u64 = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
             .ok()
@@ -349,6 +358,87 @@ async fn direct_start_up_ms(h: &Harness) -> f64 {
     ms
 }
 
+/// The baseline window (`examples/hello_window.rs`, built beside this
+/// test's binary by `make bench`): its start-up to a painted page, and the
+/// PSS of its processes two seconds later, idle.
+async fn hello_window() -> (f64, f64) {
+    use std::io::BufRead;
+    let binary = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples/hello_window");
+    assert!(binary.exists(), "{} is built by `make bench`", binary.display());
+    while webkit_processes_left() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut hello = std::process::Command::new(&binary)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(hello.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let ms: f64 = line
+        .trim()
+        .strip_prefix("painted ms=")
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (pss, _) = pss_of(&processes_of("hello_window"));
+    hello.kill().unwrap();
+    hello.wait().unwrap();
+    (ms, pss)
+}
+
+/// `make bench`'s rows for start-up and memory, beside the baseline window.
+fn start_up_and_memory_figures(start_ms: &[f64], home_pss: f64, scrolled_pss: f64, hello: &[(f64, f64)]) {
+    use sportello_server::bench::Figure;
+    let hello_ms = median(hello.iter().map(|h| h.0).collect());
+    let hello_pss = median(hello.iter().map(|h| h.1).collect());
+    let fastest = start_ms.iter().copied().fold(f64::INFINITY, f64::min);
+    let slowest = start_ms.iter().copied().fold(0.0, f64::max);
+    Figure {
+        name: &format!(
+            "start-up to the painted home page, plain launch, {} launches",
+            start_ms.len()
+        ),
+        ours: format!(
+            "median {:.0} ms, fastest {fastest:.0}, slowest {slowest:.0}",
+            median(start_ms.to_vec())
+        ),
+        baseline: format!("{hello_ms:.0} ms (hello-world window)"),
+        ratio: median(start_ms.to_vec()) / hello_ms,
+        target: "every launch within 50 ms of the fast mode",
+    }
+    .record();
+    for (name, pss, target) in [
+        (
+            "PSS of all processes, idle on the home page",
+            home_pss,
+            "≤ hello world + 25 MiB",
+        ),
+        (
+            "PSS after scrolling the whole schedule",
+            scrolled_pss,
+            "≤ hello world + 80 MiB",
+        ),
+    ] {
+        Figure {
+            name,
+            ours: format!("{pss:.0} MiB (+{:.0})", pss - hello_pss),
+            baseline: format!("{hello_pss:.0} MiB (hello-world window)"),
+            ratio: pss / hello_pss,
+            target,
+        }
+        .record();
+    }
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -385,8 +475,10 @@ async fn bench_start_up_and_memory_on_the_fleet() {
         cold_ms.push(direct_start_up_ms(&h).await);
     }
     let mut start_ms = Vec::new();
+    let mut hello = Vec::new();
     for _ in 0..9 {
         start_ms.push(direct_start_up_ms(&h).await);
+        hello.push(hello_window().await);
     }
     // Under WebDriver, where the page's own milestones can be read.
     let mut driven_ms = Vec::new();
@@ -463,5 +555,6 @@ async fn bench_start_up_and_memory_on_the_fleet() {
         steps.join(", ")
     );
     println!("most DOM nodes while scrolling: {most_nodes}");
+    start_up_and_memory_figures(&start_ms, home_pss.0, scrolled_pss.0, &hello);
     driver.quit().await.unwrap();
 }

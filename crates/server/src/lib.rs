@@ -6,6 +6,8 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod authenticator;
+#[cfg(feature = "testkit")]
+pub mod bench;
 pub mod book;
 pub mod clock;
 pub mod config;
