@@ -16,6 +16,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::path::Path;
 use std::time::Duration;
+use upsert::{upsert, Value::Int, Value::NullInt, Value::Text};
+
+mod upsert;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -298,77 +301,76 @@ impl Ingest {
             .bind(contract_id)
             .execute(&mut *self.tx)
             .await?;
-        for (seq, row) in (1_i64..).zip(rows) {
-            sqlx::query("INSERT INTO plan_rows (contract_id, seq, body) VALUES (?, ?, ?)")
-                .bind(contract_id)
-                .bind(seq)
-                .bind(json(row)?)
-                .execute(&mut *self.tx)
-                .await?;
-        }
-        Ok(())
+        let rows = (1_i64..)
+            .zip(rows)
+            .map(|(seq, row)| Ok(vec![Int(contract_id), Int(seq), Text(json(row)?)]))
+            .collect::<CacheResult<_>>()?;
+        upsert(&mut self.tx, "plan_rows", &["contract_id", "seq", "body"], rows, false).await
     }
 
     pub async fn schedule(&mut self, items: &[ScheduleItem]) -> CacheResult<()> {
-        for i in items {
-            sqlx::query(
-                "INSERT INTO schedule (id, contract_id, due_on, status, amount_cents, paid_cents, advance, body)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (id) DO UPDATE SET contract_id = excluded.contract_id, due_on = excluded.due_on,
-                     status = excluded.status, amount_cents = excluded.amount_cents,
-                     paid_cents = excluded.paid_cents, advance = excluded.advance, body = excluded.body",
-            )
-            .bind(i.id)
-            .bind(i.contract_id)
-            .bind(i.due_on.to_string())
-            .bind(i.status.as_str())
-            .bind(i.amount.cents())
-            .bind(i.paid.cents())
-            .bind(i64::from(
-                i.reason == sportello_domain::api::schedule::ScheduleReason::Advance,
-            ))
-            .bind(json(i)?)
-            .execute(&mut *self.tx)
-            .await?;
-        }
-        Ok(())
+        let rows = items
+            .iter()
+            .map(|i| {
+                let advance = i.reason == sportello_domain::api::schedule::ScheduleReason::Advance;
+                Ok(vec![
+                    Int(i.id),
+                    Int(i.contract_id),
+                    Text(i.due_on.to_string()),
+                    Text(i.status.as_str().into()),
+                    Int(i.amount.cents()),
+                    Int(i.paid.cents()),
+                    Int(i64::from(advance)),
+                    Text(json(i)?),
+                ])
+            })
+            .collect::<CacheResult<_>>()?;
+        let columns = [
+            "id",
+            "contract_id",
+            "due_on",
+            "status",
+            "amount_cents",
+            "paid_cents",
+            "advance",
+            "body",
+        ];
+        upsert(&mut self.tx, "schedule", &columns, rows, true).await
     }
 
     pub async fn invoices(&mut self, items: &[InvoiceItem]) -> CacheResult<()> {
-        for i in items {
-            sqlx::query(
-                "INSERT INTO invoices (id, issued_on, contract_id, kind, total_cents, body) VALUES (?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (id) DO UPDATE SET issued_on = excluded.issued_on, contract_id = excluded.contract_id,
-                     kind = excluded.kind, total_cents = excluded.total_cents, body = excluded.body",
-            )
-            .bind(i.id)
-            .bind(i.issued_on.to_string())
-            .bind(i.contract_id)
-            .bind(i.kind.as_str())
-            .bind(i.total.cents())
-            .bind(json(i)?)
-            .execute(&mut *self.tx)
-            .await?;
-        }
-        Ok(())
+        let rows = items
+            .iter()
+            .map(|i| {
+                Ok(vec![
+                    Int(i.id),
+                    Text(i.issued_on.to_string()),
+                    NullInt(i.contract_id),
+                    Text(i.kind.as_str().into()),
+                    Int(i.total.cents()),
+                    Text(json(i)?),
+                ])
+            })
+            .collect::<CacheResult<_>>()?;
+        let columns = ["id", "issued_on", "contract_id", "kind", "total_cents", "body"];
+        upsert(&mut self.tx, "invoices", &columns, rows, true).await
     }
 
     pub async fn assets(&mut self, items: &[AssetItem]) -> CacheResult<()> {
-        for a in items {
-            sqlx::query(
-                "INSERT INTO assets (id, contract_id, value_cents, future_cents, body) VALUES (?, ?, ?, ?, ?)
-                 ON CONFLICT (id) DO UPDATE SET contract_id = excluded.contract_id, value_cents = excluded.value_cents,
-                     future_cents = excluded.future_cents, body = excluded.body",
-            )
-            .bind(a.id)
-            .bind(a.contract_id)
-            .bind(a.financial_value.cents())
-            .bind(a.future_value.cents())
-            .bind(json(a)?)
-            .execute(&mut *self.tx)
-            .await?;
-        }
-        Ok(())
+        let rows = items
+            .iter()
+            .map(|a| {
+                Ok(vec![
+                    Int(a.id),
+                    Int(a.contract_id),
+                    Int(a.financial_value.cents()),
+                    Int(a.future_value.cents()),
+                    Text(json(a)?),
+                ])
+            })
+            .collect::<CacheResult<_>>()?;
+        let columns = ["id", "contract_id", "value_cents", "future_cents", "body"];
+        upsert(&mut self.tx, "assets", &columns, rows, true).await
     }
 
     pub async fn request(&mut self, r: &RequestDetail) -> CacheResult<()> {
