@@ -88,7 +88,7 @@ pub async fn login(state: &AppState, req: LoginRequest, client: IpAddr) -> Resul
         )
         .into());
     }
-    send_code(state, &user).await
+    send_code(state, &user, None).await
 }
 
 async fn check_password(password: String, user: &UserRow) -> Result<bool, ServerError> {
@@ -96,7 +96,9 @@ async fn check_password(password: String, user: &UserRow) -> Result<bool, Server
     Ok(tokio::task::spawn_blocking(move || passwords::verify(&password, &stored)).await?)
 }
 
-async fn send_code(state: &AppState, user: &UserRow) -> Result<LoginChallenge, ServerError> {
+/// Opens a challenge for `user`'s second factor (e-mailing the code in the
+/// same commit); `replacing` a challenge whose code is sent again.
+async fn send_code(state: &AppState, user: &UserRow, replacing: Option<&str>) -> Result<LoginChallenge, ServerError> {
     let challenge_id = secrets::new_id();
     let now = state.clock.now();
     let ttl = state.config.auth.code_ttl_secs;
@@ -108,10 +110,10 @@ async fn send_code(state: &AppState, user: &UserRow) -> Result<LoginChallenge, S
             code_hash: "",
             factor: AUTHENTICATOR,
         };
-        state
-            .store
-            .insert_challenge(&challenge, expires_at.timestamp_millis(), now.timestamp_millis())
-            .await?;
+        let at = (expires_at.timestamp_millis(), now.timestamp_millis());
+        if !state.store.insert_challenge(&challenge, replacing, at.0, at.1).await? {
+            return Err(code_expired());
+        }
         return Ok(LoginChallenge {
             challenge_id,
             expires_at,
@@ -128,10 +130,10 @@ async fn send_code(state: &AppState, user: &UserRow) -> Result<LoginChallenge, S
         code_hash: &secrets::code_hash(&challenge_id, &code),
         factor: EMAIL_CODE,
     };
-    state
-        .store
-        .insert_challenge(&challenge, expires_at.timestamp_millis(), now.timestamp_millis())
-        .await?;
+    let at = (expires_at.timestamp_millis(), now.timestamp_millis());
+    if !state.store.insert_challenge(&challenge, replacing, at.0, at.1).await? {
+        return Err(code_expired());
+    }
     tracing::info!(user_id = user.id, "login code sent");
     Ok(LoginChallenge {
         challenge_id,
@@ -201,13 +203,11 @@ pub async fn resend_code(state: &AppState, req: ResendCodeRequest) -> Result<Log
         &challenge.user_id.to_string(),
     )
     .await?;
-    if !state.store.consume_challenge(&req.challenge_id, now).await? {
-        return Err(code_expired());
-    }
     let Some(user) = state.store.user(challenge.user_id).await? else {
         return Err(code_expired());
     };
-    send_code(state, &user).await
+    // The old challenge ends in the commit that writes the new one and its e-mail.
+    send_code(state, &user, Some(&req.challenge_id)).await
 }
 
 /// Step 2 of the login: the e-mailed code opens a session for `device` (the

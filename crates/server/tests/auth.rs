@@ -481,8 +481,25 @@ async fn a_code_is_sent_again_on_request_and_the_old_one_stops_working(t: TestSe
     assert_eq!(error_code(resend(&"x".repeat(5000)).await).await.1, "code_expired");
 }
 
+/// Two "send the code again" at once for one challenge: one new code, one
+/// e-mail; the other is told the code has ended. The old challenge ends in
+/// the commit that writes the new one with its e-mail.
+async fn two_resends_at_once_send_one_code(t: TestServer) {
+    t.start_of_window(900);
+    let first = t.demo_challenge().await;
+    t.clock.advance(TimeDelta::seconds(30));
+    let body = json!({"challenge_id": first});
+    let (a, b) = tokio::join!(t.post("/auth/resend", body.clone()), t.post("/auth/resend", body));
+    let (ok, refused): (Vec<_>, Vec<_>) = [a, b].into_iter().partition(|r| r.status() == StatusCode::OK);
+    assert_eq!((ok.len(), refused.len()), (1, 1), "one new code");
+    let refused = refused.into_iter().next().unwrap();
+    assert_eq!(error_code(refused).await.1, "code_expired");
+    assert_eq!(t.outbox().await.len(), 2, "the first code and one more");
+}
+
 on_both_engines!(
     a_code_is_sent_again_on_request_and_the_old_one_stops_working,
+    two_resends_at_once_send_one_code,
     a_login_answers_while_the_mail_server_is_down_and_the_code_follows,
     code_checks_are_limited_per_account_across_challenges,
     logins_and_code_checks_are_rate_limited_per_account_and_per_address,

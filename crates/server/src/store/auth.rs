@@ -80,8 +80,29 @@ pub struct NewTokens<'a> {
 
 impl Store {
     /// A login's second step, committed with the request's e-mailed code.
-    pub async fn insert_challenge(&self, c: &NewChallenge<'_>, expires_at: i64, now: i64) -> StoreResult<()> {
+    /// A new login challenge; with `replacing`, that challenge ends in the
+    /// same commit (a code sent again), and nothing is written if it had
+    /// already ended (answers false).
+    pub async fn insert_challenge(
+        &self,
+        c: &NewChallenge<'_>,
+        replacing: Option<&str>,
+        expires_at: i64,
+        now: i64,
+    ) -> StoreResult<bool> {
         let mut tx = self.begin_write().await?;
+        if let Some(old) = replacing {
+            let ended =
+                sqlx::query("UPDATE login_challenges SET consumed_at = $2 WHERE id = $1 AND consumed_at IS NULL")
+                    .bind(old)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            if ended.rows_affected() != 1 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+        }
         sqlx::query(
             "INSERT INTO login_challenges (id, user_id, code_hash, factor, expires_at, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -94,7 +115,8 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        self.commit(tx, &[], now).await
+        self.commit(tx, &[], now).await?;
+        Ok(true)
     }
 
     pub async fn challenge(&self, id: &str) -> StoreResult<Option<ChallengeRow>> {
