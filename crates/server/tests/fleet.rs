@@ -14,6 +14,29 @@ async fn count(db: &mut AnyConnection, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
 }
 
+/// H1 computed by the domain over every line of the customer's active contracts.
+async fn situation_of_every_line(db: &mut AnyConnection, customer: &str, today: chrono::NaiveDate) -> Value {
+    use sportello_domain::situation::{ScheduleLine, Situation};
+    use sportello_domain::Money;
+    let rows: Vec<(String, i64, i64, String)> = sqlx::query_as(&format!(
+        "SELECT e.due_on, e.amount_cents, e.paid_cents, e.kind FROM schedule_entries e
+         JOIN contracts c ON c.id = e.contract_id WHERE c.customer_id = {customer} AND c.status = 'active'"
+    ))
+    .fetch_all(db)
+    .await
+    .unwrap();
+    let lines: Vec<ScheduleLine> = rows
+        .into_iter()
+        .map(|(due_on, amount, paid, kind)| ScheduleLine {
+            due_on: due_on.parse().unwrap(),
+            amount: Money::from_cents(amount),
+            paid: Money::from_cents(paid),
+            is_advance: kind == "advance",
+        })
+        .collect();
+    serde_json::to_value(Situation::compute(today, &lines)).unwrap()
+}
+
 async fn a_generated_book_is_stored_served_and_leaves_the_ids_consistent(t: TestServer) {
     let store = &t.server.state.store;
     let summary = seed_fleet(store, t.clock.today(), 30, 7, t.clock.now_ms())
@@ -51,6 +74,13 @@ async fn a_generated_book_is_stored_served_and_leaves_the_ids_consistent(t: Test
         "the fleet has more active contracts than the home page lists"
     );
     assert_eq!(home["contracts"]["active_count"], active);
+    assert_eq!(
+        home["situation"],
+        situation_of_every_line(&mut db, fleet, t.clock.today()).await,
+        "the home reads a few lines of the book and adds them up as if it read them all"
+    );
+    assert_ne!(home["situation"]["overdue_total"], "0.00", "the fleet owes something");
+    assert_ne!(home["situation"]["advances_paid"], "0.00");
     let newest: Vec<(String, String)> = sqlx::query_as(&format!(
         "SELECT contract_no, signed_on FROM contracts WHERE customer_id = {fleet} AND status = 'active'
          ORDER BY signed_on DESC, id DESC LIMIT 5"

@@ -329,9 +329,10 @@ async fn load_me(state: &AppState, user_id: i64) -> Result<Me, ServerError> {
 /// H1 and H2, computed from the customer's book as of today in Italy.
 pub(super) async fn home(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Home>, ServerError> {
     let me = load_me(&state, caller.user_id).await?;
-    let lines = state.store.active_schedule(caller.customer_id).await?;
+    let today = state.clock.today();
+    let lines = state.store.situation_lines(caller.customer_id, today).await?;
     let contracts = state.store.contracts_panel(caller.customer_id).await?;
-    let situation = Situation::compute(state.clock.today(), &lines);
+    let situation = Situation::compute(today, &lines);
     let company = &state.config.company;
     Ok(Json(Home {
         me,
