@@ -156,8 +156,9 @@ async fn a_collection_loaded_by_the_company_reaches_the_window_and_a_due_line_tu
     // (with whatever else fell due meanwhile: H1 as the server's rule computes it that day).
     let days = (coming.due_on - today).num_days() + 1;
     let customer = h.state().store.customer_by_code(DEMO_USERNAME).await.unwrap().unwrap();
-    let lines = h.state().store.active_schedule(customer.id).await.unwrap();
-    let expected = Situation::compute(coming.due_on + chrono::Days::new(1), &lines).overdue_total;
+    let day_after = coming.due_on + chrono::Days::new(1);
+    let lines = h.state().store.situation_lines(customer.id, day_after).await.unwrap();
+    let expected = Situation::compute(day_after, &lines).overdue_total;
     assert!(expected.cents() >= paid.cents() + coming.amount.cents());
     h.stop_server().await;
     let driver = h.launch_with(&[&format!("--e2e-days-ahead={days}")]).await;

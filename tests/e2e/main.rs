@@ -113,7 +113,7 @@ fn walk_count(root: &Path) -> usize {
 async fn assert_dashboard_matches_the_server(h: &Harness, driver: &WebDriver) {
     let store = &h.state().store;
     let today = h.state().clock.today();
-    let expected = Situation::compute(today, &store.active_schedule(1).await.unwrap());
+    let expected = Situation::compute(today, &store.situation_lines(1, today).await.unwrap());
     let panel = store.contracts_panel(1).await.unwrap();
     let contracts = panel.contracts;
 
