@@ -42,7 +42,9 @@ async fn scroll_schedule_to_the_end(driver: &WebDriver, expected: &str) -> (u64,
     let mut most = dom_nodes(driver).await;
     // A sync round (a language switch saved to the profile makes one) may
     // redraw the table while it scrolls: then the next step finds it again.
-    let deadline = Instant::now() + Duration::from_secs(60);
+    // A minute, and two seconds more a thousand rows (the fleet's 62,000 take two).
+    let rows: u64 = expected.parse().unwrap_or(0);
+    let deadline = Instant::now() + Duration::from_secs(60 + rows / 500);
     loop {
         assert!(Instant::now() < deadline, "the schedule never reached its end");
         let at_end: bool = driver
