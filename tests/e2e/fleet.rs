@@ -432,7 +432,7 @@ fn start_up_and_memory_figures(start_ms: &[f64], home_pss: f64, scrolled_pss: f6
     ] {
         Figure {
             name,
-            ours: format!("{pss:.0} MiB (+{:.0})", pss - hello_pss),
+            ours: format!("{pss:.0} MiB ({:+.0})", pss - hello_pss),
             baseline: format!("{hello_pss:.0} MiB (hello-world window)"),
             ratio: pss / hello_pss,
             target,
