@@ -334,8 +334,8 @@ async fn load(http: &reqwest::Client, base: &str, token: &str, path: impl Fn(usi
     .await;
     let mut all: Vec<Duration> = sent.into_iter().flatten().collect();
     all.sort();
-    let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)].as_secs_f64() * 1000.0;
-    (all.len() as f64 / LOAD_FOR.as_secs_f64(), pct(0.50), pct(0.99))
+    let rate = all.len() as f64 / LOAD_FOR.as_secs_f64();
+    (rate, mixed::percentile(&all, 0.50), mixed::percentile(&all, 0.99))
 }
 
 /// The fleet's schedule list, pages spread over the whole schedule, beside

@@ -220,6 +220,6 @@ async fn drive(http: &reqwest::Client, bases: &[String; 2], call: impl Fn(usize)
 }
 
 /// The `p` quantile of sorted latencies, in milliseconds.
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)].as_secs_f64() * 1000.0
 }
