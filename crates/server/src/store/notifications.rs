@@ -72,7 +72,7 @@ impl Store {
         before: i64,
         limit: i64,
     ) -> StoreResult<Vec<NotificationRow>> {
-        let mut w = Where::new("(n.customer_id IS NULL OR n.customer_id = ?)", [Val::Int(customer_id)]);
+        let mut w = Where::new(&VISIBLE.replace("$1", "?"), [Val::Int(customer_id)]);
         if before != 0 {
             w.and("n.id < ?", [Val::Int(before)]);
         }
