@@ -41,7 +41,7 @@ fn notification(row: NotificationRow, company: &str) -> Notification {
 
 pub async fn list(state: &AppState, who: &Principal, before: i64, limit: i64) -> Result<NotificationList, ServerError> {
     let limit = limit.clamp(1, 100);
-    let rows = state
+    let (rows, unread) = state
         .store
         .notifications(who.customer_id, who.user_id, before, limit + 1)
         .await?;
@@ -51,7 +51,6 @@ pub async fn list(state: &AppState, who: &Principal, before: i64, limit: i64) ->
         .take(usize::try_from(limit).unwrap_or(usize::MAX))
         .map(|r| notification(r, &state.config.company.name))
         .collect();
-    let unread = state.store.unread_count(who.customer_id, who.user_id).await?;
     Ok(NotificationList {
         next_before: if more { items.last().map(|n| n.id) } else { None },
         items,

@@ -61,6 +61,14 @@ async fn broadcasts_and_desk_messages_list_newest_first_with_read_state(t: TestS
         .await;
     assert_eq!(older["items"].as_array().unwrap().len(), 1);
     assert_eq!(older["next_before"], Value::Null);
+    // The count is of all of them, on every page, and on a page past the oldest.
+    assert_eq!((page["unread"].clone(), older["unread"].clone()), (json!(2), json!(2)));
+    let oldest = older["items"][0]["id"].as_i64().unwrap();
+    let past: Value = t.json(&format!("/notifications?before={oldest}"), &access).await;
+    assert_eq!(
+        (past["items"].as_array().unwrap().len(), past["unread"].clone()),
+        (0, json!(2))
+    );
 
     assert_eq!(
         t.post_as("/notifications/read-all", &access, json!({})).await.status(),

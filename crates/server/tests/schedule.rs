@@ -65,6 +65,15 @@ async fn status_filters_partition_the_schedule_and_agree_with_the_rule(t: TestSe
         page["overdue_total"], home["situation"]["overdue_total"],
         "one figure, two screens"
     );
+    // The total is every page's: a page of other lines, and a page past the
+    // oldest line, which has none.
+    let paid = t.json("/schedule?status=paid&limit=1", &token).await;
+    assert_eq!(paid["overdue_total"], page["overdue_total"], "a page of paid lines");
+    use base64::Engine as _;
+    let past_the_end = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("c1:1900-01-01|1");
+    let empty = t.json(&format!("/schedule?cursor={past_the_end}"), &token).await;
+    assert_eq!(empty["items"].as_array().map(Vec::len), Some(0));
+    assert_eq!(empty["overdue_total"], page["overdue_total"], "an empty page");
 }
 
 async fn the_contract_filter_shows_one_contract_and_refuses_others(t: TestServer) {

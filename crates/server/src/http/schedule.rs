@@ -32,9 +32,8 @@ pub(super) async fn list(
         status: query.status,
         today: state.clock.today(),
     };
-    let rows = state.store.schedule_page(&filter, after, limit + 1).await?;
+    let (rows, overdue_total) = state.store.schedule_page(&filter, after, limit + 1).await?;
     let (items, next_cursor) = page(rows, limit, |i| format!("{}|{}", i.due_on, i.id));
-    let overdue_total = state.store.overdue_total(&filter).await?;
     Ok(with_etag(
         &headers,
         &SchedulePage {

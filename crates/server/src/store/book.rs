@@ -136,15 +136,13 @@ impl Store {
 
     /// H2: how many contracts are active, and the latest signed with their asset counts.
     pub async fn contracts_panel(&self, customer_id: i64) -> StoreResult<ContractsPanel> {
-        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM contracts WHERE customer_id = $1 AND status = $2")
-            .bind(customer_id)
-            .bind(STATUS_ACTIVE)
-            .fetch_one(&self.pool)
-            .await?;
-        let rows: Vec<(i64, String, String, String, i64, i64, String)> = sqlx::query_as(
+        // The count of all active contracts comes with the shown ones (a
+        // window over the whole selection, taken before the LIMIT).
+        type Shown = (i64, String, String, String, i64, i64, String, i64);
+        let rows: Vec<Shown> = sqlx::query_as(
             "SELECT c.id, c.contract_no, c.module_no, c.product,
                     (SELECT COUNT(*) FROM assets a WHERE a.contract_id = c.id),
-                    c.amount_cents, c.signed_on
+                    c.amount_cents, c.signed_on, COUNT(*) OVER ()
              FROM contracts c WHERE c.customer_id = $1 AND c.status = $2
              ORDER BY c.signed_on DESC, c.id DESC LIMIT $3",
         )
@@ -153,9 +151,10 @@ impl Store {
         .bind(i64::from(ContractsPanel::SHOWN))
         .fetch_all(&self.pool)
         .await?;
+        let count = rows.first().map_or(0, |row| row.7);
         let contracts = rows
             .into_iter()
-            .map(|(id, contract_no, module_no, product, assets, amount, signed_on)| {
+            .map(|(id, contract_no, module_no, product, assets, amount, signed_on, _)| {
                 Ok(ContractSummary {
                     id,
                     contract_no,

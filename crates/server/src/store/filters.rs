@@ -53,6 +53,26 @@ impl Where {
         format!("${}", self.values.len())
     }
 
+    /// The SQL of `inner`, another statement's conditions to nest in this
+    /// one (a total beside a page), its placeholders following this one's.
+    pub(crate) fn nest(&mut self, inner: Where) -> String {
+        let offset = self.values.len();
+        self.values.extend(inner.values);
+        let mut sql = String::with_capacity(inner.sql.len());
+        let mut rest = inner.sql.as_str();
+        while let Some(at) = rest.find('$') {
+            sql += &rest[..=at];
+            rest = &rest[at + 1..];
+            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+            match rest[..digits].parse::<usize>() {
+                Ok(n) => sql += &(n + offset).to_string(),
+                Err(_) => sql += &rest[..digits],
+            }
+            rest = &rest[digits..];
+        }
+        sql + rest
+    }
+
     fn push(&mut self, condition: &str, values: impl IntoIterator<Item = Val>) {
         let mut parts = condition.split('?');
         self.sql += parts.next().unwrap_or_default();
@@ -92,5 +112,19 @@ mod tests {
         assert_eq!(w.sql, "a = $1 AND (b = $2 OR c = $3) AND (d, id) < ($4, $5)");
         assert_eq!(limit, "$6");
         assert_eq!(w.values.len(), 6);
+    }
+
+    #[test]
+    fn a_nested_statement_numbers_its_placeholders_after_the_outer_ones() {
+        let mut outer = Where::new("a = ?", [Val::Int(1)]);
+        for n in 2..=10 {
+            outer.and("b = ?", [Val::Int(n)]);
+        }
+        let mut inner = Where::new("c = ?", [Val::Int(11)]);
+        inner.and("d = ? AND e = ?", [Val::Int(12), Val::Int(13)]);
+        inner.and("f = '$x'", []);
+        assert_eq!(outer.nest(inner), "c = $11 AND d = $12 AND e = $13 AND f = '$x'");
+        assert_eq!(outer.then(Val::Int(14)), "$14");
+        assert!(outer.sql.ends_with("b = $10"));
     }
 }

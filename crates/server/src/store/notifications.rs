@@ -26,6 +26,23 @@ pub struct NotificationRow {
 /// Visible to a user: broadcasts and the notifications of the user's customer.
 const VISIBLE: &str = "(n.customer_id IS NULL OR n.customer_id = $1)";
 
+/// A page's row, with the unread count computed once for the statement.
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    #[sqlx(flatten)]
+    row: NotificationRow,
+    unread: i64,
+}
+
+/// How many notifications the user can see and has not read.
+fn unread_sql(customer: &str, user: &str) -> String {
+    format!(
+        "SELECT COUNT(*) FROM notifications n WHERE {} AND NOT EXISTS
+         (SELECT 1 FROM notification_reads x WHERE x.notification_id = n.id AND x.user_id = {user})",
+        VISIBLE.replace("$1", customer)
+    )
+}
+
 impl Store {
     pub async fn insert_notification(
         &self,
@@ -64,37 +81,40 @@ impl Store {
         self.commit(tx, &[change], now).await
     }
 
-    /// Newest first, ids below `before` (0: from the newest).
+    /// Newest first, ids below `before` (0: from the newest), with how many
+    /// of all the user's notifications are unread: one statement, one snapshot.
     pub async fn notifications(
         &self,
         customer_id: i64,
         user_id: i64,
         before: i64,
         limit: i64,
-    ) -> StoreResult<Vec<NotificationRow>> {
+    ) -> StoreResult<(Vec<NotificationRow>, i64)> {
         let mut w = Where::new(&VISIBLE.replace("$1", "?"), [Val::Int(customer_id)]);
         if before != 0 {
             w.and("n.id < ?", [Val::Int(before)]);
         }
         let user = w.then(Val::Int(user_id));
+        let unread = unread_sql(&w.then(Val::Int(customer_id)), &w.then(Val::Int(user_id)));
         let sql = format!(
             "SELECT n.id, n.kind, n.request_id, r.code AS request_code, n.order_id, n.quote_id, n.invoice_id, n.contract_id, n.title, n.body, n.created_at,
-                    CASE WHEN x.user_id IS NULL THEN 0 ELSE 1 END AS read
+                    CASE WHEN x.user_id IS NULL THEN 0 ELSE 1 END AS read, ({unread}) AS unread
              FROM notifications n
              LEFT JOIN requests r ON r.id = n.request_id
              LEFT JOIN notification_reads x ON x.notification_id = n.id AND x.user_id = {user}
              WHERE {} ORDER BY n.id DESC LIMIT {limit}",
             w.sql
         );
-        Ok(w.bind(sqlx::query_as(&sql)).fetch_all(&self.pool).await?)
+        let rows: Vec<PageRow> = w.bind(sqlx::query_as(&sql)).fetch_all(&self.pool).await?;
+        let unread = match rows.first() {
+            Some(row) => row.unread,
+            None => self.unread_count(customer_id, user_id).await?,
+        };
+        Ok((rows.into_iter().map(|r| r.row).collect(), unread))
     }
 
     pub async fn unread_count(&self, customer_id: i64, user_id: i64) -> StoreResult<i64> {
-        let sql = format!(
-            "SELECT COUNT(*) FROM notifications n WHERE {VISIBLE} AND NOT EXISTS
-             (SELECT 1 FROM notification_reads x WHERE x.notification_id = n.id AND x.user_id = $2)"
-        );
-        Ok(sqlx::query_scalar(&sql)
+        Ok(sqlx::query_scalar(&unread_sql("$1", "$2"))
             .bind(customer_id)
             .bind(user_id)
             .fetch_one(&self.pool)

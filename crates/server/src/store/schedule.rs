@@ -12,8 +12,9 @@ use sportello_domain::Money;
 /// The columns of a line as the list shows it.
 const COLUMNS: &str = "SELECT e.id, e.contract_id, c.contract_no || '/' || c.module_no AS contract_no, e.due_on,
         e.installment_no, e.kind, e.payment_method, e.amount_cents AS amount, e.paid_cents AS paid,
-        (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number, e.invoice_id, e.reported_at
-    FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id";
+        (SELECT i.number FROM invoices i WHERE i.id = e.invoice_id) AS invoice_number, e.invoice_id, e.reported_at";
+/// Where they come from.
+const TABLES: &str = "FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id";
 
 /// The customer's lines, or one contract's.
 fn scope(filter: &ScheduleFilter) -> Where {
@@ -34,6 +35,25 @@ fn status(w: &mut Where, status: PaymentStatus, today: NaiveDate) {
         PaymentStatus::Overdue => w.and("e.paid_cents < e.amount_cents AND e.due_on < ?", today),
         PaymentStatus::Due => w.and("e.paid_cents < e.amount_cents AND e.due_on >= ?", today),
     };
+}
+
+/// The filter's open lines already due (read off a partial index of them).
+fn overdue(filter: &ScheduleFilter) -> Where {
+    let mut w = scope(filter);
+    status(&mut w, PaymentStatus::Overdue, filter.today);
+    w
+}
+
+fn overdue_sql(condition: &str) -> String {
+    format!("SELECT CAST(COALESCE(SUM(e.amount_cents - e.paid_cents), 0) AS BIGINT) FROM schedule_entries e WHERE {condition}")
+}
+
+/// A page's line, with the overdue total computed once for the statement.
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    #[sqlx(flatten)]
+    row: Row,
+    overdue_total: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -90,13 +110,15 @@ impl Row {
 }
 
 impl Store {
-    /// A page of the schedule, newest due date first, after the line (due_on, id).
+    /// A page of the schedule, newest due date first, after the line (due_on,
+    /// id), with the overdue total of every page ("Totale saldo scaduto")
+    /// from the same statement.
     pub async fn schedule_page(
         &self,
         filter: &ScheduleFilter,
         after: Option<(NaiveDate, i64)>,
         limit: u32,
-    ) -> StoreResult<Vec<ScheduleItem>> {
+    ) -> StoreResult<(Vec<ScheduleItem>, Money)> {
         let mut w = scope(filter);
         if let Some(s) = filter.status {
             status(&mut w, s, filter.today);
@@ -105,12 +127,21 @@ impl Store {
             ("e.due_on", "e.id"),
             after.map(|(d, id)| (Val::Text(d.to_string()), id)),
         );
+        let total = overdue_sql(&w.nest(overdue(filter)));
         let sql = format!(
-            "{COLUMNS} WHERE {} ORDER BY e.due_on DESC, e.id DESC LIMIT {limit}",
+            "{COLUMNS}, ({total}) AS overdue_total {TABLES} WHERE {} ORDER BY e.due_on DESC, e.id DESC LIMIT {limit}",
             w.sql
         );
-        let rows: Vec<Row> = w.bind(sqlx::query_as(&sql)).fetch_all(&self.pool).await?;
-        rows.into_iter().map(|row| row.item(filter.today)).collect()
+        let rows: Vec<PageRow> = w.bind(sqlx::query_as(&sql)).fetch_all(&self.pool).await?;
+        let total = match rows.first() {
+            Some(row) => Money::from_cents(row.overdue_total),
+            None => self.overdue_total(filter).await?,
+        };
+        let items = rows
+            .into_iter()
+            .map(|r| r.row.item(filter.today))
+            .collect::<StoreResult<_>>()?;
+        Ok((items, total))
     }
 
     /// One line of the customer's schedule (for the sync's deltas).
@@ -120,7 +151,7 @@ impl Store {
         id: i64,
         today: NaiveDate,
     ) -> StoreResult<Option<ScheduleItem>> {
-        let row: Option<Row> = sqlx::query_as(&format!("{COLUMNS} WHERE e.customer_id = $1 AND e.id = $2"))
+        let row: Option<Row> = sqlx::query_as(&format!("{COLUMNS} {TABLES} WHERE e.customer_id = $1 AND e.id = $2"))
             .bind(customer_id)
             .bind(id)
             .fetch_optional(&self.pool)
@@ -173,15 +204,10 @@ impl Store {
         Ok(Ok(reported))
     }
 
-    /// "Totale saldo scaduto" for the filter (all pages).
+    /// "Totale saldo scaduto" for the filter (all pages), for an empty page.
     pub async fn overdue_total(&self, filter: &ScheduleFilter) -> StoreResult<Money> {
-        // Reads only the open lines already due (a partial index of them).
-        let mut w = scope(filter);
-        status(&mut w, PaymentStatus::Overdue, filter.today);
-        let sql = format!(
-            "SELECT CAST(COALESCE(SUM(e.amount_cents - e.paid_cents), 0) AS BIGINT) FROM schedule_entries e WHERE {}",
-            w.sql
-        );
+        let w = overdue(filter);
+        let sql = overdue_sql(&w.sql);
         let (cents,): (i64,) = w.bind(sqlx::query_as(&sql)).fetch_one(&self.pool).await?;
         Ok(Money::from_cents(cents))
     }
