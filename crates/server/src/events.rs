@@ -7,6 +7,7 @@
 //! SQLite) and any notification lost with a dropped connection.
 
 use crate::store::feed::FEED_CHANNEL;
+use crate::store::principals::PRINCIPALS_CHANNEL;
 use crate::store::{Engine, Store};
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,31 +54,57 @@ impl Events {
 
     /// Follows the feed's head until the server shuts down: PostgreSQL
     /// notifications when the database is PostgreSQL, and a poll either way.
+    /// The same listener hears the notices that end the principals this
+    /// instance keeps; it keeps them only while the listener is connected.
     pub fn watch(&self, store: Store, database_url: String, poll: Duration) -> tokio::task::JoinHandle<()> {
         let events = self.clone();
         tokio::spawn(async move {
             let mut listener = match store.engine {
-                Engine::Postgres => listen(&database_url).await,
+                Engine::Postgres => listen(&database_url, &store).await,
                 Engine::Sqlite => None,
             };
             let closed = events.closed();
             tokio::pin!(closed);
+            let mut read_head = true;
             loop {
-                if let Ok(head) = store.feed_head().await {
-                    events.bump(head);
+                if read_head {
+                    if let Ok(head) = store.feed_head().await {
+                        events.bump(head);
+                    }
                 }
                 let notified = async {
                     match listener.as_mut() {
-                        Some(l) => l.recv().await.is_ok(),
+                        Some(l) => l.try_recv().await.ok().flatten(),
                         None => std::future::pending().await,
                     }
                 };
                 tokio::select! {
-                    _ = &mut closed => return,
-                    _ = tokio::time::sleep(poll) => {}
-                    ok = notified => if !ok {
-                        tracing::warn!("feed listener lost its connection; polling until it is back");
-                        listener = listen(&database_url).await;
+                    _ = &mut closed => {
+                        store.principals.set_live(false);
+                        return;
+                    }
+                    _ = tokio::time::sleep(poll) => read_head = true,
+                    notice = notified => match notice {
+                        Some(notice) if notice.channel() == PRINCIPALS_CHANNEL => {
+                            store.principals.forget_all();
+                            read_head = false;
+                        }
+                        // The feed's writers take its lock until they commit,
+                        // so the cursor a notice names is committed with all
+                        // before it: no need to read the head again.
+                        Some(notice) => match notice.payload().parse::<i64>() {
+                            Ok(head) => {
+                                events.bump(head);
+                                read_head = false;
+                            }
+                            Err(_) => read_head = true,
+                        },
+                        None => {
+                            tracing::warn!("feed listener lost its connection; polling until it is back");
+                            store.principals.set_live(false);
+                            listener = listen(&database_url, &store).await;
+                            read_head = true;
+                        }
                     }
                 }
             }
@@ -85,7 +112,7 @@ impl Events {
     }
 }
 
-async fn listen(url: &str) -> Option<sqlx::postgres::PgListener> {
+async fn listen(url: &str, store: &Store) -> Option<sqlx::postgres::PgListener> {
     let mut listener = match sqlx::postgres::PgListener::connect(url).await {
         Ok(l) => l,
         Err(e) => {
@@ -93,8 +120,11 @@ async fn listen(url: &str) -> Option<sqlx::postgres::PgListener> {
             return None;
         }
     };
-    match listener.listen(FEED_CHANNEL).await {
-        Ok(()) => Some(listener),
+    match listener.listen_all([FEED_CHANNEL, PRINCIPALS_CHANNEL]).await {
+        Ok(()) => {
+            store.principals.set_live(true);
+            Some(listener)
+        }
         Err(e) => {
             tracing::warn!(error = %e, "cannot listen for feed notifications; polling instead");
             None

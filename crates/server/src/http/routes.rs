@@ -152,8 +152,31 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(in_unit));
     // Logs method, path and status only: bodies and headers carry secrets.
     harden(router, REQUEST_TIMEOUT)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            forget_principals_after_writes,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// After any request that may write (whatever it answered, a stopped or
+/// failed one too), this instance forgets the principals it kept, before
+/// the answer leaves: a logout, a new password or a deleted sub-user is
+/// refused on the caller's very next request. Other instances hear of it
+/// from the change's own notice (`store::principals`).
+async fn forget_principals_after_writes(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::Method;
+    let reads = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let response = next.run(request).await;
+    if !reads {
+        state.store.principals.forget_all();
+    }
+    response
 }
 
 /// Bounds every request: a deadline (`deadline`; event streams and book

@@ -96,7 +96,7 @@ pub(super) async fn revoke_sessions(
     .bind(reason)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    super::principals::changed(conn).await
 }
 
 /// Stores a token inside the caller's transaction, voiding the user's unused
@@ -260,6 +260,7 @@ impl Store {
         .bind(temp.expires_at)
         .execute(&mut *tx)
         .await?;
+        super::principals::changed(&mut tx).await?;
         let created = super::unit::Created {
             id: user_id,
             code: String::new(),

@@ -48,6 +48,14 @@ pub struct SessionRow {
     pub last_used_at: i64,
 }
 
+/// An access token's principal and expiry, as read.
+#[derive(sqlx::FromRow)]
+struct Access {
+    #[sqlx(flatten)]
+    principal: Principal,
+    expires_at: i64,
+}
+
 /// Who an access token belongs to.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Principal {
@@ -287,12 +295,20 @@ impl Store {
             .bind(session_id)
             .execute(&mut *tx)
             .await?;
+        super::principals::changed(&mut tx).await?;
         self.commit(tx, &[], now).await
     }
 
+    /// Who the access token hashed as `access_hash` belongs to, if it still
+    /// works at `now`: from the entries kept a second on PostgreSQL, or read.
     pub async fn principal(&self, access_hash: &str, now: i64) -> StoreResult<Option<Principal>> {
-        Ok(sqlx::query_as(
-            "SELECT s.user_id, u.customer_id, s.id AS session_id, u.username, u.must_change_password, u.parent_id, u.rights
+        if let Some(principal) = self.principals.get(access_hash, now) {
+            return Ok(Some(principal));
+        }
+        let generation = self.principals.generation();
+        let found: Option<Access> = sqlx::query_as(
+            "SELECT s.user_id, u.customer_id, s.id AS session_id, u.username, u.must_change_password, u.parent_id, u.rights,
+                    a.expires_at
              FROM access_tokens a
              JOIN sessions s ON s.id = a.session_id
              JOIN users u ON u.id = s.user_id
@@ -301,6 +317,11 @@ impl Store {
         .bind(access_hash)
         .bind(now)
         .fetch_optional(&self.pool)
-        .await?)
+        .await?;
+        Ok(found.map(|access| {
+            self.principals
+                .keep(access_hash, &access.principal, access.expires_at, now, generation);
+            access.principal
+        }))
     }
 }

@@ -24,6 +24,7 @@ pub mod mailq;
 pub mod notifications;
 pub mod ops;
 mod pages;
+pub mod principals;
 pub mod privacy;
 pub mod registrations;
 pub mod releases;
@@ -73,6 +74,8 @@ pub struct Store {
     pub(crate) head: std::sync::Arc<tokio::sync::watch::Sender<i64>>,
     /// Wakes this process's mail worker when a commit queued mail.
     pub(crate) mail_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// Who recent access tokens belong to (PostgreSQL only; see `principals`).
+    pub principals: std::sync::Arc<principals::Principals>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -110,6 +113,10 @@ impl Store {
             engine,
             head: std::sync::Arc::new(tokio::sync::watch::channel(0).0),
             mail_wake: std::sync::Arc::default(),
+            principals: std::sync::Arc::new(principals::Principals::new(match engine {
+                Engine::Postgres => 1_000,
+                Engine::Sqlite => 0,
+            })),
         })
     }
 

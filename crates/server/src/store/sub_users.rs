@@ -136,6 +136,7 @@ impl Store {
         .bind(f.rights)
         .execute(&mut *tx)
         .await?;
+        super::principals::changed(&mut tx).await?;
         // The sub-user's own window learns its new rights with its profile.
         let changes = [
             Change::upsert(Some(customer_id), Entity::SubUser, &row.username),
