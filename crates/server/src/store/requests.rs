@@ -123,7 +123,8 @@ impl Store {
                 status: None,
                 payoff: None,
             };
-            insert_message(&mut tx, &m, now).await?;
+            // The request was written at `now` with its status: nothing to move.
+            insert_message_row(&mut tx, &m, now).await?;
         }
         let change = Change::upsert(Some(r.customer_id), Entity::Request, id);
         let created = crate::store::unit::Created { id, code };
@@ -328,7 +329,21 @@ impl Store {
     }
 }
 
+/// A message on a request, which moves the request's last action (and
+/// status, if the message sets one).
 async fn insert_message(conn: &mut AnyConnection, m: &NewMessageRow<'_>, now: i64) -> StoreResult<i64> {
+    let id = insert_message_row(conn, m, now).await?;
+    sqlx::query("UPDATE requests SET updated_at = $2, status = COALESCE($3, status) WHERE id = $1")
+        .bind(m.request_id)
+        .bind(now)
+        .bind(m.status)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+/// The message and its attachments alone.
+async fn insert_message_row(conn: &mut AnyConnection, m: &NewMessageRow<'_>, now: i64) -> StoreResult<i64> {
     let (author, user_id, operator_id) = match m.author {
         Author::Customer(id) => ("customer", Some(id), None),
         Author::Operator(id) => ("operator", None, Some(id)),
@@ -356,12 +371,6 @@ async fn insert_message(conn: &mut AnyConnection, m: &NewMessageRow<'_>, now: i6
             return Err(corrupt("attachment already used", attachment));
         }
     }
-    sqlx::query("UPDATE requests SET updated_at = $2, status = COALESCE($3, status) WHERE id = $1")
-        .bind(m.request_id)
-        .bind(now)
-        .bind(m.status)
-        .execute(&mut *conn)
-        .await?;
     Ok(id)
 }
 
