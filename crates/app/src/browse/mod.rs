@@ -4,12 +4,12 @@
 
 mod contracts;
 mod messages;
+mod rows;
 
 pub use messages::{MessageFilter, MessageKind, MessagesView};
 
-use crate::cache::{Cache, CacheError, CacheResult};
+use crate::cache::{Cache, CacheResult};
 use chrono::NaiveDate;
-use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sportello_domain::amortization::RowKind;
 use sportello_domain::api::assets::AssetItem;
@@ -301,59 +301,6 @@ impl Cache {
         .fetch_all(self.pool())
         .await?;
         Ok((total, parse_all(bodies)?))
-    }
-
-    /// Every row of a list in order, handed to `each` with its position
-    /// (from 1) and the list's size, in one pass over the query: an export
-    /// never pages with OFFSET.
-    async fn each_of<T, E>(&self, list: ListQuery, mut each: impl FnMut(T, u32, u32) -> Result<(), E>) -> Result<u32, E>
-    where
-        T: serde::de::DeserializeOwned,
-        E: From<CacheError>,
-    {
-        let total = self.count_of(&list).await?;
-        let sql = format!(
-            "SELECT body FROM {} {} ORDER BY {}",
-            list.table,
-            list.conditions.clause(),
-            list.order
-        );
-        let mut bodies = sqlx::query_scalar_with::<_, String, _>(&sql, list.conditions.args).fetch(self.pool());
-        let mut seen = 0;
-        while let Some(body) = bodies.try_next().await.map_err(CacheError::from)? {
-            seen += 1;
-            each(serde_json::from_str(&body).map_err(CacheError::from)?, seen, total)?;
-        }
-        Ok(seen)
-    }
-
-    /// B3: the schedule as the screen filters and orders it, row by row.
-    pub async fn each_schedule_row<E: From<CacheError>>(
-        &self,
-        filter: &ScheduleFilter,
-        today: NaiveDate,
-        mut each: impl FnMut(ScheduleItem, u32, u32) -> Result<(), E>,
-    ) -> Result<u32, E> {
-        self.each_of(ListQuery::schedule(filter, today), |item, done, total| {
-            each(as_of(item, today), done, total)
-        })
-        .await
-    }
-
-    pub async fn each_invoice<E: From<CacheError>>(
-        &self,
-        filter: &InvoiceFilter,
-        each: impl FnMut(InvoiceItem, u32, u32) -> Result<(), E>,
-    ) -> Result<u32, E> {
-        self.each_of(ListQuery::invoices(filter), each).await
-    }
-
-    pub async fn each_asset<E: From<CacheError>>(
-        &self,
-        contract_id: Option<i64>,
-        each: impl FnMut(AssetItem, u32, u32) -> Result<(), E>,
-    ) -> Result<u32, E> {
-        self.each_of(ListQuery::assets(contract_id), each).await
     }
 
     pub async fn schedule_page(
