@@ -269,23 +269,24 @@ impl ListQuery {
     }
 }
 
-impl Cache {
-    async fn count_of(&self, list: &ListQuery) -> CacheResult<u32> {
-        let total: i64 = sqlx::query_scalar_with(
-            &format!("SELECT COUNT(*) FROM {} {}", list.table, list.conditions.clause()),
-            list.conditions.args.clone(),
-        )
-        .fetch_one(self.pool())
-        .await?;
-        Ok(count(total))
-    }
+/// How many rows a list has, read through `db` (the pool, or an export's transaction).
+async fn count_of<'e>(db: impl sqlx::SqliteExecutor<'e>, list: &ListQuery) -> CacheResult<u32> {
+    let total: i64 = sqlx::query_scalar_with(
+        &format!("SELECT COUNT(*) FROM {} {}", list.table, list.conditions.clause()),
+        list.conditions.args.clone(),
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(count(total))
+}
 
+impl Cache {
     async fn page_of<T: serde::de::DeserializeOwned>(
         &self,
         list: &ListQuery,
         window: Window,
     ) -> CacheResult<(u32, Vec<T>)> {
-        let total = self.count_of(list).await?;
+        let total = count_of(self.pool(), list).await?;
         let mut args = list.conditions.args.clone();
         args.add(window.limit()).expect("an integer encodes");
         args.add(i64::from(window.offset)).expect("an integer encodes");

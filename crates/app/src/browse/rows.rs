@@ -1,6 +1,6 @@
 //! Whole lists read in order for the exports, a chunk of rows to a statement.
 
-use super::{as_of, count, InvoiceFilter, ListQuery, ScheduleFilter};
+use super::{as_of, count_of, InvoiceFilter, ListQuery, ScheduleFilter};
 use crate::cache::{Cache, CacheError};
 use chrono::NaiveDate;
 use sportello_domain::api::assets::AssetItem;
@@ -25,15 +25,8 @@ impl Cache {
         E: From<CacheError>,
     {
         let mut tx = self.pool().begin().await.map_err(CacheError::from)?;
+        let total = count_of(&mut *tx, &list).await?;
         let (table, clause, order) = (list.table, list.conditions.clause(), &list.order);
-        let total: i64 = sqlx::query_scalar_with(
-            &format!("SELECT COUNT(*) FROM {table} {clause}"),
-            list.conditions.args.clone(),
-        )
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(CacheError::from)?;
-        let total = count(total);
         let sql = format!(
             "SELECT group_concat(body, ',' ORDER BY {order})
              FROM (SELECT * FROM {table} {clause} ORDER BY {order} LIMIT ? OFFSET ?)"
