@@ -85,20 +85,7 @@ impl Events {
                     }
                     _ = tokio::time::sleep(poll) => read_head = true,
                     notice = notified => match notice {
-                        Some(notice) if notice.channel() == PRINCIPALS_CHANNEL => {
-                            store.principals.forget_all();
-                            read_head = false;
-                        }
-                        // The feed's writers take its lock until they commit,
-                        // so the cursor a notice names is committed with all
-                        // before it: no need to read the head again.
-                        Some(notice) => match notice.payload().parse::<i64>() {
-                            Ok(head) => {
-                                events.bump(head);
-                                read_head = false;
-                            }
-                            Err(_) => read_head = true,
-                        },
+                        Some(notice) => read_head = events.heard(&store, &notice),
                         None => {
                             tracing::warn!("feed listener lost its connection; polling until it is back");
                             store.principals.set_live(false);
@@ -109,6 +96,25 @@ impl Events {
                 }
             }
         })
+    }
+}
+
+impl Events {
+    /// Acts on a notice; true when the feed's head must be read again.
+    fn heard(&self, store: &Store, notice: &sqlx::postgres::PgNotification) -> bool {
+        if notice.channel() == PRINCIPALS_CHANNEL {
+            store.principals.forget_all();
+            return false;
+        }
+        // The feed's writers take its lock until they commit, so the cursor
+        // a notice names is committed with all before it.
+        match notice.payload().parse::<i64>() {
+            Ok(head) => {
+                self.bump(head);
+                false
+            }
+            Err(_) => true,
+        }
     }
 }
 
