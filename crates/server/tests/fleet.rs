@@ -117,6 +117,26 @@ async fn a_generated_book_is_stored_served_and_leaves_the_ids_consistent(t: Test
         .parse::<i64>()
         .unwrap();
     assert_eq!(shown, overdue);
+    // Partial and excess payments: on advances, on overdue lines, on the next due date.
+    let today = t.clock.today();
+    let lines = format!("SELECT id FROM schedule_entries WHERE customer_id = {fleet}");
+    for update in [
+        format!("UPDATE schedule_entries SET paid_cents = amount_cents / 2 WHERE id IN ({lines} AND kind = 'advance' ORDER BY id LIMIT 3)"),
+        format!("UPDATE schedule_entries SET paid_cents = amount_cents + 700 WHERE id IN ({lines} AND kind = 'advance' ORDER BY id DESC LIMIT 2)"),
+        format!("UPDATE schedule_entries SET paid_cents = amount_cents / 3 WHERE id IN ({lines} AND due_on < '{today}' AND paid_cents = 0 ORDER BY id LIMIT 2)"),
+        format!("UPDATE schedule_entries SET paid_cents = amount_cents + 900 WHERE id IN ({lines} AND due_on < '{today}' AND paid_cents = 0 ORDER BY id DESC LIMIT 1)"),
+        format!("UPDATE schedule_entries SET paid_cents = amount_cents / 4 WHERE id IN ({lines} AND due_on >= '{today}' ORDER BY due_on, id LIMIT 1)"),
+        format!("UPDATE schedule_entries SET paid_cents = amount_cents WHERE id IN ({lines} AND due_on >= '{today}' ORDER BY due_on, id DESC LIMIT 1)"),
+    ] {
+        let done = sqlx::query(&update).execute(&mut db).await.unwrap();
+        assert!(done.rows_affected() > 0, "{update}");
+    }
+    let home: Value = t.get("/home", &token).await.json().await.unwrap();
+    assert_eq!(
+        home["situation"],
+        situation_of_every_line(&mut db, fleet, today).await,
+        "partial and excess payments count as the domain counts them"
+    );
 
     // After the bulk load, ids and progressives keep counting from where it stopped.
     let lines = sample_invoice().lines;

@@ -15,10 +15,15 @@ async fn broadcasts_and_desk_messages_list_newest_first_with_read_state(t: TestS
     let list: Value = t.json("/notifications", &access).await;
     assert_eq!(list["unread"], 2, "the demo's broadcast and desk reply");
     assert_eq!(list["items"][0]["kind"], "desk");
-    assert!(list["items"][0]["subject"]
-        .as_str()
-        .unwrap()
-        .ends_with(" – Copia documenti contrattuali"));
+    // A desk reply is subject to its request's code.
+    let request = list["items"][0]["request_id"]
+        .as_i64()
+        .expect("the reply names its request");
+    let thread: Value = t.json(&format!("/requests/{request}"), &access).await;
+    assert_eq!(
+        list["items"][0]["subject"],
+        format!("{} – Copia documenti contrattuali", thread["code"].as_str().unwrap())
+    );
     assert_eq!(
         list["items"][1]["subject"],
         "Sportello Leasing S.p.A. – Nuova area clienti Sportello"

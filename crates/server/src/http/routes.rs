@@ -12,7 +12,6 @@ use sportello_domain::api::auth::{
 };
 use sportello_domain::api::home::{Home, Payee};
 use sportello_domain::api::operations as op;
-use sportello_domain::situation::Situation;
 use sportello_domain::{ApiError, ErrorCode};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
@@ -353,9 +352,8 @@ async fn load_me(state: &AppState, user_id: i64) -> Result<Me, ServerError> {
 pub(super) async fn home(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Home>, ServerError> {
     let me = load_me(&state, caller.user_id).await?;
     let today = state.clock.today();
-    let lines = state.store.situation_lines(caller.customer_id, today).await?;
+    let situation = state.store.situation(caller.customer_id, today).await?;
     let contracts = state.store.contracts_panel(caller.customer_id).await?;
-    let situation = Situation::compute(today, &lines);
     let company = &state.config.company;
     Ok(Json(Home {
         me,

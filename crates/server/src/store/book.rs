@@ -4,7 +4,7 @@ use super::{date, Store, StoreResult};
 use chrono::NaiveDate;
 use sportello_domain::amortization::{Periodicity, RowKind};
 use sportello_domain::api::home::{ContractSummary, ContractsPanel};
-use sportello_domain::situation::ScheduleLine;
+use sportello_domain::situation::Situation;
 use sportello_domain::Money;
 
 pub struct NewContract<'a> {
@@ -139,18 +139,21 @@ impl Store {
         // The count of all active contracts comes with the shown ones (a
         // window over the whole selection, taken before the LIMIT).
         type Shown = (i64, String, String, String, i64, i64, String, i64);
-        let rows: Vec<Shown> = sqlx::query_as(
+        // The LIMIT is written as a number so PostgreSQL keeps one generic
+        // plan (see `filters.rs`).
+        let sql = format!(
             "SELECT c.id, c.contract_no, c.module_no, c.product,
                     (SELECT COUNT(*) FROM assets a WHERE a.contract_id = c.id),
                     c.amount_cents, c.signed_on, COUNT(*) OVER ()
              FROM contracts c WHERE c.customer_id = $1 AND c.status = $2
-             ORDER BY c.signed_on DESC, c.id DESC LIMIT $3",
-        )
-        .bind(customer_id)
-        .bind(STATUS_ACTIVE)
-        .bind(i64::from(ContractsPanel::SHOWN))
-        .fetch_all(&self.pool)
-        .await?;
+             ORDER BY c.signed_on DESC, c.id DESC LIMIT {}",
+            ContractsPanel::SHOWN
+        );
+        let rows: Vec<Shown> = sqlx::query_as(&sql)
+            .bind(customer_id)
+            .bind(STATUS_ACTIVE)
+            .fetch_all(&self.pool)
+            .await?;
         let count = rows.first().map_or(0, |row| row.7);
         let contracts = rows
             .into_iter()
@@ -172,44 +175,54 @@ impl Store {
         })
     }
 
-    /// The lines of the customer's active contracts that H1 adds up as of
-    /// `today`: those still owed and already due, those still owed on the
-    /// next due date, and the advances. Each is read off an index, so the
-    /// home costs the same for a fleet's book as for a single contract;
-    /// `Situation::compute` over them equals its figures over every line.
-    pub async fn situation_lines(&self, customer_id: i64, today: NaiveDate) -> StoreResult<Vec<ScheduleLine>> {
+    /// H1 as of `today`, added up by the database over the customer's
+    /// active contracts: what is still owed and already due, the next due
+    /// date and what falls due on it, and the advances paid. Each sum reads
+    /// only the lines it adds off an index, so the home costs the same for a
+    /// fleet's book as for a single contract; the figures equal
+    /// `Situation::compute` over every line (`tests/fleet.rs`).
+    pub async fn situation(&self, customer_id: i64, today: NaiveDate) -> StoreResult<Situation> {
         // CROSS JOIN: SQLite then walks the line's index first (it would scan
         // the contracts and every past line of each); the next due date is the
         // first in index order, not a MIN, which PostgreSQL computed over
         // every line still to come (31 ms against 0.2 ms).
-        const LINE: &str = "SELECT e.id, e.due_on, e.amount_cents, e.paid_cents, e.kind
-             FROM schedule_entries e CROSS JOIN contracts c
-             WHERE c.id = e.contract_id AND e.customer_id = $1 AND c.status = $2";
-        const OPEN: &str = "e.paid_cents < e.amount_cents";
-        let sql = format!(
-            "{LINE} AND {OPEN} AND e.due_on < $3
-             UNION {LINE} AND {OPEN} AND e.due_on = (
-                 SELECT e.due_on FROM schedule_entries e CROSS JOIN contracts c
-                 WHERE c.id = e.contract_id AND e.customer_id = $1 AND c.status = $2 AND {OPEN} AND e.due_on >= $3
-                 ORDER BY e.due_on LIMIT 1)
-             UNION {LINE} AND e.kind = $4"
+        // The contract's status and the advance's kind are written into the
+        // SQL, not bound: PostgreSQL then matches the advances' partial index
+        // in the statement's generic plan and plans it once, not on every
+        // call (0.6 ms of planning against 0.4 ms of reading).
+        let lines = format!(
+            "FROM schedule_entries e CROSS JOIN contracts c
+             WHERE c.id = e.contract_id AND e.customer_id = $1 AND c.status = '{STATUS_ACTIVE}'"
         );
-        let rows: Vec<(i64, String, i64, i64, String)> = sqlx::query_as(&sql)
+        const OPEN: &str = "e.paid_cents < e.amount_cents";
+        let next = format!("SELECT e.due_on {lines} AND {OPEN} AND e.due_on >= $2 ORDER BY e.due_on LIMIT 1");
+        let sum = |what: &str, condition: &str| {
+            format!("(SELECT CAST(COALESCE(SUM({what}), 0) AS BIGINT) {lines} AND {condition})")
+        };
+        let sql = format!(
+            "SELECT {}, ({next}), {}, {}",
+            sum("e.amount_cents - e.paid_cents", &format!("{OPEN} AND e.due_on < $2")),
+            sum(
+                "e.amount_cents - e.paid_cents",
+                &format!("{OPEN} AND e.due_on = ({next})")
+            ),
+            sum(
+                "CASE WHEN e.paid_cents < e.amount_cents THEN e.paid_cents ELSE e.amount_cents END",
+                &format!("e.kind = '{}'", RowKind::Advance.as_str())
+            ),
+        );
+        let (overdue, next_due_on, next_payment, advances): (i64, Option<String>, i64, i64) = sqlx::query_as(&sql)
             .bind(customer_id)
-            .bind(STATUS_ACTIVE)
             .bind(today.to_string())
-            .bind(RowKind::Advance.as_str())
-            .fetch_all(&self.pool)
+            .fetch_one(&self.pool)
             .await?;
-        rows.into_iter()
-            .map(|(_, due_on, amount, paid, kind)| {
-                Ok(ScheduleLine {
-                    due_on: date(&due_on)?,
-                    amount: Money::from_cents(amount),
-                    paid: Money::from_cents(paid),
-                    is_advance: kind == RowKind::Advance.as_str(),
-                })
-            })
-            .collect()
+        let next_due_on = next_due_on.as_deref().map(date).transpose()?;
+        Ok(Situation {
+            today,
+            overdue_total: Money::from_cents(overdue),
+            next_due_on,
+            next_payment: next_due_on.map(|_| Money::from_cents(next_payment)),
+            advances_paid: Money::from_cents(advances),
+        })
     }
 }

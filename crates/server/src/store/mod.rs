@@ -96,8 +96,19 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
-                    if engine == Engine::Sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;").await?;
+                    match engine {
+                        Engine::Sqlite => {
+                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;").await?;
+                        }
+                        // Every statement is planned once per connection: its
+                        // generic plan is kept (see `filters.rs`). Left to
+                        // choose, PostgreSQL planned the home's sums anew on
+                        // every call (0.6 ms of planning for 0.4 ms of reading),
+                        // judging by costs that depend on how the customers'
+                        // books happen to be spread.
+                        Engine::Postgres => {
+                            conn.execute("SET plan_cache_mode = force_generic_plan").await?;
+                        }
                     }
                     Ok(())
                 })

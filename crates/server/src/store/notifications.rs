@@ -83,6 +83,9 @@ impl Store {
 
     /// Newest first, ids below `before` (0: from the newest), with how many
     /// of all the user's notifications are unread: one statement, one snapshot.
+    /// The request's code and the read mark are subqueries of the page's
+    /// rows, so the statement walks the notifications' index backwards and
+    /// stops at the page's end whatever the size of the requests table.
     pub async fn notifications(
         &self,
         customer_id: i64,
@@ -97,11 +100,12 @@ impl Store {
         let user = w.then(Val::Int(user_id));
         let unread = unread_sql(&w.then(Val::Int(customer_id)), &w.then(Val::Int(user_id)));
         let sql = format!(
-            "SELECT n.id, n.kind, n.request_id, r.code AS request_code, n.order_id, n.quote_id, n.invoice_id, n.contract_id, n.title, n.body, n.created_at,
-                    CASE WHEN x.user_id IS NULL THEN 0 ELSE 1 END AS read, ({unread}) AS unread
+            "SELECT n.id, n.kind, n.request_id, (SELECT r.code FROM requests r WHERE r.id = n.request_id) AS request_code,
+                    n.order_id, n.quote_id, n.invoice_id, n.contract_id, n.title, n.body, n.created_at,
+                    CASE WHEN EXISTS (SELECT 1 FROM notification_reads x WHERE x.notification_id = n.id AND x.user_id = {user})
+                         THEN 1 ELSE 0 END AS read,
+                    ({unread}) AS unread
              FROM notifications n
-             LEFT JOIN requests r ON r.id = n.request_id
-             LEFT JOIN notification_reads x ON x.notification_id = n.id AND x.user_id = {user}
              WHERE {} ORDER BY n.id DESC LIMIT {limit}",
             w.sql
         );
