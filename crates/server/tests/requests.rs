@@ -696,6 +696,25 @@ async fn idempotency_keys_replay_refuse_other_bodies_and_in_flight_duplicates(t:
     let list = t.all_items("/requests", &access).await;
     assert_eq!(list.len(), 4, "the demo's, outbox-1's, outbox-2's and outbox-3's");
 
+    // A day later a key is free again: the same key with another body files
+    // a new request instead of being refused as a mismatch.
+    t.clock
+        .advance(chrono::TimeDelta::hours(24) + chrono::TimeDelta::seconds(1));
+    let mut next_day = body.clone();
+    next_day["message"] = json!("Domanda del giorno dopo");
+    let (access, _) = t.demo_tokens().await;
+    let again = t
+        .http
+        .post(t.url("/requests"))
+        .bearer_auth(&access)
+        .header("Idempotency-Key", "outbox-1")
+        .json(&next_day)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_ne!(again.json::<Value>().await.unwrap()["code"], first["code"]);
+
     let bad_key = t
         .http
         .post(t.url("/requests"))

@@ -63,26 +63,24 @@ pub async fn record(
             .fetch_one(&mut *conn)
             .await?;
     }
+    const INSERT: &str =
+        "INSERT INTO changes (customer_id, entity, entity_id, op, at) VALUES ($1, $2, $3, $4, $5) RETURNING seq";
+    // On PostgreSQL the last insert also wakes every instance's listeners
+    // (delivered at commit), in the same statement.
+    let wake = format!(
+        "WITH c AS ({INSERT}) SELECT c.seq FROM c CROSS JOIN LATERAL (SELECT pg_notify($6, CAST(c.seq AS TEXT))) AS wake"
+    );
     let mut last = 0;
-    for c in changes {
-        last = sqlx::query_scalar(
-            "INSERT INTO changes (customer_id, entity, entity_id, op, at) VALUES ($1, $2, $3, $4, $5) RETURNING seq",
-        )
-        .bind(c.customer_id)
-        .bind(c.entity.as_str())
-        .bind(&c.entity_id)
-        .bind(c.op.as_str())
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await?;
-    }
-    if engine == Engine::Postgres {
-        // Delivered at commit, to the listeners of every instance.
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM (SELECT pg_notify($1, $2)) AS wake")
-            .bind(FEED_CHANNEL)
-            .bind(last.to_string())
-            .fetch_one(&mut *conn)
-            .await?;
+    for (n, c) in changes.iter().enumerate() {
+        let waking = engine == Engine::Postgres && n + 1 == changes.len();
+        let insert = sqlx::query_scalar(if waking { &wake } else { INSERT })
+            .bind(c.customer_id)
+            .bind(c.entity.as_str())
+            .bind(&c.entity_id)
+            .bind(c.op.as_str())
+            .bind(now);
+        let insert = if waking { insert.bind(FEED_CHANNEL) } else { insert };
+        last = insert.fetch_one(&mut *conn).await?;
     }
     Ok(Some(last))
 }

@@ -19,6 +19,11 @@ pub struct RequestRow {
     pub updated_at: i64,
 }
 
+/// How long an idempotency key answers for its first request.
+const KEY_KEPT_MS: i64 = 24 * 3600 * 1000;
+/// One claim in this many prunes its owner's expired keys.
+const PRUNE_EVERY: u64 = 64;
+
 const REQUEST_COLUMNS: &str = "id, code, customer_id, kind, title, status, details, created_at, updated_at";
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -230,7 +235,8 @@ impl Store {
 
     /// Claims an idempotency key for a user for `lease_ms`, or says what
     /// became of it. A claim whose request died (its lease ran out before
-    /// it changed anything) passes to this one.
+    /// it changed anything) passes to this one. Keys are kept for a day,
+    /// long enough for any client retry: an older one is claimed anew.
     pub async fn claim_idempotency_key(
         &self,
         owner: &str,
@@ -239,26 +245,32 @@ impl Store {
         now: i64,
         lease_ms: i64,
     ) -> StoreResult<KeyState> {
-        // Keys are kept for a day: long enough for any client retry.
-        sqlx::query("DELETE FROM idempotency WHERE owner = $1 AND created_at < $2")
+        let token = crate::secrets::new_id();
+        let insert = || {
+            sqlx::query(
+                "INSERT INTO idempotency (owner, idem_key, body_hash, created_at, claim_token, lease_until)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (owner, idem_key) DO NOTHING",
+            )
             .bind(owner)
-            .bind(now - 24 * 3600 * 1000)
+            .bind(key)
+            .bind(body_hash)
+            .bind(now)
+            .bind(&token)
+            .bind(now + lease_ms)
+        };
+        if insert().execute(&self.pool).await?.rows_affected() == 1 {
+            self.prune_keys_now_and_then(owner, now).await?;
+            return Ok(KeyState::Claimed(token));
+        }
+        // A key older than a day is gone for the client: it is removed,
+        // and the claim taken again.
+        let expired = sqlx::query("DELETE FROM idempotency WHERE owner = $1 AND idem_key = $2 AND created_at < $3")
+            .bind(owner)
+            .bind(key)
+            .bind(now - KEY_KEPT_MS)
             .execute(&self.pool)
             .await?;
-        let token = crate::secrets::new_id();
-        let claimed = sqlx::query(
-            "INSERT INTO idempotency (owner, idem_key, body_hash, created_at, claim_token, lease_until)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (owner, idem_key) DO NOTHING",
-        )
-        .bind(owner)
-        .bind(key)
-        .bind(body_hash)
-        .bind(now)
-        .bind(&token)
-        .bind(now + lease_ms)
-        .execute(&self.pool)
-        .await?;
-        if claimed.rows_affected() == 1 {
+        if expired.rows_affected() == 1 && insert().execute(&self.pool).await?.rows_affected() == 1 {
             return Ok(KeyState::Claimed(token));
         }
         type Seen = (String, Option<i64>, Option<String>, Option<String>, Option<i64>);
@@ -299,6 +311,22 @@ impl Store {
             }
             Some(_) => KeyState::InFlight,
         })
+    }
+
+    /// Removes the owner's keys older than a day on one claim in
+    /// `PRUNE_EVERY` of this instance, not on each: a claim is then one
+    /// statement, and the owner's table stays a day's keys or so.
+    async fn prune_keys_now_and_then(&self, owner: &str, now: i64) -> StoreResult<()> {
+        static CLAIMS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        if CLAIMS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % PRUNE_EVERY != 0 {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM idempotency WHERE owner = $1 AND created_at < $2")
+            .bind(owner)
+            .bind(now - KEY_KEPT_MS)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Stores the answer of the request that spent a key.
