@@ -46,7 +46,9 @@ pub(super) async fn upsert(
     };
     // A JSON integer comes out an INTEGER, a string TEXT and null NULL: the
     // values keep the types they were bound with before.
-    let values: Vec<String> = (0..columns.len()).map(|n| format!("json_extract(value, '$[{n}]')")).collect();
+    let values: Vec<String> = (0..columns.len())
+        .map(|n| format!("json_extract(value, '$[{n}]')"))
+        .collect();
     // `WHERE true`: SQLite's grammar needs it between a SELECT and ON CONFLICT.
     let sql = format!(
         "INSERT INTO {table} ({}) SELECT {} FROM json_each(?) WHERE true{conflict}",
@@ -122,7 +124,9 @@ mod tests {
 
         // A body is stored as it was given, whatever it holds.
         let tricky = "{\"note\":\"l'\u{e8} \\\"quasi\\\" \\n\"}\n\t€ 𝄞 \u{1}";
-        upsert(&mut conn, "t", &["id", "n", "body"], vec![row(9_000, tricky)], true).await.unwrap();
+        upsert(&mut conn, "t", &["id", "n", "body"], vec![row(9_000, tricky)], true)
+            .await
+            .unwrap();
         let body: String = sqlx::query_scalar("SELECT body FROM t WHERE id = 9000")
             .fetch_one(&mut conn)
             .await
