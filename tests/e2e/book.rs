@@ -5,7 +5,6 @@
 use crate::harness::{screenshot, wait_for, Harness, WAIT};
 use crate::{it_money, log_in, serial, value, wait_synced};
 use sportello_domain::book::{BookRecord, ScheduleLineRecord};
-use sportello_domain::situation::Situation;
 use sportello_domain::Money;
 use sportello_server::audit::Origin;
 use sportello_server::book::{files::Format, sample};
@@ -157,8 +156,13 @@ async fn a_collection_loaded_by_the_company_reaches_the_window_and_a_due_line_tu
     let days = (coming.due_on - today).num_days() + 1;
     let customer = h.state().store.customer_by_code(DEMO_USERNAME).await.unwrap().unwrap();
     let day_after = coming.due_on + chrono::Days::new(1);
-    let lines = h.state().store.situation_lines(customer.id, day_after).await.unwrap();
-    let expected = Situation::compute(day_after, &lines).overdue_total;
+    let expected = h
+        .state()
+        .store
+        .situation(customer.id, day_after)
+        .await
+        .unwrap()
+        .overdue_total;
     assert!(expected.cents() >= paid.cents() + coming.amount.cents());
     h.stop_server().await;
     let driver = h.launch_with(&[&format!("--e2e-days-ahead={days}")]).await;

@@ -14,7 +14,6 @@ mod screens;
 mod shop;
 
 use harness::{click, screenshot, type_into, wait_for, wait_gone, wait_text, wait_text_containing, Harness};
-use sportello_domain::situation::Situation;
 use sportello_domain::Money;
 use sportello_server::demo::{DEMO_PASSWORD, DEMO_USERNAME};
 use std::path::Path;
@@ -113,7 +112,7 @@ fn walk_count(root: &Path) -> usize {
 async fn assert_dashboard_matches_the_server(h: &Harness, driver: &WebDriver) {
     let store = &h.state().store;
     let today = h.state().clock.today();
-    let expected = Situation::compute(today, &store.situation_lines(1, today).await.unwrap());
+    let expected = store.situation(1, today).await.unwrap();
     let panel = store.contracts_panel(1).await.unwrap();
     let contracts = panel.contracts;
 

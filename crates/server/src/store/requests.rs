@@ -318,7 +318,10 @@ impl Store {
     /// statement, and the owner's table stays a day's keys or so.
     async fn prune_keys_now_and_then(&self, owner: &str, now: i64) -> StoreResult<()> {
         static CLAIMS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        if CLAIMS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % PRUNE_EVERY != 0 {
+        if !CLAIMS
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            .is_multiple_of(PRUNE_EVERY)
+        {
             return Ok(());
         }
         sqlx::query("DELETE FROM idempotency WHERE owner = $1 AND created_at < $2")
