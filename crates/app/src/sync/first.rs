@@ -1,29 +1,107 @@
-//! The first sync: everything once, page by page, each page committed with
-//! its bookmark so an interrupted sync goes on from where it stopped.
+//! The first sync: everything once, several pages to a transaction, each
+//! transaction committed with the bookmark of its last page so an
+//! interrupted sync goes on from where it stopped.
 
 use super::{bookmark, get, notifications_before, refresh_request, Progress, SyncEngine, PAGE};
 use crate::api::with_query;
-use crate::cache::{Collection, Ingest};
+use crate::cache::{CacheResult, Collection, Ingest};
 use crate::notifier;
 use crate::AppError;
 use chrono::Utc;
-use sportello_domain::api::assets::AssetsQuery;
-use sportello_domain::api::contracts::{ContractsQuery, PlanEntry, PlanQuery};
-use sportello_domain::api::invoices::InvoicesQuery;
+use sportello_domain::api::assets::{AssetItem, AssetsQuery};
+use sportello_domain::api::contracts::{ContractDetail, ContractsQuery, PlanEntry, PlanQuery};
+use sportello_domain::api::invoices::{InvoiceItem, InvoicesQuery};
+use sportello_domain::api::notifications::Notification;
 use sportello_domain::api::operations as op;
 use sportello_domain::api::requests::RequestsQuery;
-use sportello_domain::api::schedule::ScheduleQuery;
+use sportello_domain::api::schedule::{ScheduleItem, ScheduleQuery};
 use std::collections::BTreeSet;
 
-/// What one page brought: its rows' ids and where the next page starts.
+/// Rows a first sync's transaction takes before it commits with its
+/// bookmark. SQLite writes each page of the file a transaction touched once,
+/// at its commit, and the lines of one page of the schedule fall all over
+/// the table and its four indexes: a transaction a page rewrote most of them
+/// every 500 rows. The pages are fetched first and written together, so no
+/// write lock is held while the network answers.
+const ROWS_PER_COMMIT: usize = 5_000;
+
+/// What one page of a collection brought, fetched and not yet written.
+enum Rows {
+    Contracts(Vec<(ContractDetail, Vec<PlanEntry>)>),
+    Schedule(Vec<ScheduleItem>),
+    Invoices(Vec<InvoiceItem>),
+    Assets(Vec<AssetItem>),
+    Notifications(Vec<Notification>),
+    /// Requests, written one by one as they were read, each with its thread.
+    Written(usize),
+}
+
+impl Rows {
+    /// How many rows the page counts for a first sync's progress.
+    fn count(&self) -> usize {
+        match self {
+            Rows::Contracts(contracts) => contracts.iter().map(|(_, plan)| 1 + plan.len()).sum(),
+            Rows::Schedule(items) => items.len(),
+            Rows::Invoices(items) => items.len(),
+            Rows::Assets(items) => items.len(),
+            Rows::Notifications(items) => items.len(),
+            Rows::Written(count) => *count,
+        }
+    }
+
+    /// Pages of schedule lines or invoices joined and sorted by id: the
+    /// server sends them by date, and a transaction that inserts in key
+    /// order touches each page of the table once (a third faster).
+    fn joined(pages: Vec<Rows>) -> Vec<Rows> {
+        let mut joined: Vec<Rows> = Vec::new();
+        for page in pages {
+            match (joined.last_mut(), page) {
+                (Some(Rows::Schedule(rows)), Rows::Schedule(more)) => rows.extend(more),
+                (Some(Rows::Invoices(rows)), Rows::Invoices(more)) => rows.extend(more),
+                (_, page) => joined.push(page),
+            }
+        }
+        for rows in &mut joined {
+            match rows {
+                Rows::Schedule(items) => items.sort_by_key(|i| i.id),
+                Rows::Invoices(items) => items.sort_by_key(|i| i.id),
+                _ => {}
+            }
+        }
+        joined
+    }
+
+    async fn write(&self, ingest: &mut Ingest) -> CacheResult<()> {
+        match self {
+            Rows::Contracts(contracts) => {
+                for (detail, plan) in contracts {
+                    ingest.contract(detail).await?;
+                    ingest.plan(detail.id, plan).await?;
+                }
+            }
+            Rows::Schedule(items) => ingest.schedule(items).await?,
+            Rows::Invoices(items) => ingest.invoices(items).await?,
+            Rows::Assets(items) => ingest.assets(items).await?,
+            Rows::Notifications(items) => {
+                ingest.notifications(items).await?;
+            }
+            Rows::Written(_) => {}
+        }
+        Ok(())
+    }
+}
+
+/// What one page brought: its rows, their ids and where the next page starts.
 struct Pulled {
+    rows: Rows,
     ids: Vec<i64>,
     next: Option<String>,
 }
 
 impl Pulled {
-    fn of(ids: impl Iterator<Item = i64>, next: Option<String>) -> Pulled {
+    fn of(rows: Rows, ids: impl Iterator<Item = i64>, next: Option<String>) -> Pulled {
         Pulled {
+            rows,
             ids: ids.collect(),
             next,
         }
@@ -39,22 +117,6 @@ impl SyncEngine {
         };
         self.status
             .send_modify(|s| s.progress = Some(Progress { rows, total, percent }));
-    }
-
-    async fn count_if(&self, counting: bool, ingest: &mut Ingest, rows: usize) -> Result<(), AppError> {
-        if counting {
-            self.count_rows(ingest, rows).await?;
-        }
-        Ok(())
-    }
-
-    /// Counts `rows` more in the same transaction as the rows themselves.
-    async fn count_rows(&self, ingest: &mut Ingest, rows: usize) -> Result<(), AppError> {
-        let done = self.meta_i64("first_sync.rows").await? + i64::try_from(rows).unwrap_or(0);
-        ingest.set_meta("first_sync.rows", &done.to_string()).await?;
-        let total = self.meta_i64("first_sync.total").await?;
-        self.report_progress(done, total);
-        Ok(())
     }
 
     /// Downloads everything once. The feed's cursor is taken first, so what
@@ -75,12 +137,25 @@ impl SyncEngine {
             let key = format!("first_sync.{}", collection.name());
             let mut next = self.cache.meta(&key).await?.unwrap_or_default();
             while next != "done" {
-                next = self
-                    .pull_page(collection, &next, true)
-                    .await?
-                    .next
-                    .unwrap_or_else(|| "done".into());
+                // Progress is told as each page arrives, and kept with the rows.
+                let (total, mut done) = (
+                    self.meta_i64("first_sync.total").await?,
+                    self.meta_i64("first_sync.rows").await?,
+                );
+                let (mut pages, mut pending) = (Vec::new(), 0);
+                while next != "done" && pending < ROWS_PER_COMMIT {
+                    let page = self.pull_page(collection, &next).await?;
+                    next = page.next.clone().unwrap_or_else(|| "done".into());
+                    pending += page.rows.count();
+                    done += i64::try_from(page.rows.count()).unwrap_or(0);
+                    self.report_progress(done, total);
+                    pages.push(page);
+                }
                 let mut ingest = self.cache.begin().await?;
+                for rows in Rows::joined(pages.into_iter().map(|p| p.rows).collect()) {
+                    rows.write(&mut ingest).await?;
+                }
+                ingest.set_meta("first_sync.rows", &done.to_string()).await?;
                 ingest.set_meta(&key, &next).await?;
                 ingest.commit().await?;
             }
@@ -109,7 +184,10 @@ impl SyncEngine {
         let mut seen = BTreeSet::new();
         let mut cursor = String::new();
         loop {
-            let page = self.pull_page(collection, &cursor, false).await?;
+            let page = self.pull_page(collection, &cursor).await?;
+            let mut ingest = self.cache.begin().await?;
+            page.rows.write(&mut ingest).await?;
+            ingest.commit().await?;
             seen.extend(page.ids);
             match page.next {
                 Some(next) => cursor = next,
@@ -122,9 +200,9 @@ impl SyncEngine {
         Ok(())
     }
 
-    /// One page of a collection: the ids it held and the next page's bookmark.
-    /// `counting` adds its rows to a first sync's progress.
-    async fn pull_page(&self, collection: Collection, cursor: &str, counting: bool) -> Result<Pulled, AppError> {
+    /// One page of a collection, read from the server: its rows (written
+    /// by the caller), the ids it held and the next page's bookmark.
+    async fn pull_page(&self, collection: Collection, cursor: &str) -> Result<Pulled, AppError> {
         let desk = &self.desk;
         match collection {
             Collection::Contracts => {
@@ -134,16 +212,13 @@ impl SyncEngine {
                     ..ContractsQuery::default()
                 };
                 let page = get(desk, &with_query(op::contracts::LIST.call(&[]), &query)?).await?;
+                let mut contracts = Vec::with_capacity(page.items.len());
                 for item in &page.items {
                     let detail = get(desk, &op::contracts::DETAIL.call(&[&item.id])).await?;
-                    let plan = self.plan(item.id).await?;
-                    let mut ingest = self.cache.begin().await?;
-                    ingest.contract(&detail).await?;
-                    ingest.plan(item.id, &plan).await?;
-                    self.count_if(counting, &mut ingest, 1 + plan.len()).await?;
-                    ingest.commit().await?;
+                    contracts.push((detail, self.plan(item.id).await?));
                 }
-                Ok(Pulled::of(page.items.iter().map(|i| i.id), page.next_cursor))
+                let ids = page.items.iter().map(|i| i.id);
+                Ok(Pulled::of(Rows::Contracts(contracts), ids, page.next_cursor))
             }
             Collection::Schedule => {
                 let query = ScheduleQuery {
@@ -152,11 +227,12 @@ impl SyncEngine {
                     ..ScheduleQuery::default()
                 };
                 let page = get(desk, &with_query(op::schedule::LIST.call(&[]), &query)?).await?;
-                let mut ingest = self.cache.begin().await?;
-                ingest.schedule(&page.items).await?;
-                self.count_if(counting, &mut ingest, page.items.len()).await?;
-                ingest.commit().await?;
-                Ok(Pulled::of(page.items.iter().map(|i| i.id), page.next_cursor))
+                let ids: Vec<i64> = page.items.iter().map(|i| i.id).collect();
+                Ok(Pulled::of(
+                    Rows::Schedule(page.items),
+                    ids.into_iter(),
+                    page.next_cursor,
+                ))
             }
             Collection::Invoices => {
                 // Up to a year ahead: documents may carry a future issue date.
@@ -167,11 +243,12 @@ impl SyncEngine {
                     ..InvoicesQuery::default()
                 };
                 let page = get(desk, &with_query(op::invoices::LIST.call(&[]), &query)?).await?;
-                let mut ingest = self.cache.begin().await?;
-                ingest.invoices(&page.items).await?;
-                self.count_if(counting, &mut ingest, page.items.len()).await?;
-                ingest.commit().await?;
-                Ok(Pulled::of(page.items.iter().map(|i| i.id), page.next_cursor))
+                let ids: Vec<i64> = page.items.iter().map(|i| i.id).collect();
+                Ok(Pulled::of(
+                    Rows::Invoices(page.items),
+                    ids.into_iter(),
+                    page.next_cursor,
+                ))
             }
             Collection::Assets => {
                 let query = AssetsQuery {
@@ -180,11 +257,8 @@ impl SyncEngine {
                     ..AssetsQuery::default()
                 };
                 let page = get(desk, &with_query(op::assets::LIST.call(&[]), &query)?).await?;
-                let mut ingest = self.cache.begin().await?;
-                ingest.assets(&page.items).await?;
-                self.count_if(counting, &mut ingest, page.items.len()).await?;
-                ingest.commit().await?;
-                Ok(Pulled::of(page.items.iter().map(|i| i.id), page.next_cursor))
+                let ids: Vec<i64> = page.items.iter().map(|i| i.id).collect();
+                Ok(Pulled::of(Rows::Assets(page.items), ids.into_iter(), page.next_cursor))
             }
             Collection::Requests => {
                 let query = RequestsQuery {
@@ -196,22 +270,15 @@ impl SyncEngine {
                 for summary in &page.items {
                     refresh_request(desk, &self.cache, summary.id).await?;
                 }
-                let mut ingest = self.cache.begin().await?;
-                self.count_if(counting, &mut ingest, page.items.len()).await?;
-                ingest.commit().await?;
-                Ok(Pulled::of(page.items.iter().map(|r| r.id), page.next_cursor))
+                let rows = Rows::Written(page.items.len());
+                Ok(Pulled::of(rows, page.items.iter().map(|r| r.id), page.next_cursor))
             }
             Collection::Notifications => {
                 let before = cursor.parse().ok();
                 let list = get(desk, &notifications_before(before)?).await?;
-                let mut ingest = self.cache.begin().await?;
-                ingest.notifications(&list.items).await?;
-                self.count_if(counting, &mut ingest, list.items.len()).await?;
-                ingest.commit().await?;
-                Ok(Pulled::of(
-                    list.items.iter().map(|n| n.id),
-                    list.next_before.map(|id| id.to_string()),
-                ))
+                let ids: Vec<i64> = list.items.iter().map(|n| n.id).collect();
+                let next = list.next_before.map(|id| id.to_string());
+                Ok(Pulled::of(Rows::Notifications(list.items), ids.into_iter(), next))
             }
         }
     }
