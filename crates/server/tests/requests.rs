@@ -621,16 +621,20 @@ async fn the_thread_moves_between_desk_and_customer_until_closed(t: TestServer) 
     assert_eq!(unknown_status.status(), StatusCode::BAD_REQUEST);
 }
 
+/// A new request sent with an `Idempotency-Key`.
+async fn post_keyed(t: &TestServer, token: &str, key: &str, body: Value) -> reqwest::Result<reqwest::Response> {
+    t.http
+        .post(t.url("/requests"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&body)
+        .send()
+        .await
+}
+
 async fn idempotency_keys_replay_refuse_other_bodies_and_in_flight_duplicates(t: TestServer) {
     let (access, _) = t.demo_tokens().await;
-    let send = |body: Value, key: &str| {
-        t.http
-            .post(t.url("/requests"))
-            .bearer_auth(&access)
-            .header("Idempotency-Key", key)
-            .json(&body)
-            .send()
-    };
+    let send = |body: Value, key: &'static str| post_keyed(&t, &access, key, body);
     let body = json!({"kind": "free", "type_code": "insurance", "message": "Polizza del bene?"});
     let first = send(body.clone(), "outbox-1").await.unwrap();
     assert_eq!(first.status(), StatusCode::CREATED);
@@ -703,27 +707,11 @@ async fn idempotency_keys_replay_refuse_other_bodies_and_in_flight_duplicates(t:
     let mut next_day = body.clone();
     next_day["message"] = json!("Domanda del giorno dopo");
     let (access, _) = t.demo_tokens().await;
-    let again = t
-        .http
-        .post(t.url("/requests"))
-        .bearer_auth(&access)
-        .header("Idempotency-Key", "outbox-1")
-        .json(&next_day)
-        .send()
-        .await
-        .unwrap();
+    let again = post_keyed(&t, &access, "outbox-1", next_day).await.unwrap();
     assert_eq!(again.status(), StatusCode::CREATED);
     assert_ne!(again.json::<Value>().await.unwrap()["code"], first["code"]);
 
-    let bad_key = t
-        .http
-        .post(t.url("/requests"))
-        .bearer_auth(&access)
-        .header("Idempotency-Key", "")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let bad_key = post_keyed(&t, &access, "", body).await.unwrap();
     assert_eq!(error_code(bad_key).await.0, StatusCode::BAD_REQUEST);
 }
 
