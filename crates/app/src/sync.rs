@@ -6,6 +6,8 @@
 mod deltas;
 mod first;
 
+pub use first::ROWS_PER_COMMIT;
+
 use crate::api::{with_query, Fetched};
 use crate::cache::{Cache, Collection};
 use crate::notifier::{self, Notifier};

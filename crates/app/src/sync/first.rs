@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 /// the table and its four indexes: a transaction a page rewrote most of them
 /// every 500 rows. The pages are fetched first and written together, so no
 /// write lock is held while the network answers.
-const ROWS_PER_COMMIT: usize = 5_000;
+pub const ROWS_PER_COMMIT: usize = 5_000;
 
 /// What one page of a collection brought, fetched and not yet written.
 enum Rows {
