@@ -8,6 +8,7 @@ use crate::cache::{CacheResult, Collection, Ingest};
 use crate::notifier;
 use crate::AppError;
 use chrono::Utc;
+use futures_util::{stream, StreamExt, TryStreamExt};
 use sportello_domain::api::assets::{AssetItem, AssetsQuery};
 use sportello_domain::api::contracts::{ContractDetail, ContractsQuery, PlanEntry, PlanQuery};
 use sportello_domain::api::invoices::{InvoiceItem, InvoicesQuery};
@@ -24,6 +25,9 @@ use std::collections::BTreeSet;
 /// every 500 rows. The pages are fetched first and written together, so no
 /// write lock is held while the network answers.
 pub const ROWS_PER_COMMIT: usize = 5_000;
+
+/// Contracts whose detail and plan are fetched at the same time.
+const CONTRACTS_AT_ONCE: usize = 8;
 
 /// What one page of a collection brought, fetched and not yet written.
 enum Rows {
@@ -212,11 +216,12 @@ impl SyncEngine {
                     ..ContractsQuery::default()
                 };
                 let page = get(desk, &with_query(op::contracts::LIST.call(&[]), &query)?).await?;
-                let mut contracts = Vec::with_capacity(page.items.len());
-                for item in &page.items {
-                    let detail = get(desk, &op::contracts::DETAIL.call(&[&item.id])).await?;
-                    contracts.push((detail, self.plan(item.id).await?));
-                }
+                // A contract's detail and plan are two requests: several
+                // contracts are asked for at once, so the round trips overlap
+                // (in the page's order all the same).
+                let fetches: Vec<_> = page.items.iter().map(|item| self.contract_and_plan(item.id)).collect();
+                let contracts: Vec<(ContractDetail, Vec<PlanEntry>)> =
+                    stream::iter(fetches).buffered(CONTRACTS_AT_ONCE).try_collect().await?;
                 let ids = page.items.iter().map(|i| i.id);
                 Ok(Pulled::of(Rows::Contracts(contracts), ids, page.next_cursor))
             }
@@ -281,6 +286,11 @@ impl SyncEngine {
                 Ok(Pulled::of(Rows::Notifications(list.items), ids.into_iter(), next))
             }
         }
+    }
+
+    async fn contract_and_plan(&self, id: i64) -> Result<(ContractDetail, Vec<PlanEntry>), AppError> {
+        let detail = get(&self.desk, &op::contracts::DETAIL.call(&[&id])).await?;
+        Ok((detail, self.plan(id).await?))
     }
 
     pub(super) async fn plan(&self, contract_id: i64) -> Result<Vec<PlanEntry>, AppError> {
