@@ -142,7 +142,10 @@ impl SyncEngine {
     }
 
     /// A contract's detail and whole plan, or None when it is no longer the customer's.
-    async fn contract_with_plan(&self, id: i64) -> Result<Option<(ContractDetail, Vec<PlanEntry>)>, AppError> {
+    pub(super) async fn contract_with_plan(
+        &self,
+        id: i64,
+    ) -> Result<Option<(ContractDetail, Vec<PlanEntry>)>, AppError> {
         match get_if_any(&self.desk, &op::contracts::DETAIL.call(&[&id])).await? {
             Some(detail) => Ok(Some((detail, self.plan(id).await?))),
             None => Ok(None),

@@ -36,8 +36,9 @@ enum Rows {
     Invoices(Vec<InvoiceItem>),
     Assets(Vec<AssetItem>),
     Notifications(Vec<Notification>),
-    /// Requests, written one by one as they were read, each with its thread.
-    Written(usize),
+    /// Requests (their ids), written one by one as they were read, each
+    /// with its thread.
+    Written(Vec<i64>),
 }
 
 impl Rows {
@@ -49,7 +50,19 @@ impl Rows {
             Rows::Invoices(items) => items.len(),
             Rows::Assets(items) => items.len(),
             Rows::Notifications(items) => items.len(),
-            Rows::Written(count) => *count,
+            Rows::Written(ids) => ids.len(),
+        }
+    }
+
+    /// The ids of the page's items (a contract's, not its plan rows').
+    fn ids(&self) -> Vec<i64> {
+        match self {
+            Rows::Contracts(contracts) => contracts.iter().map(|(detail, _)| detail.id).collect(),
+            Rows::Schedule(items) => items.iter().map(|i| i.id).collect(),
+            Rows::Invoices(items) => items.iter().map(|i| i.id).collect(),
+            Rows::Assets(items) => items.iter().map(|i| i.id).collect(),
+            Rows::Notifications(items) => items.iter().map(|n| n.id).collect(),
+            Rows::Written(ids) => ids.clone(),
         }
     }
 
@@ -95,21 +108,10 @@ impl Rows {
     }
 }
 
-/// What one page brought: its rows, their ids and where the next page starts.
+/// What one page brought: its rows and where the next page starts.
 struct Pulled {
     rows: Rows,
-    ids: Vec<i64>,
     next: Option<String>,
-}
-
-impl Pulled {
-    fn of(rows: Rows, ids: impl Iterator<Item = i64>, next: Option<String>) -> Pulled {
-        Pulled {
-            rows,
-            ids: ids.collect(),
-            next,
-        }
-    }
 }
 
 impl SyncEngine {
@@ -137,26 +139,23 @@ impl SyncEngine {
                 .await?;
             ingest.commit().await?;
         }
+        // Progress is told as each page arrives, and kept with the rows.
+        let total = self.meta_i64("first_sync.total").await?;
+        let mut done = self.meta_i64("first_sync.rows").await?;
         for collection in Collection::ALL {
             let key = format!("first_sync.{}", collection.name());
             let mut next = self.cache.meta(&key).await?.unwrap_or_default();
             while next != "done" {
-                // Progress is told as each page arrives, and kept with the rows.
-                let (total, mut done) = (
-                    self.meta_i64("first_sync.total").await?,
-                    self.meta_i64("first_sync.rows").await?,
-                );
-                let (mut pages, mut pending) = (Vec::new(), 0);
-                while next != "done" && pending < ROWS_PER_COMMIT {
+                let (batch_start, mut pages) = (done, Vec::new());
+                while next != "done" && done - batch_start < ROWS_PER_COMMIT as i64 {
                     let page = self.pull_page(collection, &next).await?;
                     next = page.next.clone().unwrap_or_else(|| "done".into());
-                    pending += page.rows.count();
                     done += i64::try_from(page.rows.count()).unwrap_or(0);
                     self.report_progress(done, total);
-                    pages.push(page);
+                    pages.push(page.rows);
                 }
                 let mut ingest = self.cache.begin().await?;
-                for rows in Rows::joined(pages.into_iter().map(|p| p.rows).collect()) {
+                for rows in Rows::joined(pages) {
                     rows.write(&mut ingest).await?;
                 }
                 ingest.set_meta("first_sync.rows", &done.to_string()).await?;
@@ -192,7 +191,7 @@ impl SyncEngine {
             let mut ingest = self.cache.begin().await?;
             page.rows.write(&mut ingest).await?;
             ingest.commit().await?;
-            seen.extend(page.ids);
+            seen.extend(page.rows.ids());
             match page.next {
                 Some(next) => cursor = next,
                 None => break,
@@ -219,11 +218,15 @@ impl SyncEngine {
                 // A contract's detail and plan are two requests: several
                 // contracts are asked for at once, so the round trips overlap
                 // (in the page's order all the same).
-                let fetches: Vec<_> = page.items.iter().map(|item| self.contract_and_plan(item.id)).collect();
-                let contracts: Vec<(ContractDetail, Vec<PlanEntry>)> =
+                // A contract gone meanwhile is left out; its removal comes as a delta.
+                let fetches: Vec<_> = page.items.iter().map(|item| self.contract_with_plan(item.id)).collect();
+                let contracts: Vec<Option<(ContractDetail, Vec<PlanEntry>)>> =
                     stream::iter(fetches).buffered(CONTRACTS_AT_ONCE).try_collect().await?;
-                let ids = page.items.iter().map(|i| i.id);
-                Ok(Pulled::of(Rows::Contracts(contracts), ids, page.next_cursor))
+                let rows = Rows::Contracts(contracts.into_iter().flatten().collect());
+                Ok(Pulled {
+                    rows,
+                    next: page.next_cursor,
+                })
             }
             Collection::Schedule => {
                 let query = ScheduleQuery {
@@ -232,12 +235,10 @@ impl SyncEngine {
                     ..ScheduleQuery::default()
                 };
                 let page = get(desk, &with_query(op::schedule::LIST.call(&[]), &query)?).await?;
-                let ids: Vec<i64> = page.items.iter().map(|i| i.id).collect();
-                Ok(Pulled::of(
-                    Rows::Schedule(page.items),
-                    ids.into_iter(),
-                    page.next_cursor,
-                ))
+                Ok(Pulled {
+                    rows: Rows::Schedule(page.items),
+                    next: page.next_cursor,
+                })
             }
             Collection::Invoices => {
                 // Up to a year ahead: documents may carry a future issue date.
@@ -248,12 +249,10 @@ impl SyncEngine {
                     ..InvoicesQuery::default()
                 };
                 let page = get(desk, &with_query(op::invoices::LIST.call(&[]), &query)?).await?;
-                let ids: Vec<i64> = page.items.iter().map(|i| i.id).collect();
-                Ok(Pulled::of(
-                    Rows::Invoices(page.items),
-                    ids.into_iter(),
-                    page.next_cursor,
-                ))
+                Ok(Pulled {
+                    rows: Rows::Invoices(page.items),
+                    next: page.next_cursor,
+                })
             }
             Collection::Assets => {
                 let query = AssetsQuery {
@@ -262,8 +261,10 @@ impl SyncEngine {
                     ..AssetsQuery::default()
                 };
                 let page = get(desk, &with_query(op::assets::LIST.call(&[]), &query)?).await?;
-                let ids: Vec<i64> = page.items.iter().map(|i| i.id).collect();
-                Ok(Pulled::of(Rows::Assets(page.items), ids.into_iter(), page.next_cursor))
+                Ok(Pulled {
+                    rows: Rows::Assets(page.items),
+                    next: page.next_cursor,
+                })
             }
             Collection::Requests => {
                 let query = RequestsQuery {
@@ -275,22 +276,22 @@ impl SyncEngine {
                 for summary in &page.items {
                     refresh_request(desk, &self.cache, summary.id).await?;
                 }
-                let rows = Rows::Written(page.items.len());
-                Ok(Pulled::of(rows, page.items.iter().map(|r| r.id), page.next_cursor))
+                let rows = Rows::Written(page.items.iter().map(|r| r.id).collect());
+                Ok(Pulled {
+                    rows,
+                    next: page.next_cursor,
+                })
             }
             Collection::Notifications => {
                 let before = cursor.parse().ok();
                 let list = get(desk, &notifications_before(before)?).await?;
-                let ids: Vec<i64> = list.items.iter().map(|n| n.id).collect();
                 let next = list.next_before.map(|id| id.to_string());
-                Ok(Pulled::of(Rows::Notifications(list.items), ids.into_iter(), next))
+                Ok(Pulled {
+                    rows: Rows::Notifications(list.items),
+                    next,
+                })
             }
         }
-    }
-
-    async fn contract_and_plan(&self, id: i64) -> Result<(ContractDetail, Vec<PlanEntry>), AppError> {
-        let detail = get(&self.desk, &op::contracts::DETAIL.call(&[&id])).await?;
-        Ok((detail, self.plan(id).await?))
     }
 
     pub(super) async fn plan(&self, contract_id: i64) -> Result<Vec<PlanEntry>, AppError> {
